@@ -1,0 +1,70 @@
+"""The ``aimm`` command: one argparse subcommand per module in this package.
+
+Each subcommand module defines ``add_parser(subparsers)`` and ``run(args) -> int``;
+they import heavy modules inside ``run`` so ``aimm --help`` stays instant.
+Errors derived from :class:`aimm_nlp.errors.AimmError` print one clear message
+on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from aimm_nlp import __version__
+
+__all__ = ["build_parser", "main"]
+
+#: subcommand name -> module under aimm_nlp.cli (kept in the order shown by --help)
+COMMANDS: dict[str, str] = {
+    "normalize": "normalize",
+    "ls": "ls",
+}
+
+EPILOG = """\
+quick start:
+  echo "واااش نتا مزيااااان؟" | aimm normalize
+  aimm normalize --preset ary_latn.v1 --set lowercase=true tweets.txt -o clean.txt
+  aimm ls presets
+
+Run `aimm COMMAND --help` for the options of one command.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used by the docs and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="aimm",
+        description="aimm_nlp: NLP toolkit for Moroccan languages (Darija, Arabizi, MSA, French, Amazigh).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"aimm_nlp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS.values():
+        importlib.import_module(f"aimm_nlp.cli.{module}").add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``aimm`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    from aimm_nlp.errors import AimmError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except AimmError as exc:
+        print(f"aimm {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `aimm normalize big.txt | head` is normal use, not an error.
+        sys.stderr.close()
+        return 0

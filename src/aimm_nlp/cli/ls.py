@@ -1,0 +1,26 @@
+"""``aimm ls``: list registered names (presets, switches)."""
+
+from __future__ import annotations
+
+import argparse
+
+KINDS = ("presets", "switches")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ls", help="list presets, switches and other registered names")
+    p.add_argument("kind", choices=KINDS, help="what to list")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from aimm_nlp.text.normalize import SWITCHES, describe_preset, preset_names
+
+    if args.kind == "presets":
+        for name in preset_names():
+            info = describe_preset(name)
+            print(f"{name:<14} [{','.join(info['scripts'])}] {info['description']}")
+    elif args.kind == "switches":
+        for name, doc in SWITCHES.items():
+            print(f"{name:<20} {doc}")
+    return 0

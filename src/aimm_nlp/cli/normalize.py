@@ -1,0 +1,78 @@
+"""``aimm normalize``: normalize text files or stdin line by line."""
+
+from __future__ import annotations
+
+import argparse
+
+from aimm_nlp.errors import ConfigError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "normalize",
+        help="normalize Moroccan text line by line (stdin -> stdout)",
+        description=(
+            "Normalize text with a preset. Reads FILEs (or stdin), streams line by line and writes "
+            "exactly one output line per input line; empty lines are kept."
+        ),
+        epilog="example: aimm normalize --preset ary_arab.v1 --set teh_marbuta=true in.txt -o out.txt",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="UTF-8 text files (default: stdin)")
+    p.add_argument("--preset", default="auto", help="preset name (see `aimm ls presets`; default: auto)")
+    p.add_argument(
+        "--set",
+        dest="switches",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a switch, e.g. --set mask_urls=true (repeatable; `aimm ls switches`)",
+    )
+    p.add_argument("-o", "--output", help="write here atomically instead of stdout")
+    p.add_argument(
+        "--errors",
+        choices=["strict", "replace"],
+        default="strict",
+        help="invalid UTF-8: fail with file/line/offset (strict, default) or substitute U+FFFD",
+    )
+    p.set_defaults(func=run)
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def parse_switches(items: list[str]) -> tuple[dict[str, bool], list[str]]:
+    """Parse ``KEY=VALUE`` strings into booleans; return ``(switches, errors)``."""
+    out, errors = {}, []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            errors.append(f"--set {item!r}: expected KEY=VALUE, e.g. mask_urls=true")
+        elif value.lower() in _TRUE | _FALSE:
+            out[key.strip()] = value.lower() in _TRUE
+        else:
+            errors.append(f"--set {item!r}: value must be true or false")
+    return out, errors
+
+
+def run(args: argparse.Namespace) -> int:
+    from aimm_nlp._io import atomic_output, iter_lines
+    from aimm_nlp.errors import UnknownNameError
+    from aimm_nlp.text.normalize import Normalizer
+
+    switches, errors = parse_switches(args.switches)
+    try:
+        norm = Normalizer(args.preset, **switches)
+    except ConfigError as exc:
+        errors = [*errors, *exc.errors]
+    except UnknownNameError as exc:
+        errors = [str(exc), *errors]
+    if errors:
+        raise ConfigError("invalid options (nothing was written):", errors=errors)
+    sources = args.files or [None]
+    with atomic_output(args.output) as out:
+        for source in sources:
+            for line in iter_lines(source, errors=args.errors):
+                out.write(norm(line))
+                out.write("\n")
+    return 0
