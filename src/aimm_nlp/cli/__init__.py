@@ -1,7 +1,9 @@
 """The ``aimm`` command: one argparse subcommand per module in this package.
 
-Each subcommand module defines ``add_parser(subparsers)`` and ``run(args) -> int``;
-they import heavy modules inside ``run`` so ``aimm --help`` stays instant.
+Every public module here (no leading underscore) is a subcommand: it defines
+``ORDER`` (position in ``--help``) and ``add_parser(subparsers)``, whose parser
+sets ``func=run`` with ``run(args) -> int``. Modules import heavy libraries
+inside ``run`` so ``aimm --help`` stays instant.
 Errors derived from :class:`aimm_nlp.errors.AimmError` print one clear message
 on stderr and exit with code 2.
 """
@@ -10,18 +12,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from aimm_nlp import __version__
 
 __all__ = ["build_parser", "main"]
-
-#: subcommand name -> module under aimm_nlp.cli (kept in the order shown by --help)
-COMMANDS: dict[str, str] = {
-    "normalize": "normalize",
-    "ls": "ls",
-}
 
 EPILOG = """\
 quick start:
@@ -43,8 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"aimm_nlp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS.values():
-        importlib.import_module(f"aimm_nlp.cli.{module}").add_parser(sub)
+    modules = [
+        importlib.import_module(f"aimm_nlp.cli.{info.name}")
+        for info in pkgutil.iter_modules(__path__)
+        if not info.name.startswith("_")
+    ]
+    for module in sorted(modules, key=lambda m: (m.ORDER, m.__name__)):
+        module.add_parser(sub)
     return parser
 
 
