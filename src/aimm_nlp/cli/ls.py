@@ -9,6 +9,7 @@ KINDS = ("presets", "switches")
 
 ORDER = 90
 
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ls", help="list presets, switches and other registered names")
     p.add_argument("kind", choices=KINDS, help="what to list")

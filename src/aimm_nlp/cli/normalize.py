@@ -6,8 +6,8 @@ import argparse
 
 from aimm_nlp.errors import ConfigError
 
-
 ORDER = 10
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
