@@ -114,14 +114,17 @@ _KEEP_DOUBLE = frozenset("\u0644\u0647lsmnrtpfcbdgLSMNRTPFCBDG")
 _MARKS_BY_SCRIPT = {"Arab": _ARAB_MARKS, "Latn": "\u0300-\u036f", "Tfng": "\u0300-\u036f\u2d7f"}
 _CLASS_BY_SCRIPT = {"Arab": ARAB_CLASS, "Latn": LATN_CLASS, "Tfng": TFNG_CLASS}
 
+# \w plus combining marks: "@user" followed by a diacritic is one token before and after normalizing
+_W = r"\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 _URL = r"(?:https?://|www\.)\S+"
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_MENTION = r"@\w+"
+_EMAIL = rf"[{_W}.+-]+@[{_W}-]+(?:\.[{_W}-]+)+"
+_MENTION = rf"@[{_W}]+"
 _MASK_TOKEN = r"\[(?:URL|EMAIL|USER|HASHTAG|NUM)\]"
 _PROTECTED = re.compile(f"(?P<EMAIL>{_EMAIL})|(?P<URL>{_URL})|(?P<USER>{_MENTION})|(?P<TOKEN>{_MASK_TOKEN})")
-_HASHTAG = re.compile(r"#\w+")
+_HASHTAG = re.compile(rf"#[{_W}]+")
 _NUMBER = re.compile(r"(?<!\w)\d+(?:[.,\u066b\u066c]\d+)*(?!\w)")
-_TFNG_LABIAL = re.compile("(?<=[\u2d30-\u2d6f])[\u02b7\u1d42]")
+_CONTROLS_RE = re.compile(f"[{_CONTROLS}]")
+_TFNG_LABIAL = re.compile("(?<=[\u2d30-\u2d6e])[\u02b7\u1d42]")
 
 
 def _lower_map() -> dict[str, str]:
@@ -221,6 +224,10 @@ class Normalizer:
         if not text:
             return text
         if "@" in text or "://" in text or "www." in text or "[" in text:
+            if self.switches["controls"]:  # a control inside "@user" must not split it in two
+                text = _CONTROLS_RE.sub("", text)
+                if "\u200d" in text or "\u200c" in text:
+                    text = _ZW.sub("", text)
             text = self._with_protection(text)
         else:
             text = self._core(text)
@@ -238,14 +245,14 @@ class Normalizer:
             text = _ZW.sub("", text)
         if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
             text = self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
-        if self._labial and ("\u02b7" in text or "\u1d42" in text):
-            text = _TFNG_LABIAL.sub("\u2d6f", text)
         if self._cmap_re is not None:
             text = self._cmap_re.sub(self._lookup, text)
             # Deleting a tatweel or control can bring a letter and a combining mark together.
             if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
                 text = self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
                 text = self._cmap_re.sub(self._lookup, text)
+        if self._labial and ("\u02b7" in text or "\u1d42" in text):
+            text = _TFNG_LABIAL.sub("\u2d6f", text)
         if self._elong_re is not None:
             text = self._elong_re.sub(_collapse, text)
         if sw["mask_hashtags"] and "#" in text:
@@ -301,7 +308,7 @@ def normalize(text: str, *, preset: str = "auto", **overrides: bool) -> str:
 
 
 def normalize_batch(
-    batch: Iterable[str] | dict[str, list[Any]],
+    batch: Iterable[str] | Mapping[str, list[Any]],
     *,
     preset: str = "auto",
     column: str = "text",
@@ -318,7 +325,7 @@ def normalize_batch(
         {'text': ['سلام'], 'lang': ['ary_Arab']}
     """
     norm = _cached(preset, tuple(sorted(overrides.items())))
-    if isinstance(batch, dict):
+    if isinstance(batch, Mapping):  # a dict, or the LazyBatch that Dataset.map passes
         if column not in batch:
             raise KeyError(f"batch has no column {column!r}; columns: {', '.join(batch)}")
         return {**batch, column: norm.batch(batch[column])}
