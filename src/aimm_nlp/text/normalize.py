@@ -108,6 +108,7 @@ _FOLDS: dict[str, dict[str, str]] = {
     "diacritics": dict.fromkeys(_DIACRITICS, ""),
     "quranic_marks": dict.fromkeys(_QURANIC, ""),
 }
+_FREQUENT = "\u0623\u0625\u0622\u0671\u0649\u0629\u0640"  # أ إ آ ٱ ى ة ـ
 _PRESENTATION = [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFD)]
 _AR_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
 _KEEP_DOUBLE = frozenset("\u0644\u0647lsmnrtpfcbdgLSMNRTPFCBDG")
@@ -200,6 +201,10 @@ class Normalizer:
                 decomposed = unicodedata.normalize("NFKC", ch)
                 if decomposed != ch:
                     cmap[ch] = "".join(cmap.get(c, c) for c in decomposed)
+        # Frequent folds go through str.replace (C speed, skipped when absent); the rest through one
+        # regex whose callback runs only on the rare characters it finds. Map values are fixed
+        # points of the whole map, so the order of the two passes does not matter.
+        self._frequent = [(c, cmap.pop(c)) for c in _FREQUENT if c in cmap]
         self._cmap = cmap
         self._lookup = lambda m: cmap[m.group()]
         self._cmap_re = re.compile("[" + "".join(re.escape(c) for c in sorted(cmap)) + "]") if cmap else None
@@ -245,12 +250,10 @@ class Normalizer:
             text = _ZW.sub("", text)
         if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
             text = self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
-        if self._cmap_re is not None:
-            text = self._cmap_re.sub(self._lookup, text)
-            # Deleting a tatweel or control can bring a letter and a combining mark together.
-            if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
-                text = self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
-                text = self._cmap_re.sub(self._lookup, text)
+        text = self._maps(text)
+        # Deleting a tatweel or control can bring a letter and a combining mark together.
+        if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
+            text = self._maps(self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text))
         if self._labial and ("\u02b7" in text or "\u1d42" in text):
             text = _TFNG_LABIAL.sub("\u2d6f", text)
         if self._elong_re is not None:
@@ -259,6 +262,14 @@ class Normalizer:
             text = _HASHTAG.sub("[HASHTAG]", text)
         if sw["mask_numbers"]:
             text = _NUMBER.sub("[NUM]", text)
+        return text
+
+    def _maps(self, text: str) -> str:
+        for char, repl in self._frequent:
+            if char in text:
+                text = text.replace(char, repl)
+        if self._cmap_re is not None:
+            text = self._cmap_re.sub(self._lookup, text)
         return text
 
     def _with_protection(self, text: str) -> str:
