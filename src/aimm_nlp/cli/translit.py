@@ -1,0 +1,156 @@
+"""``aimm translit``: transliterate line by line; ``aimm translit train`` / ``eval`` for pair-trained models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+ORDER = 20
+
+_EPILOG = """\
+examples:
+  echo "ana ghadi l réunion demain, 3afak" | aimm translit --src ary_Latn --dst ary_Arab
+  aimm translit --src zgh_Tfng --dst zgh_Latn amazigh.txt -o amazigh.latn.txt
+  aimm translit --src arb_Arab --dst bw news.txt
+  aimm translit train --pairs ../shared/data/doda/words_translit.tsv --src-col latin --dst-col arabic --out doda_model
+  aimm translit --model doda_model tweets.txt
+  aimm translit eval --pairs test.tsv --src-col latin --dst-col arabic --model doda_model
+
+subcommands: `aimm translit train --help`, `aimm translit eval --help`.
+pairs: ary_Latn->ary_Arab (ranked; --model), ary_Arab->ary_Latn, zgh_Tfng<->zgh_Latn, zgh_Tfng->zgh_Arab,
+       arb_Arab/ary_Arab <-> bw / safebw / hsb.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "translit",
+        help="transliterate Arabizi/Arabic, Tifinagh/Latin, Buckwalter (stdin -> stdout); train/eval models",
+        description=(
+            "Transliterate FILEs (or stdin) line by line, one output line per input line. In Arabizi input, "
+            "French/English words, URLs, @mentions, #hashtags, numbers and emoji stay verbatim."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_plain_options(p)
+    p.add_argument(
+        "rest", nargs=argparse.REMAINDER, metavar="FILE | train ... | eval ...", help="input files"
+    )
+    p.set_defaults(func=run)
+
+
+def _add_plain_options(p: argparse.ArgumentParser, default: object = "keep") -> None:
+    d = (lambda v: v) if default == "keep" else (lambda v: argparse.SUPPRESS)
+    p.add_argument("--src", default=d("ary_Latn"), help="source code (default ary_Latn)")
+    p.add_argument("--dst", default=d("ary_Arab"), help="target code (default ary_Arab)")
+    p.add_argument(
+        "--model", default=d(None), metavar="DIR", help="trained model folder (ary_Latn->ary_Arab)"
+    )
+    p.add_argument(
+        "--no-keep-foreign",
+        dest="keep_foreign",
+        action="store_false",
+        default=d(True),
+        help="transliterate French/English words too",
+    )
+    p.add_argument("-o", "--output", default=d(None), help="write here atomically instead of stdout")
+    p.add_argument(
+        "--errors", choices=["strict", "replace"], default=d("strict"), help="invalid UTF-8 handling"
+    )
+
+
+def _pairs_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pairs", required=True, metavar="FILE", help="TSV/CSV pair file with a header row")
+    p.add_argument("--src-col", required=True, metavar="C", help="column with Arabizi")
+    p.add_argument("--dst-col", required=True, metavar="C", help="column with Arabic script")
+    p.add_argument("--delimiter", help="field delimiter (default: tab; comma for .csv)")
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="aimm translit train",
+        description="Train a joint-sequence Arabizi->Arabic model from pairs (EM alignment + graphone n-gram).",
+    )
+    _pairs_options(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
+    p.add_argument("--order", type=int, default=4, help="graphone n-gram order (default 4)")
+    p.add_argument("--iterations", type=int, default=5, help="EM iterations (default 5)")
+    p.add_argument("--beam", type=int, default=24, help="decoding beam (default 24)")
+    p.add_argument("--name", default="joint", help="model name recorded in the sidecar")
+    return p
+
+
+def _eval_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="aimm translit eval",
+        description="Score a model on pairs: CER (folded, strict), word-exact, per-source breakdown; JSON out.",
+    )
+    _pairs_options(p)
+    p.add_argument("--model", metavar="DIR", help="trained model folder (default: the shipped ranker)")
+    p.add_argument(
+        "--source-col", help="column to break scores down by (default: source/source_file if present)"
+    )
+    p.add_argument("--keep-foreign", action="store_true", help="keep French/English words verbatim (off)")
+    p.add_argument("-o", "--output", help="write the JSON here atomically instead of stdout")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from aimm_nlp._io import atomic_output
+
+    rest = list(args.rest)
+    if rest and rest[0] == "train":
+        from aimm_nlp.text.translit import train_transliterator
+
+        a = _train_parser().parse_args(rest[1:])
+        report = train_transliterator(
+            a.pairs,
+            src_col=a.src_col,
+            dst_col=a.dst_col,
+            out=a.out,
+            order=a.order,
+            iterations=a.iterations,
+            beam=a.beam,
+            delimiter=a.delimiter,
+            name=a.name,
+        )
+        json.dump(report.__dict__, sys.stdout, indent=1)
+        print()
+        return 0
+    if rest and rest[0] == "eval":
+        from aimm_nlp.text.translit import evaluate_transliteration
+
+        a = _eval_parser().parse_args(rest[1:])
+        report = evaluate_transliteration(
+            a.pairs,
+            src_col=a.src_col,
+            dst_col=a.dst_col,
+            model=a.model,
+            source_col=a.source_col,
+            delimiter=a.delimiter,
+            keep_foreign=a.keep_foreign,
+        )
+        with atomic_output(a.output) as out:
+            out.write(json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n")
+        return 0
+    # Options may also follow the files: parse the remainder with the same options.
+    late = argparse.ArgumentParser(prog="aimm translit", add_help=False)
+    _add_plain_options(late, default=None)
+    late.add_argument("files", nargs="*")
+    args = late.parse_args(rest, namespace=args)
+    return _transliterate_files(args)
+
+
+def _transliterate_files(args: argparse.Namespace) -> int:
+    from aimm_nlp._io import atomic_output, iter_lines
+    from aimm_nlp.text.translit import Transliterator
+
+    t = Transliterator(src=args.src, dst=args.dst, model=args.model, keep_foreign=args.keep_foreign)
+    with atomic_output(args.output) as out:
+        for source in args.files or [None]:
+            for line in iter_lines(source, errors=args.errors):
+                out.write(t(line))
+                out.write("\n")
+    return 0

@@ -1,0 +1,165 @@
+"""Transliteration model folders: the shipped rule ranker and user-trained joint models.
+
+A model folder holds ``model.json`` (the sidecar: ``format_version``, ``kind``,
+package version, config, sources, and the SHA-256 of every data file) and one
+gzip-compressed JSON data file. No pickles. Loading checks everything and
+raises :class:`~aimm_nlp.errors.ModelError` on any problem; nothing ever falls
+back silently to another model.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from aimm_nlp.errors import ModelError
+from aimm_nlp.text._translit_foreign import ForeignDetector
+from aimm_nlp.text._translit_joint import JointModel
+from aimm_nlp.text._translit_ngram import tables_from_json, tables_to_json
+from aimm_nlp.text._translit_rules import _case_fold, load_rule_table, rank_rules
+
+__all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
+
+FORMAT_VERSION = 1
+SIDECAR = "model.json"
+_KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
+
+
+class Ranker(Protocol):
+    """What the Arabizi -> Arabic engine needs from a model."""
+
+    name: str
+    foreign: ForeignDetector
+
+    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]: ...
+
+
+class RuleRanker:
+    """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``)."""
+
+    def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
+        self.name = str(sidecar.get("name", "translit_ary"))
+        self.sidecar = sidecar
+        self.table = load_rule_table()
+        self.lm = tables_from_json(data["char_lm"], as_string=True)
+        self.vocab = {w: float(v) for w, v in data["vocab"].items()}
+        self.foreign = ForeignDetector(
+            tables_from_json(data["foreign_lm"], as_string=True),
+            tables_from_json(data["arabizi_lm"], as_string=True),
+            set(self.table.lexicon),
+        )
+
+    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+        return rank_rules(word, table=self.table, lm=self.lm, vocab=self.vocab, k=k)
+
+
+class JointRanker:
+    """A joint-sequence model trained with ``aimm translit train``."""
+
+    def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
+        self.name = str(sidecar.get("name", "joint"))
+        self.sidecar = sidecar
+        graphones = [(str(s), str(d)) for s, d in data["graphones"]]
+        tables = tables_from_json(data["tables"], as_string=False)
+        self.model = JointModel(graphones, tables, beam=int(sidecar["config"].get("beam", 24)))
+        self.foreign = default_model().foreign
+
+    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+        return self.model.rank(_case_fold(word), k=k)
+
+
+def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    where = f"transliteration model folder {str(path)!r}"
+    if not path.is_dir():
+        raise ModelError(
+            f"{where} does not exist or is not a folder; train one with "
+            "`aimm translit train --pairs FILE --src-col C --dst-col C --out DIR`"
+        )
+    side = path / SIDECAR
+    try:
+        sidecar = json.loads(side.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{where} has no {SIDECAR}; it is not an aimm_nlp transliteration model") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{side}: unreadable sidecar ({exc}); re-train or re-copy the model") from None
+    if not isinstance(sidecar, dict) or sidecar.get("kind") not in _KINDS:
+        raise ModelError(
+            f"{side}: 'kind' must be one of {sorted(_KINDS)}; this is not a transliteration model"
+        )
+    if sidecar.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"{side}: format_version {sidecar.get('format_version')!r} is not supported "
+            f"(this aimm_nlp reads {FORMAT_VERSION}); re-train the model with this version"
+        )
+    data_file = path / _KINDS[sidecar["kind"]]
+    try:
+        raw = data_file.read_bytes()
+    except OSError:
+        raise ModelError(f"{data_file}: missing; the model folder is incomplete") from None
+    expected = sidecar.get("files", {}).get(data_file.name)
+    if expected != hashlib.sha256(raw).hexdigest():
+        raise ModelError(f"{data_file}: SHA-256 does not match {SIDECAR}; the file is corrupt or was edited")
+    try:
+        data = json.loads(gzip.decompress(raw))
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelError(f"{data_file}: cannot decode ({exc}); the file is corrupt") from None
+    return sidecar, data
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float) -> Ranker:
+    sidecar, data = _read_folder(Path(path))
+    try:
+        if sidecar["kind"] == "rule_ranker":
+            return RuleRanker(data, sidecar)
+        return JointRanker(data, sidecar)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{path}: model data is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def load_model(path: str | os.PathLike[str]) -> Ranker:
+    """Load and verify a model folder (cached per path and modification time).
+
+    Raises:
+        ModelError: missing folder, missing/invalid sidecar, unknown kind or format
+            version, checksum mismatch, undecodable data.
+    """
+    p = Path(path).resolve()
+    side = p / SIDECAR
+    mtime = side.stat().st_mtime if side.is_file() else 0.0
+    return _load_cached(str(p), mtime)
+
+
+def default_model() -> Ranker:
+    """The shipped ``translit_ary.v1`` rule ranker."""
+    return load_model(Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary"))))
+
+
+def save_joint(model: JointModel, out: str | os.PathLike[str], meta: dict[str, Any]) -> Path:
+    """Write ``model`` to the folder ``out`` (data file first, sidecar last, each atomically)."""
+    from aimm_nlp import __version__
+    from aimm_nlp._io import atomic_output
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"graphones": model.graphones, "tables": tables_to_json(model.tables)}
+    raw = gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), compresslevel=6, mtime=0)
+    name = _KINDS["joint_ngram"]
+    with atomic_output(folder / name, mode="wb") as fh:
+        fh.write(raw)
+    sidecar = {
+        "format_version": FORMAT_VERSION,
+        "kind": "joint_ngram",
+        "package_version": __version__,
+        "files": {name: hashlib.sha256(raw).hexdigest()},
+        **meta,
+    }
+    with atomic_output(folder / SIDECAR) as fh:
+        fh.write(json.dumps(sidecar, indent=1, ensure_ascii=False) + "\n")
+    return folder

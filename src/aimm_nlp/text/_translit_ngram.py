@@ -1,0 +1,154 @@
+"""A small Witten-Bell n-gram model over symbol sequences, compiled to backoff tables.
+
+Used twice by :mod:`aimm_nlp.text.translit`: as the character model of
+Arabic-script Darija that ranks rule candidates (symbols = characters) and as
+the joint-sequence model trained on transliteration pairs (symbols = graphone
+ids). Interpolated Witten-Bell has an exact backoff form: for a context ``h``
+seen ``c(h)`` times with ``T(h)`` distinct followers,
+``P(w|h) = (c(h,w) + T(h) P(w|h')) / (c(h) + T(h))``, so an unseen ``w`` costs
+``log(T(h) / (c(h) + T(h))) + log P(w|h')``. Storing the interpolated log
+probability of every kept n-gram and that backoff weight per context gives
+lookups of a few dict probes with no normalisation at query time.
+
+Written by hand rather than taken from KenLM/NLTK: the tables must load as
+plain JSON (no pickles, no compiled extension) and be queried per character
+in a tight loop, where a dict probe beats any wrapper.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+
+__all__ = [
+    "BOS",
+    "BOS_ID",
+    "EOS",
+    "EOS_ID",
+    "NgramTables",
+    "tables_from_json",
+    "tables_to_json",
+    "train_ngram",
+]
+
+BOS = "\x02"  # sequence start / end for character models
+EOS = "\x03"
+BOS_ID = -1  # the same for integer-symbol models
+EOS_ID = -2
+
+
+class NgramTables:
+    """Backoff tables: ``logp[ngram]`` and ``bow[context]`` with n-gram keys as tuples or strings.
+
+    Keys are strings when the symbols are characters (fast slicing) and tuples
+    otherwise. ``floor`` is the log probability of a symbol never seen at all.
+    """
+
+    __slots__ = ("bow", "floor", "logp", "order")
+
+    def __init__(self, order: int, logp: dict, bow: dict, floor: float) -> None:
+        self.order = order
+        self.logp = logp
+        self.bow = bow
+        self.floor = floor
+
+    def score(self, context: Sequence[Hashable], symbol: Hashable) -> float:
+        """``log P(symbol | context)``; ``context`` is already cut to ``order - 1`` symbols."""
+        logp, bow = self.logp, self.bow
+        acc = 0.0
+        h = context
+        while True:
+            key = h + symbol if isinstance(h, str) else (*h, symbol)
+            p = logp.get(key)
+            if p is not None:
+                return acc + p
+            if not h:
+                return acc + self.floor
+            acc += bow.get(h, 0.0)
+            h = h[1:]
+
+
+def train_ngram(
+    sequences: Iterable[tuple[Sequence[Hashable], float]],
+    *,
+    order: int,
+    min_count: float = 1.0,
+    as_string: bool = False,
+) -> NgramTables:
+    """Count weighted sequences and compile interpolated Witten-Bell backoff tables.
+
+    Args:
+        sequences: ``(symbols, weight)`` pairs; each sequence is wrapped in BOS/EOS.
+        order: n-gram order (>= 1).
+        min_count: n-grams of order >= 3 seen fewer times are pruned (their mass
+            is served by the lower orders through the backoff weight).
+        as_string: symbols are single characters; keys become strings.
+
+    Returns:
+        The compiled :class:`NgramTables`.
+    """
+    counts: list[Counter] = [Counter() for _ in range(order + 1)]
+    for symbols, weight in sequences:
+        seq = BOS + "".join(symbols) + EOS if as_string else (BOS_ID, *symbols, EOS_ID)  # type: ignore[arg-type]
+        for i in range(1, len(seq)):
+            for n in range(1, order + 1):
+                if i - n + 1 < 0:
+                    break
+                gram = seq[i - n + 1 : i + 1]
+                counts[n][gram if as_string else tuple(gram)] += weight
+    vocab = {g[-1] for g in counts[1]}
+    floor = -math.log(len(vocab) + 1) - 5.0
+    ctx_total: dict = defaultdict(float)
+    ctx_types: dict = defaultdict(int)
+    for n in range(1, order + 1):
+        for gram, c in counts[n].items():
+            ctx_total[gram[:-1]] += c
+            ctx_types[gram[:-1]] += 1
+    empty = "" if as_string else ()
+    logp: dict = {}
+    prob: dict = {}
+    uniform = 1.0 / (len(vocab) + 1)
+    for n in range(1, order + 1):
+        for gram, c in counts[n].items():
+            h = gram[:-1]
+            lower = prob[gram[1:]] if n > 1 else uniform
+            tot, typ = ctx_total[h], ctx_types[h]
+            p = (c + typ * lower) / (tot + typ)
+            prob[gram] = p
+            if n < 3 or c >= min_count:
+                logp[gram] = round(math.log(p), 4)
+    bow = {
+        h: round(math.log(ctx_types[h] / (ctx_total[h] + ctx_types[h])), 4)
+        for h in ctx_total
+        if h != empty and (len(h) < 2 or ctx_total[h] >= min_count)
+    }
+    return NgramTables(order, logp, bow, floor)
+
+
+def tables_to_json(tables: NgramTables) -> dict:
+    """A JSON-ready dict; tuple keys are joined with spaces (symbols are ints then)."""
+
+    def key(k: object) -> str:
+        return k if isinstance(k, str) else " ".join(map(str, k))  # type: ignore[arg-type]
+
+    return {
+        "order": tables.order,
+        "floor": tables.floor,
+        "logp": {key(k): v for k, v in tables.logp.items()},
+        "bow": {key(k): v for k, v in tables.bow.items()},
+    }
+
+
+def tables_from_json(data: dict, *, as_string: bool) -> NgramTables:
+    """Inverse of :func:`tables_to_json`."""
+
+    def key(k: str) -> object:
+        return k if as_string else tuple(int(x) for x in k.split())
+
+    return NgramTables(
+        int(data["order"]),
+        {key(k): float(v) for k, v in data["logp"].items()},
+        {key(k): float(v) for k, v in data["bow"].items()},
+        float(data["floor"]),
+    )

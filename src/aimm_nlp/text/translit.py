@@ -1,0 +1,328 @@
+"""Transliteration across Moroccan scripts: Arabizi <-> Arabic, Tifinagh <-> Latin, Buckwalter family.
+
+Supported ``(src, dst)`` pairs (see :func:`supported_pairs`):
+
+* ``ary_Latn -> ary_Arab``: Arabizi to Arabic-script Darija. Grapheme rules
+  (``maps/arabizi.json``) generate spellings that a character n-gram model of
+  Arabic-script Darija ranks (``models/translit_ary``, see its ``CARD.md``), or
+  a joint-sequence model trained from pairs (``model=DIR``, see
+  :func:`train_transliterator`). French/English words, URLs, @mentions,
+  #hashtags, numbers and emoji stay verbatim (``keep_foreign``); :func:`explain`
+  shows the per-word evidence.
+* ``ary_Arab -> ary_Latn``: deterministic Moroccan Arabizi (ch, ou, kh, gh, 3, 7, 9).
+* ``zgh_Tfng <-> zgh_Latn``: IRCAM standard, lossless on the IRCAM letters;
+  ``zgh_Tfng -> zgh_Arab`` (one-way, lossy).
+* ``arb_Arab`` / ``ary_Arab`` <-> ``bw``, ``safebw``, ``hsb``: Buckwalter, safe
+  Buckwalter and Habash-Soudi-Buckwalter as in CAMeL Tools, plus ڭ and ژ.
+
+Characters a scheme does not cover pass through unchanged; no input raises.
+
+Examples:
+    >>> transliterate("ana ghadi l réunion demain, 3afak sift liya le document", src="ary_Latn", dst="ary_Arab")
+    'انا غادي ل réunion demain, عافاك صيفط ليا le document'
+    >>> transliterate("واش نتا مزيان؟ شكرا بزاف", src="ary_Arab", dst="ary_Latn")
+    'wach nta mzyan? choukran bzaf'
+    >>> transliterate("ⴰⵣⵓⵍ ⴼⵍⵍⴰⴽ ⴰⴳⵯⵎⴰⵔ", src="zgh_Tfng", dst="zgh_Latn")
+    'azul fllak agʷmar'
+    >>> transliterate("ڭال ليا السلام", src="ary_Arab", dst="bw")
+    'XAl lyA AlslAm'
+    >>> [c.text for c in candidates("3lach", src="ary_Latn", dst="ary_Arab", k=2)]
+    ['علاش', 'علش']
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from aimm_nlp._registry import did_you_mean
+from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp.text._translit_charmap import arabic_to_arabizi, buckwalter, ircam
+from aimm_nlp.text._translit_foreign import WordEvidence
+from aimm_nlp.text._translit_model import Ranker, default_model, load_model
+from aimm_nlp.text._translit_train import (
+    EvalReport,
+    TrainReport,
+    evaluate_transliteration,
+    train_transliterator,
+)
+
+__all__ = [
+    "Candidate",
+    "EvalReport",
+    "TokenDecision",
+    "TrainReport",
+    "Transliterator",
+    "candidates",
+    "evaluate_transliteration",
+    "explain",
+    "supported_pairs",
+    "train_transliterator",
+    "transliterate",
+    "transliterate_batch",
+]
+
+_SCHEMES = {"bw": "bw", "buckwalter": "bw", "safebw": "safebw", "safe_buckwalter": "safebw", "hsb": "hsb"}
+_ARABIC = ("arb_Arab", "ary_Arab")
+_SIMPLE: dict[tuple[str, str], Callable[[], Callable[[str], str]]] = {
+    ("ary_Arab", "ary_Latn"): lambda: arabic_to_arabizi,
+    ("zgh_Tfng", "zgh_Latn"): lambda: ircam("tfng_latn"),
+    ("zgh_Latn", "zgh_Tfng"): lambda: ircam("latn_tfng"),
+    ("zgh_Tfng", "zgh_Arab"): lambda: ircam("tfng_arab"),
+}
+for _lang in _ARABIC:
+    for _name, _scheme in _SCHEMES.items():
+        _SIMPLE[(_lang, _name)] = lambda s=_scheme: buckwalter(s, reverse=False)
+        _SIMPLE[(_name, _lang)] = lambda s=_scheme: buckwalter(s, reverse=True)
+_ARABIZI = ("ary_Latn", "ary_Arab")
+
+# Protected spans first, then Latin-script words (digits count: "3afak" is one word).
+_TOKEN = re.compile(
+    r"(?P<url>(?:https?://|www\.)\S+)"
+    r"|(?P<email>[\w.+-]+@[\w-]+\.[\w.-]+)"
+    r"|(?P<mention>@\w+)|(?P<hashtag>#\w+)"
+    r"|(?P<word>[A-Za-z\u00c0-\u024f0-9]+(?:['’][A-Za-z\u00c0-\u024f0-9]+)*)"
+)
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
+_ELONGATION = re.compile(r"(.)\1{2,}")
+
+
+def supported_pairs() -> list[tuple[str, str]]:
+    """Every supported ``(src, dst)`` pair, sorted."""
+    return sorted([*_SIMPLE, _ARABIZI])
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked spelling: ``prob`` is normalised over the returned list, ``cost`` = -log score."""
+
+    text: str
+    prob: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class TokenDecision:
+    """What happened to one token of Arabizi input (see :func:`explain`).
+
+    ``kind`` is ``word``, ``url``, ``email``, ``mention``, ``hashtag`` or ``number``;
+    ``evidence`` is set for words and says why the word was kept or transliterated.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    output: str
+    kept: bool
+    evidence: WordEvidence | None
+
+
+def _check_pair(src: str, dst: str) -> None:
+    if (src, dst) in _SIMPLE or (src, dst) == _ARABIZI:
+        return
+    pairs = supported_pairs()
+    names = [f"{a}->{b}" for a, b in pairs]
+    raise UnknownNameError(
+        f"unsupported transliteration pair {src}->{dst}{did_you_mean(f'{src}->{dst}', names)}; "
+        f"supported pairs: {', '.join(names)}",
+        name=f"{src}->{dst}",
+        choices=names,
+    )
+
+
+class _WordCache(dict):
+    """token -> output; computes on a miss (``dict.__missing__`` keeps the hit path in C)."""
+
+    def __init__(self, compute: Callable[[str], str], limit: int = 1 << 20) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        out = self[token] = self.compute(token)
+        return out
+
+
+class Transliterator:
+    """A reusable, callable transliterator for one ``(src, dst)`` pair.
+
+    Args:
+        src: source code, e.g. ``"ary_Latn"``.
+        dst: target code, e.g. ``"ary_Arab"``.
+        model: a model folder from :func:`train_transliterator` (``ary_Latn -> ary_Arab``
+            only); ``None`` uses the shipped ranker.
+        keep_foreign: keep French/English words verbatim in Arabizi input.
+
+    Raises:
+        UnknownNameError: unsupported pair (the message lists the supported ones).
+        ModelError: ``model`` is missing or corrupt.
+
+    Examples:
+        >>> t = Transliterator(src="ary_Latn", dst="ary_Arab")
+        >>> t.batch(["salam, labas 3lik?", "@karim chouf had lvideo 😂 https://t.co/x"])
+        ['سلام, لاباس عليك?', '@karim شوف هاد lvideo 😂 https://t.co/x']
+    """
+
+    def __init__(
+        self, *, src: str, dst: str, model: str | os.PathLike[str] | None = None, keep_foreign: bool = True
+    ) -> None:
+        _check_pair(src, dst)
+        if model is not None and (src, dst) != _ARABIZI:
+            raise ConfigError(f"model= is only used for ary_Latn->ary_Arab, not {src}->{dst}; drop --model")
+        self.src, self.dst, self.keep_foreign = src, dst, keep_foreign
+        self._simple = _SIMPLE[(src, dst)]() if (src, dst) in _SIMPLE else None
+        self.model: Ranker | None = None
+        if self._simple is None:
+            self.model = load_model(model) if model is not None else default_model()
+            self._cache = _WordCache(self._token)
+            self._sub = _TOKEN.sub
+            lookup = self._cache.__getitem__
+            self._repl = lambda m: lookup(m[0])
+
+    def __call__(self, text: str) -> str:
+        """Transliterate one string."""
+        if self._simple is not None:
+            return self._simple(text)
+        return self._sub(self._repl, text)
+
+    def batch(self, texts: Iterable[str]) -> list[str]:
+        """Transliterate many strings (shares the word cache)."""
+        return [self(t) for t in texts]
+
+    def _classify(self, token: str) -> tuple[str, WordEvidence | None]:
+        m = _TOKEN.fullmatch(token)
+        kind = m.lastgroup if m else "word"
+        if kind == "word" and _NUMBER.fullmatch(token):
+            return "number", None
+        if kind != "word":
+            return kind or "word", None
+        assert self.model is not None
+        return "word", self.model.foreign.decide(token)
+
+    def _token(self, token: str) -> str:
+        kind, evidence = self._classify(token)
+        if kind != "word" or (self.keep_foreign and evidence is not None and evidence.foreign):
+            return token
+        return self._rank(token, 1)[0][0]
+
+    def _rank(self, word: str, k: int) -> list[tuple[str, float]]:
+        assert self.model is not None
+        w = _ELONGATION.sub(r"\1\1", word)
+        ranked = self.model.rank(w, k=k)
+        return ranked or [(word, 0.0)]
+
+    def candidates(self, word: str, *, k: int = 5) -> list[Candidate]:
+        """Ranked spellings of one word (a deterministic pair gives exactly one)."""
+        if self._simple is not None or not _TOKEN.fullmatch(word) or self._classify(word)[0] != "word":
+            return [Candidate(self(word), 1.0, 0.0)]
+        ranked = self._rank(word, max(1, k))
+        best = ranked[0][1]
+        weights = [math.exp(best - c) for _, c in ranked]
+        total = sum(weights)
+        return [Candidate(t, round(w / total, 4), c) for (t, c), w in zip(ranked, weights, strict=True)]
+
+    def explain(self, text: str) -> list[TokenDecision]:
+        """Per-token decisions for Arabizi input (empty for deterministic pairs)."""
+        if self._simple is not None:
+            return []
+        out = []
+        for m in _TOKEN.finditer(text):
+            kind, evidence = self._classify(m[0])
+            output = self._cache[m[0]]
+            out.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
+        return out
+
+
+@lru_cache(maxsize=32)
+def _get(src: str, dst: str, model: str | None, keep_foreign: bool, stamp: float) -> Transliterator:
+    return Transliterator(src=src, dst=dst, model=model, keep_foreign=keep_foreign)
+
+
+def _cached(src: str, dst: str, model: str | os.PathLike[str] | None, keep_foreign: bool) -> Transliterator:
+    if model is None:
+        return _get(src, dst, None, keep_foreign, 0.0)
+    side = Path(model) / "model.json"
+    stamp = side.stat().st_mtime if side.is_file() else -1.0
+    return _get(src, dst, str(Path(model).resolve()), keep_foreign, stamp)
+
+
+def transliterate(
+    text: str, *, src: str, dst: str, model: str | os.PathLike[str] | None = None, keep_foreign: bool = True
+) -> str:
+    """Transliterate ``text`` from ``src`` to ``dst`` (see the module docstring for pairs).
+
+    Args:
+        text: any Unicode string; characters the scheme does not cover pass through.
+        src: source code (``ary_Latn``, ``ary_Arab``, ``arb_Arab``, ``zgh_Tfng``, ``zgh_Latn``, ``bw``…).
+        dst: target code.
+        model: trained model folder for ``ary_Latn -> ary_Arab`` (default: the shipped ranker).
+        keep_foreign: keep French/English words verbatim in Arabizi input.
+
+    Returns:
+        The transliterated string.
+
+    Raises:
+        UnknownNameError: unsupported pair; the message lists the supported pairs.
+        ModelError: ``model`` is missing or corrupt (never a silent fallback).
+
+    Examples:
+        >>> transliterate("7na mchina l dar 3ammi", src="ary_Latn", dst="ary_Arab")
+        'حنا مشينا ل دار عمي'
+        >>> transliterate("tamazight", src="zgh_Latn", dst="zgh_Tfng")
+        'ⵜⴰⵎⴰⵣⵉⴳⵀⵜ'
+    """
+    return _cached(src, dst, model, keep_foreign)(text)
+
+
+def transliterate_batch(
+    texts: Iterable[str],
+    *,
+    src: str,
+    dst: str,
+    model: str | os.PathLike[str] | None = None,
+    keep_foreign: bool = True,
+) -> list[str]:
+    """:func:`transliterate` over many strings (one word cache for the whole batch).
+
+    Examples:
+        >>> transliterate_batch(["bzaf", "", "😂"], src="ary_Latn", dst="ary_Arab")
+        ['بزاف', '', '😂']
+    """
+    return _cached(src, dst, model, keep_foreign).batch(texts)
+
+
+def candidates(
+    word: str, *, src: str, dst: str, k: int = 5, model: str | os.PathLike[str] | None = None
+) -> list[Candidate]:
+    """Ranked spellings of one word with normalised probabilities and costs.
+
+    Examples:
+        >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=3)]
+        ['صبح', 'سبح', 'صبيح']
+    """
+    return _cached(src, dst, model, False).candidates(word, k=k)
+
+
+def explain(
+    text: str,
+    *,
+    src: str = "ary_Latn",
+    dst: str = "ary_Arab",
+    model: str | os.PathLike[str] | None = None,
+    keep_foreign: bool = True,
+) -> list[TokenDecision]:
+    """Per-token decisions with the keep-foreign evidence, for inspection.
+
+    Examples:
+        >>> [(d.text, d.kept, d.evidence.reason) for d in explain("merci 3afak") if d.evidence]
+        [('merci', True, 'foreign_lexicon'), ('3afak', False, 'arabizi_digit')]
+    """
+    return _cached(src, dst, model, keep_foreign).explain(text)
