@@ -108,7 +108,7 @@ def test_existing_output_survives_a_failed_run(tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(lines=st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=30), max_size=20))
+@given(lines=st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x00"), max_size=30), max_size=20))
 def test_line_count_property(lines: list[str]) -> None:
     import io
     import sys as _sys
