@@ -1,0 +1,54 @@
+"""Evaluation harness: lm-eval-shaped YAML tasks on local data, for encoders, LLMs and pipelines.
+
+Light on import: torch and transformers load only when a model runs.
+
+Examples:
+    >>> from aimm_nlp.evaluation import evaluate, list_tasks
+    >>> "ary_sentiment" in list_tasks()
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "METRICS",
+    "PIPELINES",
+    "DummyModel",
+    "Results",
+    "Task",
+    "evaluate",
+    "list_tasks",
+    "load_model",
+    "load_results",
+    "load_task",
+    "validate_task_file",
+    "wrap_model",
+]
+
+_WHERE = {
+    "METRICS": "aimm_nlp.evaluation.metrics",
+    "PIPELINES": "aimm_nlp.evaluation.pipelines",
+    "DummyModel": "aimm_nlp.evaluation.backends.dummy",
+    "Results": "aimm_nlp.evaluation.results",
+    "load_results": "aimm_nlp.evaluation.results",
+    "Task": "aimm_nlp.evaluation.task",
+    "list_tasks": "aimm_nlp.evaluation.task",
+    "load_task": "aimm_nlp.evaluation.task",
+    "validate_task_file": "aimm_nlp.evaluation.task",
+    "evaluate": "aimm_nlp.evaluation.harness",
+    "load_model": "aimm_nlp.evaluation.backends",
+    "wrap_model": "aimm_nlp.evaluation.backends",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'aimm_nlp.evaluation' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

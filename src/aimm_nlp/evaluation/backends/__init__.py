@@ -1,0 +1,124 @@
+"""Model backends: load a local HF folder (or wrap an in-memory model) by its kind.
+
+Kinds: ``causal_lm``, ``seq2seq``, ``encoder_classifier``, ``token_classifier`` and
+``dummy``. Folders are read with ``use_safetensors=True`` and no remote code unless the
+user passes ``trust_remote_code=True``; nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp.errors import ModelError
+
+__all__ = ["fingerprint", "load_model", "wrap_model"]
+
+_SUFFIX_KIND = {
+    "ForCausalLM": "causal_lm",
+    "LMHeadModel": "causal_lm",
+    "ForSequenceClassification": "encoder_classifier",
+    "ForTokenClassification": "token_classifier",
+    "ForConditionalGeneration": "seq2seq",
+    "ForSeq2SeqLM": "seq2seq",
+}
+
+
+def _kind_of(arch: str) -> str | None:
+    return next((k for suffix, k in _SUFFIX_KIND.items() if arch.endswith(suffix)), None)
+
+
+def _hash_files(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint(model: Any, tokenizer: Any = None) -> dict[str, str]:
+    """sha256 of the weights (tensor bytes in name order) and of the tokenizer vocabulary."""
+    h = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    tok = hashlib.sha256()
+    if tokenizer is not None:
+        tok.update(json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False).encode())
+    return {"weights_sha256": h.hexdigest(), "tokenizer_sha256": tok.hexdigest()}
+
+
+def wrap_model(model: Any, tokenizer: Any, **kwargs: Any) -> Any:
+    """Wrap an in-memory ``transformers`` model + tokenizer in the backend of its kind."""
+    from aimm_nlp.evaluation.backends.causal import CausalLM
+    from aimm_nlp.evaluation.backends.encoders import EncoderClassifier, Seq2SeqLM, TokenClassifier
+
+    arch = type(model).__name__
+    kind = _kind_of(arch)
+    cls = {
+        "causal_lm": CausalLM,
+        "encoder_classifier": EncoderClassifier,
+        "token_classifier": TokenClassifier,
+        "seq2seq": Seq2SeqLM,
+    }.get(kind or "")
+    if cls is None:
+        raise ModelError(
+            f"cannot evaluate a {arch}: expected a *ForCausalLM, *ForSequenceClassification, "
+            "*ForTokenClassification or seq2seq model"
+        )
+    backend = cls(model, tokenizer, **kwargs)
+    backend.provenance = fingerprint(model, tokenizer)
+    backend.fingerprint = backend.provenance["weights_sha256"] + backend.provenance["tokenizer_sha256"]
+    return backend
+
+
+def load_model(path: str | os.PathLike[str], *, device: str = "cpu", trust_remote_code: bool = False) -> Any:
+    """Load a local model folder (config.json + safetensors + tokenizer) as a backend.
+
+    Raises:
+        ModelError: not a folder, no config.json, no safetensors weights, or an architecture
+            aimm cannot evaluate.
+    """
+    folder = Path(path)
+    for sub in ("model", "final"):  # fine-tuning run folders keep the model one level down
+        if not (folder / "config.json").is_file() and (folder / sub / "config.json").is_file():
+            folder = folder / sub
+    if not folder.is_dir() or not (folder / "config.json").is_file():
+        raise ModelError(f"{path}: not a model folder (no config.json); pass a local HF model directory")
+    weights = sorted(folder.glob("*.safetensors"))
+    if not weights:
+        raise ModelError(f"{folder}: no *.safetensors weights (aimm loads safetensors only, never pickles)")
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    arch = (config.get("architectures") or [""])[0]
+    kind = _kind_of(arch)
+    if kind is None:
+        raise ModelError(f"{folder}: architecture {arch!r} is not a causal LM, classifier or seq2seq model")
+    import transformers
+
+    auto = {
+        "causal_lm": transformers.AutoModelForCausalLM,
+        "encoder_classifier": transformers.AutoModelForSequenceClassification,
+        "token_classifier": transformers.AutoModelForTokenClassification,
+        "seq2seq": transformers.AutoModelForSeq2SeqLM,
+    }[kind]
+    kw = {"use_safetensors": True, "trust_remote_code": trust_remote_code, "local_files_only": True}
+    model = auto.from_pretrained(folder, **kw).to(device)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(
+        folder, trust_remote_code=trust_remote_code, local_files_only=True
+    )
+    backend = wrap_model(model, tokenizer)
+    tok_files = [
+        p for p in folder.iterdir() if p.name.startswith(("tokenizer", "vocab", "merges", "special_tokens"))
+    ]
+    backend.provenance = {
+        "model_path": str(folder),
+        "weights_sha256": _hash_files(weights),
+        "tokenizer_sha256": _hash_files(tok_files) if tok_files else "",
+    }
+    backend.fingerprint = backend.provenance["weights_sha256"] + backend.provenance["tokenizer_sha256"]
+    return backend

@@ -1,0 +1,208 @@
+"""``evaluate(model, tasks)``: run tasks on a model, cached per item, and score them.
+
+Every task is prepared (data read, templates rendered, labels and model kind checked)
+before the model runs, so bad input fails before any work. Requests already in the
+cache are skipped; new results are committed batch by batch, so a killed run resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from aimm_nlp.evaluation.cache import ResultCache, item_key
+from aimm_nlp.evaluation.metrics import METRICS, bootstrap_ci
+from aimm_nlp.evaluation.requests import Prepared, prepare
+from aimm_nlp.evaluation.results import Results
+from aimm_nlp.evaluation.task import Task, load_task
+
+__all__ = ["evaluate"]
+
+log = logging.getLogger(__name__)
+
+
+def _backend(model: Any, tokenizer: Any, device: str) -> Any:
+    if model is None or hasattr(model, "kind"):
+        return model
+    if isinstance(model, (str, os.PathLike)):
+        from aimm_nlp.evaluation.backends import load_model
+
+        return load_model(model, device=device)
+    from aimm_nlp.evaluation.backends import wrap_model
+
+    return wrap_model(model, tokenizer)
+
+
+def _answer(backend: Any, prep: Prepared, todo: list[int]) -> Iterator[tuple[int, Any]]:
+    reqs = [prep.requests[i] for i in todo]
+    cfg = prep.task.config
+    if prep.kind == "choices":
+        stream = backend.score_choices(reqs)
+    elif prep.kind == "rolling":
+        stream = backend.score_rolling(reqs)
+    elif prep.kind == "generate":
+        gen = cfg.get("generation_kwargs") or {}
+        until = gen.get("until", ["\n\n"])
+        stream = backend.generate(reqs, until=[until] if isinstance(until, str) else until,
+                                  max_gen_toks=int(gen.get("max_gen_toks", 64)))  # fmt: skip
+    elif prep.kind == "classify":
+        stream = backend.classify(reqs)
+    elif prep.kind == "tag":
+        stream = backend.tag(reqs)
+    else:
+        from aimm_nlp.evaluation.pipelines import run_pipeline
+
+        kwargs = cfg.get("pipeline_kwargs") or {}
+        stream = ((j, run_pipeline(cfg["pipeline"], text, **kwargs)) for j, text in enumerate(reqs))
+    for j, value in stream:
+        yield todo[j], value
+
+
+def _record(prep: Prepared, value: Any, ref: dict[str, Any]) -> dict[str, Any]:
+    if prep.kind == "choices":
+        return {**ref, "lls": [v[0] for v in value], "greedy": [v[1] for v in value]}
+    if prep.kind == "rolling":
+        return {**ref, "ll": value}
+    if prep.kind == "classify":
+        return {"gold": ref["gold"], "pred": value}
+    return {**ref, "pred": value}
+
+
+def _run_task(prep: Prepared, backend: Any, cache: ResultCache, model_fp: str, flush_every: int) -> list[Any]:
+    task_hash = prep.task.config_hash
+    keys = [item_key(model_fp, task_hash, [prep.kind, r]) for r in prep.requests]
+    found = cache.get_many(keys)
+    values: list[Any] = [found.get(k) for k in keys]
+    todo = [i for i, k in enumerate(keys) if k not in found]
+    log.info("%s: %d cached, %d to compute", prep.task.name, len(keys) - len(todo), len(todo))
+    pending: dict[str, Any] = {}
+    try:
+        for i, value in _answer(backend, prep, todo):
+            values[i] = value
+            pending[keys[i]] = value
+            if len(pending) >= flush_every:
+                cache.put_many(pending)
+                pending = {}
+    finally:  # keep every finished item, also when the run is interrupted
+        if pending:
+            cache.put_many(pending)
+    return values
+
+
+def _score(prep: Prepared, values: list[Any], iters: int, seed: int) -> tuple[dict, dict, list[dict]]:
+    items = [_record(prep, v, ref) for v, ref in zip(values, prep.refs, strict=True)]
+    scores, cis = {}, {}
+    for name in prep.task.metrics:
+        metric = METRICS[name]
+        scores[name] = float(metric.aggregate(items))
+        cis[name] = bootstrap_ci(metric, items, iters=iters, seed=seed)
+    samples = []
+    for doc_id, (req, item) in enumerate(zip(prep.requests, items, strict=True)):
+        per = {n: METRICS[n].item_value(item) for n in prep.task.metrics if METRICS[n].item_value}
+        samples.append({"doc_id": doc_id, "request": req, **item, "metrics": per})
+    return scores, cis, samples
+
+
+def _provenance(
+    backend: Any, tasks: Sequence[Task], *, batch_size: Any, seed: int, device: str
+) -> dict[str, Any]:
+    import hashlib
+    import platform
+    from importlib import metadata
+
+    def sha(path: Any) -> str:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+
+    versions = {}
+    for pkg in ("aimm-nlp", "torch", "transformers", "tokenizers", "sacrebleu", "seqeval", "numpy"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "model": dict(
+            getattr(backend, "provenance", {}) or {"fingerprint": getattr(backend, "fingerprint", None)}
+        ),
+        "model_kind": getattr(backend, "kind", None),
+        "data_sha256": {t.name: sha(t.data_file()) for t in tasks},
+        "prompt_template_sha256": {t.name: t.config_hash for t in tasks},
+        "packages": versions,
+        "python": platform.python_version(),
+        "seed": seed,
+        "batch_size": batch_size,
+        "device": device,
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def evaluate(
+    model: Any,
+    tasks: Sequence[str | Task] | str,
+    *,
+    limit: int | None = None,
+    batch_size: int | str = "auto",
+    num_fewshot: int | None = None,
+    seed: int = 1234,
+    cache: str | os.PathLike[str] | ResultCache | None = None,
+    bootstrap_iters: int = 1000,
+    tokenizer: Any = None,
+    device: str = "cpu",
+) -> Results:
+    """Evaluate ``model`` on ``tasks``; per-item results are cached and reused.
+
+    Args:
+        model: a local model folder, an in-memory ``transformers`` model (pass ``tokenizer``),
+            a backend (e.g. :class:`DummyModel`), or ``None`` for pipeline-only tasks.
+        tasks: shipped task names, task YAML paths or :class:`Task` objects.
+        limit: evaluate only the first ``limit`` docs of each task.
+        batch_size: rows per forward pass, or ``"auto"`` (a token budget); scores do not depend on it.
+        num_fewshot: override the tasks' ``num_fewshot``.
+        seed: few-shot sampling and bootstrap seed.
+        cache: sqlite path for the per-item cache (``None``: in memory, this run only).
+        bootstrap_iters: draws for the 95 % confidence intervals (0 disables them).
+
+    Raises:
+        ConfigError, UnknownNameError, DataError, InputFileError, ModelError: before any model call.
+
+    Examples:
+        >>> from aimm_nlp.testing import DummyModel
+        >>> res = evaluate(None, ["script_id"], limit=20, bootstrap_iters=0)  # doctest: +SKIP
+    """
+    names = [tasks] if isinstance(tasks, str) else list(tasks)
+    loaded = [t if isinstance(t, Task) else load_task(t) for t in names]
+    backend = _backend(model, tokenizer, device)
+    if backend is not None and hasattr(backend, "batch_size"):
+        backend.batch_size = batch_size
+    preps = [prepare(t, backend, limit=limit, num_fewshot=num_fewshot, seed=seed) for t in loaded]
+    store = cache if isinstance(cache, ResultCache) else ResultCache(cache)
+    model_fp = str(getattr(backend, "fingerprint", "no-model"))
+    scores, cis, samples = {}, {}, {}
+    try:
+        for prep in preps:
+            values = _run_task(prep, backend, store, model_fp, flush_every=64)
+            name = prep.task.name
+            scores[name], cis[name], samples[name] = _score(prep, values, bootstrap_iters, seed)
+    finally:
+        if not isinstance(cache, ResultCache):
+            store.close()
+    return Results(
+        scores=scores,
+        ci95=cis,
+        versions={p.task.name: p.task.version for p in preps},
+        configs={p.task.name: p.task.config for p in preps},
+        n_shot={p.task.name: p.n_shot for p in preps},
+        higher_is_better={
+            p.task.name: {m: METRICS[m].higher_is_better for m in p.task.metrics} for p in preps
+        },
+        n_samples={p.task.name: {"original": p.n_total, "effective": len(p.requests)} for p in preps},
+        langs={p.task.name: p.task.lang for p in preps},
+        provenance=_provenance(backend, loaded, batch_size=batch_size, seed=seed, device=device),
+        samples=samples,
+    )

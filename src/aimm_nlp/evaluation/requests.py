@@ -1,0 +1,137 @@
+"""Turn a task's docs into model requests and per-item metric records.
+
+Each task type becomes one of five request kinds a backend answers: ``choices``
+(log-likelihood of each continuation), ``rolling`` (perplexity), ``generate``, ``classify``
+(encoder head) and ``tag`` (token classifier); ``pipeline`` tasks call an aimm function.
+Everything is prepared and checked before any model runs, so bad input fails fast.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from aimm_nlp.errors import DataError, ModelError
+from aimm_nlp.evaluation.data import read_docs
+from aimm_nlp.evaluation.task import Task, doc_to_choice, doc_to_target, render
+
+__all__ = ["Prepared", "prepare"]
+
+# which backend kinds can answer each task type
+ACCEPTS = {
+    "multiple_choice": {"causal_lm", "dummy"},
+    "perplexity": {"causal_lm", "dummy"},
+    "generation": {"causal_lm", "seq2seq", "dummy"},
+    "classification": {"encoder_classifier", "causal_lm", "dummy"},
+    "token_classification": {"token_classifier", "dummy"},
+    "pipeline": None,  # no model needed
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A task ready to run: the request kind, one request and one reference per doc."""
+
+    task: Task
+    kind: str
+    requests: list[Any]
+    refs: list[dict[str, Any]]
+    n_total: int
+    n_shot: int
+
+
+def _fewshot(task: Task, docs: list[dict], pool: list[dict], n: int, seed: int, idx: int) -> str:
+    if n <= 0:
+        return ""
+    cfg = task.config
+    rng = random.Random(f"{seed}:{idx}")
+    shots = rng.sample([d for d in pool if d is not docs[idx]], min(n, len(pool)))
+    parts = []
+    for d in shots:
+        target = doc_to_target(task, d)
+        if isinstance(target, int) and cfg.get("doc_to_choice") is not None:
+            target = doc_to_choice(task, d)[target]
+        parts.append(f"{render(cfg.get('doc_to_text'), d)}{cfg.get('target_delimiter', ' ')}{target}")
+    return cfg.get("fewshot_delimiter", "\n\n").join(parts) + cfg.get("fewshot_delimiter", "\n\n")
+
+
+def _gold_index(task: Task, doc: dict, choices: list[str], where: str) -> int:
+    gold = doc_to_target(task, doc)
+    if isinstance(gold, int) and not isinstance(gold, bool):
+        if 0 <= gold < len(choices):
+            return gold
+        raise DataError(f"{where}: label index {gold} is out of range for {len(choices)} choices {choices}")
+    if str(gold) in choices:
+        return choices.index(str(gold))
+    raise DataError(
+        f"{where}: label {gold!r} is not one of the choices {choices}; fix doc_to_choice or the data"
+    )
+
+
+def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | None, seed: int) -> Prepared:
+    """Read the data, render every template and check labels and the model kind."""
+    kind_ok = ACCEPTS[task.type]
+    model_kind = getattr(backend, "kind", None)
+    if kind_ok is not None and model_kind not in kind_ok:
+        raise ModelError(
+            f"task {task.name} ({task.type}) needs a {' or '.join(sorted(kind_ok - {'dummy'}))} model, "
+            f"got {model_kind or 'no model'}; pass a model folder of the right type"
+        )
+    cfg = task.config
+    path = task.data_file()
+    all_docs = read_docs(path, cfg)
+    docs = all_docs[:limit] if limit is not None else all_docs
+    n_shot = cfg.get("num_fewshot", 0) if num_fewshot is None else num_fewshot
+    pool: list[dict] = []
+    if n_shot:
+        split = cfg.get("fewshot_split") or cfg.get("training_split") or cfg.get("validation_split")
+        pool = read_docs(task.data_file(split), cfg) if split else all_docs
+    requests, refs = [], []
+    head = cfg.get("description", "") or ""
+    for i, doc in enumerate(docs):
+        where = f"{path}: doc {i}"
+        ctx = (
+            head
+            + _fewshot(task, docs, pool, n_shot, seed, i)
+            + str(render(cfg.get("doc_to_text"), doc) or "")
+        )
+        if task.type in ("multiple_choice", "classification"):
+            choices = doc_to_choice(task, doc)
+            gold = _gold_index(task, doc, choices, where)
+            if model_kind == "encoder_classifier":
+                missing = sorted(set(choices) - set(backend.labels))
+                if missing:
+                    raise ModelError(f"task {task.name}: model labels {backend.labels} lack {missing}")
+                requests.append(ctx)
+                refs.append({"gold": choices[gold], "choices": choices})
+            else:
+                delim = cfg.get("target_delimiter", " ")
+                requests.append((ctx, [delim + c for c in choices]))
+                refs.append({"gold": gold, "choices": choices})
+        elif task.type == "perplexity":
+            text = str(render(cfg.get("doc_to_target") or cfg.get("doc_to_text"), doc))
+            requests.append(text)
+            refs.append({"bytes": len(text.encode()), "chars": len(text), "words": len(text.split())})
+        elif task.type == "generation":
+            requests.append(ctx)
+            refs.append({"ref": str(doc_to_target(task, doc))})
+        elif task.type == "token_classification":
+            tokens, tags = doc[cfg.get("tokens_column", "tokens")], doc[cfg.get("tags_column", "tags")]
+            if len(tokens) != len(tags):
+                raise DataError(f"{where}: {len(tokens)} tokens but {len(tags)} tags")
+            requests.append([str(t) for t in tokens])
+            refs.append({"ref": [str(t) for t in tags]})
+        else:  # pipeline: scored like a classifier (acc, f1) or a generator (cer, chrf)
+            target = str(doc_to_target(task, doc))
+            requests.append(ctx)
+            refs.append({"ref": target, "gold": target})
+    kind = {
+        "multiple_choice": "choices",
+        "classification": "classify" if model_kind == "encoder_classifier" else "choices",
+        "perplexity": "rolling",
+        "generation": "generate",
+        "token_classification": "tag",
+        "pipeline": "pipeline",
+    }[task.type]
+    return Prepared(task, kind, requests, refs, len(all_docs), n_shot)
