@@ -1,0 +1,75 @@
+"""``aimm corpus``: build a clean corpus from a YAML config, or describe one."""
+
+from __future__ import annotations
+
+import argparse
+
+ORDER = 40
+
+EPILOG = """\
+examples:
+  aimm corpus build src/aimm_nlp/configs/corpus/ary_darija.yaml output.dir=out/ary clean.dedup=near clean.num_proc=2
+  aimm corpus describe out/ary --out out/ary_stats
+  aimm corpus describe afrisenti_ma --split train --out stats/afrisenti
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "corpus",
+        help="build (load, clean, deduplicate, save) or describe a corpus",
+        description="Corpus pipeline on Hugging Face datasets.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmds = p.add_subparsers(dest="corpus_command", metavar="ACTION", required=True)
+    b = cmds.add_parser(
+        "build",
+        help="run a corpus config: sources -> clean -> parquet shards + manifest (+ stats)",
+        description="Build a corpus from CONFIG.yaml; override any key with key.sub=value (YAML values).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    b.add_argument("config", metavar="CONFIG.yaml", help="corpus config (see src/aimm_nlp/configs/corpus/)")
+    b.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="e.g. clean.dedup=near output.dir=out/x")
+    b.set_defaults(func=run_build)
+    d = cmds.add_parser(
+        "describe",
+        help="stats per language and script as JSON, Markdown and PNG plots",
+        description="Describe PATH: a saved corpus folder, a file/glob, or a catalogued corpus name.",
+    )
+    d.add_argument("path", metavar="PATH", help="corpus folder, file, glob or name (`aimm ls corpora`)")
+    d.add_argument(
+        "--out", required=True, metavar="DIR", help="folder for stats.json, stats.md and the PNG plots"
+    )
+    d.add_argument("--split", help="split of a named corpus (default: all)")
+    d.add_argument("--text-column", help="column with the text (tabular files)")
+    d.add_argument("--top-k", type=int, default=20, help="most frequent words kept per group (default 20)")
+    d.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    d.set_defaults(func=run_describe)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from aimm_nlp.corpus.build import build_corpus
+    from aimm_nlp.corpus.config import load_config
+
+    cfg = load_config(args.config, overrides=args.overrides)
+    result = build_corpus(cfg)
+    print(result.report.to_markdown())
+    print(
+        f"wrote {result.saved.rows:,} documents in {len(result.saved.shards)} shard(s) to {result.saved.path}"
+    )
+    for path in result.stats_files:
+        print(f"wrote {path}")
+    return 0
+
+
+def run_describe(args: argparse.Namespace) -> int:
+    from aimm_nlp.corpus.load import load_corpus
+    from aimm_nlp.corpus.stats import describe
+
+    ds = load_corpus(args.path, split=args.split, text_column=args.text_column, streaming=True)
+    stats = describe(ds, top_k=args.top_k)
+    for path in stats.save(args.out, plots=not args.no_plots):
+        print(f"wrote {path}")
+    return 0

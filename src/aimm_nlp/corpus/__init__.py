@@ -1,0 +1,57 @@
+"""Corpus pipeline on Hugging Face ``datasets``: load, clean, filter by language, deduplicate, describe.
+
+This ``__init__`` is light: ``datasets``, ``datasketch`` and ``matplotlib`` load only when a
+function that needs them is called (PEP 562 lazy attributes).
+
+Examples:
+    >>> from aimm_nlp.corpus import corpus_names
+    >>> "afrisenti_ma" in corpus_names()
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "CleanReport",
+    "CorpusInfo",
+    "CorpusStats",
+    "QualityRules",
+    "StepReport",
+    "clean",
+    "corpus_files",
+    "corpus_info",
+    "corpus_names",
+    "describe",
+    "load_corpus",
+    "save_corpus",
+    "shard_for_rank",
+]
+
+_WHERE = {
+    "CleanReport": "report",
+    "StepReport": "report",
+    "CorpusInfo": "catalog",
+    "corpus_info": "catalog",
+    "corpus_names": "catalog",
+    "CorpusStats": "stats",
+    "describe": "stats",
+    "QualityRules": "quality",
+    "clean": "cleaning",
+    "corpus_files": "load",
+    "load_corpus": "load",
+    "save_corpus": "io",
+    "shard_for_rank": "distributed",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"aimm_nlp.corpus.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'aimm_nlp.corpus' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,113 @@
+"""Run a whole corpus build from a :class:`CorpusConfig`: load, clean, save, describe.
+
+This is what ``aimm corpus build CONFIG.yaml`` calls; notebooks can call it too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp.corpus.config import CorpusConfig
+from aimm_nlp.errors import ConfigError
+
+__all__ = ["BuildResult", "build_corpus"]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced: the saved corpus, its cleaning report, and the stats files."""
+
+    saved: Any
+    report: Any
+    stats_files: tuple[Path, ...] = ()
+
+
+def _transliterator() -> Any:
+    try:
+        return importlib.import_module("aimm_nlp.text").transliterate
+    except AttributeError:
+        raise ConfigError(
+            "clean.transliterate_arabizi needs aimm_nlp.text.transliterate, which this installation "
+            "does not have yet; set clean.transliterate_arabizi=false"
+        ) from None
+
+
+def add_arabic_script(batch: dict[str, list[Any]], transliterate: Any) -> dict[str, list[Any]]:
+    """``map`` function: ``text_ary_Arab`` = Arabic-script transliteration of ``ary_Latn`` rows, else None."""
+    out = [
+        transliterate(t, src="ary_Latn", dst="ary_Arab") if lang == "ary_Latn" else None
+        for t, lang in zip(batch["text"], batch["lang"], strict=True)
+    ]
+    return {"text_ary_Arab": out}
+
+
+def build_corpus(cfg: CorpusConfig) -> BuildResult:
+    """Load every source, clean, write parquet shards + manifest, and describe the result."""
+    import datasets
+
+    from aimm_nlp.corpus.cleaning import clean
+    from aimm_nlp.corpus.distributed import rank_and_world_size, shard_for_rank
+    from aimm_nlp.corpus.io import save_corpus
+    from aimm_nlp.corpus.load import corpus_files, load_corpus
+    from aimm_nlp.corpus.stats import describe
+
+    if cfg.progress:
+        datasets.enable_progress_bars()
+    else:
+        datasets.disable_progress_bars()
+    translit = _transliterator() if cfg.clean.transliterate_arabizi else None
+    parts, inputs = [], []
+    for src in cfg.sources:
+        source = src.name if src.name is not None else src.path
+        kwargs = {"split": src.split, "data_dir": cfg.data_dir}
+        inputs += corpus_files(source, **kwargs)
+        opts = {"text_column": src.text_column, "lang": src.lang, "on_error": cfg.on_error}
+        parts.append(load_corpus(source, **kwargs, **opts, streaming=cfg.streaming))
+    if cfg.on_error == "skip":  # a source without malformed lines still needs the column to concatenate
+        parts = [p if "error" in (p.column_names or []) else _with_error(p) for p in parts]
+    ds = parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
+    out_dir = Path(cfg.output.dir)
+    if cfg.distributed:
+        rank, world = rank_and_world_size()
+        ds = shard_for_rank(ds, rank=rank, world_size=world)
+        out_dir = out_dir / f"rank-{rank:05d}-of-{world:05d}"
+    options = {k: v for k, v in dataclasses.asdict(cfg.clean).items() if k != "transliterate_arabizi"}
+    cleaned, report = clean(ds, **options)
+    if translit is not None:
+        cleaned = cleaned.map(add_arabic_script, batched=True, fn_kwargs={"transliterate": translit})
+    saved = save_corpus(
+        cleaned, out_dir, report=report, config=dataclasses.asdict(cfg), inputs=inputs,
+        shard_rows=cfg.output.shard_rows, overwrite=cfg.output.overwrite, progress=cfg.progress,
+        metadata={"licenses": _licenses(cfg)},
+    )  # fmt: skip
+    files: tuple[Path, ...] = ()
+    if cfg.output.describe:
+        stats = describe(load_corpus(saved.path, streaming=True))
+        files = tuple(stats.save(saved.path / "stats"))
+    return BuildResult(saved=saved, report=report, stats_files=files)
+
+
+def _licenses(cfg: CorpusConfig) -> list[dict[str, Any]]:
+    from aimm_nlp.corpus.catalog import corpus_info
+
+    out = []
+    for src in cfg.sources:
+        if src.name is None:
+            out.append({"source": src.path, "license": "unknown (your own files)"})
+            continue
+        info = corpus_info(src.name)
+        keys = ("license", "citation", "url", "non_commercial", "evaluation_only")
+        out.append({"source": src.name, **{k: getattr(info, k) for k in keys}})
+    return out
+
+
+def _with_error(ds: Any) -> Any:
+    from datasets import Value
+
+    features = ds.features.copy()
+    features["error"] = Value("string")
+    return ds.map(lambda b: {"error": [None] * len(b["text"])}, batched=True, features=features)

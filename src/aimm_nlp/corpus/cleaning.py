@@ -1,0 +1,296 @@
+"""Clean a corpus: normalize, filter by length, quality and language, deduplicate.
+
+Every per-document step (normalize, length, quality, language) runs in one batched
+``Dataset.map`` with ``num_proc`` workers that writes the normalized text plus the
+name of the first step that drops the document; deduplication then runs in document
+order (exact: 64-bit hash of the normalized text; near: MinHash LSH over signatures
+computed in parallel). Because the order-dependent part is sequential and the rest
+is pure, ``num_proc=2`` gives the same rows as ``num_proc=1``, and a streaming
+``IterableDataset`` gives the same rows as an in-memory ``Dataset``.
+
+Examples:
+    >>> from datasets import Dataset
+    >>> ds = Dataset.from_dict({"text": ["سلاااام خويا", "سلام خويا", "ok", "salam labas 3lik"],
+    ...                         "lang": ["ary_Arab", "ary_Arab", "eng_Latn", "ary_Latn"]})
+    >>> out, report = clean(ds, min_chars=3, dedup="exact")
+    >>> list(out["text"])
+    ['سلام خويا', 'salam labas 3lik']
+    >>> [(s.name, s.removed) for s in report.steps if s.removed]
+    [('length', 1), ('exact_dup', 1)]
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from aimm_nlp.corpus.dedup import NUM_PERM, NearDuplicates, signature, signature_batch, text_hash
+from aimm_nlp.corpus.quality import QualityRules, check_quality, quality_rules
+from aimm_nlp.corpus.report import STEPS, CleanReport, Tally
+from aimm_nlp.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from datasets import Dataset, IterableDataset
+
+__all__ = ["clean", "resolve_identify"]
+
+_TMP = ["_drop", "_why", "_hash"]
+
+
+def resolve_identify(identify: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
+    """``identify`` itself, else ``aimm_nlp.text.langid.identify`` if importable now, else None."""
+    if identify is not None:
+        return identify
+    try:
+        return importlib.import_module("aimm_nlp.text.langid").identify
+    except (ImportError, AttributeError):
+        return None
+
+
+def _guess(identify: Callable[[str], Any], text: str) -> tuple[str | None, float]:
+    out = identify(text)
+    if isinstance(out, str) or out is None:
+        return out, 1.0
+    return out.lang, float(getattr(out, "score", 1.0))
+
+
+def _row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
+    texts, n = batch["text"], len(batch["text"])
+    errors = batch.get("error") or [None] * n
+    if o["preset"]:
+        from aimm_nlp.text.normalize import normalize_batch
+
+        texts = normalize_batch([t or "" for t in texts], preset=o["preset"], **o["switches"])
+    langs, drop, why, hashes = list(batch["lang"]), [""] * n, [""] * n, [0] * n
+    rules, keep_langs, identify = o["rules"], o["langs"], o["identify"]
+    for i in range(n):
+        text = texts[i]
+        if errors[i] is not None or text is None:
+            drop[i], why[i], texts[i] = "malformed", errors[i] or "text is null", ""
+            continue
+        if len(text) < o["min_chars"] or (o["max_chars"] is not None and len(text) > o["max_chars"]):
+            drop[i] = "length"
+            continue
+        if rules is not None:
+            why[i] = check_quality(text, rules)
+            if why[i]:
+                drop[i] = "quality"
+                continue
+        if keep_langs is not None or identify is not None:
+            score = 1.0
+            if langs[i] is None or not o["trust_labels"]:
+                if identify is None:
+                    raise DataError(
+                        f"document {text[:60]!r} has no lang label and no language identifier is available; "
+                        "pass identify=<callable> or label the source with lang=..."
+                    )
+                langs[i], score = _guess(identify, text)
+            if (keep_langs is not None and langs[i] not in keep_langs) or score < o["min_lang_score"]:
+                drop[i], why[i] = "lang", str(langs[i])
+                continue
+        hashes[i] = text_hash(text)
+    return {"text": texts, "lang": langs, "_drop": drop, "_why": why, "_hash": hashes}
+
+
+def _options(**kw: Any) -> dict[str, Any]:
+    errors = []
+    if kw["dedup"] not in ("exact", "near", None):
+        errors.append(f"dedup must be 'exact', 'near' or None, got {kw['dedup']!r}")
+    if not 0.0 < kw["near_threshold"] <= 1.0:
+        errors.append(f"near_threshold must be in (0, 1], got {kw['near_threshold']}")
+    if kw["min_chars"] < 0 or (kw["max_chars"] is not None and kw["max_chars"] < kw["min_chars"]):
+        errors.append(f"need 0 <= min_chars <= max_chars, got {kw['min_chars']} and {kw['max_chars']}")
+    if kw["langs"] is not None and (isinstance(kw["langs"], str) or not kw["langs"]):
+        errors.append(
+            f"langs must be a non-empty list of codes, e.g. ['ary_Arab', 'ary_Latn'], got {kw['langs']!r}"
+        )
+    if errors:
+        raise ConfigError("invalid clean() options:", errors=errors)
+    if kw["normalize"]:
+        from aimm_nlp.text.normalize import Normalizer
+
+        Normalizer(kw["normalize"], **kw["switches"])  # validate the preset and switches now
+    return kw
+
+
+def clean(
+    ds: Dataset | IterableDataset,
+    *,
+    normalize: str | None = "auto",
+    switches: dict[str, bool] | None = None,
+    langs: Sequence[str] | None = None,
+    identify: Callable[[str], Any] | None = None,
+    min_lang_score: float = 0.0,
+    trust_labels: bool = True,
+    min_chars: int = 1,
+    max_chars: int | None = None,
+    quality: str | QualityRules | None = "web.v1",
+    dedup: str | None = "exact",
+    near_threshold: float = 0.8,
+    num_proc: int | None = None,
+    allow_empty: bool = False,
+) -> tuple[Dataset | IterableDataset, CleanReport]:
+    """Normalize, filter and deduplicate ``ds`` (columns ``text``, ``lang``), reporting each step.
+
+    Args:
+        ds: a ``Dataset`` or ``IterableDataset`` from :func:`load_corpus` (or any with ``text``/``lang``).
+        normalize: normalizer preset (``aimm ls presets``), or None to keep the text as is.
+        switches: normalizer switch overrides, e.g. ``{"mask_urls": True}``.
+        langs: keep only these language codes; None keeps every language.
+        identify: ``str -> LangGuess`` (``.lang``, ``.score``) or ``str -> str``, used for rows
+            without a label (all rows if ``trust_labels=False``). Default:
+            ``aimm_nlp.text.langid.identify`` when installed.
+        min_lang_score: drop documents whose identification score is lower.
+        trust_labels: keep existing ``lang`` labels instead of re-identifying.
+        min_chars / max_chars: length bounds in characters, after normalization.
+        quality: quality rule set (``"web.v1"``), a :class:`QualityRules`, or None.
+        dedup: ``"exact"`` (normalized-text hash), ``"near"`` (exact, then MinHash LSH), or None.
+        near_threshold: Jaccard similarity of character 5-grams counted as near-duplicate.
+        num_proc: worker processes for the per-document map and the signatures (in-memory only).
+        allow_empty: return an empty dataset instead of raising when everything was removed.
+
+    Returns:
+        ``(dataset, report)``: the cleaned dataset (same columns, text normalized, ``lang`` filled in)
+        and a :class:`CleanReport` whose counts add up. For an ``IterableDataset`` the report fills
+        while the result is read.
+
+    Raises:
+        ConfigError: invalid option. DataError: every document was removed (names the step), or a
+        document needs a language and no identifier is available.
+    """
+    from datasets import IterableDataset
+
+    switches = dict(switches or {})
+    opts = _options(
+        normalize=normalize, switches=switches, langs=langs, dedup=dedup, near_threshold=near_threshold,
+        min_chars=min_chars, max_chars=max_chars,
+    )  # fmt: skip
+    columns = ds.column_names if not isinstance(ds, IterableDataset) or ds.features else None
+    if columns is not None and ("text" not in columns or "lang" not in columns):
+        raise DataError(
+            f"clean() needs columns 'text' and 'lang'; columns found: {', '.join(columns)}; use load_corpus()"
+        )
+    if langs is not None or not trust_labels:
+        identify = resolve_identify(identify)
+    fn_kwargs = {
+        "preset": normalize, "switches": switches, "rules": quality_rules(quality) if quality else None,
+        "langs": list(langs) if langs is not None else None, "identify": identify,
+        "min_lang_score": min_lang_score, "trust_labels": trust_labels, "min_chars": min_chars,
+        "max_chars": max_chars,
+    }  # fmt: skip
+    config = {k: v for k, v in opts.items()} | {"quality": getattr(fn_kwargs["rules"], "name", None)}
+    config |= {"min_lang_score": min_lang_score, "trust_labels": trust_labels, "identify": _name(identify)}
+    steps = STEPS if dedup == "near" else STEPS[:-1] if dedup == "exact" else STEPS[:-2]
+    tally = Tally(steps, config)
+    drop_cols = [*_TMP, *(["error"] if columns and "error" in columns else [])]
+    if isinstance(ds, IterableDataset):
+        out = ds.map(_row_steps, batched=True, fn_kwargs=fn_kwargs)
+        out = out.filter(_StreamFilter(tally, dedup, near_threshold), batched=True)
+        out = out.remove_columns([c for c in drop_cols if c in (out.column_names or drop_cols)])
+        return out, CleanReport(tally)
+    out = _clean_in_memory(ds, fn_kwargs, tally, dedup, near_threshold, num_proc)
+    out = out.remove_columns([c for c in drop_cols if c in out.column_names])
+    report = CleanReport(tally)
+    if not allow_empty:
+        report.raise_if_empty()
+    return out, report
+
+
+def _name(fn: Any) -> str | None:
+    return None if fn is None else f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def _clean_in_memory(
+    ds: Dataset,
+    fn_kwargs: dict[str, Any],
+    tally: Tally,
+    dedup: str | None,
+    threshold: float,
+    num_proc: int | None,
+) -> Dataset:
+    import pyarrow.compute as pc
+    from datasets import Features, Sequence, Value
+
+    num_proc = num_proc if num_proc and num_proc > 1 and len(ds) >= 2 * num_proc else None
+    mapped = ds.map(
+        _row_steps, batched=True, num_proc=num_proc, fn_kwargs=fn_kwargs, desc="clean: normalize+filter"
+    )
+    tally.add_input(len(mapped))
+    enc = mapped.data.column("_drop").combine_chunks().dictionary_encode()
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    names = enc.dictionary.to_pylist()
+    text_col = mapped.data.column("text")
+    for step in tally.steps[:4]:
+        if step not in names:
+            continue
+        idx = np.flatnonzero(codes == names.index(step))
+        whys = (
+            pc.value_counts(pc.take(mapped.data.column("_why"), idx)).to_pylist() if step == "quality" else []
+        )
+        for item in whys:
+            tally.reasons[step][item["values"]] += item["counts"]
+        key = "_why" if step == "malformed" else "text"
+        for example in pc.take(mapped.data.column(key) if key == "_why" else text_col, idx[:5]).to_pylist():
+            tally.remove(step, example, count=0)
+        tally.removed[step] += len(idx)
+    kept = np.flatnonzero(codes == names.index("")) if "" in names else np.zeros(0, dtype=np.int64)
+    if dedup:
+        hashes = mapped.data.column("_hash").to_numpy()[kept]
+        _, first = np.unique(hashes, return_index=True)
+        is_first = np.zeros(len(kept), dtype=bool)
+        is_first[first] = True
+        dups = kept[~is_first]
+        for example in pc.take(text_col, dups[:5]).to_pylist():
+            tally.remove("exact_dup", example, count=0)
+        tally.removed["exact_dup"] += len(dups)
+        kept = kept[is_first]
+    if dedup == "near" and len(kept):
+        sigs = mapped.select(kept).map(
+            signature_batch, batched=True, num_proc=num_proc, remove_columns=mapped.column_names,
+            features=Features({"_sig": Sequence(Value("uint32"), length=NUM_PERM)}), desc="clean: minhash",
+        )  # fmt: skip
+        index, is_dup, pos = NearDuplicates(threshold), np.zeros(len(kept), dtype=bool), 0
+        for batch in sigs.with_format("numpy").iter(batch_size=10_000):
+            for sig in batch["_sig"]:
+                is_dup[pos] = index.seen(sig)
+                pos += 1
+        for example in pc.take(text_col, kept[is_dup][:5]).to_pylist():
+            tally.remove("near_dup", example, count=0)
+        tally.removed["near_dup"] += int(is_dup.sum())
+        kept = kept[~is_dup]
+    tally.finish()
+    return mapped.select(kept)
+
+
+class _StreamFilter:
+    """Batched filter for the streaming path: counts what each step drops and deduplicates in order."""
+
+    def __init__(self, tally: Tally, dedup: str | None, threshold: float) -> None:
+        self.tally, self.dedup = tally, dedup
+        self.seen: set[int] = set()
+        self.near = NearDuplicates(threshold) if dedup == "near" else None
+
+    def __call__(self, batch: dict[str, list[Any]]) -> list[bool]:
+        tally, keep = self.tally, []
+        tally.add_input(len(batch["text"]))
+        for text, drop, why, h in zip(
+            batch["text"], batch["_drop"], batch["_why"], batch["_hash"], strict=True
+        ):
+            if drop:
+                tally.remove(drop, why if drop == "malformed" else text, why if drop == "quality" else "")
+                keep.append(False)
+            elif self.dedup and h in self.seen:
+                tally.remove("exact_dup", text)
+                keep.append(False)
+            elif self.near is not None and self.near.seen(signature(text)):
+                self.seen.add(h)
+                tally.remove("near_dup", text)
+                keep.append(False)
+            else:
+                if self.dedup:
+                    self.seen.add(h)
+                keep.append(True)
+        return keep

@@ -1,0 +1,112 @@
+"""Quality heuristics for tweets and web text, as versioned rule sets (``quality.yaml``).
+
+Examples:
+    >>> rules = quality_rules("web.v1")
+    >>> check_quality("واش نتا مزيان؟ الله يعطيك الصحة", rules)
+    ''
+    >>> check_quality("😂😂😂 !!!", rules), check_quality("https://t.co/x @user", rules)
+    ('letters', 'link_only')
+    >>> check_quality("Tous droits réservés © 2024", rules)
+    'boilerplate'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from aimm_nlp._registry import did_you_mean
+from aimm_nlp.errors import ConfigError, UnknownNameError
+
+__all__ = ["QualityRules", "check_quality", "quality_names", "quality_rules"]
+
+_LETTER = regex.compile(r"\p{L}")
+_SPACE = regex.compile(r"\s")
+_LINKS = regex.compile(r"(?:https?://|www\.)\S+|[@#][\w_]+|\[(?:URL|EMAIL|USER|HASHTAG|NUM)\]")
+
+
+@dataclass(frozen=True)
+class QualityRules:
+    """Thresholds of one quality rule set; see ``quality.yaml`` for the meaning of each."""
+
+    name: str = "custom"
+    min_letter_share: float = 0.5
+    max_char_run: int = 8
+    drop_link_only: bool = True
+    boilerplate: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        errors = []
+        if not 0.0 <= self.min_letter_share <= 1.0:
+            errors.append(f"min_letter_share must be in [0, 1], got {self.min_letter_share}")
+        if self.max_char_run < 1:
+            errors.append(f"max_char_run must be >= 1, got {self.max_char_run}")
+        for pattern in self.boilerplate:
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                errors.append(f"boilerplate pattern {pattern!r}: {exc}")
+        if errors:
+            raise ConfigError(f"invalid quality rules {self.name!r}:", errors=errors)
+
+
+@lru_cache(maxsize=1)
+def _sets() -> dict[str, QualityRules]:
+    import yaml
+
+    raw = yaml.safe_load(resources.files("aimm_nlp.corpus").joinpath("quality.yaml").read_text("utf-8"))
+    out = {}
+    for name, spec in raw.items():
+        spec = {k: v for k, v in spec.items() if k != "description"}
+        out[name] = QualityRules(name=name, **{**spec, "boilerplate": tuple(spec.get("boilerplate", ()))})
+    return out
+
+
+def quality_names() -> list[str]:
+    """The registered rule-set names (versioned)."""
+    return sorted(_sets())
+
+
+def quality_rules(name: str | QualityRules) -> QualityRules:
+    """Return a registered rule set by name (a :class:`QualityRules` passes through)."""
+    if isinstance(name, QualityRules):
+        return name
+    if name not in _sets():
+        raise UnknownNameError(
+            f"unknown quality rule set {name!r}{did_you_mean(name, quality_names())}; "
+            f"valid: {', '.join(quality_names())}",
+            name=name,
+            choices=quality_names(),
+        )
+    return _sets()[name]
+
+
+@lru_cache(maxsize=16)
+def _compiled(rules: QualityRules) -> tuple[regex.Pattern[str] | None, regex.Pattern[str]]:
+    boiler = (
+        regex.compile("|".join(f"(?:{p})" for p in rules.boilerplate), regex.I) if rules.boilerplate else None
+    )
+    run = regex.compile(rf"(.)\1{{{rules.max_char_run},}}", regex.S)
+    return boiler, run
+
+
+def check_quality(text: str, rules: QualityRules) -> str:
+    """Return ``""`` when ``text`` passes, else the rule that fails it.
+
+    The reasons, checked in this order, are ``link_only``, ``char_run``, ``letters`` (too few
+    letters) and ``boilerplate``.
+    """
+    boiler, run = _compiled(rules)
+    if rules.drop_link_only and _LINKS.search(text) and not _LETTER.search(_LINKS.sub("", text)):
+        return "link_only"
+    if run.search(text):
+        return "char_run"
+    chars = len(text) - len(_SPACE.findall(text))
+    if chars and len(_LETTER.findall(text)) < rules.min_letter_share * chars:
+        return "letters"
+    if boiler is not None and boiler.search(text):
+        return "boilerplate"
+    return ""

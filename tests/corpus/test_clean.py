@@ -1,0 +1,184 @@
+"""clean(): steps and report, language filter with a stub identifier, dedup, determinism."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from datasets import Dataset
+from tests.corpus.conftest import DOCS
+
+from aimm_nlp.corpus import clean, load_corpus
+from aimm_nlp.corpus.quality import check_quality, quality_rules
+from aimm_nlp.errors import ConfigError, DataError
+from aimm_nlp.text.scripts import dominant_script
+
+
+@dataclass(frozen=True)
+class Guess:
+    lang: str
+    score: float
+
+
+def stub_identify(text: str) -> Guess:
+    """A stand-in for aimm_nlp.text.langid.identify: script decides, Arabizi digits mark ary_Latn."""
+    script = dominant_script(text)
+    if script == "Arab":
+        return Guess("ary_Arab", 0.9)
+    if script == "Tfng":
+        return Guess("zgh_Tfng", 0.99)
+    if any(d in text for d in "379"):
+        return Guess("ary_Latn", 0.8)
+    return Guess("fra_Latn", 0.4)
+
+
+def stub_identify_str(text: str) -> str:
+    return stub_identify(text).lang
+
+
+def make(texts: list[str], langs: list[str | None] | None = None) -> Dataset:
+    langs = langs if langs is not None else [None] * len(texts)
+    return Dataset.from_dict({"text": texts, "lang": langs, "source": [str(i) for i in range(len(texts))]})
+
+
+def counts(report) -> dict[str, int]:
+    return {s.name: s.removed for s in report.steps}
+
+
+def test_report_counts_add_up_and_keep_examples() -> None:
+    ds = make([t for t, _ in DOCS] * 2, [lang for _, lang in DOCS] * 2)
+    out, report = clean(ds, min_chars=2, dedup="exact")
+    assert report.n_input == 20 and report.n_output == out.num_rows
+    assert report.n_input - sum(counts(report).values()) == report.n_output
+    by = {s.name: s for s in report.steps}
+    assert by["length"].removed == 2 * 2  # "" and "و", in both copies
+    assert by["quality"].removed == 2 and by["quality"].reasons == {"letters": 2}  # the emoji walls
+    assert by["exact_dup"].removed == 7
+    assert "مزيان بزاف هاد الفيلم" in list(out["text"])  # normalized (elongation folded)
+    assert by["quality"].examples == ("😂😂😂", "😂😂😂")
+    assert "| exact_dup | 7 |" in report.to_markdown()
+    assert report.complete and report.to_dict()["steps"][0]["name"] == "malformed"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("واش نتا مزيان؟ الله يعطيك الصحة", ""),
+        ("salam labas 3lik 🙂", ""),
+        ("ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", ""),
+        ("https://t.co/abc @user", "link_only"),
+        ("[URL] #maroc", "link_only"),
+        ("😂😂😂😂😂", "letters"),
+        ("123 456 789 !!", "letters"),
+        ("3afak!!!!!!!!!!!!!!", "char_run"),
+        ("Lire la suite de l'article", "boilerplate"),
+        ("جميع الحقوق محفوظة 2024", "boilerplate"),
+        ("", ""),
+    ],
+)
+def test_quality_rules(text: str, reason: str) -> None:
+    assert check_quality(text, quality_rules("web.v1")) == reason
+
+
+@pytest.mark.parametrize("identify", [stub_identify, stub_identify_str])
+def test_language_filter_with_stub_identifier(identify) -> None:
+    texts = ["واش نتا مزيان؟", "salam labas 3lik", "Le film était magnifique.", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "chno hada"]
+    out, report = clean(make(texts), langs=["ary_Arab", "ary_Latn"], identify=identify, quality=None)
+    assert list(out["text"]) == ["واش نتا مزيان؟", "salam labas 3lik"]
+    assert list(out["lang"]) == ["ary_Arab", "ary_Latn"]
+    assert counts(report)["lang"] == 3
+
+
+def test_language_filter_trusts_labels_and_min_score() -> None:
+    ds = make(["salam labas", "salam 3lik"], ["ary_Latn", None])
+    out, _ = clean(ds, langs=["ary_Latn"], identify=stub_identify, quality=None)
+    assert list(out["lang"]) == ["ary_Latn", "ary_Latn"]  # first kept by its label, second identified
+    out, _report = clean(ds, langs=["ary_Latn"], identify=stub_identify, trust_labels=False, quality=None,
+                        allow_empty=True)  # fmt: skip
+    assert list(out["text"]) == ["salam 3lik"]  # re-identified: "salam labas" has no Arabizi digit -> fra
+    out, _ = clean(ds, identify=stub_identify, min_lang_score=0.85, trust_labels=False, quality=None,
+                   allow_empty=True)  # fmt: skip
+    assert out.num_rows == 0
+
+
+def test_unlabelled_rows_without_identifier_fail_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aimm_nlp.corpus.cleaning as cleaning
+
+    monkeypatch.setattr(cleaning, "resolve_identify", lambda identify: identify)
+    with pytest.raises(DataError, match="no lang label and no language identifier"):
+        clean(make(["salam 3lik"]), langs=["ary_Latn"])
+
+
+def test_empty_result_names_the_step() -> None:
+    ds = make(["salam labas 3lik", "واش نتا مزيان"], ["ary_Latn", "ary_Arab"])
+    with pytest.raises(DataError, match=r"removed all 2 documents; step 'lang' removed the last 2"):
+        clean(ds, langs=["zgh_Tfng"])
+    with pytest.raises(DataError, match=r"step 'length' removed the last 2 .*lower min_chars"):
+        clean(ds, min_chars=500)
+
+
+def test_malformed_rows_are_counted_not_silently_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "tweets.jsonl"
+    path.write_text(
+        '{"text": "salam labas"}\n{"text": broken}\n{"text": "واش نتا مزيان"}\n', encoding="utf-8"
+    )
+    out, report = clean(load_corpus(path, on_error="skip"))
+    assert out.column_names == ["text", "lang", "source"]
+    assert list(out["text"]) == ["salam labas", "واش نتا مزيان"]
+    malformed = report.steps[0]
+    assert malformed.name == "malformed" and malformed.removed == 1
+    assert "tweets.jsonl:2: invalid JSON" in malformed.examples[0]
+
+
+def test_bad_options_are_all_reported() -> None:
+    with pytest.raises(ConfigError) as err:
+        clean(make(["salam"]), dedup="fuzzy", near_threshold=1.5, langs="ary_Latn")
+    assert len(err.value.errors) == 3
+    with pytest.raises(DataError, match="columns found: sentence"):
+        clean(Dataset.from_dict({"sentence": ["salam"]}))
+
+
+def planted(shared: Path, n: int = 300) -> tuple[list[str], set[int]]:
+    from aimm_nlp.corpus._planted import plant_near_duplicates
+
+    pool = list(load_corpus("afrisenti_ma", split="train", data_dir=shared / "data")["text"])[:3000]
+    return plant_near_duplicates(pool, n=n, seed=7)
+
+
+def test_near_dedup_on_planted_duplicates(shared: Path) -> None:
+    docs, copies = planted(shared)
+    assert len(copies) >= 250
+    out, report = clean(make(docs), quality=None, dedup="near")
+    removed = set(range(len(docs))) - {int(s) for s in out["source"]}
+    hits = len(removed & copies)
+    recall, precision = hits / len(copies), hits / len(removed)
+    assert recall >= 0.95, recall
+    assert precision >= 0.99, precision
+    assert counts(report)["near_dup"] + counts(report)["exact_dup"] == len(removed)
+
+
+def test_exact_dedup_on_planted_duplicates(shared: Path) -> None:
+    docs, _ = planted(shared, n=0)
+    base = len(docs)
+    docs = docs + [docs[i] for i in range(0, base, 7)] + [docs[i] + "  " for i in range(3, base, 11)]
+    out, report = clean(make(docs), quality=None, dedup="exact")
+    assert list(out["text"])[:3] == list(clean(make(docs[:3]), quality=None)[0]["text"])
+    assert out.num_rows == base and counts(report)["exact_dup"] == len(docs) - base
+
+
+def test_num_proc_two_equals_one_and_streaming_equals_eager(shared: Path, tmp_path: Path) -> None:
+    docs, _ = planted(shared, n=100)
+    docs = [*docs[:1200], "😂😂😂", "", "https://t.co/x", *docs[1200:]]
+    path = tmp_path / "docs.txt"
+    path.write_text("\n".join(docs) + "\n", encoding="utf-8")
+    options = {"dedup": "near", "min_chars": 5, "langs": ["ary_Arab", "ary_Latn"], "identify": stub_identify}
+    one, rep1 = clean(load_corpus(path), **options)
+    two, rep2 = clean(load_corpus(path), num_proc=2, **options)
+    lazy, rep3 = clean(load_corpus(path, streaming=True), **options)
+    rows = one.to_list()
+    assert rows == two.to_list() == list(lazy)
+    assert rep1.to_dict() == rep2.to_dict()
+    rep3.tally.finish()
+    assert rep3.to_dict() == rep1.to_dict()
+    assert rep1.n_output == len(rows) and rep1.n_input == len(docs)
