@@ -1,0 +1,159 @@
+"""Train aimm_nlp tokenizers on ../shared/data (never FLORES) and compare them with every
+reference tokenizer in ../shared/tokenizers on FLORES-200 dev+devtest.
+
+Run:  python benchmarks/bench_tokenizers.py            (about 5 min on 2 busy cores)
+Writes benchmarks/results/tokenizers.json, tokenizers.md and tokenizers.png; prints the table,
+the acceptance targets, training times and the Mistral extension figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from aimm_nlp.tokenization import evaluate_tokenizers, extend_tokenizer, read_flores, train_tokenizer
+from aimm_nlp.tokenization._corpus import read_sources
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("AIMM_SHARED", REPO.parent / "shared"))
+CONFIG = REPO / "src/aimm_nlp/configs/tokenizer/moroccan_32k.yaml"
+OUT = REPO / "benchmarks/results"
+LANGS = ["eng_Latn", "fra_Latn", "arb_Arab", "ary_Arab", "arb_Latn", "kab_Latn", "tzm_Tfng", "taq_Tfng"]
+REFERENCES = ["mistral-7b-v0.1", "mistral-7b-v0.3", "llama-2", "llama-3", "arabert-v2", "araelectra-base"]
+TARGETS = [  # (tokenizer metric, lang, bound) from issue 6
+    ("fertility", "ary_Arab", 1.65),
+    ("parity", "ary_Arab", 1.2),
+    ("unk_rate", "tzm_Tfng", 0.0),
+    ("fertility", "tzm_Tfng", 1.8),
+    ("fertility", "fra_Latn", 1.8),
+    ("fertility", "eng_Latn", 1.6),
+]
+N_NEW = 3000  # new Arabic-script tokens for the Mistral extension
+
+
+def _versions() -> dict[str, str]:
+    names = ["aimm-nlp", "tokenizers", "sentencepiece", "transformers", "protobuf"]
+    return {n: metadata.version(n) for n in names}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256((path / "tokenizer.json").read_bytes()).hexdigest()
+
+
+def main() -> int:
+    if not SHARED.is_dir():
+        sys.exit(f"shared data not found at {SHARED}; set AIMM_SHARED")
+    cfg = yaml.safe_load(CONFIG.read_text("utf-8"))
+    corpus = read_sources(cfg.pop("data"), root=SHARED)
+    chars = {lang: sum(map(len, texts)) for lang, texts in corpus.items()}
+    print(f"training corpus: {sum(chars.values()):,} chars {chars}", flush=True)
+    flores = read_flores(SHARED / "corpora/flores200-subset", LANGS)
+    work = Path(tempfile.mkdtemp(prefix="bench_tok_"))
+    settings = {k: cfg[k] for k in ("normalizer", "fold_letters", "temperature", "lang_weights", "seed")}
+    variants = {  # name: (kind, backend, settings)
+        "aimm-bpe-32k": ("bpe", "hf", settings),
+        "aimm-unigram-32k": ("unigram", "hf", settings),
+        "aimm-spm-unigram-32k": ("unigram", "spm", settings),
+        "aimm-spm-bpe-32k": ("bpe", "spm", settings),
+        "aimm-bpe-32k-natural-mix": ("bpe", "hf", {**settings, "lang_weights": None}),
+    }
+    trained, train_seconds = {}, {}
+    for name, (kind, backend, kw) in variants.items():
+        start = time.perf_counter()
+        tok = train_tokenizer(
+            corpus, out_dir=work / name, kind=kind, backend=backend, vocab_size=32_000, **kw
+        )
+        train_seconds[name] = round(time.perf_counter() - start, 1)
+        trained[name] = tok.path
+        print(
+            f"trained {name} in {train_seconds[name]} s (trainer {tok.card['train_seconds']} s)", flush=True
+        )
+    again = train_tokenizer(corpus, out_dir=work / "again", vocab_size=32_000, **settings)
+    deterministic = _sha(again.path) == _sha(trained["aimm-bpe-32k"])
+
+    refs = {name: SHARED / "tokenizers" / name for name in REFERENCES}
+    report = evaluate_tokenizers({**trained, **refs}, flores, reference="eng_Latn")
+    print(report.to_markdown())
+
+    targets = []
+    for metric, lang, bound in TARGETS:
+        value = getattr(report.get("aimm-bpe-32k", lang), metric)
+        targets.append(
+            {"metric": metric, "lang": lang, "bound": bound, "value": value, "met": value <= bound}
+        )
+        print(f"target {metric}({lang}) <= {bound}: {value:.4f} {'MET' if value <= bound else 'NOT MET'}")
+
+    # Extension: Mistral + Darija/MSA tokens learned on shared data only.
+    arabic = [t for lang in ("ary_Arab", "arb_Arab") for t in corpus.get(lang, [])]
+    start = time.perf_counter()
+    ext = extend_tokenizer(
+        SHARED / "tokenizers/mistral-7b-v0.1/tokenizer.model", arabic, n_new_tokens=N_NEW, scripts=["Arab"]
+    )
+    ext_seconds = round(time.perf_counter() - start, 1)
+    ext_langs = {k: flores[k] for k in ("eng_Latn", "fra_Latn", "ary_Arab", "arb_Arab", "tzm_Tfng")}
+    ext_report = evaluate_tokenizers({"mistral (fast)": ext.base, "mistral+ary": ext.tokenizer}, ext_langs)
+    extension = {"n_new_tokens": len(ext.new_tokens), "seconds": ext_seconds, "langs": {}}
+    for lang in ext_langs:
+        before, after = ext_report.get("mistral (fast)", lang), ext_report.get("mistral+ary", lang)
+        change = (after.fertility - before.fertility) / before.fertility
+        same = sum(
+            a.ids == b.ids
+            for a, b in zip(
+                ext.base.encode_batch(ext_langs[lang], add_special_tokens=False),
+                ext.tokenizer.encode_batch(ext_langs[lang], add_special_tokens=False),
+                strict=False,
+            )
+        )
+        extension["langs"][lang] = {
+            "fertility_before": before.fertility,
+            "fertility_after": after.fertility,
+            "relative_change": change,
+            "identical_sentences": same / len(ext_langs[lang]),
+        }
+        print(f"extension {lang}: {before.fertility:.3f} -> {after.fertility:.3f} ({change:+.1%}), "
+              f"identical token ids on {same / len(ext_langs[lang]):.1%} of sentences")  # fmt: skip
+    print(ext_report.to_markdown())
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    report.to_png(OUT / "tokenizers.png")
+    (OUT / "tokenizers.md").write_text(
+        report.to_markdown() + "\n\n" + ext_report.to_markdown() + "\n", "utf-8"
+    )
+    payload = {
+        "benchmark": "tokenizers",
+        "data": "FLORES-200 dev+devtest (2009 sentences per language); training on shared/data only",
+        "config": {**cfg, "config_file": str(CONFIG.relative_to(REPO)), "vocab_size": 32_000},
+        "training_chars": chars,
+        "train_seconds": train_seconds,
+        "deterministic_tokenizer_json": deterministic,
+        "targets": targets,
+        "report": report.to_dict(),
+        "extension": extension,
+        "extension_report": ext_report.to_dict(),
+        "versions": _versions(),
+        "environment": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "loadavg_1min": os.getloadavg()[0],
+            "git_sha": subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+            ).stdout.strip(),
+        },
+    }
+    (OUT / "tokenizers.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"deterministic tokenizer.json: {deterministic}; wrote {OUT / 'tokenizers.json'}")
+    return 0 if all(t["met"] for t in targets) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,182 @@
+"""``aimm tokenizer train|eval|extend``: Moroccan-aware tokenizers from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+ORDER = 50
+
+EPILOG = """\
+examples:
+  aimm tokenizer train src/aimm_nlp/configs/tokenizer/moroccan_32k.yaml --out out/tok32k
+  aimm tokenizer train --data ary_Arab.txt fra_Latn.txt --vocab-size 8000 --out out/tok8k
+  aimm tokenizer eval --tokenizer ours=out/tok32k --tokenizer mistral=../shared/tokenizers/mistral-7b-v0.1 \\
+      --flores ../shared/corpora/flores200-subset --langs eng_Latn ary_Arab tzm_Tfng --out out/eval
+  aimm tokenizer extend --base ../shared/tokenizers/mistral-7b-v0.1/tokenizer.model \\
+      --data ary_Arab.txt --n-new-tokens 3000 --scripts Arab --out out/mistral_ary
+"""
+
+_TRAIN_KEYS = {
+    "kind", "backend", "vocab_size", "normalizer", "fold_letters", "temperature", "lang_weights",
+    "special_tokens", "byte_fallback", "seed", "data",
+}  # fmt: skip
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "tokenizer",
+        help="train, evaluate (fertility/parity per language) and extend tokenizers",
+        description="Train Moroccan-aware tokenizers, compare tokenizers across languages and scripts, "
+        "and add Moroccan tokens to an existing tokenizer.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tsub = p.add_subparsers(dest="tokenizer_command", metavar="ACTION", required=True)
+
+    t = tsub.add_parser("train", help="train a tokenizer from a YAML config and/or flags", epilog=EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    t.add_argument("config", nargs="?", help="YAML config (see src/aimm_nlp/configs/tokenizer/)")
+    t.add_argument("--data", nargs="+", default=[], metavar="FILE", help="text files, one text per line "
+                   "(a file named like ary_Arab.txt gives its language)")  # fmt: skip
+    t.add_argument("--kind", help="bpe (default), unigram or wordpiece")
+    t.add_argument("--backend", help="hf (default) or spm")
+    t.add_argument("--vocab-size", type=int, dest="vocab_size")
+    t.add_argument("--normalizer", help="aimm_nlp.text preset for the training text (default auto)")
+    t.add_argument("--temperature", type=float)
+    t.add_argument("--seed", type=int)
+    t.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key (YAML value), e.g. --set lang_weights.ary_Arab=3")  # fmt: skip
+    t.add_argument("--shared", help="root for config data paths (default $AIMM_SHARED or ../shared)")
+    t.add_argument("--out", required=True, help="output folder")
+    t.add_argument("--no-progress", action="store_true")
+    t.set_defaults(func=run_train)
+
+    e = tsub.add_parser("eval", help="fertility, parity, pcw, UNK/byte-fallback and round trip per language")
+    e.add_argument("--tokenizer", action="append", required=True, metavar="NAME=PATH",
+                   help="tokenizer folder, tokenizer.json, SentencePiece .model or tiktoken file (repeatable)")  # fmt: skip
+    e.add_argument("--flores", required=True, help="FLORES-200 folder with dev/ and devtest/")
+    e.add_argument("--langs", nargs="+", help="languages (default: all in the folder)")
+    e.add_argument("--reference", default="eng_Latn", help="parity reference (default eng_Latn)")
+    e.add_argument("--out", required=True, help="folder for metrics.json, metrics.md, fertility.png")
+    e.add_argument("--no-progress", action="store_true")
+    e.set_defaults(func=run_eval)
+
+    x = tsub.add_parser("extend", help="add Moroccan tokens to a BPE tokenizer (HF or SentencePiece)")
+    x.add_argument(
+        "--base", required=True, help="base tokenizer folder, tokenizer.json or SentencePiece BPE .model"
+    )
+    x.add_argument("--data", nargs="+", required=True, metavar="FILE", help="text files, one text per line")
+    x.add_argument("--n-new-tokens", type=int, required=True, dest="n_new_tokens")
+    x.add_argument("--min-frequency", type=int, default=2, dest="min_frequency")
+    x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts, e.g. Arab")
+    x.add_argument("--out", required=True, help="output folder (AutoTokenizer-loadable)")
+    x.set_defaults(func=run_extend)
+
+
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    from aimm_nlp.errors import ConfigError
+
+    out, errors = {}, []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            errors.append(f"{flag} {item!r}: expected NAME=VALUE")
+        out[key] = value
+    if errors:
+        raise ConfigError("invalid options (nothing was written):", errors=errors)
+    return out
+
+
+def _load_config(args: argparse.Namespace) -> dict:
+    import yaml
+
+    from aimm_nlp.errors import ConfigError, InputFileError
+
+    cfg: dict = {}
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise InputFileError(f"{path}: no such config file", path=str(path))
+        try:
+            cfg = yaml.safe_load(path.read_text("utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    errors = []
+    for key, value in _pairs(args.overrides, "--set").items():
+        node, *path_keys = key.split(".")
+        parsed = yaml.safe_load(value)
+        if path_keys:
+            cfg.setdefault(node, {})[path_keys[0]] = parsed
+        else:
+            cfg[node] = parsed
+    for key in ("kind", "backend", "vocab_size", "normalizer", "temperature", "seed"):
+        if getattr(args, key) is not None:
+            cfg[key] = getattr(args, key)
+    errors += [
+        f"unknown config key {k!r}; valid keys: {', '.join(sorted(_TRAIN_KEYS))}"
+        for k in cfg
+        if k not in _TRAIN_KEYS
+    ]
+    if errors:
+        raise ConfigError("invalid tokenizer config (nothing was trained):", errors=errors)
+    return cfg
+
+
+def run_train(args: argparse.Namespace) -> int:
+    import os
+
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.tokenization import train_tokenizer
+    from aimm_nlp.tokenization._corpus import read_sources
+
+    cfg = _load_config(args)
+    sources = cfg.pop("data", None) or []
+    if not sources and not args.data:
+        raise ConfigError("no training data: give --data FILE ... or a config with a data: list")
+    root = (
+        args.shared
+        or os.environ.get("AIMM_SHARED")
+        or str(Path(__file__).resolve().parents[3].parent / "shared")
+    )
+    corpus: dict[str, list[str]] = read_sources(sources, root=root) if sources else {}
+    if args.data:
+        from aimm_nlp.tokenization._corpus import collect
+
+        for lang, texts in collect([Path(p) for p in args.data]).items():
+            corpus.setdefault(lang, []).extend(texts)
+    if "byte_fallback" in cfg and cfg["byte_fallback"] is None:
+        cfg.pop("byte_fallback")
+    tok = train_tokenizer(corpus, out_dir=args.out, progress=not args.no_progress, **cfg)
+    print(f"wrote {tok.path} ({tok.card['actual_vocab_size']} tokens, {tok.card['train_seconds']} s)")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from aimm_nlp.tokenization import evaluate_tokenizers, read_flores
+
+    tokenizers = _pairs(args.tokenizer, "--tokenizer")
+    texts = read_flores(args.flores, args.langs)
+    reference = args.reference if args.reference in texts else None
+    report = evaluate_tokenizers(tokenizers, texts, reference=reference, progress=not args.no_progress)
+    out = report.save(args.out)
+    print(report.to_markdown())
+    print(f"wrote {out}/metrics.json, metrics.md, fertility.png")
+    return 0
+
+
+def run_extend(args: argparse.Namespace) -> int:
+    from aimm_nlp._io import iter_lines
+    from aimm_nlp.tokenization import extend_tokenizer
+
+    texts = [line for path in args.data for line in iter_lines(path)]
+    ext = extend_tokenizer(
+        args.base,
+        texts,
+        n_new_tokens=args.n_new_tokens,
+        min_frequency=args.min_frequency,
+        scripts=args.scripts,
+    )
+    ext.save(args.out)
+    print(f"wrote {args.out}: {len(ext.new_tokens)} new tokens (ids {ext.first_new_id}..)")
+    return 0

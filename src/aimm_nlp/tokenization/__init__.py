@@ -1,0 +1,53 @@
+"""Tokenizers for Moroccan languages: train, evaluate fairness across scripts, extend.
+
+Light on import: every public name is loaded on first use (PEP 562), so
+``import aimm_nlp.tokenization`` pulls in neither ``tokenizers`` nor torch.
+
+Examples:
+    >>> from aimm_nlp.tokenization import pretokenize
+    >>> pretokenize("3lach ma jitich f 2024?")
+    ['3lach', ' ma', ' jitich', ' f', ' 2024', '?']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "ExtendedTokenizer",
+    "LangMetrics",
+    "TokenizerReport",
+    "TrainedTokenizer",
+    "evaluate_tokenizers",
+    "extend_tokenizer",
+    "load_tokenizer",
+    "pretokenize",
+    "read_flores",
+    "resize_embeddings",
+    "train_tokenizer",
+]
+
+_WHERE = {
+    "ExtendedTokenizer": "extend",
+    "extend_tokenizer": "extend",
+    "resize_embeddings": "extend",
+    "LangMetrics": "metrics",
+    "TokenizerReport": "evaluate",
+    "evaluate_tokenizers": "evaluate",
+    "load_tokenizer": "_load",
+    "read_flores": "evaluate",
+    "pretokenize": "_pretok",
+    "TrainedTokenizer": "train",
+    "train_tokenizer": "train",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"aimm_nlp.tokenization.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'aimm_nlp.tokenization' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,185 @@
+"""Turn a user's corpus into ``{lang: [text, ...]}`` and sample languages by temperature.
+
+A corpus is an iterable of strings, ``(text, lang)`` pairs, file paths (one text per
+line), a ``{lang: texts}`` mapping, or a ``datasets.Dataset`` with a ``text`` column
+and an optional ``lang`` column. Texts without a language are grouped by their
+dominant script (``und_Arab``, ``und_Latn``, ``und_Tfng``, ...), so sampling still
+balances scripts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp._io import iter_lines
+from aimm_nlp.errors import ConfigError, DataError
+
+__all__ = ["collect", "corpus_sha256", "sample_by_language"]
+
+
+def _script_lang(text: str) -> str:
+    from aimm_nlp.text import dominant_script
+
+    return f"und_{dominant_script(text)}"
+
+
+def _lang_of_file(path: Path) -> str | None:
+    from aimm_nlp.langs import LANGS
+
+    return path.stem if path.stem in LANGS else None
+
+
+def collect(corpus: Any) -> dict[str, list[str]]:
+    """Group the non-empty texts of ``corpus`` by language, keeping order.
+
+    Raises:
+        DataError: the corpus holds no text, or an item is not a string.
+        InputFileError: a file is missing or not UTF-8.
+    """
+    out: dict[str, list[str]] = {}
+
+    def add(text: Any, lang: str | None) -> None:
+        if not isinstance(text, str):
+            raise DataError(
+                f"corpus item {text!r} is not a string; pass texts, (text, lang) pairs or file paths"
+            )
+        if text.strip():
+            out.setdefault(lang or _script_lang(text), []).append(text)
+
+    if isinstance(corpus, (str, os.PathLike)):
+        corpus = [Path(corpus)]
+    if hasattr(corpus, "column_names"):  # datasets.Dataset
+        if "text" not in corpus.column_names:
+            raise DataError(f"dataset has no 'text' column (columns: {corpus.column_names})")
+        langs = corpus["lang"] if "lang" in corpus.column_names else [None] * len(corpus)
+        for text, lang in zip(corpus["text"], langs, strict=False):
+            add(text, lang)
+    elif isinstance(corpus, Mapping):
+        for lang, texts in corpus.items():
+            for text in [texts] if isinstance(texts, str) else texts:
+                add(text, lang)
+    else:
+        for item in corpus:
+            if isinstance(item, Path):
+                for line in iter_lines(item):
+                    add(line, _lang_of_file(item))
+            elif isinstance(item, tuple) and len(item) == 2:
+                add(*item)
+            else:
+                add(item, None)
+    if not out:
+        raise DataError("corpus is empty: no non-blank text to train on; check the paths, column or filters")
+    return out
+
+
+def corpus_sha256(by_lang: Mapping[str, list[str]]) -> str:
+    """sha256 of the corpus (languages sorted, texts in order, ``lang\\ttext\\n`` lines)."""
+    h = hashlib.sha256()
+    for lang in sorted(by_lang):
+        for text in by_lang[lang]:
+            h.update(f"{lang}\t{text}\n".encode())
+    return h.hexdigest()
+
+
+def sample_by_language(
+    by_lang: Mapping[str, list[str]],
+    *,
+    temperature: float = 1.0,
+    lang_weights: Mapping[str, float] | None = None,
+    seed: int = 0,
+) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """Resample texts so language l gets a share of characters proportional to
+    ``weight_l * (chars_l / total) ** (1 / temperature)``; the total stays the same.
+
+    Texts are repeated (share above natural) or subsampled (below) deterministically
+    from ``seed``. ``temperature > 1`` flattens towards uniform, so low-resource
+    languages get more vocabulary; ``lang_weights`` nudges single languages.
+
+    Returns:
+        ``(texts, stats)`` where ``stats[lang]`` has ``texts``, ``chars`` and ``share`` (after sampling).
+    """
+    if temperature <= 0:
+        raise ConfigError(f"temperature must be > 0, got {temperature}")
+    weights = dict(lang_weights or {})
+    bad = [f"lang_weights[{k!r}] = {v} must be >= 0" for k, v in weights.items() if not v >= 0]
+    if bad:
+        raise ConfigError("invalid lang_weights:", errors=bad)
+    chars = {lang: sum(len(t) for t in texts) for lang, texts in by_lang.items()}
+    total = sum(chars.values())
+    raw = {lang: weights.get(lang, 1.0) * (chars[lang] / total) ** (1.0 / temperature) for lang in chars}
+    norm = sum(raw.values())
+    if norm <= 0:
+        raise ConfigError("lang_weights give every language weight 0: nothing left to train on")
+    rng = random.Random(seed)
+    texts: list[str] = []
+    stats = {}
+    for lang in sorted(by_lang):
+        factor = raw[lang] / norm * total / chars[lang]
+        whole, frac = int(factor), factor - int(factor)
+        picked = [t for t in by_lang[lang] for _ in range(whole + (rng.random() < frac))]
+        texts.extend(picked)
+        stats[lang] = {"texts": len(picked), "chars": sum(len(t) for t in picked)}
+    kept = sum(s["chars"] for s in stats.values()) or 1
+    for s in stats.values():
+        s["share"] = round(s["chars"] / kept, 4)
+    if not texts:
+        raise DataError("language sampling kept no text; raise lang_weights or the temperature")
+    return texts, stats
+
+
+def read_sources(
+    sources: list[Mapping[str, Any]], *, root: str | os.PathLike[str] = "."
+) -> dict[str, list[str]]:
+    """Read config ``data`` entries into ``{lang: texts}``, dropping exact duplicates across sources.
+
+    Each entry has ``path`` (relative to ``root``; ``$AIMM_SHARED`` is expanded), optional ``column``
+    (TSV with a header, no quoting; without it one text per line) and either ``lang`` or
+    ``lang_prefix`` (language = prefix + dominant script, e.g. ``ary`` -> ``ary_Arab``/``ary_Latn``).
+    A ``lang_column`` names a column holding the language instead.
+    """
+
+    from aimm_nlp.text import dominant_script
+
+    errors = []
+    for i, src in enumerate(sources):
+        unknown = set(src) - {"path", "column", "lang", "lang_prefix", "lang_column"}
+        if "path" not in src:
+            errors.append(f"data[{i}]: missing 'path'")
+        if unknown:
+            errors.append(f"data[{i}]: unknown keys {sorted(unknown)}")
+        if sum(k in src for k in ("lang", "lang_prefix", "lang_column")) != 1:
+            errors.append(f"data[{i}]: give exactly one of lang, lang_prefix, lang_column")
+    if errors:
+        raise ConfigError("invalid data sources:", errors=errors)
+    seen: set[str] = set()
+    out: dict[str, list[str]] = {}
+    for src in sources:
+        path = Path(root) / os.path.expandvars(str(src["path"]))
+        lines = iter_lines(path)
+        if "column" in src:
+            header = next(lines, "").split("\t")
+            for needed in filter(None, (src["column"], src.get("lang_column"))):
+                if needed not in header:
+                    raise DataError(f"{path}:1: no column {needed!r} (columns: {', '.join(header)})")
+            rows = (dict(zip(header, line.split("\t"), strict=False)) for line in lines)
+            items = ((r.get(src["column"], ""), r.get(src.get("lang_column", ""), "")) for r in rows)
+        else:
+            items = ((line, "") for line in lines)
+        for text, lang_value in items:
+            text = text.strip()
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            if "lang" in src:
+                lang = src["lang"]
+            elif "lang_prefix" in src:
+                lang = f"{src['lang_prefix']}_{dominant_script(text)}"
+            else:
+                lang = lang_value
+            out.setdefault(lang, []).append(text)
+    return out

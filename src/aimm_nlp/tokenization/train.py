@@ -1,0 +1,265 @@
+"""``train_tokenizer``: a Moroccan-aware tokenizer from a corpus, saved as a folder that
+``transformers.AutoTokenizer.from_pretrained`` loads, with a card describing how it was made.
+
+Normalization is *preprocessing of the training text*, never part of the tokenizer:
+the saved tokenizer encodes raw text and decodes it back exactly. By default
+(``fold_letters=False``) the preset only cleans what does not change letters
+(Unicode composition, controls, spaces, presentation forms, tatweel, elongation),
+because folding alef/hamza/digits in training text alone would leave the tokenizer
+blind to the forms it sees at inference. With ``fold_letters=True`` the full preset
+runs; apply the same :class:`aimm_nlp.text.Normalizer` to text before encoding (the
+card records it).
+
+Examples:
+    >>> texts = ["واش نتا مزيان؟", "3lach ma jitich lbareh?", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "Je suis à Rabat."] * 20
+    >>> tok = train_tokenizer(texts, vocab_size=700)  # doctest: +SKIP
+    >>> tok.load().decode(tok.load().encode("3lach ma jitich?"))  # doctest: +SKIP
+    '3lach ma jitich?'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp import __version__
+from aimm_nlp._registry import did_you_mean
+from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp.tokenization._corpus import collect, corpus_sha256, sample_by_language
+from aimm_nlp.tokenization._pretok import PATTERN, base_alphabet
+
+__all__ = ["DEFAULT_SPECIAL_TOKENS", "KINDS", "TrainedTokenizer", "train_tokenizer"]
+
+KINDS = {"hf": ("bpe", "unigram", "wordpiece"), "spm": ("bpe", "unigram")}
+"""Supported ``kind`` values per ``backend``."""
+DEFAULT_SPECIAL_TOKENS = ("<unk>", "<s>", "</s>", "<pad>")
+CARD = "tokenizer_card.json"
+# Switches that change letters: off unless fold_letters=True (see the module docstring).
+_LETTER_FOLDS = (
+    "diacritics", "quranic_marks", "alef", "hamza", "alef_maksura", "teh_marbuta", "letter_variants",
+    "fold_moroccan", "digits", "punctuation", "lowercase", "mask_urls", "mask_emails", "mask_mentions",
+    "mask_hashtags", "mask_numbers",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TrainedTokenizer:
+    """A trained tokenizer folder and its card.
+
+    Attributes:
+        path: the folder (``tokenizer.json``, ``tokenizer_config.json``, card, ``tokenizer.model`` for spm).
+        card: the card as a dict (corpus sha256, sizes per language, settings, training time).
+    """
+
+    path: Path
+    card: dict[str, Any] = field(repr=False)
+
+    def load(self) -> Any:
+        """The tokenizer as ``transformers.AutoTokenizer.from_pretrained(path)``."""
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(str(self.path))
+
+
+def _check(kind: str, backend: str, vocab_size: Any, special_tokens: Sequence[str]) -> None:
+    if backend not in KINDS:
+        raise UnknownNameError(
+            f"unknown tokenizer backend {backend!r}{did_you_mean(backend, list(KINDS))}; valid: hf, spm",
+            name=backend,
+            choices=list(KINDS),
+        )
+    if kind not in KINDS[backend]:
+        every = sorted({k for ks in KINDS.values() for k in ks})
+        raise UnknownNameError(
+            f"unknown tokenizer kind {kind!r} for backend {backend!r}{did_you_mean(kind, every)}; "
+            f"valid for {backend}: {', '.join(KINDS[backend])}",
+            name=kind,
+            choices=list(KINDS[backend]),
+        )
+    if not isinstance(vocab_size, int) or isinstance(vocab_size, bool) or vocab_size < 1:
+        raise ConfigError(f"vocab_size must be a positive integer, got {vocab_size!r}")
+    if not special_tokens or len(set(special_tokens)) != len(special_tokens):
+        raise ConfigError(
+            f"special_tokens must be non-empty and unique (first = UNK), got {list(special_tokens)}"
+        )
+
+
+def _normalizer(preset: str | None, fold_letters: bool) -> Any:
+    if preset is None:
+        return None
+    from aimm_nlp.text import Normalizer
+
+    switches = {} if fold_letters else dict.fromkeys(_LETTER_FOLDS, False)
+    return Normalizer(preset, **switches)
+
+
+def _install(build: Path, out: Path) -> None:
+    """Move the finished ``build`` folder to ``out``, replacing only a previous tokenizer folder."""
+    if out.exists():
+        if not out.is_dir() or (any(out.iterdir()) and not (out / CARD).is_file()):
+            raise ConfigError(
+                f"{out} exists and is not an aimm tokenizer folder; pass a new or empty out_dir"
+            )
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(build, out)
+        shutil.rmtree(old)
+    else:
+        os.replace(build, out)
+
+
+def train_tokenizer(
+    corpus: Any,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    kind: str = "bpe",
+    vocab_size: int = 32_000,
+    backend: str = "hf",
+    normalizer: str | None = "auto",
+    fold_letters: bool = False,
+    temperature: float = 1.0,
+    lang_weights: Mapping[str, float] | None = None,
+    special_tokens: Sequence[str] = DEFAULT_SPECIAL_TOKENS,
+    byte_fallback: bool | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> TrainedTokenizer:
+    """Train a Moroccan-aware tokenizer and save it as a transformers-loadable folder.
+
+    Defaults are the measured best on FLORES-200 (``benchmarks/bench_tokenizers.py``): HF BPE
+    with the Moroccan pre-tokenizer and byte fallback beat HF/SentencePiece Unigram and SPM BPE.
+
+    Args:
+        corpus: texts, ``(text, lang)`` pairs, paths (one text per line; ``ary_Arab.txt`` names the
+            language), a ``{lang: texts}`` mapping or a ``datasets.Dataset`` (``text`` [+ ``lang``]).
+        out_dir: output folder (created atomically); default a new temporary folder.
+        kind: ``"bpe"``, ``"unigram"`` or ``"wordpiece"`` (HF only).
+        vocab_size: target vocabulary size, special and byte tokens included.
+        backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
+        normalizer: :mod:`aimm_nlp.text` preset applied to the training text, or ``None``.
+        fold_letters: let the preset fold letters too (then normalize before encoding as well).
+        temperature: language sampling temperature (> 1 gives small languages more vocabulary).
+        lang_weights: extra per-language multipliers of the sampled share, e.g. ``{"arb_Arab": 4}``.
+        special_tokens: special tokens, the first one is UNK.
+        byte_fallback: ``<0xNN>`` pieces for unseen characters (default on for BPE/Unigram; WordPiece
+            has none and uses UNK).
+        seed: seed of the language sampling (same data + seed -> same ``tokenizer.json`` bytes).
+        progress: show the trainer's progress bar.
+
+    Returns:
+        A :class:`TrainedTokenizer` (``.path``, ``.card``, ``.load()``).
+
+    Raises:
+        UnknownNameError: unknown kind, backend or normalizer preset.
+        ConfigError: vocab_size smaller than the alphabet, bad weights or special tokens, occupied out_dir.
+        DataError: empty corpus.
+    """
+    _check(kind, backend, vocab_size, special_tokens)
+    if byte_fallback is None:
+        byte_fallback = kind != "wordpiece"
+    if byte_fallback and kind == "wordpiece":
+        raise ConfigError("WordPiece has no byte fallback; pass byte_fallback=False or kind='bpe'/'unigram'")
+    norm = _normalizer(normalizer, fold_letters)
+    by_lang = collect(corpus)
+    if norm is not None:
+        by_lang = {lang: [t for t in norm.batch(texts) if t.strip()] for lang, texts in by_lang.items()}
+    texts, stats = sample_by_language(by_lang, temperature=temperature, lang_weights=lang_weights, seed=seed)
+    alphabet = sorted(set(base_alphabet()).union(*map(set, texts)))
+    needed = len(alphabet) + len(special_tokens) + (256 if byte_fallback else 0)
+    if vocab_size < needed:
+        raise ConfigError(
+            f"vocab_size {vocab_size} is smaller than the alphabet: {len(alphabet)} characters + "
+            f"{len(special_tokens)} special tokens + {256 if byte_fallback else 0} byte pieces = {needed}; "
+            f"use vocab_size >= {needed}"
+        )
+    out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="aimm_tok_"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        start = time.perf_counter()
+        if backend == "hf":
+            from aimm_nlp.tokenization._hf import train_hf
+
+            tokenizer_json = train_hf(
+                texts,
+                kind=kind,
+                vocab_size=vocab_size,
+                special_tokens=special_tokens,
+                alphabet=alphabet,
+                byte_fallback=byte_fallback,
+                progress=progress,
+            )
+        else:
+            from aimm_nlp.tokenization._load import spm_to_hf
+            from aimm_nlp.tokenization._spm import train_spm
+
+            (build / "tokenizer.model").write_bytes(
+                train_spm(
+                    texts,
+                    kind=kind,
+                    vocab_size=vocab_size,
+                    special_tokens=special_tokens,
+                    alphabet=alphabet,
+                    byte_fallback=byte_fallback,
+                    progress=progress,
+                )
+            )
+            tokenizer_json = spm_to_hf(build / "tokenizer.model", exact_spaces=True).to_str(pretty=True)
+        seconds = time.perf_counter() - start
+        (build / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
+        from tokenizers import Tokenizer
+
+        actual = Tokenizer.from_str(tokenizer_json).get_vocab_size(with_added_tokens=True)
+        config = {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "unk_token": special_tokens[0],
+            "clean_up_tokenization_spaces": False,
+            "model_max_length": 1_000_000,
+        }
+        for key, tok in zip(("bos_token", "eos_token", "pad_token"), ("<s>", "</s>", "<pad>"), strict=False):
+            if tok in special_tokens:
+                config[key] = tok
+        (build / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        card = {
+            "format_version": 1,
+            "aimm_nlp": __version__,
+            "kind": kind,
+            "backend": backend,
+            "vocab_size": vocab_size,
+            "actual_vocab_size": actual,
+            "byte_fallback": byte_fallback,
+            "special_tokens": list(special_tokens),
+            "normalizer": {
+                "preset": normalizer,
+                "fold_letters": fold_letters,
+                "applied_to": "training text only",
+            },
+            "pretokenizer_pattern": PATTERN,
+            "sampling": {"temperature": temperature, "lang_weights": dict(lang_weights or {}), "seed": seed},
+            "corpus": {
+                "sha256": corpus_sha256(by_lang),
+                "languages": {
+                    lang: {
+                        "texts": len(by_lang[lang]),
+                        "chars": sum(map(len, by_lang[lang])),
+                        "sampled": stats[lang],
+                    }
+                    for lang in sorted(by_lang)
+                },
+            },
+            "alphabet_size": len(alphabet),
+            "train_seconds": round(seconds, 2),
+        }
+        (build / CARD).write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _install(build, out)
+    finally:
+        if build.exists():
+            shutil.rmtree(build)
+    return TrainedTokenizer(path=out, card=card)
