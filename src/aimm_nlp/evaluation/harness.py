@@ -182,7 +182,9 @@ def evaluate(
         backend.batch_size = batch_size
     preps = [prepare(t, backend, limit=limit, num_fewshot=num_fewshot, seed=seed) for t in loaded]
     store = cache if isinstance(cache, ResultCache) else ResultCache(cache)
-    model_fp = str(getattr(backend, "fingerprint", "no-model"))
+    # settings that move a score are part of the cache key, next to the weights' hash
+    settings = {k: getattr(backend, k, None) for k in ("max_length", "softmax_dtype")}
+    model_fp = f"{getattr(backend, 'fingerprint', 'no-model')}:{sorted(settings.items())}"
     scores, cis, samples = {}, {}, {}
     try:
         for prep in preps:

@@ -24,8 +24,24 @@ _MIN_ROWS = 16
 
 
 def bucket(n: int, *, pad_at_least: int = 0) -> int:
-    """Padded length of a row of ``n`` tokens: a multiple of 16 (never less than n + pad_at_least)."""
-    return max(_STEP, -(-(n + pad_at_least) // _STEP) * _STEP)
+    """Padded length of a row of ``n`` tokens (never less than ``n + pad_at_least``).
+
+    Steps grow with the length (16 up to 64, then 32, 64, 128, 256), so few distinct
+    shapes exist (few forward passes) and padding stays under about a third.
+
+    Examples:
+        >>> [bucket(n) for n in (1, 16, 17, 65, 130, 300, 600)]
+        [16, 16, 32, 96, 192, 384, 768]
+    """
+    n = max(1, n + pad_at_least)
+    step = _STEP
+    for limit, size in ((64, 16), (128, 32), (256, 64), (512, 128)):
+        step = size
+        if n <= limit:
+            break
+    else:
+        step = 256
+    return -(-n // step) * step
 
 
 def rolling_windows(tokens: list[int], prefix: int, max_len: int) -> list[tuple[list[int], list[int]]]:
@@ -53,17 +69,26 @@ class CausalLM:
         tokenizer: its tokenizer.
         max_length: context window (default: the model's ``max_position_embeddings``, else 2048).
         token_budget: tokens per forward pass when ``batch_size="auto"``.
+        softmax_dtype: dtype of the log-softmax and of the sums (lm-eval's ``softmax_dtype``;
+            ``"float64"`` removes float32 rounding of long continuations).
     """
 
     kind = "causal_lm"
 
     def __init__(
-        self, model: Any, tokenizer: Any, *, max_length: int | None = None, token_budget: int = 8192
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        max_length: int | None = None,
+        token_budget: int = 4096,
+        softmax_dtype: str = "float32",
     ):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.max_length = max_length or getattr(model.config, "max_position_embeddings", None) or 2048
         self.token_budget = token_budget
+        self.softmax_dtype = softmax_dtype
         self.batch_size: int | str = "auto"
         self.base = model.get_decoder() if hasattr(model, "get_decoder") else model.base_model
         self.head = model.get_output_embeddings()
@@ -122,7 +147,7 @@ class CausalLM:
         n = hidden.shape[0]
         if n < _MIN_ROWS:  # BLAS takes another code path for a few rows: pad so every row sums alike
             hidden = torch.cat([hidden, hidden.new_zeros(_MIN_ROWS - n, hidden.shape[-1])])
-        logits = self.head(hidden)[:n].float()
+        logits = self.head(hidden)[:n].to(getattr(torch, self.softmax_dtype))
         if self.softcap:
             logits = torch.tanh(logits / self.softcap) * self.softcap
         return torch.log_softmax(logits, dim=-1)

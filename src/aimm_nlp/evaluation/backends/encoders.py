@@ -17,7 +17,7 @@ __all__ = ["EncoderClassifier", "Seq2SeqLM", "TokenClassifier"]
 class _Batched:
     kind = ""
     batch_size: int | str = "auto"
-    token_budget = 8192
+    token_budget = 4096
 
     def __init__(self, model: Any, tokenizer: Any, *, max_length: int = 512) -> None:
         self.model = model.eval()

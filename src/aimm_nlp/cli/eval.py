@@ -1,0 +1,85 @@
+"""``aimm eval``: evaluate a model on tasks, write results JSON, optionally gate on a baseline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+ORDER = 70
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="evaluate a model (or aimm pipelines) on YAML tasks",
+        description=(
+            "Run tasks (`aimm tasks ls`, or task .yaml paths) on a local model folder and write an "
+            "lm-eval-compatible results JSON plus a per-item .samples.jsonl log. Per-item results are "
+            "cached, so an interrupted run resumes. Nothing is written when the input is invalid."
+        ),
+        epilog=(
+            "examples:\n"
+            "  aimm eval --model runs/ary-bert --tasks ary_sentiment --output out/bert.json\n"
+            "  aimm eval --tasks script_id,langid_moroccan --limit 500 --output out/pipelines.json\n"
+            "  aimm eval --model runs/llm --tasks flores_ary_Arab_bpb --output new.json "
+            "--baseline base.json --max-drop 0.01"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--model", help="local model folder (omit for pipeline-only tasks)")
+    p.add_argument("--tasks", required=True, help="comma-separated task names or .yaml paths")
+    p.add_argument("--output", required=True, help="results JSON path (written atomically)")
+    p.add_argument("--batch-size", default="auto", help="rows per forward pass or 'auto' (default)")
+    p.add_argument("--limit", type=int, help="only the first N docs of each task")
+    p.add_argument("--num-fewshot", type=int, help="override the tasks' num_fewshot")
+    p.add_argument("--seed", type=int, default=1234, help="few-shot and bootstrap seed (default 1234)")
+    p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.add_argument("--cache", help="sqlite cache path (default ~/.cache/aimm_nlp/eval.sqlite)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the per-item cache")
+    p.add_argument("--bootstrap-iters", type=int, default=1000, help="draws for 95%% CIs (0: none)")
+    p.add_argument("--baseline", help="results JSON to compare with; exit 1 on regressions")
+    p.add_argument("--max-drop", type=float, default=0.01, help="allowed drop per metric (default 0.01)")
+    p.set_defaults(func=run)
+
+
+def _batch_size(text: str) -> int | str:
+    from aimm_nlp.errors import ConfigError
+
+    if text == "auto":
+        return text
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise ConfigError(f"--batch-size {text!r}: expected a positive integer or 'auto'")
+
+
+def run(args: argparse.Namespace) -> int:
+    from aimm_nlp.evaluation.cache import default_cache_path
+    from aimm_nlp.evaluation.harness import evaluate
+    from aimm_nlp.evaluation.results import load_results
+
+    batch_size = _batch_size(args.batch_size)
+    baseline = load_results(args.baseline) if args.baseline else None  # fail before any work
+    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    cache = None if args.no_cache else (args.cache or default_cache_path())
+    results = evaluate(
+        args.model,
+        tasks,
+        limit=args.limit,
+        batch_size=batch_size,
+        num_fewshot=args.num_fewshot,
+        seed=args.seed,
+        cache=cache,
+        bootstrap_iters=args.bootstrap_iters,
+        device=args.device,
+    )
+    results.write(args.output)
+    print(results.to_markdown())
+    if baseline is not None:
+        from aimm_nlp.report import compare_to_baseline, regression_table
+
+        regressions = compare_to_baseline(results.to_dict(), baseline, max_drop=args.max_drop)
+        if regressions:
+            print(regression_table(regressions, max_drop=args.max_drop), file=sys.stderr)
+            return 1
+        print(f"no regression beyond {args.max_drop} against {args.baseline}", file=sys.stderr)
+    return 0

@@ -1,0 +1,45 @@
+"""``aimm tasks``: list the shipped evaluation tasks, validate task files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+ORDER = 75
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tasks", help="list or validate evaluation tasks")
+    inner = p.add_subparsers(dest="tasks_command", metavar="ACTION", required=True)
+    ls = inner.add_parser("ls", help="list shipped tasks: name, type, language, version")
+    ls.set_defaults(func=run_ls)
+    val = inner.add_parser(
+        "validate",
+        help="check task files and list every error",
+        epilog="example: aimm tasks validate my_task.yaml other.yaml",
+    )
+    val.add_argument("files", nargs="+", metavar="FILE", help="task .yaml files or shipped task names")
+    val.add_argument("--no-data", action="store_true", help="skip checks that read the data files")
+    val.set_defaults(func=run_validate)
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    from aimm_nlp.evaluation.task import list_tasks, load_task
+
+    for name in list_tasks():
+        task = load_task(name, check_data=False)
+        print(f"{name:<28} {task.type:<22} {task.lang or '-':<20} v{task.version}")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.evaluation.task import task_path, validate_task_file
+
+    errors = []
+    for name in args.files:
+        errors += validate_task_file(task_path(name), check_data=not args.no_data)
+    if errors:
+        raise ConfigError(f"{len(errors)} error(s) in task files:", errors=errors)
+    print(f"{len(args.files)} task file(s) valid", file=sys.stderr)
+    return 0

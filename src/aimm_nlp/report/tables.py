@@ -1,0 +1,171 @@
+"""Leaderboards across runs (Markdown + HTML + PNG with CI bars) and the CI regression gate.
+
+Runs are results JSON files written by ``aimm eval`` (lm-eval's own files load too, without
+intervals). A run is named by its file stem.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Regression", "compare_to_baseline", "leaderboard_rows", "regression_table", "report"]
+
+
+@dataclass(frozen=True)
+class Regression:
+    """A metric that moved the wrong way by more than the allowed drop."""
+
+    task: str
+    metric: str
+    baseline: float
+    current: float
+    drop: float
+
+
+def _scores(data: dict[str, Any]) -> dict[tuple[str, str], tuple[float, list[float] | None]]:
+    out = {}
+    for task, row in data["results"].items():
+        for key, value in row.items():
+            metric, _, flt = key.partition(",")
+            if flt and not metric.endswith(("_stderr", "_ci95")) and isinstance(value, (int, float)):
+                out[(task, metric)] = (float(value), row.get(f"{metric}_ci95,{flt}"))
+    return out
+
+
+def compare_to_baseline(
+    run: dict[str, Any], baseline: dict[str, Any], *, max_drop: float = 0.01
+) -> list[Regression]:
+    """Metrics of ``run`` worse than ``baseline`` by more than ``max_drop`` (absolute).
+
+    Direction comes from ``higher_is_better``; a metric missing from ``run`` is a regression.
+
+    Examples:
+        >>> base = {"results": {"t": {"acc,none": 0.80}}, "higher_is_better": {"t": {"acc": True}}}
+        >>> run = {"results": {"t": {"acc,none": 0.75}}, "higher_is_better": {"t": {"acc": True}}}
+        >>> compare_to_baseline(run, base, max_drop=0.01)[0].drop
+        0.05
+    """
+    mine, base = _scores(run), _scores(baseline)
+    hib = {**baseline.get("higher_is_better", {}), **run.get("higher_is_better", {})}
+    out = []
+    for (task, metric), (value, _) in sorted(base.items()):
+        up = hib.get(task, {}).get(metric, True)
+        current = mine.get((task, metric), (float("nan"), None))[0]
+        drop = (value - current) if up else (current - value)
+        if current != current or drop > max_drop:  # NaN: missing metric
+            out.append(
+                Regression(task, metric, value, current, round(drop, 6) if drop == drop else float("inf"))
+            )
+    return out
+
+
+def regression_table(regressions: list[Regression], *, max_drop: float) -> str:
+    """A Markdown table of regressions for CI logs."""
+    lines = [f"{len(regressions)} regression(s) beyond max drop {max_drop}:", "",
+             "| task | metric | baseline | current | drop |", "|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        f"| {r.task} | {r.metric} | {r.baseline:.4f} | {r.current:.4f} | {r.drop:.4f} |" for r in regressions
+    ]
+    return "\n".join(lines)
+
+
+def leaderboard_rows(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (task, metric, run): value, CI and language, sorted for display."""
+    rows = []
+    for run, data in runs.items():
+        langs = data.get("lang", {})
+        for (task, metric), (value, ci) in _scores(data).items():
+            rows.append({"run": run, "task": task, "metric": metric, "lang": langs.get(task) or "-",
+                         "value": value, "ci": ci})  # fmt: skip
+    return sorted(rows, key=lambda r: (r["task"], r["metric"], r["run"]))
+
+
+def _markdown(rows: list[dict[str, Any]], runs: list[str]) -> str:
+    lines = ["# aimm_nlp leaderboard", "", "| task | lang | metric | " + " | ".join(runs) + " |",
+             "|---|---|---|" + "---|" * len(runs)]  # fmt: skip
+    cells: dict[tuple[str, str, str], dict[str, str]] = {}
+    for r in rows:
+        ci = f" [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]" if r["ci"] else ""
+        cells.setdefault((r["task"], r["lang"], r["metric"]), {})[r["run"]] = f"{r['value']:.4f}{ci}"
+    for (task, lang, metric), by_run in cells.items():
+        lines.append(
+            f"| {task} | {lang} | {metric} | " + " | ".join(by_run.get(run, "-") for run in runs) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _html(markdown: str, plots: list[str]) -> str:
+    rows = [line.strip("|").split("|") for line in markdown.splitlines() if line.startswith("|")]
+    head, body = rows[0], rows[2:]
+    th = "".join(f"<th>{html.escape(c.strip())}</th>" for c in head)
+    trs = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in row) + "</tr>" for row in body
+    )
+    imgs = "".join(f'<figure><img src="{html.escape(p)}" alt="{html.escape(p)}"></figure>' for p in plots)
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>aimm_nlp leaderboard</title>'
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+        "padding:4px 8px}</style></head><body><h1>aimm_nlp leaderboard</h1>"
+        f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>{imgs}</body></html>\n"
+    )
+
+
+def _plot(rows: list[dict[str, Any]], runs: list[str], metric: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = sorted({(r["task"], r["lang"]) for r in rows if r["metric"] == metric})
+    fig, ax = plt.subplots(figsize=(max(4, 1.2 * len(labels) * max(1, len(runs)) / 2), 3.5))
+    width = 0.8 / max(1, len(runs))
+    for k, run in enumerate(runs):
+        found = {(r["task"], r["lang"]): r for r in rows if r["metric"] == metric and r["run"] == run}
+        xs = [i + k * width for i, lab in enumerate(labels) if lab in found]
+        vals = [found[lab]["value"] for lab in labels if lab in found]
+        errs = [[max(0.0, found[lab]["value"] - found[lab]["ci"][0]) if found[lab]["ci"] else 0 for lab in labels if lab in found],
+                [max(0.0, found[lab]["ci"][1] - found[lab]["value"]) if found[lab]["ci"] else 0 for lab in labels if lab in found]]  # fmt: skip
+        ax.bar(xs, vals, width, yerr=errs, capsize=3, label=run)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))])
+    ax.set_xticklabels([f"{t}\n{lang}" for t, lang in labels], fontsize=7)
+    ax.set_ylabel(metric)
+    ax.set_title(f"{metric} per task / language (95% CI)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write ``leaderboard.md``, ``leaderboard.html`` and one PNG per metric into ``out``.
+
+    Returns:
+        The written paths by kind (``markdown``, ``html``, ``plot:<metric>``).
+    """
+    from aimm_nlp._io import atomic_output
+    from aimm_nlp.evaluation.results import load_results
+
+    loaded = {Path(p).stem: load_results(p) for p in runs}
+    names = list(loaded)
+    rows = leaderboard_rows(loaded)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    plots = []
+    for metric in sorted({r["metric"] for r in rows}):
+        png = folder / f"{metric}.png"
+        _plot(rows, names, metric, png)
+        written[f"plot:{metric}"] = png
+        plots.append(png.name)
+    md = _markdown(rows, names)
+    with atomic_output(folder / "leaderboard.md") as fh:
+        fh.write(md)
+    with atomic_output(folder / "leaderboard.html") as fh:
+        fh.write(_html(md, plots))
+    written["markdown"] = folder / "leaderboard.md"
+    written["html"] = folder / "leaderboard.html"
+    return written
