@@ -89,13 +89,17 @@ def _word_to_arabizi(word: str) -> str:
         out.append("l")
         i = 2
     pos = 0
+    prev_letter = ""
     for ch in word[i:]:
         if ch == shadda:
-            if out and out[-1] and out[-1][-1].isalpha():
+            if out and prev_letter and prev_letter in "وي":  # a doubled glide is a consonant: عيّط -> 3yyt
+                out[-1] = 2 * ("w" if prev_letter == "و" else "y")
+            elif out and out[-1] and out[-1][-1].isalpha():
                 out.append(out[-1])
             continue
         idx = i + pos
         pos += 1
+        prev_letter = ch
         if ch in "وي":
             rules = waw if ch == "و" else yeh
             prev = letters[idx - 1] if idx > 0 else ""

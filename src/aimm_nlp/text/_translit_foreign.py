@@ -38,7 +38,8 @@ class WordEvidence:
     Attributes:
         foreign: True when the word is kept verbatim under ``keep_foreign``.
         reason: ``arabizi_digit``, ``darija_lexicon``, ``accent``, ``foreign_lexicon``,
-            ``foreign_suffix``, ``char_ngram`` or ``default``.
+            ``foreign_suffix``, ``char_ngram``, ``foreign_context`` (a French article such
+            as ``la`` before a foreign word) or ``default``.
         score: per-character log-likelihood ratio foreign vs Arabizi (0.0 when not computed).
     """
 

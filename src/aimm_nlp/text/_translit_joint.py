@@ -40,14 +40,27 @@ _UNKNOWN_COST = 12.0
 class JointModel:
     """Graphone inventory + n-gram tables; ``rank(word, k)`` -> ``[(arabic, score)]`` (lower is better)."""
 
-    def __init__(self, graphones: list[tuple[str, str]], tables: NgramTables, *, beam: int = 24) -> None:
+    def __init__(
+        self,
+        graphones: list[tuple[str, str]],
+        tables: NgramTables,
+        *,
+        counts: list[float] | None = None,
+        beam: int = 12,
+        max_options: int = 8,
+    ) -> None:
         self.graphones = graphones
         self.tables = tables
         self.beam = beam
-        by_src: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.counts = counts if counts is not None else [1.0] * len(graphones)
+        by_src: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
         for gid, (src, dst) in enumerate(graphones):
-            by_src[src].append((gid, dst))
-        self.by_src = dict(by_src)
+            by_src[src].append((self.counts[gid], gid, dst))
+        # The long tail of readings is mostly EM noise: keep the most frequent readings of each chunk.
+        self.by_src = {
+            src: [(gid, dst) for _, gid, dst in sorted(opts, reverse=True)[:max_options]]
+            for src, opts in by_src.items()
+        }
         self.max_src = max((len(s) for s, _ in graphones), default=1)
 
     def _options(self, word: str, i: int) -> list[tuple[int, int, str]]:
@@ -71,7 +84,12 @@ class JointModel:
         for i in range(n):
             if not layers[i]:
                 continue
-            best = heapq.nsmallest(self.beam, layers[i].items(), key=lambda kv: kv[1])
+            layer = layers[i]
+            best = (
+                heapq.nsmallest(self.beam, layer.items(), key=lambda kv: kv[1])
+                if len(layer) > self.beam
+                else list(layer.items())
+            )
             options = self._options(word, i)
             if not options:  # a character the model never saw: copy it, at a price
                 options = [(1, -1, word[i])]
@@ -176,7 +194,7 @@ def _viterbi(src: str, dst: str, edges: array, logprob: list[float]) -> list[int
 
 
 def train_joint(
-    pairs: Iterable[tuple[str, str]], *, order: int = 4, iterations: int = 5, beam: int = 24
+    pairs: Iterable[tuple[str, str]], *, order: int = 4, iterations: int = 5, beam: int = 12
 ) -> tuple[JointModel, dict[str, float]]:
     """Train a graphone model on ``(latin_word, arabic_word)`` pairs.
 
@@ -197,8 +215,12 @@ def train_joint(
     used = sorted({g for seq, _ in seqs for g in seq})
     remap = {g: i for i, g in enumerate(used)}
     seqs = [([remap[g] for g in seq], w) for seq, w in seqs]
+    counts = [0.0] * len(used)
+    for seq, w in seqs:
+        for g in seq:
+            counts[g] += w
     tables = train_ngram(seqs, order=order, min_count=1)
-    model = JointModel([graphones[g] for g in used], tables, beam=beam)
+    model = JointModel([graphones[g] for g in used], tables, counts=counts, beam=beam)
     stats = {
         "word_pairs": len(items),
         "unaligned_pairs": unaligned,

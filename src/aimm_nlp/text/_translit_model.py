@@ -22,7 +22,7 @@ from aimm_nlp.errors import ModelError
 from aimm_nlp.text._translit_foreign import ForeignDetector
 from aimm_nlp.text._translit_joint import JointModel
 from aimm_nlp.text._translit_ngram import tables_from_json, tables_to_json
-from aimm_nlp.text._translit_rules import _case_fold, load_rule_table, rank_rules
+from aimm_nlp.text._translit_rules import load_rule_table, rank_rules
 
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
@@ -49,6 +49,10 @@ class RuleRanker:
         self.table = load_rule_table()
         self.lm = tables_from_json(data["char_lm"], as_string=True)
         self.vocab = {w: float(v) for w, v in data["vocab"].items()}
+        config = sidecar.get("config", {})
+        self.lm_weight = float(config.get("lm_weight", 1.0))
+        self.vocab_bonus = float(config.get("vocab_bonus", 3.0))
+        self.beam = int(config.get("beam", 12))
         self.foreign = ForeignDetector(
             tables_from_json(data["foreign_lm"], as_string=True),
             tables_from_json(data["arabizi_lm"], as_string=True),
@@ -56,7 +60,16 @@ class RuleRanker:
         )
 
     def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
-        return rank_rules(word, table=self.table, lm=self.lm, vocab=self.vocab, k=k)
+        return rank_rules(
+            word,
+            table=self.table,
+            lm=self.lm,
+            vocab=self.vocab,
+            k=k,
+            beam=self.beam,
+            lm_weight=self.lm_weight,
+            vocab_bonus=self.vocab_bonus,
+        )
 
 
 class JointRanker:
@@ -67,11 +80,13 @@ class JointRanker:
         self.sidecar = sidecar
         graphones = [(str(s), str(d)) for s, d in data["graphones"]]
         tables = tables_from_json(data["tables"], as_string=False)
-        self.model = JointModel(graphones, tables, beam=int(sidecar["config"].get("beam", 24)))
+        counts = [float(c) for c in data["counts"]]
+        self.model = JointModel(graphones, tables, counts=counts, beam=int(sidecar["config"].get("beam", 12)))
         self.foreign = default_model().foreign
 
     def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
-        return self.model.rank(_case_fold(word), k=k)
+        # Case is data here (DODa writes emphatics as capitals: Talab -> طلاب); only ALL-CAPS folds.
+        return self.model.rank(word.lower() if word.isupper() and len(word) > 1 else word, k=k)
 
 
 def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -148,7 +163,7 @@ def save_joint(model: JointModel, out: str | os.PathLike[str], meta: dict[str, A
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    payload = {"graphones": model.graphones, "tables": tables_to_json(model.tables)}
+    payload = {"graphones": model.graphones, "counts": model.counts, "tables": tables_to_json(model.tables)}
     raw = gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), compresslevel=6, mtime=0)
     name = _KINDS["joint_ngram"]
     with atomic_output(folder / name, mode="wb") as fh:

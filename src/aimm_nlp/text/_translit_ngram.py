@@ -45,28 +45,56 @@ class NgramTables:
     otherwise. ``floor`` is the log probability of a symbol never seen at all.
     """
 
-    __slots__ = ("bow", "floor", "logp", "order")
+    __slots__ = ("bow", "ext", "floor", "logp", "memo", "order")
 
     def __init__(self, order: int, logp: dict, bow: dict, floor: float) -> None:
         self.order = order
         self.logp = logp
         self.bow = bow
         self.floor = floor
+        self.memo: dict = {}  # (context + symbol) -> log prob, so repeated queries cost one probe
+        self.ext: dict = {}  # (context, string) -> (log prob of the string, new context); see extend()
+
+    def extend(self, context: str, text: str) -> tuple[float, str]:
+        """Log probability of ``text`` after ``context`` and the context that follows (string models)."""
+        key = (context, text)
+        hit = self.ext.get(key)
+        if hit is not None:
+            return hit
+        total = 0.0
+        keep = self.order - 1
+        for ch in text:
+            total += self.score(context, ch)
+            context = (context + ch)[-keep:] if keep else ""
+        if len(self.ext) > 1 << 21:
+            self.ext.clear()
+        self.ext[key] = (total, context)
+        return total, context
 
     def score(self, context: Sequence[Hashable], symbol: Hashable) -> float:
         """``log P(symbol | context)``; ``context`` is already cut to ``order - 1`` symbols."""
+        full = context + symbol if isinstance(context, str) else (*context, symbol)  # type: ignore[operator]
+        hit = self.memo.get(full)
+        if hit is not None:
+            return hit
         logp, bow = self.logp, self.bow
         acc = 0.0
         h = context
         while True:
-            key = h + symbol if isinstance(h, str) else (*h, symbol)
+            key = h + symbol if isinstance(h, str) else (*h, symbol)  # type: ignore[operator]
             p = logp.get(key)
             if p is not None:
-                return acc + p
+                acc += p
+                break
             if not h:
-                return acc + self.floor
+                acc += self.floor
+                break
             acc += bow.get(h, 0.0)
             h = h[1:]
+        if len(self.memo) > 1 << 21:
+            self.memo.clear()
+        self.memo[full] = acc
+        return acc
 
 
 def train_ngram(

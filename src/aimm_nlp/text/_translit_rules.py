@@ -42,6 +42,7 @@ class RuleTable:
                 ]
         self.graphemes = graphemes
         self.initial = {g: [(a, float(c)) for a, c in o] for g, o in data["initial"].items()}
+        self.before_geminate = {g: [(a, float(c)) for a, c in o] for g, o in data["before_geminate"].items()}
         self.final = {g: [(a, float(c)) for a, c in o] for g, o in data["final"].items()}
         self.max_len = max(map(len, [*graphemes, *self.initial, *self.final]))
         self.lexicon: dict[str, str] = dict(data["lexicon"])
@@ -57,6 +58,13 @@ class RuleTable:
                 opts = self.initial.get(g)
             if opts is None and i + length == n:
                 opts = self.final.get(g)
+            if (
+                opts is None
+                and i + length + 1 < n
+                and word[i + length] == word[i + length + 1]
+                and word[i + length] in _CONSONANTS
+            ):
+                opts = self.before_geminate.get(g)
             if opts is None:
                 opts = self.graphemes.get(g)
             if opts is None and g != g.lower():
@@ -112,31 +120,32 @@ def rank_rules(
     hit = table.lexicon.get(w)
     if hit is not None and k == 1:
         return [(hit, 0.0)]
-    order = lm.order
     n = len(w)
     # hyps[i]: {output: (score, lm_context)}; identical outputs merge (keep best).
     hyps: list[dict[str, tuple[float, str]]] = [{} for _ in range(n + 1)]
     hyps[0][""] = (0.0, BOS)
-    score_lm = lm.score
+    extend = lm.extend
     for i in range(n):
         layer = hyps[i]
         if not layer:
             continue
-        best = heapq.nsmallest(beam, layer.items(), key=lambda kv: kv[1][0])
+        best = (
+            heapq.nsmallest(beam, layer.items(), key=lambda kv: kv[1][0])
+            if len(layer) > beam
+            else layer.items()
+        )
         for length, arab, cost in table.options(w, i):
             target = hyps[i + length]
             for out, (score, ctx) in best:
-                s = score + cost
-                for ch in arab:
-                    s -= lm_weight * score_lm(ctx, ch)
-                    ctx = (ctx + ch)[-(order - 1) :]
+                lp, new_ctx = extend(ctx, arab)
+                s = score + cost - lm_weight * lp
                 new = out + arab
                 old = target.get(new)
                 if old is None or s < old[0]:
-                    target[new] = (s, ctx)
+                    target[new] = (s, new_ctx)
     final: list[tuple[str, float]] = []
     for out, (score, ctx) in hyps[n].items():
-        s = score - lm_weight * score_lm(ctx, EOS) - vocab_bonus * vocab.get(out, 0.0)
+        s = score - lm_weight * lm.score(ctx, EOS) - vocab_bonus * vocab.get(out, 0.0)
         final.append((out, s))
     final.sort(key=lambda t: t[1])
     if hit is not None:

@@ -71,7 +71,7 @@ def train_transliterator(
     out: str | os.PathLike[str],
     order: int = 4,
     iterations: int = 5,
-    beam: int = 24,
+    beam: int = 12,
     delimiter: str | None = None,
     name: str = "joint",
 ) -> TrainReport:

@@ -26,8 +26,8 @@ Examples:
     'azul fllak agʷmar'
     >>> transliterate("ڭال ليا السلام", src="ary_Arab", dst="bw")
     'XAl lyA AlslAm'
-    >>> [c.text for c in candidates("3lach", src="ary_Latn", dst="ary_Arab", k=2)]
-    ['علاش', 'علش']
+    >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=2)]
+    ['صبح', 'صباح']
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from pathlib import Path
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
 from aimm_nlp.text._translit_charmap import arabic_to_arabizi, buckwalter, ircam
-from aimm_nlp.text._translit_foreign import WordEvidence
+from aimm_nlp.text._translit_foreign import WordEvidence, load_foreign_data
 from aimm_nlp.text._translit_model import Ranker, default_model, load_model
 from aimm_nlp.text._translit_train import (
     EvalReport,
@@ -90,6 +90,10 @@ _TOKEN = re.compile(
 )
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
 _ELONGATION = re.compile(r"(.)\1{2,}")
+_CONTEXT_WORDS = frozenset(load_foreign_data()["context_articles"])
+_CONTEXT = re.compile(
+    r"(?i)(?<![\w'])(?:" + "|".join(sorted(_CONTEXT_WORDS)) + r")\s+([A-Za-z\u00c0-\u024f][\w'’-]*)"
+)
 
 
 def supported_pairs() -> list[tuple[str, str]]:
@@ -168,7 +172,7 @@ class Transliterator:
     Examples:
         >>> t = Transliterator(src="ary_Latn", dst="ary_Arab")
         >>> t.batch(["salam, labas 3lik?", "@karim chouf had lvideo 😂 https://t.co/x"])
-        ['سلام, لاباس عليك?', '@karim شوف هاد lvideo 😂 https://t.co/x']
+        ['سلام, لاباس عليك?', '@karim شوف هاد الفيديو 😂 https://t.co/x']
     """
 
     def __init__(
@@ -183,15 +187,53 @@ class Transliterator:
         if self._simple is None:
             self.model = load_model(model) if model is not None else default_model()
             self._cache = _WordCache(self._token)
-            self._sub = _TOKEN.sub
             lookup = self._cache.__getitem__
-            self._repl = lambda m: lookup(m[0])
+            repl = lambda m: lookup(m[0])  # noqa: E731
+            sub = _TOKEN.sub
+            self._chunk = _WordCache(lambda chunk: sub(repl, chunk)).__getitem__
 
     def __call__(self, text: str) -> str:
         """Transliterate one string."""
         if self._simple is not None:
             return self._simple(text)
-        return self._sub(self._repl, text)
+        if self.keep_foreign and self._context_applies(text):
+            return "".join(self._pieces(text))
+        # Hot path: whitespace chunks through a dict cache, all in C on a hit.
+        return " ".join(map(self._chunk, text.split(" ")))
+
+    def _context_applies(self, text: str) -> bool:
+        decide = self.model.foreign.decide  # type: ignore[union-attr]
+        return any(decide(m[1]).foreign for m in _CONTEXT.finditer(text))
+
+    def _pieces(self, text: str) -> list[str]:
+        out, last = [], 0
+        for d in self._decide_all(text):
+            out.append(text[last : d.start])
+            out.append(d.output)
+            last = d.end
+        out.append(text[last:])
+        return out
+
+    def _decide_all(self, text: str) -> list[TokenDecision]:
+        """Token decisions with one piece of context: a French article before a foreign word."""
+        matches = list(_TOKEN.finditer(text))
+        decisions = []
+        for i, m in enumerate(matches):
+            kind, evidence = self._classify(m[0])
+            output = self._cache[m[0]]
+            if (
+                self.keep_foreign
+                and evidence is not None
+                and not evidence.foreign
+                and m[0].lower() in _CONTEXT_WORDS
+                and i + 1 < len(matches)
+                and not text[m.end() : matches[i + 1].start()].strip()
+            ):
+                nxt = self._classify(matches[i + 1][0])[1]
+                if nxt is not None and nxt.foreign:
+                    evidence, output = WordEvidence(True, "foreign_context"), m[0]
+            decisions.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
+        return decisions
 
     def batch(self, texts: Iterable[str]) -> list[str]:
         """Transliterate many strings (shares the word cache)."""
@@ -208,8 +250,10 @@ class Transliterator:
         return "word", self.model.foreign.decide(token)
 
     def _token(self, token: str) -> str:
-        kind, evidence = self._classify(token)
-        if kind != "word" or (self.keep_foreign and evidence is not None and evidence.foreign):
+        m = _TOKEN.fullmatch(token)
+        if (m is not None and m.lastgroup != "word") or _NUMBER.fullmatch(token):
+            return token
+        if self.keep_foreign and self.model.foreign.decide(token).foreign:  # type: ignore[union-attr]
             return token
         return self._rank(token, 1)[0][0]
 
@@ -231,14 +275,7 @@ class Transliterator:
 
     def explain(self, text: str) -> list[TokenDecision]:
         """Per-token decisions for Arabizi input (empty for deterministic pairs)."""
-        if self._simple is not None:
-            return []
-        out = []
-        for m in _TOKEN.finditer(text):
-            kind, evidence = self._classify(m[0])
-            output = self._cache[m[0]]
-            out.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
-        return out
+        return [] if self._simple is not None else self._decide_all(text)
 
 
 @lru_cache(maxsize=32)
@@ -274,8 +311,8 @@ def transliterate(
         ModelError: ``model`` is missing or corrupt (never a silent fallback).
 
     Examples:
-        >>> transliterate("7na mchina l dar 3ammi", src="ary_Latn", dst="ary_Arab")
-        'حنا مشينا ل دار عمي'
+        >>> transliterate("7na mchina l dar, 3afak", src="ary_Latn", dst="ary_Arab")
+        'حنا مشينا ل دار, عافاك'
         >>> transliterate("tamazight", src="zgh_Latn", dst="zgh_Tfng")
         'ⵜⴰⵎⴰⵣⵉⴳⵀⵜ'
     """
@@ -306,7 +343,7 @@ def candidates(
 
     Examples:
         >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=3)]
-        ['صبح', 'سبح', 'صبيح']
+        ['صبح', 'صباح', 'سبح']
     """
     return _cached(src, dst, model, False).candidates(word, k=k)
 

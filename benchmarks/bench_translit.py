@@ -1,0 +1,295 @@
+"""Arabizi -> Arabic on DODa: shipped default, DODa-trained model and the installable peers, one run.
+
+Run:  python benchmarks/bench_translit.py  [--iterations 5] [--test-share 0.1]
+Needs: pip install "aimm-nlp[bench]" (arabizi, darija-tools, cadar, arabizikit, camel-tools).
+
+1. DODa (``../shared/data/doda``, CC BY-NC: evaluation and a throw-away user model only) is split
+   by entry (``entry_id`` for words, ``id`` for sentences) with a salted hash: ``--test-share`` of
+   the entries are test, the rest train a joint-sequence model (``aimm translit train``) in a
+   temporary folder, timed.
+2. Every system transliterates the same test inputs; one scorer (``aimm_nlp.text._translit_eval``)
+   reports CER folded (alef/yeh/teh marbuta folded, diacritics, spaces and punctuation dropped),
+   CER strict, word-exact, and MB/s (UTF-8 input bytes / s, one core, one call per line).
+   Our systems are timed cold (fresh instance, empty word cache) and warm (second pass).
+3. Buckwalter: ``ar2bw``/``bw2ar`` (+ safe BW, HSB) output compared line by line with CAMeL Tools
+   on NLLB-Seed ary_Arab and UD Arabic-PUD, plus round trips.
+4. keep_foreign: share of marked French/English tokens of ``tests/data/codeswitch_translit.tsv``
+   left verbatim.
+
+Writes benchmarks/results/translit.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from _common import REPO, environment, shared_dir, versions, write_result
+from aimm_nlp.text._translit_eval import score
+from aimm_nlp.text.translit import Transliterator, train_transliterator, transliterate
+
+SALT = "aimm-translit-2026"
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def is_test(entry: str, share: float) -> bool:
+    h = int(hashlib.sha256(f"{SALT}:{entry}".encode()).hexdigest()[:8], 16)
+    return h / 0xFFFFFFFF < share
+
+
+def load_doda(
+    shared: Path, share: float
+) -> tuple[list[tuple[str, str, str]], dict[str, list[tuple[str, str, str]]]]:
+    """Train rows and test sets ``{"words": [...], "sentences": [...]}`` of ``(latin, arabic, source)``."""
+    doda = shared / "data" / "doda"
+    train: list[tuple[str, str, str]] = []
+    test: dict[str, list[tuple[str, str, str]]] = {"words": [], "sentences": []}
+    for r in read_tsv(doda / "words_translit.tsv"):
+        row = (r["latin"], r["arabic"], r["source_file"])
+        (test["words"] if is_test(r["entry_id"], share) else train).append(row)
+    for r in read_tsv(doda / "sentences.tsv"):
+        row = (r["darija_latin"], r["darija_arabic"], r["source_file"].split("/")[0])
+        (test["sentences"] if is_test(r["id"], share) else train).append(row)
+    return train, test
+
+
+def peers() -> dict[str, Callable[[str], str]]:
+    out: dict[str, Callable[[str], str]] = {}
+    try:
+        import arabizi
+
+        out["arabizi"] = arabizi.transliterate
+    except ImportError:
+        pass
+    try:
+        import darija_tools
+
+        out["darija-tools"] = darija_tools.to_arabic
+    except ImportError:
+        pass
+    try:
+        import cadar
+
+        out["cadar"] = lambda s: cadar.bizi2ara(s, darija="Ma")
+    except ImportError:
+        pass
+    try:
+        import arabizikit
+
+        out["arabizikit"] = lambda s: arabizikit.transliterate(s).text
+    except ImportError:
+        pass
+    return out
+
+
+def guarded(fn: Callable[[str], str], errors: list[int]) -> Callable[[str], str]:
+    """A peer that raises on an input produces "" for it (counted), so one bad line cannot stop the run."""
+
+    def call(text: str) -> str:
+        try:
+            return fn(text)
+        except Exception:
+            errors[0] += 1
+            return ""
+
+    return call
+
+
+def run_system(fn: Callable[[str], str], rows: list[tuple[str, str, str]]) -> tuple[list[str], float]:
+    start = time.perf_counter()
+    hyps = [fn(src) for src, _, _ in rows]
+    return hyps, time.perf_counter() - start
+
+
+def evaluate_sets(
+    systems: dict[str, Callable[[], Callable[[str], str]]], test: dict[str, list[tuple[str, str, str]]]
+) -> dict:
+    results: dict = {}
+    for name, make in systems.items():
+        results[name] = {}
+        for set_name, rows in test.items():
+            fn = make()
+            mb = sum(len(s.encode()) for s, _, _ in rows) / 1e6
+            hyps, secs = run_system(fn, rows)
+            overall, per = score(hyps, [d for _, d, _ in rows], sources=[s for _, _, s in rows])
+            entry = {**overall.to_dict(), "mb_per_s": round(mb / secs, 4), "by_source": {}}
+            entry["by_source"] = {k: v.to_dict() for k, v in per.items()}
+            if isinstance(fn, Transliterator):
+                _, warm = run_system(fn, rows)
+                entry["mb_per_s_warm"] = round(mb / warm, 3)
+            results[name][set_name] = entry
+            print(
+                f"{name:24s} {set_name:9s} CER folded {overall.cer_folded:.4f} strict {overall.cer_strict:.4f} "
+                f"word-exact {overall.word_exact:.4f}  {entry['mb_per_s']:.3f} MB/s"
+                + (f" (warm {entry['mb_per_s_warm']:.2f})" if "mb_per_s_warm" in entry else ""),
+                flush=True,
+            )
+    return results
+
+
+def buckwalter_check(shared: Path) -> dict:
+    from camel_tools.utils.charmap import CharMapper
+
+    lines = [r["ary_Arab"] for r in read_tsv(shared / "data/nllb_seed_moroccan/seed_parallel.tsv")]
+    lines += [r["text"] for r in read_tsv(shared / "data/ud_arabic_pud/sentences.tsv")]
+    ext = re.compile("[ڭژ]")
+    out: dict = {
+        "lines": len(lines),
+        "lines_with_moroccan_extensions": sum(bool(ext.search(x)) for x in lines),
+    }
+    for ours, camel in (("bw", "ar2bw"), ("safebw", "ar2safebw"), ("hsb", "ar2hsb")):
+        cm = CharMapper.builtin_mapper(camel)
+        back = CharMapper.builtin_mapper(camel.replace("ar2", "") + "2ar")
+        same = same_back = comparable = round_trip = 0
+        for line in lines:
+            mine = transliterate(line, src="arb_Arab", dst=ours)
+            round_trip += transliterate(mine, src=ours, dst="arb_Arab") == line
+            if ext.search(line):
+                continue  # CAMeL leaves ڭ/ژ unmapped by design; we map them (documented)
+            comparable += 1
+            same += mine == cm(line)
+            same_back += transliterate(mine, src=ours, dst="arb_Arab") == back(cm(line))
+        out[ours] = {
+            "camel_mapper": camel,
+            "comparable_lines": comparable,
+            "identical_to_camel": round(same / comparable, 6),
+            "reverse_identical_to_camel": round(same_back / comparable, 6),
+            "round_trip_exact_all_lines": round(round_trip / len(lines), 6),
+        }
+        print(
+            f"buckwalter {ours:7s} identical to CAMeL {camel}: {same}/{comparable}; round trip {round_trip}"
+        )
+    return out
+
+
+def keep_foreign_rate() -> dict:
+    path = REPO / "tests" / "data" / "codeswitch_translit.tsv"
+    rows = read_tsv(path)
+    marked = re.compile(r"\[([^\]]+)\]")
+    kept = total = darija_kept = darija_total = 0
+    t = Transliterator(src="ary_Latn", dst="ary_Arab")
+    for r in rows:
+        text = marked.sub(r"\1", r["marked"])
+        foreign = {w for w in marked.findall(r["marked"])}
+        out_words = set(re.findall(r"[^\s,.!?;:]+", t(text)))
+        for w in marked.findall(r["marked"]):
+            total += 1
+            kept += w in out_words
+        for w in re.findall(r"[A-Za-z0-9']+", marked.sub(" ", r["marked"])):
+            if w not in foreign and not w[0].isdigit():
+                darija_total += 1
+                darija_kept += w in out_words
+    rate = kept / total
+    print(
+        f"keep_foreign: {kept}/{total} foreign tokens verbatim ({rate:.4f}); Darija words left Latin: "
+        f"{darija_kept}/{darija_total}"
+    )
+    return {
+        "sentences": len(rows),
+        "foreign_tokens": total,
+        "kept_verbatim": kept,
+        "rate": round(rate, 4),
+        "darija_words": darija_total,
+        "darija_words_left_latin": darija_kept,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--test-share", type=float, default=0.1)
+    ap.add_argument("--iterations", type=int, default=5)
+    ap.add_argument("--order", type=int, default=4)
+    args = ap.parse_args()
+    shared = shared_dir()
+    train, test = load_doda(shared, args.test_share)
+    print(
+        f"DODa split: {len(train)} train rows, test {len(test['words'])} words / {len(test['sentences'])} sentences"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        pairs = Path(tmp) / "doda_train.tsv"
+        with open(pairs, "w", encoding="utf-8") as fh:
+            fh.write("latin\tarabic\tsource\n")
+            fh.writelines(f"{a}\t{b}\t{s}\n" for a, b, s in train)
+        model_dir = Path(tmp) / "doda_model"
+        report = train_transliterator(
+            pairs,
+            src_col="latin",
+            dst_col="arabic",
+            out=model_dir,
+            order=args.order,
+            iterations=args.iterations,
+        )
+        print(f"trained on DODa train split in {report.seconds:.1f} s: {report}", flush=True)
+        systems: dict[str, Callable[[], Callable[[str], str]]] = {
+            "aimm default": lambda: Transliterator(src="ary_Latn", dst="ary_Arab", keep_foreign=False),
+            "aimm default keep_foreign": lambda: Transliterator(src="ary_Latn", dst="ary_Arab"),
+            "aimm doda-trained": lambda: Transliterator(
+                src="ary_Latn", dst="ary_Arab", model=model_dir, keep_foreign=False
+            ),
+        }
+        peer_errors: dict[str, list[int]] = {}
+        for name, fn in peers().items():
+            peer_errors[name] = [0]
+            systems[name] = lambda fn=fn, e=peer_errors[name]: guarded(fn, e)
+        results = evaluate_sets(systems, test)
+        for name, errs in peer_errors.items():
+            results[name]["exceptions"] = errs[0]
+    peer_names = [n for n in results if not n.startswith("aimm")]
+    test_sets = list(test)
+    summary: dict = {}
+    for set_name in test_sets:
+        best_peer = min(peer_names, key=lambda n: results[n][set_name]["cer_folded"]) if peer_names else None
+        row: dict = {"best_peer": best_peer}
+        if best_peer:
+            bp = results[best_peer][set_name]
+            for ours in ("aimm default", "aimm doda-trained"):
+                r = results[ours][set_name]
+                row[ours] = {
+                    "cer_folded_relative_reduction_vs_best_peer": round(
+                        1 - r["cer_folded"] / bp["cer_folded"], 4
+                    ),
+                    "cer_strict_relative_reduction_vs_best_peer": round(
+                        1 - r["cer_strict"] / bp["cer_strict"], 4
+                    ),
+                    "speed_ratio_cold_vs_best_peer": round(r["mb_per_s"] / bp["mb_per_s"], 3),
+                    "speed_ratio_warm_vs_best_peer": round(r.get("mb_per_s_warm", 0) / bp["mb_per_s"], 3),
+                }
+        summary[set_name] = row
+        print(set_name, row)
+    payload = {
+        "benchmark": "translit",
+        "config": {
+            "test_share": args.test_share,
+            "split_salt": SALT,
+            "split_unit": "DODa entry (entry_id for words, id for sentences)",
+            "order": args.order,
+            "iterations": args.iterations,
+            "keep_foreign": "off for CER rows (DODa references transliterate loanwords) except 'keep_foreign' row",
+            "throughput": "UTF-8 input MB per second, one core, one call per line; ours cold and warm cache",
+        },
+        "environment": environment(),
+        "versions": versions("aimm-nlp", "arabizi", "darija-tools", "cadar", "arabizikit", "camel-tools"),
+        "split": {"train_rows": len(train), **{k: len(v) for k, v in test.items()}},
+        "training": report.__dict__,
+        "results": results,
+        "summary": summary,
+        "buckwalter_vs_camel": buckwalter_check(shared),
+        "keep_foreign": keep_foreign_rate(),
+    }
+    print("wrote", write_result("translit", payload))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
