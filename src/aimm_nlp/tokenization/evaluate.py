@@ -96,12 +96,22 @@ class TokenizerReport:
         names = list(dict.fromkeys(r.tokenizer for r in self.rows))
         width = 0.8 / max(len(names), 1)
         fig, ax = plt.subplots(figsize=(max(8, 1.4 * len(langs)), 4.5))
+        colors = plt.get_cmap("tab20").colors
         for i, name in enumerate(names):
-            values = [getattr(self.get(name, lang), metric) or 0.0 for lang in langs]
-            ax.bar([x + i * width for x in range(len(langs))], values, width, label=name)
+            rows = [self.get(name, lang) for lang in langs]
+            bars = ax.bar(
+                [x + i * width for x in range(len(langs))],
+                [getattr(r, metric) or 0.0 for r in rows],
+                width,
+                label=name,
+                color=colors[i % len(colors)],
+            )
+            for bar, row in zip(bars, rows, strict=True):
+                if row.unk_rate > 0.05:  # a low bar that is mostly UNK/byte pieces is not a good score
+                    bar.set_hatch("///")
         ax.set_xticks([x + 0.4 - width / 2 for x in range(len(langs))], langs)
         ax.set_ylabel(metric)
-        ax.set_title(f"{metric} per language (lower is better)")
+        ax.set_title(f"{metric} per language (lower is better; hatched: > 5 % UNK/byte-fallback tokens)")
         ax.legend(fontsize=8, ncol=2)
         fig.tight_layout()
         target = Path(path)

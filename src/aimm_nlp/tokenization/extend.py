@@ -50,7 +50,17 @@ class ExtendedTokenizer:
         """The extended tokenizer as a transformers fast tokenizer."""
         from transformers import PreTrainedTokenizerFast
 
-        return PreTrainedTokenizerFast(tokenizer_object=self.tokenizer, clean_up_tokenization_spaces=False)
+        vocab = self.tokenizer.get_vocab(with_added_tokens=True)
+        roles = {"unk_token": ("<unk>", "[UNK]"), "bos_token": ("<s>", "[CLS]"), "eos_token": ("</s>", "[SEP]"),
+                 "pad_token": ("<pad>", "[PAD]")}  # fmt: skip
+        special = {
+            role: next(t for t in names if t in vocab)
+            for role, names in roles.items()
+            if set(names) & set(vocab)
+        }
+        return PreTrainedTokenizerFast(
+            tokenizer_object=self.tokenizer, clean_up_tokenization_spaces=False, **special
+        )
 
     def save(self, out_dir: str | os.PathLike[str]) -> None:
         """Save with ``save_pretrained`` (``tokenizer.json`` + config) for ``AutoTokenizer``."""
