@@ -1,0 +1,561 @@
+"""Fine-tuning speed: plain HF Trainer (defaults, pad to longest) vs ``aimm finetune``, same run.
+
+Same model shape, same data, same global batch in real tokens per optimizer step. Prints real
+(non-pad) tokens/s, padding share, peak memory and the ratio, and writes a JSON with versions,
+config and seed.
+
+CPU (default): short texts of the Moroccan data in ../shared (AfriSenti tweets + NLLB-Seed Darija /
+Tamazight sentences), a small Llama-shape causal LM and a small BERT classifier, each arm in its own
+subprocess (clean peak-RSS figures)::
+
+    python benchmarks/bench_finetune.py                    # -> benchmarks/results/finetune_cpu.json
+
+GPU (``--device-script``): the anchors' workload (134M Llama-shape causal LM on synthetic short
+texts with lognormal lengths, mean ~50 tokens; BERT-base classification), MFU against 790 TFLOP/s,
+everything built from config and generated at run time (no shared data, no network)::
+
+    PYTHONPATH=src python benchmarks/bench_finetune.py --device-script --out $OUT/finetune_gpu.json
+    python benchmarks/bench_finetune.py --device-script --tiny   # CPU dry run of the same script
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PEAK = 790e12
+
+
+def shared_dir() -> Path | None:
+    p = Path(os.environ.get("AIMM_SHARED", REPO.parent / "shared"))
+    return p if p.is_dir() else None
+
+
+# ------------------------------------------------------------------ data + tokenizer
+
+
+def synthetic_texts(n: int, vocab: int, seed: int = 0) -> list[str]:
+    """Random 'wNNN' word texts, lognormal lengths (median ~40 words), like the GPU anchors."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        k = int(min(512, max(4, math.exp(rng.gauss(math.log(40), 0.7)))))
+        out.append(" ".join(f"w{rng.randrange(vocab)}" for _ in range(k)))
+    return out
+
+
+def real_texts(limit: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """(causal-LM mix, labelled tweets) from ../shared: AfriSenti ma + NLLB-Seed ary_Arab/zgh_Tfng."""
+    sh = shared_dir()
+    if sh is None:
+        raise SystemExit("../shared is missing (set AIMM_SHARED): the CPU benchmark reads real Moroccan data")
+    tweets = []
+    for line in (sh / "data/afrisenti_ma/train.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) == 3:
+            tweets.append((parts[1], parts[2]))
+    seed_rows = (sh / "data/nllb_seed_moroccan/seed_parallel.tsv").read_text(encoding="utf-8").splitlines()
+    header = seed_rows[0].split("\t")
+    ia, iz = header.index("ary_Arab"), header.index("zgh_Tfng")
+    sents = []
+    for line in seed_rows[1:]:
+        parts = line.split("\t")
+        sents += [parts[ia], parts[iz]]
+    mix = [t for t, _ in tweets] + sents
+    random.Random(0).shuffle(mix)
+    return mix[:limit], tweets[:limit]
+
+
+def build_tokenizer(folder: Path, texts: list[str] | None, vocab: int) -> Path:
+    """BPE trained on ``texts`` (CPU) or a word-level vocabulary of 'wNNN' (synthetic GPU data)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>"]
+    if texts is None:
+        words = {t: i for i, t in enumerate(specials)}
+        words.update({f"w{i}": i + len(specials) for i in range(vocab - len(specials))})
+        tok = Tokenizer(models.WordLevel(words, unk_token="[UNK]"))
+    else:
+        tok = Tokenizer(models.BPE(unk_token="[UNK]"))
+        trainer = trainers.BpeTrainer(vocab_size=vocab, special_tokens=specials, show_progress=False)
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    if texts is not None:
+        tok.train_from_iterator(texts, trainer=trainer)
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", cls), ("[SEP]", sep)]
+    )
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        bos_token="<s>",
+        eos_token="</s>",
+    )
+    fast.save_pretrained(str(folder))
+    return folder
+
+
+# ------------------------------------------------------------------ the two arms
+
+
+def model_shape(arch: str, big: bool, tiny: bool) -> dict:
+    if arch == "llama":
+        if big:
+            return dict(
+                hidden_size=768,
+                num_hidden_layers=12,
+                num_attention_heads=12,
+                num_key_value_heads=12,
+                intermediate_size=2048,
+            )
+        if tiny:
+            return dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+        return dict(
+            hidden_size=256,
+            num_hidden_layers=4,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            intermediate_size=768,
+        )
+    if big:
+        return dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)
+    if tiny:
+        return dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    return dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024)
+
+
+def run_trainer(spec: dict) -> dict:
+    """What a user writes: Trainer defaults, a pad-to-longest collator, fixed samples per batch."""
+    import torch
+    from transformers import (
+        AutoConfig,
+        AutoModelForCausalLM,
+        AutoModelForSequenceClassification,
+        DataCollatorForLanguageModeling,
+        DataCollatorWithPadding,
+        PreTrainedTokenizerFast,
+        Trainer,
+        TrainerCallback,
+        TrainingArguments,
+        set_seed,
+    )
+
+    set_seed(0)
+    tok = PreTrainedTokenizerFast.from_pretrained(spec["tok"])
+    recs = [json.loads(x) for x in Path(spec["data"]).read_text(encoding="utf-8").splitlines()]
+    cls = spec["task"] == "sequence_classification"
+    labels = sorted({r["label"] for r in recs}) if cls else []
+    enc = tok([r["text"] for r in recs], truncation=True, max_length=spec["max_length"])["input_ids"]
+    if cls:
+        ds = [{"input_ids": e, "labels": labels.index(r["label"])} for e, r in zip(enc, recs, strict=True)]
+        collator = DataCollatorWithPadding(tok)
+        arch = "bert"
+    else:
+        ds = [{"input_ids": e} for e in enc]
+        collator = DataCollatorForLanguageModeling(tok, mlm=False)
+        arch = "llama"
+    conf = AutoConfig.for_model(
+        arch,
+        vocab_size=len(tok),
+        pad_token_id=tok.pad_token_id,
+        max_position_embeddings=max(512, spec["max_length"] + 2),
+        **spec["shape"],
+    )
+    if cls:
+        conf.num_labels = len(labels)
+        model = AutoModelForSequenceClassification.from_config(conf, attn_implementation="sdpa")
+    else:
+        conf.tie_word_embeddings = True
+        model = AutoModelForCausalLM.from_config(conf, attn_implementation="sdpa")
+    warm, steps = spec["warm"], spec["steps"]
+    real, padded, marks = [], [], {}
+
+    class Clock(TrainerCallback):
+        def on_step_end(self, args, state, control, **kw):
+            if state.global_step == warm:
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()
+                marks["t0"] = time.perf_counter()
+
+    class Counting(Trainer):
+        def training_step(self, model, inputs, *a, **k):
+            att = inputs["attention_mask"]
+            real.append(int(att.sum()))
+            padded.append(att.numel())
+            return super().training_step(model, inputs, *a, **k)
+
+    args = TrainingArguments(
+        output_dir=tempfile.mkdtemp(prefix="bench_tr_"),
+        per_device_train_batch_size=spec["bs"],
+        max_steps=warm + steps,
+        save_strategy="no",
+        report_to=[],
+        disable_tqdm=True,
+        logging_steps=10_000,
+        seed=0,
+    )
+    tr = Counting(model=model, args=args, train_dataset=ds, data_collator=collator, callbacks=[Clock()])
+    tr.train()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    dt = time.perf_counter() - marks["t0"]
+    r, p = sum(real[warm:]), sum(padded[warm:])
+    return dict(
+        real_tokens=r,
+        padded_tokens=p,
+        seconds=dt,
+        steps=steps,
+        samples=steps * spec["bs"],
+        real_per_step=r / steps,
+    )
+
+
+def run_aimm(spec: dict) -> dict:
+    """``aimm finetune`` on the same data: packing (causal LM) or token-budget batches (classification)."""
+    from aimm_nlp.finetune import FinetuneConfig, finetune
+
+    cls = spec["task"] == "sequence_classification"
+    raw = {
+        "task": spec["task"],
+        "model": {
+            "architecture": "bert" if cls else "llama",
+            "size": "tiny",
+            "tokenizer": spec["tok"],
+            "overrides": spec["shape"],
+            "attn_implementation": spec.get("attn", "sdpa"),
+        },
+        "data": {
+            "train": spec["data"],
+            "max_length": spec["max_length"],
+            "max_tokens": spec["max_tokens"],
+            "labels": "auto" if cls else None,
+        },
+        "optim": {"lr": 5e-5, "max_steps": spec["warm"] + spec["steps"], "scheduler": "linear"},
+        "run": {
+            "output_dir": tempfile.mkdtemp(prefix="bench_aimm_"),
+            "overwrite": True,
+            "log_every": spec["log_every"],
+            "compile": spec.get("compile", False),
+            "seed": 0,
+        },
+    }
+    if cls:
+        raw["model"]["overrides"] = dict(spec["shape"])
+    cfg = FinetuneConfig.from_dict(raw)
+    res = finetune(cfg)
+    hist = [json.loads(x) for x in (res.output_dir / "metrics.jsonl").read_text().splitlines()]
+    windows = [h for h in hist if "seconds" in h and h["step"] > spec["warm"]]
+    r = sum(h["real_tokens"] for h in windows)
+    p = sum(h["padded_tokens"] for h in windows)
+    dt = sum(h["seconds"] for h in windows)
+    steps = windows[-1]["step"] - spec["warm"] if windows else 0
+    samples = sum(h["targets"] for h in windows) if cls else r / max(spec["mean_len"], 1)
+    return dict(
+        real_tokens=r,
+        padded_tokens=p,
+        seconds=dt,
+        steps=steps,
+        samples=samples,
+        real_per_step=r / max(steps, 1),
+        final_loss=res.final_loss,
+    )
+
+
+def peak_memory() -> float:
+    import torch
+
+    if torch.cuda.is_available():
+        return round(torch.cuda.max_memory_allocated() / 2**30, 2)
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)  # KiB -> GiB
+
+
+def arm_main(spec: dict) -> dict:
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    t = time.perf_counter()
+    res = run_trainer(spec) if spec["arm"] == "trainer" else run_aimm(spec)
+    res.update(name=spec["name"], peak_mem_GiB=peak_memory(), wall_s=round(time.perf_counter() - t, 1))
+    res["real_tok_s"] = round(res["real_tokens"] / res["seconds"], 1) if res["seconds"] else None
+    res["padding_share"] = (
+        round(1 - res["real_tokens"] / res["padded_tokens"], 4) if res["padded_tokens"] else None
+    )
+    res["samples_s"] = round(res["samples"] / res["seconds"], 1) if res["seconds"] else None
+    if spec.get("flops_per_token"):
+        res["mfu"] = round(res["real_tok_s"] * spec["flops_per_token"] / PEAK, 4)
+    return res
+
+
+# ------------------------------------------------------------------ orchestration
+
+
+def flops_per_token(arch: str, shape: dict, vocab: int, ctx: float) -> float:
+    """6 x non-embedding parameters (+ the untied LM head) + attention 12·L·d·ctx, as in the anchors."""
+    d, n_layers = shape["hidden_size"], shape["num_hidden_layers"]
+    ff = shape["intermediate_size"]
+    if arch == "llama":
+        n = n_layers * (4 * d * d + 3 * d * ff) + d * vocab  # untied lm_head
+    else:
+        n = n_layers * (4 * d * d + 2 * d * ff) + d * d
+    return 6 * n + 12 * n_layers * d * ctx
+
+
+def write_data(folder: Path, name: str, texts: list[str], labels: list[str] | None) -> Path:
+    path = folder / f"{name}.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, t in enumerate(texts):
+            rec = {"text": t}
+            if labels is not None:
+                rec["label"] = labels[i]
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return path
+
+
+def mean_tokens(tok_dir: Path, texts: list[str]) -> float:
+    from transformers import PreTrainedTokenizerFast
+
+    tok = PreTrainedTokenizerFast.from_pretrained(str(tok_dir))
+    ids = tok(texts[:5000])["input_ids"]
+    return sum(len(x) for x in ids) / len(ids)
+
+
+def versions() -> dict:
+    import tokenizers
+    import torch
+    import transformers
+
+    dev = torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or "cpu"
+    return dict(
+        python=platform.python_version(),
+        torch=torch.__version__,
+        transformers=transformers.__version__,
+        tokenizers=tokenizers.__version__,
+        device=dev,
+        threads=torch.get_num_threads(),
+        load_avg=os.getloadavg()[0],
+    )
+
+
+def gpu_specs(tmp: Path, tiny: bool) -> list[dict]:
+    vocab = 1000 if tiny else 32000
+    n_causal, n_cls = (600, 600) if tiny else (24_000, 12_000)
+    texts = synthetic_texts(max(n_causal, n_cls), vocab - 7, seed=0)
+    tok = build_tokenizer(tmp / "tok", None, vocab)
+    mean = mean_tokens(tok, texts)
+    rng = random.Random(1)
+    labels = [rng.choice(["negative", "neutral", "positive"]) for _ in texts]
+    causal = write_data(tmp, "causal", texts[:n_causal], None)
+    cls = write_data(tmp, "cls", texts[:n_cls], labels[:n_cls])
+    lshape = {**model_shape("llama", not tiny, tiny), "tie_word_embeddings": False}
+    bshape = model_shape("bert", not tiny, tiny)
+    block, rows = (128, 2) if tiny else (1024, 16)
+    budget = block * rows
+    f_l = flops_per_token("llama", lshape, vocab, mean)
+    f_b = flops_per_token("bert", bshape, vocab, mean)
+    w, s = (2, 4) if tiny else (10, 30)
+    common = dict(tok=str(tok), mean_len=mean)
+    c = dict(common, task="causal_lm", data=str(causal), shape=lshape, flops_per_token=f_l, max_length=block)
+    b = dict(
+        common,
+        task="sequence_classification",
+        data=str(cls),
+        shape=bshape,
+        flops_per_token=f_b,
+        max_length=512,
+    )
+    cls_budget = int(64 * mean) if not tiny else 512
+    causal_default = dict(
+        c, name="trainer_causal_defaults_bs32", arm="trainer", bs=32 if not tiny else 4, warm=w, steps=s
+    )
+    return [  # most important first: a time budget may cut the tail
+        causal_default,
+        dict(
+            c,
+            name="aimm_causal_packed_bf16_compile",
+            arm="aimm",
+            max_tokens=budget,
+            compile=True,
+            warm=2 * w,
+            steps=2 * s,
+            log_every=w,
+        ),
+        dict(b, name="trainer_cls_defaults_bs64", arm="trainer", bs=64 if not tiny else 8, warm=w, steps=s),
+        dict(
+            b,
+            name="aimm_cls_token_budget_bf16",
+            arm="aimm",
+            max_tokens=cls_budget,
+            warm=w,
+            steps=s,
+            log_every=w,
+        ),
+        dict(
+            c,
+            name="aimm_causal_packed_flex_compile",
+            arm="aimm",
+            max_tokens=budget,
+            compile=True,
+            attn="flex_attention",
+            warm=2 * w,
+            steps=2 * s,
+            log_every=w,
+        ),
+        dict(
+            c,
+            name="trainer_causal_same_tokens",
+            arm="trainer",
+            bs=max(1, int(budget / mean)),
+            warm=2,
+            steps=6 if not tiny else 2,
+        ),
+        dict(c, name="aimm_causal_packed_bf16", arm="aimm", max_tokens=budget, warm=w, steps=s, log_every=w),
+    ]
+
+
+def cpu_specs(tmp: Path, quick: bool) -> list[dict]:
+    mix, tweets = real_texts(20_000)
+    tok = build_tokenizer(tmp / "tok", mix + [t for t, _ in tweets], 8000)
+    mean_mix = mean_tokens(tok, mix)
+    mean_tw = mean_tokens(tok, [t for t, _ in tweets])
+    causal = write_data(tmp, "causal", mix, None)
+    cls = write_data(tmp, "cls", [t for t, _ in tweets], [lab for _, lab in tweets])
+    lshape, bshape = model_shape("llama", False, quick), model_shape("bert", False, quick)
+    block, bs_c, bs_b = 128, 16, 32
+    w, s = (2, 4) if quick else (5, 40)
+    common = dict(tok=str(tok))
+    c = dict(common, task="causal_lm", data=str(causal), shape=lshape, max_length=block, mean_len=mean_mix)
+    b = dict(
+        common,
+        task="sequence_classification",
+        data=str(cls),
+        shape=bshape,
+        max_length=block,
+        mean_len=mean_tw,
+    )
+    rows = max(1, round(bs_c * mean_mix / block))
+    return [
+        dict(c, name="trainer_causal", arm="trainer", bs=bs_c, warm=w, steps=s),
+        dict(c, name="aimm_causal", arm="aimm", max_tokens=rows * block, warm=w, steps=s, log_every=5),
+        dict(b, name="trainer_cls", arm="trainer", bs=bs_b, warm=w, steps=s),
+        dict(b, name="aimm_cls", arm="aimm", max_tokens=int(bs_b * mean_tw), warm=w, steps=s, log_every=5),
+    ]
+
+
+def ratio(results: dict, a: str, b: str, key: str = "real_tok_s") -> float | None:
+    ra, rb = results.get(a, {}).get(key), results.get(b, {}).get(key)
+    return round(ra / rb, 2) if ra and rb else None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--device-script", action="store_true", help="GPU workload (134M Llama, BERT-base)")
+    ap.add_argument("--tiny", action="store_true", help="tiny shapes and few steps (dry run)")
+    ap.add_argument("--out", help="JSON output (default benchmarks/results/finetune_{cpu,gpu}.json)")
+    ap.add_argument(
+        "--budget-s", type=float, default=420, help="GPU: skip remaining arms after this many seconds"
+    )
+    ap.add_argument("--only", help="comma-separated arm names to run (default: all)")
+    ap.add_argument("--arm-spec", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.arm_spec:  # one CPU arm in a fresh process
+        print("ARM " + json.dumps(arm_main(json.loads(args.arm_spec))), flush=True)
+        return
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    t0 = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="bench_finetune_"))
+    specs = gpu_specs(tmp, args.tiny) if args.device_script else cpu_specs(tmp, args.tiny)
+    if args.only:
+        specs = [s for s in specs if s["name"] in args.only.split(",")]
+    results: dict[str, dict] = {}
+    for spec in specs:
+        if args.device_script and time.perf_counter() - t0 > args.budget_s:
+            results[spec["name"]] = {"skipped": f"time budget {args.budget_s}s spent"}
+            continue
+        try:
+            if args.device_script:
+                res = arm_main(spec)
+            else:
+                env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--arm-spec", json.dumps(spec)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=900,
+                )
+                line = [x for x in proc.stdout.splitlines() if x.startswith("ARM ")]
+                if not line:
+                    raise RuntimeError(proc.stderr[-2000:])
+                res = json.loads(line[-1][4:])
+        except Exception as exc:  # a failed arm is reported, the others still run
+            res = {"error": repr(exc)[-1500:]}
+        results[spec["name"]] = res
+        print(json.dumps({spec["name"]: res}), flush=True)
+    if args.device_script:
+        best = max(
+            (k for k in results if k.startswith("aimm_causal") and results[k].get("real_tok_s")),
+            key=lambda k: results[k]["real_tok_s"],
+            default=None,
+        )
+        summary = {
+            "causal_best_aimm_arm": best,
+            "causal_ratio_vs_trainer_same_tokens": ratio(results, best or "", "trainer_causal_same_tokens"),
+            "causal_ratio_vs_trainer_defaults_bs32": ratio(
+                results, best or "", "trainer_causal_defaults_bs32"
+            ),
+            "causal_mfu_best": results.get(best or "", {}).get("mfu"),
+            "cls_ratio_real_tok_s": ratio(results, "aimm_cls_token_budget_bf16", "trainer_cls_defaults_bs64"),
+            "cls_ratio_samples_s": ratio(
+                results, "aimm_cls_token_budget_bf16", "trainer_cls_defaults_bs64", "samples_s"
+            ),
+        }
+    else:
+        summary = {
+            "causal_ratio_real_tok_s": ratio(results, "aimm_causal", "trainer_causal"),
+            "cls_ratio_real_tok_s": ratio(results, "aimm_cls", "trainer_cls"),
+            "cls_ratio_samples_s": ratio(results, "aimm_cls", "trainer_cls", "samples_s"),
+        }
+    out = {
+        "benchmark": "finetune",
+        "mode": "gpu" if args.device_script else "cpu",
+        "tiny": args.tiny,
+        "versions": versions(),
+        "seed": 0,
+        "peak_tflops": PEAK / 1e12,
+        "summary": summary,
+        "specs": [{k: v for k, v in s.items() if k not in ("tok", "data")} for s in specs],
+        "results": results,
+        "wall_s": round(time.perf_counter() - t0, 1),
+    }
+    default = (
+        REPO / "benchmarks/results" / ("finetune_gpu.json" if args.device_script else "finetune_cpu.json")
+    )
+    path = Path(args.out) if args.out else default
+    if not args.tiny or args.out:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({"summary": summary, "wall_s": out["wall_s"]}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,332 @@
+"""Fine-tuning configuration: plain dataclasses, loaded from YAML with ``key.sub=value`` overrides.
+
+Every field has a commented default. :meth:`FinetuneConfig.from_yaml` rejects unknown keys and
+wrong types and reports **all** problems in one :class:`~aimm_nlp.errors.ConfigError`, before any
+model, tokenizer or data set is touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp._registry import did_you_mean
+from aimm_nlp.errors import ConfigError
+
+__all__ = [
+    "ARCHITECTURES",
+    "SIZES",
+    "TASKS",
+    "DataConfig",
+    "FinetuneConfig",
+    "LoraConfig",
+    "ModelConfig",
+    "OptimConfig",
+    "RunConfig",
+]
+
+TASKS = ("sequence_classification", "token_classification", "causal_lm", "masked_lm", "seq2seq")
+ARCHITECTURES = ("llama", "bert", "roberta", "t5", "bart")  # from-scratch choices (see models.py)
+SIZES = ("tiny", "small", "base")
+FORMATS = ("auto", "tsv", "csv", "jsonl", "txt", "token_rows")
+
+
+@dataclass
+class LoraConfig:
+    enabled: bool = False  # train LoRA adapters (needs the `peft` extra) instead of all weights
+    r: int = 8  # adapter rank
+    alpha: int = 16  # scaling numerator (scale = alpha / r)
+    dropout: float = 0.0
+    target_modules: list[str] | None = None  # None: peft's default for the architecture
+    merge: bool = True  # merge adapters into the base weights when saving the final model
+
+
+@dataclass
+class ModelConfig:
+    path: str | None = None  # local HF checkpoint folder; never downloaded
+    architecture: str | None = None  # from scratch: llama | bert | roberta | t5 | bart
+    size: str = "tiny"  # from-scratch size preset: tiny | small | base
+    tokenizer: str | None = None  # tokenizer folder (default: model.path); required from scratch
+    trust_remote_code: bool = False  # only when you trust the folder's Python code
+    attn_implementation: str = "sdpa"  # sdpa | eager | flex_attention | flash_attention_2
+    overrides: dict[str, Any] = field(default_factory=dict)  # extra model-config fields, e.g. {dropout: 0}
+    lora: LoraConfig = field(default_factory=LoraConfig)
+
+
+@dataclass
+class DataConfig:
+    train: str | None = None  # local file: .tsv/.csv/.jsonl/.txt (or a corpus name load_corpus knows)
+    eval: str | None = None  # optional held-out file, same format
+    format: str = "auto"  # auto (from the suffix) | tsv | csv | jsonl | txt | token_rows
+    text_column: str = "text"  # classification / LM input text
+    label_column: str = "label"  # sequence_classification label; token_classification tags (token_rows)
+    labels: list[str] | str | None = None  # the label set, in order; "auto" = sorted labels of train
+    words_column: str = "words"  # token_classification: word column (token_rows) or word list (jsonl)
+    group_column: str = "sentence"  # token_rows: rows sharing this value form one sentence
+    prompt_column: str | None = None  # causal_lm SFT: loss on the response only
+    response_column: str = "response"
+    chat_template: str | None = None  # Jinja template for SFT (default: the tokenizer's own)
+    source_column: str = "source"  # seq2seq
+    target_column: str = "target"
+    source_prefix: str = ""  # seq2seq: prepended to every source, e.g. "ary_Arab->eng_Latn: "
+    max_length: int = 256  # longer sequences are truncated, counted and logged
+    packing: bool = True  # causal_lm: pack samples into max_length rows (no cross-sample attention)
+    max_tokens: int = 4096  # tokens per micro-batch (token-budget batching / packed rows x max_length)
+    mlm_probability: float = 0.15  # masked_lm
+    limit: int | None = None  # keep only the first N training records (quick tries)
+
+
+@dataclass
+class OptimConfig:
+    lr: float = 5e-4
+    weight_decay: float = 0.01
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
+    eps: float = 1e-8
+    scheduler: str = "linear"  # linear | cosine | constant (transformers.get_scheduler names)
+    warmup_steps: int = 0
+    max_steps: int | None = None  # optimizer steps; None: run `epochs` epochs
+    epochs: float = 1.0
+    grad_accum: int = 1  # micro-batches per optimizer step and rank
+    max_grad_norm: float | None = 1.0  # None: no clipping
+    fused: bool | None = None  # fused AdamW; None = on CUDA only
+
+
+@dataclass
+class RunConfig:
+    output_dir: str = "runs/finetune"  # the run folder (model, tokenizer, config, metrics, card, plot)
+    seed: int = 0
+    precision: str = "auto"  # auto (bf16 autocast where supported) | bf16 | fp32
+    device: str = "auto"  # auto | cpu | cuda
+    compile: bool = False  # torch.compile the model
+    gradient_checkpointing: bool = False
+    log_every: int = 10  # optimizer steps between metrics.jsonl lines
+    eval_every: int = 0  # 0: evaluate only at the end
+    save_every: int = 0  # 0: no intermediate checkpoints
+    keep_checkpoints: int = 2
+    resume: bool = False  # continue from the newest checkpoint in output_dir
+    overwrite: bool = False  # allow a run folder that already holds a finished run
+    early_stopping_metric: str | None = None  # e.g. eval_loss or eval_macro_f1
+    early_stopping_patience: int = 3  # evaluations without improvement before stopping
+    distributed: str = "ddp"  # under torchrun: ddp | fsdp
+    threads: int | None = None  # torch CPU threads (None: torch's default)
+
+
+@dataclass
+class FinetuneConfig:
+    """One run: task, model, data, optimizer and run options.
+
+    Examples:
+        >>> cfg = FinetuneConfig.from_dict(
+        ...     {"task": "sequence_classification", "data": {"train": "tweets.tsv", "labels": ["neg", "pos"]},
+        ...      "model": {"architecture": "bert", "tokenizer": "tok/"}},
+        ...     overrides=["optim.lr=3e-5", "run.seed=7"],
+        ... )
+        >>> cfg.optim.lr, cfg.run.seed
+        (3e-05, 7)
+    """
+
+    task: str = (
+        "causal_lm"  # sequence_classification | token_classification | causal_lm | masked_lm | seq2seq
+    )
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str], *, overrides: list[str] | None = None) -> FinetuneConfig:
+        """Load a YAML file (``yaml.safe_load``), apply ``key.sub=value`` overrides and validate."""
+        import yaml
+
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"{p}: no such config file (list shipped ones with `aimm cp`)")
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{p}: invalid YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{p}: the top level must be a mapping of keys, not {type(raw).__name__}")
+        return cls.from_dict(raw, overrides=overrides, source=str(p))
+
+    @classmethod
+    def from_dict(
+        cls, raw: dict[str, Any], *, overrides: list[str] | None = None, source: str = "<dict>"
+    ) -> FinetuneConfig:
+        """Build from a plain dict; every unknown key, bad type and bad value is reported at once."""
+        import copy
+
+        raw = copy.deepcopy(raw)
+        errors: list[str] = []
+        for item in overrides or []:
+            _apply_override(raw, item, errors)
+        cfg = _build(cls, raw, "", errors)
+        errors.extend(cfg.check())  # fields with bad types kept their defaults: no double report
+        if errors:
+            raise ConfigError(
+                f"{source}: invalid fine-tuning config ({len(errors)} problems):", errors=errors
+            )
+        return cfg
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved config as plain data (written to the run folder as config.yaml)."""
+        return dataclasses.asdict(self)
+
+    def check(self) -> list[str]:
+        """Value checks that need several fields; returns messages (empty when valid)."""
+        e: list[str] = []
+        m, d, o, r = self.model, self.data, self.optim, self.run
+        if self.task not in TASKS:
+            e.append(
+                f"task: unknown task {self.task!r}{did_you_mean(self.task, TASKS)}; valid: {', '.join(TASKS)}"
+            )
+        if m.path is None and m.architecture is None:
+            e.append("model: set model.path (a local checkpoint folder) or model.architecture (from scratch)")
+        if m.architecture is not None and m.architecture not in ARCHITECTURES:
+            e.append(
+                f"model.architecture: unknown {m.architecture!r}{did_you_mean(m.architecture, ARCHITECTURES)}; "
+                f"valid: {', '.join(ARCHITECTURES)}"
+            )
+        if m.path is None and m.architecture is not None and m.tokenizer is None:
+            e.append("model.tokenizer: a from-scratch model needs a tokenizer folder")
+        if m.size not in SIZES:
+            e.append(
+                f"model.size: unknown {m.size!r}{did_you_mean(m.size, SIZES)}; valid: {', '.join(SIZES)}"
+            )
+        if d.train is None:
+            e.append("data.train: required (a local .tsv/.csv/.jsonl/.txt file)")
+        if d.format not in FORMATS:
+            e.append(f"data.format: unknown {d.format!r}; valid: {', '.join(FORMATS)}")
+        if self.task in ("sequence_classification", "token_classification") and d.labels is None:
+            e.append(f"data.labels: {self.task} needs the label list (or 'auto' to take it from data.train)")
+        if isinstance(d.labels, str) and d.labels != "auto":
+            e.append("data.labels: a list of label names, or the string 'auto'")
+        if isinstance(d.labels, list) and len(set(d.labels)) != len(d.labels):
+            e.append("data.labels: duplicate label names")
+        for name, value, low in (("data.max_length", d.max_length, 2), ("data.max_tokens", d.max_tokens, 2)):
+            if value < low:
+                e.append(f"{name}: must be >= {low}, got {value}")
+        if d.max_tokens < d.max_length:
+            e.append(f"data.max_tokens ({d.max_tokens}) must be >= data.max_length ({d.max_length})")
+        if not 0 < d.mlm_probability < 1:
+            e.append("data.mlm_probability: must be between 0 and 1")
+        if o.lr <= 0:
+            e.append(f"optim.lr: must be > 0, got {o.lr}")
+        if o.grad_accum < 1:
+            e.append("optim.grad_accum: must be >= 1")
+        if o.max_steps is not None and o.max_steps < 1:
+            e.append("optim.max_steps: must be >= 1 (or null to use optim.epochs)")
+        if o.scheduler not in ("linear", "cosine", "constant", "constant_with_warmup"):
+            e.append(f"optim.scheduler: unknown {o.scheduler!r}; valid: linear, cosine, constant")
+        if len(o.betas) != 2:
+            e.append("optim.betas: two numbers, e.g. [0.9, 0.999]")
+        if r.precision not in ("auto", "bf16", "fp32"):
+            e.append(f"run.precision: unknown {r.precision!r}; valid: auto, bf16, fp32")
+        if r.device not in ("auto", "cpu", "cuda"):
+            e.append(f"run.device: unknown {r.device!r}; valid: auto, cpu, cuda")
+        if r.distributed not in ("ddp", "fsdp"):
+            e.append(f"run.distributed: unknown {r.distributed!r}; valid: ddp, fsdp")
+        if r.log_every < 1:
+            e.append("run.log_every: must be >= 1")
+        return e
+
+
+def _apply_override(raw: dict[str, Any], item: str, errors: list[str]) -> None:
+    import yaml
+
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        errors.append(f"override {item!r}: expected key.sub=value, e.g. optim.lr=3e-5")
+        return
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError:
+        parsed = value
+    node = raw
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            errors.append(f"override {item!r}: {part} is not a section")
+            return
+        node = child
+    node[parts[-1]] = parsed
+
+
+def _build(cls: type, raw: Any, prefix: str, errors: list[str]) -> Any:
+    if not isinstance(raw, dict):
+        errors.append(f"{prefix.rstrip('.') or 'config'}: expected a mapping, got {type(raw).__name__}")
+        return cls()
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    for key in raw:
+        if key not in names:
+            errors.append(
+                f"{prefix}{key}: unknown key{did_you_mean(str(key), names)}; valid: {', '.join(names)}"
+            )
+    kwargs = {}
+    for name in names:
+        if name not in raw:
+            continue
+        hint, value, where = hints[name], raw[name], f"{prefix}{name}"
+        if dataclasses.is_dataclass(hint):
+            kwargs[name] = _build(hint, value, where + ".", errors)
+        else:
+            ok, coerced = _coerce(hint, value)
+            if ok:
+                kwargs[name] = coerced
+            else:
+                errors.append(f"{where}: expected {_type_name(hint)}, got {value!r}")
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any) -> tuple[bool, Any]:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for arm in typing.get_args(hint):
+            ok, v = _coerce(arm, value)
+            if ok:
+                return True, v
+        return False, value
+    if hint is type(None):
+        return value is None, value
+    if hint is Any:
+        return True, value
+    if origin is list:
+        (inner,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            return False, value
+        out = []
+        for v in value:
+            ok, c = _coerce(inner, v)
+            if not ok:
+                return False, value
+            out.append(c)
+        return True, out
+    if origin is dict:
+        return isinstance(value, dict), value
+    if hint is bool:
+        return isinstance(value, bool), value
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if hint is float:
+        if isinstance(value, str):  # YAML reads 3e-5 (no dot) as a string
+            try:
+                return True, float(value)
+            except ValueError:
+                return False, value
+        return isinstance(value, (int, float)) and not isinstance(value, bool), float(value) if isinstance(
+            value, (int, float)
+        ) else value
+    if hint is str:
+        return isinstance(value, str), value
+    return isinstance(value, hint), value
+
+
+def _type_name(hint: Any) -> str:
+    return str(hint).replace("typing.", "").replace("<class '", "").replace("'>", "")

@@ -1,0 +1,301 @@
+"""``finetune(cfg) -> RunResult``: validate everything, build, train, save a self-contained run folder.
+
+All checks (config, data files, labels, tokenizer, model path, vocab sizes) run before the run
+folder is created, so bad input leaves nothing behind. The same call works under
+``torchrun --nproc_per_node=N``: it reads ``WORLD_SIZE``/``RANK``/``LOCAL_RANK``, joins the process
+group (NCCL on GPU, gloo on CPU), wraps the model in DDP or FSDP, and only rank 0 writes files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp.errors import ConfigError
+from aimm_nlp.finetune.config import FinetuneConfig
+
+__all__ = ["RunResult", "finetune"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a finished run produced. ``metrics`` holds the last evaluation (empty without eval data)."""
+
+    output_dir: Path
+    model_dir: Path
+    steps: int
+    final_loss: float | None
+    metrics: dict[str, float]
+    real_tokens: int
+    padded_tokens: int
+    train_seconds: float
+    truncated: int
+
+    @property
+    def real_tokens_per_s(self) -> float:
+        """Non-padding tokens per second of training (all ranks together)."""
+        return self.real_tokens / self.train_seconds if self.train_seconds else 0.0
+
+    @property
+    def padding_share(self) -> float:
+        """Share of token slots that were padding."""
+        return 1 - self.real_tokens / self.padded_tokens if self.padded_tokens else 0.0
+
+
+@dataclass
+class _Context:
+    cfg: FinetuneConfig
+    train: Any
+    eval: Any
+    model: Any  # the trainable model (possibly DDP/FSDP-wrapped)
+    core: Any  # the unwrapped model (checkpoints, saving)
+    step_model: Any  # what the loop calls (compiled or not)
+    device: Any
+    bf16: bool
+    pad_id: int
+    max_length: int
+    mlm: dict[str, Any]
+    out: Path
+    world: int
+    rank: int
+    dist: Any
+    fsdp: bool
+    callbacks: list[Callable]
+
+    def write_metrics(self, rec: dict[str, Any]) -> None:
+        if self.rank == 0:
+            with open(self.out / "metrics.jsonl", "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def _check_output_dir(cfg: FinetuneConfig) -> None:
+    out = Path(cfg.run.output_dir)
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if cfg.run.resume or cfg.run.overwrite:
+        return
+    raise ConfigError(
+        f"run.output_dir {out} already holds files; set run.resume=true to continue it, run.overwrite=true "
+        "to replace it, or choose another run.output_dir"
+    )
+
+
+def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) -> RunResult:
+    """Train a model as ``cfg`` says and write the run folder.
+
+    Args:
+        cfg: the run configuration (see :class:`FinetuneConfig`).
+        callbacks: functions called with the :class:`~aimm_nlp.finetune.loop.TrainState` after
+            every optimizer step (progress bars, custom stopping, tests).
+
+    Returns:
+        A :class:`RunResult`; ``result.model_dir`` loads with ``AutoModelFor*.from_pretrained``.
+
+    Raises:
+        ConfigError, DataError, ModelError, InputFileError: before anything is written.
+        LossNotFiniteError: the loss became NaN/inf (the message names the step).
+
+    Examples:
+        >>> from aimm_nlp.finetune import FinetuneConfig, finetune
+        >>> cfg = FinetuneConfig.from_yaml("ary_sentiment.yaml", overrides=["optim.max_steps=2"])  # doctest: +SKIP
+        >>> finetune(cfg).metrics["eval_macro_f1"]  # doctest: +SKIP
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    import torch
+    from transformers import set_seed
+
+    from aimm_nlp.finetune import data as fdata
+    from aimm_nlp.finetune.models import build_model, load_tokenizer, max_positions
+
+    _check_output_dir(cfg)
+    if cfg.run.threads:
+        torch.set_num_threads(cfg.run.threads)
+    m, d = cfg.model, cfg.data
+    tok = load_tokenizer(m.tokenizer or m.path, trust_remote_code=m.trust_remote_code)
+    train_recs = fdata.read_records(d.train, fmt=d.format, group_column=d.group_column, limit=d.limit)
+    if not train_recs:
+        from aimm_nlp.errors import DataError
+
+        raise DataError(f"{d.train}: no records: the training data set is empty")
+    eval_recs = fdata.read_records(d.eval, fmt=d.format, group_column=d.group_column) if d.eval else None
+    labels = d.labels
+    if labels == "auto":
+        labels = fdata.auto_labels(train_recs, cfg, d.train)
+    set_seed(cfg.run.seed)
+    model = build_model(cfg, tok, label_names=list(labels or []))
+    limit = max_positions(model)
+    max_length = min(d.max_length, limit) if limit else d.max_length
+    if max_length < d.max_length:
+        log.warning(
+            "data.max_length=%d exceeds the model's %d positions; using %d", d.max_length, limit, max_length
+        )
+    ecfg = dataclasses.replace(cfg, data=dataclasses.replace(d, max_length=max_length))
+    train_enc = fdata.encode_records(train_recs, ecfg, tok, source=d.train, label_names=labels)
+    eval_enc = (
+        fdata.encode_records(eval_recs, ecfg, tok, source=d.eval, label_names=labels) if eval_recs else None
+    )
+
+    mlm = {}
+    if cfg.task == "masked_lm":
+        if tok.mask_token_id is None:
+            raise ConfigError("masked_lm needs a tokenizer with a mask token ([MASK] or <mask>)")
+        mlm = dict(
+            mask_id=tok.mask_token_id,
+            vocab_size=len(tok),
+            special_ids=list(tok.all_special_ids),
+            probability=d.mlm_probability,
+        )
+
+    # --- everything is valid: set up devices and the run folder ---
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    use_cuda = cfg.run.device == "cuda" or (cfg.run.device == "auto" and torch.cuda.is_available())
+    device = torch.device(f"cuda:{local}" if use_cuda else "cpu")
+    if use_cuda:
+        torch.cuda.set_device(device)
+    dist = None
+    if world > 1:
+        import torch.distributed as tdist
+
+        if not tdist.is_initialized():
+            tdist.init_process_group(backend="nccl" if use_cuda else "gloo")
+        dist = tdist
+    bf16 = cfg.run.precision == "bf16" or (
+        cfg.run.precision == "auto" and use_cuda and torch.cuda.is_bf16_supported()
+    )
+    out = Path(cfg.run.output_dir)
+    if rank == 0:
+        if cfg.run.overwrite and not cfg.run.resume and out.exists():
+            shutil.rmtree(out)
+        out.mkdir(parents=True, exist_ok=True)
+        _write_config(out, cfg, labels)
+    if dist:
+        dist.barrier()
+    core = model.to(device)
+    if cfg.run.gradient_checkpointing:
+        core.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    wrapped, fsdp = core, False
+    if dist is not None and cfg.run.distributed == "fsdp":
+        wrapped, fsdp = _fully_shard(core), True
+    elif dist is not None:
+        from torch.nn.parallel import DistributedDataParallel
+
+        wrapped = DistributedDataParallel(core, device_ids=[local] if use_cuda else None)
+    step_model = torch.compile(wrapped) if cfg.run.compile else wrapped
+    ctx = _Context(
+        cfg,
+        train_enc,
+        eval_enc,
+        wrapped,
+        core,
+        step_model,
+        device,
+        bf16,
+        tok.pad_token_id,
+        max_length,
+        mlm,
+        out,
+        world,
+        rank,
+        dist,
+        fsdp,
+        list(callbacks or []),
+    )
+    if rank == 0 and cfg.run.resume:
+        _rewind_metrics(out)
+    from aimm_nlp.finetune.loop import train
+
+    state = train(ctx)
+    model_dir = out / "model"
+    if fsdp:
+        from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+
+        full = get_model_state_dict(core, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
+    if rank == 0:
+        final = core
+        if m.lora.enabled and m.lora.merge:
+            final = core.merge_and_unload()
+        tmp = out / ".model.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        from transformers.utils import logging as hf_logging
+
+        bar = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # no "Writing model shards" bar in logs
+        try:
+            final.save_pretrained(str(tmp), **({"state_dict": full} if fsdp else {}))
+        finally:
+            if bar:
+                hf_logging.enable_progress_bar()
+        tok.save_pretrained(str(tmp))
+        from aimm_nlp.finetune.card import plot_curve, write_card
+
+        write_card(tmp, cfg, state, labels=labels, truncated=train_enc.truncated)
+        shutil.rmtree(model_dir, ignore_errors=True)
+        os.replace(tmp, model_dir)
+        shutil.copy(model_dir / "README.md", out / "README.md")
+        plot_curve(state.history, out / "curve.png")
+    if dist:
+        dist.barrier()
+    losses = [h["loss"] for h in state.history if "loss" in h]
+    evals = [h for h in state.history if "eval_loss" in h]
+    result = RunResult(
+        out,
+        model_dir,
+        state.step,
+        losses[-1] if losses else None,
+        {k: v for k, v in evals[-1].items() if k != "step"} if evals else {},
+        state.real_tokens,
+        state.padded_tokens,
+        state.train_seconds,
+        train_enc.truncated,
+    )
+    if rank == 0:
+        summary = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()}
+        (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return result
+
+
+def _write_config(out: Path, cfg: FinetuneConfig, labels) -> None:
+    import yaml
+
+    from aimm_nlp._io import atomic_output
+
+    resolved = cfg.to_dict()
+    resolved["data"]["labels"] = labels
+    with atomic_output(out / "config.yaml") as fh:
+        yaml.safe_dump(resolved, fh, allow_unicode=True, sort_keys=False)
+
+
+def _rewind_metrics(out: Path) -> None:
+    """On resume, drop metrics logged after the checkpoint we continue from."""
+    from aimm_nlp.finetune.checkpoint import latest_checkpoint
+
+    ck, path = latest_checkpoint(out), out / "metrics.jsonl"
+    if ck is None or not path.exists():
+        return
+    step = json.loads((ck / "trainer_state.json").read_text(encoding="utf-8"))["step"]
+    keep = [
+        ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and json.loads(ln)["step"] <= step
+    ]
+    path.write_text("".join(ln + "\n" for ln in keep), encoding="utf-8")
+
+
+def _fully_shard(model):
+    from torch.distributed.fsdp import fully_shard
+
+    names = set(getattr(model, "_no_split_modules", None) or [])
+    for module in model.modules():
+        if type(module).__name__ in names:
+            fully_shard(module)
+    return fully_shard(model)

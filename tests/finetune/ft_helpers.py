@@ -1,0 +1,124 @@
+"""Tiny Darija/Arabizi/French/Tifinagh data, a 300-token tokenizer and config helpers for the tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+TWEETS = [
+    ("الله يعطيك الصحة على هاد الخدمة الزوينة", "positive"),
+    ("مزيان بزاف هاد الفيلم عجبني", "positive"),
+    ("salam labas 3lik khouya, kolchi mzyan hamdoullah", "positive"),
+    ("had lmakla bnina bzzaaaaf 😍", "positive"),
+    ("merci bcp c'était top, wa3r had chi", "positive"),
+    ("ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ ⵉⵖⵓⴷⴰ ⵓⵔⴰⵔ", "positive"),
+    ("هاد الشي خايب بزاف ما عجبنيش", "negative"),
+    ("3yit mn had rwina, walo ma khdam", "negative"),
+    ("c'est nul, ma3endhom ta ma y9olo", "negative"),
+    ("الحكومة ما دارت والو للشعب", "negative"),
+    ("khayb bzaaaaaf had service 😡", "negative"),
+    ("ⵓⵔ ⵉⵖⵓⴷ ⵓⵍⴰ ⵢⴰⵏ", "negative"),
+    ("غدا غادي نمشي للدار البيضاء", "neutral"),
+    ("chkoun li ja lyoum l match?", "neutral"),
+    ("le train part à 8h demain mn rabat", "neutral"),
+    ("شنو سميتك؟", "neutral"),
+    ("ⴰⴷ ⵏⴷⴷⵓ ⵙ ⵜⵎⴷⵉⵏⵜ", "neutral"),
+    ("wach kayn chi jdid f lkhdma?", "neutral"),
+]
+PARALLEL = [
+    ("I am going home", "أنا غادي للدار", "ⴷⴷⵓⵖ ⵙ ⵜⴰⴷⴷⴰⵔⵜ"),
+    ("the weather is nice today", "الجو زوين اليوم", "ⵉⴼⵓⵍⴽⵉ ⵓⵏⵣⴰⵔ ⵖⴰⵙⵙⴰ"),
+    ("where is the market", "فين كاين السوق", "ⵎⴰⵏⵉⴳ ⵉⵍⵍⴰ ⵓⵙⵡⵉⵇ"),
+    ("thank you very much", "شكرا بزاف", "ⵜⴰⵏⵎⵎⵉⵔⵜ ⴰⵟⵟⴰⵚ"),
+    ("I love my country", "كنبغي بلادي", "ⵔⵉⵖ ⵜⴰⵎⵓⵔⵜ ⵉⵏⵓ"),
+    ("the child is sleeping", "الدري ناعس", "ⴰⵔⵔⴰⵡ ⵉⴳⵏ"),
+]
+TAGGED = [
+    (["هاد", "الفيلم", "زوين", "بزاف"], ["DET", "NOUN", "ADJ", "ADV"]),
+    (["كنبغي", "الدار", "ديالي"], ["V", "NOUN", "PREP"]),
+    (["غادي", "نمشي", "للسوق", "😍"], ["PART", "V", "NOUN", "EMOT"]),
+    (["الجو", "زوين", "اليوم"], ["NOUN", "ADJ", "NOUN"]),
+    (["ما", "عجبنيش", "هاد", "الشي"], ["NEG_PART", "V", "DET", "NOUN"]),
+    (["شكرا", "بزاف", "خويا"], ["NOUN", "ADV", "NOUN"]),
+]
+LABELS = ["negative", "neutral", "positive"]
+TAGS = ["ADJ", "ADV", "DET", "EMOT", "NEG_PART", "NOUN", "PART", "PREP", "V"]
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>"]
+
+
+def corpus_lines() -> list[str]:
+    lines = [t for t, _ in TWEETS]
+    for e, a, z in PARALLEL:
+        lines += [e, a, z]
+    lines += [" ".join(w) for w, _ in TAGGED]
+    return lines
+
+
+def build_tokenizer(folder: Path, *, vocab_size: int = 300, transformers_api: bool = True) -> Path:
+    """Train a BPE tokenizer (HF tokenizers) and save it: save_pretrained, or tokenizer.json only."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
+
+    tok = Tokenizer(models.BPE(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False)
+    tok.train_from_iterator(corpus_lines() * 3, trainer=trainer)
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B [SEP]",
+        special_tokens=[("[CLS]", cls), ("[SEP]", sep)],
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    if transformers_api:
+        from transformers import PreTrainedTokenizerFast
+
+        fast = PreTrainedTokenizerFast(
+            tokenizer_object=tok,
+            pad_token="[PAD]",
+            unk_token="[UNK]",
+            cls_token="[CLS]",
+            sep_token="[SEP]",
+            mask_token="[MASK]",
+            bos_token="<s>",
+            eos_token="</s>",
+        )
+        fast.save_pretrained(str(folder))
+    else:
+        tok.save(str(folder / "tokenizer.json"))
+    return folder
+
+
+TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+TINY_S2S = {"d_model": 32, "num_layers": 2, "num_decoder_layers": 2, "num_heads": 2, "d_kv": 16, "d_ff": 64}
+
+
+def write_tsv(path: Path, header: list[str], rows: list[tuple]) -> Path:
+    lines = ["\t".join(header)] + ["\t".join(map(str, r)) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_jsonl(path: Path, recs: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    return path
+
+
+def base_cfg(task: str, tok: Path, train: Path, out: Path, **extra) -> dict:
+    """A from-scratch tiny config dict for ``task``."""
+    arch = {"causal_lm": "llama", "seq2seq": "t5"}.get(task, "bert")
+    over = TINY_S2S if arch == "t5" else dict(TINY)
+    if arch == "bert":
+        over = {**over, "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
+    if arch == "t5":
+        over = {**over, "dropout_rate": 0.0}
+    cfg = {
+        "task": task,
+        "model": {"architecture": arch, "tokenizer": str(tok), "overrides": over},
+        "data": {"train": str(train), "max_length": 64, "max_tokens": 128},
+        "optim": {"lr": 3e-3, "max_steps": 12, "warmup_steps": 0, "scheduler": "constant"},
+        "run": {"output_dir": str(out), "log_every": 1, "seed": 0, "threads": 1},
+    }
+    for key, value in extra.items():
+        section, _, name = key.partition("__")
+        cfg[section][name] = value
+    return cfg

@@ -1,0 +1,110 @@
+"""Every task trains a few steps on tiny real Moroccan text and its loss falls; run folder contents."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("torch")
+
+from ft_helpers import LABELS, TAGS, base_cfg
+
+from aimm_nlp.finetune import FinetuneConfig, finetune
+
+CASES = {
+    "sequence_classification": (
+        "tweets.tsv",
+        {"data__text_column": "tweet", "data__labels": LABELS, "optim__lr": 3e-3, "data__max_tokens": 1024},
+    ),
+    "token_classification": ("tags.jsonl", {"data__labels": TAGS, "data__label_column": "tags"}),
+    "causal_lm": ("text.txt", {"data__max_tokens": 1024}),
+    "masked_lm": ("text.txt", {"data__mlm_probability": 0.3, "data__max_tokens": 1024}),
+    "seq2seq": ("pairs.jsonl", {}),
+}
+
+
+def _losses(out):
+    return [json.loads(x)["loss"] for x in (out / "metrics.jsonl").read_text().splitlines() if '"loss"' in x]
+
+
+@pytest.mark.parametrize("task", list(CASES))
+def test_loss_falls(task, tok_dir, data_dir, tmp_path):
+    train, extra = CASES[task]
+    cfg = FinetuneConfig.from_dict(base_cfg(task, tok_dir, data_dir / train, tmp_path / "run", **extra))
+    res = finetune(cfg)
+    losses = _losses(res.output_dir)
+    assert len(losses) == 12 and res.steps == 12
+    first, last = sum(losses[:3]) / 3, sum(losses[-3:]) / 3
+    assert last < first - 0.1, losses
+    assert (res.model_dir / "config.json").is_file() and (res.model_dir / "model.safetensors").is_file()
+    assert (res.model_dir / "tokenizer.json").is_file()
+
+
+def test_run_folder_is_complete(tok_dir, data_dir, tmp_path):
+    raw = base_cfg(
+        "sequence_classification",
+        tok_dir,
+        data_dir / "tweets.tsv",
+        tmp_path / "run",
+        data__text_column="tweet",
+        data__labels=LABELS,
+        data__eval=str(data_dir / "tweets.tsv"),
+    )
+    res = finetune(FinetuneConfig.from_dict(raw))
+    names = {p.name for p in res.output_dir.iterdir()}
+    assert {"model", "config.yaml", "metrics.jsonl", "curve.png", "README.md", "run.json"} <= names
+    assert not any(n.endswith(".tmp") for n in names)
+    assert (res.output_dir / "curve.png").read_bytes()[:4] == b"\x89PNG"
+    card = (res.output_dir / "README.md").read_text(encoding="utf-8")
+    assert "tweets.tsv" in card and "license" in card.lower()
+    assert {"eval_loss", "eval_accuracy", "eval_macro_f1"} <= set(res.metrics)
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(res.model_dir)
+    assert model.config.id2label[0] == "negative"
+
+
+def test_tokenizer_json_only_folder_works(data_dir, tmp_path):
+    """A folder written by the `tokenizers` library alone (tokenizer.json) is enough from scratch."""
+    from ft_helpers import build_tokenizer
+
+    tok = build_tokenizer(tmp_path / "tok_raw", transformers_api=False)
+    assert {p.name for p in tok.iterdir()} == {"tokenizer.json"}
+    raw = base_cfg("causal_lm", tok, data_dir / "text.txt", tmp_path / "run", optim__max_steps=2)
+    res = finetune(FinetuneConfig.from_dict(raw))
+    assert res.steps == 2
+
+
+def test_sft_trains_on_responses(tok_dir, data_dir, tmp_path):
+    template = "{% for m in messages %}<s>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<s>{% endif %}"
+    raw = base_cfg(
+        "causal_lm",
+        tok_dir,
+        data_dir / "sft.jsonl",
+        tmp_path / "run",
+        data__prompt_column="prompt",
+        data__chat_template=template,
+    )
+    res = finetune(FinetuneConfig.from_dict(raw))
+    losses = _losses(res.output_dir)
+    assert sum(losses[-3:]) < sum(losses[:3])
+
+
+def test_early_stopping(tok_dir, data_dir, tmp_path):
+    raw = base_cfg(
+        "sequence_classification",
+        tok_dir,
+        data_dir / "tweets.tsv",
+        tmp_path / "run",
+        data__text_column="tweet",
+        data__labels=LABELS,
+        data__eval=str(data_dir / "tweets.tsv"),
+        optim__lr=1e-9,
+        optim__max_steps=40,
+        run__eval_every=1,
+        run__early_stopping_metric="eval_loss",
+        run__early_stopping_patience=2,
+    )
+    res = finetune(FinetuneConfig.from_dict(raw))
+    assert res.steps < 40
