@@ -1,0 +1,20 @@
+"""Tiny models shared by the evaluation tests (built once per session, seeded)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tok():
+    from aimm_nlp.testing import DARIJA, tiny_tokenizer
+
+    return tiny_tokenizer(DARIJA * 3, vocab_size=400)
+
+
+@pytest.fixture(scope="session")
+def causal(tok):
+    from aimm_nlp.evaluation import wrap_model
+    from aimm_nlp.testing import tiny_causal_lm
+
+    return wrap_model(tiny_causal_lm(tok, seed=0), tok)
