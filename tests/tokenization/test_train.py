@@ -50,7 +50,8 @@ def test_same_data_and_seed_give_same_bytes(tmp_path, backend) -> None:
     c = train_tokenizer(
         texts(), out_dir=tmp_path / "c", kind=kind, backend=backend, vocab_size=1500, temperature=2, seed=1
     )
-    assert c.card["corpus"]["languages"] == a.card["corpus"]["languages"] or c.path.exists()
+    # another seed samples other texts, so the tokenizer differs (the seed is really used)
+    assert hashlib.sha256((c.path / "tokenizer.json").read_bytes()).hexdigest() != digest[0]
 
 
 def test_arabizi_digits_stay_in_words_numbers_stay_apart(bpe_dir) -> None:

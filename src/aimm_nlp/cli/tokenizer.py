@@ -71,6 +71,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     x.add_argument("--min-frequency", type=int, default=2, dest="min_frequency")
     x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts, e.g. Arab")
     x.add_argument("--out", required=True, help="output folder (AutoTokenizer-loadable)")
+    x.add_argument("--no-progress", action="store_true")
     x.set_defaults(func=run_extend)
 
 
@@ -176,6 +177,7 @@ def run_extend(args: argparse.Namespace) -> int:
         n_new_tokens=args.n_new_tokens,
         min_frequency=args.min_frequency,
         scripts=args.scripts,
+        progress=not args.no_progress,
     )
     ext.save(args.out)
     print(f"wrote {args.out}: {len(ext.new_tokens)} new tokens (ids {ext.first_new_id}..)")

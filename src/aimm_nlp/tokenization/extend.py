@@ -121,7 +121,7 @@ def _script_filter(scripts: Iterable[str] | None) -> Any:
 
 
 def _learn_merges(
-    counts: Counter, vocab: set[str], n: int, min_frequency: int, skip: set[str], keep: Any
+    counts: Counter, vocab: set[str], n: int, min_frequency: int, skip: set[str], keep: Any, progress: bool
 ) -> list[tuple]:
     """Greedy BPE merges over ``counts`` (heap with lazy deletion; ties broken by the pair)."""
     words = [list(w) for w in counts]
@@ -135,6 +135,11 @@ def _learn_merges(
     heap = [(-c, p) for p, c in pairs.items()]
     heapq.heapify(heap)
     merges: list[tuple] = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc="new tokens", unit="tok")
     while heap and len(merges) < n:
         neg, pair = heapq.heappop(heap)
         if -neg != pairs.get(pair, 0):
@@ -148,6 +153,8 @@ def _learn_merges(
             continue
         merges.append(pair)
         vocab.add(new)
+        if bar is not None:
+            bar.update()
         for i in sorted(where.pop(pair, ())):
             w = words[i]
             for x, y in pairwise(w):  # remove the word's old pairs
@@ -166,6 +173,8 @@ def _learn_merges(
                 where[x, y].add(i)
                 heapq.heappush(heap, (-pairs[x, y], (x, y)))
         pairs.pop(pair, None)
+    if bar is not None:
+        bar.close()
     return merges
 
 
@@ -176,6 +185,7 @@ def extend_tokenizer(
     n_new_tokens: int,
     min_frequency: int = 2,
     scripts: Iterable[str] | None = None,
+    progress: bool = False,
 ) -> ExtendedTokenizer:
     """Add up to ``n_new_tokens`` BPE merges learned on ``corpus`` to a BPE tokenizer.
 
@@ -187,6 +197,7 @@ def extend_tokenizer(
         min_frequency: a pair must occur at least this often to become a token.
         scripts: keep only new tokens whose letters all belong to these scripts (e.g. ``["Arab"]``),
             so the Latin names and numbers inside Darija text cannot change English or French.
+        progress: show a progress bar over the new tokens.
 
     Returns:
         An :class:`ExtendedTokenizer`.
@@ -210,7 +221,9 @@ def extend_tokenizer(
     vocab = data["model"]["vocab"]
     skip = {t for t in vocab if t.startswith("<0x") and t.endswith(">")}
     skip |= {t["content"] for t in data["added_tokens"]}
-    merges = _learn_merges(counts, set(vocab), n_new_tokens, min_frequency, skip, _script_filter(scripts))
+    merges = _learn_merges(
+        counts, set(vocab), n_new_tokens, min_frequency, skip, _script_filter(scripts), progress
+    )
     first = tok.get_vocab_size(with_added_tokens=True)
     new_tokens = tuple(a + b for a, b in merges)
     for i, piece in enumerate(new_tokens):
