@@ -108,7 +108,9 @@ def test_existing_output_survives_a_failed_run(tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(lines=st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x00"), max_size=30), max_size=20))
+@given(
+    lines=st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r\x00"), max_size=30), max_size=20)
+)
 def test_line_count_property(lines: list[str]) -> None:
     import io
     import sys as _sys
@@ -141,3 +143,15 @@ def test_ls_presets_and_switches(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ary_arab.v1" in out and "auto.v1" in out
     assert main(["ls", "switches"]) == 0
     assert "fold_moroccan" in capsys.readouterr().out
+
+
+def test_output_file_mode_follows_umask(tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "o.txt"
+    src = tmp_path / "i.txt"
+    src.write_text("x\n", "utf-8")
+    assert main(["normalize", str(src), "-o", str(out)]) == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
