@@ -176,9 +176,18 @@ def test_num_proc_two_equals_one_and_streaming_equals_eager(shared: Path, tmp_pa
     one, rep1 = clean(load_corpus(path), **options)
     two, rep2 = clean(load_corpus(path), num_proc=2, **options)
     lazy, rep3 = clean(load_corpus(path, streaming=True), **options)
+    lazy2, _ = clean(load_corpus(path, streaming=True), num_proc=2, **options)
     rows = one.to_list()
-    assert rows == two.to_list() == list(lazy)
+    assert rows == two.to_list() == list(lazy) == list(lazy2)
     assert rep1.to_dict() == rep2.to_dict()
     rep3.tally.finish()
     assert rep3.to_dict() == rep1.to_dict()
     assert rep1.n_output == len(rows) and rep1.n_input == len(docs)
+
+
+def test_streaming_result_can_be_read_twice(files: dict[str, Path]) -> None:
+    lazy, report = clean(load_corpus(files["txt"], streaming=True), min_chars=2)
+    first = list(lazy)
+    assert report.complete and report.n_output == len(first) == 7
+    assert list(lazy) == first  # a second epoch starts with fresh dedup state and counts
+    assert report.n_input == 10

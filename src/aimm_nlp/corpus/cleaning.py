@@ -149,7 +149,8 @@ def clean(
         quality: quality rule set (``"web.v1"``), a :class:`QualityRules`, or None.
         dedup: ``"exact"`` (normalized-text hash), ``"near"`` (exact, then MinHash LSH), or None.
         near_threshold: Jaccard similarity of character 5-grams counted as near-duplicate.
-        num_proc: worker processes for the per-document map and the signatures (in-memory only).
+        num_proc: worker processes for the per-document steps (``Dataset.map`` in memory, a bounded
+            process pool over Arrow batches when streaming) and the MinHash signatures (in memory).
         allow_empty: return an empty dataset instead of raising when everything was removed.
 
     Returns:
@@ -187,10 +188,19 @@ def clean(
     tally = Tally(steps, config)
     drop_cols = [*_TMP, *(["error"] if columns and "error" in columns else [])]
     if isinstance(ds, IterableDataset):
-        out = ds.map(_row_steps, batched=True, fn_kwargs=fn_kwargs)
-        out = out.filter(_StreamFilter(tally, dedup, near_threshold), batched=True)
-        out = out.remove_columns([c for c in drop_cols if c in (out.column_names or drop_cols)])
-        return out, CleanReport(tally)
+        features = None
+        if ds.features is not None:
+            features = ds.features.copy()
+            for col in drop_cols:
+                features.pop(col, None)
+        from datasets import DatasetInfo
+        from datasets.iterable_dataset import ArrowExamplesIterable
+
+        kwargs = {"upstream": ds, "tally": tally, "dedup": dedup, "threshold": near_threshold}
+        kwargs |= {"fn_kwargs": fn_kwargs, "features": features, "num_proc": num_proc}
+        return IterableDataset(
+            ArrowExamplesIterable(_clean_tables, kwargs), info=DatasetInfo(features=features)
+        ), (CleanReport(tally))
     out = _clean_in_memory(ds, fn_kwargs, tally, dedup, near_threshold, num_proc)
     out = out.remove_columns([c for c in drop_cols if c in out.column_names])
     report = CleanReport(tally)
@@ -265,20 +275,75 @@ def _clean_in_memory(
     return mapped.select(kept)
 
 
-class _StreamFilter:
-    """Batched filter for the streaming path: counts what each step drops and deduplicates in order."""
+def _clean_tables(upstream: Any, tally: Tally, dedup: str | None, threshold: float, **kw: Any) -> Any:
+    """Generator behind a cleaned ``IterableDataset``: each pass starts with fresh dedup state and counts.
 
-    def __init__(self, tally: Tally, dedup: str | None, threshold: float) -> None:
+    With ``num_proc > 1`` the per-document steps of each Arrow batch run in a process pool, at most
+    ``2 * num_proc`` batches ahead of the ordered dedup pass, so memory stays flat.
+    """
+    tally.reset()
+    step = _StreamStep(tally, dedup, threshold, kw["features"])
+    tables = upstream.with_format("arrow").iter(batch_size=10_000)
+    num_proc, fn_kwargs = kw["num_proc"], kw["fn_kwargs"]
+    if num_proc and num_proc > 1:
+        results = _bounded_pool_map(tables, fn_kwargs, num_proc)
+    else:
+        results = ((t, _row_steps(t.to_pydict(), **fn_kwargs)) for t in tables)
+    for i, (table, res) in enumerate(results):
+        out = step(table, res)
+        if out.num_rows:
+            yield f"clean_{i}", out
+    tally.finish()
+
+
+def _table_steps(table: Any, fn_kwargs: dict[str, Any]) -> dict[str, list[Any]]:
+    return _row_steps(table.to_pydict(), **fn_kwargs)
+
+
+def _bounded_pool_map(tables: Any, fn_kwargs: dict[str, Any], num_proc: int) -> Any:
+    from collections import deque
+
+    import multiprocess  # dill-based, as datasets uses for num_proc: lambdas and closures work
+
+    with multiprocess.Pool(num_proc) as pool:
+        pending: deque[Any] = deque()
+        for table in tables:
+            pending.append((table, pool.apply_async(_table_steps, (table, fn_kwargs))))
+            if len(pending) >= 2 * num_proc:
+                table, job = pending.popleft()
+                yield table, job.get()
+        while pending:
+            table, job = pending.popleft()
+            yield table, job.get()
+
+
+class _StreamStep:
+    """Streaming path: per Arrow batch, count what each step dropped and deduplicate in order;
+    return only the kept rows."""
+
+    def __init__(self, tally: Tally, dedup: str | None, threshold: float, features: Any) -> None:
         self.tally, self.dedup = tally, dedup
+        self.schema = features.arrow_schema if features is not None else None
         self.seen: set[int] = set()
         self.near = NearDuplicates(threshold) if dedup == "near" else None
 
-    def __call__(self, batch: dict[str, list[Any]]) -> list[bool]:
+    def __call__(self, table: Any, res: dict[str, list[Any]]) -> Any:
+        import pyarrow as pa
+
+        keep = self._keep(res)
+        names = (
+            self.schema.names if self.schema is not None else [c for c in table.column_names if c != "error"]
+        )
+        cols = {}
+        for c in names:
+            values = res[c] if c in ("text", "lang") else table.column(c).to_pylist()
+            cols[c] = [v for v, k in zip(values, keep, strict=True) if k]
+        return pa.table(cols, schema=self.schema)
+
+    def _keep(self, res: dict[str, list[Any]]) -> list[bool]:
         tally, keep = self.tally, []
-        tally.add_input(len(batch["text"]))
-        for text, drop, why, h in zip(
-            batch["text"], batch["_drop"], batch["_why"], batch["_hash"], strict=True
-        ):
+        tally.add_input(len(res["text"]))
+        for text, drop, why, h in zip(res["text"], res["_drop"], res["_why"], res["_hash"], strict=True):
             if drop:
                 tally.remove(drop, why if drop == "malformed" else text, why if drop == "quality" else "")
                 keep.append(False)

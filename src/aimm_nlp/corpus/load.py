@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aimm_nlp.corpus._readers import FORMATS, generate_rows
+from aimm_nlp.corpus._readers import FORMATS, generate_tables
 from aimm_nlp.corpus.catalog import corpus_info, corpus_names, find_corpus_dir
-from aimm_nlp.errors import AimmError, ConfigError, DataError, InputFileError, UnknownNameError
+from aimm_nlp.errors import ConfigError, DataError, InputFileError, UnknownNameError
 
 if TYPE_CHECKING:
     from datasets import Dataset, IterableDataset
@@ -212,19 +212,36 @@ def _to_schema(
     return {"text": batch[column], "lang": langs or [lang] * n, "source": batch.get("source") or [source] * n}
 
 
-def _unwrap(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn``, re-raising our own error when ``datasets`` wrapped it in DatasetGenerationError."""
-    from datasets.exceptions import DatasetGenerationError
+def _streamed(specs: list[dict[str, Any]], with_error: bool) -> IterableDataset:
+    """An IterableDataset over Arrow batches, one shard per spec (file, or file and column)."""
+    from datasets import DatasetInfo, IterableDataset
+    from datasets.iterable_dataset import ArrowExamplesIterable
 
-    try:
-        return fn(*args, **kwargs)
-    except DatasetGenerationError as exc:
-        cause = exc.__cause__ or exc.__context__
-        while cause is not None and not isinstance(cause, AimmError):
-            cause = cause.__cause__ or cause.__context__
-        if cause is not None:
-            raise cause from None
-        raise
+    source = ArrowExamplesIterable(generate_tables, {"specs": specs, "with_error": with_error})
+    return IterableDataset(source, info=DatasetInfo(features=_features(with_error)))
+
+
+def _materialized(specs: list[dict[str, Any]], with_error: bool) -> Dataset:
+    """A memory-mapped Dataset, written once to the HF cache and reused while the inputs are unchanged."""
+    import datasets.config
+    import pyarrow as pa
+    from datasets import Dataset, DatasetInfo
+
+    cache = Path(os.environ.get("HF_DATASETS_CACHE") or datasets.config.HF_DATASETS_CACHE) / "aimm_corpus"
+    path = cache / f"{_fingerprint(specs, with_error)}.arrow"
+    if not path.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        schema = pa.schema([(n, pa.string()) for n in _features(with_error)])
+        try:
+            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+                for _, table in generate_tables(specs, with_error):
+                    writer.write_table(table)
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    return Dataset.from_file(str(path), info=DatasetInfo(features=_features(with_error)))
 
 
 def load_corpus(
@@ -272,25 +289,7 @@ def load_corpus(
     with_error = on_error == "skip"
     parts = []
     if specs:
-        from datasets import Dataset, IterableDataset
-
-        kwargs = {"specs": specs, "with_error": with_error}
-        if streaming:
-            parts.append(
-                IterableDataset.from_generator(
-                    generate_rows, features=_features(with_error), gen_kwargs=kwargs
-                )
-            )
-        else:
-            parts.append(
-                _unwrap(
-                    Dataset.from_generator,
-                    generate_rows,
-                    features=_features(with_error),
-                    gen_kwargs=kwargs,
-                    fingerprint=_fingerprint(specs, with_error),
-                )
-            )
+        parts.append(_streamed(specs, with_error) if streaming else _materialized(specs, with_error))
     for disk in disks:
         part = _disk_dataset(
             disk,

@@ -3,7 +3,9 @@
 For an in-memory ``Dataset`` the report is final when ``clean`` returns. For an
 ``IterableDataset`` nothing has been read yet, so the report is a live view of
 counters that fill while the cleaned stream is consumed (for example by
-:func:`save_corpus`); ``complete`` turns true at the end of the stream.
+:func:`save_corpus`); ``complete`` turns true at the end of the stream, and a new
+pass (another epoch) starts the counts afresh. With DataLoader workers the counting
+happens in the workers, so read the report from a single-process pass.
 
 Examples:
     >>> tally = Tally(("length", "exact_dup"))
@@ -49,6 +51,15 @@ class Tally:
         self.removed: Counter[str] = Counter()
         self.examples: dict[str, list[str]] = {s: [] for s in steps}
         self.reasons: dict[str, Counter[str]] = {s: Counter() for s in steps}
+        self.complete = False
+
+    def reset(self) -> None:
+        """Start a new pass over a streaming dataset (counts describe the latest pass)."""
+        self.n_input = 0
+        self.removed.clear()
+        for step in self.steps:
+            self.examples[step].clear()
+            self.reasons[step].clear()
         self.complete = False
 
     def add_input(self, n: int) -> None:

@@ -168,7 +168,8 @@ def describe(ds: Any, *, top_k: int = 20, batch_size: int = 1000) -> CorpusStats
     total = _Group()
     langs: dict[str, _Group] = defaultdict(_Group)
     scripts: dict[str, _Group] = defaultdict(_Group)
-    for batch in ds.iter(batch_size=batch_size):
+    for table in ds.with_format("arrow").iter(batch_size=batch_size):
+        batch = table.to_pydict()  # Arrow batches skip the per-row decoding of python iteration
         texts = batch["text"]
         labels = batch.get("lang") or [None] * len(texts)
         for text, lang in zip(texts, labels, strict=True):
