@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-KINDS = ("presets", "switches")
+KINDS = ("presets", "switches", "corpora")
 
 
 ORDER = 90
@@ -26,4 +26,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.kind == "switches":
         for name, doc in SWITCHES.items():
             print(f"{name:<20} {doc}")
+    elif args.kind == "corpora":
+        from aimm_nlp.corpus.catalog import corpus_info, corpus_names
+
+        for name in corpus_names():
+            info = corpus_info(name)
+            flags = " [non-commercial]" * info.non_commercial + " [evaluation only]" * info.evaluation_only
+            print(f"{name:<20} {info.license:<14} {','.join(info.languages)}{flags}")
     return 0
