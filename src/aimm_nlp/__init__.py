@@ -17,9 +17,19 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "corpus", "errors", "langs", "text", "tokenization"]
+__all__ = [
+    "__version__",
+    "corpus",
+    "errors",
+    "evaluation",
+    "langs",
+    "report",
+    "testing",
+    "text",
+    "tokenization",
+]
 
-_SUBMODULES = {"corpus", "errors", "langs", "text", "tokenization"}
+_SUBMODULES = {"corpus", "errors", "evaluation", "langs", "report", "testing", "text", "tokenization"}
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-KINDS = ("presets", "switches", "corpora")
+KINDS = ("presets", "switches", "corpora", "tasks")
 
 
 ORDER = 90
@@ -33,4 +33,10 @@ def run(args: argparse.Namespace) -> int:
             info = corpus_info(name)
             flags = " [non-commercial]" * info.non_commercial + " [evaluation only]" * info.evaluation_only
             print(f"{name:<20} {info.license:<14} {','.join(info.languages)}{flags}")
+    elif args.kind == "tasks":
+        from aimm_nlp.evaluation.task import list_tasks, load_task
+
+        for name in list_tasks():
+            task = load_task(name, check_data=False)
+            print(f"{name:<28} {task.type:<22} {task.lang or '-'}")
     return 0
