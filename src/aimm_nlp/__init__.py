@@ -22,6 +22,7 @@ __all__ = [
     "corpus",
     "errors",
     "evaluation",
+    "finetune",
     "langs",
     "report",
     "testing",
@@ -29,7 +30,17 @@ __all__ = [
     "tokenization",
 ]
 
-_SUBMODULES = {"corpus", "errors", "evaluation", "langs", "report", "testing", "text", "tokenization"}
+_SUBMODULES = {
+    "corpus",
+    "errors",
+    "evaluation",
+    "finetune",
+    "langs",
+    "report",
+    "testing",
+    "text",
+    "tokenization",
+}
 
 
 def __getattr__(name: str) -> Any:
