@@ -13,7 +13,8 @@ Needs: pip install "aimm-nlp[bench]" (arabizi, darija-tools, cadar, arabizikit, 
    Our systems are timed cold (fresh instance, empty word cache) and warm (second pass).
 3. Buckwalter: ``ar2bw``/``bw2ar`` (+ safe BW, HSB) output compared line by line with CAMeL Tools
    on NLLB-Seed ary_Arab and UD Arabic-PUD, plus round trips.
-4. keep_foreign: share of marked French/English tokens of ``tests/data/codeswitch_translit.tsv``
+4. Stream throughput: real Arabizi tweets (AfriSenti, Latin-script majority), cold and warm.
+5. keep_foreign: share of marked French/English tokens of ``tests/data/codeswitch_translit.tsv``
    left verbatim.
 
 Writes benchmarks/results/translit.json.
@@ -136,6 +137,40 @@ def evaluate_sets(
                 flush=True,
             )
     return results
+
+
+def stream_throughput(shared: Path, peer_fns: dict[str, Callable[[str], str]]) -> dict:
+    """MB/s on real Arabizi tweets (AfriSenti, Latin-script majority): shipped default vs peers.
+
+    Ours: a fresh instance (cold: every word decoded once) and the same instance again (warm:
+    steady state of a long stream, where words repeat). Best of 3 for the warm pass and peers.
+    """
+    tweets = [
+        r["tweet"] for s in ("train", "dev", "test") for r in read_tsv(shared / f"data/afrisenti_ma/{s}.tsv")
+    ]
+    arab = re.compile("[\u0600-\u06ff]")
+    lines = [t for t in tweets if len(arab.findall(t)) * 2 < len(t)]
+    mb = sum(len(t.encode()) for t in lines) / 1e6
+    out: dict = {"lines": len(lines), "mb": round(mb, 4)}
+    t = Transliterator(src="ary_Latn", dst="ary_Arab")
+    _, cold = run_system(t, [(x, "", "") for x in lines])
+    warm = min(run_system(t, [(x, "", "") for x in lines])[1] for _ in range(3))
+    out["aimm default"] = {"cold_mb_per_s": round(mb / cold, 4), "warm_mb_per_s": round(mb / warm, 3)}
+    for name, fn in peer_fns.items():
+        errors = [0]
+        secs = min(run_system(guarded(fn, errors), [(x, "", "") for x in lines])[1] for _ in range(3))
+        out[name] = {"mb_per_s": round(mb / secs, 4)}
+    best = max((n for n in peer_fns), key=lambda n: out[n]["mb_per_s"], default=None)
+    if best:
+        out["fastest_peer"] = best
+        out["warm_ratio_vs_fastest_peer"] = round(
+            out["aimm default"]["warm_mb_per_s"] / out[best]["mb_per_s"], 3
+        )
+        out["cold_ratio_vs_fastest_peer"] = round(
+            out["aimm default"]["cold_mb_per_s"] / out[best]["mb_per_s"], 4
+        )
+    print("stream (AfriSenti Arabizi tweets):", out, flush=True)
+    return out
 
 
 def buckwalter_check(shared: Path) -> dict:
@@ -284,6 +319,7 @@ def main() -> int:
         "training": report.__dict__,
         "results": results,
         "summary": summary,
+        "stream_throughput": stream_throughput(shared, peers()),
         "buckwalter_vs_camel": buckwalter_check(shared),
         "keep_foreign": keep_foreign_rate(),
     }

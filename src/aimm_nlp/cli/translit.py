@@ -77,7 +77,7 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
     p.add_argument("--order", type=int, default=4, help="graphone n-gram order (default 4)")
     p.add_argument("--iterations", type=int, default=5, help="EM iterations (default 5)")
-    p.add_argument("--beam", type=int, default=12, help="decoding beam (default 12)")
+    p.add_argument("--beam", type=int, default=8, help="decoding beam (default 8)")
     p.add_argument("--name", default="joint", help="model name recorded in the sidecar")
     return p
 

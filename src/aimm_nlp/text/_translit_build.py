@@ -64,7 +64,7 @@ def build_default(shared: Path, out: Path) -> dict:
     arab_tweets = [t for t in tweets if len(ARAB_WORD.findall(t)) > len(ARABIZI_WORD.findall(t.lower()))]
     latn_tweets = [t for t in tweets if t not in set(arab_tweets)]
     words = _arab_words([r["ary_Arab"] for r in seed_rows] + arab_tweets)
-    char_lm = train_ngram(((w, float(c)) for w, c in words.items()), order=5, min_count=2, as_string=True)
+    char_lm = train_ngram(((w, float(c)) for w, c in words.items()), order=5, min_count=2)
     vocab = {w: round(min(1.0, 0.4 + 0.15 * math.log(c)), 3) for w, c in words.items() if c >= 2}
 
     foreign_words: Counter = Counter()
@@ -76,8 +76,8 @@ def build_default(shared: Path, out: Path) -> dict:
     for t in latn_tweets:
         arabizi_words.update(w for w in ARABIZI_WORD.findall(t.lower()) if not w.startswith("hhh"))
     # Types, not tokens: the detector judges spellings, and frequent function words are in the lexicons.
-    fra = train_ngram(((w, 1.0) for w in foreign_words), order=4, min_count=2, as_string=True)
-    ary = train_ngram(((w, 1.0) for w in arabizi_words), order=4, min_count=2, as_string=True)
+    fra = train_ngram(((w, 1.0) for w in foreign_words), order=4, min_count=2)
+    ary = train_ngram(((w, 1.0) for w in arabizi_words), order=4, min_count=2)
 
     out.mkdir(parents=True, exist_ok=True)
     payload = {

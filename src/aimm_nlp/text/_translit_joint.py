@@ -26,7 +26,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from aimm_nlp.text._translit_ngram import BOS_ID, EOS_ID, NgramTables, train_ngram
+from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables, train_ngram
 
 __all__ = ["JointModel", "train_joint"]
 
@@ -35,6 +35,14 @@ log = logging.getLogger(__name__)
 MAX_SRC = 2
 MAX_DST = 2
 _UNKNOWN_COST = 12.0
+# Graphone i is the character chr(_BASE + i) in the n-gram model: string keys are compact in JSON,
+# fast to slice, and invisible to the cyclic garbage collector (tuple keys are not).
+_BASE = 0x100
+
+
+def symbol(gid: int) -> str:
+    """The one-character n-gram symbol of graphone ``gid``."""
+    return chr(_BASE + gid)
 
 
 class JointModel:
@@ -46,12 +54,13 @@ class JointModel:
         tables: NgramTables,
         *,
         counts: list[float] | None = None,
-        beam: int = 12,
-        max_options: int = 8,
+        beam: int = 8,
+        max_options: int = 5,
     ) -> None:
         self.graphones = graphones
         self.tables = tables
         self.beam = beam
+        self.max_options = max_options
         self.counts = counts if counts is not None else [1.0] * len(graphones)
         by_src: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
         for gid, (src, dst) in enumerate(graphones):
@@ -79,8 +88,8 @@ class JointModel:
         n = len(word)
         hist_len = self.tables.order - 1
         score = self.tables.score
-        layers: list[dict[tuple[str, tuple[int, ...]], float]] = [{} for _ in range(n + 1)]
-        layers[0][("", (BOS_ID,))] = 0.0
+        layers: list[dict[tuple[str, str], float]] = [{} for _ in range(n + 1)]
+        layers[0][("", BOS)] = 0.0
         for i in range(n):
             if not layers[i]:
                 continue
@@ -99,15 +108,16 @@ class JointModel:
                     if gid < 0:
                         new_hist, c = hist, cost + _UNKNOWN_COST
                     else:
-                        c = cost - score(hist, gid)
-                        new_hist = (*hist, gid)[-hist_len:] if hist_len else ()
+                        sym = chr(_BASE + gid)
+                        c = cost - score(hist, sym)
+                        new_hist = (hist + sym)[-hist_len:] if hist_len else ""
                     key = (out + dst, new_hist)
                     old = target.get(key)
                     if old is None or c < old:
                         target[key] = c
         final: dict[str, float] = {}
         for (out, hist), cost in layers[n].items():
-            c = cost - score(hist, EOS_ID)
+            c = cost - score(hist, EOS)
             if c < final.get(out, math.inf):
                 final[out] = c
         ranked = sorted(final.items(), key=lambda t: t[1])[:k]
@@ -194,7 +204,7 @@ def _viterbi(src: str, dst: str, edges: array, logprob: list[float]) -> list[int
 
 
 def train_joint(
-    pairs: Iterable[tuple[str, str]], *, order: int = 4, iterations: int = 5, beam: int = 12
+    pairs: Iterable[tuple[str, str]], *, order: int = 4, iterations: int = 5, beam: int = 8
 ) -> tuple[JointModel, dict[str, float]]:
     """Train a graphone model on ``(latin_word, arabic_word)`` pairs.
 
@@ -219,7 +229,7 @@ def train_joint(
     for seq, w in seqs:
         for g in seq:
             counts[g] += w
-    tables = train_ngram(seqs, order=order, min_count=1)
+    tables = train_ngram((("".join(symbol(g) for g in seq), w) for seq, w in seqs), order=order, min_count=1)
     model = JointModel([graphones[g] for g in used], tables, counts=counts, beam=beam)
     stats = {
         "word_pairs": len(items),

@@ -47,15 +47,15 @@ class RuleRanker:
         self.name = str(sidecar.get("name", "translit_ary"))
         self.sidecar = sidecar
         self.table = load_rule_table()
-        self.lm = tables_from_json(data["char_lm"], as_string=True)
+        self.lm = tables_from_json(data["char_lm"])
         self.vocab = {w: float(v) for w, v in data["vocab"].items()}
         config = sidecar.get("config", {})
         self.lm_weight = float(config.get("lm_weight", 1.0))
         self.vocab_bonus = float(config.get("vocab_bonus", 3.0))
         self.beam = int(config.get("beam", 12))
         self.foreign = ForeignDetector(
-            tables_from_json(data["foreign_lm"], as_string=True),
-            tables_from_json(data["arabizi_lm"], as_string=True),
+            tables_from_json(data["foreign_lm"]),
+            tables_from_json(data["arabizi_lm"]),
             set(self.table.lexicon),
         )
 
@@ -79,9 +79,16 @@ class JointRanker:
         self.name = str(sidecar.get("name", "joint"))
         self.sidecar = sidecar
         graphones = [(str(s), str(d)) for s, d in data["graphones"]]
-        tables = tables_from_json(data["tables"], as_string=False)
+        tables = tables_from_json(data["tables"])
         counts = [float(c) for c in data["counts"]]
-        self.model = JointModel(graphones, tables, counts=counts, beam=int(sidecar["config"].get("beam", 12)))
+        config = sidecar["config"]
+        self.model = JointModel(
+            graphones,
+            tables,
+            counts=counts,
+            beam=int(config.get("beam", 8)),
+            max_options=int(config.get("max_options", 5)),
+        )
         self.foreign = default_model().foreign
 
     def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:

@@ -2,8 +2,9 @@
 
 Used twice by :mod:`aimm_nlp.text.translit`: as the character model of
 Arabic-script Darija that ranks rule candidates (symbols = characters) and as
-the joint-sequence model trained on transliteration pairs (symbols = graphone
-ids). Interpolated Witten-Bell has an exact backoff form: for a context ``h``
+the joint-sequence model trained on transliteration pairs (symbols = graphones,
+each encoded as one character). Keys are strings: compact in JSON, cheap to
+slice, and invisible to the cyclic garbage collector. Interpolated Witten-Bell has an exact backoff form: for a context ``h``
 seen ``c(h)`` times with ``T(h)`` distinct followers,
 ``P(w|h) = (c(h,w) + T(h) P(w|h')) / (c(h) + T(h))``, so an unseen ``w`` costs
 ``log(T(h) / (c(h) + T(h))) + log P(w|h')``. Storing the interpolated log
@@ -19,45 +20,33 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable
 
-__all__ = [
-    "BOS",
-    "BOS_ID",
-    "EOS",
-    "EOS_ID",
-    "NgramTables",
-    "tables_from_json",
-    "tables_to_json",
-    "train_ngram",
-]
+__all__ = ["BOS", "EOS", "NgramTables", "tables_from_json", "tables_to_json", "train_ngram"]
 
-BOS = "\x02"  # sequence start / end for character models
+BOS = "\x02"  # sequence start / end symbols
 EOS = "\x03"
-BOS_ID = -1  # the same for integer-symbol models
-EOS_ID = -2
 
 
 class NgramTables:
-    """Backoff tables: ``logp[ngram]`` and ``bow[context]`` with n-gram keys as tuples or strings.
+    """Backoff tables: ``logp[ngram]`` and ``bow[context]``, keys are strings of symbols.
 
-    Keys are strings when the symbols are characters (fast slicing) and tuples
-    otherwise. ``floor`` is the log probability of a symbol never seen at all.
+    ``floor`` is the log probability of a symbol never seen at all.
     """
 
     __slots__ = ("bow", "ext", "floor", "logp", "memo", "order")
 
-    def __init__(self, order: int, logp: dict, bow: dict, floor: float) -> None:
+    def __init__(self, order: int, logp: dict[str, float], bow: dict[str, float], floor: float) -> None:
         self.order = order
         self.logp = logp
         self.bow = bow
         self.floor = floor
-        self.memo: dict = {}  # (context + symbol) -> log prob, so repeated queries cost one probe
-        self.ext: dict = {}  # (context, string) -> (log prob of the string, new context); see extend()
+        self.memo: dict[str, float] = {}  # context + symbol -> log prob: repeated queries cost one probe
+        self.ext: dict[str, tuple[float, str]] = {}  # context + NUL + string -> see extend()
 
     def extend(self, context: str, text: str) -> tuple[float, str]:
-        """Log probability of ``text`` after ``context`` and the context that follows (string models)."""
-        key = (context, text)
+        """Log probability of ``text`` after ``context``, and the context that follows it."""
+        key = context + "\x00" + text
         hit = self.ext.get(key)
         if hit is not None:
             return hit
@@ -71,9 +60,9 @@ class NgramTables:
         self.ext[key] = (total, context)
         return total, context
 
-    def score(self, context: Sequence[Hashable], symbol: Hashable) -> float:
+    def score(self, context: str, symbol: str) -> float:
         """``log P(symbol | context)``; ``context`` is already cut to ``order - 1`` symbols."""
-        full = context + symbol if isinstance(context, str) else (*context, symbol)  # type: ignore[operator]
+        full = context + symbol
         hit = self.memo.get(full)
         if hit is not None:
             return hit
@@ -81,8 +70,7 @@ class NgramTables:
         acc = 0.0
         h = context
         while True:
-            key = h + symbol if isinstance(h, str) else (*h, symbol)  # type: ignore[operator]
-            p = logp.get(key)
+            p = logp.get(h + symbol)
             if p is not None:
                 acc += p
                 break
@@ -97,45 +85,39 @@ class NgramTables:
         return acc
 
 
-def train_ngram(
-    sequences: Iterable[tuple[Sequence[Hashable], float]],
-    *,
-    order: int,
-    min_count: float = 1.0,
-    as_string: bool = False,
-) -> NgramTables:
+def train_ngram(sequences: Iterable[tuple[str, float]], *, order: int, min_count: float = 1.0) -> NgramTables:
     """Count weighted sequences and compile interpolated Witten-Bell backoff tables.
 
     Args:
-        sequences: ``(symbols, weight)`` pairs; each sequence is wrapped in BOS/EOS.
+        sequences: ``(symbols, weight)`` pairs, symbols as a string; each is wrapped in BOS/EOS.
         order: n-gram order (>= 1).
         min_count: n-grams of order >= 3 seen fewer times are pruned (their mass
             is served by the lower orders through the backoff weight).
-        as_string: symbols are single characters; keys become strings.
 
     Returns:
         The compiled :class:`NgramTables`.
+
+    Examples:
+        >>> lm = train_ngram([("سلام", 2.0), ("سلامة", 1.0)], order=3)
+        >>> lm.score(BOS + "س", "ل") > lm.score(BOS + "س", "م")
+        True
     """
     counts: list[Counter] = [Counter() for _ in range(order + 1)]
     for symbols, weight in sequences:
-        seq = BOS + "".join(symbols) + EOS if as_string else (BOS_ID, *symbols, EOS_ID)  # type: ignore[arg-type]
+        seq = BOS + symbols + EOS
         for i in range(1, len(seq)):
-            for n in range(1, order + 1):
-                if i - n + 1 < 0:
-                    break
-                gram = seq[i - n + 1 : i + 1]
-                counts[n][gram if as_string else tuple(gram)] += weight
+            for n in range(1, min(order, i + 1) + 1):
+                counts[n][seq[i - n + 1 : i + 1]] += weight
     vocab = {g[-1] for g in counts[1]}
     floor = -math.log(len(vocab) + 1) - 5.0
-    ctx_total: dict = defaultdict(float)
-    ctx_types: dict = defaultdict(int)
+    ctx_total: dict[str, float] = defaultdict(float)
+    ctx_types: dict[str, int] = defaultdict(int)
     for n in range(1, order + 1):
         for gram, c in counts[n].items():
             ctx_total[gram[:-1]] += c
             ctx_types[gram[:-1]] += 1
-    empty = "" if as_string else ()
-    logp: dict = {}
-    prob: dict = {}
+    logp: dict[str, float] = {}
+    prob: dict[str, float] = {}
     uniform = 1.0 / (len(vocab) + 1)
     for n in range(1, order + 1):
         for gram, c in counts[n].items():
@@ -149,34 +131,21 @@ def train_ngram(
     bow = {
         h: round(math.log(ctx_types[h] / (ctx_total[h] + ctx_types[h])), 4)
         for h in ctx_total
-        if h != empty and (len(h) < 2 or ctx_total[h] >= min_count)
+        if h and (len(h) < 2 or ctx_total[h] >= min_count)
     }
     return NgramTables(order, logp, bow, floor)
 
 
 def tables_to_json(tables: NgramTables) -> dict:
-    """A JSON-ready dict; tuple keys are joined with spaces (symbols are ints then)."""
-
-    def key(k: object) -> str:
-        return k if isinstance(k, str) else " ".join(map(str, k))  # type: ignore[arg-type]
-
-    return {
-        "order": tables.order,
-        "floor": tables.floor,
-        "logp": {key(k): v for k, v in tables.logp.items()},
-        "bow": {key(k): v for k, v in tables.bow.items()},
-    }
+    """A JSON-ready dict of the tables."""
+    return {"order": tables.order, "floor": tables.floor, "logp": tables.logp, "bow": tables.bow}
 
 
-def tables_from_json(data: dict, *, as_string: bool) -> NgramTables:
+def tables_from_json(data: dict) -> NgramTables:
     """Inverse of :func:`tables_to_json`."""
-
-    def key(k: str) -> object:
-        return k if as_string else tuple(int(x) for x in k.split())
-
     return NgramTables(
         int(data["order"]),
-        {key(k): float(v) for k, v in data["logp"].items()},
-        {key(k): float(v) for k, v in data["bow"].items()},
+        {str(k): float(v) for k, v in data["logp"].items()},
+        {str(k): float(v) for k, v in data["bow"].items()},
         float(data["floor"]),
     )

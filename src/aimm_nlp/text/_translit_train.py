@@ -71,7 +71,7 @@ def train_transliterator(
     out: str | os.PathLike[str],
     order: int = 4,
     iterations: int = 5,
-    beam: int = 12,
+    beam: int = 8,
     delimiter: str | None = None,
     name: str = "joint",
 ) -> TrainReport:
@@ -126,7 +126,7 @@ def train_transliterator(
     digest = hashlib.sha256(Path(pairs).read_bytes()).hexdigest()
     meta = {
         "name": name,
-        "config": {"order": order, "iterations": iterations, "beam": beam},
+        "config": {"order": order, "iterations": iterations, "beam": beam, "max_options": model.max_options},
         "training_data": {
             "file": Path(pairs).name,
             "sha256": digest,

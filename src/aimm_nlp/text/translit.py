@@ -190,7 +190,7 @@ class Transliterator:
             lookup = self._cache.__getitem__
             repl = lambda m: lookup(m[0])  # noqa: E731
             sub = _TOKEN.sub
-            self._chunk = _WordCache(lambda chunk: sub(repl, chunk)).__getitem__
+            self._chunk = _WordCache(lambda chunk: sub(repl, chunk), limit=1 << 18).__getitem__
 
     def __call__(self, text: str) -> str:
         """Transliterate one string."""
@@ -203,7 +203,10 @@ class Transliterator:
 
     def _context_applies(self, text: str) -> bool:
         decide = self.model.foreign.decide  # type: ignore[union-attr]
-        return any(decide(m[1]).foreign for m in _CONTEXT.finditer(text))
+        for m in _CONTEXT.finditer(text):
+            if decide(m[1]).foreign:
+                return True
+        return False
 
     def _pieces(self, text: str) -> list[str]:
         out, last = [], 0
