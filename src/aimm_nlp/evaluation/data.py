@@ -17,7 +17,7 @@ from typing import Any
 
 from aimm_nlp.errors import DataError, InputFileError
 
-__all__ = ["jinja_env", "read_columns", "read_docs"]
+__all__ = ["compile_template", "jinja_env", "read_columns", "read_docs"]
 
 _INT = re.compile(r"-?\d+")
 
@@ -32,6 +32,12 @@ def jinja_env() -> Any:
     )
     env.filters["regex_replace"] = lambda s, pattern, repl, count=0: re.sub(pattern, repl, s, count=count)
     return env
+
+
+@functools.lru_cache(maxsize=256)
+def compile_template(template: str) -> Any:
+    """Compiled once per template string (lm-eval recompiles it for every doc)."""
+    return jinja_env().from_string(template)
 
 
 def _format(path: Path, cfg: dict[str, Any]) -> str:

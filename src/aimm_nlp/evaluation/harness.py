@@ -7,6 +7,7 @@ cache are skipped; new results are committed batch by batch, so a killed run res
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -106,12 +107,24 @@ def _score(prep: Prepared, values: list[Any], iters: int, seed: int) -> tuple[di
     return scores, cis, samples
 
 
+@functools.lru_cache(maxsize=1)
+def _package_versions() -> tuple[tuple[str, str | None], ...]:
+    from importlib import metadata
+
+    versions: list[tuple[str, str | None]] = []
+    for pkg in ("aimm-nlp", "torch", "transformers", "tokenizers", "sacrebleu", "seqeval", "numpy"):
+        try:
+            versions.append((pkg, metadata.version(pkg)))
+        except metadata.PackageNotFoundError:
+            versions.append((pkg, None))
+    return tuple(versions)
+
+
 def _provenance(
     backend: Any, tasks: Sequence[Task], *, batch_size: Any, seed: int, device: str
 ) -> dict[str, Any]:
     import hashlib
     import platform
-    from importlib import metadata
 
     def sha(path: Any) -> str:
         h = hashlib.sha256()
@@ -120,12 +133,6 @@ def _provenance(
                 h.update(block)
         return h.hexdigest()
 
-    versions = {}
-    for pkg in ("aimm-nlp", "torch", "transformers", "tokenizers", "sacrebleu", "seqeval", "numpy"):
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
     return {
         "model": dict(
             getattr(backend, "provenance", {}) or {"fingerprint": getattr(backend, "fingerprint", None)}
@@ -133,7 +140,7 @@ def _provenance(
         "model_kind": getattr(backend, "kind", None),
         "data_sha256": {t.name: sha(t.data_file()) for t in tasks},
         "prompt_template_sha256": {t.name: t.config_hash for t in tasks},
-        "packages": versions,
+        "packages": dict(_package_versions()),
         "python": platform.python_version(),
         "seed": seed,
         "batch_size": batch_size,

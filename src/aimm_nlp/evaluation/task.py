@@ -280,9 +280,9 @@ def render(template: Any, doc: dict[str, Any]) -> Any:
         return template
     if template in doc:
         return doc[template]
-    from aimm_nlp.evaluation.data import jinja_env
+    from aimm_nlp.evaluation.data import compile_template
 
-    return jinja_env().from_string(template).render(**doc)
+    return compile_template(template).render(**doc)
 
 
 def doc_to_choice(task: Task, doc: dict[str, Any]) -> list[str]:
