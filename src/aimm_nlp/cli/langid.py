@@ -1,0 +1,128 @@
+"""``aimm langid``: identify the language of each line; ``aimm langid train``: train a model."""
+
+from __future__ import annotations
+
+import argparse
+
+ORDER = 30
+
+_EPILOG = """\
+examples:
+  echo "wach nta mzyan?" | aimm langid                 # ary_Latn<TAB>0.98
+  aimm langid --words --format jsonl tweets.txt
+  aimm langid train --data my.tsv --text-col text --label-col label --out my_model
+  aimm langid --model my_model corpus.txt
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "langid",
+        help="language/variety ID per line (ary_Arab, ary_Latn, arb_Arab, fra, eng, zgh, ber)",
+        description=(
+            "Identify the language of every input line. Streams FILE (or stdin) and writes exactly one "
+            "output line per input line: `label<TAB>score` (tsv) or one JSON object (jsonl). "
+            "`aimm langid train ...` trains a model of your own."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_identify_options(p)
+    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+def _add_identify_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="UTF-8 text file, one text per line (default: stdin); "
+        "or `train` followed by training options (see `aimm langid train --help`)",
+    )
+    p.add_argument("--model", metavar="DIR", help="model folder from `aimm langid train` (default: shipped)")
+    p.add_argument("--words", action="store_true", help="also tag every word (tsv: word/label pairs)")
+    p.add_argument("--format", choices=["tsv", "jsonl"], default="tsv", help="output format (default tsv)")
+    p.add_argument("--batch-size", type=int, default=2048, help="lines per batch (default 2048)")
+    p.add_argument("-o", "--output", help="write here atomically instead of stdout")
+
+
+def add_train_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="aimm langid train",
+        description="Train a hashed character n-gram langid model from a TSV/CSV/JSONL table.",
+    )
+    p.add_argument("--data", required=True, help="training table (.tsv, .csv or .jsonl, with a header)")
+    p.add_argument("--text-col", required=True, help="column holding the text")
+    p.add_argument("--label-col", required=True, help="column holding the label (e.g. ary_Latn)")
+    p.add_argument("--source-col", help="optional column naming the source, for source-balanced weights")
+    p.add_argument("--out", required=True, help="output model folder")
+    p.add_argument("--C", type=float, default=5.0, help="inverse L2 regularisation strength (default 5)")
+    p.add_argument("--bits", type=int, default=20, help="log2 of hash buckets (default 20; 18 is smaller)")
+    p.add_argument("--max-iter", type=int, default=100, help="optimiser iterations (default 100)")
+    p.add_argument("--seed", type=int, default=13, help="augmentation seed (default 13)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.file == "train":
+        return run_train(args.rest)
+    if args.rest:  # options after FILE: parse them like options before it
+        again = argparse.ArgumentParser(prog="aimm langid")
+        _add_identify_options(again)
+        file = args.file
+        args = again.parse_args(args.rest, namespace=args)
+        args.file = file if args.file is None else args.file
+    import json
+
+    from aimm_nlp._io import atomic_output, iter_lines
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.text.langid import identify_batch, load_langid_model, tag_words
+
+    if args.batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1, got {args.batch_size}")
+    load_langid_model(args.model)  # fail before reading or writing anything
+
+    def flush(lines: list[str], out) -> None:
+        for line, guess in zip(lines, identify_batch(lines, model=args.model), strict=True):
+            words = tag_words(line, model=args.model) if args.words else None
+            if args.format == "jsonl":
+                obj = {"lang": guess.lang, "score": round(guess.score, 4), "mixed": guess.mixed}
+                if words is not None:
+                    obj["words"] = [[w.text, w.lang] for w in words]
+                out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            else:
+                extra = "\t" + " ".join(f"{w.text}/{w.lang}" for w in words) if words is not None else ""
+                out.write(f"{guess.lang}\t{guess.score:.4f}{extra}\n")
+
+    with atomic_output(args.output) as out:
+        batch: list[str] = []
+        for line in iter_lines(args.file):
+            batch.append(line)
+            if len(batch) >= args.batch_size:
+                flush(batch, out)
+                batch = []
+        if batch:
+            flush(batch, out)
+    return 0
+
+
+def run_train(argv: list[str]) -> int:
+    from aimm_nlp.text._langid_train import read_table, train_langid
+
+    args = add_train_parser().parse_args(argv)
+    texts, labels, sources = read_table(
+        args.data, text_col=args.text_col, label_col=args.label_col, source_col=args.source_col
+    )
+    cfg = train_langid(
+        texts,
+        labels,
+        sources=sources,
+        out=args.out,
+        C=args.C,
+        bits=args.bits,
+        max_iter=args.max_iter,
+        seed=args.seed,
+    )
+    print(f"trained {len(cfg['labels'])} classes on {len(texts)} texts -> {args.out}")
+    return 0

@@ -1,0 +1,151 @@
+"""Vectorised hashed character n-gram features for language identification.
+
+A whole batch is encoded once into one ``uint32`` codepoint array; cleaning
+(lowercase, drop diacritics/tatweel, mask URLs/@users/emoji/punctuation and
+digit-only tokens, squeeze elongations and spaces) and rolling n-gram hashes are
+numpy operations over that array, so cost per sentence is a few vector passes
+instead of a Python loop over n-grams. The result is a ``scipy.sparse`` CSR
+matrix per n-gram order, multiplied with the weight matrix in compiled code.
+
+Feature scheme ``charhash.v1`` (recorded in every model's ``config.json``):
+orders 1..5 over `` text `` (space padded), plus whole-word hashes.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = ["FEATURE_SCHEME", "featurize", "prepare"]
+
+FEATURE_SCHEME = "charhash.v1"
+
+_SPACE = 32
+_SEP = 0  # sentence separator; an n-gram that contains it is discarded
+_MASK_RE = re.compile(r"(?:https?://|www\.)\S+|[@#][\w.]+", re.IGNORECASE)
+_DIGIT = 0xE000  # ASCII digits move to the private-use area so "letter" tests stay simple
+_P = np.uint32(1_000_003)
+_MUL = np.uint32(0x9E3779B1)  # Fibonacci hashing multiplier
+
+
+@lru_cache(maxsize=1)
+def _lut() -> np.ndarray:
+    """Codepoint -> cleaned codepoint for the BMP (``0xFFFF`` stands for everything above).
+
+    Letters are lowercased, Arabic diacritics and tatweel map to ``-1`` (dropped),
+    ASCII digits stay (Arabizi writes ع as 3), everything else becomes a space.
+    """
+    table = np.full(0x10000, _SPACE, dtype=np.int32)
+    for cp in range(0xFFFF):
+        ch = chr(cp)
+        if ch.isalpha():
+            low = ch.lower()
+            table[cp] = ord(low) if len(low) == 1 else cp
+        elif ch.isdigit() and cp < 0x80:
+            table[cp] = _DIGIT + cp - 48
+    table[[*range(0x064B, 0x0653), 0x0670, 0x0640, *range(0x0300, 0x0370)]] = -1
+    # Arabic-script variants that spelling habits, not language, decide.
+    for src, dst in {"ک": "ك", "ی": "ي", "ۃ": "ة", "ے": "ي"}.items():
+        table[ord(src)] = ord(dst)
+    table[_SEP] = _SEP
+    return table
+
+
+def prepare(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Clean a batch: return (codes, offsets) with ``codes[offsets[i]:offsets[i+1]]`` = text i.
+
+    Each cleaned text is `` words `` followed by the separator code. Digits count as
+    letters only next to a letter (``3likom`` keeps its 3, ``2024`` disappears).
+    """
+    table = _lut()
+    joined = "".join([" " + t.replace("\x00", " ") + " \x00" for t in texts])
+    if "@" in joined or "#" in joined or "http" in joined or "www" in joined:
+        joined = _MASK_RE.sub(" ", joined)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = table[np.minimum(cps, 0xFFFF)]
+    digit = (codes >= _DIGIT) & (codes < _DIGIT + 10)
+    if digit.any():
+        alpha = (codes > _SPACE) & ~digit
+        near = np.zeros(len(codes), dtype=bool)
+        near[1:] |= alpha[:-1]
+        near[:-1] |= alpha[1:]
+        codes[digit & ~near] = _SPACE
+    keep = codes != -1
+    same1 = np.zeros(len(codes), dtype=bool)
+    same1[1:] = codes[1:] == codes[:-1]
+    same2 = np.zeros(len(codes), dtype=bool)
+    same2[2:] = same1[2:] & same1[1:-1]
+    keep &= ~(same2 | (same1 & (codes == _SPACE)))
+    codes = codes[keep].astype(np.uint32)
+    ends = np.flatnonzero(codes == _SEP) + 1
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets[1:] = ends
+    return codes, offsets
+
+
+def _bucket(h: np.ndarray, salt: int, bits: int) -> np.ndarray:
+    return ((h ^ np.uint32(salt * 0x9E3779B1 & 0xFFFFFFFF)) * _MUL) >> np.uint32(32 - bits)
+
+
+def featurize(
+    codes: np.ndarray, offsets: np.ndarray, *, orders: tuple[int, ...], bits: int, words: bool
+) -> list:
+    """Return one CSR matrix (texts x 2**bits) per feature family, counts as values.
+
+    Bucket 0 collects n-grams that cross a text boundary; models keep its weight at 0.
+    """
+    from scipy.sparse import csr_matrix
+
+    n_rows = len(offsets) - 1
+    n = len(codes)
+    seps = offsets[1:] - 1
+    shape = (n_rows, 1 << bits)
+    # Trailing separators: every text, the last one included, has one n-gram per position,
+    # so a text's features (and their count) never depend on its place in the batch.
+    padded = np.concatenate((codes, np.full(max(orders), _SEP, dtype=codes.dtype)))
+    data = np.ones(n, dtype=np.float32)
+    mats = []
+    h = np.zeros(len(padded), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for k in range(1, max(orders) + 1):
+            h = h[: len(padded) - k + 1] * _P + padded[k - 1 :]
+            if k not in orders:
+                continue
+            b = _bucket(h[:n], k, bits)
+            for d in range(k):
+                b[seps[seps >= d] - d] = 0
+            if k == 1:
+                b[codes == _SPACE] = 0
+            mats.append(csr_matrix((data, b, offsets), shape=shape))
+        if words:
+            mats.append(_word_matrix(codes, offsets, shape, bits, csr_matrix))
+    return mats
+
+
+def _word_matrix(codes: np.ndarray, offsets: np.ndarray, shape: tuple[int, int], bits: int, csr_matrix):
+    """Hash of every whole word (maximal run of non-space, non-separator codes)."""
+    blank = (codes == _SPACE) | (codes == _SEP)
+    n = len(codes)
+    starts = np.flatnonzero(~blank & np.concatenate(([True], blank[:-1])))
+    if len(starts) == 0:
+        return csr_matrix(shape, dtype=np.float32)
+    # Position-weighted sum with powers of an odd constant, re-based at each word start
+    # (odd numbers are invertible modulo 2**32, so the hash does not depend on position).
+    powers = np.cumprod(np.full(n, _P, dtype=np.uint32), dtype=np.uint32)
+    inv = np.cumprod(np.full(n, _inverse(int(_P)), dtype=np.uint32), dtype=np.uint32)
+    weighted = np.where(blank, np.uint32(0), codes * powers)
+    # reduceat sums up to the next word start, i.e. through the trailing blanks (weight 0).
+    h = np.add.reduceat(weighted, starts, dtype=np.uint32) * inv[starts]
+    indptr = np.searchsorted(starts, offsets)
+    data = np.ones(len(starts), dtype=np.float32)
+    return csr_matrix((data, _bucket(h, 99, bits), indptr), shape=shape)
+
+
+def _inverse(x: int) -> np.uint32:
+    """Multiplicative inverse of an odd number modulo 2**32 (Newton iteration)."""
+    inv = x
+    for _ in range(5):
+        inv = (inv * (2 - x * inv)) % (1 << 32)
+    return np.uint32(inv)

@@ -1,0 +1,214 @@
+"""Language and variety identification for Moroccan text, with word-level code-switch tags.
+
+Classes: ``ary_Arab`` (Darija), ``ary_Latn`` (Arabizi), ``arb_Arab`` (MSA), ``fra_Latn``,
+``eng_Latn``, ``zgh_Tfng`` (Tifinagh), ``ber_Latn`` (Amazigh in Latin script), and ``und``
+for text without a letter. Script rules come first (Tifinagh is ``zgh_Tfng``; a model
+only chooses among the classes written in the text's dominant script), then a hashed
+character n-gram linear model shipped with the package (numpy, loaded on first use).
+``tag_words`` labels every word (``other`` for URLs, @users, numbers, emoji and names),
+smoothing word evidence with a switch penalty (Viterbi), and ``spans`` merges the runs.
+
+Examples:
+    >>> from aimm_nlp.text import identify, spans
+    >>> identify("wach nta mzyan? ana ghadi l dar").lang
+    'ary_Latn'
+    >>> identify("واش كاين شي حد فالدار؟").lang
+    'ary_Arab'
+    >>> identify("ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ").lang
+    'zgh_Tfng'
+    >>> identify("2024 🙂").lang
+    'und'
+    >>> [(s.lang, s.text) for s in spans("ana ghadi l la réunion de demain")][:2]
+    [('ary_Latn', 'ana ghadi l'), ('fra_Latn', 'la réunion de demain')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp.text._langid_words import Span, WordTag, merge_spans, tag_batch
+
+__all__ = [
+    "LangGuess",
+    "Span",
+    "WordTag",
+    "identify",
+    "identify_batch",
+    "load_langid_model",
+    "spans",
+    "tag_words",
+]
+
+OTHER = "other"
+_MIX_SHARE = 0.15
+
+
+@dataclass(frozen=True)
+class LangGuess:
+    """The language of a text.
+
+    Attributes:
+        lang: best label (``und`` when the text has no letter).
+        score: probability of ``lang`` (1.0 for ``und`` and the Tifinagh rule).
+        scores: probability of every label of the model.
+        mixed: True when at least two languages each cover ``>= 15 %`` of the letters.
+    """
+
+    lang: str
+    score: float
+    scores: Mapping[str, float] = field(repr=False, compare=False)
+    mixed: bool = False
+
+
+def load_langid_model(model: str | Path | None = None) -> Any:
+    """Load and cache a model folder (``None``: the shipped model); raise ``ModelError`` if bad."""
+    from aimm_nlp.text._langid_model import load_model
+
+    return load_model(model)
+
+
+def identify(text: str, *, model: str | Path | None = None) -> LangGuess:
+    """Identify the language of one text.
+
+    Args:
+        text: any string; ``""``, digits or emoji alone give ``und``.
+        model: a folder written by ``aimm langid train`` (default: the shipped model).
+
+    Returns:
+        A :class:`LangGuess`.
+
+    Raises:
+        ModelError: ``model`` is not a readable langid model folder.
+
+    Examples:
+        >>> g = identify("Je pense que c'est une bonne idée.")
+        >>> g.lang, g.score > 0.5, g.mixed
+        ('fra_Latn', True, False)
+    """
+    return identify_batch([text], model=model)[0]
+
+
+def identify_batch(
+    texts: Sequence[str] | Mapping[str, Any], *, model: str | Path | None = None, column: str = "text"
+) -> Any:
+    """Identify many texts at once (vectorised; use this for corpora).
+
+    Args:
+        texts: a list of strings, or a ``datasets`` batch dict (then ``column`` is read and
+            a dict ``{"lang": [...], "lang_score": [...], "lang_mixed": [...]}`` is returned,
+            so ``ds.map(identify_batch, batched=True)`` adds three columns).
+        model: model folder (default: the shipped model).
+        column: text column of a batch dict.
+
+    Returns:
+        ``list[LangGuess]`` for a list input, a dict of columns for a batch dict.
+
+    Examples:
+        >>> [g.lang for g in identify_batch(["salam 3likom", "هذا الكتاب مفيد جدا للطلاب", ""])]
+        ['ary_Latn', 'arb_Arab', 'und']
+        >>> identify_batch({"text": ["ⵜⴰⵎⴰⵣⵉⵖⵜ"]})["lang"]
+        ['zgh_Tfng']
+    """
+    if isinstance(texts, Mapping):
+        if column not in texts:
+            from aimm_nlp.errors import DataError
+
+            raise DataError(f"batch has no column {column!r}; columns are {list(texts)}; pass column=...")
+        guesses = identify_batch(list(texts[column]), model=model)
+        return {
+            "lang": [g.lang for g in guesses],
+            "lang_score": [g.score for g in guesses],
+            "lang_mixed": [g.mixed for g in guesses],
+        }
+    texts = [t if isinstance(t, str) else "" if t is None else str(t) for t in texts]
+    if not texts:
+        return []
+    import numpy as np
+
+    m = load_langid_model(model)
+    probs, script, counts = m.predict_proba(texts)
+    labels = m.labels
+    letters = counts.sum(axis=1)
+    best = probs.argmax(axis=1)
+    top = probs[np.arange(len(texts)), best]
+    runner_up = np.partition(probs, -2, axis=1)[:, -2]
+    # Only texts that may be mixed (two scripts, or a strong runner-up) pay for word tagging.
+    two_scripts = np.sort(counts, axis=1)[:, -2] >= _MIX_SHARE * np.maximum(letters, 1)
+    maybe = np.flatnonzero((letters > 0) & ((runner_up >= 0.15) | two_scripts))
+    mixed = set()
+    if len(maybe):
+        tagged = tag_batch([texts[i] for i in maybe], m)
+        mixed = {int(i) for i, tags in zip(maybe, tagged, strict=True) if is_mixed(tags)}
+    tfng = "zgh_Tfng" in labels
+    out = []
+    for i in range(len(texts)):
+        scores = _Scores(labels, probs[i])
+        if letters[i] == 0:
+            out.append(LangGuess("und", 1.0, scores, False))
+        elif script[i] == 2 and tfng:
+            out.append(LangGuess("zgh_Tfng", 1.0, scores, i in mixed))
+        else:
+            out.append(LangGuess(labels[best[i]], float(top[i]), scores, i in mixed))
+    return out
+
+
+class _Scores(Mapping):
+    """Read-only ``label -> probability`` view over one row (cheap to create per text)."""
+
+    __slots__ = ("_labels", "_row")
+
+    def __init__(self, labels: tuple[str, ...], row: Any) -> None:
+        self._labels = labels
+        self._row = row
+
+    def __getitem__(self, key: str) -> float:
+        try:
+            return float(self._row[self._labels.index(key)])
+        except ValueError:
+            raise KeyError(key) from None
+
+    def __iter__(self):
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def is_mixed(words: Sequence[WordTag]) -> bool:
+    """True when two languages each cover at least 15 % of the tagged letters."""
+    per: dict[str, int] = {}
+    for w in words:
+        if w.lang not in (OTHER, "und"):
+            per[w.lang] = per.get(w.lang, 0) + len(w.text)
+    total = sum(per.values())
+    return total > 0 and sum(n >= _MIX_SHARE * total for n in per.values()) >= 2
+
+
+def tag_words(text: str, *, model: str | Path | None = None) -> list[WordTag]:
+    """Label every word of ``text`` (code-switch aware).
+
+    Returns:
+        One :class:`WordTag` per word, in order; punctuation is skipped; URLs, @users,
+        #tags, numbers, emoji and capitalised names inside a sentence are ``other``.
+
+    Examples:
+        >>> [(w.text, w.lang) for w in tag_words("3afak send me the file ghda")]
+        [('3afak', 'ary_Latn'), ('send', 'eng_Latn'), ('me', 'eng_Latn'), ('the', 'eng_Latn'), ('file', 'eng_Latn'), ('ghda', 'ary_Latn')]
+    """
+    return tag_batch([text], load_langid_model(model))[0]
+
+
+def spans(text: str, *, model: str | Path | None = None) -> list[Span]:
+    """Merge consecutive words with the same label into :class:`Span` runs.
+
+    Examples:
+        >>> [(s.lang, s.text) for s in spans("شفت le match ديال البارح")]
+        [('ary_Arab', 'شفت'), ('fra_Latn', 'le match'), ('ary_Arab', 'ديال البارح')]
+    """
+    return merge_spans(text, tag_words(text, model=model))
