@@ -24,6 +24,7 @@ from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
 __all__ = ["RuleTable", "load_rule_table", "rank_rules"]
 
 _CONSONANTS = "bdfhjklmnqrstvwxyzDHSTZ"
+SHADDA = "\u0651"
 
 
 class RuleTable:
@@ -33,13 +34,15 @@ class RuleTable:
         graphemes: dict[str, list[tuple[str, float]]] = {
             g: [(a, float(c)) for a, c in opts] for g, opts in data["graphemes"].items()
         }
-        single, double = data["gemination_cost"]["single"], data["gemination_cost"]["double"]
+        gem = data["gemination_cost"]
         for ch in _CONSONANTS:
             if ch in graphemes and ch + ch not in graphemes:
                 base = graphemes[ch]
-                graphemes[ch + ch] = [(a, c + single) for a, c in base] + [
-                    (a + a, c + double) for a, c in base if a
-                ]
+                graphemes[ch + ch] = (
+                    [(a, c + gem["single"]) for a, c in base]
+                    + [(a + SHADDA, c + gem["shadda"]) for a, c in base if len(a) == 1]
+                    + [(a + a, c + gem["double"]) for a, c in base if a]
+                )
         self.graphemes = graphemes
         self.initial = {g: [(a, float(c)) for a, c in o] for g, o in data["initial"].items()}
         self.before_geminate = {g: [(a, float(c)) for a, c in o] for g, o in data["before_geminate"].items()}
@@ -137,7 +140,8 @@ def rank_rules(
         for length, arab, cost in table.options(w, i):
             target = hyps[i + length]
             for out, (score, ctx) in best:
-                lp, new_ctx = extend(ctx, arab)
+                # The character model never saw diacritics: score the letters, not the shadda.
+                lp, new_ctx = extend(ctx, arab.replace(SHADDA, "") if SHADDA in arab else arab)
                 s = score + cost - lm_weight * lp
                 new = out + arab
                 old = target.get(new)

@@ -58,7 +58,7 @@ class EvalReport:
 
 def word_pairs(src: str, dst: str) -> list[tuple[str, str]]:
     """Split one sentence pair into word pairs when both sides have the same number of words."""
-    latn = [_ELONGATION.sub(r"\1\1", w) for w in _LATN_WORD.findall(src)]
+    latn = [_ELONGATION.sub(r"\1", w) for w in _LATN_WORD.findall(src)]
     arab = _ARAB_WORD.findall(dst)
     return list(zip(latn, arab, strict=True)) if len(latn) == len(arab) else []
 

@@ -262,7 +262,7 @@ class Transliterator:
 
     def _rank(self, word: str, k: int) -> list[tuple[str, float]]:
         assert self.model is not None
-        w = _ELONGATION.sub(r"\1\1", word)
+        w = _ELONGATION.sub(r"\1", word)
         ranked = self.model.rank(w, k=k)
         return ranked or [(word, 0.0)]
 
