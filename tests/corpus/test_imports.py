@@ -9,5 +9,7 @@ HEAVY = ("torch", "transformers", "datasets", "datasketch", "matplotlib", "pyarr
 def test_import_corpus_is_light() -> None:
     code = "import aimm_nlp.corpus as c; c.corpus_names(); c.corpus_info('doda')"
     probe = f"import sys; {code}; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
     assert out.stdout.split() == []

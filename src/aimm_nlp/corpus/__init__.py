@@ -15,22 +15,30 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "BuildResult",
     "CleanReport",
+    "CorpusConfig",
     "CorpusInfo",
     "CorpusStats",
     "QualityRules",
     "StepReport",
+    "build_corpus",
     "clean",
     "corpus_files",
     "corpus_info",
     "corpus_names",
     "describe",
+    "load_config",
     "load_corpus",
     "save_corpus",
     "shard_for_rank",
 ]
 
 _WHERE = {
+    "BuildResult": "build",
+    "build_corpus": "build",
+    "CorpusConfig": "config",
+    "load_config": "config",
     "CleanReport": "report",
     "StepReport": "report",
     "CorpusInfo": "catalog",
