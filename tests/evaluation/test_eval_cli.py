@@ -106,3 +106,47 @@ def test_pipeline_eval_without_model(shared, tmp_path):
     out = tmp_path / "p.json"
     assert main(["eval", "--tasks", "script_id", "--limit", "30", "--output", str(out), "--no-cache"]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["results"]["script_id"]["acc,none"] > 0.9
+
+
+BAD_TASKS = {
+    "label_not_in_choices": (
+        "id\ttweet\tlabel\n1\tsalam 😂\tangry\n",
+        "",
+        "label 'angry' is not one of the choices",
+    ),
+    "missing_column": ("id\ttweet\tlabel\n1\tsalam\tpositive\n", "", "template uses column 'text'"),
+    "data_file_missing": (None, "", "does not exist"),
+    "unknown_key": (
+        "id\ttweet\tlabel\n1\tsalam\tpositive\n",
+        "num_fewshots: 2\n",
+        "did you mean 'num_fewshot'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TASKS))
+def test_bad_task_file_exits_2_and_writes_nothing(model_dirs, tmp_path, capsys, case):
+    data, extra, message = BAD_TASKS[case]
+    if data is not None:
+        (tmp_path / "d.tsv").write_text(data, encoding="utf-8")
+    template = "'{{text}}'" if case == "missing_column" else "tweet"
+    (tmp_path / "t.yaml").write_text(
+        "task: bad\noutput_type: classification\ndataset_path: csv\n"
+        'dataset_kwargs: {data_files: {test: d.tsv}, delimiter: "\\t"}\n'
+        f"doc_to_text: {template}\ndoc_to_target: label\ndoc_to_choice: [negative, neutral, positive]\n{extra}",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "run.json"
+    argv = [
+        "eval",
+        "--model",
+        str(model_dirs / "clf"),
+        "--tasks",
+        str(tmp_path / "t.yaml"),
+        "--output",
+        str(out),
+    ]
+    code = main([*argv, "--no-cache"])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

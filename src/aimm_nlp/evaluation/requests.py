@@ -9,6 +9,7 @@ Everything is prepared and checked before any model runs, so bad input fails fas
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,10 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
         elif task.type == "perplexity":
             text = str(render(cfg.get("doc_to_target") or cfg.get("doc_to_text"), doc))
             requests.append(text)
-            refs.append({"bytes": len(text.encode()), "chars": len(text), "words": len(text.split())})
+            # words as lm-eval counts them (re.split on whitespace runs), so word perplexity matches
+            refs.append(
+                {"bytes": len(text.encode()), "chars": len(text), "words": len(re.split(r"\s+", text))}
+            )
         elif task.type == "generation":
             requests.append(ctx)
             refs.append({"ref": str(doc_to_target(task, doc))})
