@@ -191,3 +191,11 @@ def test_streaming_result_can_be_read_twice(files: dict[str, Path]) -> None:
     assert report.complete and report.n_output == len(first) == 7
     assert list(lazy) == first  # a second epoch starts with fresh dedup state and counts
     assert report.n_input == 10
+
+
+def test_default_identifier_is_aimm_langid_when_installed() -> None:
+    langid = pytest.importorskip("aimm_nlp.text.langid", reason="aimm_nlp.text.langid not installed yet")
+    texts = ["واش نتا مزيان؟ الله يعطيك الصحة", "salam labas 3lik a khoya", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ ⵎⴰⵏⵣⴰⴽⵉⵏ"]
+    out, report = clean(make(texts), langs=["zgh_Tfng"], quality=None)
+    assert list(out["text"]) == [texts[2]] and list(out["lang"]) == ["zgh_Tfng"]
+    assert report.config["identify"] == f"{langid.__name__}.identify"
