@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.corpus.conftest import DOCS
+from corpus_samples import DOCS
 
 from aimm_nlp.corpus import corpus_info, corpus_names, load_corpus
 from aimm_nlp.errors import DataError, InputFileError, UnknownNameError

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from corpus_samples import DOCS
 from datasets import Dataset
-from tests.corpus.conftest import DOCS
 
 from aimm_nlp.corpus import clean, load_corpus
 from aimm_nlp.corpus.quality import check_quality, quality_rules
