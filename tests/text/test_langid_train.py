@@ -84,16 +84,17 @@ def test_cli_identify_with_user_model(
 
 def test_cli_shipped_model_tsv_and_words(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     src = tmp_path / "in.txt"
-    src.write_text("wach nta mzyan\nⴰⵣⵓⵍ\n2024\nana ghadi l la réunion\n", encoding="utf-8")
+    src.write_text("wach nta mzyan\nⴰⵣⵓⵍ\n2024\nwach nta mzyan je suis fatigué\n", encoding="utf-8")
     assert main(["langid", str(src), "--words"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[0] for line in out] == ["ary_Latn", "zgh_Tfng", "und", "ary_Latn"]
     assert out[3].split("\t")[2].split() == [
-        "ana/ary_Latn",
-        "ghadi/ary_Latn",
-        "l/ary_Latn",
-        "la/fra_Latn",
-        "réunion/fra_Latn",
+        "wach/ary_Latn",
+        "nta/ary_Latn",
+        "mzyan/ary_Latn",
+        "je/fra_Latn",
+        "suis/fra_Latn",
+        "fatigué/fra_Latn",
     ]
     assert main(["langid", str(src), "-o", str(tmp_path / "o.tsv")]) == 0
     assert len((tmp_path / "o.tsv").read_text(encoding="utf-8").splitlines()) == 4

@@ -24,7 +24,7 @@ FEATURE_SCHEME = "charhash.v1"
 
 _SPACE = 32
 _SEP = 0  # sentence separator; an n-gram that contains it is discarded
-_MASK_RE = re.compile(r"(?:https?://|www\.)\S+|[@#][\w.]+", re.IGNORECASE)
+_MASK_RE = re.compile(r"[hHwW@#](?:(?<=[hH])[tT][tT][pP][sS]?://\S+|(?<=[wW])[wW][wW]\.\S+|(?<=[@#])[\w.]+)")
 _DIGIT = 0xE000  # ASCII digits move to the private-use area so "letter" tests stay simple
 _P = np.uint32(1_000_003)
 _MUL = np.uint32(0x9E3779B1)  # Fibonacci hashing multiplier

@@ -136,8 +136,9 @@ def identify_batch(
     top = probs[np.arange(len(texts)), best]
     runner_up = np.partition(probs, -2, axis=1)[:, -2]
     # Only texts that may be mixed (two scripts, or a strong runner-up) pay for word tagging.
+    # Arabic-only text is skipped: tag_words decides Darija vs MSA for a whole Arabic passage.
     two_scripts = np.sort(counts, axis=1)[:, -2] >= _MIX_SHARE * np.maximum(letters, 1)
-    maybe = np.flatnonzero((letters > 0) & ((runner_up >= 0.15) | two_scripts))
+    maybe = np.flatnonzero((letters > 0) & (((runner_up >= 0.15) & (script != 0)) | two_scripts))
     mixed = set()
     if len(maybe):
         tagged = tag_batch([texts[i] for i in maybe], m)
