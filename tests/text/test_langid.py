@@ -108,10 +108,27 @@ def test_long_line_100kb() -> None:
     assert identify_batch([line, "bonjour tout le monde"])[1].lang == "fra_Latn"
 
 
-def test_import_text_does_not_load_numpy_or_torch() -> None:
+def test_import_text_does_not_load_the_model_or_torch() -> None:
     code = (
         "import sys, aimm_nlp.text as t; "
-        "assert 'aimm_nlp.text.langid' not in sys.modules; "
-        "assert 'torch' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)"
+        "assert 'aimm_nlp.text.langid' not in sys.modules and 'aimm_nlp.text._langid_model' not in sys.modules; "
+        "assert 'torch' not in sys.modules and 'scipy' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_datasets_map_batched() -> None:
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.Dataset.from_dict({"text": ["wach nta mzyan", "Je pense que oui.", "ⴰⵣⵓⵍ", ""]})
+    out = ds.map(identify_batch, batched=True, batch_size=2)
+    assert out["lang"] == ["ary_Latn", "fra_Latn", "zgh_Tfng", "und"]
+    assert set(out.column_names) == {"text", "lang", "lang_score", "lang_mixed"}
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import aimm_nlp.text.langid as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 8 and result.failed == 0

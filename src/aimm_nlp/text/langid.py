@@ -18,8 +18,8 @@ Examples:
     'zgh_Tfng'
     >>> identify("2024 🙂").lang
     'und'
-    >>> [(s.lang, s.text) for s in spans("ana ghadi l la réunion de demain")][:2]
-    [('ary_Latn', 'ana ghadi l'), ('fra_Latn', 'la réunion de demain')]
+    >>> [(s.lang, s.text) for s in spans("safi ghadi nmchi, je suis fatigué")]
+    [('ary_Latn', 'safi ghadi nmchi'), ('fra_Latn', 'je suis fatigué')]
 """
 
 from __future__ import annotations
