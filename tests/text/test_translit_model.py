@@ -295,3 +295,9 @@ def test_doda_trained_model_beats_default_on_held_out_entries(shared: Path, tmp_
     # Words alone (~8k rows) already beat the default; the benchmark adds the sentences for the big gain.
     assert trained.overall.cer_folded < default.overall.cer_folded
     assert trained.overall.cer_strict < default.overall.cer_strict
+
+
+def test_cli_ls_translit_lists_pairs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ls", "translit"]) == 0
+    out = capsys.readouterr().out
+    assert "ary_Latn         -> ary_Arab" in out and "zgh_Tfng         -> zgh_Latn" in out

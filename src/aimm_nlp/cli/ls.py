@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-KINDS = ("presets", "switches", "corpora", "tasks")
+KINDS = ("presets", "switches", "corpora", "tasks", "translit")
 
 
 ORDER = 90
@@ -39,4 +39,9 @@ def run(args: argparse.Namespace) -> int:
         for name in list_tasks():
             task = load_task(name, check_data=False)
             print(f"{name:<28} {task.type:<22} {task.lang or '-'}")
+    elif args.kind == "translit":
+        from aimm_nlp.text.translit import supported_pairs
+
+        for src, dst in supported_pairs():
+            print(f"{src:<16} -> {dst}")
     return 0
