@@ -132,3 +132,46 @@ def test_cache_key_changes_with_the_task_config(shared, tmp_path):
     model = DummyModel()
     evaluate(model, [changed], limit=5, cache=db, bootstrap_iters=0)
     assert model.calls == 5
+
+
+SLOW_RUN = """
+import sys, time
+from aimm_nlp.evaluation import evaluate
+from aimm_nlp.testing import DummyModel
+
+class Slow(DummyModel):
+    def score_rolling(self, texts):
+        for item in super().score_rolling(texts):
+            time.sleep(0.01)
+            yield item
+
+evaluate(Slow(), ["flores_ary_Arab_bpb"], limit=400, cache=sys.argv[1], bootstrap_iters=0)
+"""
+
+
+def test_sigkill_mid_run_then_resume(shared, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "cache.sqlite"
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_RUN, str(db)], env={**os.environ})
+    deadline = time.time() + 60
+    done = 0
+    while time.time() < deadline and done < 64:  # wait for the first committed batch
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                done = ResultCache(db).db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+            except Exception:  # the table may not exist yet
+                done = 0
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = ResultCache(db).db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+    assert 64 <= kept < 400
+    resumed = DummyModel()
+    res = evaluate(resumed, ["flores_ary_Arab_bpb"], limit=400, cache=db, bootstrap_iters=0)
+    assert resumed.calls == 400 - kept
+    assert res.scores == evaluate(DummyModel(), ["flores_ary_Arab_bpb"], limit=400, bootstrap_iters=0).scores
