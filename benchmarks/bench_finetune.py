@@ -191,6 +191,9 @@ def run_trainer(spec: dict) -> dict:
                 if torch.cuda.is_available():
                     torch.cuda.synchronize()
                 marks["t0"] = time.perf_counter()
+                marks["c0"] = time.process_time()
+            if state.global_step == warm + steps:
+                marks["c1"] = time.process_time()
 
     class Counting(Trainer):
         def training_step(self, model, inputs, *a, **k):
@@ -222,6 +225,7 @@ def run_trainer(spec: dict) -> dict:
         steps=steps,
         samples=steps * spec["bs"],
         real_per_step=r / steps,
+        cpu_seconds=marks["c1"] - marks["c0"],
     )
 
 
@@ -257,7 +261,13 @@ def run_aimm(spec: dict) -> dict:
     if cls:
         raw["model"]["overrides"] = dict(spec["shape"])
     cfg = FinetuneConfig.from_dict(raw)
-    res = finetune(cfg)
+    marks = {}
+
+    def cpu_clock(state):  # process CPU time of the timed steps (robust to other users' load)
+        if state.step in (spec["warm"], spec["warm"] + spec["steps"]):
+            marks[state.step] = time.process_time()
+
+    res = finetune(cfg, callbacks=[cpu_clock])
     hist = [json.loads(x) for x in (res.output_dir / "metrics.jsonl").read_text().splitlines()]
     windows = [h for h in hist if "seconds" in h and h["step"] > spec["warm"]]
     r = sum(h["real_tokens"] for h in windows)
@@ -273,6 +283,7 @@ def run_aimm(spec: dict) -> dict:
         samples=samples,
         real_per_step=r / max(steps, 1),
         final_loss=res.final_loss,
+        cpu_seconds=marks.get(spec["warm"] + spec["steps"], 0) - marks.get(spec["warm"], 0),
     )
 
 
@@ -300,6 +311,8 @@ def arm_main(spec: dict) -> dict:
         round(1 - res["real_tokens"] / res["padded_tokens"], 4) if res["padded_tokens"] else None
     )
     res["samples_s"] = round(res["samples"] / res["seconds"], 1) if res["seconds"] else None
+    if res.get("cpu_seconds"):
+        res["real_tok_per_cpu_s"] = round(res["real_tokens"] / res["cpu_seconds"], 1)
     if spec.get("flops_per_token"):
         res["mfu"] = round(res["real_tok_s"] * spec["flops_per_token"] / PEAK, 4)
     return res
@@ -431,7 +444,7 @@ def gpu_specs(tmp: Path, tiny: bool) -> list[dict]:
     ]
 
 
-def cpu_specs(tmp: Path, quick: bool) -> list[dict]:
+def cpu_specs(tmp: Path, quick: bool, steps: int = 10, rounds: int = 2) -> list[dict]:
     mix, tweets = real_texts(20_000)
     tok = build_tokenizer(tmp / "tok", mix + [t for t, _ in tweets], 8000)
     mean_mix = mean_tokens(tok, mix)
@@ -440,7 +453,7 @@ def cpu_specs(tmp: Path, quick: bool) -> list[dict]:
     cls = write_data(tmp, "cls", [t for t, _ in tweets], [lab for _, lab in tweets])
     lshape, bshape = model_shape("llama", False, quick), model_shape("bert", False, quick)
     block, bs_c, bs_b = 128, 16, 32
-    w, s = (2, 4) if quick else (5, 40)
+    w, s = (2, 4) if quick else (3, steps)
     common = dict(tok=str(tok))
     c = dict(common, task="causal_lm", data=str(causal), shape=lshape, max_length=block, mean_len=mean_mix)
     b = dict(
@@ -451,13 +464,46 @@ def cpu_specs(tmp: Path, quick: bool) -> list[dict]:
         max_length=block,
         mean_len=mean_tw,
     )
-    rows = max(1, round(bs_c * mean_mix / block))
-    return [
-        dict(c, name="trainer_causal", arm="trainer", bs=bs_c, warm=w, steps=s),
-        dict(c, name="aimm_causal", arm="aimm", max_tokens=rows * block, warm=w, steps=s, log_every=5),
-        dict(b, name="trainer_cls", arm="trainer", bs=bs_b, warm=w, steps=s),
-        dict(b, name="aimm_cls", arm="aimm", max_tokens=int(bs_b * mean_tw), warm=w, steps=s, log_every=5),
-    ]
+    rows = max(1, math.ceil(bs_c * mean_mix / block))
+    tc = dict(c, arm="trainer", bs=bs_c, warm=w, steps=s)
+    ac = dict(c, arm="aimm", max_tokens=rows * block, warm=w, steps=s, log_every=w)
+    tb = dict(b, arm="trainer", bs=bs_b, warm=w, steps=s)
+    ab = dict(b, arm="aimm", max_tokens=int(bs_b * mean_tw), warm=w, steps=s, log_every=w)
+    # A B B A rounds per workload: the machine is shared and its load drifts; both arms see the same
+    # drift, and the summary takes the median over the repeats of each arm
+    out = []
+    for first, second in ((tc, ac), (tb, ab)):
+        for k in range(rounds):
+            a, b2 = (first, second) if k % 2 == 0 else (second, first)
+            out += [
+                dict(a, name=f"{a['arm']}_{a['task']}_r{2 * k + 1}"),
+                dict(b2, name=f"{b2['arm']}_{b2['task']}_r{2 * k + 1}"),
+                dict(b2, name=f"{b2['arm']}_{b2['task']}_r{2 * k + 2}"),
+                dict(a, name=f"{a['arm']}_{a['task']}_r{2 * k + 2}"),
+            ]
+    return out
+
+
+def pooled(results: dict, prefix: str) -> dict:
+    """Tokens, samples, wall and CPU seconds summed over the repeats of one arm."""
+    runs = [v for k, v in results.items() if k.startswith(prefix) and "real_tokens" in v]
+    if not runs:
+        return {}
+    keys = ("real_tokens", "padded_tokens", "seconds", "samples", "cpu_seconds")
+    tot = {k: sum(r.get(k) or 0 for r in runs) for k in keys}
+    import statistics
+
+    return dict(
+        median_real_tok_s=round(statistics.median(r["real_tok_s"] for r in runs), 1),
+        median_samples_s=round(statistics.median(r["samples_s"] for r in runs), 2),
+        real_tok_s=round(tot["real_tokens"] / tot["seconds"], 1),
+        real_tok_per_cpu_s=round(tot["real_tokens"] / tot["cpu_seconds"], 1) if tot["cpu_seconds"] else None,
+        samples_s=round(tot["samples"] / tot["seconds"], 2),
+        padding_share=round(1 - tot["real_tokens"] / tot["padded_tokens"], 4),
+        real_per_step=round(tot["real_tokens"] / sum(r["steps"] for r in runs), 1),
+        peak_mem_GiB=max(r["peak_mem_GiB"] for r in runs),
+        repeats=len(runs),
+    )
 
 
 def ratio(results: dict, a: str, b: str, key: str = "real_tok_s") -> float | None:
@@ -473,6 +519,8 @@ def main() -> None:
     ap.add_argument(
         "--budget-s", type=float, default=420, help="GPU: skip remaining arms after this many seconds"
     )
+    ap.add_argument("--rounds", type=int, default=2, help="CPU: A-B-B-A rounds per workload")
+    ap.add_argument("--steps", type=int, default=10, help="CPU: timed steps per arm (after 3 warm-up steps)")
     ap.add_argument("--only", help="comma-separated arm names to run (default: all)")
     ap.add_argument("--arm-spec", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -483,7 +531,11 @@ def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     t0 = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="bench_finetune_"))
-    specs = gpu_specs(tmp, args.tiny) if args.device_script else cpu_specs(tmp, args.tiny)
+    specs = (
+        gpu_specs(tmp, args.tiny)
+        if args.device_script
+        else cpu_specs(tmp, args.tiny, args.steps, args.rounds)
+    )
     if args.only:
         specs = [s for s in specs if s["name"] in args.only.split(",")]
     results: dict[str, dict] = {}
@@ -530,10 +582,28 @@ def main() -> None:
             ),
         }
     else:
+        names = (
+            "trainer_causal_lm",
+            "aimm_causal_lm",
+            "trainer_sequence_classification",
+            "aimm_sequence_classification",
+        )
+        arms = {k: pooled(results, k) for k in names}
+        arms = {k.replace("_lm", "").replace("sequence_classification", "cls"): v for k, v in arms.items()}
         summary = {
-            "causal_ratio_real_tok_s": ratio(results, "aimm_causal", "trainer_causal"),
-            "cls_ratio_real_tok_s": ratio(results, "aimm_cls", "trainer_cls"),
-            "cls_ratio_samples_s": ratio(results, "aimm_cls", "trainer_cls", "samples_s"),
+            "arms": arms,
+            "causal_ratio_median_real_tok_s": ratio(
+                arms, "aimm_causal", "trainer_causal", "median_real_tok_s"
+            ),
+            "cls_ratio_median_real_tok_s": ratio(arms, "aimm_cls", "trainer_cls", "median_real_tok_s"),
+            "cls_ratio_median_samples_s": ratio(arms, "aimm_cls", "trainer_cls", "median_samples_s"),
+            "causal_ratio_real_tok_s": ratio(arms, "aimm_causal", "trainer_causal"),
+            "causal_ratio_real_tok_per_cpu_s": ratio(
+                arms, "aimm_causal", "trainer_causal", "real_tok_per_cpu_s"
+            ),
+            "cls_ratio_real_tok_s": ratio(arms, "aimm_cls", "trainer_cls"),
+            "cls_ratio_real_tok_per_cpu_s": ratio(arms, "aimm_cls", "trainer_cls", "real_tok_per_cpu_s"),
+            "cls_ratio_samples_s": ratio(arms, "aimm_cls", "trainer_cls", "samples_s"),
         }
     out = {
         "benchmark": "finetune",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+# the test modules import ft_helpers by name: make that work under --import-mode=importlib too
+sys.path.insert(0, str(Path(__file__).parent))
 from ft_helpers import PARALLEL, TAGGED, TWEETS, build_tokenizer, corpus_lines, write_jsonl, write_tsv
 
 

@@ -108,3 +108,17 @@ def test_early_stopping(tok_dir, data_dir, tmp_path):
     )
     res = finetune(FinetuneConfig.from_dict(raw))
     assert res.steps < 40
+
+
+def test_accumulation_and_checkpointing_do_not_change_the_math(tok_dir, data_dir, tmp_path):
+    """2 micro-batches x grad_accum=2 with activation checkpointing == the same global step unsplit."""
+    base = dict(optim__max_steps=4, data__max_tokens=256)
+    a = base_cfg("causal_lm", tok_dir, data_dir / "text.txt", tmp_path / "a", **base)
+    b = base_cfg(
+        "causal_lm", tok_dir, data_dir / "text.txt", tmp_path / "b", **{**base, "data__max_tokens": 128}
+    )
+    b["optim"]["grad_accum"] = 2
+    b["run"]["gradient_checkpointing"] = True
+    la = _losses(finetune(FinetuneConfig.from_dict(a)).output_dir)
+    lb = _losses(finetune(FinetuneConfig.from_dict(b)).output_dir)
+    assert la != [] and max(abs(x - y) for x, y in zip(la, lb, strict=True)) < 1e-5, (la, lb)

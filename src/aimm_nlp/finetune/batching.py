@@ -35,16 +35,7 @@ def plan_epoch(
     order = list(range(len(lengths)))
     rng.shuffle(order)
     if packing:
-        rows, row, used = [], [], 0
-        for i in order:  # next-fit: short texts fill rows to ~99 %
-            n = min(lengths[i], max_length)
-            if used + n > max_length and row:
-                rows.append(row)
-                row, used = [], 0
-            row.append(i)
-            used += n
-        if row:
-            rows.append(row)
+        rows = _first_fit(order, [min(n, max_length) for n in lengths], max_length)
         per = max(1, max_tokens // max_length)
         return [rows[k : k + per] for k in range(0, len(rows), per)]
     # token budget: sort by length inside large shuffled buckets, then cut batches by padded size
@@ -65,6 +56,29 @@ def plan_epoch(
             batches.append(cur)
     rng.shuffle(batches)
     return batches
+
+
+def _first_fit(order: list[int], lengths: list[int], capacity: int, window: int = 64) -> list[list[int]]:
+    """First-fit packing over a window of open rows (next-fit wastes ~20 % on 128-token rows of tweets).
+
+    Rows leave the window oldest first, so the result only depends on ``order``.
+    """
+    done: list[list[int]] = []
+    open_rows: list[list[int]] = []  # each: [free, *indices]
+    for i in order:
+        n = lengths[i]
+        for row in open_rows:
+            if row[0] >= n:
+                row[0] -= n
+                row.append(i)
+                break
+        else:
+            open_rows.append([capacity - n, i])
+            if len(open_rows) > window:
+                done.append(open_rows.pop(0)[1:])
+        if open_rows and open_rows[0][0] == 0:
+            done.append(open_rows.pop(0)[1:])
+    return done + [row[1:] for row in open_rows]
 
 
 def collate(

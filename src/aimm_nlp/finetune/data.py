@@ -39,14 +39,21 @@ class Encoded:
 def read_records(source: str, *, fmt: str = "auto", group_column: str = "sentence", limit: int | None = None):
     """Read a local file into a list of dict records (see module docstring for formats)."""
     path = Path(source)
-    if not path.exists():
+    if not path.exists() or path.is_dir() or path.suffix.lower() in (".parquet", ".conllu"):
+        # catalogued corpus names, save_to_disk folders, parquet/conllu: the corpus pipeline reads them
         try:
-            from aimm_nlp.corpus import load_corpus  # type: ignore[attr-defined]
+            from aimm_nlp.corpus import load_corpus
         except ImportError:
             raise InputFileError(f"{source}: no such file", path=source) from None
-        return [dict(r) for r in load_corpus(source)][:limit]
-    if path.is_dir():
-        raise InputFileError(f"{source}: is a directory; pass a data file", path=source)
+        looks_like_file = any(sep in source for sep in "/\\") or path.suffix.lower() in (
+            ".tsv",
+            ".csv",
+            ".txt",
+        )
+        if not path.exists() and looks_like_file:
+            raise InputFileError(f"{source}: no such file", path=source)
+        ds = load_corpus(source)
+        return [dict(r) for r in (ds.select(range(min(limit, len(ds)))) if limit else ds)]
     if fmt == "auto":
         fmt = {".tsv": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".txt": "txt"}.get(
             path.suffix.lower(), ""

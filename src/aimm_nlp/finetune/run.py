@@ -184,7 +184,10 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         dist.barrier()
     core = model.to(device)
     if cfg.run.gradient_checkpointing:
-        core.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if hasattr(core, "activation_checkpointing_enable"):  # the name since transformers 5.2x
+            core.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            core.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     wrapped, fsdp = core, False
     if dist is not None and cfg.run.distributed == "fsdp":
         wrapped, fsdp = _fully_shard(core), True
