@@ -85,3 +85,11 @@ def test_rolling_sums_windows_beyond_max_length(tok):
     tokens = short.encode(text)
     expected = sum(reference(short, c, p) for c, p in rolling_windows(tokens, short.prefix, 8))
     assert total == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("item", [("salam", [" a", ""]), ("", ["", " b"])])
+def test_empty_continuation_is_a_data_error(causal, item):
+    from aimm_nlp.errors import DataError
+
+    with pytest.raises(DataError, match="has no tokens"):
+        list(causal.score_choices([item]))

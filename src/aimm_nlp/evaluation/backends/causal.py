@@ -17,6 +17,8 @@ import inspect
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from aimm_nlp.errors import DataError
+
 __all__ = ["CausalLM", "bucket", "rolling_windows"]
 
 _STEP = 16
@@ -120,6 +122,8 @@ class CausalLM:
             units = []
             for j, cont in enumerate(conts):
                 enc = self.encode(cont, add_special_tokens=False)
+                if not enc:
+                    raise DataError(f"continuation {cont!r} has no tokens; check doc_to_choice")
                 ctx, enc = ([self.prefix], enc) if self.prefix != enc[0] else (enc[:1], enc[1:])
                 units.append((ctx, [enc], [j]))
             return units
@@ -129,6 +133,11 @@ class CausalLM:
             context = context[:-n_sp]
         ctx = self.encode(context)
         encs = [self.encode(context + c)[len(ctx) :] for c in conts]
+        for c, e in zip(conts, encs, strict=True):
+            if not e:
+                raise DataError(
+                    f"continuation {c!r} has no tokens after context {context[-40:]!r}; check doc_to_choice"
+                )
         fits = [j for j, e in enumerate(encs) if len(ctx) + len(e) <= self.max_length + 1]
         units = [(ctx, [encs[j] for j in fits], fits)] if fits else []
         for j in sorted(set(range(len(conts))) - set(fits)):  # too long: truncate from the left, as lm-eval
