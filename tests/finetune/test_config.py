@@ -125,3 +125,15 @@ def test_at_least_one_config_per_task():
         FinetuneConfig.from_yaml(Path(str(files("aimm_nlp") / "configs/finetune" / n))).task for n in SHIPPED
     }
     assert tasks == {"sequence_classification", "token_classification", "causal_lm", "masked_lm", "seq2seq"}
+
+
+def test_finetune_package_and_config_are_light():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, aimm_nlp.finetune as f; f.FinetuneConfig.from_dict({'task': 'causal_lm', 'model': {'path': 'm'},"
+        " 'data': {'train': 'ary.txt'}}); print([m for m in ('torch', 'transformers', 'datasets') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
