@@ -6,6 +6,9 @@ Examples:
     >>> from aimm_nlp.evaluation import evaluate, list_tasks
     >>> "ary_sentiment" in list_tasks()
     True
+    >>> from aimm_nlp.evaluation import list_suites
+    >>> list_suites()
+    ['morocco', 'morocco-mini']
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ __all__ = [
     "Task",
     "evaluate",
     "list_tasks",
+    "fit_baseline",
+    "list_suites",
     "load_model",
     "load_results",
+    "load_suite",
     "load_task",
+    "run_suite",
     "validate_task_file",
     "wrap_model",
 ]
@@ -33,6 +40,10 @@ _WHERE = {
     "PIPELINES": "aimm_nlp.evaluation.pipelines",
     "DummyModel": "aimm_nlp.evaluation.backends.dummy",
     "Results": "aimm_nlp.evaluation.results",
+    "fit_baseline": "aimm_nlp.evaluation.backends.baselines",
+    "list_suites": "aimm_nlp.evaluation.suites",
+    "load_suite": "aimm_nlp.evaluation.suites",
+    "run_suite": "aimm_nlp.evaluation.suites",
     "load_results": "aimm_nlp.evaluation.results",
     "Task": "aimm_nlp.evaluation.task",
     "list_tasks": "aimm_nlp.evaluation.task",

@@ -4,12 +4,19 @@ Formats follow lm-eval's ``dataset_path`` builder names for local files: ``csv``
 ``dataset_kwargs.delimiter``, e.g. ``"\\t"`` for TSV), ``json`` (JSON lines or a JSON list)
 and ``text`` (one ``{"text": line}`` doc per line). Columns whose every value is an integer
 become ints, as the ``datasets`` CSV loader does, so ``doc_to_target: label`` keeps working.
+
+Two aimm extensions select docs: ``doc_filter`` (a Jinja expression, e.g.
+``tweet | dominant_script == 'Arab'`` or ``zgh_Tfng != ''``) keeps the docs where it is true,
+and ``hash_split: {column: id, test_percent: 40}`` splits a file with no train/test split
+deterministically: a doc is in the test split when ``sha256(column) % 100 < test_percent``,
+else in the training split, so baselines and fine-tuned models score the same test items.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -31,6 +38,9 @@ def jinja_env() -> Any:
         loader=jinja2.BaseLoader(), undefined=jinja2.StrictUndefined, keep_trailing_newline=True
     )
     env.filters["regex_replace"] = lambda s, pattern, repl, count=0: re.sub(pattern, repl, s, count=count)
+    from aimm_nlp.text import dominant_script
+
+    env.filters["dominant_script"] = lambda s: dominant_script(str(s))
     return env
 
 
@@ -100,9 +110,38 @@ def _read_rows(path: Path, cfg: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"text": line.rstrip("\n")} for line in fh]
 
 
-def read_docs(path: Path, cfg: dict[str, Any], *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Docs of one split; ``group_rows_by`` merges token-per-row files into one doc per group."""
-    rows = _read_rows(path, cfg)
+def hash_bucket(value: Any) -> int:
+    """The 0-99 bucket of ``hash_split`` (stable across runs, machines and Python versions).
+
+    Examples:
+        >>> hash_bucket("sent-0001")
+        36
+    """
+    return int.from_bytes(hashlib.sha256(str(value).encode()).digest()[:8], "big") % 100
+
+
+def _select(rows: list[dict[str, Any]], cfg: dict[str, Any], split: str | None) -> list[dict[str, Any]]:
+    expr = cfg.get("doc_filter")
+    if expr:
+        keep = jinja_env().compile_expression(expr)
+        rows = [r for r in rows if keep(**r)]
+    spec = cfg.get("hash_split")
+    if spec and split is not None:
+        test = split == (cfg.get("test_split") or "test")
+        col, pct = spec.get("column", "id"), int(spec.get("test_percent", 30))
+        rows = [r for r in rows if (hash_bucket(r[col]) < pct) == test]
+    return rows
+
+
+def read_docs(
+    path: Path, cfg: dict[str, Any], *, limit: int | None = None, split: str | None = None
+) -> list[dict[str, Any]]:
+    """Docs of one split; ``group_rows_by`` merges token-per-row files into one doc per group.
+
+    ``doc_filter`` and ``hash_split`` (see the module docstring) select the docs of ``split``;
+    ``split=None`` keeps every row of the file (``hash_split`` not applied).
+    """
+    rows = _select(_read_rows(path, cfg), cfg, split)
     group = cfg.get("group_rows_by")
     if group:
         grouped: dict[Any, dict[str, list[Any]]] = {}

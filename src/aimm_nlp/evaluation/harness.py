@@ -53,6 +53,8 @@ def _answer(backend: Any, prep: Prepared, todo: list[int]) -> Iterator[tuple[int
         stream = backend.classify(reqs)
     elif prep.kind == "tag":
         stream = backend.tag(reqs)
+    elif getattr(backend, "replaces_pipelines", False):  # a label baseline stands in for the pipeline
+        stream = backend.classify(reqs)
     else:
         from aimm_nlp.evaluation.pipelines import run_pipeline
 
@@ -151,8 +153,11 @@ def _provenance(
 
 def evaluate(
     model: Any,
-    tasks: Sequence[str | Task] | str,
+    tasks: Sequence[str | Task] | str | None = None,
     *,
+    suite: str | os.PathLike[str] | None = None,
+    data: str | os.PathLike[str] | None = None,
+    strict: bool = False,
     limit: int | None = None,
     batch_size: int | str = "auto",
     num_fewshot: int | None = None,
@@ -164,10 +169,18 @@ def evaluate(
 ) -> Results:
     """Evaluate ``model`` on ``tasks``; per-item results are cached and reused.
 
+    With ``suite`` (or a ``"baseline:..."`` model), tasks the data or the model cannot serve
+    are skipped with a reason (``Results.skipped``) instead of failing the run; see
+    :func:`aimm_nlp.evaluation.suites.run_suite`.
+
     Args:
         model: a local model folder, an in-memory ``transformers`` model (pass ``tokenizer``),
-            a backend (e.g. :class:`DummyModel`), or ``None`` for pipeline-only tasks.
+            a backend (e.g. :class:`DummyModel`), ``"baseline:majority"`` /
+            ``"baseline:char_ngram"``, or ``None`` for pipeline-only tasks.
         tasks: shipped task names, task YAML paths or :class:`Task` objects.
+        suite: a suite name (``morocco``, ``morocco-mini``) or suite YAML path, instead of ``tasks``.
+        data: a folder that replaces ``$AIMM_SHARED`` for the suite's data files.
+        strict: raise :class:`ConfigError` (before running anything) if any task would be skipped.
         limit: evaluate only the first ``limit`` docs of each task.
         batch_size: rows per forward pass, or ``"auto"`` (a token budget); scores do not depend on it.
         num_fewshot: override the tasks' ``num_fewshot``.
@@ -182,6 +195,19 @@ def evaluate(
         >>> from aimm_nlp.testing import DummyModel
         >>> res = evaluate(None, ["script_id"], limit=20, bootstrap_iters=0)  # doctest: +SKIP
     """
+    baseline = isinstance(model, str) and model.startswith("baseline:")
+    if suite is not None or baseline or data is not None:
+        from aimm_nlp.evaluation.suites import run_suite
+
+        return run_suite(
+            model, suite, tasks=tasks, data=data, strict=strict, limit=limit, batch_size=batch_size,
+            num_fewshot=num_fewshot, seed=seed, cache=cache, bootstrap_iters=bootstrap_iters,
+            tokenizer=tokenizer, device=device,
+        )  # fmt: skip
+    if tasks is None:
+        from aimm_nlp.errors import ConfigError
+
+        raise ConfigError("evaluate: pass tasks=[...] or suite='morocco-mini' (or 'morocco')")
     names = [tasks] if isinstance(tasks, str) else list(tasks)
     loaded = [t if isinstance(t, Task) else load_task(t) for t in names]
     backend = _backend(model, tokenizer, device)

@@ -81,13 +81,14 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
         )
     cfg = task.config
     path = task.data_file()
-    all_docs = read_docs(path, cfg)
+    test_split = cfg.get("test_split") or "test"
+    all_docs = read_docs(path, cfg, split=test_split)
     docs = all_docs[:limit] if limit is not None else all_docs
     n_shot = cfg.get("num_fewshot", 0) if num_fewshot is None else num_fewshot
     pool: list[dict] = []
     if n_shot:
         split = cfg.get("fewshot_split") or cfg.get("training_split") or cfg.get("validation_split")
-        pool = read_docs(task.data_file(split), cfg) if split else all_docs
+        pool = read_docs(task.data_file(split), cfg, split=split) if split else all_docs
     requests, refs = [], []
     head = cfg.get("description", "") or ""
     for i, doc in enumerate(docs):
@@ -122,6 +123,8 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
             refs.append({"ref": str(doc_to_target(task, doc))})
         elif task.type == "token_classification":
             tokens, tags = doc[cfg.get("tokens_column", "tokens")], doc[cfg.get("tags_column", "tags")]
+            if isinstance(tokens, str):  # one doc per row: space-separated tokens and tags
+                tokens, tags = tokens.split(), str(tags).split()
             if len(tokens) != len(tags):
                 raise DataError(f"{where}: {len(tokens)} tokens but {len(tags)} tags")
             requests.append([str(t) for t in tokens])

@@ -25,7 +25,8 @@ class Results:
     """Scores of one evaluation run.
 
     ``scores[task][metric]`` is the value, ``ci95[task][metric]`` its (low, high)
-    bootstrap interval, ``samples[task]`` the per-item log.
+    bootstrap interval, ``samples[task]`` the per-item log, ``skipped`` the ``(task, reason)``
+    pairs a suite run could not serve, ``suite`` the suite's name, version and data sources.
     """
 
     scores: dict[str, dict[str, float]]
@@ -38,6 +39,8 @@ class Results:
     langs: dict[str, str | None]
     provenance: dict[str, Any]
     samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    suite: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (lm-eval's keys + aimm's)."""
@@ -59,6 +62,8 @@ class Results:
             "n-samples": self.n_samples,
             "lang": self.langs,
             "provenance": self.provenance,
+            "group": self.suite,
+            "skipped": [{"task": t, "reason": r} for t, r in self.skipped],
         }
 
     def write(self, path: str | os.PathLike[str], *, samples: bool = True) -> Path:
@@ -94,6 +99,26 @@ class Results:
                 lines.append(
                     f"| {task} | {self.langs.get(task) or '-'} | {metric} | {value:.4f} | {ci_text} |"
                 )
+        return "\n".join(lines)
+
+    def summary_table(self) -> str:
+        """Which tasks ran (with their item counts) and which were skipped, and why.
+
+        Examples:
+            >>> r = Results({"t": {"acc": 0.5}}, {"t": {}}, {}, {}, {}, {}, {"t": {"effective": 9}},
+            ...             {"t": "ary_Arab"}, {}, skipped=[("u", "data file missing: x.tsv")])
+            >>> print(r.summary_table())
+            | task | lang | status | items / reason |
+            |---|---|---|---|
+            | t | ary_Arab | ran | 9 |
+            | u | - | skipped | data file missing: x.tsv |
+        """
+        lines = ["| task | lang | status | items / reason |", "|---|---|---|---|"]
+        for task in self.scores:
+            n = self.n_samples.get(task, {}).get("effective", "-")
+            lines.append(f"| {task} | {self.langs.get(task) or '-'} | ran | {n} |")
+        for task, reason in self.skipped:
+            lines.append(f"| {task} | {self.langs.get(task) or '-'} | skipped | {reason} |")
         return "\n".join(lines)
 
 

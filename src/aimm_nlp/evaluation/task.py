@@ -5,7 +5,9 @@ A task file is a compatible subset of lm-evaluation-harness' task YAML (``task``
 ``doc_to_target`` / ``doc_to_choice`` Jinja templates, ``metric_list``, ``num_fewshot``,
 ``metadata.version``, ``include``), plus the aimm task types that lm-eval lacks
 (``classification``, ``token_classification``, ``pipeline``). Data is always local: paths
-are relative to the YAML file, and ``${AIMM_SHARED}`` expands to the shared data folder.
+are relative to the YAML file, ``${AIMM_SHARED}`` expands to the shared data folder and
+``${AIMM_MINI}`` to the hand-written ``morocco_mini`` sets (package data in a wheel, else the
+repository's ``data/morocco_mini``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ TASK_KEYS = {
     "metric_list", "generation_kwargs", "metadata", "description", "include",
     # aimm extensions
     "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
+    "doc_filter", "hash_split",
 }  # fmt: skip
 _COLUMN_KEYS = ("doc_to_text", "doc_to_target", "doc_to_choice", "tokens_column", "tags_column")
 
@@ -78,6 +81,17 @@ class Task:
         files = _data_files(self.config)
         return _resolve(files[split], self.path)
 
+    def docs(self, split: str | None = None) -> list[dict[str, Any]]:
+        """The docs of ``split`` (default: the test split), after ``doc_filter`` and ``hash_split``.
+
+        Use ``task.docs(task.config["training_split"])`` to fine-tune on exactly the items a
+        suite does not test on.
+        """
+        from aimm_nlp.evaluation.data import read_docs
+
+        split = split or self.config.get("test_split") or "test"
+        return read_docs(self.data_file(split), self.config, split=split)
+
 
 def shared_root() -> Path:
     """``$AIMM_SHARED``, else ``../shared`` next to the repository."""
@@ -85,10 +99,19 @@ def shared_root() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[4] / "shared"
 
 
+def mini_root() -> Path:
+    """The ``morocco_mini`` sets: package data of an installed wheel, else the repo's ``data/``."""
+    packaged = Path(__file__).resolve().parents[1] / "data" / "morocco_mini"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "data" / "morocco_mini"
+
+
 def _resolve(value: str, base: Path | None) -> Path:
     text = (
         str(value).replace("${AIMM_SHARED}", str(shared_root())).replace("$AIMM_SHARED", str(shared_root()))
     )
+    text = text.replace("${AIMM_MINI}", str(mini_root()))
     p = Path(os.path.expandvars(os.path.expanduser(text)))
     if not p.is_absolute() and base is not None:
         p = base.parent / p
@@ -218,6 +241,14 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
         ]
     columns = set(read_columns(data, cfg))
     errors = []
+    if cfg.get("doc_filter"):
+        for col in sorted(_template_columns("{{ " + str(cfg["doc_filter"]) + " }}") - columns):
+            errors.append(
+                f"{where}: doc_filter: uses column {col!r}, not in {data.name} (columns: {sorted(columns)})"
+            )
+    spec = cfg.get("hash_split")
+    if spec is not None and (not isinstance(spec, dict) or spec.get("column", "id") not in columns):
+        errors.append(f"{where}: hash_split: expected {{column: <a column of {data.name}>, test_percent: N}}")
     for key in _COLUMN_KEYS:
         value = cfg.get(key)
         if value is None or not isinstance(value, str):
