@@ -93,7 +93,7 @@ class OptimConfig:
     epochs: float = 1.0
     grad_accum: int = 1  # micro-batches per optimizer step and rank
     max_grad_norm: float | None = 1.0  # None: no clipping
-    fused: bool | None = None  # fused AdamW; None = on CUDA only
+    fused: bool | None = None  # fused AdamW; None = on wherever torch has the kernel (CUDA, CPU)
 
 
 @dataclass

@@ -172,7 +172,7 @@ def train(ctx) -> TrainState:
     for name, p in model.named_parameters():
         if p.requires_grad:
             (no_decay if p.ndim < 2 or "norm" in name.lower() or name.endswith(".bias") else decay).append(p)
-    fused = o.fused if o.fused is not None else dev.type == "cuda"
+    fused = o.fused if o.fused is not None else dev.type in ("cuda", "cpu")  # fused CPU kernels: torch>=2.4
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": o.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
         lr=o.lr,
