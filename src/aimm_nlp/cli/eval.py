@@ -15,19 +15,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "Run tasks (`aimm tasks ls`, or task .yaml paths) on a local model folder and write an "
             "lm-eval-compatible results JSON plus a per-item .samples.jsonl log. Per-item results are "
-            "cached, so an interrupted run resumes. Nothing is written when the input is invalid."
+            "cached, so an interrupted run resumes. Nothing is written when the input is invalid.\n"
+            "With --suite (morocco, morocco-mini), tasks the data or the model cannot serve are skipped "
+            "with a reason (table on stderr, `skipped` in the JSON); exit 0, or 2 with --strict."
         ),
         epilog=(
             "examples:\n"
             "  aimm eval --model runs/ary-bert --tasks ary_sentiment --output out/bert.json\n"
             "  aimm eval --tasks script_id,langid_moroccan --limit 500 --output out/pipelines.json\n"
             "  aimm eval --model runs/llm --tasks flores_ary_Arab_bpb --output new.json "
-            "--baseline base.json --max-drop 0.01"
+            "--baseline base.json --max-drop 0.01\n"
+            "  aimm eval --model runs/ary-bert --suite morocco-mini --output out/bert.json\n"
+            "  aimm eval --model baseline:char_ngram --suite morocco --data /data/shared --output out/ngram.json"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--model", help="local model folder (omit for pipeline-only tasks)")
-    p.add_argument("--tasks", required=True, help="comma-separated task names or .yaml paths")
+    p.add_argument(
+        "--model",
+        help="local model folder, baseline:majority or baseline:char_ngram (omit for pipeline-only tasks)",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--tasks", help="comma-separated task names or .yaml paths")
+    which.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
+    p.add_argument("--data", help="folder replacing $AIMM_SHARED for the suite's data files")
+    p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
     p.add_argument("--output", required=True, help="results JSON path (written atomically)")
     p.add_argument("--batch-size", default="auto", help="rows per forward pass or 'auto' (default)")
     p.add_argument("--limit", type=int, help="only the first N docs of each task")
@@ -59,11 +70,14 @@ def run(args: argparse.Namespace) -> int:
 
     batch_size = _batch_size(args.batch_size)
     baseline = load_results(args.baseline) if args.baseline else None  # fail before any work
-    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
     cache = None if args.no_cache else (args.cache or default_cache_path())
     results = evaluate(
         args.model,
         tasks,
+        suite=args.suite,
+        data=args.data,
+        strict=args.strict,
         limit=args.limit,
         batch_size=batch_size,
         num_fewshot=args.num_fewshot,
@@ -74,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
     )
     results.write(args.output)
     print(results.to_markdown())
+    if args.suite or results.skipped:
+        ran = len(results.scores)
+        print(f"\n{ran} task(s) ran, {len(results.skipped)} skipped:", file=sys.stderr)
+        print(results.summary_table(), file=sys.stderr)
     if baseline is not None:
         from aimm_nlp.report import compare_to_baseline, regression_table
 

@@ -11,7 +11,7 @@ ORDER = 75
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tasks", help="list or validate evaluation tasks")
     inner = p.add_subparsers(dest="tasks_command", metavar="ACTION", required=True)
-    ls = inner.add_parser("ls", help="list shipped tasks: name, type, language, version")
+    ls = inner.add_parser("ls", help="list shipped tasks (name, type, language, version) and suites")
     ls.set_defaults(func=run_ls)
     val = inner.add_parser(
         "validate",
@@ -29,6 +29,11 @@ def run_ls(args: argparse.Namespace) -> int:
     for name in list_tasks():
         task = load_task(name, check_data=False)
         print(f"{name:<28} {task.type:<22} {task.lang or '-':<20} v{task.version}")
+    from aimm_nlp.evaluation.suites import list_suites, load_suite
+
+    for name in list_suites():
+        suite = load_suite(name)
+        print(f"suite {name:<22} {len(suite.tasks)} tasks{'':<15} v{suite.version}")
     return 0
 
 
