@@ -31,6 +31,7 @@ __all__ = [
     "load_suite",
     "load_task",
     "run_suite",
+    "suite_split_ids",
     "validate_task_file",
     "wrap_model",
 ]
@@ -44,6 +45,7 @@ _WHERE = {
     "list_suites": "aimm_nlp.evaluation.suites",
     "load_suite": "aimm_nlp.evaluation.suites",
     "run_suite": "aimm_nlp.evaluation.suites",
+    "suite_split_ids": "aimm_nlp.evaluation.suites",
     "load_results": "aimm_nlp.evaluation.results",
     "Task": "aimm_nlp.evaluation.task",
     "list_tasks": "aimm_nlp.evaluation.task",

@@ -12,8 +12,11 @@ Examples:
     >>> from aimm_nlp.evaluation.suites import list_suites, load_suite
     >>> list_suites()
     ['morocco', 'morocco-mini']
-    >>> load_suite("morocco-mini").tasks[:2]
-    ('mini_sentiment_Arab', 'mini_sentiment_Latn')
+    >>> load_suite("morocco-mini").tasks[:3]
+    ('mini_ary_sentiment', 'mini_ary_sentiment_Arab', 'mini_ary_sentiment_Latn')
+    >>> test_ids = suite_split_ids("morocco-mini", "mini_ary_sentiment", "test")
+    >>> len(test_ids), "sent-0001" in test_ids
+    (135, True)
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 from aimm_nlp.errors import ConfigError, MissingDependencyError, ModelError, UnknownNameError
 from aimm_nlp.evaluation.task import Task, load_task
 
-__all__ = ["SUITES_DIR", "Suite", "list_suites", "load_suite", "run_suite"]
+__all__ = ["SUITES_DIR", "Suite", "list_suites", "load_suite", "run_suite", "suite_split_ids"]
 
 SUITES_DIR = Path(__file__).parent / "suites"
 _SUITE_KEYS = {"group", "task", "description", "sources", "metadata"}
@@ -109,6 +112,49 @@ def load_suite(name: str | os.PathLike[str]) -> Suite:
         sources=tuple(cfg.get("sources") or ()),
         path=path,
     )
+
+
+def suite_split_ids(
+    suite: str | os.PathLike[str] | Suite,
+    task: str,
+    split: str = "test",
+    *,
+    data: str | os.PathLike[str] | None = None,
+) -> set[str]:
+    """Ids of the docs of ``task`` (one of ``suite``'s tasks) in ``split``.
+
+    Fine-tune on rows whose id is *not* in the test ids, so a fine-tuned model and the
+    baselines are scored on the same held-out items. The id column is the task's
+    ``hash_split.column`` (default ``id``).
+
+    Raises:
+        UnknownNameError: ``task`` is not in the suite.
+        ConfigError: the task's data has no id column.
+    """
+    spec = suite if isinstance(suite, Suite) else load_suite(suite)
+    names = {Path(t).stem if t.endswith((".yaml", ".yml")) else t: t for t in spec.tasks}
+    if task not in names:
+        from aimm_nlp._registry import did_you_mean
+
+        raise UnknownNameError(
+            f"task {task!r} is not in suite {spec.name}{did_you_mean(task, names)}; its tasks: {', '.join(names)}",
+            name=task,
+            choices=sorted(names),
+        )
+    loaded = load_task(names[task], check_data=False)
+    if data is not None:
+        loaded = _rooted(loaded, Path(data))
+    split = {
+        "test": loaded.config.get("test_split") or "test",
+        "train": loaded.config.get("training_split"),
+    }.get(split, split)
+    if split is None:
+        raise ConfigError(f"task {task} has no training split (it is scored on all its docs)")
+    column = (loaded.config.get("hash_split") or {}).get("column", "id")
+    docs = loaded.docs(split)
+    if docs and column not in docs[0]:
+        raise ConfigError(f"task {task}: its data has no {column!r} column to name the docs by")
+    return {str(d[column]) for d in docs}
 
 
 def _rooted(task: Task, data: Path) -> Task:
