@@ -1,7 +1,9 @@
 """Leaderboards across runs (Markdown + HTML + PNG with CI bars) and the CI regression gate.
 
 Runs are results JSON files written by ``aimm eval`` (lm-eval's own files load too, without
-intervals). A run is named by its file stem.
+intervals). A run is named by its file stem. Rows are grouped by language/script (the task's
+``lang``), so e.g. Darija in Arabic script and in Arabizi sit side by side; tasks a suite run
+skipped are listed under the table with their reasons.
 """
 
 from __future__ import annotations
@@ -81,10 +83,14 @@ def leaderboard_rows(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         for (task, metric), (value, ci) in _scores(data).items():
             rows.append({"run": run, "task": task, "metric": metric, "lang": langs.get(task) or "-",
                          "value": value, "ci": ci})  # fmt: skip
-    return sorted(rows, key=lambda r: (r["task"], r["metric"], r["run"]))
+    return sorted(rows, key=lambda r: (r["lang"], r["task"], r["metric"], r["run"]))
 
 
-def _markdown(rows: list[dict[str, Any]], runs: list[str]) -> str:
+def _skipped(runs: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(run, s["task"], s["reason"]) for run, data in runs.items() for s in data.get("skipped") or []]
+
+
+def _markdown(rows: list[dict[str, Any]], runs: list[str], skipped: list[tuple[str, str, str]] = ()) -> str:
     lines = ["# aimm_nlp leaderboard", "", "| task | lang | metric | " + " | ".join(runs) + " |",
              "|---|---|---|" + "---|" * len(runs)]  # fmt: skip
     cells: dict[tuple[str, str, str], dict[str, str]] = {}
@@ -95,22 +101,35 @@ def _markdown(rows: list[dict[str, Any]], runs: list[str]) -> str:
         lines.append(
             f"| {task} | {lang} | {metric} | " + " | ".join(by_run.get(run, "-") for run in runs) + " |"
         )
+    if skipped:
+        lines += ["", "## Skipped tasks", ""] + [f"- {run}: {task}: {why}" for run, task, why in skipped]
     return "\n".join(lines) + "\n"
 
 
-def _html(markdown: str, plots: list[str]) -> str:
+def _html(markdown: str, plots: list[str], skipped: list[tuple[str, str, str]] = ()) -> str:
     rows = [line.strip("|").split("|") for line in markdown.splitlines() if line.startswith("|")]
     head, body = rows[0], rows[2:]
     th = "".join(f"<th>{html.escape(c.strip())}</th>" for c in head)
-    trs = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in row) + "</tr>" for row in body
-    )
+    trs, lang = "", None
+    for row in body:
+        if row[1].strip() != lang:  # one band per language/script
+            lang = row[1].strip()
+            trs += f'<tr class="lang"><th colspan="{len(head)}">{html.escape(lang)}</th></tr>'
+        trs += "<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in row) + "</tr>"
+    if skipped:
+        items = "".join(
+            f"<li>{html.escape(run)}: <b>{html.escape(task)}</b>: {html.escape(why)}</li>"
+            for run, task, why in skipped
+        )
+        trs_tail = f'<h2>Skipped tasks</h2><ul class="skipped">{items}</ul>'
+    else:
+        trs_tail = ""
     imgs = "".join(f'<figure><img src="{html.escape(p)}" alt="{html.escape(p)}"></figure>' for p in plots)
     return (
         '<!doctype html><html><head><meta charset="utf-8"><title>aimm_nlp leaderboard</title>'
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
         "padding:4px 8px}</style></head><body><h1>aimm_nlp leaderboard</h1>"
-        f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>{imgs}</body></html>\n"
+        f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>{trs_tail}{imgs}</body></html>\n"
     )
 
 
@@ -161,11 +180,12 @@ def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -
         _plot(rows, names, metric, png)
         written[f"plot:{metric}"] = png
         plots.append(png.name)
-    md = _markdown(rows, names)
+    skipped = _skipped(loaded)
+    md = _markdown(rows, names, skipped)
     with atomic_output(folder / "leaderboard.md") as fh:
         fh.write(md)
     with atomic_output(folder / "leaderboard.html") as fh:
-        fh.write(_html(md, plots))
+        fh.write(_html(md, plots, skipped))
     written["markdown"] = folder / "leaderboard.md"
     written["html"] = folder / "leaderboard.html"
     return written
