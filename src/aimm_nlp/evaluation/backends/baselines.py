@@ -135,6 +135,11 @@ def fit_baseline(name: str, task: Task) -> Baseline:
     if name not in BASELINES:
         Baseline(name)  # raises the did-you-mean error
     label_pipeline = task.type == "pipeline" and set(task.metrics) <= _LABEL_METRICS
+    if task.type == "perplexity":
+        raise ModelError(
+            f"baseline:{name} has no language model for {task.name}: a character n-gram LM needs training "
+            "text that is not evaluation data (FLORES and the morocco_mini texts are evaluation-only)"
+        )
     if task.type not in ("classification", "token_classification") and not label_pipeline:
         raise ModelError(
             f"baseline:{name} predicts labels; task {task.name} is a {task.type} task "
