@@ -300,6 +300,9 @@ def peak_memory() -> float:
 def arm_main(spec: dict) -> dict:
     import torch
 
+    if spec.get("threads"):
+        torch.set_num_threads(spec["threads"])
+
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
@@ -496,6 +499,7 @@ def pooled(results: dict, prefix: str) -> dict:
     return dict(
         median_real_tok_s=round(statistics.median(r["real_tok_s"] for r in runs), 1),
         median_samples_s=round(statistics.median(r["samples_s"] for r in runs), 2),
+        median_real_tok_per_cpu_s=round(statistics.median(r.get("real_tok_per_cpu_s") or 0 for r in runs), 1),
         real_tok_s=round(tot["real_tokens"] / tot["seconds"], 1),
         real_tok_per_cpu_s=round(tot["real_tokens"] / tot["cpu_seconds"], 1) if tot["cpu_seconds"] else None,
         samples_s=round(tot["samples"] / tot["seconds"], 2),
@@ -519,6 +523,12 @@ def main() -> None:
     ap.add_argument(
         "--budget-s", type=float, default=420, help="GPU: skip remaining arms after this many seconds"
     )
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU: torch threads per arm (1: no OpenMP spinning, so CPU seconds measure work on a shared machine)",
+    )
     ap.add_argument("--rounds", type=int, default=2, help="CPU: A-B-B-A rounds per workload")
     ap.add_argument("--steps", type=int, default=10, help="CPU: timed steps per arm (after 3 warm-up steps)")
     ap.add_argument("--only", help="comma-separated arm names to run (default: all)")
@@ -536,6 +546,8 @@ def main() -> None:
         if args.device_script
         else cpu_specs(tmp, args.tiny, args.steps, args.rounds)
     )
+    if not args.device_script:
+        specs = [dict(s, threads=args.threads) for s in specs]
     if args.only:
         specs = [s for s in specs if s["name"] in args.only.split(",")]
     results: dict[str, dict] = {}
@@ -596,6 +608,12 @@ def main() -> None:
                 arms, "aimm_causal", "trainer_causal", "median_real_tok_s"
             ),
             "cls_ratio_median_real_tok_s": ratio(arms, "aimm_cls", "trainer_cls", "median_real_tok_s"),
+            "causal_ratio_median_real_tok_per_cpu_s": ratio(
+                arms, "aimm_causal", "trainer_causal", "median_real_tok_per_cpu_s"
+            ),
+            "cls_ratio_median_real_tok_per_cpu_s": ratio(
+                arms, "aimm_cls", "trainer_cls", "median_real_tok_per_cpu_s"
+            ),
             "cls_ratio_median_samples_s": ratio(arms, "aimm_cls", "trainer_cls", "median_samples_s"),
             "causal_ratio_real_tok_s": ratio(arms, "aimm_causal", "trainer_causal"),
             "causal_ratio_real_tok_per_cpu_s": ratio(
