@@ -108,6 +108,15 @@ def test_char_ngram_baseline_beats_majority_on_label_tasks(majority, char_ngram)
         assert char_ngram.scores[task][metric] > majority.scores[task][metric] + 0.1, task
 
 
+def test_suite_subset_keeps_suite_order_and_rejects_foreign_tasks():
+    res = evaluate(None, suite="morocco-mini", tasks=["mini_translit_latn_arab", "mini_langid"], limit=5)
+    assert (
+        list(res.scores) == ["mini_langid", "mini_translit_latn_arab"] and res.suite["name"] == "morocco-mini"
+    )
+    with pytest.raises(ValueError, match="not in suite morocco-mini: ary_sentiment"):
+        evaluate(None, suite="morocco-mini", tasks=["ary_sentiment"])
+
+
 def test_baseline_skips_tasks_without_a_training_split(shared):
     res = evaluate(
         "baseline:majority", tasks=["qcri_pos_mgr", "ary_sentiment_Latn"], limit=30, bootstrap_iters=0

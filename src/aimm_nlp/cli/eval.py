@@ -34,9 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--model",
         help="local model folder, baseline:majority or baseline:char_ngram (omit for pipeline-only tasks)",
     )
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--tasks", help="comma-separated task names or .yaml paths")
-    which.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
+    p.add_argument("--tasks", help="comma-separated task names or .yaml paths (with --suite: a subset)")
+    p.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
     p.add_argument("--data", help="folder replacing $AIMM_SHARED for the suite's data files")
     p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
     p.add_argument("--output", required=True, help="results JSON path (written atomically)")
@@ -68,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.evaluation.harness import evaluate
     from aimm_nlp.evaluation.results import load_results
 
+    if not args.tasks and not args.suite:
+        from aimm_nlp.errors import ConfigError
+
+        raise ConfigError("pass --tasks a,b or --suite morocco-mini (or morocco)")
     batch_size = _batch_size(args.batch_size)
     baseline = load_results(args.baseline) if args.baseline else None  # fail before any work
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None

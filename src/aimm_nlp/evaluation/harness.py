@@ -178,7 +178,8 @@ def evaluate(
             a backend (e.g. :class:`DummyModel`), ``"baseline:majority"`` /
             ``"baseline:char_ngram"``, or ``None`` for pipeline-only tasks.
         tasks: shipped task names, task YAML paths or :class:`Task` objects.
-        suite: a suite name (``morocco``, ``morocco-mini``) or suite YAML path, instead of ``tasks``.
+        suite: a suite name (``morocco``, ``morocco-mini``) or suite YAML path; with ``tasks``,
+            only those of its tasks run.
         data: a folder that replaces ``$AIMM_SHARED`` for the suite's data files.
         strict: raise :class:`ConfigError` (before running anything) if any task would be skipped.
         limit: evaluate only the first ``limit`` docs of each task.

@@ -259,6 +259,7 @@ def run_suite(
         model: as :func:`evaluate`, plus ``"baseline:majority"`` / ``"baseline:char_ngram"``
             (fit per task on its training split).
         suite: a suite name or path (or ``None`` with ``tasks``).
+        tasks: task names; with ``suite``, the subset of its tasks to run (in the suite's order).
         data: a folder that replaces ``$AIMM_SHARED`` in the tasks' data paths.
         strict: raise :class:`ConfigError` listing the skips before running anything.
         kwargs: passed on to :func:`evaluate` (``batch_size``, ``bootstrap_iters``).
@@ -274,13 +275,20 @@ def run_suite(
 
     if suite is None and tasks is None:
         raise ConfigError("pass suite='morocco-mini' (or 'morocco') or tasks=[...]")
-    if suite is not None and tasks is not None:
-        raise ConfigError("pass either suite or tasks, not both")
+    spec: Suite | None = None
     if isinstance(suite, Suite):
         spec = suite
     elif suite is not None:
         spec = load_suite(suite)
-    else:
+    if spec is not None and tasks is not None:  # a subset of the suite's tasks
+        wanted = [tasks] if isinstance(tasks, str) else [str(t) for t in tasks]
+        unknown = sorted(set(wanted) - set(spec.tasks))
+        if unknown:
+            raise ConfigError(
+                f"tasks not in suite {spec.name}: {', '.join(unknown)}; its tasks: {', '.join(spec.tasks)}"
+            )
+        spec = dataclasses.replace(spec, tasks=tuple(t for t in spec.tasks if t in wanted))
+    elif spec is None:
         names = [tasks] if isinstance(tasks, str) else list(tasks)
         spec = Suite(name="tasks", tasks=tuple(t.name if isinstance(t, Task) else str(t) for t in names))
     baseline = None
