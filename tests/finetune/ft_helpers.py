@@ -116,7 +116,7 @@ def base_cfg(task: str, tok: Path, train: Path, out: Path, **extra) -> dict:
         "model": {"architecture": arch, "tokenizer": str(tok), "overrides": over},
         "data": {"train": str(train), "max_length": 64, "max_tokens": 128},
         "optim": {"lr": 3e-3, "max_steps": 12, "warmup_steps": 0, "scheduler": "constant"},
-        "run": {"output_dir": str(out), "log_every": 1, "seed": 0, "threads": 1},
+        "run": {"output_dir": str(out), "log_every": 1, "seed": 0, "threads": 1, "precision": "fp32"},
     }
     for key, value in extra.items():
         section, _, name = key.partition("__")

@@ -122,3 +122,11 @@ def test_accumulation_and_checkpointing_do_not_change_the_math(tok_dir, data_dir
     la = _losses(finetune(FinetuneConfig.from_dict(a)).output_dir)
     lb = _losses(finetune(FinetuneConfig.from_dict(b)).output_dir)
     assert la != [] and max(abs(x - y) for x, y in zip(la, lb, strict=True)) < 1e-5, (la, lb)
+
+
+def test_bf16_autocast_on_cpu_trains(tok_dir, data_dir, tmp_path):
+    raw = base_cfg("causal_lm", tok_dir, data_dir / "text.txt", tmp_path / "run", data__max_tokens=1024)
+    raw["run"]["precision"] = "bf16"
+    res = finetune(FinetuneConfig.from_dict(raw))
+    losses = _losses(res.output_dir)
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.1, losses

@@ -100,7 +100,9 @@ class OptimConfig:
 class RunConfig:
     output_dir: str = "runs/finetune"  # the run folder (model, tokenizer, config, metrics, card, plot)
     seed: int = 0
-    precision: str = "auto"  # auto (bf16 autocast where supported) | bf16 | fp32
+    precision: str = (
+        "auto"  # auto: bf16 autocast on bf16 GPUs and CPUs (AVX512-BF16/AMX), else fp32 | bf16 | fp32
+    )
     device: str = "auto"  # auto | cpu | cuda
     compile: bool = False  # torch.compile the model
     gradient_checkpointing: bool = False

@@ -171,9 +171,7 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         if not tdist.is_initialized():
             tdist.init_process_group(backend="nccl" if use_cuda else "gloo")
         dist = tdist
-    bf16 = cfg.run.precision == "bf16" or (
-        cfg.run.precision == "auto" and use_cuda and torch.cuda.is_bf16_supported()
-    )
+    bf16 = cfg.run.precision == "bf16" or (cfg.run.precision == "auto" and _bf16_supported(torch, use_cuda))
     out = Path(cfg.run.output_dir)
     if rank == 0:
         if cfg.run.overwrite and not cfg.run.resume and out.exists():
@@ -267,6 +265,16 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         summary = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()}
         (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return result
+
+
+def _bf16_supported(torch, use_cuda: bool) -> bool:
+    """bf16 autocast pays off on Ampere+ GPUs and on CPUs with bf16 instructions (AVX512-BF16, AMX)."""
+    if use_cuda:
+        return torch.cuda.is_bf16_supported()
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def _write_config(out: Path, cfg: FinetuneConfig, labels) -> None:
