@@ -246,3 +246,17 @@ def test_bad_suite_or_baseline_exits_2_without_results(args, message, tmp_path, 
 def test_mini_data_is_found_next_to_the_package_or_the_repo():
     assert MINI == Path(__file__).resolve().parents[2] / "data" / "morocco_mini"
     assert (MINI / "sentiment.tsv").is_file()
+
+
+def test_doc_filter_and_hash_split_errors_are_listed(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "task: bad\noutput_type: classification\ndataset_path: csv\n"
+        "dataset_kwargs: {data_files: {test: '${AIMM_MINI}/sentiment.tsv'}, delimiter: \"\\t\"}\n"
+        "hash_split: {column: nope}\ndoc_filter: \"scrpt == 'Arab'\"\n"
+        "doc_to_text: text\ndoc_to_target: label\ndoc_to_choice: [negative, neutral, positive]\n",
+        encoding="utf-8",
+    )
+    assert main(["tasks", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "doc_filter: uses column 'scrpt'" in err and "hash_split: expected {column:" in err

@@ -320,6 +320,7 @@ class CausalLM:
             ((self.encode(p), i) for i, p in enumerate(prompts)),
             key=lambda e: bucket(len(e[0]), pad_at_least=1),
         )
+        stops = [u for u in until if u]
         with torch.inference_mode():
             at = 0
             while at < len(encs):
@@ -344,6 +345,9 @@ class CausalLM:
                     max_new_tokens=max_gen_toks,
                     pad_token_id=self.pad,
                     eos_token_id=self.tokenizer.eos_token_id,
+                    # a row stops at its first stop string (the text is cut there anyway), so a
+                    # model that ends its line does not run on to max_gen_toks
+                    **({"stop_strings": stops, "tokenizer": self.tokenizer} if stops else {}),
                 )
                 for r, (_, i) in enumerate(batch):
                     text = self.tokenizer.decode(out[r, b:], skip_special_tokens=True)
