@@ -93,3 +93,14 @@ def test_empty_continuation_is_a_data_error(causal, item):
 
     with pytest.raises(DataError, match="has no tokens"):
         list(causal.score_choices([item]))
+
+
+def test_stop_strings_end_rows_early_with_the_same_cut_text(causal):
+    from aimm_nlp.evaluation.backends.causal import cut_at_stops
+
+    prompts = ["English: Hello.\nDarija:", "wach nta mzyan?", "ⴰⵣⵓⵍ", ""]
+    full = dict(causal.generate(prompts, until=[], max_gen_toks=24))
+    stop = full[0][len(full[0]) // 2]  # a character the model really produces
+    cut = dict(causal.generate(prompts, until=[stop], max_gen_toks=24))
+    assert cut == {i: cut_at_stops(text, [stop]) for i, text in full.items()}
+    assert len(cut[0]) < len(full[0])
