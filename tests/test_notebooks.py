@@ -96,14 +96,20 @@ def test_03_finetune(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_04_evaluate_and_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text, out = _run("04_evaluate_and_report", tmp_path, monkeypatch)
     res = json.loads((out / "results" / "tiny-bert.json").read_text(encoding="utf-8"))
-    assert 0.0 <= res["results"]["my_sentiment"]["acc,none"] <= 1.0
+    for task in ("mini_ary_sentiment_Arab", "mini_ary_sentiment_Latn"):
+        assert 0.0 <= res["results"][task]["acc,none"] <= 1.0
+    ngram = json.loads((out / "results" / "char-ngram.json").read_text(encoding="utf-8"))
+    assert set(ngram["results"]) == {"mini_ary_sentiment_Arab", "mini_ary_sentiment_Latn", "mini_langid"}
     html = (out / "report" / "leaderboard.html").read_text(encoding="utf-8")
-    assert "tiny-bert" in html and "dummy" in html and "aimm-identify" in html
+    for column in ("tiny-bert", "majority", "char-ngram", "aimm-identify"):
+        assert column in html
     assert (out / "report" / "acc.png").read_bytes().startswith(PNG_MAGIC)
-    assert "| my_langid |" in text
+    assert "regression(s) beyond max drop" in text or "no regression" in text
     if _expect_shared():
-        assert "ary_sentiment" in res["results"], "the shared-data task did not run: is AIMM_SHARED set?"
-        assert res["n-samples"]["ary_sentiment"]["effective"] == 100
+        assert "ary_sentiment_Latn" in res["results"], (
+            "the shared-data tasks did not run: is AIMM_SHARED set?"
+        )
+        assert res["n-samples"]["ary_sentiment_Latn"]["effective"] == 100
 
 
 @pytest.mark.parametrize("name", NAMES)
