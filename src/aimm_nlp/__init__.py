@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "corpus",
+    "demo",
     "errors",
     "evaluation",
     "finetune",
@@ -32,6 +33,7 @@ __all__ = [
 
 _SUBMODULES = {
     "corpus",
+    "demo",
     "errors",
     "evaluation",
     "finetune",

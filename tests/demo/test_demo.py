@@ -1,0 +1,72 @@
+"""`aimm demo` end to end with small settings: artifacts, report sections and images."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    import os
+
+    from aimm_nlp.demo import run_demo
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    out = tmp_path_factory.mktemp("demo")
+    messages: list[str] = []
+    result = run_demo(out=out, limit=4, max_steps=3, vocab_size=1500, progress=False, log=messages.append)
+    return result, messages
+
+
+def test_every_step_leaves_a_reusable_artifact(demo_run) -> None:
+    result, messages = demo_run
+    assert len(messages) == 5 and messages[-1].endswith(str(result.report_html))
+    assert (result.corpus_dir / "manifest.json").is_file()
+    assert (result.tokenizer_dir / "tokenizer.json").is_file()
+    for model_dir in result.run_dirs.values():
+        assert (Path(model_dir) / "config.json").is_file()
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(result.tokenizer_dir)
+    text = "واش نتا مزيان؟ ana ghadi l réunion ⴰⵣⵓⵍ"
+    assert tok.decode(tok(text)["input_ids"], skip_special_tokens=True) == text
+
+
+def test_results_cover_models_and_baselines(demo_run) -> None:
+    result, _ = demo_run
+    assert {
+        "tiny_classifier",
+        "tiny_causal_lm",
+        "baseline_majority",
+        "baseline_char_ngram",
+        "pipelines",
+    } <= set(result.results)
+    classifier = json.loads(result.results["tiny_classifier"].read_text("utf-8"))
+    assert "mini_ary_sentiment_Arab" in classifier["results"]
+    assert "mini_ary_sentiment_Latn" in classifier["results"]
+    lm = json.loads(result.results["tiny_causal_lm"].read_text("utf-8"))
+    assert "mini_zgh_Tfng_bpb" in lm["results"]
+    gen = json.loads(result.results["tiny_causal_lm_generation"].read_text("utf-8"))
+    assert {n["effective"] for n in gen["n-samples"].values()} == {4}  # only generation is cut to `limit`
+    assert (
+        lm["n-samples"]["mini_zgh_Tfng_bpb"]["effective"] == lm["n-samples"]["mini_zgh_Tfng_bpb"]["original"]
+    )
+
+
+def test_html_report_has_sections_and_images(demo_run) -> None:
+    result, _ = demo_run
+    page = result.report_html.read_text("utf-8")
+    sections = re.findall(r"<h2>(.*?)</h2>", page)
+    for title in ("Leaderboard", "How this was run", "Corpus", "Tokenizer fairness", "Plots"):
+        assert title in sections
+    images = re.findall(r'<img src="(.*?)"', page)
+    assert len(images) >= 6
+    for src in images:
+        assert (result.report_html.parent / src).is_file(), src
+    for name in ("tiny_classifier", "baseline_char_ngram", "pipelines"):
+        assert name in page
+    assert "mini_ary_sentiment_Latn" in result.leaderboard
