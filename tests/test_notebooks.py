@@ -12,15 +12,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import nbclient  # the [dev] extra installs nbclient, nbformat and ipykernel: no silent skip
+import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 NAMES = ["01_text", "02_corpus_and_tokenizer", "03_finetune", "04_evaluate_and_report"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 
 def _expect_shared() -> bool:
