@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._paths import mini_root, shared_root
 from aimm_nlp.errors import ConfigError
 
-__all__ = ["DemoResult", "mini_data_dir", "run_demo"]
+__all__ = ["DemoResult", "run_demo"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +51,6 @@ class DemoResult:
     seconds: float
     leaderboard: str
     skipped: list[tuple[str, str]] = field(default_factory=list)
-
-
-def mini_data_dir() -> Path:
-    """The hand-written ``morocco-mini`` data: inside the installed package, else the repo's ``data/``."""
-    from importlib import resources
-
-    packaged = Path(str(resources.files("aimm_nlp"))) / "data" / "morocco_mini"
-    if packaged.is_dir():
-        return packaged
-    repo = Path(__file__).resolve().parents[2] / "data" / "morocco_mini"
-    if repo.is_dir():
-        return repo
-    raise ConfigError("the morocco-mini data is missing from this installation; reinstall aimm-nlp")
 
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
@@ -121,7 +109,7 @@ def _step_corpus(out: Path, mini: Path, data: Path | None) -> tuple[Path, Any, d
 
 
 def _reference_tokenizers() -> dict[str, Path]:
-    shared = Path(os.environ.get("AIMM_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+    shared = shared_root()
     found = {}
     for name, rel in REFERENCE_TOKENIZERS.items():
         if (shared / "tokenizers" / rel).is_file():
@@ -313,7 +301,9 @@ def run_demo(
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     data_dir = Path(data) if data is not None else None
-    mini = mini_data_dir()
+    mini = mini_root()
+    if not mini.is_dir():
+        raise ConfigError(f"the morocco-mini data is missing ({mini}); reinstall aimm-nlp")
     steps = tqdm(total=5, desc="aimm demo", unit="step", disable=not progress)
 
     def done(message: str) -> None:

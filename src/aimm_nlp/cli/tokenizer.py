@@ -125,7 +125,6 @@ def _load_config(args: argparse.Namespace) -> dict:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    import os
 
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.tokenization import train_tokenizer
@@ -135,11 +134,9 @@ def run_train(args: argparse.Namespace) -> int:
     sources = cfg.pop("data", None) or []
     if not sources and not args.data:
         raise ConfigError("no training data: give --data FILE ... or a config with a data: list")
-    root = (
-        args.shared
-        or os.environ.get("AIMM_SHARED")
-        or str(Path(__file__).resolve().parents[3].parent / "shared")
-    )
+    from aimm_nlp._paths import shared_root
+
+    root = args.shared or str(shared_root())
     corpus: dict[str, list[str]] = read_sources(sources, root=root) if sources else {}
     if args.data:
         from aimm_nlp.tokenization._corpus import collect

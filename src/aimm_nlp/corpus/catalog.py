@@ -2,7 +2,7 @@
 
 Nothing is downloaded: a named corpus is read from a local folder found under
 ``data_dir``, ``$AIMM_DATA``, or ``$AIMM_SHARED/data`` and ``$AIMM_SHARED/corpora``
-(``AIMM_SHARED`` defaults to ``../shared``).
+(``AIMM_SHARED`` defaults to ``shared/`` beside the repository checkout, as everywhere).
 
 Examples:
     >>> info = corpus_info("afrisenti_ma")
@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._paths import shared_root
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import InputFileError, UnknownNameError
 
@@ -96,7 +97,7 @@ def data_roots(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
     roots = []
     if os.environ.get("AIMM_DATA"):
         roots.append(Path(os.environ["AIMM_DATA"]))
-    shared = Path(os.environ.get("AIMM_SHARED", "../shared"))
+    shared = shared_root()
     roots += [shared / "data", shared / "corpora"]
     return roots
 

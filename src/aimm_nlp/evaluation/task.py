@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._paths import mini_root, shared_root
 from aimm_nlp.errors import ConfigError, UnknownNameError
 
 __all__ = ["OUTPUT_TYPES", "TASK_KEYS", "Task", "list_tasks", "load_task", "task_path", "validate_task_file"]
@@ -91,20 +92,6 @@ class Task:
 
         split = split or self.config.get("test_split") or "test"
         return read_docs(self.data_file(split), self.config, split=split)
-
-
-def shared_root() -> Path:
-    """``$AIMM_SHARED``, else ``../shared`` next to the repository."""
-    env = os.environ.get("AIMM_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[4] / "shared"
-
-
-def mini_root() -> Path:
-    """The ``morocco_mini`` sets: package data of an installed wheel, else the repo's ``data/``."""
-    packaged = Path(__file__).resolve().parents[1] / "data" / "morocco_mini"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "data" / "morocco_mini"
 
 
 def _resolve(value: str, base: Path | None) -> Path:
