@@ -23,12 +23,27 @@ def data_license(data_file: str | None) -> str:
     if readme.is_file():
         for line in readme.read_text(encoding="utf-8", errors="replace").splitlines():
             if "license" in line.lower():
-                return re.sub(r"[*`_-]+\s*", "", line.split(":", 1)[-1]).strip()[:300]
+                return _license_text(line)
     lic = folder / "LICENSE"
     if lic.is_file():
         first = lic.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         return first[0][:200] if first else "see LICENSE"
     return "unknown (no README or LICENSE beside the data file): check before sharing the model"
+
+
+def _license_text(line: str) -> str:
+    """A README's license line without Markdown markup or its "License:" label; hyphens kept.
+
+    Examples:
+        >>> _license_text("- **License: CC BY-NC 4.0** (`LICENSE`). Non-commercial only")
+        'CC BY-NC 4.0 (LICENSE). Non-commercial only'
+        >>> _license_text("**License.** Apache-2.0, same as the project.")
+        'Apache-2.0, same as the project.'
+    """
+    text = re.sub(r"^\s*[-*+]\s+", "", line)  # list bullet
+    text = re.sub(r"\*\*|__|`", "", text)  # bold and code markup
+    text = re.sub(r"^\W*licen[sc]e\W*?[:.]\s*", "", text, flags=re.IGNORECASE)
+    return text.strip()[:300]
 
 
 def write_card(folder: Path, cfg, state, *, labels, truncated: int) -> None:
