@@ -70,3 +70,28 @@ def test_html_report_has_sections_and_images(demo_run) -> None:
     for name in ("tiny_classifier", "baseline_char_ngram", "pipelines"):
         assert name in page
     assert "mini_ary_sentiment_Latn" in result.leaderboard
+
+
+def test_morocco_suite_on_the_finetuned_model_with_gate(demo_run, shared: Path, tmp_path: Path) -> None:
+    from aimm_nlp.cli import main
+
+    result, _ = demo_run
+    model = str(result.run_dirs["classifier"])
+    out = tmp_path / "morocco.json"
+    argv = ["eval", "--model", model, "--suite", "morocco", "--data", str(shared), "--limit", "5"]
+    assert main([*argv, "--output", str(out)]) == 0
+    data = json.loads(out.read_text("utf-8"))
+    assert {"ary_sentiment_Arab", "ary_sentiment_Latn"} <= set(data["results"])  # both scripts, side by side
+    assert any("needs a" in s["reason"] for s in data["skipped"])  # bpb etc. skipped with a reason
+    # gate: equal to itself passes; a baseline 0.5 higher on one metric fails with exit 1
+    assert main([*argv, "--output", str(tmp_path / "again.json"), "--baseline", str(out)]) == 0
+    better = json.loads(out.read_text("utf-8"))
+    metrics = better["results"]["ary_sentiment_Arab"]
+    key = next(k for k in metrics if k.startswith("acc") and "stderr" not in k and "ci" not in k)
+    metrics[key] = float(metrics[key]) + 0.5
+    base = tmp_path / "better.json"
+    base.write_text(json.dumps(better), "utf-8")
+    assert (
+        main([*argv, "--output", str(tmp_path / "gated.json"), "--baseline", str(base), "--max-drop", "0.01"])
+        == 1
+    )
