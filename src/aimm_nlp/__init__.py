@@ -31,18 +31,7 @@ __all__ = [
     "tokenization",
 ]
 
-_SUBMODULES = {
-    "corpus",
-    "demo",
-    "errors",
-    "evaluation",
-    "finetune",
-    "langs",
-    "report",
-    "testing",
-    "text",
-    "tokenization",
-}
+_SUBMODULES = frozenset(__all__) - {"__version__"}
 
 
 def __getattr__(name: str) -> Any:
