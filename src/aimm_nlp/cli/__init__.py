@@ -22,8 +22,11 @@ __all__ = ["build_parser", "main"]
 
 EPILOG = """\
 quick start:
+  aimm demo                                   # the whole pipeline on embedded data -> HTML report
   echo "واااش نتا مزيااااان؟" | aimm normalize
-  aimm normalize --preset ary_latn.v1 --set lowercase=true tweets.txt -o clean.txt
+  echo "ana ghadi l réunion demain, 3afak" | aimm translit --src ary_Latn --dst ary_Arab
+  echo "salam, labas 3lik?" | aimm langid
+  aimm eval --model aimm_demo/runs/ary_sentiment_tiny/model --suite morocco-mini --output out.json
   aimm ls presets
 
 Run `aimm COMMAND --help` for the options of one command.
