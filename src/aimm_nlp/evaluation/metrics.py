@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aimm_nlp._distance import edit_distance
+
 __all__ = ["METRICS", "Metric", "bootstrap_ci", "edit_distance", "macro_f1"]
 
 Item = dict[str, Any]
@@ -64,17 +66,6 @@ def _acc_bytes(item: Item) -> float:
 
 def _exact(item: Item) -> float:
     return float(str(item["pred"]).strip() == str(item["ref"]).strip())
-
-
-def edit_distance(a: Sequence[Any], b: Sequence[Any]) -> int:
-    """Levenshtein distance (insert/delete/substitute = 1), O(len(a)*len(b)), two rows."""
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
 
 
 def _error_rate(split: Callable[[str], Sequence[Any]]) -> Callable[[Sequence[Item]], float]:

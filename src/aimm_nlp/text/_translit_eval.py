@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from aimm_nlp._distance import edit_distance
+
 __all__ = ["Scores", "edit_distance", "fold", "score"]
 
 _MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
@@ -35,22 +37,6 @@ def fold(text: str, *, keep_spaces: bool = False) -> str:
 
 def _strict(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (the ``editdistance`` C extension when installed)."""
-    try:
-        import editdistance
-
-        return int(editdistance.eval(a, b))
-    except ImportError:
-        prev = list(range(len(b) + 1))
-        for i, ca in enumerate(a, 1):
-            cur = [i]
-            for j, cb in enumerate(b, 1):
-                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-            prev = cur
-        return prev[-1]
 
 
 @dataclass(frozen=True)
