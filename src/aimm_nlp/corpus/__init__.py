@@ -11,8 +11,7 @@ Examples:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from aimm_nlp._lazy import lazy_exports
 
 __all__ = [
     "BuildResult",
@@ -54,12 +53,4 @@ _WHERE = {
     "shard_for_rank": "distributed",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"aimm_nlp.corpus.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'aimm_nlp.corpus' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

@@ -13,8 +13,7 @@ Examples:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from aimm_nlp._lazy import lazy_exports
 
 __all__ = [
     "METRICS",
@@ -56,12 +55,4 @@ _WHERE = {
     "wrap_model": "aimm_nlp.evaluation.backends",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'aimm_nlp.evaluation' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

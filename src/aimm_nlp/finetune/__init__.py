@@ -12,8 +12,7 @@ Examples:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from aimm_nlp._lazy import lazy_exports
 
 __all__ = ["FinetuneConfig", "LossNotFiniteError", "RunResult", "finetune"]
 
@@ -24,12 +23,4 @@ _LAZY = {
     "LossNotFiniteError": "aimm_nlp.finetune.loop",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'aimm_nlp.finetune' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

@@ -3,6 +3,7 @@
 Never imports torch, transformers or datasets.
 """
 
+from aimm_nlp._lazy import lazy_exports
 from aimm_nlp.text.normalize import (
     SWITCHES,
     Normalizer,
@@ -13,18 +14,6 @@ from aimm_nlp.text.normalize import (
 )
 from aimm_nlp.text.scripts import ScriptRun, dominant_script, script_of, script_runs
 from aimm_nlp.text.translit import candidates, transliterate, transliterate_batch
-
-# Language ID loads numpy and its model on first use: names resolve lazily (PEP 562).
-_LANGID = {"LangGuess", "Span", "WordTag", "identify", "identify_batch", "spans", "tag_words"}
-
-
-def __getattr__(name: str):
-    if name in _LANGID:
-        from aimm_nlp.text import langid
-
-        return getattr(langid, name)
-    raise AttributeError(f"module 'aimm_nlp.text' has no attribute {name!r}")
-
 
 __all__ = [
     "SWITCHES",
@@ -48,3 +37,7 @@ __all__ = [
     "transliterate",
     "transliterate_batch",
 ]
+
+# Language ID loads numpy and its model on first use: names resolve lazily (PEP 562).
+_LANGID = ("LangGuess", "Span", "WordTag", "identify", "identify_batch", "spans", "tag_words")
+__getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_LANGID, "langid"), __all__)
