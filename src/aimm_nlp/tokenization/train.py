@@ -184,33 +184,17 @@ def train_tokenizer(
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         start = time.perf_counter()
+        options = {"kind": kind, "vocab_size": vocab_size, "special_tokens": special_tokens,
+                   "alphabet": alphabet, "byte_fallback": byte_fallback, "progress": progress}  # fmt: skip
         if backend == "hf":
             from aimm_nlp.tokenization._hf import train_hf
 
-            tokenizer_json = train_hf(
-                texts,
-                kind=kind,
-                vocab_size=vocab_size,
-                special_tokens=special_tokens,
-                alphabet=alphabet,
-                byte_fallback=byte_fallback,
-                progress=progress,
-            )
+            tokenizer_json = train_hf(texts, **options)
         else:
             from aimm_nlp.tokenization._load import spm_to_hf
             from aimm_nlp.tokenization._spm import train_spm
 
-            (build / "tokenizer.model").write_bytes(
-                train_spm(
-                    texts,
-                    kind=kind,
-                    vocab_size=vocab_size,
-                    special_tokens=special_tokens,
-                    alphabet=alphabet,
-                    byte_fallback=byte_fallback,
-                    progress=progress,
-                )
-            )
+            (build / "tokenizer.model").write_bytes(train_spm(texts, **options))
             tokenizer_json = spm_to_hf(build / "tokenizer.model", exact_spaces=True).to_str(pretty=True)
         seconds = time.perf_counter() - start
         (build / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
