@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
+from aimm_nlp.text._translit_ngram_np import HashedNgrams
 
 __all__ = ["ForeignDetector", "WordEvidence", "load_foreign_data"]
 
@@ -48,6 +49,13 @@ class WordEvidence:
     score: float = 0.0
 
 
+_ARABIZI_DIGIT = WordEvidence(False, "arabizi_digit")
+_DARIJA_LEXICON = WordEvidence(False, "darija_lexicon")
+_ACCENT = WordEvidence(True, "accent")
+_FOREIGN_LEXICON = WordEvidence(True, "foreign_lexicon")
+_SHORT = WordEvidence(False, "default")
+
+
 @lru_cache(maxsize=1)
 def load_foreign_data() -> dict:
     """The shipped ``foreign.v1`` lexicons."""
@@ -68,9 +76,12 @@ class ForeignDetector:
         self.foreign_lm = foreign_lm
         self.arabizi_lm = arabizi_lm
         self.decide = lru_cache(maxsize=1 << 16)(self._decide)
+        self._diff: dict[str, float] = {}  # n-gram -> log P_foreign - log P_arabizi (same order)
 
     def llr(self, word: str) -> float:
         """Per-character log-likelihood ratio, foreign vs Arabizi (positive = looks foreign)."""
+        if self.foreign_lm.order == self.arabizi_lm.order:
+            return self._llr_same_order(word)
         diff = 0.0
         for lm, sign in ((self.foreign_lm, 1.0), (self.arabizi_lm, -1.0)):
             ctx = BOS
@@ -79,21 +90,86 @@ class ForeignDetector:
                 ctx = (ctx + ch)[-(lm.order - 1) :]
         return round(diff / (len(word) + 1), 4)
 
+    def _llr_same_order(self, word: str) -> float:
+        # One probe per character into a memo of score differences (the two models share contexts).
+        seq = BOS + word + EOS
+        keep = self.foreign_lm.order - 1
+        memo = self._diff
+        if len(memo) > 1 << 20:
+            memo.clear()
+        total = 0.0
+        for i in range(1, len(seq)):
+            key = seq[i - keep if i > keep else 0 : i + 1]
+            d = memo.get(key)
+            if d is None:
+                ctx, ch = key[:-1], key[-1]
+                d = memo[key] = self.foreign_lm.score(ctx, ch) - self.arabizi_lm.score(ctx, ch)
+            total += d
+        return round(total / (len(word) + 1), 4)
+
     def _decide(self, word: str) -> WordEvidence:
+        evidence = self._lexical(word)
+        if isinstance(evidence, WordEvidence):
+            return evidence
+        return self._by_score(evidence, self.llr(evidence))
+
+    def _lexical(self, word: str) -> WordEvidence | str:
+        """Evidence 1-5 (see the module docstring), or the lower-cased word when only the LLR can tell."""
         w = word.lower().replace("’", "'")
         if _DIGIT_IN_WORD.search(w):
-            return WordEvidence(False, "arabizi_digit")
+            return _ARABIZI_DIGIT
         if w in self.darija_words:
-            return WordEvidence(False, "darija_lexicon")
-        if any(ch in self.accents for ch in w):
-            return WordEvidence(True, "accent")
+            return _DARIJA_LEXICON
+        if not self.accents.isdisjoint(w):
+            return _ACCENT
         if w in self.foreign_words or ("'" in w and w.split("'", 1)[1] in self.foreign_words):
-            return WordEvidence(True, "foreign_lexicon")
+            return _FOREIGN_LEXICON
         if len(w) < self.min_len:
-            return WordEvidence(False, "default")
-        score = self.llr(w)
+            return _SHORT
+        return w
+
+    def _by_score(self, w: str, score: float) -> WordEvidence:
         if w.endswith(self.suffixes) and score > 0.0:
             return WordEvidence(True, "foreign_suffix", score)
         if score > self.threshold:
             return WordEvidence(True, "char_ngram", score)
         return WordEvidence(False, "default", score)
+
+    @cached_property
+    def _hashed(self) -> HashedNgrams:
+        return HashedNgrams(self.foreign_lm, self.arabizi_lm)
+
+    def prepare(self) -> None:
+        """Build the numpy tables of :meth:`decide_many` now (about 0.2 s, once per model; else on first use)."""
+        _ = self._hashed
+
+    def decide_many(self, words: list[str]) -> list[WordEvidence]:
+        """:meth:`decide` for many words: the char-model ratios of all of them in one numpy pass."""
+        out = [self._lexical(w) for w in words]
+        todo = [i for i, e in enumerate(out) if not isinstance(e, WordEvidence)]
+        if not todo:
+            return out  # type: ignore[return-value]
+        lowered: list[str] = [out[i] for i in todo]  # type: ignore[misc]
+        for i, w, r in zip(todo, lowered, self._ratios(lowered), strict=True):
+            out[i] = self._by_score(w, r)
+        return out  # type: ignore[return-value]
+
+    def foreign_flags(self, words: list[str]) -> list[bool]:
+        """``[decide(w).foreign for w in words]`` without building the evidence objects."""
+        out = [self._lexical(w) for w in words]
+        todo = [i for i, e in enumerate(out) if not isinstance(e, WordEvidence)]
+        flags = [e.foreign if isinstance(e, WordEvidence) else False for e in out]
+        if todo:
+            lowered: list[str] = [out[i] for i in todo]  # type: ignore[misc]
+            suffixes, threshold = self.suffixes, self.threshold
+            for i, w, r in zip(todo, lowered, self._ratios(lowered), strict=True):
+                flags[i] = r > threshold or (r > 0.0 and w.endswith(suffixes))
+        return flags
+
+    def _ratios(self, lowered: list[str]) -> list[float]:
+        """:meth:`llr` of each word (lower-cased), in one numpy pass when there are enough of them."""
+        if len(lowered) < 8 or self.foreign_lm.order != self.arabizi_lm.order:  # not worth the arrays
+            return [self.llr(w) for w in lowered]
+        totals = self._hashed.score_words(lowered)
+        ratio = (totals[0] - totals[1]).tolist()
+        return [round(r / (len(w) + 1), 4) for w, r in zip(lowered, ratio, strict=True)]

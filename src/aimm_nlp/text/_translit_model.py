@@ -13,12 +13,13 @@ import gzip
 import hashlib
 import json
 import os
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from aimm_nlp.errors import ModelError
+from aimm_nlp.text._translit_fast import CompiledRules
 from aimm_nlp.text._translit_foreign import ForeignDetector
 from aimm_nlp.text._translit_joint import JointModel
 from aimm_nlp.text._translit_ngram import tables_from_json, tables_to_json
@@ -41,7 +42,11 @@ class Ranker(Protocol):
 
 
 class RuleRanker:
-    """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``)."""
+    """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
+
+    :meth:`rank` is the ranked default; :meth:`rank_phonetic` and :attr:`compiled` are the
+    phonetic reading (cheapest rule path, no model), built on first use.
+    """
 
     def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
         self.name = str(sidecar.get("name", "translit_ary"))
@@ -58,6 +63,22 @@ class RuleRanker:
             tables_from_json(data["arabizi_lm"]),
             set(self.table.lexicon),
         )
+
+    @cached_property
+    def compiled(self) -> CompiledRules:
+        """The rule table compiled for the phonetic reading."""
+        return CompiledRules(self.table)
+
+    def rank_phonetic(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+        """Spellings by rule cost alone; the first is the compiled (phonetic) output."""
+        ranked = rank_rules(
+            word, table=self.table, lm=self.lm, vocab={}, k=k, beam=self.beam, lm_weight=0.0, vocab_bonus=0.0
+        )
+        if not ranked:
+            return ranked
+        key = self.compiled.fold(word)
+        first = self.table.lexicon.get(key) or self.compiled.convert([key])[0]
+        return ([(first, ranked[0][1])] + [c for c in ranked if c[0] != first])[:k]
 
     def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
         return rank_rules(

@@ -159,23 +159,26 @@ def evaluate_transliteration(
     source_col: str | None = None,
     delimiter: str | None = None,
     keep_foreign: bool = False,
+    phonetic: bool = False,
 ) -> EvalReport:
     """Score a model (default: the shipped ranker) on a pair file: CER folded/strict, word-exact.
 
     ``keep_foreign`` is off by default here because reference Arabic spellings
-    transliterate loanwords too.
+    transliterate loanwords too; ``phonetic`` scores the shipped rules' phonetic reading.
     """
     from aimm_nlp.text.translit import Transliterator
 
     rows = list(
         read_pairs(pairs, src_col=src_col, dst_col=dst_col, source_col=source_col, delimiter=delimiter)
     )
-    t = Transliterator(src="ary_Latn", dst="ary_Arab", model=model, keep_foreign=keep_foreign)
+    t = Transliterator(
+        src="ary_Latn", dst="ary_Arab", model=model, keep_foreign=keep_foreign, phonetic=phonetic
+    )
     start = time.perf_counter()
     hyps = t.batch(r.src for r in rows)
     seconds = time.perf_counter() - start
     size = sum(len(r.src.encode()) for r in rows) / 1e6
     sources = [r.source for r in rows] if any(r.source for r in rows) else None
     overall, per = score(hyps, [r.dst for r in rows], sources=sources)
-    name = t.model.name if t.model is not None else "?"
+    name = (t.model.name if t.model is not None else "?") + (" (phonetic)" if phonetic else "")
     return EvalReport(name, overall, per, seconds, size / seconds if seconds else 0.0)
