@@ -202,10 +202,13 @@ class Transliterator:
         _check_pair(src, dst)
         if model is not None and (src, dst) != _ARABIZI:
             raise ConfigError(f"model= is only used for ary_Latn->ary_Arab, not {src}->{dst}; drop --model")
-        if phonetic and ((src, dst) != _ARABIZI or model is not None):
+        if phonetic and (src, dst) != _ARABIZI:
             raise ConfigError(
-                "phonetic=True is a reading of the shipped ary_Latn->ary_Arab rules; "
-                f"it does not apply to {src}->{dst}" + (" with model=; drop one of them" if model else "")
+                f"phonetic=True is a reading of the ary_Latn->ary_Arab rules, not of {src}->{dst}; drop it"
+            )
+        if phonetic and model is not None:
+            raise ConfigError(
+                "phonetic=True reads the shipped rules, model= names a trained model; drop one of them"
             )
         self.src, self.dst, self.keep_foreign, self.phonetic = src, dst, keep_foreign, phonetic
         self._simple = _SIMPLE[(src, dst)]() if (src, dst) in _SIMPLE else None
