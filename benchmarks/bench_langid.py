@@ -200,6 +200,8 @@ def main() -> int:
     results["aimm_word_tags"] = word_accuracy()
     results["config"] = {
         "model": model.config.get("training", {}),
+        "model_feature_scheme": model.config.get("feature_scheme"),
+        "model_morph": model.morph,
         "model_bits": model.bits,
         "labels": list(model.labels),
         "doda_sample": DODA_SAMPLE,

@@ -169,3 +169,23 @@ def test_jsonl_and_csv_tables(tmp_path: Path) -> None:
     csv_path = tmp_path / "t.csv"
     csv_path.write_text('text,label\n"salam, labas",ary_Latn\n', encoding="utf-8")
     assert read_table(csv_path, text_col="text", label_col="label")[0] == ["salam, labas"]
+
+
+def test_training_table_keeps_the_hold_out_out(shared: Path) -> None:
+    from aimm_nlp.text._langid_data import build_training_table, has_darija_marker, heldout, read_tsv
+
+    keep = build_training_table(shared)
+    drop = build_training_table(shared, unmarked_seed="drop")
+    test = {
+        r["text"].strip()
+        for r in read_tsv(shared / "data" / "langid_moroccan" / "langid.tsv")
+        if heldout(r["id"])
+    }
+    assert {label for _, label, _ in keep} == {
+        "arb_Arab", "ary_Arab", "ary_Latn", "ber_Latn", "eng_Latn", "fra_Latn", "zgh_Tfng"
+    }  # fmt: skip
+    assert not test & {text for text, _, _ in keep}
+    extra = set(keep) - set(drop)
+    assert set(drop) <= set(keep) and len(extra) > 1000
+    assert all(label == "ary_Arab" and not has_darija_marker(text) for text, label, _ in extra)
+    assert keep == build_training_table(shared)  # deterministic

@@ -77,9 +77,13 @@ def test_spans_merge_runs_and_cover_text() -> None:
     assert spans("") == []
 
 
-def test_arabic_script_with_french() -> None:
-    labels = [t.lang for t in tag_words("شفت le match ديال البارح")]
-    assert labels == ["ary_Arab", "fra_Latn", "fra_Latn", "ary_Arab", "ary_Arab"]
+@pytest.mark.parametrize(
+    "text", ["شفت le film ديال البارح", "مشيت la réunion ديال البارح", "شفت le match de foot ديال البارح"]
+)
+def test_arabic_script_with_french(text: str) -> None:
+    labels = [t.lang for t in tag_words(text)]
+    n_french = len(text.split()) - 3
+    assert labels == ["ary_Arab"] + ["fra_Latn"] * n_french + ["ary_Arab", "ary_Arab"]
 
 
 def test_long_line_words() -> None:

@@ -18,18 +18,12 @@ import hashlib
 import random
 from pathlib import Path
 
+from aimm_nlp.text._langid_morph import DARIJA_MARKERS
+
 __all__ = ["DARIJA_MARKERS", "build_training_table", "heldout", "read_tsv"]
 
 HELDOUT_SALT = "aimm-langid-heldout-v1"
 HELDOUT_PERCENT = 15
-#: Frequent Darija function words absent from MSA (written from knowledge, not from any data set).
-DARIJA_MARKERS = frozenset(
-    "ديال ديالي ديالك ديالو ديالها ديالهم ديالنا واش كاين كاينة كاينين بزاف هاد هادي هادا هادو غادي غادية "
-    "ماشي دابا شحال فين علاش كيفاش باش حيت بحال اللي داك ديك راه راها راني هوما حنا نتا نتي نتوما مزيان "
-    "بغيت بغا بغينا واخا صافي خاص خصني زوين والو شوية كيدير كيقول كنقول كتقول مكاينش معندوش ماكاينش "
-    "عندو عندها دغيا ولاد كلشي حتا ديل ملي فاش منين بلي باللي هادشي داكشي شنو شكون هادوك هاديك "
-    "لوخرين مكانش ماكانش ديما دايما كاملين فحال مزال بيناتهم كيكون كيبان كتكون غاتكون غيكون".split()
-)
 _SEED_COLUMNS = {
     "ary_Arab": "ary_Arab",
     "eng_Latn": "eng_Latn",
@@ -56,12 +50,14 @@ def has_darija_marker(text: str) -> bool:
     return any(w.strip("،.!؟?,") in DARIJA_MARKERS for w in text.split())
 
 
-def build_training_table(shared: Path, *, unmarked_seed: str = "drop") -> list[tuple[str, str, str]]:
+def build_training_table(shared: Path, *, unmarked_seed: str = "keep") -> list[tuple[str, str, str]]:
     """Return ``(text, label, source)`` rows for the shipped model (deterministic).
 
     ``unmarked_seed``: what to do with NLLB-Seed ary_Arab rows without any Darija marker
-    word (the Seed card says some stayed "too close to MSA"): ``drop`` them, ``keep``
-    them, or keep them as a separate ``source`` so they weigh like one source.
+    word (the Seed card says some stayed "too close to MSA"): ``keep`` them (default since
+    the ``charhash.v2`` word-shape features: chosen by 5-fold cross-validation on this
+    table), ``drop`` them (the ``charhash.v1`` model), or keep them as a separate
+    ``source`` so they weigh like one source.
     """
     data = shared / "data"
     langid = read_tsv(data / "langid_moroccan" / "langid.tsv")
@@ -116,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Write the training table of the shipped langid model.")
     ap.add_argument("--shared", type=Path, required=True, help="the shared/ folder (holds data/)")
     ap.add_argument("--out", required=True, help="output TSV (columns text, label, source)")
-    ap.add_argument("--unmarked-seed", choices=["drop", "keep", "source"], default="drop")
+    ap.add_argument("--unmarked-seed", choices=["drop", "keep", "source"], default="keep")
     args = ap.parse_args(argv)
     rows = build_training_table(args.shared, unmarked_seed=args.unmarked_seed)
     with atomic_output(args.out) as fh:

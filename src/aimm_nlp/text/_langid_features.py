@@ -7,8 +7,11 @@ numpy operations over that array, so cost per sentence is a few vector passes
 instead of a Python loop over n-grams. The result is a ``scipy.sparse`` CSR
 matrix per n-gram order, multiplied with the weight matrix in compiled code.
 
-Feature scheme ``charhash.v1`` (recorded in every model's ``config.json``):
-orders 1..5 over `` text `` (space padded), plus whole-word hashes.
+Feature schemes (recorded in every model's ``config.json``):
+
+* ``charhash.v1``: orders 1..5 over `` text `` (space padded), plus whole-word hashes;
+* ``charhash.v2``: v1 plus the pooled Darija-vs-MSA word-shape features of
+  ``_langid_morph`` (value ``morph`` per matching word).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["FEATURE_SCHEME", "featurize", "prepare"]
+__all__ = ["FEATURE_SCHEME", "FEATURE_SCHEMES", "featurize", "prepare", "word_hashes"]
 
-FEATURE_SCHEME = "charhash.v1"
+#: Scheme of newly trained models; ``FEATURE_SCHEMES`` are the ones this version can load.
+FEATURE_SCHEME = "charhash.v2"
+FEATURE_SCHEMES = ("charhash.v1", "charhash.v2")
 
 _SPACE = 32
 _SEP = 0  # sentence separator; an n-gram that contains it is discarded
@@ -90,10 +95,17 @@ def _bucket(h: np.ndarray, salt: int, bits: int) -> np.ndarray:
 
 
 def featurize(
-    codes: np.ndarray, offsets: np.ndarray, *, orders: tuple[int, ...], bits: int, words: bool
+    codes: np.ndarray,
+    offsets: np.ndarray,
+    *,
+    orders: tuple[int, ...],
+    bits: int,
+    words: bool,
+    morph: float = 0.0,
 ) -> list:
     """Return one CSR matrix (texts x 2**bits) per feature family, counts as values.
 
+    ``morph`` > 0 adds the ``charhash.v2`` word-shape features with that value.
     Bucket 0 collects n-grams that cross a text boundary; models keep its weight at 0.
     """
     from scipy.sparse import csr_matrix
@@ -119,28 +131,41 @@ def featurize(
             if k == 1:
                 b[codes == _SPACE] = 0
             mats.append(csr_matrix((data, b, offsets), shape=shape))
+        if words or morph:
+            starts, hashes, indptr = word_hashes(codes, offsets)
         if words:
-            mats.append(_word_matrix(codes, offsets, shape, bits, csr_matrix))
+            data = np.ones(len(starts), dtype=np.float32)
+            mats.append(csr_matrix((data, _bucket(hashes, 99, bits), indptr), shape=shape))
+        if morph:
+            from aimm_nlp.text._langid_morph import morph_matrix
+
+            mats.append(
+                morph_matrix(codes, offsets, starts, hashes, bits=bits, scale=morph, csr_matrix=csr_matrix)
+            )
     return mats
 
 
-def _word_matrix(codes: np.ndarray, offsets: np.ndarray, shape: tuple[int, int], bits: int, csr_matrix):
-    """Hash of every whole word (maximal run of non-space, non-separator codes)."""
+def word_hashes(codes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (word starts, uint32 word hashes, per-text word offsets) of a prepared batch.
+
+    A word is a maximal run of non-space, non-separator codes; its hash does not depend
+    on where it stands.
+    """
     blank = (codes == _SPACE) | (codes == _SEP)
     n = len(codes)
     starts = np.flatnonzero(~blank & np.concatenate(([True], blank[:-1])))
+    indptr = np.searchsorted(starts, offsets)
     if len(starts) == 0:
-        return csr_matrix(shape, dtype=np.float32)
+        return starts, np.zeros(0, dtype=np.uint32), indptr
     # Position-weighted sum with powers of an odd constant, re-based at each word start
     # (odd numbers are invertible modulo 2**32, so the hash does not depend on position).
-    powers = np.cumprod(np.full(n, _P, dtype=np.uint32), dtype=np.uint32)
-    inv = np.cumprod(np.full(n, _inverse(int(_P)), dtype=np.uint32), dtype=np.uint32)
-    weighted = np.where(blank, np.uint32(0), codes * powers)
-    # reduceat sums up to the next word start, i.e. through the trailing blanks (weight 0).
-    h = np.add.reduceat(weighted, starts, dtype=np.uint32) * inv[starts]
-    indptr = np.searchsorted(starts, offsets)
-    data = np.ones(len(starts), dtype=np.float32)
-    return csr_matrix((data, _bucket(h, 99, bits), indptr), shape=shape)
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(n, _P, dtype=np.uint32), dtype=np.uint32)
+        inv = np.cumprod(np.full(n, _inverse(int(_P)), dtype=np.uint32), dtype=np.uint32)
+        weighted = np.where(blank, np.uint32(0), codes * powers)
+        # reduceat sums up to the next word start, i.e. through the trailing blanks (weight 0).
+        h = np.add.reduceat(weighted, starts, dtype=np.uint32) * inv[starts]
+    return starts, h, indptr
 
 
 def _inverse(x: int) -> np.uint32:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from aimm_nlp.errors import ModelError
-from aimm_nlp.text._langid_features import FEATURE_SCHEME, featurize, prepare
+from aimm_nlp.text._langid_features import FEATURE_SCHEMES, featurize, prepare
 
 __all__ = ["FORMAT_VERSION", "Model", "default_model_dir", "load_model"]
 
@@ -58,6 +58,7 @@ class Model:
     bits: int
     words: bool
     config: dict
+    morph: float = 0.0  # value of the charhash.v2 word-shape features (0: charhash.v1)
     word_model: Model | None = None
     lexicon: dict | None = None
 
@@ -81,7 +82,9 @@ class Model:
         Script index: 0 Arab, 1 Latn, 2 Tfng, 3 none of them; letters: texts x 3 counts.
         """
         codes, offsets = prepare(texts)
-        mats = featurize(codes, offsets, orders=self.orders, bits=self.bits, words=self.words)
+        mats = featurize(
+            codes, offsets, orders=self.orders, bits=self.bits, words=self.words, morph=self.morph
+        )
         logits = mats[0] @ self.weights
         for mat in mats[1:]:
             logits += mat @ self.weights
@@ -156,11 +159,18 @@ def _read(folder: Path) -> Model:
         raise ModelError(f"{cfg_path}: not valid JSON ({exc}); {hint}") from None
     if not isinstance(cfg, dict) or cfg.get("format") != "aimm_langid":
         raise ModelError(f"{cfg_path}: not an aimm langid config (no format=aimm_langid); {hint}")
-    if cfg.get("format_version") != FORMAT_VERSION or cfg.get("feature_scheme") != FEATURE_SCHEME:
+    if cfg.get("format_version") != FORMAT_VERSION or cfg.get("feature_scheme") not in FEATURE_SCHEMES:
         raise ModelError(
             f"{cfg_path}: format {cfg.get('format_version')}/{cfg.get('feature_scheme')} is not supported "
-            f"by this aimm_nlp (expects {FORMAT_VERSION}/{FEATURE_SCHEME}); retrain the model"
+            f"by this aimm_nlp (expects {FORMAT_VERSION}/{' or '.join(FEATURE_SCHEMES)}); retrain the model"
         )
+    morph = 0.0
+    if cfg["feature_scheme"] == "charhash.v2":
+        morph = cfg.get("morph")
+        if isinstance(morph, bool) or not isinstance(morph, (int, float)) or morph <= 0:
+            raise ModelError(
+                f"{cfg_path}: feature_scheme charhash.v2 needs a positive number `morph`; {hint}"
+            )
     try:
         with np.load(w_path, allow_pickle=False) as npz:
             weights = npz["W"].astype(np.float32)
@@ -195,4 +205,5 @@ def _read(folder: Path) -> Model:
         bits=bits,
         words=bool(cfg.get("words", True)),
         config=cfg,
+        morph=float(morph),
     )

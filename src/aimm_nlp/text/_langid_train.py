@@ -32,6 +32,8 @@ DEFAULTS = {
     "max_iter": 100,
     "seed": 13,
     "word_model": True,
+    "word_C": 5.0,
+    "morph": 3.0,
 }
 
 
@@ -110,19 +112,21 @@ def train_langid(
     Options (defaults in ``DEFAULTS``): ``bits`` (log2 hash buckets), ``orders`` (character
     n-gram orders), ``words`` (whole-word features), ``C`` (inverse L2 strength),
     ``max_iter``, ``seed``, ``word_model`` (also train the word-level model used by
-    ``tag_words``, saved in ``out/words``).
+    ``tag_words``, saved in ``out/words``), ``word_C`` (the word model's ``C``), ``morph``
+    (value of the Darija-vs-MSA word-shape features of feature scheme ``charhash.v2``;
+    0 trains ``charhash.v1``).
 
     Raises:
         DataError: fewer than 2 classes, a class with fewer than 2 examples, or empty texts only.
     """
 
     from aimm_nlp import __version__
-    from aimm_nlp.text._langid_features import FEATURE_SCHEME
 
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise DataError(f"unknown training options {sorted(unknown)}; valid: {sorted(DEFAULTS)}")
     cfg = {**DEFAULTS, **options}
+    _scheme(cfg)  # a bad morph value fails before the (long) fit
     sources = sources or ["data"] * len(texts)
     counts = Counter(labels)
     small = sorted(lab for lab, n in counts.items() if n < 2)
@@ -148,13 +152,13 @@ def train_langid(
         _train_word_model(texts, labels, classes, cfg, Path(out) / "words") if cfg["word_model"] else None
     )
     config = {
-        "feature_scheme": FEATURE_SCHEME,
+        **_scheme(cfg),
         **{k: cfg[k] for k in ("bits", "orders", "words")},
         "word_model": word_cfg,
         "training": {
             "aimm_nlp_version": __version__,
             "optimizer": "sklearn.linear_model.LogisticRegression(lbfgs, multinomial)",
-            **{k: cfg[k] for k in ("C", "max_iter", "seed")},
+            **{k: cfg[k] for k in ("C", "word_C", "max_iter", "seed")},
             "examples": len(texts),
             "rows_with_chunks": len(rows),
             "class_counts": dict(sorted(counts.items())),
@@ -165,6 +169,13 @@ def train_langid(
     }
     _save(clf, classes, Path(out), config)
     return {"labels": classes, **config}
+
+
+def _scheme(cfg: dict) -> dict:
+    morph = float(cfg["morph"])
+    if morph < 0:
+        raise DataError(f"training option morph must be 0 (charhash.v1) or positive, got {morph}")
+    return {"feature_scheme": "charhash.v2", "morph": morph} if morph else {"feature_scheme": "charhash.v1"}
 
 
 def _save(clf, classes: list[str], out: Path, config: dict) -> None:
@@ -186,7 +197,12 @@ def _fit_rows(rows: list[str], ys: list[int], ws: list[float], cfg: dict):
 
     codes, offsets = prepare(rows)
     mats = featurize(
-        codes, offsets, orders=tuple(cfg["orders"]), bits=int(cfg["bits"]), words=bool(cfg["words"])
+        codes,
+        offsets,
+        orders=tuple(cfg["orders"]),
+        bits=int(cfg["bits"]),
+        words=bool(cfg["words"]),
+        morph=float(cfg["morph"]),
     )
     x = mats[0]
     for m in mats[1:]:
@@ -228,15 +244,16 @@ def _train_word_model(texts: list[str], labels: list[str], classes: list[str], c
             ws.append(wt / mass)
     if len(set(ys)) < len(classes):
         return {}
-    word_cfg = {**cfg, "bits": min(int(cfg["bits"]), 18)}
+    # Single words: the pooled word-shape features would only repeat the word itself.
+    word_cfg = {**cfg, "bits": min(int(cfg["bits"]), 18), "morph": 0.0, "C": cfg["word_C"]}
     clf = _fit_rows(rows, ys, ws, word_cfg)
     config = {
-        "feature_scheme": "charhash.v1",
+        **_scheme(word_cfg),
         "bits": word_cfg["bits"],
         "orders": cfg["orders"],
         "words": cfg["words"],
     }
-    _save(clf, classes, out, {**config, "training": {"word_types": len(rows), "C": cfg["C"]}})
+    _save(clf, classes, out, {**config, "training": {"word_types": len(rows), "C": word_cfg["C"]}})
     return {"path": "words", "word_types": len(rows)}
 
 

@@ -209,7 +209,7 @@ def spans(text: str, *, model: str | Path | None = None) -> list[Span]:
     """Merge consecutive words with the same label into :class:`Span` runs.
 
     Examples:
-        >>> [(s.lang, s.text) for s in spans("شفت le match ديال البارح")]
-        [('ary_Arab', 'شفت'), ('fra_Latn', 'le match'), ('ary_Arab', 'ديال البارح')]
+        >>> [(s.lang, s.text) for s in spans("شفت le film ديال البارح")]
+        [('ary_Arab', 'شفت'), ('fra_Latn', 'le film'), ('ary_Arab', 'ديال البارح')]
     """
     return merge_spans(text, tag_words(text, model=model))
