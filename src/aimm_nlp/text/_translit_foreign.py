@@ -145,29 +145,33 @@ class ForeignDetector:
 
     def decide_many(self, words: list[str]) -> list[WordEvidence]:
         """:meth:`decide` for many words: the char-model ratios of all of them in one numpy pass."""
-        out = [self._lexical(w) for w in words]
-        todo = [i for i, e in enumerate(out) if not isinstance(e, WordEvidence)]
-        if not todo:
-            return out  # type: ignore[return-value]
-        lowered: list[str] = [out[i] for i in todo]  # type: ignore[misc]
-        for i, w, r in zip(todo, lowered, self._ratios(lowered), strict=True):
+        out, scored = self._lexical_then_ratios(words)
+        for i, w, r in scored:
             out[i] = self._by_score(w, r)
         return out  # type: ignore[return-value]
 
     def foreign_flags(self, words: list[str]) -> list[bool]:
         """``[decide(w).foreign for w in words]`` without building the evidence objects."""
+        out, scored = self._lexical_then_ratios(words)
+        flags = [e.foreign if isinstance(e, WordEvidence) else False for e in out]
+        suffixes, threshold = self.suffixes, self.threshold
+        for i, w, r in scored:
+            flags[i] = r > threshold or (r > 0.0 and w.endswith(suffixes))
+        return flags
+
+    def _lexical_then_ratios(
+        self, words: list[str]
+    ) -> tuple[list[WordEvidence | str], list[tuple[int, str, float]]]:
+        """Evidence 1-5 per word, and ``(index, lowered word, llr)`` for the words only the LLR decides."""
         out = [self._lexical(w) for w in words]
         todo = [i for i, e in enumerate(out) if not isinstance(e, WordEvidence)]
-        flags = [e.foreign if isinstance(e, WordEvidence) else False for e in out]
-        if todo:
-            lowered: list[str] = [out[i] for i in todo]  # type: ignore[misc]
-            suffixes, threshold = self.suffixes, self.threshold
-            for i, w, r in zip(todo, lowered, self._ratios(lowered), strict=True):
-                flags[i] = r > threshold or (r > 0.0 and w.endswith(suffixes))
-        return flags
+        lowered: list[str] = [out[i] for i in todo]  # type: ignore[misc]
+        return out, list(zip(todo, lowered, self._ratios(lowered), strict=True))
 
     def _ratios(self, lowered: list[str]) -> list[float]:
         """:meth:`llr` of each word (lower-cased), in one numpy pass when there are enough of them."""
+        if not lowered:
+            return []
         if len(lowered) < 8 or self.foreign_lm.order != self.arabizi_lm.order:  # not worth the arrays
             return [self.llr(w) for w in lowered]
         totals = self._hashed.score_words(lowered)

@@ -251,9 +251,8 @@ class Transliterator:
         new = [c for c in dict.fromkeys(chunks) if c not in cache]
         if new:
             self._fill_chunks(new)
-        out = " ".join(map(cache.__getitem__, chunks)).split(_JOIN) if len(texts) > 1 else None
-        if out is None:
-            out = [" ".join(map(cache.__getitem__, chunks))]
+        joined = " ".join(map(cache.__getitem__, chunks))
+        out = joined.split(_JOIN) if len(texts) > 1 else [joined]
         articles = self._article_chunks
         if self.keep_foreign and not articles.isdisjoint(chunks):
             # A French article before a foreign word stays too ("la réunion"): rare, so checked last.
