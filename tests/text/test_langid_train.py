@@ -189,3 +189,30 @@ def test_training_table_keeps_the_hold_out_out(shared: Path) -> None:
     assert set(drop) <= set(keep) and len(extra) > 1000
     assert all(label == "ary_Arab" and not has_darija_marker(text) for text, label, _ in extra)
     assert keep == build_training_table(shared)  # deterministic
+
+
+def test_chunks_and_source_weights(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    texts = [t for ts in ROWS.values() for t in ts]
+    labels = [k for k, ts in ROWS.items() for _ in ts]
+    sources = ["tweets" if i % 2 else "wiki" for i in range(len(texts))]
+    common = {"bits": 14, "C": 50, "word_model": False}
+    cfg = train_langid(
+        texts, labels, sources=sources, out=tmp_path / "m", chunks=3, source_weights={"tweets": 0.5}, **common
+    )
+    assert cfg["training"]["chunks"] == 3 and cfg["training"]["source_weights"] == {"tweets": 0.5}
+    assert cfg["training"]["rows_with_chunks"] > 3 * len(texts)
+    assert identify("muchas gracias señor", model=tmp_path / "m").lang == "spa_Latn"
+    with pytest.raises(DataError, match="not in the data"):
+        train_langid(texts, labels, sources=sources, out=tmp_path / "x", source_weights={"news": 2}, **common)
+    with pytest.raises(DataError, match="0 or more"):
+        train_langid(texts, labels, out=tmp_path / "x", chunks=-1, **common)
+    with pytest.raises(DataError, match="0 or more"):
+        train_langid(
+            texts, labels, sources=sources, out=tmp_path / "x", source_weights={"wiki": -1}, **common
+        )
+    assert not (tmp_path / "x").exists()
+    data = _write(tmp_path / "t.tsv", ROWS)
+    args = ["langid", "train", "--data", str(data), "--text-col", "text", "--label-col", "label"]
+    assert main([*args, "--out", str(tmp_path / "y"), "--source-weight", "data=0.5"]) == 2
+    assert "--source-weight wants SOURCE=FACTOR and --source-col" in capsys.readouterr().err
+    assert not (tmp_path / "y").exists()

@@ -61,6 +61,16 @@ def add_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--bits", type=int, default=20, help="log2 of hash buckets (default 20; 18 is smaller)")
     p.add_argument("--max-iter", type=int, default=100, help="optimiser iterations (default 100)")
     p.add_argument("--seed", type=int, default=13, help="augmentation seed (default 13)")
+    p.add_argument(
+        "--chunks", type=int, default=1, help="pairs of random chunks (1-3, 4-12 words) per text (default 1)"
+    )
+    p.add_argument(
+        "--source-weight",
+        action="append",
+        default=[],
+        metavar="SOURCE=FACTOR",
+        help="multiply the weight of one source's rows (needs --source-col; repeatable)",
+    )
     return p
 
 
@@ -108,9 +118,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_train(argv: list[str]) -> int:
+    from aimm_nlp.errors import ConfigError
     from aimm_nlp.text._langid_train import read_table, train_langid
 
     args = add_train_parser().parse_args(argv)
+    source_weights = {}
+    for item in args.source_weight:
+        name, sep, factor = item.rpartition("=")
+        try:
+            source_weights[name] = float(factor)
+        except ValueError:
+            name = sep = ""
+        if not (sep and name and args.source_col):
+            raise ConfigError(f"--source-weight wants SOURCE=FACTOR and --source-col, got {item!r}")
     texts, labels, sources = read_table(
         args.data, text_col=args.text_col, label_col=args.label_col, source_col=args.source_col
     )
@@ -123,6 +143,8 @@ def run_train(argv: list[str]) -> int:
         bits=args.bits,
         max_iter=args.max_iter,
         seed=args.seed,
+        chunks=args.chunks,
+        source_weights=source_weights,
     )
     print(f"trained {len(cfg['labels'])} classes on {len(texts)} texts -> {args.out}")
     return 0

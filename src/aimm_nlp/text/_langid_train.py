@@ -34,6 +34,8 @@ DEFAULTS = {
     "word_model": True,
     "word_C": 5.0,
     "morph": 3.0,
+    "chunks": 1,
+    "source_weights": {},
 }
 
 
@@ -87,14 +89,15 @@ def _check_columns(path: Path, found: list[str], wanted: list[str], *, line: int
             )
 
 
-def _chunks(text: str, rng: random.Random) -> list[str]:
+def _chunks(text: str, rng: random.Random, pairs: int = 1) -> list[str]:
     words = text.split()
     out = []
-    for lo, hi in ((1, 3), (4, 12)):
-        if len(words) > lo:
-            n = rng.randint(lo, min(hi, len(words) - 1))
-            start = rng.randint(0, len(words) - n)
-            out.append(" ".join(words[start : start + n]))
+    for _ in range(pairs):
+        for lo, hi in ((1, 3), (4, 12)):
+            if len(words) > lo:
+                n = rng.randint(lo, min(hi, len(words) - 1))
+                start = rng.randint(0, len(words) - n)
+                out.append(" ".join(words[start : start + n]))
     return out
 
 
@@ -114,7 +117,10 @@ def train_langid(
     ``max_iter``, ``seed``, ``word_model`` (also train the word-level model used by
     ``tag_words``, saved in ``out/words``), ``word_C`` (the word model's ``C``), ``morph``
     (value of the Darija-vs-MSA word-shape features of feature scheme ``charhash.v2``;
-    0 trains ``charhash.v1``).
+    0 trains ``charhash.v1``), ``chunks`` (how many pairs of random chunks, 1-3 and 4-12
+    words, each text adds; together they weigh half the text), ``source_weights`` (a
+    ``{source: factor}`` dict multiplying the weight of that source's rows after the
+    class/source balancing; the class is not renormalised).
 
     Raises:
         DataError: fewer than 2 classes, a class with fewer than 2 examples, or empty texts only.
@@ -126,6 +132,11 @@ def train_langid(
     if unknown:
         raise DataError(f"unknown training options {sorted(unknown)}; valid: {sorted(DEFAULTS)}")
     cfg = {**DEFAULTS, **options}
+    if int(cfg["chunks"]) < 0:
+        raise DataError(f"training option chunks must be 0 or more, got {cfg['chunks']}")
+    bad = {s: w for s, w in dict(cfg["source_weights"]).items() if not float(w) >= 0}
+    if bad:
+        raise DataError(f"source weights must be 0 or more, got {bad}")
     _scheme(cfg)  # a bad morph value fails before the (long) fit
     sources = sources or ["data"] * len(texts)
     counts = Counter(labels)
@@ -139,14 +150,19 @@ def train_langid(
     rng = random.Random(cfg["seed"])
     per_source = Counter(zip(labels, sources, strict=True))
     n_sources = Counter(lab for lab, _ in per_source)
+    source_weights = {str(s): float(w) for s, w in dict(cfg["source_weights"]).items()}
+    unknown_sources = sorted(set(source_weights) - set(sources))
+    if unknown_sources:
+        raise DataError(f"source weights name sources not in the data: {unknown_sources}")
+    pairs = int(cfg["chunks"])
     rows, ys, ws = [], [], []
     for text, lab, src in zip(texts, labels, sources, strict=True):
-        weight = 1.0 / (len(classes) * n_sources[lab] * per_source[lab, src])
-        pieces = [text, *_chunks(text, rng)]
+        weight = source_weights.get(src, 1.0) / (len(classes) * n_sources[lab] * per_source[lab, src])
+        pieces = [text, *_chunks(text, rng, pairs)]
         for i, piece in enumerate(pieces):
             rows.append(piece)
             ys.append(classes.index(lab))
-            ws.append(weight * (1.0 if i == 0 else 0.5))
+            ws.append(weight * (1.0 if i == 0 else 0.5 / pairs))
     clf = _fit_rows(rows, ys, ws, cfg)
     word_cfg = (
         _train_word_model(texts, labels, classes, cfg, Path(out) / "words") if cfg["word_model"] else None
@@ -159,6 +175,8 @@ def train_langid(
             "aimm_nlp_version": __version__,
             "optimizer": "sklearn.linear_model.LogisticRegression(lbfgs, multinomial)",
             **{k: cfg[k] for k in ("C", "word_C", "max_iter", "seed")},
+            "chunks": pairs,
+            "source_weights": dict(sorted(source_weights.items())),
             "examples": len(texts),
             "rows_with_chunks": len(rows),
             "class_counts": dict(sorted(counts.items())),
