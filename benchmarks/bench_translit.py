@@ -134,6 +134,12 @@ def clear_memos(t: Transliterator) -> None:
         if lm is not None:
             lm.memo.clear()
             lm.ext.clear()
+    if hasattr(model, "_load_jit") and not t.phonetic:
+        # The compiled search (numba import + its on-disk compiled code) is loaded with the model; its
+        # LM memos are emptied. Without numba it stays None and the Python search is timed.
+        jit = model._jit if model._jit is not None else model._load_jit()
+        if jit:
+            jit.clear_memo()
 
 
 def evaluate_sets(

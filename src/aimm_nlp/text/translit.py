@@ -303,14 +303,24 @@ class Transliterator:
             squeezed = _ELONGATION.sub(_ONE, joined)
             keys = squeezed.split("\n")
             outs = list(map(compiled.table.lexicon.get, keys, compiled.convert_joined(squeezed)))
+            if self.keep_foreign:
+                flags = self.model.foreign.foreign_flags(new)  # type: ignore[union-attr]
+                outs = [t if f else o for t, f, o in zip(new, flags, outs, strict=True)]
         else:
-            outs = [self._rank(t, 1)[0][0] for t in new]
+            # ranked: foreign words are not searched at all; the rest in one best_many call
+            flags = self.model.foreign.foreign_flags(new) if self.keep_foreign else [False] * len(new)  # type: ignore[union-attr]
+            outs = list(new)
+            todo = [i for i, f in enumerate(flags) if not f]
+            best_many = getattr(self.model, "best_many", None)
+            if best_many is not None:
+                spelled = best_many([_ELONGATION.sub(r"\1", new[i]) for i in todo])
+            else:
+                spelled = [self._rank(new[i], 1)[0][0] for i in todo]
+            for i, o in zip(todo, spelled, strict=True):
+                outs[i] = o
         for i in [i for i, t in enumerate(new) if t[0].isdigit()]:
             if _NUMBER.fullmatch(new[i]):
                 outs[i] = new[i]
-        if self.keep_foreign:
-            flags = self.model.foreign.foreign_flags(new)  # type: ignore[union-attr]
-            outs = [t if f else o for t, f, o in zip(new, flags, outs, strict=True)]
         cache.update(zip(new, [o or t for o, t in zip(outs, new, strict=True)], strict=True))
 
     def _context_applies(self, text: str) -> bool:
@@ -353,9 +363,9 @@ class Transliterator:
     def batch(self, texts: Iterable[str]) -> list[str]:
         """Transliterate many strings (shares the word cache; new words are converted together)."""
         texts = list(texts)
-        if self._compiled is not None:
-            return self._run(texts)
-        return [self(t) for t in texts]
+        if self._simple is not None:
+            return [self._simple(t) for t in texts]
+        return self._run(texts)
 
     def _classify(self, token: str) -> tuple[str, WordEvidence | None]:
         m = _TOKEN.fullmatch(token)
