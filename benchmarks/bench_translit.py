@@ -139,6 +139,7 @@ def clear_memos(t: Transliterator) -> None:
         # LM memos are emptied. Without numba it stays None and the Python search is timed.
         jit = model._jit if model._jit is not None else model._load_jit()
         if jit:
+            jit.best_many(["bzf"])  # the first call loads the compiled code from numba's cache
             jit.clear_memo()
 
 

@@ -12,7 +12,10 @@ Supported ``(src, dst)`` pairs (see :func:`supported_pairs`):
   and tens of times faster on unseen words. French/English words, URLs,
   @mentions, #hashtags, numbers and emoji stay verbatim (``keep_foreign``);
   :func:`explain` shows the per-word evidence. Batches (:meth:`Transliterator.batch`,
-  :func:`transliterate_batch`, the CLI) convert the new words of a batch together.
+  :func:`transliterate_batch`, the CLI) convert the new words of a batch together;
+  once a long job has searched a few hundred words, the ranked search runs compiled
+  with numba (:mod:`aimm_nlp.text._translit_jit`, the same spellings, about ten
+  times faster per new word; ``AIMM_NO_JIT=1`` keeps it in Python).
 * ``ary_Arab -> ary_Latn``: deterministic Moroccan Arabizi (ch, ou, kh, gh, 3, 7, 9).
 * ``zgh_Tfng <-> zgh_Latn``: IRCAM standard, lossless on the IRCAM letters;
   ``zgh_Tfng -> zgh_Arab`` (one-way, lossy).
@@ -287,8 +290,9 @@ class Transliterator:
         """Put every new word of ``tokens`` in the word cache.
 
         Phonetic: every word goes through :class:`CompiledRules` in one call, then lexicon words
-        take the lexicon's spelling. Ranked: each word is ranked by the model. Numbers and
-        (``keep_foreign``) foreign words stay as they are.
+        take the lexicon's spelling. Ranked: the new words that are not foreign go to the model's
+        ``best_many`` in one call (compiled search for long jobs) or, for a trained joint model,
+        one by one. Numbers and (``keep_foreign``) foreign words stay as they are.
         """
         cache = self._cache
         new = [t for t in dict.fromkeys(tokens) if t not in cache]
