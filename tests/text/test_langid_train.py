@@ -216,3 +216,24 @@ def test_chunks_and_source_weights(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main([*args, "--out", str(tmp_path / "y"), "--source-weight", "data=0.5"]) == 2
     assert "--source-weight wants SOURCE=FACTOR and --source-col" in capsys.readouterr().err
     assert not (tmp_path / "y").exists()
+
+
+def test_bias_shift_moves_one_intercept(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import numpy as np
+
+    texts = [t for ts in ROWS.values() for t in ts]
+    labels = [k for k, ts in ROWS.items() for _ in ts]
+    common = {"bits": 14, "C": 50, "word_model": False}
+    train_langid(texts, labels, out=tmp_path / "a", **common)
+    cfg = train_langid(texts, labels, out=tmp_path / "b", bias_shift={"spa_Latn": 0.25}, **common)
+    assert cfg["training"]["bias_shift"] == {"spa_Latn": 0.25}
+    a, b = np.load(tmp_path / "a" / "weights.npz"), np.load(tmp_path / "b" / "weights.npz")
+    assert np.array_equal(a["W"], b["W"])
+    np.testing.assert_allclose(b["b"] - a["b"], [0.25 * (c == "spa_Latn") for c in sorted(ROWS)], atol=1e-6)
+    with pytest.raises(DataError, match="not in the data"):
+        train_langid(texts, labels, out=tmp_path / "x", bias_shift={"deu_Latn": 1}, **common)
+    data = _write(tmp_path / "t.tsv", ROWS)
+    args = ["langid", "train", "--data", str(data), "--text-col", "text", "--label-col", "label"]
+    assert main([*args, "--out", str(tmp_path / "y"), "--bias-shift", "spa_Latn"]) == 2
+    assert "--bias-shift wants LABEL=DELTA" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()

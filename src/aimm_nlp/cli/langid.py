@@ -71,6 +71,13 @@ def add_train_parser() -> argparse.ArgumentParser:
         metavar="SOURCE=FACTOR",
         help="multiply the weight of one source's rows (needs --source-col; repeatable)",
     )
+    p.add_argument(
+        "--bias-shift",
+        action="append",
+        default=[],
+        metavar="LABEL=DELTA",
+        help="add DELTA to one class's fitted intercept, a prior shift (repeatable)",
+    )
     return p
 
 
@@ -131,6 +138,15 @@ def run_train(argv: list[str]) -> int:
             name = sep = ""
         if not (sep and name and args.source_col):
             raise ConfigError(f"--source-weight wants SOURCE=FACTOR and --source-col, got {item!r}")
+    bias_shift = {}
+    for item in args.bias_shift:
+        label, sep, delta = item.rpartition("=")
+        try:
+            bias_shift[label] = float(delta)
+        except ValueError:
+            label = ""
+        if not (sep and label):
+            raise ConfigError(f"--bias-shift wants LABEL=DELTA, got {item!r}")
     texts, labels, sources = read_table(
         args.data, text_col=args.text_col, label_col=args.label_col, source_col=args.source_col
     )
@@ -145,6 +161,7 @@ def run_train(argv: list[str]) -> int:
         seed=args.seed,
         chunks=args.chunks,
         source_weights=source_weights,
+        bias_shift=bias_shift,
     )
     print(f"trained {len(cfg['labels'])} classes on {len(texts)} texts -> {args.out}")
     return 0

@@ -36,6 +36,7 @@ DEFAULTS = {
     "morph": 3.0,
     "chunks": 1,
     "source_weights": {},
+    "bias_shift": {},
 }
 
 
@@ -120,7 +121,8 @@ def train_langid(
     0 trains ``charhash.v1``), ``chunks`` (how many pairs of random chunks, 1-3 and 4-12
     words, each text adds; together they weigh half the text), ``source_weights`` (a
     ``{source: factor}`` dict multiplying the weight of that source's rows after the
-    class/source balancing; the class is not renormalised).
+    class/source balancing; the class is not renormalised), ``bias_shift`` (a ``{label:
+    delta}`` dict added to the fitted intercepts of the sentence model: a prior shift).
 
     Raises:
         DataError: fewer than 2 classes, a class with fewer than 2 examples, or empty texts only.
@@ -137,6 +139,7 @@ def train_langid(
     bad = {s: w for s, w in dict(cfg["source_weights"]).items() if not float(w) >= 0}
     if bad:
         raise DataError(f"source weights must be 0 or more, got {bad}")
+    bias_shift = {str(c): float(d) for c, d in dict(cfg["bias_shift"]).items()}
     _scheme(cfg)  # a bad morph value fails before the (long) fit
     sources = sources or ["data"] * len(texts)
     counts = Counter(labels)
@@ -147,6 +150,8 @@ def train_langid(
             f"too few: {', '.join(f'{lab} ({counts[lab]})' for lab in small) or f'only {list(counts)}'}"
         )
     classes = sorted(counts)
+    if set(bias_shift) - set(classes):
+        raise DataError(f"bias_shift names labels not in the data: {sorted(set(bias_shift) - set(classes))}")
     rng = random.Random(cfg["seed"])
     per_source = Counter(zip(labels, sources, strict=True))
     n_sources = Counter(lab for lab, _ in per_source)
@@ -177,6 +182,7 @@ def train_langid(
             **{k: cfg[k] for k in ("C", "word_C", "max_iter", "seed")},
             "chunks": pairs,
             "source_weights": dict(sorted(source_weights.items())),
+            "bias_shift": dict(sorted(bias_shift.items())),
             "examples": len(texts),
             "rows_with_chunks": len(rows),
             "class_counts": dict(sorted(counts.items())),
@@ -185,7 +191,7 @@ def train_langid(
         },
         **(extra_config or {}),
     }
-    _save(clf, classes, Path(out), config)
+    _save(clf, classes, Path(out), config, bias_shift)
     return {"labels": classes, **config}
 
 
@@ -196,7 +202,9 @@ def _scheme(cfg: dict) -> dict:
     return {"feature_scheme": "charhash.v2", "morph": morph} if morph else {"feature_scheme": "charhash.v1"}
 
 
-def _save(clf, classes: list[str], out: Path, config: dict) -> None:
+def _save(
+    clf, classes: list[str], out: Path, config: dict, bias_shift: dict[str, float] | None = None
+) -> None:
     import numpy as np
 
     from aimm_nlp.text._langid_model import save_model
@@ -204,6 +212,8 @@ def _save(clf, classes: list[str], out: Path, config: dict) -> None:
     coef, bias = clf.coef_, clf.intercept_
     if coef.shape[0] != len(classes):  # binary problems: sklearn keeps one row
         coef, bias = np.vstack([-coef[0], coef[0]]) / 2, np.array([-1.0, 1.0]) * bias[0] / 2
+    if bias_shift:
+        bias = np.asarray(bias, dtype=np.float64) + [bias_shift.get(c, 0.0) for c in classes]
     save_model(out, labels=classes, weights=coef.T, bias=bias, config=config)
 
 
