@@ -44,6 +44,7 @@ __all__ = [
 
 OTHER = "other"
 _MIX_SHARE = 0.15
+_RUNNER_UP = 0.05  # texts whose runner-up class scores this much are word-tagged for the mixed flag
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def identify_batch(
     # Only texts that may be mixed (two scripts, or a strong runner-up) pay for word tagging.
     # Arabic-only text is skipped: tag_words decides Darija vs MSA for a whole Arabic passage.
     two_scripts = np.sort(counts, axis=1)[:, -2] >= _MIX_SHARE * np.maximum(letters, 1)
-    maybe = np.flatnonzero((letters > 0) & (((runner_up >= 0.15) & (script != 0)) | two_scripts))
+    maybe = np.flatnonzero((letters > 0) & (((runner_up >= _RUNNER_UP) & (script != 0)) | two_scripts))
     mixed = set()
     if len(maybe):
         tagged = tag_batch([texts[i] for i in maybe], m)
