@@ -196,7 +196,23 @@ class JitRanker:
         )
         self._memo = (*_memo_table(), *_memo_table())
         self._vocab = _pairs(list(map(_hash, vocab)), list(vocab.values()))
-        self._params = (float(lm_weight), float(vocab_bonus), int(beam), int(table.max_len), int(lm.order))
+        # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
+        prune = (
+            lm_weight >= 0
+            and vocab_bonus >= 0
+            and lm.floor <= 0
+            and max(lm.logp.values(), default=0.0) <= 0
+            and max(lm.bow.values(), default=0.0) <= 0
+            and min(vocab.values(), default=0.0) >= 0
+        )
+        self._params = (
+            float(lm_weight),
+            float(vocab_bonus),
+            int(beam),
+            int(table.max_len),
+            int(lm.order),
+            bool(prune),
+        )
 
     def clear_memo(self) -> None:
         """Forget the memoised LM scores (benchmarks time a cold start with this)."""

@@ -146,7 +146,7 @@ def best_many(
     lkeys, lvals, lbits, bkeys, bvals, bbits, floor = lm
     mkeys, mvals, mfill, mbits, ekeys, evals, efill, ebits = memo
     vkeys, vvals, vbits = vocab
-    lm_weight, vocab_bonus, beam, max_len, order = params
+    lm_weight, vocab_bonus, beam, max_len, order, prune = params
     keep = order - 1
     emask = (1 << ebits) - 1
     dmask = u64((1 << DBITS) - 1)
@@ -159,6 +159,9 @@ def best_many(
     result = np.empty(4 * len(codes) + 16, dtype=np.int64)
     used_out = 0
     rev = np.empty(longest + 1, dtype=np.int64)
+    bound = np.empty(CAP)
+    topv = np.empty((longest + 1, max(beam, 1)))
+    topn = np.zeros(longest + 1, dtype=np.int64)
     picks = np.empty(CAP, dtype=np.int64)
     opts = np.empty(CAP, dtype=np.int64)
     nctx = np.empty(KEEP_MAX, dtype=np.int64)
@@ -170,6 +173,7 @@ def best_many(
         gen_base[0] += 1
         gen = gen_base[0]
         count[: n + 1] = 0
+        topn[: n + 1] = 0
         sc[0, 0] = 0.0
         oh[0, 0] = ZERO
         cx[0, 0, 0] = 2  # BOS
@@ -256,6 +260,36 @@ def best_many(
                     l1 = 0 if single[0] == 0x651 else 1
                 for b in range(nb):
                     hyp = picks[b]
+                    lower_bound = sc[i, hyp] + cost
+                    if prune and tgt != n and topn[tgt] == beam and lower_bound > topv[tgt, beam - 1]:
+                        # Its exact score (>= the bound) is above the beam-th best already in the
+                        # layer: it can never be expanded, so its LM score is not computed. A new
+                        # spelling still takes its place in the layer's order, scored +inf (a later,
+                        # better arrival of the same spelling updates it as the search would).
+                        nh = oh[i, hyp] * o_pow + o_hash
+                        ds = (nh * GOLD) >> dshift
+                        known = False
+                        while dgen[tgt, ds] == gen:
+                            if dkey[tgt, ds] == nh:
+                                known = True
+                                break
+                            ds = (ds + ONE) & dmask
+                        if not known:
+                            at = count[tgt]
+                            if at >= CAP:
+                                ok = False
+                                break
+                            count[tgt] = at + 1
+                            dgen[tgt, ds] = gen
+                            dkey[tgt, ds] = nh
+                            didx[tgt, ds] = at
+                            oh[tgt, at] = nh
+                            sc[tgt, at] = np.inf
+                            cl[tgt, at] = 0
+                            bp_layer[tgt, at] = i
+                            bp_idx[tgt, at] = hyp
+                            bp_opt[tgt, at] = o
+                        continue
                     clen = cl[i, hyp]
                     key = ZERO
                     for q in range(clen):
@@ -301,6 +335,7 @@ def best_many(
                             at = didx[tgt, ds]
                             break
                         ds = (ds + ONE) & dmask
+                    previous = np.inf
                     if at < 0:
                         at = count[tgt]
                         if at >= CAP:
@@ -313,7 +348,28 @@ def best_many(
                         oh[tgt, at] = nh
                     elif not s < sc[tgt, at]:
                         continue
+                    else:
+                        previous = sc[tgt, at]
                     sc[tgt, at] = s
+                    if prune:
+                        # the `beam` lowest finite scores of the layer, sorted (a multiset of values)
+                        m = topn[tgt]
+                        if previous < np.inf and (m < beam or previous <= topv[tgt, m - 1]):
+                            j = m - 1
+                            while topv[tgt, j] != previous:
+                                j -= 1
+                            for r in range(j, m - 1):
+                                topv[tgt, r] = topv[tgt, r + 1]
+                            m -= 1
+                        if m < beam or s < topv[tgt, m - 1]:
+                            j = m if m < beam else beam - 1
+                            while j > 0 and s < topv[tgt, j - 1]:
+                                topv[tgt, j] = topv[tgt, j - 1]
+                                j -= 1
+                            topv[tgt, j] = s
+                            if m < beam:
+                                m += 1
+                        topn[tgt] = m
                     for q in range(clen):
                         cx[tgt, at, q] = nctx[q]
                     cl[tgt, at] = clen
@@ -328,9 +384,28 @@ def best_many(
             status[w] = 1
             out_start[w + 1] = used_out
             continue
+        # The final score is (sc - lm_weight * eos) - bonus, and lm_weight * eos <= 0, so
+        # sc - bonus bounds it from below: the end-of-word LM walk is skipped for every spelling whose
+        # bound is above the exact score of the one with the lowest bound (it cannot win or tie).
+        low = 0
+        for hyp in range(count[n]):
+            vs = find2(vkeys, vbits, oh[n, hyp])
+            bound[hyp] = sc[n, hyp] - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
+            if bound[hyp] < bound[low]:
+                low = hyp
+        cut = np.inf
+        if prune:
+            eos = lm_score(
+                cx[n, low], cl[n, low], 3, suffix, lkeys, lvals, lbits, bkeys, bvals, bbits, floor,
+                mkeys, mvals, mfill, mbits,
+            )  # fmt: skip
+            vs = find2(vkeys, vbits, oh[n, low])
+            cut = (sc[n, low] - lm_weight * eos) - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
         best = -1
         best_s = 0.0
         for hyp in range(count[n]):
+            if bound[hyp] > cut:
+                continue
             eos = lm_score(
                 cx[n, hyp], cl[n, hyp], 3, suffix, lkeys, lvals, lbits, bkeys, bvals, bbits, floor,
                 mkeys, mvals, mfill, mbits,
