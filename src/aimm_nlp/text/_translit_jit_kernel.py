@@ -260,35 +260,41 @@ def best_many(
                     l1 = 0 if single[0] == 0x651 else 1
                 for b in range(nb):
                     hyp = picks[b]
-                    lower_bound = sc[i, hyp] + cost
-                    if prune and tgt != n and topn[tgt] == beam and lower_bound > topv[tgt, beam - 1]:
-                        # Its exact score (>= the bound) is above the beam-th best already in the
-                        # layer: it can never be expanded, so its LM score is not computed. A new
-                        # spelling still takes its place in the layer's order, scored +inf (a later,
-                        # better arrival of the same spelling updates it as the search would).
-                        nh = oh[i, hyp] * o_pow + o_hash
-                        ds = (nh * GOLD) >> dshift
-                        known = False
-                        while dgen[tgt, ds] == gen:
-                            if dkey[tgt, ds] == nh:
-                                known = True
-                                break
-                            ds = (ds + ONE) & dmask
-                        if not known:
-                            at = count[tgt]
-                            if at >= CAP:
-                                ok = False
-                                break
-                            count[tgt] = at + 1
-                            dgen[tgt, ds] = gen
-                            dkey[tgt, ds] = nh
-                            didx[tgt, ds] = at
-                            oh[tgt, at] = nh
-                            sc[tgt, at] = np.inf
-                            cl[tgt, at] = 0
-                            bp_layer[tgt, at] = i
-                            bp_idx[tgt, at] = hyp
-                            bp_opt[tgt, at] = o
+                    # merge equal spellings: the first keeps its place and takes a lower score
+                    nh = oh[i, hyp] * o_pow + o_hash
+                    ds = (nh * GOLD) >> dshift
+                    at = -1
+                    while dgen[tgt, ds] == gen:
+                        if dkey[tgt, ds] == nh:
+                            at = didx[tgt, ds]
+                            break
+                        ds = (ds + ONE) & dmask
+                    # A spelling whose exact score (>= sc + cost) is above the beam-th best already in
+                    # the layer can never be expanded: its LM score is not computed. A new one still
+                    # takes its place in the layer's order, scored +inf (a later, better arrival of the
+                    # same spelling updates it as the search would).
+                    skip = (
+                        prune and tgt != n and topn[tgt] == beam and sc[i, hyp] + cost > topv[tgt, beam - 1]
+                    )
+                    previous = np.inf
+                    if at < 0:
+                        at = count[tgt]
+                        if at >= CAP:
+                            ok = False
+                            break
+                        count[tgt] = at + 1
+                        dgen[tgt, ds] = gen
+                        dkey[tgt, ds] = nh
+                        didx[tgt, ds] = at
+                        oh[tgt, at] = nh
+                        sc[tgt, at] = np.inf
+                        cl[tgt, at] = 0
+                        bp_layer[tgt, at] = i
+                        bp_idx[tgt, at] = hyp
+                        bp_opt[tgt, at] = o
+                    else:
+                        previous = sc[tgt, at]
+                    if skip:
                         continue
                     clen = cl[i, hyp]
                     key = ZERO
@@ -326,30 +332,8 @@ def best_many(
                         evals[es, 1] = lp
                         efill[0] += 1
                     s = sc[i, hyp] + cost - lm_weight * lp
-                    nh = oh[i, hyp] * o_pow + o_hash
-                    # merge equal spellings: the first keeps its place and takes a lower score
-                    ds = (nh * GOLD) >> dshift
-                    at = -1
-                    while dgen[tgt, ds] == gen:
-                        if dkey[tgt, ds] == nh:
-                            at = didx[tgt, ds]
-                            break
-                        ds = (ds + ONE) & dmask
-                    previous = np.inf
-                    if at < 0:
-                        at = count[tgt]
-                        if at >= CAP:
-                            ok = False
-                            break
-                        count[tgt] = at + 1
-                        dgen[tgt, ds] = gen
-                        dkey[tgt, ds] = nh
-                        didx[tgt, ds] = at
-                        oh[tgt, at] = nh
-                    elif not s < sc[tgt, at]:
+                    if not s < previous:
                         continue
-                    else:
-                        previous = sc[tgt, at]
                     sc[tgt, at] = s
                     if prune:
                         # the `beam` lowest finite scores of the layer, sorted (a multiset of values)
