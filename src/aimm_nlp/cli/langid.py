@@ -124,29 +124,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_train(argv: list[str]) -> int:
+def _numbers(items: list[str], flag: str, form: str, ready: object) -> dict[str, float]:
+    """``NAME=NUMBER`` options as a dict; ``ready`` false (a needed companion option missing) is an error too."""
     from aimm_nlp.errors import ConfigError
+
+    out = {}
+    for item in items:
+        name, sep, value = item.rpartition("=")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            name = ""
+        if not (sep and name and ready):
+            raise ConfigError(f"{flag} wants {form}, got {item!r}")
+    return out
+
+
+def run_train(argv: list[str]) -> int:
     from aimm_nlp.text._langid_train import read_table, train_langid
 
     args = add_train_parser().parse_args(argv)
-    source_weights = {}
-    for item in args.source_weight:
-        name, sep, factor = item.rpartition("=")
-        try:
-            source_weights[name] = float(factor)
-        except ValueError:
-            name = sep = ""
-        if not (sep and name and args.source_col):
-            raise ConfigError(f"--source-weight wants SOURCE=FACTOR and --source-col, got {item!r}")
-    bias_shift = {}
-    for item in args.bias_shift:
-        label, sep, delta = item.rpartition("=")
-        try:
-            bias_shift[label] = float(delta)
-        except ValueError:
-            label = ""
-        if not (sep and label):
-            raise ConfigError(f"--bias-shift wants LABEL=DELTA, got {item!r}")
+    source_weights = _numbers(
+        args.source_weight, "--source-weight", "SOURCE=FACTOR and --source-col", args.source_col
+    )
+    bias_shift = _numbers(args.bias_shift, "--bias-shift", "LABEL=DELTA", True)
     texts, labels, sources = read_table(
         args.data, text_col=args.text_col, label_col=args.label_col, source_col=args.source_col
     )
