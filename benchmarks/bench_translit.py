@@ -135,12 +135,11 @@ def clear_memos(t: Transliterator) -> None:
             lm.memo.clear()
             lm.ext.clear()
     if hasattr(model, "_load_jit") and not t.phonetic:
-        # The compiled search (numba import + its on-disk compiled code) is loaded with the model; its
-        # LM memos are emptied. Without numba it stays None and the Python search is timed.
+        # The compiled search (numba import + its on-disk compiled code) is loaded with the model (it
+        # keeps no memo). Without numba it stays None and the Python search is timed.
         jit = model._jit if model._jit is not None else model._load_jit()
         if jit:
             jit.best_many(["bzf"])  # the first call loads the compiled code from numba's cache
-            jit.clear_memo()
 
 
 def evaluate_sets(

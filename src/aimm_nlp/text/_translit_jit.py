@@ -41,9 +41,6 @@ _MASK = (1 << 64) - 1
 _GOLD = 0x9E3779B97F4A7C15
 _LONGEST = 64  # longer words (memory of the hypothesis arrays grows with the length) stay in Python
 _TABLES = ("initial", "final", "before_geminate", "graphemes")
-_MEMO_BITS = (
-    16  # the two LM memos, per (context, letter) and per (context, option): 64k slots, cleared when half full
-)
 
 
 def available() -> bool:
@@ -95,13 +92,6 @@ def _pairs(hashes: list[int], values: list[float]) -> tuple[np.ndarray, np.ndarr
     view = pairs.view(np.float64)
     view[:, 1] = vals
     return pairs, view, bits
-
-
-def _memo_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    import numpy as np
-
-    pairs = np.zeros((1 << _MEMO_BITS, 2), dtype=np.uint64)
-    return pairs, pairs.view(np.float64), np.zeros(1, dtype=np.int64), _MEMO_BITS
 
 
 class JitRanker:
@@ -194,7 +184,6 @@ class JitRanker:
             *_pairs(list(map(_hash, lm.bow)), list(lm.bow.values())),
             float(lm.floor),
         )
-        self._memo = (*_memo_table(), *_memo_table())
         self._vocab = _pairs(list(map(_hash, vocab)), list(vocab.values()))
         # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
         prune = (
@@ -214,11 +203,6 @@ class JitRanker:
             bool(prune),
         )
 
-    def clear_memo(self) -> None:
-        """Forget the memoised LM scores (benchmarks time a cold start with this)."""
-        for i in (0, 2, 4, 6):
-            self._memo[i][:] = 0
-
     def best_many(self, words: list[str]) -> list[str | None]:
         """The best spelling of each case-folded, non-lexicon word; ``None`` where the caller must search."""
         import numpy as np
@@ -236,13 +220,11 @@ class JitRanker:
         lows = np.frombuffer("".join(low).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         starts = np.zeros(len(todo) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=starts[1:])
-        if max(self._memo[2][0], self._memo[6][0]) >= (1 << _MEMO_BITS) // 2:
-            self.clear_memo()
         longest = int(np.diff(starts).max())
         if longest + 1 > len(self._work[0]):
             self._work = self._workspace(longest + 1)
         status, out_start, result = self._kernel(
-            codes, lows, starts, self._rules, self._lm, self._memo, self._vocab, self._params, self._work
+            codes, lows, starts, self._rules, self._lm, self._vocab, self._params, self._work
         )
         text = result.astype(np.uint32).tobytes().decode("utf-32-le")
         bounds = out_start.tolist()

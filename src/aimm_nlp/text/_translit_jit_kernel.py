@@ -2,8 +2,8 @@
 
 Hash tables are open-addressing arrays of 64-bit keys (0 = empty slot; no key
 hashes to 0, checked when they are built) probed linearly from
-``(h * GOLD) >> (64 - bits)``; the float tables (n-grams, backoff weights, memos,
-word list) interleave key and value (one cache line per probe): a ``(size, 2)``
+``(h * GOLD) >> (64 - bits)``; the float tables (n-grams, backoff weights, word
+list) interleave key and value (one cache line per probe): a ``(size, 2)``
 uint64 array and a float64 view of the same memory. All hash arithmetic is uint64 (constants typed so:
 numba turns a uint64/int64 mix into floats).
 """
@@ -19,7 +19,6 @@ u64 = np.uint64
 P = u64(1_000_003)
 GOLD = u64(0x9E3779B97F4A7C15)
 ZERO = u64(0)
-Q = u64(0x100000001B3)  # mixes the option id into a context hash
 ONE = u64(1)
 SIXTY_FOUR = u64(64)
 CAP = 256  # hypotheses per layer: the beam (12) x the options of a layer (at most 27) stays below; more -> Python
@@ -52,22 +51,26 @@ def find2(pairs: Any, bits: int, h: Any) -> int:
 
 
 @numba.njit(cache=True, inline="always")
-def lm_score(
-    ctx: Any, clen: int, sym: int, suffix: Any,
-    lkeys: Any, lvals: Any, lbits: int, bkeys: Any, bvals: Any, bbits: int, floor: float,
-    mkeys: Any, mvals: Any, mfill: Any, mbits: int,
-) -> float:  # fmt: skip
-    """``NgramTables.score(context, symbol)``: the same backoff walk, the same sum order, memoised."""
-    suffix[clen] = ZERO  # suffix[j]: hash of ctx[j:clen]
+def prepare(ctx: Any, clen: int, suffix: Any, bows: Any) -> None:
+    """Hashes of every suffix of a context (``suffix[j]``: ``ctx[j:clen]``); its back-off weights unknown yet."""
+    suffix[clen] = ZERO
     power = ONE
     for j in range(clen - 1, -1, -1):
         suffix[j] = u64(ctx[j] + 1) * power + suffix[j + 1]
         power = power * P
+    for j in range(clen + 1):
+        bows[j] = np.nan
+
+
+@numba.njit(cache=True, inline="always")
+def lm_score(
+    clen: int, sym: int, suffix: Any, bows: Any,
+    lkeys: Any, lvals: Any, lbits: int, bkeys: Any, bvals: Any, bbits: int, floor: float,
+) -> float:  # fmt: skip
+    """``NgramTables.score(context, symbol)`` for a :func:`prepare`-d context: the same back-off walk, the same
+    sum order. The context's back-off weights are looked up once and kept in ``bows`` (a hypothesis's context
+    is scored with every option of the next grapheme)."""
     tail = u64(sym + 1)
-    full = suffix[0] * P + tail
-    m = find2(mkeys, mbits, full)
-    if m >= 0:
-        return mvals[m, 1]
     acc = 0.0
     for j in range(clen + 1):
         slot = find2(lkeys, lbits, suffix[j] * P + tail)
@@ -77,16 +80,10 @@ def lm_score(
         if j == clen:
             acc += floor
             break
-        slot = find2(bkeys, bbits, suffix[j])
-        acc += bvals[slot, 1] if slot >= 0 else 0.0
-    size = 1 << mbits
-    if mfill[0] < size // 2:
-        slot = np.int64((full * GOLD) >> (SIXTY_FOUR - u64(mbits)))
-        while mkeys[slot, 0] != ZERO:
-            slot = (slot + 1) & (size - 1)
-        mkeys[slot, 0] = full
-        mvals[slot, 1] = acc
-        mfill[0] += 1
+        if np.isnan(bows[j]):
+            slot = find2(bkeys, bbits, suffix[j])
+            bows[j] = bvals[slot, 1] if slot >= 0 else 0.0
+        acc += bows[j]
     return acc
 
 
@@ -128,7 +125,7 @@ def workspace(layers: int) -> tuple:
 
 @numba.njit(cache=True)
 def best_many(
-    codes: Any, lower: Any, starts: Any, rules: Any, lm: Any, memo: Any, vocab: Any, params: Any, work: Any
+    codes: Any, lower: Any, starts: Any, rules: Any, lm: Any, vocab: Any, params: Any, work: Any
 ) -> Any:
     """Best spelling of every word ``codes[starts[w]:starts[w+1]]``: ``(status, out_start, out_codes)``.
 
@@ -144,11 +141,9 @@ def best_many(
         opt_glen, opt_out, opt_lm, opt_cost, opt_hash, opt_pow, out_codes, lm_codes,
     ) = rules  # fmt: skip
     lkeys, lvals, lbits, bkeys, bvals, bbits, floor = lm
-    mkeys, mvals, mfill, mbits, ekeys, evals, efill, ebits = memo
     vkeys, vvals, vbits = vocab
     lm_weight, vocab_bonus, beam, max_len, order, prune = params
     keep = order - 1
-    emask = (1 << ebits) - 1
     dmask = u64((1 << DBITS) - 1)
     dshift = u64(64 - DBITS)
     words = len(starts) - 1
@@ -166,6 +161,9 @@ def best_many(
     opts = np.empty(CAP, dtype=np.int64)
     nctx = np.empty(KEEP_MAX, dtype=np.int64)
     suffix = np.empty(KEEP_MAX + 1, dtype=np.uint64)
+    bows = np.empty(KEEP_MAX + 1)
+    pick_suffix = np.empty((CAP, KEEP_MAX + 1), dtype=np.uint64)  # the contexts of the beam, prepared once
+    pick_bows = np.empty((CAP, KEEP_MAX + 1))
     single = np.empty(1, dtype=np.int64)
     for w in range(words):
         s0 = starts[w]
@@ -191,6 +189,8 @@ def best_many(
                 nb = c
                 for b in range(nb):
                     picks[b] = b
+            for b in range(nb):
+                prepare(cx[i, picks[b]], cl[i, picks[b]], pick_suffix[b], pick_bows[b])
             # RuleTable.options(word, i): longest grapheme first; per length the cascade
             # word-initial, word-final, before a doubled consonant, any position, lowercased
             no = 0
@@ -296,30 +296,23 @@ def best_many(
                         previous = sc[tgt, at]
                     if skip:
                         continue
+                    # log P of the option's letters: the first after the hypothesis's own (prepared)
+                    # context, the next ones after the context they extend
                     clen = cl[i, hyp]
-                    key = ZERO
                     for q in range(clen):
                         nctx[q] = cx[i, hyp, q]
-                        key = key * P + u64(nctx[q] + 1)
-                    # log P of the option's letters after this context: memoised per (context, option)
-                    key = key * Q + u64(o + 1 if o >= 0 else 0)
-                    es = np.int64((key * GOLD) >> (SIXTY_FOUR - u64(ebits)))
-                    hit = False
                     lp = 0.0
-                    if o >= 0:
-                        while ekeys[es, 0] != ZERO:
-                            if ekeys[es, 0] == key:
-                                lp = evals[es, 1]
-                                hit = True
-                                break
-                            es = (es + 1) & emask
                     for q in range(l0, l1):
                         sym = src[q]
-                        if not hit:
+                        if q == l0:
                             lp += lm_score(
-                                nctx, clen, sym, suffix, lkeys, lvals, lbits, bkeys, bvals, bbits, floor,
-                                mkeys, mvals, mfill, mbits,
+                                clen, sym, pick_suffix[b], pick_bows[b], lkeys, lvals, lbits, bkeys, bvals, bbits, floor
                             )  # fmt: skip
+                        else:
+                            prepare(nctx, clen, suffix, bows)
+                            lp += lm_score(
+                                clen, sym, suffix, bows, lkeys, lvals, lbits, bkeys, bvals, bbits, floor
+                            )
                         if clen < keep:
                             nctx[clen] = sym
                             clen += 1
@@ -327,10 +320,6 @@ def best_many(
                             for r in range(keep - 1):
                                 nctx[r] = nctx[r + 1]
                             nctx[keep - 1] = sym
-                    if o >= 0 and not hit and efill[0] < (emask + 1) // 2:
-                        ekeys[es, 0] = key
-                        evals[es, 1] = lp
-                        efill[0] += 1
                     s = sc[i, hyp] + cost - lm_weight * lp
                     if not s < previous:
                         continue
@@ -379,10 +368,8 @@ def best_many(
                 low = hyp
         cut = np.inf
         if prune:
-            eos = lm_score(
-                cx[n, low], cl[n, low], 3, suffix, lkeys, lvals, lbits, bkeys, bvals, bbits, floor,
-                mkeys, mvals, mfill, mbits,
-            )  # fmt: skip
+            prepare(cx[n, low], cl[n, low], suffix, bows)
+            eos = lm_score(cl[n, low], 3, suffix, bows, lkeys, lvals, lbits, bkeys, bvals, bbits, floor)
             vs = find2(vkeys, vbits, oh[n, low])
             cut = (sc[n, low] - lm_weight * eos) - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
         best = -1
@@ -390,10 +377,8 @@ def best_many(
         for hyp in range(count[n]):
             if bound[hyp] > cut:
                 continue
-            eos = lm_score(
-                cx[n, hyp], cl[n, hyp], 3, suffix, lkeys, lvals, lbits, bkeys, bvals, bbits, floor,
-                mkeys, mvals, mfill, mbits,
-            )  # fmt: skip
+            prepare(cx[n, hyp], cl[n, hyp], suffix, bows)
+            eos = lm_score(cl[n, hyp], 3, suffix, bows, lkeys, lvals, lbits, bkeys, bvals, bbits, floor)
             s = sc[n, hyp] - lm_weight * eos
             vs = find2(vkeys, vbits, oh[n, hyp])
             s = s - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
