@@ -119,7 +119,8 @@ def clear_memos(t: Transliterator) -> None:
     """Forget every memo the shared model keeps, so the next pass over new text is really cold.
 
     One-time builds that belong to loading the model (the keep-foreign numpy tables, the compiled
-    phonetic rules) are done here, outside the timed pass, like reading the model files.
+    phonetic rules, the compiled ranked search) are done here, outside the timed pass, like reading
+    the model files.
     """
     model = t.model
     foreign = getattr(model, "foreign", None)
@@ -135,11 +136,10 @@ def clear_memos(t: Transliterator) -> None:
             lm.memo.clear()
             lm.ext.clear()
     if hasattr(model, "_load_jit") and not t.phonetic:
-        # The compiled search (numba import + its on-disk compiled code) is loaded with the model (it
-        # keeps no memo). Without numba it stays None and the Python search is timed.
-        jit = model._jit if model._jit is not None else model._load_jit()
-        if jit:
-            jit.best_many(["bzf"])  # the first call loads the compiled code from numba's cache
+        # The compiled ranked search (numba import + its on-disk compiled code) is loaded with the model;
+        # it keeps no memo. Without numba it is False and the Python search is timed.
+        if model._jit is None:
+            model._load_jit()
 
 
 def evaluate_sets(

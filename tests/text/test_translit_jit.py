@@ -98,6 +98,23 @@ def test_best_many_switches_to_the_compiled_search(
     assert ranker._jit is False
 
 
+def test_a_broken_compiler_only_costs_speed(ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aimm_nlp.text import _translit_jit
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("cannot cache function: no locator available")
+
+    words = ["sift", "lmghrib", "7na"]
+    expected = _python(ranker, words)
+    monkeypatch.setattr(_translit_jit, "JitRanker", broken)
+    monkeypatch.setattr(ranker, "_jit", None)
+    monkeypatch.setattr(_translit_model, "JIT_AFTER", 0)
+    with pytest.warns(RuntimeWarning, match="Python search is used"):
+        assert ranker.best_many(words) == expected
+    assert ranker._jit is False
+    assert ranker.best_many(words) == expected  # warned once, then Python
+
+
 def test_batch_equals_one_by_one_with_the_compiled_search(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_translit_model, "JIT_AFTER", 0)
     texts = [

@@ -76,9 +76,10 @@ class RuleRanker:
     def _load_jit(self) -> Any:
         from aimm_nlp.text import _translit_jit
 
+        self._jit = False
         if os.environ.get("AIMM_NO_JIT") or not _translit_jit.available():
-            self._jit = False
-        else:
+            return self._jit
+        try:
             self._jit = _translit_jit.JitRanker(
                 self.table,
                 self.lm,
@@ -87,6 +88,17 @@ class RuleRanker:
                 vocab_bonus=self.vocab_bonus,
                 beam=self.beam,
             )
+            self._jit.best_many(["bzf"])  # compiles, or loads the compiled code from numba's cache
+        except Exception as exc:  # any numba failure (no cache dir, an LLVM error) only costs speed
+            import warnings
+
+            warnings.warn(
+                f"aimm_nlp: the compiled transliteration search is unavailable ({type(exc).__name__}: {exc}); "
+                "the Python search is used (same spellings, slower). Set AIMM_NO_JIT=1 to silence this.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            self._jit = False
         return self._jit
 
     def best_many(self, words: list[str]) -> list[str]:
