@@ -98,6 +98,15 @@ def test_best_many_switches_to_the_compiled_search(
     assert ranker._jit is False
 
 
+def test_a_model_not_closed_under_prefixes_is_refused(ranker: RuleRanker) -> None:
+    # The state machine gives the back-off walk's scores only when every n-gram's prefix is a context.
+    from aimm_nlp.text._translit_ngram import NgramTables
+
+    lm = NgramTables(5, {"\u0627": -1.0, "\u0628\u0627": -0.5}, {}, -9.0)
+    with pytest.raises(ValueError, match="closed"):
+        JitRanker(ranker.table, lm, {}, lm_weight=0.2, vocab_bonus=3.0, beam=12)
+
+
 def test_a_broken_compiler_only_costs_speed(ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch) -> None:
     from aimm_nlp.text import _translit_jit
 

@@ -2,26 +2,31 @@
 
 ``rank_rules`` walks a word left to right in Python: every hypothesis is a
 string, every extension a few dict probes of the character model. A new word
-costs 100-200 µs that way, which bounds the throughput of the shipped default
+costs 150-250 µs that way, which bounds the throughput of the shipped default
 on unseen text. This module runs the *same* search in machine code: the rule
-table, the character model and the word list become open-addressing hash
-tables over 64-bit polynomial hashes of their keys (the scheme of
-:mod:`~aimm_nlp.text._translit_ngram_np`), hypotheses are rows of preallocated
-arrays identified by the hash of their output, and one call ranks a whole batch
-of new words.
+table and the word list become open-addressing hash tables over 64-bit
+polynomial hashes of their keys (the scheme of
+:mod:`~aimm_nlp.text._translit_ngram_np`); the character model becomes a state
+machine (state = the longest suffix of a hypothesis's context that is a context
+of the model; per state and letter the log probability the back-off walk gives
+and the next state), built when the model is loaded; hypotheses are rows of
+preallocated arrays identified by the hash of their output, and one call ranks a
+whole batch of new words.
 
 It reproduces ``rank_rules(word, k=1)`` exactly: the same option order, the
 same beam (a stable sort, like ``heapq.nsmallest``), the same merge of equal
 outputs (an output keeps its first place and takes a lower score), the same
-floating-point sums in the same order. A test compares both on thousands of
-DODa and tweet words. Words the arrays cannot hold (a letter whose lowercase
-has another length, more than 64 letters, a layer over ``CAP`` hypotheses) are
-reported back and ranked by ``rank_rules``. Hash collisions are checked among each table's keys
-when it is built; a query colliding with a key it is not (about 2^-64) is not.
+floating-point sums in the same order; the state machine holds exactly when
+the model is closed under prefixes (checked: else the Python search is used).
+A test compares both on thousands of DODa and tweet words. Words the arrays
+cannot hold (a letter whose lowercase has another length, more than 64 letters,
+a layer over ``CAP`` hypotheses) are reported back and ranked by ``rank_rules``.
+Hash collisions are checked among each table's keys when it is built; a query
+colliding with a key it is not (about 2^-64) is not.
 
 numba is used rather than a C extension of our own: it is a maintained JIT,
 installs as a wheel, and keeps the search readable Python. It is imported
-lazily, on the first ranked batch; compiled code is cached on disk.
+lazily, when a long job loads the compiled search; compiled code is cached on disk.
 """
 
 from __future__ import annotations
@@ -94,6 +99,66 @@ def _pairs(hashes: list[int], values: list[float]) -> tuple[np.ndarray, np.ndarr
     return pairs, view, bits
 
 
+def _state_machine(lm: NgramTables, lm_codes: list[int], kernel: Any) -> tuple:
+    """The character model as a state machine: ``(log P, next state)`` per state and letter (see
+    ``_translit_jit_kernel.transition``), built when the model is loaded, and what building needs.
+
+    Raises:
+        ValueError: the model is not closed (an n-gram whose prefix is not a context, or a context of two
+            letters or more that is no n-gram): the state machine would not give the same scores.
+    """
+    import numpy as np
+
+    keep = lm.order - 1
+    if any(k[:-1] not in lm.bow for k in lm.logp if len(k) > 1) or any(
+        k not in lm.logp for k in lm.bow if len(k) > 1
+    ):
+        raise ValueError("the character model is not closed under prefixes; the compiled search needs it")
+    states = ["", *sorted(lm.bow)]
+    if max(map(len, states)) > keep:
+        raise ValueError("a context of the character model is longer than its order allows")
+    state_codes = np.zeros((len(states), max(keep, 1)), dtype=np.int64)
+    for i, name in enumerate(states):
+        state_codes[i, : len(name)] = [ord(ch) for ch in name]
+    state_len = np.array(list(map(len, states)), dtype=np.int64)
+    skeys, svals, sbits = _open_table(list(map(_hash, states[1:])), list(range(1, len(states))), np.int64)
+    letters = sorted({ch for key in (*lm.logp, *lm.bow) for ch in key})
+    sym_codes = np.array([ord(ch) for ch in letters], dtype=np.int64)
+    column = {ch: i for i, ch in enumerate(letters)}
+    lk, lv, lb = _pairs(list(map(_hash, lm.logp)), list(lm.logp.values()))
+    bk, bv, bb = _pairs(list(map(_hash, lm.bow)), list(lm.bow.values()))
+    tlp = np.empty((len(states), len(letters) + 1))
+    tnext = np.zeros((len(states), len(letters) + 1), dtype=np.int64)
+    state_of = dict(zip(states, range(len(states)), strict=True))
+    start = next((state_of[BOS[i:]] for i in range(len(BOS)) if BOS[i:] in state_of), 0)
+    lm_sym = np.array([column.get(chr(c), len(letters)) for c in lm_codes] or [0], dtype=np.int64)
+    machine = (
+        tlp,
+        tnext,
+        sym_codes,
+        lm_sym,
+        start,
+        column.get(EOS, len(letters)),
+        state_codes,
+        state_len,
+        skeys,
+        svals,
+        sbits,
+        lk,
+        lv,
+        lb,
+        bk,
+        bv,
+        bb,
+        float(lm.floor),
+        keep,
+        np.zeros(kernel.KEEP_MAX + 2, dtype=np.uint64),
+        np.zeros(kernel.KEEP_MAX + 2),
+    )
+    kernel.fill(machine)
+    return machine
+
+
 class JitRanker:
     """``rank_rules(word, k=1)`` for many words in one compiled call.
 
@@ -121,8 +186,8 @@ class JitRanker:
 
         from aimm_nlp.text import _translit_jit_kernel as kernel
 
-        if BOS != "\x02" or EOS != "\x03" or lm.order - 1 > kernel.KEEP_MAX:
-            raise ValueError("the compiled search expects BOS=2, EOS=3 and an LM of order <= 9")
+        if lm.order - 1 > kernel.KEEP_MAX:
+            raise ValueError("the compiled search handles character models of order <= 9")
         self._kernel = kernel.best_many
         self._workspace = kernel.workspace
         self._work = kernel.workspace(33)
@@ -177,13 +242,8 @@ class JitRanker:
             np.array(ohash, dtype=np.uint64),
             np.array(opow, dtype=np.uint64),
             ints(out_codes),
-            ints(lm_codes),
         )
-        self._lm = (
-            *_pairs(list(map(_hash, lm.logp)), list(lm.logp.values())),
-            *_pairs(list(map(_hash, lm.bow)), list(lm.bow.values())),
-            float(lm.floor),
-        )
+        self._trans = _state_machine(lm, lm_codes, kernel)
         self._vocab = _pairs(list(map(_hash, vocab)), list(vocab.values()))
         # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
         prune = (
@@ -199,7 +259,6 @@ class JitRanker:
             float(vocab_bonus),
             int(beam),
             int(table.max_len),
-            int(lm.order),
             bool(prune),
         )
 
@@ -224,7 +283,7 @@ class JitRanker:
         if longest + 1 > len(self._work[0]):
             self._work = self._workspace(longest + 1)
         status, out_start, result = self._kernel(
-            codes, lows, starts, self._rules, self._lm, self._vocab, self._params, self._work
+            codes, lows, starts, self._rules, self._trans, self._vocab, self._params, self._work
         )
         text = result.astype(np.uint32).tobytes().decode("utf-32-le")
         bounds = out_start.tolist()

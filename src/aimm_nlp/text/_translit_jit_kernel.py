@@ -68,8 +68,7 @@ def lm_score(
     lkeys: Any, lvals: Any, lbits: int, bkeys: Any, bvals: Any, bbits: int, floor: float,
 ) -> float:  # fmt: skip
     """``NgramTables.score(context, symbol)`` for a :func:`prepare`-d context: the same back-off walk, the same
-    sum order. The context's back-off weights are looked up once and kept in ``bows`` (a hypothesis's context
-    is scored with every option of the next grapheme)."""
+    sum order (back-off weights looked up once per context, kept in ``bows``)."""
     tail = u64(sym + 1)
     acc = 0.0
     for j in range(clen + 1):
@@ -85,6 +84,62 @@ def lm_score(
             bows[j] = bvals[slot, 1] if slot >= 0 else 0.0
         acc += bows[j]
     return acc
+
+
+@numba.njit(cache=True, inline="always")
+def column(sym_codes: Any, code: int) -> int:
+    """Column of a letter in the state machine: its index in the sorted ``sym_codes``, or the last (unknown)."""
+    lo, hi = 0, len(sym_codes)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sym_codes[mid] < code:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(sym_codes) and sym_codes[lo] == code else len(sym_codes)
+
+
+@numba.njit(cache=True, inline="always")
+def transition(s: int, y: int, trans: Any) -> None:
+    """Fill ``tlp[s, y]`` and ``tnext[s, y]`` of the character model's state machine.
+
+    A state is a context of the model (a key of its back-off table, state 0 the empty one); a
+    hypothesis's state is the longest suffix of its context that is one. The walk of
+    ``NgramTables.score`` over a context adds 0 for every suffix that is not a context (no n-gram
+    extends it: the model is checked to be closed under prefixes), so it gives the same sum from the
+    state; and the longest context-suffix of ``(context + letter)[-keep:]`` is that of
+    ``(state + letter)``. The last column is every letter the model never saw.
+    """
+    (
+        tlp, tnext, sym_codes, _lm_sym, _start, _eos, state_codes, state_len, skeys, svals, sbits,
+        lkeys, lvals, lbits, bkeys, bvals, bbits, floor, keep, scratch, bows,
+    ) = trans  # fmt: skip
+    n = state_len[s]
+    unknown = y == len(sym_codes)
+    sym = 0x110000 if unknown else sym_codes[y]  # beyond Unicode: in no key of the model
+    prepare(state_codes[s], n, scratch, bows)
+    tlp[s, y] = lm_score(n, sym, scratch, bows, lkeys, lvals, lbits, bkeys, bvals, bbits, floor)
+    tnext[s, y] = 0  # an unknown letter, or no suffix is a context: the empty state
+    if unknown:
+        return
+    total = n + 1
+    for start in range(max(0, total - keep), total):  # longest suffix of state + letter first
+        h = ZERO
+        for q in range(start, total):
+            h = h * P + u64((state_codes[s, q] if q < n else sym) + 1)
+        slot = find(skeys, sbits, h)
+        if slot >= 0:
+            tnext[s, y] = svals[slot]
+            return
+
+
+@numba.njit(cache=True)
+def fill(trans: Any) -> None:
+    """Every transition of the state machine (once per model load: ~0.6 s for the shipped model)."""
+    tlp = trans[0]
+    for s in range(tlp.shape[0]):
+        for y in range(tlp.shape[1]):
+            transition(s, y, trans)
 
 
 @numba.njit(cache=True, inline="always")
@@ -110,7 +165,6 @@ def workspace(layers: int) -> tuple:
     return (
         np.empty((layers, CAP)),
         np.empty((layers, CAP), dtype=np.uint64),
-        np.empty((layers, CAP, KEEP_MAX), dtype=np.int64),
         np.empty((layers, CAP), dtype=np.int64),
         np.empty((layers, CAP), dtype=np.int64),
         np.empty((layers, CAP), dtype=np.int64),
@@ -125,7 +179,7 @@ def workspace(layers: int) -> tuple:
 
 @numba.njit(cache=True)
 def best_many(
-    codes: Any, lower: Any, starts: Any, rules: Any, lm: Any, vocab: Any, params: Any, work: Any
+    codes: Any, lower: Any, starts: Any, rules: Any, trans: Any, vocab: Any, params: Any, work: Any
 ) -> Any:
     """Best spelling of every word ``codes[starts[w]:starts[w+1]]``: ``(status, out_start, out_codes)``.
 
@@ -138,16 +192,15 @@ def best_many(
     """
     (
         gkeys, gvals, gbits, key_tab, key_start, key_codes, cons,
-        opt_glen, opt_out, opt_lm, opt_cost, opt_hash, opt_pow, out_codes, lm_codes,
+        opt_glen, opt_out, opt_lm, opt_cost, opt_hash, opt_pow, out_codes,
     ) = rules  # fmt: skip
-    lkeys, lvals, lbits, bkeys, bvals, bbits, floor = lm
+    tlp, tnext, sym_codes, lm_sym, start_state, eos_y = trans[:6]
     vkeys, vvals, vbits = vocab
-    lm_weight, vocab_bonus, beam, max_len, order, prune = params
-    keep = order - 1
+    lm_weight, vocab_bonus, beam, max_len, prune = params
     dmask = u64((1 << DBITS) - 1)
     dshift = u64(64 - DBITS)
     words = len(starts) - 1
-    sc, oh, cx, cl, bp_layer, bp_idx, bp_opt, count, dkey, dgen, didx, gen_base = work
+    sc, oh, st, bp_layer, bp_idx, bp_opt, count, dkey, dgen, didx, gen_base = work
     longest = sc.shape[0] - 1
     status = np.zeros(words, dtype=np.int64)
     out_start = np.zeros(words + 1, dtype=np.int64)
@@ -159,11 +212,6 @@ def best_many(
     topn = np.zeros(longest + 1, dtype=np.int64)
     picks = np.empty(CAP, dtype=np.int64)
     opts = np.empty(CAP, dtype=np.int64)
-    nctx = np.empty(KEEP_MAX, dtype=np.int64)
-    suffix = np.empty(KEEP_MAX + 1, dtype=np.uint64)
-    bows = np.empty(KEEP_MAX + 1)
-    pick_suffix = np.empty((CAP, KEEP_MAX + 1), dtype=np.uint64)  # the contexts of the beam, prepared once
-    pick_bows = np.empty((CAP, KEEP_MAX + 1))
     single = np.empty(1, dtype=np.int64)
     for w in range(words):
         s0 = starts[w]
@@ -174,8 +222,7 @@ def best_many(
         topn[: n + 1] = 0
         sc[0, 0] = 0.0
         oh[0, 0] = ZERO
-        cx[0, 0, 0] = 2  # BOS
-        cl[0, 0] = 1
+        st[0, 0] = start_state  # the LM state after BOS
         count[0] = 1
         ok = True
         for i in range(n):
@@ -189,8 +236,6 @@ def best_many(
                 nb = c
                 for b in range(nb):
                     picks[b] = b
-            for b in range(nb):
-                prepare(cx[i, picks[b]], cl[i, picks[b]], pick_suffix[b], pick_bows[b])
             # RuleTable.options(word, i): longest grapheme first; per length the cascade
             # word-initial, word-final, before a doubled consonant, any position, lowercased
             no = 0
@@ -246,18 +291,19 @@ def best_many(
                     cost = opt_cost[o]
                     o_hash = opt_hash[o]
                     o_pow = opt_pow[o]
-                    src = lm_codes
+                    src = lm_sym
                     l0 = opt_lm[o]
                     l1 = opt_lm[o + 1]
                 else:
                     tgt = i + 1
                     cost = 0.0
-                    single[0] = -1 - o
-                    o_hash = u64(single[0] + 1)
+                    letter = -1 - o
+                    o_hash = u64(letter + 1)
                     o_pow = P
+                    single[0] = column(sym_codes, letter)
                     src = single
                     l0 = 0
-                    l1 = 0 if single[0] == 0x651 else 1
+                    l1 = 0 if letter == 0x651 else 1
                 for b in range(nb):
                     hyp = picks[b]
                     # merge equal spellings: the first keeps its place and takes a lower score
@@ -288,7 +334,7 @@ def best_many(
                         didx[tgt, ds] = at
                         oh[tgt, at] = nh
                         sc[tgt, at] = np.inf
-                        cl[tgt, at] = 0
+                        st[tgt, at] = 0
                         bp_layer[tgt, at] = i
                         bp_idx[tgt, at] = hyp
                         bp_opt[tgt, at] = o
@@ -296,30 +342,13 @@ def best_many(
                         previous = sc[tgt, at]
                     if skip:
                         continue
-                    # log P of the option's letters: the first after the hypothesis's own (prepared)
-                    # context, the next ones after the context they extend
-                    clen = cl[i, hyp]
-                    for q in range(clen):
-                        nctx[q] = cx[i, hyp, q]
+                    # log P of the option's letters, one transition of the LM state machine per letter
+                    state = st[i, hyp]
                     lp = 0.0
                     for q in range(l0, l1):
-                        sym = src[q]
-                        if q == l0:
-                            lp += lm_score(
-                                clen, sym, pick_suffix[b], pick_bows[b], lkeys, lvals, lbits, bkeys, bvals, bbits, floor
-                            )  # fmt: skip
-                        else:
-                            prepare(nctx, clen, suffix, bows)
-                            lp += lm_score(
-                                clen, sym, suffix, bows, lkeys, lvals, lbits, bkeys, bvals, bbits, floor
-                            )
-                        if clen < keep:
-                            nctx[clen] = sym
-                            clen += 1
-                        else:
-                            for r in range(keep - 1):
-                                nctx[r] = nctx[r + 1]
-                            nctx[keep - 1] = sym
+                        y = src[q]
+                        lp += tlp[state, y]
+                        state = tnext[state, y]
                     s = sc[i, hyp] + cost - lm_weight * lp
                     if not s < previous:
                         continue
@@ -343,9 +372,7 @@ def best_many(
                             if m < beam:
                                 m += 1
                         topn[tgt] = m
-                    for q in range(clen):
-                        cx[tgt, at, q] = nctx[q]
-                    cl[tgt, at] = clen
+                    st[tgt, at] = state
                     bp_layer[tgt, at] = i
                     bp_idx[tgt, at] = hyp
                     bp_opt[tgt, at] = o
@@ -368,8 +395,7 @@ def best_many(
                 low = hyp
         cut = np.inf
         if prune:
-            prepare(cx[n, low], cl[n, low], suffix, bows)
-            eos = lm_score(cl[n, low], 3, suffix, bows, lkeys, lvals, lbits, bkeys, bvals, bbits, floor)
+            eos = tlp[st[n, low], eos_y]
             vs = find2(vkeys, vbits, oh[n, low])
             cut = (sc[n, low] - lm_weight * eos) - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
         best = -1
@@ -377,8 +403,7 @@ def best_many(
         for hyp in range(count[n]):
             if bound[hyp] > cut:
                 continue
-            prepare(cx[n, hyp], cl[n, hyp], suffix, bows)
-            eos = lm_score(cl[n, hyp], 3, suffix, bows, lkeys, lvals, lbits, bkeys, bvals, bbits, floor)
+            eos = tlp[st[n, hyp], eos_y]
             s = sc[n, hyp] - lm_weight * eos
             vs = find2(vkeys, vbits, oh[n, hyp])
             s = s - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)

@@ -28,10 +28,11 @@ from aimm_nlp.text._translit_rules import _case_fold, load_rule_table, rank_rule
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
 FORMAT_VERSION = 1
-# The compiled search (numba) is loaded once a ranker has searched this many words (about 0.2 s of
-# Python search, what loading it costs once compiled; the very first load compiles it, ~10 s, and
-# caches it on disk): one-off calls stay light, long jobs get the faster search.
-JIT_AFTER = 1000
+# The compiled search (numba) is loaded once a ranker has searched this many words (about 1 s of
+# Python search, what loading it costs: numba and its cached code, and the character model's state
+# machine; the very first load on an install also compiles it, ~10 s, cached on disk): one-off calls
+# and small jobs stay in Python, long jobs get the faster search.
+JIT_AFTER = 5000
 SIDECAR = "model.json"
 _KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
 
