@@ -317,7 +317,11 @@ class Transliterator:
             todo = [i for i, f in enumerate(flags) if not f]
             best_many = getattr(self.model, "best_many", None)
             if best_many is not None:
-                spelled = best_many([_ELONGATION.sub(r"\1", new[i]) for i in todo])
+                spelled = (
+                    best_many(_ELONGATION.sub(_ONE, "\n".join([new[i] for i in todo])).split("\n"))
+                    if todo
+                    else []
+                )
             else:
                 spelled = [self._rank(new[i], 1)[0][0] for i in todo]
             for i, o in zip(todo, spelled, strict=True):
