@@ -31,6 +31,7 @@ lazily, when a long job loads the compiled search; compiled code is cached on di
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
@@ -243,7 +244,8 @@ class JitRanker:
             np.array(opow, dtype=np.uint64),
             ints(out_codes),
         )
-        self._trans = _state_machine(lm, lm_codes, kernel)
+        # the kernel gets only what the search reads (every argument costs unboxing per call)
+        self._trans = _state_machine(lm, lm_codes, kernel)[:6]
         self._vocab = _pairs(list(map(_hash, vocab)), list(vocab.values()))
         # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
         prune = (
@@ -277,9 +279,9 @@ class JitRanker:
         low = [lw for lw, good in zip(lower, ok, strict=True) if good]
         codes = np.frombuffer("".join(todo).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         lows = np.frombuffer("".join(low).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        starts = np.zeros(len(todo) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=starts[1:])
-        longest = int(np.diff(starts).max())
+        lengths = list(map(len, todo))
+        starts = np.array([0, *accumulate(lengths)], dtype=np.int64)
+        longest = max(lengths)
         if longest + 1 > len(self._work[0]):
             self._work = self._workspace(longest + 1)
         status, out_start, result = self._kernel(
