@@ -35,6 +35,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
+from aimm_nlp.text._translit_ngram_np import _MASK, _P, _hash
 from aimm_nlp.text._translit_rules import _CONSONANTS, SHADDA, RuleTable
 
 if TYPE_CHECKING:
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["JitRanker", "available"]
 
-_P = 1_000_003
-_MASK = (1 << 64) - 1
 _GOLD = 0x9E3779B97F4A7C15
 _LONGEST = 64  # longer words (memory of the hypothesis arrays grows with the length) stay in Python
 _TABLES = ("initial", "final", "before_geminate", "graphemes")
@@ -56,13 +55,6 @@ def available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _hash(text: str) -> int:
-    h = 0
-    for ch in text:
-        h = (h * _P + ord(ch) + 1) & _MASK
-    return h
 
 
 def _open_table(hashes: list[int], values: list[Any], dtype: Any) -> tuple[np.ndarray, np.ndarray, int]:

@@ -22,7 +22,7 @@ ZERO = u64(0)
 ONE = u64(1)
 SIXTY_FOUR = u64(64)
 CAP = 256  # hypotheses per layer: the beam (12) x the options of a layer (at most 27) stays below; more -> Python
-KEEP_MAX = 8  # longest LM context held per hypothesis
+KEEP_MAX = 8  # longest character-model context (order - 1) the state machine is built for
 DBITS = 9  # per-layer table of outputs (merge of equal spellings), 2 x CAP slots
 
 

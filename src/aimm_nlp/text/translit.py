@@ -13,9 +13,9 @@ Supported ``(src, dst)`` pairs (see :func:`supported_pairs`):
   @mentions, #hashtags, numbers and emoji stay verbatim (``keep_foreign``);
   :func:`explain` shows the per-word evidence. Batches (:meth:`Transliterator.batch`,
   :func:`transliterate_batch`, the CLI) convert the new words of a batch together;
-  once a long job has searched a few hundred words, the ranked search runs compiled
-  with numba (:mod:`aimm_nlp.text._translit_jit`, the same spellings, about ten
-  times faster per new word; ``AIMM_NO_JIT=1`` keeps it in Python).
+  once a long job has searched 5,000 words, the ranked search runs compiled with
+  numba (:mod:`aimm_nlp.text._translit_jit`, the same spellings, ~25 times faster
+  per new word; ``AIMM_NO_JIT=1`` keeps it in Python).
 * ``ary_Arab -> ary_Latn``: deterministic Moroccan Arabizi (ch, ou, kh, gh, 3, 7, 9).
 * ``zgh_Tfng <-> zgh_Latn``: IRCAM standard, lossless on the IRCAM letters;
   ``zgh_Tfng -> zgh_Arab`` (one-way, lossy).
@@ -300,6 +300,7 @@ class Transliterator:
             return
         if len(cache) + len(new) >= cache.limit:
             cache.clear()
+        flags = self.model.foreign.foreign_flags(new) if self.keep_foreign else [False] * len(new)  # type: ignore[union-attr]
         compiled = self._compiled
         if compiled is not None:
             fold = compiled.fold
@@ -307,12 +308,9 @@ class Transliterator:
             squeezed = _ELONGATION.sub(_ONE, joined)
             keys = squeezed.split("\n")
             outs = list(map(compiled.table.lexicon.get, keys, compiled.convert_joined(squeezed)))
-            if self.keep_foreign:
-                flags = self.model.foreign.foreign_flags(new)  # type: ignore[union-attr]
-                outs = [t if f else o for t, f, o in zip(new, flags, outs, strict=True)]
+            outs = [t if f else o for t, f, o in zip(new, flags, outs, strict=True)]
         else:
             # ranked: foreign words are not searched at all; the rest in one best_many call
-            flags = self.model.foreign.foreign_flags(new) if self.keep_foreign else [False] * len(new)  # type: ignore[union-attr]
             outs = list(new)
             todo = [i for i, f in enumerate(flags) if not f]
             best_many = getattr(self.model, "best_many", None)
