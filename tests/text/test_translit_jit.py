@@ -57,6 +57,16 @@ def test_edge_words_match_the_python_search(ranker: RuleRanker, jit: JitRanker) 
     assert jit.best_many([]) == []
 
 
+def test_one_word_calls_match_a_batch(ranker: RuleRanker, jit: JitRanker) -> None:
+    # One-word calls take their own path out of the kernel; the merge tables are reused across calls.
+    # A final sigma lowercases by context ("ΣΑΣ".lower() == "σας"): word by word, as the search does.
+    words = [w for w in map(_case_fold, [*EDGE, "ΣΑΣ", "oΣ", "Σo"]) if w not in ranker.table.lexicon]
+    expected = _python(ranker, words)
+    assert [jit.best_many([w])[0] for w in words] == expected
+    assert jit.best_many(words) == expected
+    assert jit.best_many(["", "bzaf", ""]) == [None, *_python(ranker, ["bzaf"]), None]
+
+
 def test_doda_and_tweet_words_match_the_python_search(
     ranker: RuleRanker, jit: JitRanker, shared: Path
 ) -> None:

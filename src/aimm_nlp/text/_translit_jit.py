@@ -31,7 +31,7 @@ lazily, when a long job loads the compiled search; compiled code is cached on di
 
 from __future__ import annotations
 
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
@@ -90,6 +90,32 @@ def _pairs(hashes: list[int], values: list[float]) -> tuple[np.ndarray, np.ndarr
     view = pairs.view(np.float64)
     view[:, 1] = vals
     return pairs, view, bits
+
+
+def _bit_filter(keys: np.ndarray, bits: int) -> np.ndarray:
+    """One bit per key of an open-addressing table, at ``(h * GOLD) >> (64 - bits)``: a clear bit says
+    the key is absent without probing the table."""
+    import numpy as np
+
+    # uint64 products wrap, as in the kernel
+    pos = (keys[keys != 0] * np.uint64(_GOLD)) >> np.uint64(64 - bits)
+    filt = np.zeros(1 << (bits - 6), dtype=np.uint64)
+    np.bitwise_or.at(filt, pos >> np.uint64(6), np.uint64(1) << (pos & np.uint64(63)))
+    return filt
+
+
+def _pack(kernel: Any, ints: dict[str, Any], bits: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's tables as two arrays (see ``_translit_jit_kernel.INT_NAMES``): ``ints`` starts with the
+    offsets of its parts then of those of ``bits``; float parts of ``bits`` are stored by their bit patterns."""
+    import numpy as np
+
+    int_parts = [np.asarray(ints[name], dtype=np.int64).ravel() for name in kernel.INT_NAMES]
+    bit_parts = [np.ascontiguousarray(bits[name]).ravel().view(np.uint64) for name in kernel.BIT_NAMES]
+    head = len(int_parts) + len(bit_parts) + 2
+    int_offsets = list(accumulate(map(len, int_parts), initial=head))
+    bit_offsets = list(accumulate(map(len, bit_parts), initial=0))
+    packed_ints = np.concatenate([np.array(int_offsets + bit_offsets, dtype=np.int64), *int_parts])
+    return packed_ints, np.concatenate(bit_parts)
 
 
 def _state_machine(lm: NgramTables, lm_codes: list[int], kernel: Any) -> tuple:
@@ -214,31 +240,13 @@ class JitRanker:
         slot_start = np.zeros(len(gkeys), dtype=np.int64)
         for h, t, ks in zip(hashes, key_tab, key_start, strict=True):
             slot_tab[slot_of[h]], slot_start[slot_of[h]] = t, ks
-        cons = np.zeros(128, dtype=np.bool_)
-        cons[[ord(ch) for ch in _CONSONANTS]] = True
-
-        def ints(values: list[int]) -> np.ndarray:
-            return np.array(values or [0], dtype=np.int64)
-
-        self._rules = (
-            gkeys,
-            gvals,
-            gbits,
-            slot_tab,
-            slot_start,
-            ints(key_codes),
-            cons,
-            ints(glen),
-            ints(out_off),
-            ints(lm_off),
-            np.array(cost, dtype=np.float64),
-            np.array(ohash, dtype=np.uint64),
-            np.array(opow, dtype=np.uint64),
-            ints(out_codes),
-        )
-        # the kernel gets only what the search reads (every argument costs unboxing per call)
-        self._trans = _state_machine(lm, lm_codes, kernel)[:6]
-        self._vocab = _pairs(list(map(_hash, vocab)), list(vocab.values()))
+        cons = np.zeros(128, dtype=np.int64)
+        cons[[ord(ch) for ch in _CONSONANTS]] = 1
+        tlp, tnext, sym_codes, lm_sym, start, eos_y = _state_machine(lm, lm_codes, kernel)[:6]
+        self._tlp, self._tnext = tlp, tnext  # the kernel gets only what the search reads
+        vkeys, vvals, vbits = _open_table(list(map(_hash, vocab)), list(vocab.values()), np.float64)
+        flat = np.zeros(2 * len(vkeys), dtype=np.uint64)  # key, value bits, key, value bits...
+        flat[0::2], flat[1::2] = vkeys, vvals.view(np.uint64)
         # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
         prune = (
             lm_weight >= 0
@@ -248,12 +256,43 @@ class JitRanker:
             and max(lm.bow.values(), default=0.0) <= 0
             and min(vocab.values(), default=0.0) >= 0
         )
-        self._params = (
-            float(lm_weight),
-            float(vocab_bonus),
-            int(beam),
-            int(table.max_len),
-            bool(prune),
+        fbits = max(6, (16 * len(vocab)).bit_length())  # 16-32 bits per word: 3-6% false positives
+        scalars = {
+            "gbits": gbits,
+            "start_state": start,
+            "eos_y": eos_y,
+            "vbits": vbits,
+            "fbits": fbits,
+            "beam": int(beam),
+            "max_len": int(table.max_len),
+            "prune": int(prune),
+            "lm_len": max([1, *(b - a for a, b in pairwise(lm_off))]),
+        }
+        self._ints, self._bits = _pack(
+            kernel,
+            {
+                "gspan": gvals,  # per slot: first option, end
+                "key_tab": slot_tab,
+                "key_start": slot_start,
+                "key_codes": key_codes or [0],
+                "cons": cons,
+                "opt_glen": glen or [0],
+                "opt_out": out_off,
+                "opt_lm": lm_off,
+                "out_codes": out_codes or [0],
+                "sym_codes": sym_codes,
+                "lm_sym": lm_sym,
+                "scalars": [scalars[name] for name in kernel.SCALARS],
+            },
+            {
+                "gkeys": gkeys,
+                "opt_hash": np.array(ohash or [0], dtype=np.uint64),
+                "opt_pow": np.array(opow or [0], dtype=np.uint64),
+                "vocab": flat,
+                "vfilter": _bit_filter(vkeys, fbits),
+                "opt_cost": np.array(cost or [0.0], dtype=np.float64),
+                "weights": np.array([lm_weight, vocab_bonus], dtype=np.float64),
+            },
         )
 
     def best_many(self, words: list[str]) -> list[str | None]:
@@ -262,27 +301,27 @@ class JitRanker:
 
         if not words:
             return []
-        lower = [w.lower() for w in words]
-        ok = [len(a) == len(b) and 0 < len(a) <= _LONGEST for a, b in zip(words, lower, strict=True)]
-        todo = [w for w, good in zip(words, ok, strict=True) if good]
-        out: list[str | None] = [None] * len(words)
-        if not todo:
-            return out
-        low = [lw for lw, good in zip(lower, ok, strict=True) if good]
-        codes = np.frombuffer("".join(todo).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        lows = np.frombuffer("".join(low).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        lengths = list(map(len, todo))
-        starts = np.array([0, *accumulate(lengths)], dtype=np.int64)
-        longest = max(lengths)
-        if longest + 1 > len(self._work[0]):
-            self._work = self._workspace(longest + 1)
-        status, out_start, result = self._kernel(
-            codes, lows, starts, self._rules, self._trans, self._vocab, self._params, self._work
-        )
-        text = result.astype(np.uint32).tobytes().decode("utf-32-le")
-        bounds = out_start.tolist()
-        done = iter(
-            None if flag else text[a:b]
-            for flag, a, b in zip(status.tolist(), bounds, bounds[1:], strict=False)
-        )
-        return [next(done) if good else None for good in ok]
+        lengths = list(map(len, words))
+        joined = "".join(words)
+        lowered = "".join([w.lower() for w in words])  # word by word: lower() treats a final sigma by context
+        # a letter whose lowercase is longer (the lengths differ then), an empty word or one too long
+        if len(lowered) != len(joined) or min(lengths) == 0 or max(lengths) > _LONGEST:
+            ok = [0 < len(w) == len(w.lower()) <= _LONGEST for w in words]
+            done = iter(self.best_many([w for w, good in zip(words, ok, strict=True) if good]))
+            return [next(done) if good else None for good in ok]
+        if max(lengths) >= len(self._work[0]):
+            self._work = self._workspace(max(lengths) + 1)
+        # one array: the letters, their lowercase, and each word's length as a code (at most 64)
+        text = "".join([joined, lowered, *map(chr, lengths)])
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        nw = len(words)
+        out = self._kernel(codes, nw, self._ints, self._bits, self._tlp, self._tnext, self._work)
+        head = out[: 2 * nw].tolist()  # failed flags, then where each spelling ends
+        spelled = out[2 * nw :].tobytes().decode("utf-32-le")
+        if nw == 1:
+            return [None if head[0] else spelled]
+        starts = [0, *head[nw:]]
+        return [
+            None if failed else spelled[a:b]
+            for failed, a, b in zip(head[:nw], starts, head[nw:], strict=False)
+        ]

@@ -143,15 +143,16 @@ def fill(trans: Any) -> None:
 
 
 @numba.njit(cache=True, inline="always")
-def top_k(scores: Any, c: int, k: int, picks: Any) -> int:
-    """Indices of the ``k`` lowest of ``scores[:c]`` into ``picks``, by score then index (a stable sort's order)."""
+def top_k(scores: Any, row: int, c: int, k: int, picks: Any) -> int:
+    """Indices of the ``k`` lowest of ``scores[row, :c]`` into ``picks``, by score then index (a stable sort's
+    order). The row is indexed in place: a slice ``scores[row]`` would be a view, reference counted."""
     m = 0
     for idx in range(c):
-        v = scores[idx]
-        if m == k and not v < scores[picks[k - 1]]:
+        v = scores[row, idx]
+        if m == k and not v < scores[row, picks[k - 1]]:
             continue
         pos = m if m < k else k - 1
-        while pos > 0 and v < scores[picks[pos - 1]]:
+        while pos > 0 and v < scores[row, picks[pos - 1]]:
             picks[pos] = picks[pos - 1]
             pos -= 1
         picks[pos] = idx
@@ -160,66 +161,110 @@ def top_k(scores: Any, c: int, k: int, picks: Any) -> int:
     return m
 
 
+# The search's read-only tables travel packed in two 1-D arrays, ``ints`` (int64) and ``bits`` (uint64):
+# numba unboxes every array argument on every call (~60 ns each), which a one-word call pays in full.
+# Part k of ``ints`` is ``ints[ints[k]:ints[k + 1]]``, part k of ``bits`` is
+# ``bits[ints[INT_PARTS + 1 + k]:ints[INT_PARTS + 2 + k]]`` (the offsets head ``ints``); float parts of
+# ``bits`` hold their bit patterns and are read through a float64 view. ``_translit_jit._pack`` builds them.
+INT_NAMES = (
+    "gspan", "key_tab", "key_start", "key_codes", "cons", "opt_glen", "opt_out", "opt_lm", "out_codes",
+    "sym_codes", "lm_sym", "scalars",
+)  # fmt: skip
+BIT_NAMES = ("gkeys", "opt_hash", "opt_pow", "vocab", "vfilter", "opt_cost", "weights")
+INT_PARTS = len(INT_NAMES)
+SCALARS = ("gbits", "start_state", "eos_y", "vbits", "fbits", "beam", "max_len", "prune", "lm_len")
+
+
+@numba.njit(cache=True, inline="always")
+def part(packed: Any, ints: Any, k: int) -> Any:
+    """Part ``k`` of a packed array whose offsets are ``ints[k]``, ``ints[k + 1]``."""
+    return packed[ints[k] : ints[k + 1]]
+
+
 def workspace(layers: int) -> tuple:
-    """The arrays :func:`best_many` works in, for words of up to ``layers - 1`` letters."""
+    """The arrays :func:`best_many` keeps from call to call, for words of up to ``layers - 1`` letters:
+    per layer and hypothesis its score, output hash, LM state and back pointer; per layer the table of
+    outputs (merge of equal spellings: ``[slot, 0]`` the hash, ``[slot, 1]`` ``generation << 8 | row``,
+    valid when the generation is the word's); the generation counter."""
     return (
         np.empty((layers, CAP)),
         np.empty((layers, CAP), dtype=np.uint64),
         np.empty((layers, CAP), dtype=np.int64),
         np.empty((layers, CAP), dtype=np.int64),
-        np.empty((layers, CAP), dtype=np.int64),
-        np.empty((layers, CAP), dtype=np.int64),
-        np.zeros(layers, dtype=np.int64),
-        np.zeros((layers, 1 << DBITS), dtype=np.uint64),
-        np.zeros((layers, 1 << DBITS), dtype=np.int64),
-        np.zeros((layers, 1 << DBITS), dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
+        np.zeros((layers, 1 << DBITS, 2), dtype=np.uint64),
+        np.zeros(1, dtype=np.uint64),
     )
 
 
 @numba.njit(cache=True)
-def best_many(
-    codes: Any, lower: Any, starts: Any, rules: Any, trans: Any, vocab: Any, params: Any, work: Any
-) -> Any:
-    """Best spelling of every word ``codes[starts[w]:starts[w+1]]``: ``(status, out_start, out_codes)``.
+def best_many(text: Any, words: int, ints: Any, bits: Any, tlp: Any, tnext: Any, work: Any) -> Any:
+    """Best spelling of each of ``words`` words: one uint32 array ``[failed (words) | end (words) | codes]``.
+
+    ``text`` (uint32) is the words' letters, their lowercase, then every word's length as one code
+    (lengths are at most 64); ``ints`` and ``bits`` are the packed tables (see ``INT_NAMES``), ``tlp`` and
+    ``tnext`` the character model's state machine. Word ``w``'s spelling is ``codes[end[w-1]:end[w]]``;
+    ``failed[w]`` is 1 where a layer overflowed (the caller ranks that word in Python).
 
     ``work`` holds the hypothesis arrays, reused from call to call (:func:`workspace`; at least one
     layer per letter of the longest word plus one); the per-layer merge tables stay valid across
-    calls because every word gets a new generation number (``gen_base``).
+    calls because every word gets a new generation number. The hot loop is written out in one
+    function: helpers taking arrays cost reference counting per call.
 
-    ``status[w]`` is 1 where a layer overflowed (the caller ranks that word in Python). The hot
-    loop is written out in one function: helpers taking arrays cost reference counting per call.
+    Per layer the search runs in two passes over (option, beam hypothesis) pairs, in the order of
+    ``rank_rules`` (options outer, hypotheses inner). The first only walks the character model: its
+    lookups are independent of each other, so the CPU overlaps their cache misses (the model's tables
+    are megabytes; these misses were most of the time when each lookup sat between the branches of
+    the merge). The second merges equal spellings in order, with the same float sums as Python.
     """
-    (
-        gkeys, gvals, gbits, key_tab, key_start, key_codes, cons,
-        opt_glen, opt_out, opt_lm, opt_cost, opt_hash, opt_pow, out_codes,
-    ) = rules  # fmt: skip
-    tlp, tnext, sym_codes, lm_sym, start_state, eos_y = trans[:6]
-    vkeys, vvals, vbits = vocab
-    lm_weight, vocab_bonus, beam, max_len, prune = params
+    # the parts in the order of INT_NAMES and BIT_NAMES
+    gspan, key_tab, key_start = part(ints, ints, 0), part(ints, ints, 1), part(ints, ints, 2)
+    key_codes, cons, opt_glen = part(ints, ints, 3), part(ints, ints, 4), part(ints, ints, 5)
+    opt_out, opt_lm, out_codes = part(ints, ints, 6), part(ints, ints, 7), part(ints, ints, 8)
+    sym_codes, lm_sym, scalars = part(ints, ints, 9), part(ints, ints, 10), part(ints, ints, 11)
+    b0 = INT_PARTS + 1
+    gkeys, opt_hash, opt_pow = part(bits, ints, b0), part(bits, ints, b0 + 1), part(bits, ints, b0 + 2)
+    vocab, vfilter = part(bits, ints, b0 + 3), part(bits, ints, b0 + 4)
+    vvals = vocab.view(np.float64)  # the word list: key at 2 * slot, value (its bits) at 2 * slot + 1
+    opt_cost = part(bits, ints, b0 + 5).view(np.float64)
+    weights = part(bits, ints, b0 + 6).view(np.float64)
+    lm_weight, vocab_bonus = weights[0], weights[1]
+    gbits, start_state, eos_y, vbits, fbits = scalars[0], scalars[1], scalars[2], scalars[3], scalars[4]
+    beam, max_len, prune, lm_len = scalars[5], scalars[6], scalars[7], scalars[8]
+    sc, oh, st, bp, merge, generation = work
     dmask = u64((1 << DBITS) - 1)
     dshift = u64(64 - DBITS)
-    words = len(starts) - 1
-    sc, oh, st, bp_layer, bp_idx, bp_opt, count, dkey, dgen, didx, gen_base = work
+    fshift = u64(64 - fbits)
+    vmask = (1 << vbits) - 1
+    total = (len(text) - words) // 2
+    codes = text[:total]
+    lower = text[total : 2 * total]
     longest = sc.shape[0] - 1
-    status = np.zeros(words, dtype=np.int64)
-    out_start = np.zeros(words + 1, dtype=np.int64)
-    result = np.empty(4 * len(codes) + 16, dtype=np.int64)
-    used_out = 0
+    count = np.zeros(longest + 1, dtype=np.int64)
+    result = np.empty(2 * words + 4 * total + 16, dtype=np.uint32)
+    used_out = 2 * words
     rev = np.empty(longest + 1, dtype=np.int64)
     bound = np.empty(CAP)
-    topv = np.empty((longest + 1, max(beam, 1)))
-    topn = np.zeros(longest + 1, dtype=np.int64)
+    bonus = np.empty(CAP)
     picks = np.empty(CAP, dtype=np.int64)
     opts = np.empty(CAP, dtype=np.int64)
-    single = np.empty(1, dtype=np.int64)
+    # the beam's hypotheses, gathered once per layer
+    b_sc = np.empty(CAP)
+    b_st = np.empty(CAP, dtype=np.int64)
+    b_oh = np.empty(CAP, dtype=np.uint64)
+    # per option its LM letters (columns of the state machine) y_of[y_start[k]:y_start[k + 1]]
+    y_of = np.empty(CAP * lm_len, dtype=np.int64)
+    y_start = np.empty(CAP + 1, dtype=np.int64)
+    # the first pass's results: LM log P and next state of option k from beam hypothesis b at k * nb + b
+    wide = CAP * min(max(beam, 1), CAP)
+    e_lp = np.empty(wide)
+    e_st = np.empty(wide, dtype=np.int64)
+    s0 = 0
     for w in range(words):
-        s0 = starts[w]
-        n = starts[w + 1] - s0
-        gen_base[0] += 1
-        gen = gen_base[0]
-        count[: n + 1] = 0
-        topn[: n + 1] = 0
+        n = np.int64(text[2 * total + w])
+        generation[0] += ONE
+        gen = generation[0] << u64(8)
+        for layer in range(n + 1):
+            count[layer] = 0
         sc[0, 0] = 0.0
         oh[0, 0] = ZERO
         st[0, 0] = start_state  # the LM state after BOS
@@ -231,11 +276,16 @@ def best_many(
                 continue
             # the beam: all hypotheses in insertion order, or the best `beam` by a stable sort
             if c > beam:
-                nb = top_k(sc[i], c, beam, picks)
+                nb = top_k(sc, i, c, beam, picks)
             else:
                 nb = c
                 for b in range(nb):
                     picks[b] = b
+            for b in range(nb):
+                hyp = picks[b]
+                b_sc[b] = sc[i, hyp]
+                b_st[b] = st[i, hyp]
+                b_oh[b] = oh[i, hyp]
             # RuleTable.options(word, i): longest grapheme first; per length the cascade
             # word-initial, word-final, before a doubled consonant, any position, lowercased
             no = 0
@@ -277,13 +327,56 @@ def best_many(
                         if key_codes[ks + q] != letter:
                             good = False
                     if good:
-                        for o in range(gvals[slot, 0], gvals[slot, 1]):
+                        first, stop = gspan[2 * slot], gspan[2 * slot + 1]
+                        if no + stop - first > CAP:
+                            ok = False
+                            break
+                        for o in range(first, stop):
                             opts[no] = o
                             no += 1
                         break
+                if not ok:
+                    break
+            if not ok:
+                break
             if no == 0:  # a letter no rule knows stays as it is (cost 0; a shadda is not scored)
-                opts[0] = -1 - codes[s0 + i]
+                opts[0] = -1 - np.int64(codes[s0 + i])
                 no = 1
+            ny = 0
+            for k in range(no):
+                o = opts[k]
+                y_start[k] = ny
+                if o >= 0:
+                    for q in range(opt_lm[o], opt_lm[o + 1]):
+                        y_of[ny] = lm_sym[q]
+                        ny += 1
+                elif o != -1 - 0x651:
+                    y_of[ny] = column(sym_codes, -1 - o)
+                    ny += 1
+            y_start[no] = ny
+            # pass 1: log P of each option's letters from each beam hypothesis, one transition of the
+            # LM state machine per letter (sum from 0.0 in letter order, as NgramTables.extend)
+            for k in range(no):
+                y0, y1 = y_start[k], y_start[k + 1]
+                base = k * nb
+                if y1 - y0 == 1:  # most options: one letter, a loop without a dependent chain
+                    y = y_of[y0]
+                    for b in range(nb):
+                        state = b_st[b]
+                        e_lp[base + b] = 0.0 + tlp[state, y]
+                        e_st[base + b] = tnext[state, y]
+                    continue
+                for b in range(nb):
+                    state = b_st[b]
+                    lp = 0.0
+                    for q in range(y0, y1):
+                        y = y_of[q]
+                        lp += tlp[state, y]
+                        state = tnext[state, y]
+                    e_lp[base + b] = lp
+                    e_st[base + b] = state
+            # pass 2: merge equal spellings in the search's order, the first keeps its place and takes a
+            # lower score (every score is exact: no pruning inside a layer beyond the beam)
             for k in range(no):
                 o = opts[k]
                 if o >= 0:
@@ -291,136 +384,91 @@ def best_many(
                     cost = opt_cost[o]
                     o_hash = opt_hash[o]
                     o_pow = opt_pow[o]
-                    src = lm_sym
-                    l0 = opt_lm[o]
-                    l1 = opt_lm[o + 1]
                 else:
                     tgt = i + 1
                     cost = 0.0
-                    letter = -1 - o
-                    o_hash = u64(letter + 1)
+                    o_hash = u64(-o)  # the kept letter's code + 1
                     o_pow = P
-                    single[0] = column(sym_codes, letter)
-                    src = single
-                    l0 = 0
-                    l1 = 0 if letter == 0x651 else 1
+                base = k * nb
+                link = (o << 16) | (i << 8)  # back pointer: option, layer, row (a row < CAP = 256)
                 for b in range(nb):
-                    hyp = picks[b]
-                    # merge equal spellings: the first keeps its place and takes a lower score
-                    nh = oh[i, hyp] * o_pow + o_hash
+                    s = b_sc[b] + cost - lm_weight * e_lp[base + b]
+                    nh = b_oh[b] * o_pow + o_hash
                     ds = (nh * GOLD) >> dshift
                     at = -1
-                    while dgen[tgt, ds] == gen:
-                        if dkey[tgt, ds] == nh:
-                            at = didx[tgt, ds]
+                    while (merge[tgt, ds, 1] & ~u64(255)) == gen:
+                        if merge[tgt, ds, 0] == nh:
+                            at = np.int64(merge[tgt, ds, 1] & u64(255))
                             break
                         ds = (ds + ONE) & dmask
-                    # A spelling whose exact score (>= sc + cost) is above the beam-th best already in
-                    # the layer can never be expanded: its LM score is not computed. A new one still
-                    # takes its place in the layer's order, scored +inf (a later, better arrival of the
-                    # same spelling updates it as the search would).
-                    skip = (
-                        prune and tgt != n and topn[tgt] == beam and sc[i, hyp] + cost > topv[tgt, beam - 1]
-                    )
-                    previous = np.inf
                     if at < 0:
                         at = count[tgt]
                         if at >= CAP:
                             ok = False
                             break
                         count[tgt] = at + 1
-                        dgen[tgt, ds] = gen
-                        dkey[tgt, ds] = nh
-                        didx[tgt, ds] = at
+                        merge[tgt, ds, 0] = nh
+                        merge[tgt, ds, 1] = gen | u64(at)
                         oh[tgt, at] = nh
-                        sc[tgt, at] = np.inf
-                        st[tgt, at] = 0
-                        bp_layer[tgt, at] = i
-                        bp_idx[tgt, at] = hyp
-                        bp_opt[tgt, at] = o
-                    else:
-                        previous = sc[tgt, at]
-                    if skip:
-                        continue
-                    # log P of the option's letters, one transition of the LM state machine per letter
-                    state = st[i, hyp]
-                    lp = 0.0
-                    for q in range(l0, l1):
-                        y = src[q]
-                        lp += tlp[state, y]
-                        state = tnext[state, y]
-                    s = sc[i, hyp] + cost - lm_weight * lp
-                    if not s < previous:
+                    elif not s < sc[tgt, at]:
                         continue
                     sc[tgt, at] = s
-                    if prune:
-                        # the `beam` lowest finite scores of the layer, sorted (a multiset of values)
-                        m = topn[tgt]
-                        if previous < np.inf and (m < beam or previous <= topv[tgt, m - 1]):
-                            j = m - 1
-                            while topv[tgt, j] != previous:
-                                j -= 1
-                            for r in range(j, m - 1):
-                                topv[tgt, r] = topv[tgt, r + 1]
-                            m -= 1
-                        if m < beam or s < topv[tgt, m - 1]:
-                            j = m if m < beam else beam - 1
-                            while j > 0 and s < topv[tgt, j - 1]:
-                                topv[tgt, j] = topv[tgt, j - 1]
-                                j -= 1
-                            topv[tgt, j] = s
-                            if m < beam:
-                                m += 1
-                        topn[tgt] = m
-                    st[tgt, at] = state
-                    bp_layer[tgt, at] = i
-                    bp_idx[tgt, at] = hyp
-                    bp_opt[tgt, at] = o
+                    st[tgt, at] = e_st[base + b]
+                    bp[tgt, at] = link | picks[b]
                 if not ok:
                     break
             if not ok:
                 break
         if not ok or count[n] == 0:
-            status[w] = 1
-            out_start[w + 1] = used_out
+            result[w] = 1
+            result[words + w] = used_out - 2 * words
+            s0 += n
             continue
         # The final score is (sc - lm_weight * eos) - bonus, and lm_weight * eos <= 0, so
         # sc - bonus bounds it from below: the end-of-word LM walk is skipped for every spelling whose
         # bound is above the exact score of the one with the lowest bound (it cannot win or tie).
+        # Most spellings are in no word list: a bit filter (one bit per key hash, 32 KB) answers them
+        # without probing the list itself (a cache miss each).
         low = 0
         for hyp in range(count[n]):
-            vs = find2(vkeys, vbits, oh[n, hyp])
-            bound[hyp] = sc[n, hyp] - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
+            h = oh[n, hyp]
+            fb = (h * GOLD) >> fshift
+            v = 0.0
+            if (vfilter[fb >> u64(6)] >> (fb & u64(63))) & ONE:
+                vs = np.int64((h * GOLD) >> (SIXTY_FOUR - u64(vbits)))
+                while vocab[2 * vs] != ZERO:
+                    if vocab[2 * vs] == h:
+                        v = vvals[2 * vs + 1]
+                        break
+                    vs = (vs + 1) & vmask
+            bonus[hyp] = vocab_bonus * v
+            bound[hyp] = sc[n, hyp] - bonus[hyp]
             if bound[hyp] < bound[low]:
                 low = hyp
         cut = np.inf
         if prune:
-            eos = tlp[st[n, low], eos_y]
-            vs = find2(vkeys, vbits, oh[n, low])
-            cut = (sc[n, low] - lm_weight * eos) - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
+            cut = (sc[n, low] - lm_weight * tlp[st[n, low], eos_y]) - bonus[low]
         best = -1
         best_s = 0.0
         for hyp in range(count[n]):
             if bound[hyp] > cut:
                 continue
-            eos = tlp[st[n, hyp], eos_y]
-            s = sc[n, hyp] - lm_weight * eos
-            vs = find2(vkeys, vbits, oh[n, hyp])
-            s = s - vocab_bonus * (vvals[vs, 1] if vs >= 0 else 0.0)
+            s = (sc[n, hyp] - lm_weight * tlp[st[n, hyp], eos_y]) - bonus[hyp]
             if best < 0 or s < best_s:
                 best, best_s = hyp, s
         depth = 0
         layer, hyp = n, best
         while layer > 0:
-            rev[depth] = bp_opt[layer, hyp]
+            link = bp[layer, hyp]
+            rev[depth] = link >> 16
             depth += 1
-            layer, hyp = bp_layer[layer, hyp], bp_idx[layer, hyp]
+            layer, hyp = (link >> 8) & 255, link & 255
         need = 0
         for d in range(depth):
             o = rev[d]
             need += 1 if o < 0 else opt_out[o + 1] - opt_out[o]
         if used_out + need > len(result):
-            grown = np.empty(2 * len(result) + need, dtype=np.int64)
+            grown = np.empty(2 * len(result) + need, dtype=np.uint32)
             grown[:used_out] = result[:used_out]
             result = grown
         for d in range(depth - 1, -1, -1):
@@ -432,5 +480,7 @@ def best_many(
                 for q in range(opt_out[o], opt_out[o + 1]):
                     result[used_out] = out_codes[q]
                     used_out += 1
-        out_start[w + 1] = used_out
-    return status, out_start, result[:used_out]
+        result[w] = 0
+        result[words + w] = used_out - 2 * words
+        s0 += n
+    return result[:used_out]
