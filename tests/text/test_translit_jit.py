@@ -65,6 +65,7 @@ def test_one_word_calls_match_a_batch(ranker: RuleRanker, jit: JitRanker) -> Non
     assert [jit.best_many([w])[0] for w in words] == expected
     assert jit.best_many(words) == expected
     assert jit.best_many(["", "bzaf", ""]) == [None, *_python(ranker, ["bzaf"]), None]
+    assert [jit.best_many([w]) for w in ("", "İstanbul", "b" * 65)] == [[None]] * 3
 
 
 def test_doda_and_tweet_words_match_the_python_search(

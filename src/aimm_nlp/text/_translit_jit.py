@@ -210,6 +210,7 @@ class JitRanker:
         self._kernel = kernel.best_many
         self._workspace = kernel.workspace
         self._work = kernel.workspace(33)
+        self._frombuffer, self._uint32 = np.frombuffer, np.dtype(np.uint32)  # looked up once, not per call
         # rules: every (table, grapheme) -> its options, in the dict's order
         hashes, spans, key_tab, key_start = [], [], [], []
         key_codes: list[int] = []
@@ -297,8 +298,16 @@ class JitRanker:
 
     def best_many(self, words: list[str]) -> list[str | None]:
         """The best spelling of each case-folded, non-lexicon word; ``None`` where the caller must search."""
-        import numpy as np
-
+        if len(words) == 1:  # a one-line call: the same steps without the lists (~2 us less)
+            w = words[0]
+            low = w.lower()
+            if not 0 < len(w) == len(low) <= _LONGEST:
+                return [None]
+            if len(w) >= len(self._work[0]):
+                self._work = self._workspace(len(w) + 1)
+            text = self._frombuffer((w + low + chr(len(w))).encode("utf-32-le"), self._uint32)
+            out = self._kernel(text, 1, self._ints, self._bits, self._tlp, self._tnext, self._work).tolist()
+            return [None if out[0] else "".join(map(chr, out[2:]))]
         if not words:
             return []
         lengths = list(map(len, words))
@@ -312,14 +321,13 @@ class JitRanker:
         if max(lengths) >= len(self._work[0]):
             self._work = self._workspace(max(lengths) + 1)
         # one array: the letters, their lowercase, and each word's length as a code (at most 64)
-        text = "".join([joined, lowered, *map(chr, lengths)])
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        text = self._frombuffer(
+            "".join([joined, lowered, *map(chr, lengths)]).encode("utf-32-le"), self._uint32
+        )
         nw = len(words)
-        out = self._kernel(codes, nw, self._ints, self._bits, self._tlp, self._tnext, self._work)
+        out = self._kernel(text, nw, self._ints, self._bits, self._tlp, self._tnext, self._work)
         head = out[: 2 * nw].tolist()  # failed flags, then where each spelling ends
         spelled = out[2 * nw :].tobytes().decode("utf-32-le")
-        if nw == 1:
-            return [None if head[0] else spelled]
         starts = [0, *head[nw:]]
         return [
             None if failed else spelled[a:b]

@@ -181,6 +181,12 @@ def part(packed: Any, ints: Any, k: int) -> Any:
     return packed[ints[k] : ints[k + 1]]
 
 
+@numba.njit(cache=True, inline="always")
+def carve(block: Any, at: int, size: int) -> tuple:
+    """``block[at:at + size]`` and the offset after it: scratch arrays cut from one allocation."""
+    return block[at : at + size], at + size
+
+
 def workspace(layers: int) -> tuple:
     """The arrays :func:`best_many` keeps from call to call, for words of up to ``layers - 1`` letters:
     per layer and hypothesis its score, output hash, LM state and back pointer; per layer the table of
@@ -239,25 +245,28 @@ def best_many(text: Any, words: int, ints: Any, bits: Any, tlp: Any, tnext: Any,
     codes = text[:total]
     lower = text[total : 2 * total]
     longest = sc.shape[0] - 1
-    count = np.zeros(longest + 1, dtype=np.int64)
     result = np.empty(2 * words + 4 * total + 16, dtype=np.uint32)
     used_out = 2 * words
-    rev = np.empty(longest + 1, dtype=np.int64)
-    bound = np.empty(CAP)
-    bonus = np.empty(CAP)
-    picks = np.empty(CAP, dtype=np.int64)
-    opts = np.empty(CAP, dtype=np.int64)
-    # the beam's hypotheses, gathered once per layer
-    b_sc = np.empty(CAP)
-    b_st = np.empty(CAP, dtype=np.int64)
-    b_oh = np.empty(CAP, dtype=np.uint64)
-    # per option its LM letters (columns of the state machine) y_of[y_start[k]:y_start[k + 1]]
-    y_of = np.empty(CAP * lm_len, dtype=np.int64)
-    y_start = np.empty(CAP + 1, dtype=np.int64)
-    # the first pass's results: LM log P and next state of option k from beam hypothesis b at k * nb + b
+    # Scratch, in three blocks (an allocation costs ~40 ns, which a one-word call feels):
+    # the beam's hypotheses gathered once per layer (b_*); per option its LM letters (columns of the state
+    # machine) y_of[y_start[k]:y_start[k + 1]]; the first pass's LM log P and next state of option k from
+    # beam hypothesis b at k * nb + b (e_*); the end-of-word bounds and bonuses.
     wide = CAP * min(max(beam, 1), CAP)
-    e_lp = np.empty(wide)
-    e_st = np.empty(wide, dtype=np.int64)
+    floats = np.empty(3 * CAP + wide)
+    b_sc, off = carve(floats, 0, CAP)
+    e_lp, off = carve(floats, off, wide)
+    bound, off = carve(floats, off, CAP)
+    bonus, off = carve(floats, off, CAP)
+    scratch = np.empty(2 * (longest + 1) + 4 * CAP + 1 + CAP * lm_len + wide, dtype=np.int64)
+    b_st, off = carve(scratch, 0, CAP)
+    e_st, off = carve(scratch, off, wide)
+    y_start, off = carve(scratch, off, CAP + 1)
+    y_of, off = carve(scratch, off, CAP * lm_len)
+    picks, off = carve(scratch, off, CAP)
+    opts, off = carve(scratch, off, CAP)
+    count, off = carve(scratch, off, longest + 1)
+    rev, off = carve(scratch, off, longest + 1)
+    b_oh = np.empty(CAP, dtype=np.uint64)
     s0 = 0
     for w in range(words):
         n = np.int64(text[2 * total + w])
