@@ -209,7 +209,7 @@ def best_many(text: Any, words: int, ints: Any, bits: Any, tlp: Any, tnext: Any,
     ``text`` (uint32) is the words' letters, their lowercase, then every word's length as one code
     (lengths are at most 64); ``ints`` and ``bits`` are the packed tables (see ``INT_NAMES``), ``tlp`` and
     ``tnext`` the character model's state machine. Word ``w``'s spelling is ``codes[end[w-1]:end[w]]``;
-    ``failed[w]`` is 1 where a layer overflowed (the caller ranks that word in Python).
+    ``failed[w]`` is 1 where a layer (or a position's options) overflowed CAP (the caller ranks that word in Python).
 
     ``work`` holds the hypothesis arrays, reused from call to call (:func:`workspace`; at least one
     layer per letter of the longest word plus one); the per-layer merge tables stay valid across
