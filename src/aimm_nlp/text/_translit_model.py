@@ -104,9 +104,9 @@ class RuleRanker:
 
     def best_many(self, words: list[str]) -> list[str]:
         """``rank(word, k=1)``'s spelling for every word (elongation already squeezed by the caller)."""
-        folded = [_case_fold(w) for w in words]
-        lexicon = self.table.lexicon
-        out: list[str | None] = [lexicon.get(f) for f in folded]
+        # most words are all lowercase already (case folding leaves them as they are)
+        folded = [w if w.islower() else _case_fold(w) for w in words]
+        out: list[str | None] = list(map(self.table.lexicon.get, folded))
         todo = [i for i, o in enumerate(out) if o is None]
         self._searched += len(todo)
         jit = self._jit

@@ -311,19 +311,19 @@ class Transliterator:
             outs = [t if f else o for t, f, o in zip(new, flags, outs, strict=True)]
         else:
             # ranked: foreign words are not searched at all; the rest in one best_many call
-            outs = list(new)
-            todo = [i for i, f in enumerate(flags) if not f]
+            todo = [t for t, f in zip(new, flags, strict=True) if not f] if any(flags) else new
             best_many = getattr(self.model, "best_many", None)
-            if best_many is not None:
-                spelled = (
-                    best_many(_ELONGATION.sub(_ONE, "\n".join([new[i] for i in todo])).split("\n"))
-                    if todo
-                    else []
-                )
+            if not todo:
+                spelled = []
+            elif best_many is not None:
+                spelled = best_many(_ELONGATION.sub(_ONE, "\n".join(todo)).split("\n"))
             else:
-                spelled = [self._rank(new[i], 1)[0][0] for i in todo]
-            for i, o in zip(todo, spelled, strict=True):
-                outs[i] = o
+                spelled = [self._rank(t, 1)[0][0] for t in todo]
+            if todo is new:
+                outs = spelled
+            else:
+                rest = iter(spelled)
+                outs = [t if f else next(rest) for t, f in zip(new, flags, strict=True)]
         for i in [i for i, t in enumerate(new) if t[0].isdigit()]:
             if _NUMBER.fullmatch(new[i]):
                 outs[i] = new[i]
