@@ -23,9 +23,13 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
 from aimm_nlp.text._translit_ngram_np import HashedNgrams
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["ForeignDetector", "WordEvidence", "load_foreign_data"]
 
@@ -140,8 +144,9 @@ class ForeignDetector:
         return HashedNgrams(self.foreign_lm, self.arabizi_lm)
 
     def prepare(self) -> None:
-        """Build the numpy tables of :meth:`decide_many` now (about 0.2 s, once per model; else on first use)."""
-        _ = self._hashed
+        """Build the tables of :meth:`decide_many` now (about 0.2 s, once per model; else on first use), and
+        load its compiled kernel where numba imports (else on the first batch of ``JIT_MIN`` words)."""
+        self._hashed.prepare()
 
     def decide_many(self, words: list[str]) -> list[WordEvidence]:
         """:meth:`decide` for many words: the char-model ratios of all of them in one numpy pass."""
@@ -174,6 +179,28 @@ class ForeignDetector:
             return []
         if len(lowered) < 8 or self.foreign_lm.order != self.arabizi_lm.order:  # not worth the arrays
             return [self.llr(w) for w in lowered]
-        totals = self._hashed.score_words(lowered)
-        ratio = (totals[0] - totals[1]).tolist()
-        return [round(r / (len(w) + 1), 4) for w, r in zip(lowered, ratio, strict=True)]
+        import numpy as np
+
+        sizes = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
+        return _round4(self._hashed.diff_totals(lowered) / sizes)
+
+
+def _round4(values: np.ndarray) -> list[float]:
+    """``[round(v, 4) for v in values]`` over an array, the same floats.
+
+    ``round(v, 4)`` is the double nearest to the decimal of 4 places nearest to ``v`` (ties to even).
+    ``rint(v * 1e4)`` is that decimal's numerator unless ``v * 1e4`` lies within its rounding error of
+    a tie (those few values go to ``round``), and dividing it by ``1e4`` (exact) rounds once, to the
+    nearest double, like ``round`` does. ``rint`` keeps the sign of a zero as ``round`` does.
+    """
+    import numpy as np
+
+    with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN go to round() below
+        scaled = values * 1e4
+        out = np.rint(scaled) / 1e4
+        frac = np.abs(scaled - np.floor(scaled) - 0.5)
+        unsure = ~((frac > 1e-6) & (np.abs(scaled) < 1e12))  # near a tie, huge, or not finite
+    result = out.tolist()
+    for i in np.flatnonzero(unsure).tolist():
+        result[i] = round(float(values[i]), 4)
+    return result

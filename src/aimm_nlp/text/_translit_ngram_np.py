@@ -18,7 +18,10 @@ checked at build time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
 
@@ -29,6 +32,9 @@ __all__ = ["HashedNgrams"]
 
 _P = 1_000_003  # polynomial base; arithmetic is modulo 2**64 (uint64 wrap-around)
 _MASK = (1 << 64) - 1
+_GOLD = 0x9E3779B97F4A7C15  # Fibonacci hashing: home slot of h = (h * GOLD) >> (64 - bits)
+JIT_MIN = 256  # words per call from which diff_totals runs the compiled kernel (when numba imports)
+_jit: Any = None  # the compiled kernel once loaded; False: unavailable
 
 
 def _hash(key: str) -> int:
@@ -72,6 +78,11 @@ class HashedNgrams:
             order = np.argsort(hashes, kind="stable")
             self.tables.append((hashes[order], logp[:, order], bow[:, order]))
 
+    def prepare(self) -> None:
+        """Load the compiled kernel of :meth:`diff_totals` and build its table now, where numba imports."""
+        if len(self.floors) == 2 and _load_jit():
+            _ = self._jit_table
+
     def score_words(self, words: list[str]) -> np.ndarray:
         """Per model and word, the sum of ``log P`` over ``word + EOS`` after ``BOS`` (the dict walk's total).
 
@@ -80,11 +91,56 @@ class HashedNgrams:
         """
         import numpy as np
 
-        count = len(self.floors)
         if not words:
-            return np.zeros((count, 0))
+            return np.zeros((len(self.floors), 0))
+        total, starts, _ = self._positions(words)
+        return np.add.reduceat(total, starts, axis=1)
+
+    def diff_totals(self, words: list[str]) -> np.ndarray:
+        """Per word, the sum over ``word + EOS`` of ``log P(models[0]) - log P(models[1])``, position by position.
+
+        The differences are added in the order ``ForeignDetector.llr`` adds them (the first position,
+        then the next...), so the totals are bit for bit those of the dict walk. A batch of
+        :data:`JIT_MIN` words or more runs the compiled kernel when numba imports; else numpy.
+
+        Raises:
+            ValueError: the tables do not hold exactly two models.
+        """
+        import numpy as np
+
+        if len(self.floors) != 2:
+            raise ValueError("diff_totals compares two models")
+        if not words:
+            return np.zeros(0)
+        if len(words) >= JIT_MIN and _load_jit():
+            return self._diff_jit(words)
+        total, starts, lengths = self._positions(words)
+        diff = total[0] - total[1]
+        # Sequential sums (np.add.reduceat adds in pairs, whose rounding differs from the dict walk):
+        # the words sorted by length, longest first, so the words that still have a position j are a
+        # prefix of that order; one vector add per position j, at most the longest word's length.
+        order = np.argsort(-lengths, kind="stable")
+        first = starts[order] + 1  # the BOS itself is not scored
+        left = lengths[order] - 1  # scored positions per word
+        acc = np.zeros(len(words))
+        live = len(words)
+        for j in range(int(left[0])):
+            while left[live - 1] <= j:
+                live -= 1
+            acc[:live] += diff[first[:live] + j]
+        out = np.empty(len(words))
+        out[order] = acc
+        return out
+
+    def _positions(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``log P`` of every position of ``BOS + word + EOS`` (0 at the BOS), per model, and where each
+        word starts and how many symbols it has in that joined array."""
+        import numpy as np
+
+        count = len(self.floors)
         seqs = [BOS + w + EOS for w in words]
-        codes = np.frombuffer("".join(seqs).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        codes = np.frombuffer("".join(seqs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        codes = codes.astype(np.uint64)
         n = len(codes)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -116,6 +172,8 @@ class HashedNgrams:
         total = np.zeros((count, n))
         done = np.broadcast_to(span == 1, (count, n)).copy()  # the BOS itself is not scored
         floors = np.array(self.floors)[:, None]
+        # Per position the terms come in the dict walk's order (longest context's back-off weight
+        # first, the log probability last); the zeros added for the orders not used change nothing.
         for o in range(self.order, 0, -1):
             active = (top >= o) & ~done
             hit = active & ~np.isnan(logp[o])
@@ -128,4 +186,161 @@ class HashedNgrams:
                 context = np.zeros((count, n))
                 context[:, 1:] = bow[o - 1][:, :-1]  # the (o-1)-gram ending just before i
                 total += np.where(miss, context, 0.0)
-        return np.add.reduceat(total, starts, axis=1)
+        return total, starts, lengths
+
+    @cached_property
+    def _jit_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The keys of every order in one open-addressing table for :func:`_diff_kernel` (built once).
+
+        ``table[slot] = (hash, logp_0, logp_1, bow_0, bow_1)``, the floats by their bit patterns
+        (NaN: no n-gram, 0.0: no back-off weight); hash 0 = empty slot. Returns the table, a float64
+        view of it, and the kernel's integer constants.
+        """
+        import numpy as np
+
+        hashes = np.concatenate([t[0] for t in self.tables])
+        logp = np.concatenate([t[1] for t in self.tables], axis=1)
+        bow = np.concatenate([t[2] for t in self.tables], axis=1)
+        if len(np.unique(hashes)) != len(hashes) or (hashes == 0).any():
+            raise ValueError("hash collision among n-gram keys")
+        bits = max(4, (2 * max(1, len(hashes)) - 1).bit_length())
+        home = (hashes * np.uint64(_GOLD)) >> np.uint64(64 - bits)  # uint64 products wrap, as in the kernel
+        # Linear probing without wrap-around, built in one pass: keys sorted by home slot, each takes
+        # the first free slot from its home: slot_k = max(home_k, slot_(k-1) + 1) = k + max_(j<=k)(home_j - j).
+        by_home = np.argsort(home, kind="stable")
+        rank = np.arange(len(hashes))
+        slot = rank + np.maximum.accumulate(home[by_home].astype(np.int64) - rank)
+        size = max(1 << bits, int(slot[-1]) + 2) if len(slot) else 1 << bits  # the last slot stays empty
+        table = np.zeros((size, 5), dtype=np.uint64)
+        view = table.view(np.float64)
+        table[slot, 0] = hashes[by_home]
+        view[slot, 1:3] = logp[:, by_home].T
+        view[slot, 3:5] = bow[:, by_home].T
+        consts = np.array([_P, _GOLD, 64 - bits, self.order, ord(BOS), ord(EOS), 0, 1], dtype=np.uint64)
+        return table, view, consts
+
+    def _diff_jit(self, words: list[str]) -> np.ndarray:
+        import numpy as np
+
+        table, view, consts = self._jit_table
+        codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ends = np.fromiter(map(len, words), dtype=np.int64, count=len(words)).cumsum()
+        out = np.empty(len(words))
+        hashes = np.zeros(self.order + 1, dtype=np.uint64)
+        scratch = np.zeros((2, self.order + 1, 4))
+        _jit(codes, ends, table, view, consts, np.array(self.floors, dtype=np.float64), out, hashes, scratch)
+        return out
+
+
+def _load_jit() -> Any:
+    """The compiled :func:`_diff_kernel`, or False (``AIMM_NO_JIT``, no numba, or it fails to compile)."""
+    global _jit
+    if _jit is None:
+        if os.environ.get("AIMM_NO_JIT"):
+            return False
+        try:
+            import numba
+            import numpy as np
+
+            kernel = numba.njit(cache=True, nogil=True)(_diff_kernel)
+            kernel(  # compiles, or loads the compiled code from numba's cache (the call's array types)
+                np.frombuffer(bytes(4), np.uint32),
+                np.ones(1, np.int64),
+                np.zeros((2, 5), np.uint64),
+                np.zeros((2, 5)),
+                np.array([_P, _GOLD, 63, 1, 2, 3, 0, 1], np.uint64),
+                np.zeros(2),
+                np.zeros(1),
+                np.zeros(2, np.uint64),
+                np.zeros((2, 2, 4)),
+            )
+            _jit = kernel
+        except ImportError:
+            _jit = False
+        except Exception as exc:  # any numba failure (no cache dir, an LLVM error) only costs speed
+            import warnings
+
+            warnings.warn(
+                f"aimm_nlp: the compiled keep-foreign scorer is unavailable ({type(exc).__name__}: {exc}); "
+                "numpy is used (same scores, slower). Set AIMM_NO_JIT=1 to silence this.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            _jit = False
+    elif _jit and os.environ.get("AIMM_NO_JIT"):
+        return False
+    return _jit
+
+
+def _diff_kernel(
+    codes: Any,
+    ends: Any,
+    table: Any,
+    view: Any,
+    consts: Any,
+    floors: Any,
+    out: Any,
+    hashes: Any,
+    scratch: Any,
+) -> None:
+    """numba kernel of :meth:`HashedNgrams.diff_totals` (compiled by :func:`_load_jit`; plain Python here).
+
+    ``codes``: the letters of all words, joined; ``ends``: where each word ends in them. Per word,
+    walks ``BOS + word + EOS``: the hash of the n-gram of every order ending at a position is the
+    hash of the one an order shorter ending at the previous position, times P, plus the letter
+    (rolled in ``hashes``); each is probed once in ``table``: its log probabilities (the walk's
+    hits) and back-off weights (the next position's contexts) for both models. Then the back-off
+    walk of ``NgramTables.score`` per model, in its order of terms, and ``out[w] += score_0 -
+    score_1`` per position, like the dict walk. Takes no numpy (the module imports numpy lazily):
+    every array comes from the caller, every uint64 constant from ``consts`` (a uint64/int64 mix
+    turns into floats in numba).
+    """
+    p, gold, shift = consts[0], consts[1], consts[2]
+    order = int(consts[3])
+    bos, eos, empty, one = consts[4], consts[5], consts[6], consts[7]
+    start = 0
+    for w in range(ends.shape[0]):
+        end = ends[w]
+        size = end - start + 2
+        cur, prev = 0, 1  # scratch[k, o] = (logp_0, logp_1, bow_0, bow_1) of the o-gram ending here / before
+        total = 0.0
+        for i in range(size):
+            if i == 0:
+                unit = bos + one
+            elif i == size - 1:
+                unit = eos + one
+            else:
+                unit = codes[start + i - 1] + one
+            top = min(i + 1, order)
+            hashes[0] = empty
+            for o in range(top, 0, -1):  # longest first: hashes[o - 1] still ends at the previous position
+                hashes[o] = hashes[o - 1] * p + unit
+            for o in range(1, top + 1):
+                h = hashes[o]
+                slot = (h * gold) >> shift  # uint64 all along (slot + an int64 1 would be a float)
+                while table[slot, 0] != empty and table[slot, 0] != h:
+                    slot += one  # the table ends with an empty slot: no wrap-around
+                if table[slot, 0] == h:
+                    for k in range(4):
+                        scratch[cur, o, k] = view[slot, k + 1]
+                else:
+                    scratch[cur, o, 0] = scratch[cur, o, 1] = math.nan
+                    scratch[cur, o, 2] = scratch[cur, o, 3] = 0.0
+            if i > 0:
+                score = 0.0
+                for m in range(2):
+                    acc = 0.0
+                    for o in range(top, 0, -1):
+                        lp = scratch[cur, o, m]
+                        if lp == lp:  # not NaN: the n-gram is known
+                            acc += lp
+                            break
+                        if o == 1:
+                            acc += floors[m]
+                        else:
+                            acc += scratch[prev, o - 1, 2 + m]  # the context's back-off weight
+                    score = acc if m == 0 else score - acc
+                total += score
+            cur, prev = prev, cur
+        out[w] = total
+        start = end
