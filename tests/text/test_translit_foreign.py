@@ -80,6 +80,28 @@ def test_batches_match_the_word_walk_on_real_words(
     assert all(type(r) is float for r in ratios)
 
 
+# Words each check of _lexical catches in its own way: case (a final sigma, a lowercase that is longer,
+# the Kelvin sign), curly and straight apostrophes, accents in and beyond Latin-1, digits on either
+# side of a letter or between digits only, lexicon words in capitals, the empty word, a NUL.
+EDGE = [
+    "", "a", "3afak", "m3a", "2024", "10h", "x2", "2x", "k7", "K7", "\u212a7", "ΟΔΟΣ", "Σ", "ΑΣ ",
+    "İstanbul", "l’école", "L'ECOLE", "l'", "'merci", "réunion", "ŒUVRE", "naïf", "ÿ", "formation",
+    "weekend", "MERCI", "Bonjour", "bghit", "LA", "la", "ma", "men", "3la", "bzaaaaf", "rendez-vous",
+    "gestion", "khouya", "mzyan", "tkhSiS", "😂😂", "ok", "hhhhhhhhhhhhhhhhhhhh", "a\x00b", "d\u0301ej",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("nul", [False, True])
+def test_batch_lexical_checks_match_word_by_word(foreign: ForeignDetector, nul: bool) -> None:
+    words = [w for w in EDGE if nul or "\x00" not in w] * 3  # past the batch cut-off
+    expected = [foreign._decide(w) for w in words]
+    assert len(words) >= 64
+    assert foreign.decide_many(words) == expected
+    assert foreign.foreign_flags(words) == [e.foreign for e in expected]
+    reasons = {e.reason for e in expected}
+    assert {"arabizi_digit", "darija_lexicon", "accent", "foreign_lexicon", "default"} <= reasons
+
+
 def test_compiled_and_numpy_totals_are_the_same_floats(
     foreign: ForeignDetector, real_words: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -138,7 +160,7 @@ def test_round4_is_round() -> None:
             [0.0, -0.0, -1e-9, 1e-9, 0.00005, -0.00005, 1e15, -1e300, math.inf, -math.inf],
         ]
     )
-    got = _round4(values)
+    got = _round4(values).tolist()
     want = [round(v, 4) for v in values.tolist()]
     assert [math.copysign(1.0, g) for g in got] == [math.copysign(1.0, w) for w in want]
     assert got == want

@@ -58,6 +58,10 @@ _DARIJA_LEXICON = WordEvidence(False, "darija_lexicon")
 _ACCENT = WordEvidence(True, "accent")
 _FOREIGN_LEXICON = WordEvidence(True, "foreign_lexicon")
 _SHORT = WordEvidence(False, "default")
+# The lexical verdicts of _lexical, strongest first, as the small ints of _lexical_many (0: the LLR decides).
+_BY_KIND = (None, _ARABIZI_DIGIT, _DARIJA_LEXICON, _ACCENT, _FOREIGN_LEXICON, _SHORT)
+_BATCH_MIN = 64  # words per call from which the lexical evidence is computed over the whole batch (numpy)
+_SEP = "\x00"  # joins the words of a batch: not a letter, not case-ignorable (lower() of the joined text is per word)
 
 
 @lru_cache(maxsize=1)
@@ -150,6 +154,12 @@ class ForeignDetector:
 
     def decide_many(self, words: list[str]) -> list[WordEvidence]:
         """:meth:`decide` for many words: the char-model ratios of all of them in one numpy pass."""
+        if len(words) >= _BATCH_MIN:
+            kinds, lowered, todo, ratios = self._batch(words)
+            out = [_BY_KIND[k] for k in kinds.tolist()]
+            for i, r in zip(todo.tolist(), ratios.tolist(), strict=True):
+                out[i] = self._by_score(lowered[i], r)
+            return out  # type: ignore[return-value]
         out, scored = self._lexical_then_ratios(words)
         for i, w, r in scored:
             out[i] = self._by_score(w, r)
@@ -157,12 +167,91 @@ class ForeignDetector:
 
     def foreign_flags(self, words: list[str]) -> list[bool]:
         """``[decide(w).foreign for w in words]`` without building the evidence objects."""
+        suffixes, threshold = self.suffixes, self.threshold
+        if len(words) >= _BATCH_MIN:
+            import numpy as np
+
+            kinds, lowered, todo, ratios = self._batch(words)
+            flags = np.array([bool(e and e.foreign) for e in _BY_KIND])[kinds]
+            hit = ratios > threshold  # _by_score, for the words the ratio decides
+            maybe = np.flatnonzero((ratios > 0.0) & ~hit).tolist()
+            hit[maybe] = [lowered[i].endswith(suffixes) for i in todo[maybe].tolist()]
+            flags[todo] = hit
+            return flags.tolist()
         out, scored = self._lexical_then_ratios(words)
         flags = [e.foreign if isinstance(e, WordEvidence) else False for e in out]
-        suffixes, threshold = self.suffixes, self.threshold
         for i, w, r in scored:
             flags[i] = r > threshold or (r > 0.0 and w.endswith(suffixes))
         return flags
+
+    def _batch(self, words: list[str]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        """:meth:`_lexical_many`, then the (rounded) ratio of each word it leaves undecided.
+
+        Returns:
+            The kinds (index into ``_BY_KIND``), the lowered words, the indices of the undecided
+            words and their ratios.
+        """
+        import numpy as np
+
+        kinds, lowered = self._lexical_many(words)
+        todo = np.flatnonzero(kinds == 0)
+        return kinds, lowered, todo, self._ratio_array([lowered[i] for i in todo.tolist()])
+
+    def _lexical_many(self, words: list[str]) -> tuple[np.ndarray, list[str]]:
+        """:meth:`_lexical` of every word, over the whole batch at once.
+
+        One ``lower()`` of the words joined by NUL (``lower()`` is per character except for a
+        final sigma, whose context stops at a NUL as at the end of a string), the letters of the
+        joined text classified through one lookup table (ASCII letter, Arabizi digit, accent), the
+        lexicons probed by ``map`` (no Python loop per word). Each verdict is written over the weaker
+        ones, weakest first, so every word keeps its strongest, as the checks of :meth:`_lexical` in turn.
+
+        Returns:
+            Per word its kind (the index of its verdict in ``_BY_KIND``; 0: only the ratio can tell),
+            and the lowered words (with ``'`` for ``’``, as :meth:`_lexical` returns them).
+        """
+        import numpy as np
+
+        n = len(words)
+        joined = _SEP.join(words)
+        if joined.count(_SEP) != n - 1:  # a word holds the separator: word by word
+            evidence = [self._lexical(w) for w in words]
+            kinds = np.array(
+                [0 if isinstance(e, str) else _BY_KIND.index(e) for e in evidence], dtype=np.int8
+            )
+            return kinds, [e if isinstance(e, str) else "" for e in evidence]
+        low = joined.lower().replace("’", "'")
+        lowered = low.split(_SEP)
+        codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        table = self._letter_classes
+        cls = table[np.minimum(codes, len(table) - 1)]  # the last entry is 0: any letter beyond the table
+        word_of = np.cumsum(codes == ord(_SEP))  # index of the word of each letter
+        kinds = np.zeros(n, dtype=np.int8)
+        kinds[np.fromiter(map(len, lowered), dtype=np.int64, count=n) < self.min_len] = 5
+        foreign = np.fromiter(map(self.foreign_words.__contains__, lowered), dtype=bool, count=n)
+        for i in np.unique(word_of[codes == ord("'")]).tolist():
+            foreign[i] = foreign[i] or lowered[i].split("'", 1)[1] in self.foreign_words
+        kinds[foreign] = 4
+        kinds[word_of[cls == 3]] = 3
+        kinds[np.fromiter(map(self.darija_words.__contains__, lowered), dtype=bool, count=n)] = 2
+        # an ASCII letter next to an Arabizi digit, either side (_DIGIT_IN_WORD); NUL is neither
+        letter, digit = cls == 1, cls == 2
+        kinds[word_of[1:][(letter[:-1] & digit[1:]) | (digit[:-1] & letter[1:])]] = 1
+        return kinds, lowered
+
+    @cached_property
+    def _letter_classes(self) -> np.ndarray:
+        """Per code point: 1 an ASCII letter, 2 an Arabizi digit (as in ``_DIGIT_IN_WORD``), 3 an accent, else 0."""
+        import numpy as np
+
+        accents = [ord(a) for a in self.accents if len(a) == 1]  # isdisjoint(word) looks at single letters
+        table = np.zeros(max([128, *accents]) + 2, dtype=np.int8)
+        for ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
+            table[ord(ch)] = 1
+        for ch in "235789":
+            table[ord(ch)] = 2
+        table[accents] = 3
+        return table
 
     def _lexical_then_ratios(
         self, words: list[str]
@@ -175,18 +264,22 @@ class ForeignDetector:
 
     def _ratios(self, lowered: list[str]) -> list[float]:
         """:meth:`llr` of each word (lower-cased), in one numpy pass when there are enough of them."""
-        if not lowered:
-            return []
         if len(lowered) < 8 or self.foreign_lm.order != self.arabizi_lm.order:  # not worth the arrays
             return [self.llr(w) for w in lowered]
+        return self._ratio_array(lowered).tolist()
+
+    def _ratio_array(self, lowered: list[str]) -> np.ndarray:
+        """:meth:`_ratios` as an array."""
         import numpy as np
 
+        if len(lowered) < 8 or self.foreign_lm.order != self.arabizi_lm.order:
+            return np.array([self.llr(w) for w in lowered], dtype=np.float64)
         sizes = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
         return _round4(self._hashed.diff_totals(lowered) / sizes)
 
 
-def _round4(values: np.ndarray) -> list[float]:
-    """``[round(v, 4) for v in values]`` over an array, the same floats.
+def _round4(values: np.ndarray) -> np.ndarray:
+    """``[round(v, 4) for v in values]`` over an array, the same floats (as an array).
 
     ``round(v, 4)`` is the double nearest to the decimal of 4 places nearest to ``v`` (ties to even).
     ``rint(v * 1e4)`` is that decimal's numerator unless ``v * 1e4`` lies within its rounding error of
@@ -200,7 +293,6 @@ def _round4(values: np.ndarray) -> list[float]:
         out = np.rint(scaled) / 1e4
         frac = np.abs(scaled - np.floor(scaled) - 0.5)
         unsure = ~((frac > 1e-6) & (np.abs(scaled) < 1e12))  # near a tie, huge, or not finite
-    result = out.tolist()
     for i in np.flatnonzero(unsure).tolist():
-        result[i] = round(float(values[i]), 4)
-    return result
+        out[i] = round(float(values[i]), 4)
+    return out
