@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
@@ -193,11 +194,14 @@ class ForeignDetector:
         """
         import numpy as np
 
-        kinds, lowered = self._lexical_many(words)
+        kinds, lowered, codes, starts, ends = self._lexical_many(words)
         todo = np.flatnonzero(kinds == 0)
-        return kinds, lowered, todo, self._ratio_array([lowered[i] for i in todo.tolist()])
+        spans = codes, starts[todo], ends[todo]
+        return kinds, lowered, todo, self._ratio_array([lowered[i] for i in todo.tolist()], spans)
 
-    def _lexical_many(self, words: list[str]) -> tuple[np.ndarray, list[str]]:
+    def _lexical_many(
+        self, words: list[str]
+    ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`_lexical` of every word, over the whole batch at once.
 
         One ``lower()`` of the words joined by NUL (``lower()`` is per character except for a
@@ -208,7 +212,8 @@ class ForeignDetector:
 
         Returns:
             Per word its kind (the index of its verdict in ``_BY_KIND``; 0: only the ratio can tell),
-            and the lowered words (with ``'`` for ``’``, as :meth:`_lexical` returns them).
+            the lowered words (with ``'`` for ``’``, as :meth:`_lexical` returns them), and the code
+            points of the lowered words with where each starts and ends in them.
         """
         import numpy as np
 
@@ -219,25 +224,41 @@ class ForeignDetector:
             kinds = np.array(
                 [0 if isinstance(e, str) else _BY_KIND.index(e) for e in evidence], dtype=np.int8
             )
-            return kinds, [e if isinstance(e, str) else "" for e in evidence]
+            lowered = [e if isinstance(e, str) else "" for e in evidence]
+            ends = np.fromiter(map(len, lowered), dtype=np.int64, count=n).cumsum()
+            codes = np.frombuffer("".join(lowered).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            return kinds, lowered, codes, np.concatenate([[0], ends[:-1]]), ends
         low = joined.lower().replace("’", "'")
         lowered = low.split(_SEP)
         codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         table = self._letter_classes
         cls = table[np.minimum(codes, len(table) - 1)]  # the last entry is 0: any letter beyond the table
-        word_of = np.cumsum(codes == ord(_SEP))  # index of the word of each letter
+        sep = np.flatnonzero(codes == ord(_SEP))
+        starts = np.concatenate([[0], sep + 1])
+        ends = np.append(sep, len(codes))
+        word_of = np.zeros(len(codes), dtype=np.int64)  # index of the word of each letter
+        word_of[sep] = 1
+        np.cumsum(word_of, out=word_of)
         kinds = np.zeros(n, dtype=np.int8)
-        kinds[np.fromiter(map(len, lowered), dtype=np.int64, count=n) < self.min_len] = 5
-        foreign = np.fromiter(map(self.foreign_words.__contains__, lowered), dtype=bool, count=n)
-        for i in np.unique(word_of[codes == ord("'")]).tolist():
-            foreign[i] = foreign[i] or lowered[i].split("'", 1)[1] in self.foreign_words
-        kinds[foreign] = 4
+        kinds[ends - starts < self.min_len] = 5
+        # one probe per word for both lexicons: 2 Darija (it wins), 4 foreign, 0 neither
+        lexicon = np.fromiter(map(self._lexicon_kind.get, lowered, repeat(0)), dtype=np.int8, count=n)
+        kinds[lexicon == 4] = 4
+        foreign_words = self.foreign_words
+        for i in np.unique(word_of[codes == ord("'")]).tolist():  # l'école: the word after the apostrophe
+            if lowered[i].split("'", 1)[1] in foreign_words:
+                kinds[i] = 4
         kinds[word_of[cls == 3]] = 3
-        kinds[np.fromiter(map(self.darija_words.__contains__, lowered), dtype=bool, count=n)] = 2
+        kinds[lexicon == 2] = 2
         # an ASCII letter next to an Arabizi digit, either side (_DIGIT_IN_WORD); NUL is neither
         letter, digit = cls == 1, cls == 2
         kinds[word_of[1:][(letter[:-1] & digit[1:]) | (digit[:-1] & letter[1:])]] = 1
-        return kinds, lowered
+        return kinds, lowered, codes, starts, ends
+
+    @cached_property
+    def _lexicon_kind(self) -> dict[str, int]:
+        """Lexicon word -> 2 (Darija, checked first by :meth:`_lexical`) or 4 (foreign)."""
+        return {**dict.fromkeys(self.foreign_words, 4), **dict.fromkeys(self.darija_words, 2)}
 
     @cached_property
     def _letter_classes(self) -> np.ndarray:
@@ -268,14 +289,19 @@ class ForeignDetector:
             return [self.llr(w) for w in lowered]
         return self._ratio_array(lowered).tolist()
 
-    def _ratio_array(self, lowered: list[str]) -> np.ndarray:
-        """:meth:`_ratios` as an array."""
+    def _ratio_array(
+        self, lowered: list[str], spans: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """:meth:`_ratios` as an array (``spans``: see :meth:`HashedNgrams.diff_totals`)."""
         import numpy as np
 
         if len(lowered) < 8 or self.foreign_lm.order != self.arabizi_lm.order:
             return np.array([self.llr(w) for w in lowered], dtype=np.float64)
-        sizes = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
-        return _round4(self._hashed.diff_totals(lowered) / sizes)
+        if spans is None:
+            sizes = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
+        else:
+            sizes = spans[2] - spans[1] + 1
+        return _round4(self._hashed.diff_totals(lowered, spans=spans) / sizes)
 
 
 def _round4(values: np.ndarray) -> np.ndarray:
