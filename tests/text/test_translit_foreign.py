@@ -65,7 +65,7 @@ def test_batches_match_the_word_walk_on_real_words(
 ) -> None:
     """decide_many / foreign_flags on ~6,000 real words: the evidence and rounded scores of decide()."""
     if path == "compiled" and not HAS_NUMBA:
-        pytest.skip("numba is not installed")
+        pytest.skip("the compiled kernel is off: numba is missing or AIMM_NO_JIT is set")
     if path == "numpy":
         monkeypatch.setenv("AIMM_NO_JIT", "1")
     expected = [foreign._decide(w) for w in real_words]
@@ -106,7 +106,7 @@ def test_compiled_and_numpy_totals_are_the_same_floats(
     foreign: ForeignDetector, real_words: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not HAS_NUMBA:
-        pytest.skip("numba is not installed")
+        pytest.skip("the compiled kernel is off: numba is missing or AIMM_NO_JIT is set")
     scorer = HashedNgrams(foreign.foreign_lm, foreign.arabizi_lm)
     words = [w.lower() for w in real_words]
     fast = scorer.diff_totals(words).tolist()

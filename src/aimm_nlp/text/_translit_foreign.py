@@ -14,6 +14,12 @@ Latin and ``3afak`` did not. Evidence, strongest first:
    log-likelihood ratio of two character 4-gram models (French+English vs
    Arabizi tweets) above a threshold -> foreign;
 7. otherwise Darija.
+
+:meth:`ForeignDetector.foreign_flags` and :meth:`~ForeignDetector.decide_many` give
+the verdicts and scores of :meth:`~ForeignDetector.decide` for a whole batch: the
+checks 2-5 over the joined words in numpy, the ratios of 6 in one pass of
+:class:`~aimm_nlp.text._translit_ngram_np.HashedNgrams` (compiled with numba for
+long batches), rounded to the same floats.
 """
 
 from __future__ import annotations
@@ -309,8 +315,10 @@ def _round4(values: np.ndarray) -> np.ndarray:
 
     ``round(v, 4)`` is the double nearest to the decimal of 4 places nearest to ``v`` (ties to even).
     ``rint(v * 1e4)`` is that decimal's numerator unless ``v * 1e4`` lies within its rounding error of
-    a tie (those few values go to ``round``), and dividing it by ``1e4`` (exact) rounds once, to the
-    nearest double, like ``round`` does. ``rint`` keeps the sign of a zero as ``round`` does.
+    a tie (those values go to ``round``: about 6% of DODa words, as a sum of 4-decimal log
+    probabilities over an even length often ends on a tie), and dividing it by ``1e4`` (an exact
+    double) rounds once, to the nearest double, like ``round`` does. ``rint`` keeps the sign of a
+    zero as ``round`` does.
     """
     import numpy as np
 
