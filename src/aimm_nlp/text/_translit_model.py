@@ -23,6 +23,7 @@ from aimm_nlp.text._translit_fast import CompiledRules
 from aimm_nlp.text._translit_foreign import ForeignDetector
 from aimm_nlp.text._translit_joint import JointModel
 from aimm_nlp.text._translit_ngram import tables_from_json, tables_to_json
+from aimm_nlp.text._translit_ngram_np import warn_no_jit
 from aimm_nlp.text._translit_rules import _case_fold, load_rule_table, rank_rules
 
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
@@ -91,14 +92,7 @@ class RuleRanker:
             )
             self._jit.best_many(["bzf"])  # compiles, or loads the compiled code from numba's cache
         except Exception as exc:  # any numba failure (no cache dir, an LLVM error) only costs speed
-            import warnings
-
-            warnings.warn(
-                f"aimm_nlp: the compiled transliteration search is unavailable ({type(exc).__name__}: {exc}); "
-                "the Python search is used (same spellings, slower). Set AIMM_NO_JIT=1 to silence this.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            warn_no_jit("transliteration search", "the Python search is used (same spellings, slower)", exc)
             self._jit = False
         return self._jit
 

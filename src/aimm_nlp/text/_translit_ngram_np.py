@@ -36,6 +36,18 @@ JIT_MIN = 256  # words per call from which diff_totals runs the compiled kernel 
 _jit: Any = None  # the compiled kernel once loaded; False: unavailable
 
 
+def warn_no_jit(what: str, fallback: str, exc: Exception) -> None:
+    """The one warning of a numba failure at load (the compiled search, the keep-foreign scorer)."""
+    import warnings
+
+    warnings.warn(
+        f"aimm_nlp: the compiled {what} is unavailable ({type(exc).__name__}: {exc}); "
+        f"{fallback}. Set AIMM_NO_JIT=1 to silence this.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
 def _hash(key: str) -> int:
     h = 0
     for ch in key:
@@ -274,14 +286,7 @@ def _load_jit() -> Any:
         except ImportError:
             _jit = False
         except Exception as exc:  # any numba failure (no cache dir, an LLVM error) only costs speed
-            import warnings
-
-            warnings.warn(
-                f"aimm_nlp: the compiled keep-foreign scorer is unavailable ({type(exc).__name__}: {exc}); "
-                "numpy is used (same scores, slower). Set AIMM_NO_JIT=1 to silence this.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            warn_no_jit("keep-foreign scorer", "numpy is used (same scores, slower)", exc)
             _jit = False
     elif _jit and os.environ.get("AIMM_NO_JIT"):
         return False
