@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -149,13 +147,3 @@ def test_batch_equals_one_by_one_with_the_compiled_search(monkeypatch: pytest.Mo
         batch = Transliterator(src="ary_Latn", dst="ary_Arab", keep_foreign=keep).batch(texts)
         one = Transliterator(src="ary_Latn", dst="ary_Arab", keep_foreign=keep)
         assert batch == [one(t) for t in texts]
-
-
-def test_one_off_calls_do_not_load_numba() -> None:
-    code = (
-        "import sys, aimm_nlp.text.translit as t;"
-        "t.transliterate('wach nta khdam lyoum f dar', src='ary_Latn', dst='ary_Arab');"
-        "print('numba' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
