@@ -1,4 +1,4 @@
-"""Shared fixtures: offline HF caches per test, and the path to ../shared.
+"""Shared fixtures: offline HF caches and aimm_nlp's cache folder per session, and the path to ../shared.
 
 ``shared`` resolves ``AIMM_SHARED`` (default ``../shared`` from the repo root).
 When it is missing, tests that need it skip locally but FAIL under ``CI=true``:
@@ -25,6 +25,8 @@ def _offline_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # aimm_nlp's own cache (eval results, transliteration arrays): the session's, never the user's home
+    monkeypatch.setenv("AIMM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aimm_cache"))
 
 
 def shared_dir() -> Path | None:

@@ -18,7 +18,12 @@ from typing import IO
 
 from aimm_nlp.errors import InputFileError
 
-__all__ = ["atomic_output", "iter_lines", "open_binary"]
+__all__ = ["atomic_output", "cache_dir", "iter_lines", "open_binary"]
+
+
+def cache_dir() -> Path:
+    """Where aimm_nlp keeps what it can rebuild: ``$AIMM_CACHE_DIR``, else ``~/.cache/aimm_nlp``."""
+    return Path(os.environ.get("AIMM_CACHE_DIR") or Path.home() / ".cache" / "aimm_nlp")
 
 
 def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:

@@ -19,8 +19,9 @@ __all__ = ["ResultCache", "default_cache_path", "item_key"]
 
 def default_cache_path() -> Path:
     """``$AIMM_CACHE_DIR/eval.sqlite``, else ``~/.cache/aimm_nlp/eval.sqlite``."""
-    root = os.environ.get("AIMM_CACHE_DIR") or Path.home() / ".cache" / "aimm_nlp"
-    return Path(root) / "eval.sqlite"
+    from aimm_nlp._io import cache_dir
+
+    return cache_dir() / "eval.sqlite"
 
 
 def item_key(model_fp: str, task_hash: str, request: Any) -> str:

@@ -80,7 +80,14 @@ def load_foreign_data() -> dict:
 class ForeignDetector:
     """Decide per word; ``decide(word)`` is cached."""
 
-    def __init__(self, foreign_lm: NgramTables, arabizi_lm: NgramTables, darija_words: set[str]) -> None:
+    def __init__(
+        self,
+        foreign_lm: NgramTables,
+        arabizi_lm: NgramTables,
+        darija_words: set[str],
+        *,
+        cache_key: str | None = None,
+    ) -> None:
         data = load_foreign_data()
         self.foreign_words = {w.lower() for w in data["foreign"]}
         self.darija_words = {w.lower() for w in data["darija"]} | {w.lower() for w in darija_words}
@@ -90,6 +97,7 @@ class ForeignDetector:
         self.min_len = int(data["min_len_char_lm"])
         self.foreign_lm = foreign_lm
         self.arabizi_lm = arabizi_lm
+        self._cache_key = cache_key  # the model's fingerprint: the batch tables are kept on disk under it
         self.decide = lru_cache(maxsize=1 << 16)(self._decide)
         self._diff: dict[str, float] = {}  # n-gram -> log P_foreign - log P_arabizi (same order)
 
@@ -152,7 +160,7 @@ class ForeignDetector:
 
     @cached_property
     def _hashed(self) -> HashedNgrams:
-        return HashedNgrams(self.foreign_lm, self.arabizi_lm)
+        return HashedNgrams(self.foreign_lm, self.arabizi_lm, cache_key=self._cache_key)
 
     def prepare(self) -> None:
         """Build the tables of :meth:`decide_many` now (about 0.2 s, once per model; else on first use), and

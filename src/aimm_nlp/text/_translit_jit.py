@@ -31,12 +31,15 @@ lazily, when a long job loads the compiled search; compiled code is cached on di
 
 from __future__ import annotations
 
+import sys
 from itertools import accumulate, pairwise
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
 from aimm_nlp.text._translit_ngram_np import _MASK, _P, _hash
 from aimm_nlp.text._translit_rules import _CONSONANTS, SHADDA, RuleTable
+from aimm_nlp.text._translit_store import fingerprint, load_or_build
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,6 +49,13 @@ __all__ = ["JitRanker", "available"]
 _GOLD = 0x9E3779B97F4A7C15
 _LONGEST = 64  # longer words (memory of the hypothesis arrays grows with the length) stay in Python
 _TABLES = ("initial", "final", "before_geminate", "graphemes")
+
+
+def _code_modules() -> list[ModuleType]:
+    """The modules whose source decides the arrays and how the kernel reads them (part of the store key)."""
+    from aimm_nlp.text import _translit_jit_kernel, _translit_ngram, _translit_ngram_np, _translit_rules
+
+    return [sys.modules[__name__], _translit_jit_kernel, _translit_ngram, _translit_ngram_np, _translit_rules]
 
 
 def available() -> bool:
@@ -178,6 +188,133 @@ def _state_machine(lm: NgramTables, lm_codes: list[int], kernel: Any) -> tuple:
     return machine
 
 
+def _build(
+    kernel: Any,
+    table: RuleTable,
+    lm: NgramTables,
+    vocab: dict[str, float],
+    lm_weight: float,
+    vocab_bonus: float,
+    beam: int,
+) -> dict[str, np.ndarray]:
+    """The search's arrays: the packed tables (``ints``, ``bits``) and the state machine (``tlp``, ``tnext``)."""
+    import numpy as np
+
+    # rules: every (table, grapheme) -> its options, in the dict's order
+    hashes, spans, key_tab, key_start = [], [], [], []
+    key_codes: list[int] = []
+    glen, out_off, lm_off, cost, ohash, opow = [], [0], [0], [], [], []
+    out_codes: list[int] = []
+    lm_codes: list[int] = []
+    for t, name in enumerate(_TABLES):
+        for g, options in getattr(table, name).items():
+            hashes.append((_hash(g) * _P + t + 1) & _MASK)
+            first = len(glen)
+            for arab, c in options:
+                glen.append(len(g))
+                out_codes.extend(map(ord, arab))
+                out_off.append(len(out_codes))
+                lm_codes.extend(map(ord, arab.replace(SHADDA, "")))
+                lm_off.append(len(lm_codes))
+                cost.append(float(c))
+                ohash.append(_hash(arab))
+                opow.append(pow(_P, len(arab), 1 << 64))
+            spans.append((first, len(glen)))
+            key_tab.append(t)
+            key_start.append(len(key_codes))
+            key_codes.extend([*map(ord, g), -1])
+    gkeys, gvals, gbits = _open_table(hashes, spans, np.int64)
+    # per slot: the table id and where the key's codes start (a hit is verified letter by letter)
+    slot_of = {int(k): s for s, k in enumerate(gkeys) if k}
+    slot_tab = np.full(len(gkeys), -1, dtype=np.int64)
+    slot_start = np.zeros(len(gkeys), dtype=np.int64)
+    for h, t, ks in zip(hashes, key_tab, key_start, strict=True):
+        slot_tab[slot_of[h]], slot_start[slot_of[h]] = t, ks
+    cons = np.zeros(128, dtype=np.int64)
+    cons[[ord(ch) for ch in _CONSONANTS]] = 1
+    tlp, tnext, sym_codes, lm_sym, start, eos_y = _state_machine(lm, lm_codes, kernel)[:6]
+    vkeys, vvals, vbits = _open_table(list(map(_hash, vocab)), list(vocab.values()), np.float64)
+    flat = np.zeros(2 * len(vkeys), dtype=np.uint64)  # key, value bits, key, value bits...
+    flat[0::2], flat[1::2] = vkeys, vvals.view(np.uint64)
+    # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
+    prune = (
+        lm_weight >= 0
+        and vocab_bonus >= 0
+        and lm.floor <= 0
+        and max(lm.logp.values(), default=0.0) <= 0
+        and max(lm.bow.values(), default=0.0) <= 0
+        and min(vocab.values(), default=0.0) >= 0
+    )
+    fbits = max(6, (16 * len(vocab)).bit_length())  # 16-32 bits per word: 3-6% false positives
+    scalars = {
+        "gbits": gbits,
+        "start_state": start,
+        "eos_y": eos_y,
+        "vbits": vbits,
+        "fbits": fbits,
+        "beam": int(beam),
+        "max_len": int(table.max_len),
+        "prune": int(prune),
+        "lm_len": max([1, *(b - a for a, b in pairwise(lm_off))]),
+    }
+    ints, bits = _pack(
+        kernel,
+        {
+            "gspan": gvals,  # per slot: first option, end
+            "key_tab": slot_tab,
+            "key_start": slot_start,
+            "key_codes": key_codes or [0],
+            "cons": cons,
+            "opt_glen": glen or [0],
+            "opt_out": out_off,
+            "opt_lm": lm_off,
+            "out_codes": out_codes or [0],
+            "sym_codes": sym_codes,
+            "lm_sym": lm_sym,
+            "scalars": [scalars[name] for name in kernel.SCALARS],
+        },
+        {
+            "gkeys": gkeys,
+            "opt_hash": np.array(ohash or [0], dtype=np.uint64),
+            "opt_pow": np.array(opow or [0], dtype=np.uint64),
+            "vocab": flat,
+            "vfilter": _bit_filter(vkeys, fbits),
+            "opt_cost": np.array(cost or [0.0], dtype=np.float64),
+            "weights": np.array([lm_weight, vocab_bonus], dtype=np.float64),
+        },
+    )
+    return {"ints": ints, "bits": bits, "tlp": tlp, "tnext": tnext}
+
+
+def _sound(kernel: Any, arrays: dict[str, np.ndarray]) -> bool:
+    """Whether arrays read back from the store are safe for the kernel (which does not bounds-check):
+    the right names, dtypes and shapes, part offsets within the arrays, next states within the machine."""
+    import numpy as np
+
+    try:
+        ints, bits, tlp, tnext = arrays["ints"], arrays["bits"], arrays["tlp"], arrays["tnext"]
+    except KeyError:
+        return False
+    if (ints.dtype, bits.dtype, tlp.dtype, tnext.dtype) != (np.int64, np.uint64, np.float64, np.int64):
+        return False
+    if ints.ndim != 1 or bits.ndim != 1 or tlp.ndim != 2 or tlp.shape != tnext.shape or not tlp.size:
+        return False
+    heads = kernel.INT_PARTS + len(kernel.BIT_NAMES) + 2
+    if len(ints) < heads:
+        return False
+    offsets, bit_offsets = ints[: kernel.INT_PARTS + 1], ints[kernel.INT_PARTS + 1 : heads]
+    return bool(
+        offsets[0] == heads
+        and offsets[-1] == len(ints)
+        and (np.diff(offsets) >= 0).all()
+        and bit_offsets[0] == 0
+        and bit_offsets[-1] == len(bits)
+        and (np.diff(bit_offsets) >= 0).all()
+        and tnext.min() >= 0
+        and tnext.max() < len(tnext)
+    )
+
+
 class JitRanker:
     """``rank_rules(word, k=1)`` for many words in one compiled call.
 
@@ -186,6 +323,9 @@ class JitRanker:
         lm: the character model of Arabic-script Darija.
         vocab: attested spellings -> bonus scale.
         lm_weight, vocab_bonus, beam: as for ``rank_rules``.
+        cache_key: a fingerprint of ``table``, ``lm`` and ``vocab`` (the model's files): the arrays are
+            then kept on disk (:mod:`~aimm_nlp.text._translit_store`) and read back by the next process
+            instead of being built again (~0.6 s). ``None`` builds them in memory only.
 
     Raises:
         ImportError: numba is not installed (check :func:`available` first).
@@ -200,6 +340,7 @@ class JitRanker:
         lm_weight: float,
         vocab_bonus: float,
         beam: int,
+        cache_key: str | None = None,
     ) -> None:
         import numpy as np
 
@@ -211,90 +352,19 @@ class JitRanker:
         self._workspace = kernel.workspace
         self._work = kernel.workspace(33)
         self._frombuffer, self._uint32 = np.frombuffer, np.dtype(np.uint32)  # looked up once, not per call
-        # rules: every (table, grapheme) -> its options, in the dict's order
-        hashes, spans, key_tab, key_start = [], [], [], []
-        key_codes: list[int] = []
-        glen, out_off, lm_off, cost, ohash, opow = [], [0], [0], [], [], []
-        out_codes: list[int] = []
-        lm_codes: list[int] = []
-        for t, name in enumerate(_TABLES):
-            for g, options in getattr(table, name).items():
-                hashes.append((_hash(g) * _P + t + 1) & _MASK)
-                first = len(glen)
-                for arab, c in options:
-                    glen.append(len(g))
-                    out_codes.extend(map(ord, arab))
-                    out_off.append(len(out_codes))
-                    lm_codes.extend(map(ord, arab.replace(SHADDA, "")))
-                    lm_off.append(len(lm_codes))
-                    cost.append(float(c))
-                    ohash.append(_hash(arab))
-                    opow.append(pow(_P, len(arab), 1 << 64))
-                spans.append((first, len(glen)))
-                key_tab.append(t)
-                key_start.append(len(key_codes))
-                key_codes.extend([*map(ord, g), -1])
-        gkeys, gvals, gbits = _open_table(hashes, spans, np.int64)
-        # per slot: the table id and where the key's codes start (a hit is verified letter by letter)
-        slot_of = {int(k): s for s, k in enumerate(gkeys) if k}
-        slot_tab = np.full(len(gkeys), -1, dtype=np.int64)
-        slot_start = np.zeros(len(gkeys), dtype=np.int64)
-        for h, t, ks in zip(hashes, key_tab, key_start, strict=True):
-            slot_tab[slot_of[h]], slot_start[slot_of[h]] = t, ks
-        cons = np.zeros(128, dtype=np.int64)
-        cons[[ord(ch) for ch in _CONSONANTS]] = 1
-        tlp, tnext, sym_codes, lm_sym, start, eos_y = _state_machine(lm, lm_codes, kernel)[:6]
-        self._tlp, self._tnext = tlp, tnext  # the kernel gets only what the search reads
-        vkeys, vvals, vbits = _open_table(list(map(_hash, vocab)), list(vocab.values()), np.float64)
-        flat = np.zeros(2 * len(vkeys), dtype=np.uint64)  # key, value bits, key, value bits...
-        flat[0::2], flat[1::2] = vkeys, vvals.view(np.uint64)
-        # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
-        prune = (
-            lm_weight >= 0
-            and vocab_bonus >= 0
-            and lm.floor <= 0
-            and max(lm.logp.values(), default=0.0) <= 0
-            and max(lm.bow.values(), default=0.0) <= 0
-            and min(vocab.values(), default=0.0) >= 0
+        arrays = (
+            _build(kernel, table, lm, vocab, lm_weight, vocab_bonus, beam)
+            if cache_key is None
+            else load_or_build(
+                "search",
+                fingerprint([cache_key, repr(float(lm_weight)), repr(float(vocab_bonus)), str(int(beam))]),
+                fingerprint([np.__version__], _code_modules()),
+                lambda: _build(kernel, table, lm, vocab, lm_weight, vocab_bonus, beam),
+                lambda found: _sound(kernel, found),
+            )
         )
-        fbits = max(6, (16 * len(vocab)).bit_length())  # 16-32 bits per word: 3-6% false positives
-        scalars = {
-            "gbits": gbits,
-            "start_state": start,
-            "eos_y": eos_y,
-            "vbits": vbits,
-            "fbits": fbits,
-            "beam": int(beam),
-            "max_len": int(table.max_len),
-            "prune": int(prune),
-            "lm_len": max([1, *(b - a for a, b in pairwise(lm_off))]),
-        }
-        self._ints, self._bits = _pack(
-            kernel,
-            {
-                "gspan": gvals,  # per slot: first option, end
-                "key_tab": slot_tab,
-                "key_start": slot_start,
-                "key_codes": key_codes or [0],
-                "cons": cons,
-                "opt_glen": glen or [0],
-                "opt_out": out_off,
-                "opt_lm": lm_off,
-                "out_codes": out_codes or [0],
-                "sym_codes": sym_codes,
-                "lm_sym": lm_sym,
-                "scalars": [scalars[name] for name in kernel.SCALARS],
-            },
-            {
-                "gkeys": gkeys,
-                "opt_hash": np.array(ohash or [0], dtype=np.uint64),
-                "opt_pow": np.array(opow or [0], dtype=np.uint64),
-                "vocab": flat,
-                "vfilter": _bit_filter(vkeys, fbits),
-                "opt_cost": np.array(cost or [0.0], dtype=np.float64),
-                "weights": np.array([lm_weight, vocab_bonus], dtype=np.float64),
-            },
-        )
+        self._ints, self._bits = arrays["ints"], arrays["bits"]
+        self._tlp, self._tnext = arrays["tlp"], arrays["tnext"]  # the kernel gets only what the search reads
 
     def best_many(self, words: list[str]) -> list[str | None]:
         """The best spelling of each case-folded, non-lexicon word; ``None`` where the caller must search."""

@@ -24,16 +24,19 @@ from aimm_nlp.text._translit_foreign import ForeignDetector
 from aimm_nlp.text._translit_joint import JointModel
 from aimm_nlp.text._translit_ngram import tables_from_json, tables_to_json
 from aimm_nlp.text._translit_ngram_np import warn_no_jit
-from aimm_nlp.text._translit_rules import _case_fold, load_rule_table, rank_rules
+from aimm_nlp.text._translit_rules import _case_fold, load_rule_table, rank_rules, rule_table_text
+from aimm_nlp.text._translit_store import fingerprint
 
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
 FORMAT_VERSION = 1
-# The compiled search (numba) is loaded once a ranker has searched this many words (about 1 s of
-# Python search, what loading it costs: numba and its cached code, and the character model's state
-# machine; the very first load on an install also compiles it, ~10 s, cached on disk): one-off calls
-# and small jobs stay in Python, long jobs get the faster search.
-JIT_AFTER = 5000
+# The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of Python
+# search (~260 us a word), what loading it costs (importing numba and its first call 0.6 s, reading the
+# search's arrays from the store of _translit_store 0.05 s). Paying the load once the search has cost as
+# much is at most twice the best choice made knowing the job's length. The first load on an install
+# also builds the arrays (0.7 s) and compiles the kernel (~10 s), both kept on disk. One-off calls and
+# small jobs stay in Python, long jobs get the faster search.
+JIT_AFTER = 2500
 SIDECAR = "model.json"
 _KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
 
@@ -66,10 +69,13 @@ class RuleRanker:
         self.lm_weight = float(config.get("lm_weight", 1.0))
         self.vocab_bonus = float(config.get("vocab_bonus", 3.0))
         self.beam = int(config.get("beam", 12))
+        # what the arrays derived from this model are stored under (see _translit_store): its files, the rules
+        self.fingerprint = fingerprint([json.dumps(sidecar, sort_keys=True), rule_table_text()])
         self.foreign = ForeignDetector(
             tables_from_json(data["foreign_lm"]),
             tables_from_json(data["arabizi_lm"]),
             set(self.table.lexicon),
+            cache_key=self.fingerprint,
         )
 
         self._searched = 0
@@ -89,6 +95,7 @@ class RuleRanker:
                 lm_weight=self.lm_weight,
                 vocab_bonus=self.vocab_bonus,
                 beam=self.beam,
+                cache_key=self.fingerprint,
             )
             self._jit.best_many(["bzf"])  # compiles, or loads the compiled code from numba's cache
         except Exception as exc:  # any numba failure (no cache dir, an LLVM error) only costs speed

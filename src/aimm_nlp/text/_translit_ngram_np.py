@@ -11,14 +11,16 @@ all orders at once, and the backoff recursion
     score(h, w) = logp[hw] if hw is known else bow[h] + score(h[1:], w)
 
 runs order by order over whole arrays (``np.searchsorted`` for the lookups).
-The result equals the dict walk up to float rounding (a test checks it). The
-hashes live only in this process; a 64-bit collision among a model's keys is
-checked at build time.
+The result equals the dict walk up to float rounding (a test checks it). A
+64-bit collision among a model's keys is checked at build time. With a
+``cache_key`` the arrays are kept on disk for the next process
+(:mod:`~aimm_nlp.text._translit_store`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -70,15 +72,32 @@ class HashedNgrams:
         ValueError: the orders differ, or two keys share a 64-bit hash (never seen).
     """
 
-    def __init__(self, *models: NgramTables) -> None:
-        import numpy as np
-
+    def __init__(self, *models: NgramTables, cache_key: str | None = None) -> None:
         if not models or len({m.order for m in models}) != 1:
             raise ValueError("HashedNgrams needs models of one order")
         self.order = models[0].order
         self.floors = [m.floor for m in models]
         # tables[o] = (sorted hashes, logp per model with NaN = unknown, bow per model with 0 = none)
-        self.tables = []
+        if cache_key is None:
+            arrays = self._build(models)
+        else:
+            from aimm_nlp.text._translit_store import fingerprint, load_or_build
+
+            arrays = load_or_build(
+                "foreign",
+                cache_key,
+                fingerprint([str(len(models))], [sys.modules[__name__], sys.modules[NgramTables.__module__]]),
+                lambda: self._build(models),
+                lambda found: self._sound(found, len(models)),
+            )
+        self.tables = [
+            (arrays[f"hashes{o}"], arrays[f"logp{o}"], arrays[f"bow{o}"]) for o in range(self.order + 1)
+        ]
+
+    def _build(self, models: tuple[NgramTables, ...]) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        arrays = {}
         for length in range(self.order + 1):
             keys = sorted({k for m in models for k in (*m.logp, *m.bow) if len(k) == length})
             hashes = np.array([_hash(k) for k in keys], dtype=np.uint64)
@@ -87,7 +106,28 @@ class HashedNgrams:
             logp = np.array([[m.logp.get(k, np.nan) for k in keys] for m in models], dtype=np.float64)
             bow = np.array([[m.bow.get(k, 0.0) for k in keys] for m in models], dtype=np.float64)
             order = np.argsort(hashes, kind="stable")
-            self.tables.append((hashes[order], logp[:, order], bow[:, order]))
+            arrays[f"hashes{length}"] = hashes[order]
+            arrays[f"logp{length}"], arrays[f"bow{length}"] = logp[:, order], bow[:, order]
+        return arrays
+
+    def _sound(self, arrays: dict[str, np.ndarray], models: int) -> bool:
+        """Whether arrays read back from the store have the names, dtypes and shapes the lookups need."""
+        import numpy as np
+
+        for o in range(self.order + 1):
+            h, lp, bw = arrays.get(f"hashes{o}"), arrays.get(f"logp{o}"), arrays.get(f"bow{o}")
+            if h is None or lp is None or bw is None or h.dtype != np.uint64 or h.ndim != 1:
+                return False
+            if (
+                lp.dtype != np.float64
+                or bw.dtype != np.float64
+                or lp.shape != (models, len(h))
+                or bw.shape != lp.shape
+            ):
+                return False
+            if len(h) > 1 and not (h[1:] > h[:-1]).all():  # sorted and unique: searchsorted relies on it
+                return False
+        return True
 
     def prepare(self) -> None:
         """Load the compiled kernel of :meth:`diff_totals` and build its table now, where numba imports."""

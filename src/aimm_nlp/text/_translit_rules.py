@@ -80,10 +80,14 @@ class RuleTable:
 
 
 @lru_cache(maxsize=1)
+def rule_table_text() -> str:
+    """The shipped ``arabizi.v1`` table's JSON text."""
+    return resources.files("aimm_nlp.text").joinpath("maps/arabizi.json").read_text("utf-8")
+
+
 def load_rule_table() -> RuleTable:
     """The shipped ``arabizi.v1`` table."""
-    text = resources.files("aimm_nlp.text").joinpath("maps/arabizi.json").read_text("utf-8")
-    return RuleTable(json.loads(text))
+    return RuleTable(json.loads(rule_table_text()))
 
 
 def _case_fold(word: str) -> str:
