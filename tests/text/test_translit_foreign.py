@@ -176,3 +176,27 @@ def test_one_off_batches_do_not_load_numba() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba is not installed (or AIMM_NO_JIT is set)")
+def test_numba_is_loaded_for_keep_foreign_only_after_jit_after_words() -> None:
+    # Batches big enough for the compiled kernel stay in numpy until numpy has scored JIT_AFTER words
+    # (loading numba costs about as much); every batch gives the per-word verdicts either way.
+    code = """
+import sys
+from aimm_nlp.text import _translit_ngram_np as N
+from aimm_nlp.text._translit_model import default_model
+N.JIT_AFTER = 1000
+f = default_model().foreign
+syllables = ('ka', 'ri', 'mo', 'tu', 'le', 'sa', 'bi', 'no', 'de', 'fa')
+made = [a + b + c + d for a in syllables for b in syllables for c in syllables for d in syllables]
+seen = []
+for k in range(4):
+    words = made[450 * k : 450 * (k + 1)]  # new letters-only words: each needs a ratio
+    assert f.foreign_flags(words) == [f.decide(w).foreign for w in words]
+    seen.append('numba' in sys.modules)
+print(seen, N._jit is not None and N._jit is not False)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    # 450 words a batch: numpy for the first three (1,350 words by then), numba loaded for the fourth
+    assert out.strip() == "[False, False, False, True] True"

@@ -163,8 +163,9 @@ class ForeignDetector:
         return HashedNgrams(self.foreign_lm, self.arabizi_lm, cache_key=self._cache_key)
 
     def prepare(self) -> None:
-        """Build the tables of :meth:`decide_many` now (about 0.2 s, once per model; else on first use), and
-        load its compiled kernel where numba imports (else on the first batch of ``JIT_MIN`` words)."""
+        """Build the tables of :meth:`decide_many` now (0.2 s once per model, ~0.02 s read back from the store
+        of ``_translit_store``; else on first use), and load its compiled kernel where numba imports (else
+        when ``_translit_ngram_np.JIT_AFTER`` says)."""
         self._hashed.prepare()
 
     def decide_many(self, words: list[str]) -> list[WordEvidence]:

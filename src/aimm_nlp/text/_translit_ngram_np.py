@@ -35,6 +35,11 @@ _P = 1_000_003  # polynomial base; arithmetic is modulo 2**64 (uint64 wrap-aroun
 _MASK = (1 << 64) - 1
 _GOLD = 0x9E3779B97F4A7C15  # Fibonacci hashing: home slot of h = (h * GOLD) >> (64 - bits)
 JIT_MIN = 256  # words per call from which diff_totals runs the compiled kernel (when numba imports)
+# Words scored with numpy (~6.5 us each) before numba is loaded for this kernel alone: ~0.45 s, what
+# importing numba and its first call cost. Paying the load once numpy has cost as much is at most twice
+# the best choice made knowing the job's length. Once numba is imported (the compiled search of the
+# ranked default loads it), the kernel costs ~0.05 s to load and is used at once.
+JIT_AFTER = 70_000
 _jit: Any = None  # the compiled kernel once loaded; False: unavailable
 
 
@@ -77,6 +82,7 @@ class HashedNgrams:
             raise ValueError("HashedNgrams needs models of one order")
         self.order = models[0].order
         self.floors = [m.floor for m in models]
+        self._numpy_words = 0  # words diff_totals scored with numpy (see JIT_AFTER)
         # tables[o] = (sorted hashes, logp per model with NaN = unknown, bow per model with 0 = none)
         if cache_key is None:
             arrays = self._build(models)
@@ -154,7 +160,8 @@ class HashedNgrams:
 
         The differences are added in the order ``ForeignDetector.llr`` adds them (the first position,
         then the next...), so the totals are bit for bit those of the dict walk. A batch of
-        :data:`JIT_MIN` words or more runs the compiled kernel when numba imports; else numpy.
+        :data:`JIT_MIN` words or more runs the compiled kernel when numba imports, once it is loaded
+        (:meth:`prepare`, numba already imported, or :data:`JIT_AFTER` words scored); else numpy.
 
         Args:
             words: the words.
@@ -171,8 +178,13 @@ class HashedNgrams:
             raise ValueError("diff_totals compares two models")
         if not words:
             return np.zeros(0)
-        if len(words) >= JIT_MIN and _load_jit():
+        if (
+            len(words) >= JIT_MIN
+            and (_jit or "numba" in sys.modules or self._numpy_words >= JIT_AFTER)
+            and _load_jit()
+        ):
             return self._diff_jit(words, spans)
+        self._numpy_words += len(words)
         total, starts, lengths = self._positions(words)
         diff = total[0] - total[1]
         # Sequential sums (np.add.reduceat adds in pairs, whose rounding differs from the dict walk):
