@@ -15,7 +15,9 @@ Needs: pip install "aimm-nlp[bench]" (arabizi, darija-tools, cadar, arabizikit, 
    corpus or ``aimm translit`` goes; the peers have no batch API).
 3. Buckwalter: ``ar2bw``/``bw2ar`` (+ safe BW, HSB) output compared line by line with CAMeL Tools
    on NLLB-Seed ary_Arab and UD Arabic-PUD, plus round trips.
-4. Stream throughput: real Arabizi tweets (AfriSenti, Latin-script majority), cold, warm, batch.
+4. Stream throughput: real Arabizi tweets (AfriSenti, Latin-script majority), cold, warm, batch;
+   and whole processes converting one file of DODa sentences + those tweets (``aimm translit`` vs a
+   script calling the peer per line), start-up and model loading included.
 5. keep_foreign: share of marked French/English tokens of ``tests/data/codeswitch_translit.tsv``
    left verbatim.
 
@@ -228,6 +230,82 @@ def stream_throughput(shared: Path, peer_fns: dict[str, Callable[[str], str]]) -
     return out
 
 
+# What a peer's user writes to convert a file: import, one call per line, write the lines out.
+PEER_SCRIPTS = {
+    "arabizi": "import arabizi\nf = arabizi.transliterate",
+    "darija-tools": "import darija_tools\nf = darija_tools.to_arabic",
+    "cadar": "import cadar\ndef f(s):\n    return cadar.bizi2ara(s, darija='Ma')",
+    "arabizikit": "import arabizikit\ndef f(s):\n    return arabizikit.transliterate(s).text",
+}
+PEER_LOOP = """
+import sys
+def g(s):
+    try:
+        return f(s)
+    except Exception:
+        return ''
+with open(sys.argv[1], encoding='utf-8') as fh:
+    lines = fh.read().split('\\n')
+with open(sys.argv[2], 'w', encoding='utf-8') as out:
+    out.write('\\n'.join(map(g, lines)))
+"""
+
+
+def process_throughput(shared: Path, peer_names: list[str]) -> dict:
+    """Whole processes converting a real Arabizi file: start-up, imports and model loading included.
+
+    The file: the Latin side of every DODa sentence plus the Latin-majority AfriSenti tweets (what a
+    corpus job sees: words repeat, new ones keep coming). Ours: ``aimm translit FILE -o OUT`` (default
+    model, keep-foreign on, as a user runs it), once with an empty ``AIMM_CACHE_DIR`` (the process
+    builds the arrays of the compiled search and stores them: a first run after install; numba's
+    compiled code is already cached) and then best of 2 with the stored arrays. Peers: a Python
+    process that imports the peer and calls it per line (their only API), best of 2.
+    """
+    import os
+    import subprocess
+
+    lines = [r["darija_latin"] for r in read_tsv(shared / "data/doda/sentences.tsv")]
+    arab = re.compile("[\u0600-\u06ff]")
+    tweets = [
+        r["tweet"] for s in ("train", "dev", "test") for r in read_tsv(shared / f"data/afrisenti_ma/{s}.tsv")
+    ]
+    lines += [t for t in tweets if len(arab.findall(t)) * 2 < len(t)]
+    lines = [line.replace("\n", " ") for line in lines]
+    out: dict = {"lines": len(lines)}
+
+    def timed(cmd: list[str], env: dict[str, str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "arabizi.txt", Path(tmp) / "out.txt"
+        src.write_text("\n".join(lines), encoding="utf-8")
+        mb = src.stat().st_size / 1e6
+        out["mb"] = round(mb, 4)
+        env = {**os.environ, "AIMM_CACHE_DIR": str(Path(tmp) / "cache")}
+        ours = [sys.executable, "-m", "aimm_nlp", "translit", "--src", "ary_Latn", "--dst", "ary_Arab"]
+        for name, extra in (("aimm default", []), ("aimm phonetic", ["--phonetic"])):
+            first = timed([*ours, *extra, str(src), "-o", str(dst)], env)
+            later = min(timed([*ours, *extra, str(src), "-o", str(dst)], env) for _ in range(2))
+            out[name] = {
+                "first_process_s": round(first, 3),
+                "process_s": round(later, 3),
+                "mb_per_s": round(mb / later, 3),
+            }
+        for name in peer_names:
+            script = PEER_SCRIPTS[name] + PEER_LOOP
+            later = min(timed([sys.executable, "-c", script, str(src), str(dst)], env) for _ in range(2))
+            out[name] = {"process_s": round(later, 3), "mb_per_s": round(mb / later, 3)}
+    fastest = max(peer_names, key=lambda n: out[n]["mb_per_s"], default=None)
+    if fastest:
+        out["fastest_peer"] = fastest
+        for name in ("aimm default", "aimm phonetic"):
+            out[f"{name} ratio_vs_fastest_peer"] = round(out[name]["mb_per_s"] / out[fastest]["mb_per_s"], 3)
+    print("whole process (DODa sentences + AfriSenti Arabizi tweets, one file):", out, flush=True)
+    return out
+
+
 def buckwalter_check(shared: Path) -> dict:
     from camel_tools.utils.charmap import CharMapper
 
@@ -389,6 +467,7 @@ def main() -> int:
         "results": results,
         "summary": summary,
         "stream_throughput": stream_throughput(shared, peers()),
+        "process_throughput": process_throughput(shared, [n for n in PEER_SCRIPTS if n in peers()]),
         "buckwalter_vs_camel": buckwalter_check(shared),
         "keep_foreign": keep_foreign_rate(),
     }
