@@ -77,7 +77,10 @@ def load_or_build(
     folder = store_dir()
     path = folder / f"{kind}-{model_key}-{code_key}.npz"
     try:
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:  # our handle: closed on any error
+        with (
+            open(path, "rb") as fh,
+            np.load(fh, allow_pickle=False) as npz,
+        ):  # our handle: closed on any error
             arrays = {name: npz[name] for name in npz.files}
         if check(arrays):
             return arrays
