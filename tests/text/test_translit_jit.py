@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,6 +108,44 @@ def test_best_many_switches_to_the_compiled_search(
     monkeypatch.setattr(ranker, "_jit", None)
     assert ranker.best_many(words) == expected
     assert ranker._jit is False
+
+
+def test_a_cold_numba_cache_defers_the_compiled_search(
+    ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where numba has yet to compile the search (~9 s), the Python search goes on until JIT_AFTER_COLD
+    # words; with compiled code on disk, the search is loaded at JIT_AFTER. Spellings are the same.
+    from aimm_nlp.text import _translit_jit
+
+    syllables = ("ka", "ri", "mo", "tu", "le", "sa", "bi", "no")
+    words = [a + b + c for a in syllables for b in syllables for c in syllables][:60]
+    expected = _python(ranker, words)
+    monkeypatch.setattr(_translit_model, "JIT_AFTER", 10)
+    monkeypatch.setattr(_translit_model, "JIT_AFTER_COLD", 40)
+    for cached, loaded_after in ((False, [False, False, True]), (True, [False, True, True])):
+        monkeypatch.setattr(_translit_jit, "compiled_code_cached", lambda cached=cached: cached)
+        monkeypatch.setattr(ranker, "_jit", None)
+        monkeypatch.setattr(ranker, "_searched", 0)
+        got, loaded = [], []
+        for part in (words[:8], words[8:30], words[30:]):  # 8, then 30, then 60 words searched
+            got += ranker.best_many(part)
+            loaded.append(isinstance(ranker._jit, JitRanker))
+        assert loaded == loaded_after
+        assert got == expected
+
+
+def test_compiled_code_cached_reads_numbas_cache(jit: JitRanker, tmp_path: Path) -> None:
+    jit.best_many(["bzf"])  # compiled (or loaded) here, so numba's cache of this checkout has it
+    code = "from aimm_nlp.text._translit_jit import compiled_code_cached as c; print(c())"
+    here = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    empty = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)},
+    )
+    assert (here.stdout.strip(), empty.stdout.strip()) == ("True", "False")
 
 
 def test_a_model_not_closed_under_prefixes_is_refused(ranker: RuleRanker) -> None:

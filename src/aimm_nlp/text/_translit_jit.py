@@ -44,7 +44,7 @@ from aimm_nlp.text._translit_store import fingerprint, load_or_build
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["JitRanker", "available"]
+__all__ = ["JitRanker", "available", "compiled_code_cached"]
 
 _GOLD = 0x9E3779B97F4A7C15
 _LONGEST = 64  # longer words (memory of the hypothesis arrays grows with the length) stay in Python
@@ -65,6 +65,20 @@ def available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def compiled_code_cached() -> bool:
+    """Whether numba's on-disk cache holds compiled code of the search (else loading it compiles, ~9 s).
+
+    Reads numba's cache index (an internal of numba: if that fails, the answer is yes, so a long job
+    never stays in the Python search because of it). Imports numba.
+    """
+    try:
+        from aimm_nlp.text import _translit_jit_kernel as kernel
+
+        return bool(kernel.best_many._cache._cache_file._load_index())
+    except Exception:
+        return True
 
 
 def _open_table(hashes: list[int], values: list[Any], dtype: Any) -> tuple[np.ndarray, np.ndarray, int]:

@@ -33,10 +33,12 @@ FORMAT_VERSION = 1
 # The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of Python
 # search (~260 us a word), what loading it costs (importing numba and its first call 0.6 s, reading the
 # search's arrays from the store of _translit_store 0.05 s). Paying the load once the search has cost as
-# much is at most twice the best choice made knowing the job's length. The first load on an install
-# also builds the arrays (0.7 s) and compiles the kernel (~10 s), both kept on disk. One-off calls and
-# small jobs stay in Python, long jobs get the faster search.
+# much is at most twice the best choice made knowing the job's length. One-off calls and small jobs
+# stay in Python, long jobs get the faster search.
 JIT_AFTER = 2500
+# The same rule where numba has not compiled the search on this install yet (a new environment, a CI
+# container): compiling it costs ~9 s, kept on disk, as much as this many words of Python search.
+JIT_AFTER_COLD = 35_000
 SIDECAR = "model.json"
 _KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
 
@@ -54,8 +56,8 @@ class RuleRanker:
     """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
 
     :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the
-    same search compiled with numba once :data:`JIT_AFTER` words were searched, identical
-    output; ``AIMM_NO_JIT=1`` keeps it in Python); :meth:`rank_phonetic` and :attr:`compiled` are
+    same search compiled with numba once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD`
+    where numba has yet to compile it; identical output; ``AIMM_NO_JIT=1`` keeps it in Python); :meth:`rank_phonetic` and :attr:`compiled` are
     the phonetic reading (cheapest rule path, no model), built on first use.
     """
 
@@ -103,6 +105,16 @@ class RuleRanker:
             self._jit = False
         return self._jit
 
+    def _jit_due(self) -> bool:
+        """Whether the compiled search should be loaded now (:data:`JIT_AFTER`, :data:`JIT_AFTER_COLD`)."""
+        if self._searched < JIT_AFTER:
+            return False
+        if self._searched >= JIT_AFTER_COLD or os.environ.get("AIMM_NO_JIT"):
+            return True  # (_load_jit then only records that the Python search stays)
+        from aimm_nlp.text import _translit_jit
+
+        return not _translit_jit.available() or _translit_jit.compiled_code_cached()
+
     def best_many(self, words: list[str]) -> list[str]:
         """``rank(word, k=1)``'s spelling for every word (elongation already squeezed by the caller)."""
         # most words are all lowercase already (case folding leaves them as they are)
@@ -111,7 +123,7 @@ class RuleRanker:
         todo = [i for i, o in enumerate(out) if o is None]
         self._searched += len(todo)
         jit = self._jit
-        if jit is None and self._searched >= JIT_AFTER and todo:
+        if jit is None and todo and self._jit_due():
             jit = self._load_jit()
         if jit and todo:
             for i, spelled in zip(todo, jit.best_many([folded[i] for i in todo]), strict=True):
