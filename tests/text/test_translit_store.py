@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import types
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,8 @@ def test_fingerprint_separates_parts_and_follows_the_source_of_modules() -> None
     assert fingerprint(["x"]) == fingerprint([b"x"])
     assert fingerprint(["x"], [_translit_store]) != fingerprint(["x"], [_translit_ngram_np])
     assert len(fingerprint([])) == 24
+    fake = types.ModuleType("aimm_nlp.text._frozen")  # no __file__, as in a frozen install
+    assert fingerprint(["x"], [fake]) == fingerprint(["x"], [fake]) != fingerprint(["x"])
 
 
 @pytest.mark.skipif(not _translit_jit.available(), reason="numba is not installed")

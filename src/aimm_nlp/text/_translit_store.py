@@ -46,13 +46,20 @@ def store_dir() -> Path:
 
 
 def fingerprint(parts: Iterable[str | bytes], modules: Iterable[ModuleType] = ()) -> str:
-    """SHA-256 (hex, 24 digits) of ``parts`` and of the source files of ``modules``."""
+    """SHA-256 (hex, 24 digits) of ``parts`` and of the source files of ``modules`` (their name and the
+    package version where a module has no readable file)."""
     h = hashlib.sha256()
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little") + data)
     for module in modules:
-        h.update(Path(module.__file__ or "").read_bytes())
+        try:
+            source = Path(getattr(module, "__file__", None) or "").read_bytes()
+        except OSError:  # no source file to read (a frozen or zipped install): the name and version stand in
+            from aimm_nlp import __version__
+
+            source = f"{module.__name__} {__version__}".encode()
+        h.update(source)
     return h.hexdigest()[:24]
 
 
