@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -102,16 +100,10 @@ def load_or_build(
 def _write(folder: Path, path: Path, arrays: dict[str, np.ndarray], *, stale: str) -> None:
     import numpy as np
 
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    from aimm_nlp._io import atomic_output
+
+    with atomic_output(path, mode="wb") as fh:  # a temporary file renamed into place
+        np.savez(fh, **arrays)
     for old in folder.glob(stale):
         if old != path:
             with contextlib.suppress(OSError):
