@@ -32,6 +32,7 @@ lazily, when a long job loads the compiled search; compiled code is cached on di
 from __future__ import annotations
 
 import sys
+from functools import partial
 from itertools import accumulate, pairwise
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -366,15 +367,16 @@ class JitRanker:
         self._workspace = kernel.workspace
         self._work = kernel.workspace(33)
         self._frombuffer, self._uint32 = np.frombuffer, np.dtype(np.uint32)  # looked up once, not per call
+        build = partial(_build, kernel, table, lm, vocab, lm_weight, vocab_bonus, beam)
         arrays = (
-            _build(kernel, table, lm, vocab, lm_weight, vocab_bonus, beam)
+            build()
             if cache_key is None
             else load_or_build(
                 "search",
                 fingerprint([cache_key, repr(float(lm_weight)), repr(float(vocab_bonus)), str(int(beam))]),
                 fingerprint([np.__version__], _code_modules()),
-                lambda: _build(kernel, table, lm, vocab, lm_weight, vocab_bonus, beam),
-                lambda found: _sound(kernel, found),
+                build,
+                partial(_sound, kernel),
             )
         )
         self._ints, self._bits = arrays["ints"], arrays["bits"]
