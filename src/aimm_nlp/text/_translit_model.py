@@ -57,8 +57,9 @@ class RuleRanker:
 
     :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the
     same search compiled with numba once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD`
-    where numba has yet to compile it; identical output; ``AIMM_NO_JIT=1`` keeps it in Python); :meth:`rank_phonetic` and :attr:`compiled` are
-    the phonetic reading (cheapest rule path, no model), built on first use.
+    where numba has yet to compile it; identical output; ``AIMM_NO_JIT=1`` keeps it in Python);
+    :meth:`rank_phonetic` and :attr:`compiled` are the phonetic reading (cheapest rule path, no
+    model), built on first use.
     """
 
     def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
