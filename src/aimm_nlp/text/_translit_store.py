@@ -68,7 +68,7 @@ def load_or_build(
     build: Callable[[], dict[str, np.ndarray]],
     check: Callable[[dict[str, np.ndarray]], bool],
 ) -> dict[str, np.ndarray]:
-    """The arrays of ``kind`` for a model: read from the store, else built, checked and stored.
+    """The arrays of ``kind`` for a model: read from the store (and checked), else built and stored.
 
     Args:
         kind: what the arrays are (``"search"``, ``"foreign"``), part of the file name.
@@ -79,8 +79,7 @@ def load_or_build(
     """
     import numpy as np
 
-    folder = store_dir()
-    path = folder / f"{kind}-{model_key}-{code_key}.npz"
+    path = store_dir() / f"{kind}-{model_key}-{code_key}.npz"
     try:
         with (
             open(path, "rb") as fh,
@@ -93,18 +92,18 @@ def load_or_build(
         pass  # absent, unreadable, damaged, or not an .npz (np.load gave an array): rebuilt below
     arrays = build()
     with contextlib.suppress(OSError):
-        _write(folder, path, arrays, stale=f"{kind}-{model_key}-*.npz")
+        _write(path, arrays, stale=f"{kind}-{model_key}-*.npz")
     return arrays
 
 
-def _write(folder: Path, path: Path, arrays: dict[str, np.ndarray], *, stale: str) -> None:
+def _write(path: Path, arrays: dict[str, np.ndarray], *, stale: str) -> None:
     import numpy as np
 
     from aimm_nlp._io import atomic_output
 
     with atomic_output(path, mode="wb") as fh:  # a temporary file renamed into place
         np.savez(fh, **arrays)
-    for old in folder.glob(stale):
+    for old in path.parent.glob(stale):
         if old != path:
             with contextlib.suppress(OSError):
                 old.unlink()
