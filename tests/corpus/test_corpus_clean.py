@@ -193,9 +193,26 @@ def test_streaming_result_can_be_read_twice(files: dict[str, Path]) -> None:
     assert report.n_input == 10
 
 
-def test_default_identifier_is_aimm_langid_when_installed() -> None:
-    langid = pytest.importorskip("aimm_nlp.text.langid", reason="aimm_nlp.text.langid not installed yet")
+def test_default_identifier_is_aimm_langid() -> None:
+    from aimm_nlp.text import langid
+
     texts = ["واش نتا مزيان؟ الله يعطيك الصحة", "salam labas 3lik a khoya", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ ⵎⴰⵏⵣⴰⴽⵉⵏ"]
     out, report = clean(make(texts), langs=["zgh_Tfng"], quality=None)
     assert list(out["text"]) == [texts[2]] and list(out["lang"]) == ["zgh_Tfng"]
     assert report.config["identify"] == f"{langid.__name__}.identify"
+
+
+def test_unlabelled_rows_get_a_language_without_a_filter() -> None:
+    """Default options (no ``langs``): rows without a label are identified, labelled rows keep theirs."""
+    texts = ["واش نتا مزيان؟ الله يعطيك الصحة", "salam labas 3lik a khoya", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ ⵎⴰⵏⵣⴰⴽⵉⵏ", "merci"]
+    out, _ = clean(make(texts, [None, None, None, "fra_Latn"]), quality=None)
+    assert list(out["lang"]) == ["ary_Arab", "ary_Latn", "zgh_Tfng", "fra_Latn"]
+    out, _ = clean(make([texts[0], "salam labas a khoya", texts[2]]), identify=stub_identify, quality=None)
+    assert list(out["lang"]) == ["ary_Arab", "fra_Latn", "zgh_Tfng"]  # the stub: no Arabizi digit -> fra_Latn
+
+
+def test_min_lang_score_applies_without_a_filter() -> None:
+    texts = ["واش نتا مزيان", "salam 3lik", "bonjour tout le monde"]  # stub scores 0.9, 0.8, 0.4
+    out, report = clean(make(texts), identify=stub_identify, min_lang_score=0.85, quality=None)
+    assert list(out["text"]) == ["واش نتا مزيان"]
+    assert counts(report)["lang"] == 2

@@ -174,8 +174,7 @@ def clean(
         raise DataError(
             f"clean() needs columns 'text' and 'lang'; columns found: {', '.join(columns)}; use load_corpus()"
         )
-    if langs is not None or not trust_labels:
-        identify = resolve_identify(identify)
+    identify = resolve_identify(identify)  # rows without a label get one (and a score for min_lang_score)
     fn_kwargs = {
         "preset": normalize, "switches": switches, "rules": quality_rules(quality) if quality else None,
         "langs": list(langs) if langs is not None else None, "identify": identify,
