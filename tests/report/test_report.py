@@ -8,6 +8,7 @@ import pytest
 
 from aimm_nlp.cli import main
 from aimm_nlp.report import compare_to_baseline, report
+from aimm_nlp.report.tables import run_names
 
 
 def run_json(acc, bpb, lang="ary_Arab"):
@@ -71,4 +72,42 @@ def test_report_bad_file_exits_2(tmp_path, capsys):
     bad.write_text("{}", encoding="utf-8")
     assert main(["report", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "not a results file" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        (["out/bert.json", "out/llm.json"], ["bert", "llm"]),
+        (["baselines/morocco.json", "results/morocco.json"], ["baselines/morocco", "results/morocco"]),
+        (["a/x/run.json", "b/x/run.json", "c.json"], ["a/x/run", "b/x/run", "c"]),
+        (["run.json", "sub/run.json"], ["main/run", "sub/run"]),  # relative to the repo root (cwd)
+    ],
+)
+def test_run_names_tell_files_of_the_same_stem_apart(paths, expected, monkeypatch, tmp_path):
+    (tmp_path / "main").mkdir()
+    monkeypatch.chdir(tmp_path / "main")
+    assert run_names(paths) == expected
+
+
+def test_report_keeps_both_runs_of_the_same_file_name(tmp_path):
+    """The CI example compares baselines/morocco.json with results/morocco.json: two columns, not one."""
+    paths = []
+    for folder, acc in (("baselines", 0.61), ("results", 0.55)):
+        (tmp_path / folder).mkdir()
+        p = tmp_path / folder / "morocco.json"
+        p.write_text(json.dumps(run_json(acc, 2.0)), encoding="utf-8")
+        paths.append(p)
+    out = tmp_path / "rep"
+    assert main(["report", *map(str, paths), "--out", str(out)]) == 0
+    md = (out / "leaderboard.md").read_text(encoding="utf-8")
+    assert "baselines/morocco" in md and "results/morocco" in md
+    assert "| 0.6100 [0.5600, 0.6600] | 0.5500 [0.5000, 0.6000] |" in md
+
+
+def test_report_same_file_twice_exits_2(tmp_path, capsys):
+    p = tmp_path / "run.json"
+    p.write_text(json.dumps(run_json(0.6, 2.0)), encoding="utf-8")
+    assert main(["report", str(p), str(p), "--out", str(tmp_path / "o")]) == 2
+    assert "given twice" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()

@@ -1,7 +1,8 @@
 """Leaderboards across runs (Markdown + HTML + PNG with CI bars) and the CI regression gate.
 
 Runs are results JSON files written by ``aimm eval`` (lm-eval's own files load too, without
-intervals). A run is named by its file stem. Rows are grouped by language/script (the task's
+intervals). A run is named by its file stem, or by as many of its folders as tell two files of the same
+stem apart (``baselines/morocco``, ``results/morocco``). Rows are grouped by language/script (the task's
 ``lang``), so e.g. Darija in Arabic script and in Arabizi sit side by side; tasks a suite run
 skipped are listed under the table with their reasons.
 """
@@ -159,6 +160,31 @@ def _plot(rows: list[dict[str, Any]], runs: list[str], metric: str, path: Path) 
     plt.close(fig)
 
 
+def run_names(paths: list[str | os.PathLike[str]]) -> list[str]:
+    """A column name per results file: its stem, with parent folders added where stems collide.
+
+    Raises:
+        ConfigError: the same file is named twice.
+    """
+    from aimm_nlp.errors import ConfigError
+
+    parts = [Path(os.path.abspath(p)).with_suffix("").parts for p in paths]
+    depth = [1] * len(parts)
+    while True:
+        names = ["/".join(pp[-d:]) for pp, d in zip(parts, depth, strict=True)]
+        seen: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            seen.setdefault(name, []).append(i)
+        clashes = [group for group in seen.values() if len(group) > 1]
+        if not clashes:
+            return names
+        for group in clashes:
+            if all(depth[i] >= len(parts[i]) for i in group):
+                raise ConfigError(f"{paths[group[0]]} is given twice; name each results file once")
+            for i in group:
+                depth[i] = min(depth[i] + 1, len(parts[i]))
+
+
 def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -> dict[str, Path]:
     """Write ``leaderboard.md``, ``leaderboard.html`` and one PNG per metric into ``out``.
 
@@ -168,7 +194,7 @@ def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -
     from aimm_nlp._io import atomic_output
     from aimm_nlp.evaluation.results import load_results
 
-    loaded = {Path(p).stem: load_results(p) for p in runs}
+    loaded = dict(zip(run_names(runs), map(load_results, runs), strict=True))
     names = list(loaded)
     rows = leaderboard_rows(loaded)
     folder = Path(out)
