@@ -17,6 +17,7 @@ from aimm_nlp.testing import DummyModel
 
 UPOS = ["ADJ", "ADP", "ADV", "NOUN", "PART", "PRON", "PUNCT", "VERB"]
 MINI = mini_root()
+REPO = Path(__file__).resolve().parents[2]
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -199,6 +200,42 @@ def test_suite_on_a_finetuned_classifier_runs_what_it_can(finetuned, tmp_path, c
     # a head whose labels do not match the task's: skipped with the reason, not a crash
     res = evaluate(str(finetuned / "other"), suite="morocco-mini", bootstrap_iters=0)
     assert "lack ['negative', 'neutral', 'positive']" in dict(res.skipped)["mini_ary_sentiment"]
+
+
+def test_ci_example_workflow_commands_pass(finetuned, shared, tmp_path, monkeypatch, capsys):
+    """The commands of examples/ci/aimm-eval.yml, as written, on a fine-tuned classifier and the shared data:
+    baseline written once, the strict gated run passes against it, the report has both runs."""
+    import shlex
+
+    import yaml
+
+    workflow = yaml.safe_load((REPO / "examples" / "ci" / "aimm-eval.yml").read_text(encoding="utf-8"))
+    steps = {step.get("name", ""): step.get("run", "") for step in workflow["jobs"]["evaluate"]["steps"]}
+    env = {"MODEL_DIR": str(finetuned / "model"), "AIMM_DATA_DIR": str(shared)}
+
+    def argv(name: str) -> list[str]:
+        (command,) = [run for step, run in steps.items() if step.startswith(name)]
+        words = shlex.split(command.replace("\\\n", " "))
+        assert words[0] == "aimm"
+        return [env.get(w[1:], w) if w.startswith("$") else w for w in words[1:]]
+
+    monkeypatch.chdir(tmp_path)
+    gated = argv("Evaluate")
+    quick = ["--limit", "3", "--no-cache", "--bootstrap-iters", "0"]
+    cut = gated.index("--baseline")
+    first = [*gated[:cut], *gated[cut + 4 :]]  # the run that writes the stored baseline once
+    first[first.index("--output") + 1] = "baselines/morocco.json"
+    (tmp_path / "baselines").mkdir()
+    assert main([*first, *quick]) == 0
+    assert main([*gated, *quick]) == 0  # --strict: no task of --tasks is skipped
+    data = json.loads((tmp_path / "results" / "morocco.json").read_text(encoding="utf-8"))
+    assert data["skipped"] == [] and set(data["results"]) == {
+        "ary_sentiment", "ary_sentiment_Arab", "ary_sentiment_Latn",
+    }  # fmt: skip
+    capsys.readouterr()
+    assert main(argv("Leaderboard")) == 0
+    md = (tmp_path / "results" / "report" / "leaderboard.md").read_text(encoding="utf-8")
+    assert "baselines/morocco" in md and "results/morocco" in md
 
 
 def test_baseline_gate_on_suite_results(majority, char_ngram, tmp_path, capsys):
