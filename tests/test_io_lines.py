@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aimm_nlp import _io
-from aimm_nlp._io import iter_lines
+from aimm_nlp._io import REPLACE_HINT, iter_lines
 from aimm_nlp.errors import InputFileError
 
 
@@ -110,7 +110,10 @@ def test_errors_name_the_line_and_offset_after_many_blocks(tmp_path: Path) -> No
     with pytest.raises(InputFileError) as err:
         list(iter_lines(path))
     assert err.value.line == 200_001 and err.value.byte_offset == len(good) * 200_000 + 4
-    assert "0xff" in str(err.value) and "--errors replace" in str(err.value)
+    assert "0xff" in str(err.value) and "convert the file to UTF-8" in str(err.value)
+    assert "--errors" not in str(err.value)  # the library's callers have no such option
+    with pytest.raises(InputFileError, match="or pass --errors replace"):
+        list(iter_lines(path, hint=REPLACE_HINT))
     assert list(iter_lines(path, errors="replace"))[200_000] == "bad \ufffd byte"
 
 

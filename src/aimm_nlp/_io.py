@@ -39,12 +39,19 @@ def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
         raise InputFileError(f"{p}: cannot read ({exc.strerror})", path=str(p)) from None
 
 
-def iter_lines(source: str | os.PathLike[str] | None, *, errors: str = "strict") -> Iterator[str]:
+REPLACE_HINT = " or pass --errors replace to substitute U+FFFD"  # for commands that have --errors
+
+
+def iter_lines(
+    source: str | os.PathLike[str] | None, *, errors: str = "strict", hint: str = ""
+) -> Iterator[str]:
     """Yield the lines of a UTF-8 file (or stdin for ``None`` / ``"-"``) without their ``\\n``.
 
     Args:
         source: a path, or ``None`` / ``"-"`` for standard input.
         errors: ``"strict"`` raises on invalid UTF-8; ``"replace"`` inserts U+FFFD.
+        hint: appended to "convert the file to UTF-8" in the invalid-UTF-8 message (a command with an
+            ``--errors`` option passes :data:`REPLACE_HINT`).
 
     Raises:
         InputFileError: missing file, directory, binary file (NUL byte), or invalid
@@ -71,7 +78,7 @@ def iter_lines(source: str | os.PathLike[str] | None, *, errors: str = "strict")
                 block, pending = bytes(pending), bytearray()  # the last line, without its newline
             else:
                 return
-            text = _decode(block, name, done, offset, errors)
+            text = _decode(block, name, done, offset, errors, hint)
             lines = text.split("\n")
             if data:
                 lines.pop()  # the block ends with a newline: nothing follows it
@@ -88,7 +95,7 @@ def iter_lines(source: str | os.PathLike[str] | None, *, errors: str = "strict")
 _BLOCK = 1 << 20
 
 
-def _decode(block: bytes, name: str, before: int, offset: int, errors: str) -> str:
+def _decode(block: bytes, name: str, before: int, offset: int, errors: str, hint: str) -> str:
     """``block`` (whole lines, the first being line ``before + 1``) as text; a NUL byte or invalid UTF-8
     raises with the file, line and byte offset of the first bad line (a NUL first within a line)."""
     nul = block.find(b"\x00")
@@ -111,8 +118,7 @@ def _decode(block: bytes, name: str, before: int, offset: int, errors: str) -> s
         )
     raise InputFileError(
         f"{name}:{bad_line}: invalid UTF-8 at byte offset {offset + bad} "
-        f"(byte 0x{block[bad]:02x}); convert the file to UTF-8 or pass "
-        "--errors replace to substitute U+FFFD",
+        f"(byte 0x{block[bad]:02x}); convert the file to UTF-8{hint}",
         path=name,
         line=bad_line,
         byte_offset=offset + bad,

@@ -91,11 +91,41 @@ def test_bad_input_exit_2_and_no_partial_output(
     assert not list(tmp_path.glob(".result.txt.*"))
 
 
-def test_errors_replace_opts_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("command", "first_field"),
+    [
+        (["normalize"], "ok\ufffd"),
+        (["translit", "--src", "ary_Latn", "--dst", "ary_Arab"], None),
+        (["langid"], None),
+    ],
+)
+def test_errors_replace_is_offered_and_opts_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], first_field: str | None
+) -> None:
+    """Each command whose message says "pass --errors replace" has the option, and it works."""
+    src = tmp_path / "bad.txt"
+    src.write_bytes(b"ok\xff\n3lach\n")
+    assert main([*command, str(src)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.txt:1: invalid UTF-8" in err and "or pass --errors replace" in err
+    assert main([*command, "--errors", "replace", str(src)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2
+    if first_field is not None:
+        assert out[0] == first_field
+
+
+def test_commands_without_errors_option_do_not_suggest_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "bad.txt"
     src.write_bytes(b"ok\xff\n")
-    assert main(["normalize", "--errors", "replace", str(src)]) == 0
-    assert capsys.readouterr().out == "ok\ufffd\n"
+    assert (
+        main(["tokenizer", "train", "--data", str(src), "--vocab-size", "300", "--out", str(tmp_path / "t")])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "bad.txt:1: invalid UTF-8" in err and "--errors" not in err
 
 
 def test_existing_output_survives_a_failed_run(tmp_path: Path) -> None:

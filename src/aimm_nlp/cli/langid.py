@@ -45,6 +45,12 @@ def _add_identify_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["tsv", "jsonl"], default="tsv", help="output format (default tsv)")
     p.add_argument("--batch-size", type=int, default=2048, help="lines per batch (default 2048)")
     p.add_argument("-o", "--output", help="write here atomically instead of stdout")
+    p.add_argument(
+        "--errors",
+        choices=["strict", "replace"],
+        default="strict",
+        help="invalid UTF-8: fail with file/line/offset (strict, default) or substitute U+FFFD",
+    )
 
 
 def add_train_parser() -> argparse.ArgumentParser:
@@ -92,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         args.file = file if args.file is None else args.file
     import json
 
-    from aimm_nlp._io import atomic_output, iter_lines
+    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.text.langid import identify_batch, load_langid_model, tag_words
 
@@ -114,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
 
     with atomic_output(args.output) as out:
         batch: list[str] = []
-        for line in iter_lines(args.file):
+        for line in iter_lines(args.file, errors=args.errors, hint=REPLACE_HINT):
             batch.append(line)
             if len(batch) >= args.batch_size:
                 flush(batch, out)

@@ -58,7 +58,7 @@ def parse_switches(items: list[str]) -> tuple[dict[str, bool], list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import atomic_output, iter_lines
+    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines
     from aimm_nlp.errors import UnknownNameError
     from aimm_nlp.text.normalize import Normalizer
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     sources = args.files or [None]
     with atomic_output(args.output) as out:
         for source in sources:
-            for line in iter_lines(source, errors=args.errors):
+            for line in iter_lines(source, errors=args.errors, hint=REPLACE_HINT):
                 out.write(norm(line))
                 out.write("\n")
     return 0

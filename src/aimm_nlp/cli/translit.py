@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _transliterate_files(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import atomic_output, iter_lines
+    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines
     from aimm_nlp.text.translit import Transliterator
 
     t = Transliterator(
@@ -166,7 +166,7 @@ def _transliterate_files(args: argparse.Namespace) -> int:
             # Lines go through in blocks (new words of a block are converted together); from an
             # interactive terminal, line by line.
             size = 1 if source is None and sys.stdin.isatty() else _BLOCK
-            for block in _blocks(iter_lines(source, errors=args.errors), size):
+            for block in _blocks(iter_lines(source, errors=args.errors, hint=REPLACE_HINT), size):
                 out.write("\n".join(t.batch(block)))
                 out.write("\n")
     return 0
