@@ -7,6 +7,7 @@ CI must never pass by silently skipping real-data checks.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -15,18 +16,37 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def _offline_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _offline_hf(tmp_path_factory: pytest.TempPathFactory):
+    """Session-wide, so module- and session-scoped fixtures (built before any function-scoped one) get it too."""
     cache = tmp_path_factory.getbasetemp() / "hf_cache"
-    monkeypatch.setenv("HF_HOME", str(cache))
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(cache / "datasets"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    # aimm_nlp's own cache (eval results, transliteration arrays): the session's, never the user's home
-    monkeypatch.setenv("AIMM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aimm_cache"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HOME", str(cache))
+        mp.setenv("HF_DATASETS_CACHE", str(cache / "datasets"))
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("HF_DATASETS_OFFLINE", "1")
+        mp.setenv("TRANSFORMERS_OFFLINE", "1")
+        mp.setenv("TOKENIZERS_PARALLELISM", "false")
+        mp.setenv("MPLBACKEND", "Agg")
+        # aimm_nlp's own cache (eval results, transliteration arrays): the session's, never the user's home
+        mp.setenv("AIMM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aimm_cache"))
+        yield
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(module: str, why: str) -> object:
+    """Import an optional extra for a test: skip locally when it is missing, FAIL under ``CI=true``
+    (CI installs the extras, so a skip there would hide a check). Core dependencies are imported plainly."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        msg = f"{module} is not installed ({why}): {exc}"
+        if under_ci():
+            pytest.fail(msg)
+        pytest.skip(msg)
 
 
 def shared_dir() -> Path | None:
@@ -41,7 +61,7 @@ def shared() -> Path:
     path = shared_dir()
     if path is None:
         msg = "../shared (or $AIMM_SHARED) is missing: real-data tests cannot run"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        if under_ci():
             pytest.fail(msg)
         pytest.skip(msg)
     return path
