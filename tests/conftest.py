@@ -7,11 +7,12 @@ CI must never pass by silently skipping real-data checks.
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
+
+from ci_support import under_ci
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,22 +32,6 @@ def _offline_hf(tmp_path_factory: pytest.TempPathFactory):
         # aimm_nlp's own cache (eval results, transliteration arrays): the session's, never the user's home
         mp.setenv("AIMM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aimm_cache"))
         yield
-
-
-def under_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require(module: str, why: str) -> object:
-    """Import an optional extra for a test: skip locally when it is missing, FAIL under ``CI=true``
-    (CI installs the extras, so a skip there would hide a check). Core dependencies are imported plainly."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        msg = f"{module} is not installed ({why}): {exc}"
-        if under_ci():
-            pytest.fail(msg)
-        pytest.skip(msg)
 
 
 def shared_dir() -> Path | None:
