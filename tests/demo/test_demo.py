@@ -6,16 +6,11 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("torch")
-
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory):
-    import os
-
     from aimm_nlp.demo import run_demo
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     out = tmp_path_factory.mktemp("demo")
     messages: list[str] = []
     result = run_demo(out=out, limit=4, max_steps=3, vocab_size=1500, progress=False, log=messages.append)
