@@ -15,7 +15,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog="example: aimm cp ary_sentiment my_sentiment.yaml && aimm finetune my_sentiment.yaml",
     )
     p.add_argument("name", nargs="?", help="config name, e.g. ary_sentiment or finetune/ary_sentiment")
-    p.add_argument("dest", nargs="?", help="file or folder to write (default: ./NAME.yaml)")
+    p.add_argument(
+        "dest",
+        nargs="?",
+        help="file or folder to write (a trailing / makes the folder; default: ./NAME.yaml)",
+    )
     p.add_argument("--force", action="store_true", help="replace DEST if it exists")
     p.set_defaults(func=run)
 
@@ -37,6 +41,7 @@ def shipped_configs() -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
     from pathlib import Path
 
     from aimm_nlp._io import atomic_output
@@ -61,9 +66,12 @@ def run(args: argparse.Namespace) -> int:
             choices=short,
         )
     src = configs[matches[0]]
-    dest = Path(args.dest or f"{matches[0].split('/', 1)[1]}.yaml")
+    file_name = f"{matches[0].split('/', 1)[1]}.yaml"
+    dest = Path(args.dest or file_name)
+    if args.dest and args.dest.endswith(("/", os.sep)):  # a folder, made if missing
+        dest.mkdir(parents=True, exist_ok=True)
     if dest.is_dir():
-        dest = dest / f"{matches[0].split('/', 1)[1]}.yaml"
+        dest = dest / file_name
     if dest.exists() and not args.force:
         raise ConfigError(f"{dest} already exists; pass --force to replace it or choose another DEST")
     with atomic_output(dest) as fh:
