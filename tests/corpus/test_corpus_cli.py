@@ -130,22 +130,33 @@ def test_ls_corpora_shows_licenses(capsys: pytest.CaptureFixture[str]) -> None:
     assert "flores200" in out and "[evaluation only]" in out
 
 
-def test_transliterate_arabizi_adds_arabic_column(
-    tmp_path: Path, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import aimm_nlp.text
+def test_transliterate_arabizi_adds_arabic_column(tmp_path: Path) -> None:
+    """An unlabelled file: rows are identified, Arabizi rows get their Arabic-script spelling, others None."""
+    from aimm_nlp.text import transliterate
+    from aimm_nlp.text.scripts import dominant_script
 
-    monkeypatch.setattr(aimm_nlp.text, "transliterate", lambda t, *, src, dst: f"<{src}>{t}", raising=False)
-    config = write_config(tmp_path, files["txt"])
+    lines = [
+        "salam labas 3lik a khoya, kolchi mzyan?",
+        "wach nta ghadi l dar lyoum wla ghda?",
+        "واش نتا مزيان؟ الله يعطيك الصحة",
+        "Le film était vraiment magnifique hier soir.",
+    ]
+    source = tmp_path / "mixed.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = write_config(tmp_path, source, sources=[{"path": str(source)}])
     assert (
         main(["corpus", "build", str(config), "clean.transliterate_arabizi=true", "output.describe=false"])
         == 0
     )
-    from aimm_nlp.corpus import load_corpus
-
-    rows = load_corpus(tmp_path / "out").column_names
-    assert rows == ["text", "lang", "source"]  # load_corpus keeps the standard columns
     import pyarrow.parquet as pq
 
-    table = pq.read_table(next((tmp_path / "out").glob("*.parquet")))
-    assert table.column("text_ary_Arab")[0].as_py() == "<ary_Latn>" + table.column("text")[0].as_py()
+    table = pq.read_table(next((tmp_path / "out").glob("*.parquet"))).to_pylist()
+    got = {row["text"]: (row["lang"], row["text_ary_Arab"]) for row in table}
+    assert [got[t][0] for t in lines] == ["ary_Latn", "ary_Latn", "ary_Arab", "fra_Latn"]
+    for text in lines[:2]:
+        arabic = got[text][1]
+        assert (
+            arabic == transliterate(text, src="ary_Latn", dst="ary_Arab")
+            and dominant_script(arabic) == "Arab"
+        )
+    assert got[lines[2]][1] is None and got[lines[3]][1] is None

@@ -6,13 +6,11 @@ This is what ``aimm corpus build CONFIG.yaml`` calls; notebooks can call it too.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aimm_nlp.corpus.config import CorpusConfig
-from aimm_nlp.errors import ConfigError
 
 __all__ = ["BuildResult", "build_corpus"]
 
@@ -24,16 +22,6 @@ class BuildResult:
     saved: Any
     report: Any
     stats_files: tuple[Path, ...] = ()
-
-
-def _transliterator() -> Any:
-    try:
-        return importlib.import_module("aimm_nlp.text").transliterate
-    except AttributeError:
-        raise ConfigError(
-            "clean.transliterate_arabizi needs aimm_nlp.text.transliterate, which this installation "
-            "does not have yet; set clean.transliterate_arabizi=false"
-        ) from None
 
 
 def add_arabic_script(batch: dict[str, list[Any]], transliterate: Any) -> dict[str, list[Any]]:
@@ -59,7 +47,10 @@ def build_corpus(cfg: CorpusConfig) -> BuildResult:
         datasets.enable_progress_bars()
     else:
         datasets.disable_progress_bars()
-    translit = _transliterator() if cfg.clean.transliterate_arabizi else None
+    if cfg.clean.transliterate_arabizi:
+        from aimm_nlp.text import transliterate as translit
+    else:
+        translit = None
     parts, inputs = [], []
     for src in cfg.sources:
         source = src.name if src.name is not None else src.path

@@ -159,8 +159,9 @@ def clean(
         while the result is read.
 
     Raises:
-        ConfigError: invalid option. DataError: every document was removed (names the step), or a
-        document needs a language and no identifier is available.
+        ConfigError: invalid option. UnknownNameError: unknown ``normalize`` preset or ``quality``
+        set (a ``KeyError``; the message lists the known names). DataError: every document was
+        removed (names the step), or a document needs a language and no identifier is available.
     """
     from datasets import IterableDataset
 

@@ -188,6 +188,8 @@ def evaluate(
         seed: few-shot sampling and bootstrap seed.
         cache: sqlite path for the per-item cache (``None``: in memory, this run only).
         bootstrap_iters: draws for the 95 % confidence intervals (0 disables them).
+        tokenizer: the tokenizer of an in-memory ``model`` (a folder brings its own).
+        device: torch device for a model folder or in-memory model (``"cpu"``, ``"cuda"``, ``"cuda:1"``).
 
     Raises:
         ConfigError, UnknownNameError, DataError, InputFileError, ModelError: before any model call.

@@ -262,6 +262,8 @@ def run_suite(
         tasks: task names; with ``suite``, the subset of its tasks to run (in the suite's order).
         data: a folder that replaces ``$AIMM_SHARED`` in the tasks' data paths.
         strict: raise :class:`ConfigError` listing the skips before running anything.
+        limit, num_fewshot, seed, cache, tokenizer, device: as for :func:`evaluate` (one ``cache``
+            serves every task of the run).
         kwargs: passed on to :func:`evaluate` (``batch_size``, ``bootstrap_iters``).
 
     Returns:
