@@ -399,10 +399,16 @@ class Transliterator:
         return ranked or [(word, 0.0)]
 
     def candidates(self, word: str, *, k: int = 5) -> list[Candidate]:
-        """Ranked spellings of one word (a deterministic pair gives exactly one)."""
+        """Ranked spellings of one word (a deterministic pair gives exactly one).
+
+        Raises:
+            ConfigError: ``k`` is below 1.
+        """
+        if k < 1:
+            raise ConfigError(f"candidates: k must be at least 1, got {k}")
         if self._simple is not None or not _TOKEN.fullmatch(word) or self._classify(word)[0] != "word":
             return [Candidate(self(word), 1.0, 0.0)]
-        ranked = self._rank(word, max(1, k))
+        ranked = self._rank(word, k)
         best = ranked[0][1]
         weights = [math.exp(best - c) for _, c in ranked]
         total = sum(weights)
@@ -501,6 +507,9 @@ def candidates(
 
     The first candidate is what :func:`transliterate` writes for the word (with
     ``phonetic=True``, the others are ranked by rule cost alone).
+
+    Raises:
+        ConfigError: ``k`` is below 1. UnknownNameError: unsupported pair.
 
     Examples:
         >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=3)]
