@@ -29,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from aimm_nlp.text._langid_words import Span, WordTag, merge_spans, tag_batch
+from aimm_nlp.text.scripts import ARAB_CLASS, LATN_CLASS
 
 __all__ = [
     "LangGuess",
@@ -44,7 +47,13 @@ __all__ = [
 
 OTHER = "other"
 _MIX_SHARE = 0.15
-_RUNNER_UP = 0.05  # texts whose runner-up class scores this much are word-tagged for the mixed flag
+_TFNG_LETTER = regex.compile("[\u2d30-\u2d6f]")
+# A character that can give a word a script other than Tifinagh: any Arabic- or Latin-class
+# character, a Tifinagh-block non-letter, or anything that is not a Tifinagh letter, ASCII digit,
+# space, punctuation, symbol, mark or joiner (none of those is a letter to the model).
+_NOT_TFNG_ONLY = regex.compile(
+    f"[{ARAB_CLASS}{LATN_CLASS}\u2d70-\u2d7f]|[^\u2d30-\u2d6f0-9\\s\\p{{P}}\\p{{S}}\\p{{M}}\u200c\u200d]"
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,8 @@ class LangGuess:
         lang: best label (``und`` when the text has no letter).
         score: probability of ``lang`` (1.0 for ``und`` and the Tifinagh rule).
         scores: probability of every label of the model.
-        mixed: True when at least two languages each cover ``>= 15 %`` of the letters.
+        mixed: True when at least two languages each cover ``>= 15 %`` of the letters of the
+            words :func:`tag_words` labels, i.e. ``is_mixed(tag_words(text))``.
     """
 
     lang: str
@@ -135,15 +145,7 @@ def identify_batch(
     letters = counts.sum(axis=1)
     best = probs.argmax(axis=1)
     top = probs[np.arange(len(texts)), best]
-    runner_up = np.partition(probs, -2, axis=1)[:, -2]
-    # Only texts that may be mixed (two scripts, or a strong runner-up) pay for word tagging.
-    # Arabic-only text is skipped: tag_words decides Darija vs MSA for a whole Arabic passage.
-    two_scripts = np.sort(counts, axis=1)[:, -2] >= _MIX_SHARE * np.maximum(letters, 1)
-    maybe = np.flatnonzero((letters > 0) & (((runner_up >= _RUNNER_UP) & (script != 0)) | two_scripts))
-    mixed = set()
-    if len(maybe):
-        tagged = tag_batch([texts[i] for i in maybe], m)
-        mixed = {int(i) for i, tags in zip(maybe, tagged, strict=True) if is_mixed(tags)}
+    mixed = _mixed_rows(texts, counts, m)
     tfng = "zgh_Tfng" in labels
     out = []
     for i in range(len(texts)):
@@ -155,6 +157,43 @@ def identify_batch(
         else:
             out.append(LangGuess(labels[best[i]], float(top[i]), scores, i in mixed))
     return out
+
+
+def _mixed_rows(texts: list[str], counts: Any, m: Any) -> set[int]:
+    """Indices of the texts with letters for which ``is_mixed(tag_words(text))`` holds.
+
+    Every text that could mix is word-tagged (any text of two or more words can: even an
+    Arabic-only passage can split into Darija and MSA words). Tifinagh-only text is left out
+    when the script masks both models to one class: each word then scores ``log 1`` for that
+    class and ``log 1e-9`` for the rest, so the Viterbi path cannot switch.
+    """
+    import numpy as np
+
+    maybe = counts.sum(axis=1) > 0
+    tfng_only = maybe & (counts[:, 0] == 0) & (counts[:, 1] == 0)
+    if tfng_only.any() and _one_tfng_class(m):
+        for i in np.flatnonzero(tfng_only):
+            maybe[i] = bool(_NOT_TFNG_ONLY.search(texts[i]))
+    rows = np.flatnonzero(maybe)
+    if not len(rows):
+        return set()
+    tagged = tag_batch([texts[i] for i in rows], m)
+    return {int(i) for i, tags in zip(rows, tagged, strict=True) if is_mixed(tags)}
+
+
+def _one_tfng_class(m: Any) -> bool:
+    """True when every Tifinagh word gets the same label from ``m`` whatever its context."""
+    import numpy as np
+
+    from aimm_nlp.text._langid_model import _SCRIPTS
+
+    tfng = _SCRIPTS.index("Tfng")
+    row = m._mask[tfng]
+    if row.sum() != 1 or (m.word_model is not None and not np.array_equal(m.word_model._mask[tfng], row)):
+        return False
+    label = m.labels[int(row.argmax())]
+    lexicon = (m.lexicon or {}).get("words", {})
+    return not any(_TFNG_LETTER.search(w) for lab, words in lexicon.items() if lab != label for w in words)
 
 
 class _Scores(Mapping):
