@@ -39,10 +39,16 @@ def build_corpus(cfg: CorpusConfig) -> BuildResult:
 
     from aimm_nlp.corpus.cleaning import clean
     from aimm_nlp.corpus.distributed import rank_and_world_size, shard_for_rank
-    from aimm_nlp.corpus.io import save_corpus
+    from aimm_nlp.corpus.io import check_output_dir, save_corpus
     from aimm_nlp.corpus.load import corpus_files, load_corpus
     from aimm_nlp.corpus.stats import describe
 
+    out_dir = Path(cfg.output.dir)
+    if cfg.distributed:
+        rank, world = rank_and_world_size()
+        out_dir = out_dir / f"rank-{rank:05d}-of-{world:05d}"
+    # before any loading or cleaning: a refused output must not cost the user a whole build
+    check_output_dir(out_dir, overwrite=cfg.output.overwrite, option="output.overwrite=true")
     if cfg.progress:
         datasets.enable_progress_bars()
     else:
@@ -61,11 +67,8 @@ def build_corpus(cfg: CorpusConfig) -> BuildResult:
     if cfg.on_error == "skip":  # a source without malformed lines still needs the column to concatenate
         parts = [p if "error" in (p.column_names or []) else _with_error(p) for p in parts]
     ds = parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
-    out_dir = Path(cfg.output.dir)
     if cfg.distributed:
-        rank, world = rank_and_world_size()
         ds = shard_for_rank(ds, rank=rank, world_size=world)
-        out_dir = out_dir / f"rank-{rank:05d}-of-{world:05d}"
     options = {k: v for k, v in dataclasses.asdict(cfg.clean).items() if k != "transliterate_arabizi"}
     cleaned, report = clean(ds, **options)
     if translit is not None:

@@ -60,7 +60,7 @@ class OutputConfig:
 
     dir: str = ""  # destination folder (required); parquet shards + manifest.json
     shard_rows: int = 200_000
-    overwrite: bool = False
+    overwrite: bool = False  # replace DIR if it is an empty folder or an earlier aimm corpus (else refused)
     describe: bool = True  # also write stats.json, stats.md and PNG plots under DIR/stats/
 
 

@@ -2,7 +2,9 @@
 
 The folder is built under a temporary name next to the destination and renamed into
 place only when every shard is written, so a failed or interrupted run never leaves a
-half-written corpus, and an existing corpus is replaced only with ``overwrite=True``.
+half-written corpus. With ``overwrite=True`` an existing folder is replaced only when it is empty
+or a corpus written here before (recognised by its manifest); any other folder or file is refused,
+never deleted (:func:`check_output_dir`).
 A saved folder loads back with ``load_corpus(path)`` (or ``datasets.load_dataset("parquet", ...)``).
 
 Examples:
@@ -21,8 +23,8 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -32,9 +34,12 @@ from typing import Any
 
 from aimm_nlp.errors import ConfigError, DataError
 
-__all__ = ["SavedCorpus", "file_sha256", "save_corpus"]
+__all__ = ["SavedCorpus", "check_output_dir", "file_sha256", "save_corpus"]
 
 MANIFEST_VERSION = 1
+MANIFEST = "manifest.json"
+STATS_DIR = "stats"  # what ``aimm corpus build`` adds (``describe(...).save``)
+_STATS_SUFFIXES = (".json", ".md", ".png")
 
 
 @dataclass(frozen=True)
@@ -81,29 +86,31 @@ def save_corpus(
 
     Args:
         ds: a ``Dataset`` or ``IterableDataset`` (read once, in order, in batches: flat memory).
-        out_dir: destination folder; must not exist unless ``overwrite=True``.
+        out_dir: destination folder; must not exist unless ``overwrite=True`` (then it may be an
+            empty folder or a corpus written by ``save_corpus``, see :func:`check_output_dir`).
         report: the :class:`CleanReport` of ``clean`` (completed here for a streaming dataset).
         config: the configuration that produced the corpus (stored verbatim).
         inputs: input files, checksummed (sha256) into the manifest.
         shard_rows: rows per parquet shard.
-        overwrite: replace an existing ``out_dir`` (only after the new one is complete).
+        overwrite: replace an existing empty folder or earlier corpus at ``out_dir`` (only after
+            the new one is complete); other folders and files are never replaced.
         progress: show a progress bar.
         metadata: extra manifest entries (e.g. the licenses and citations of the sources).
 
     Raises:
-        ConfigError: ``out_dir`` exists and ``overwrite`` is False. DataError: nothing to write
+        ConfigError: ``out_dir`` exists and ``overwrite`` is False, or it is not an empty folder
+            or earlier corpus (checked before anything is read or written). DataError: nothing to write
             (the message names the cleaning step that removed everything).
     """
     import pyarrow.parquet as pq
     from datasets.utils.tqdm import tqdm
 
     out = Path(out_dir)
-    if out.exists() and not overwrite:
-        raise ConfigError(f"{out}: already exists; choose another output or pass overwrite=True")
+    check_output_dir(out, overwrite=overwrite)
     if shard_rows < 1:
         raise ConfigError(f"shard_rows must be >= 1, got {shard_rows}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    tmp = _new_dir(out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
         writer, shards, rows, in_shard, by_lang = None, [], 0, 0, Counter()
         bar = tqdm(desc=f"write {out.name}", unit=" docs", disable=not progress)
@@ -146,9 +153,10 @@ def save_corpus(
             "shards": [{"file": f, "sha256": file_sha256(tmp / f)} for f in final],
             **(metadata or {}),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".old"))
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        if out.exists() or out.is_symlink():
+            check_output_dir(out, overwrite=overwrite)  # again: the folder may have changed meanwhile
+            trash = _new_dir(out.parent, prefix=f".{out.name}.", suffix=".old")
             os.replace(out, trash / out.name)
             os.replace(tmp, out)
             shutil.rmtree(trash, ignore_errors=True)
@@ -159,3 +167,100 @@ def save_corpus(
             shutil.rmtree(tmp)
         raise
     return SavedCorpus(path=out, rows=rows, shards=tuple(final), manifest=manifest)
+
+
+def check_output_dir(
+    out_dir: str | os.PathLike[str], *, overwrite: bool, option: str = "overwrite=True"
+) -> None:
+    """Raise :class:`ConfigError` unless ``save_corpus`` may write ``out_dir``; reads only, writes nothing.
+
+    ``out_dir`` may be missing; with ``overwrite`` it may also be an empty folder or a corpus an
+    earlier ``save_corpus`` wrote (its ``manifest.json`` names the aimm_nlp version and the shards)
+    holding nothing but its shards, manifest and ``stats/``. A file, or a folder holding anything
+    else, is refused: ``save_corpus`` never deletes data it did not write.
+
+    Args:
+        out_dir: the destination folder.
+        overwrite: whether an earlier corpus there may be replaced.
+        option: how the caller spells the overwrite switch in the message (e.g. ``output.overwrite=true``).
+    """
+    out = Path(out_dir)
+    for parent in out.parents:
+        if parent.is_dir():
+            break
+        if parent.exists() or parent.is_symlink():
+            raise ConfigError(
+                f"{out}: cannot be created, {parent} is a file, not a folder; choose another output"
+            )
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise ConfigError(
+            f"{out}: exists and is a file, not a corpus folder; it is never replaced. Choose another output "
+            "(a folder that does not exist yet)"
+        )
+    if not overwrite:
+        raise ConfigError(f"{out}: already exists; choose another output or pass {option}")
+    problem = _foreign_content(out)
+    if problem:
+        raise ConfigError(
+            f"{out}: {problem}; {option} only replaces an empty folder or a corpus written by aimm, so it was "
+            "left untouched. Choose another output (a new folder), or move those files out first"
+        )
+
+
+def _foreign_content(out: Path) -> str | None:
+    """Why ``out`` (an existing folder) is not safe to replace, or None for an empty folder / aimm corpus."""
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return None
+    shards = _manifest_shards(out / MANIFEST)
+    if shards is None:
+        return f"holds files ({_names(entries)}) and is not a corpus written by aimm (no aimm {MANIFEST})"
+    extra = [n for n in entries if n not in {MANIFEST, STATS_DIR, *shards}]
+    stats = out / STATS_DIR
+    if stats.is_symlink() or (stats.exists() and not stats.is_dir()):
+        extra.append(STATS_DIR)
+    elif stats.is_dir():
+        extra += [
+            f"{STATS_DIR}/{p.name}"
+            for p in sorted(stats.iterdir())
+            if p.is_symlink() or not p.is_file() or p.suffix not in _STATS_SUFFIXES
+        ]
+    extra += [n for n in shards if n in entries and not (out / n).is_file()]
+    if extra:
+        return f"is a corpus written by aimm but also holds files aimm did not write ({_names(extra)})"
+    return None
+
+
+def _manifest_shards(path: Path) -> list[str] | None:
+    """The shard files a ``save_corpus`` manifest lists, or None when ``path`` is not such a manifest."""
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    versions, shards = manifest.get("versions"), manifest.get("shards")
+    if not isinstance(versions, dict) or "aimm_nlp" not in versions or not isinstance(shards, list):
+        return None
+    names = [s.get("file") for s in shards if isinstance(s, dict)]
+    if len(names) != len(shards) or not all(isinstance(n, str) and "/" not in n for n in names):
+        return None
+    return names
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _new_dir(parent: Path, *, prefix: str, suffix: str) -> Path:
+    """A new uniquely named folder with the usual permissions (``mkdtemp`` would make it 0700)."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
