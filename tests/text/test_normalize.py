@@ -1,5 +1,6 @@
 """Golden tables per preset, in real Moroccan text, plus switch behaviour."""
 
+import datasets
 import pytest
 
 from aimm_nlp.errors import ConfigError, UnknownNameError
@@ -51,6 +52,12 @@ GOLDEN = [
     # --- zgh_tfng.v1: Tifinagh letters untouched; ʷ after a Tifinagh letter becomes ⵯ
     ("zgh_tfng.v1", "ⵜⴰⵎⴰⵣⵉⵖⵜ ⴳⵯ ⴽⵯ", "ⵜⴰⵎⴰⵣⵉⵖⵜ ⴳⵯ ⴽⵯ"),
     ("zgh_tfng.v1", "ⴳʷ", "ⴳⵯ"),
+    ("zgh_tfng.v1", "ⴰⵙⵓⴳⴳʷⴰⵙ ⴰⵎⴰⵢⵏⵓ", "ⴰⵙⵓⴳⴳⵯⴰⵙ ⴰⵎⴰⵢⵏⵓ"),
+    ("zgh_tfng.v1", "ⴽᵂ", "ⴽⵯ"),  # the modifier capital W lookalike too
+    ("zgh_tfng.v1", "gʷ kʷ asugʷas", "gʷ kʷ asugʷas"),  # Latin gʷ/kʷ keep their ʷ
+    ("zgh_tfng.v1", "ʷ", "ʷ"),  # one char: nothing to labialise
+    ("zgh_tfng.v1", "😂ʷ 2ʷ ʷⴳ", "😂ʷ 2ʷ ʷⴳ"),  # after an emoji, a digit, or before the letter
+    ("zgh_tfng.v1", "ⴳⵯʷ", "ⴳⵯʷ"),  # after the mark itself
     ("zgh_tfng.v1", "كتاااب ⴰⵣⵓⵍ bzzzaaaf", "كتاااب ⴰⵣⵓⵍ bzzzaaaf"),
     # --- auto.v1: each script run with its own rules
     ("auto.v1", CODE_SWITCHED, CODE_SWITCHED),
@@ -58,6 +65,9 @@ GOLDEN = [
     ("auto.v1", "mrc bzzzaaaf 3la l'invitation", "mrc bzaf 3la l'invitation"),
     ("auto.v1", "شوف www.hespress.com", "شوف www.hespress.com"),  # URL never elongation-collapsed
     ("auto.v1", "wwwwww", "w"),
+    ("auto.v1", "asugʷas ameggaz ⴰⵙⵓⴳⴳʷⴰⵙ", "asugʷas ameggaz ⴰⵙⵓⴳⴳⵯⴰⵙ"),  # ʷ → ⵯ only after Tifinagh
+    ("auto.v1", "ⴽʷ kʷ كʷ", "ⴽⵯ kʷ كʷ"),
+    ("ary_latn.v1", "ⴳʷ gʷ", "ⴳʷ gʷ"),  # no Tifinagh in the preset: left alone
 ]
 
 
@@ -89,6 +99,7 @@ def test_golden(preset: str, text: str, expected: str) -> None:
         ({"mask_hashtags": True}, "#المغرب #dima_maghrib", "[HASHTAG] [HASHTAG]"),
         ({"mask_numbers": True}, "3lach 2024 كلفني 2500 درهم و 7na", "3lach [NUM] كلفني [NUM] درهم و 7na"),
         ({"mask_numbers": True}, "٢٠٢٤", "[NUM]"),
+        ({"unicode": False}, "ⴳʷ gʷ", "ⴳʷ gʷ"),
     ],
 )
 def test_switches(overrides: dict[str, bool], text: str, expected: str) -> None:
@@ -137,7 +148,6 @@ def test_normalize_batch_datasets_style() -> None:
 
 
 def test_normalize_batch_on_a_dataset() -> None:
-    datasets = pytest.importorskip("datasets")
     ds = datasets.Dataset.from_dict({"text": ["واااش نتا", "bzzzaaaf", ""]})
     out = ds.map(normalize_batch, batched=True, fn_kwargs={"preset": "auto.v1"})
     assert out["text"] == ["واش نتا", "bzaf", ""]
