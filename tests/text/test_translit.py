@@ -207,12 +207,11 @@ def test_import_stays_light() -> None:
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize(
-    "module", ["aimm_nlp.text.translit", "aimm_nlp.text._translit_train", "aimm_nlp.text._translit_charmap"]
-)
+# _translit_charmap has no docstring examples, so it is not listed (a doctest run of it checks nothing).
+@pytest.mark.parametrize("module", ["aimm_nlp.text.translit", "aimm_nlp.text._translit_train"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
+    assert result.attempted > 0 and result.failed == 0
