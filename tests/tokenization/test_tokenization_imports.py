@@ -17,11 +17,12 @@ def test_import_is_light() -> None:
     assert out.strip() == "[]"
 
 
-@pytest.mark.parametrize(
-    "module",
-    ["__init__", "_pretok", "metrics", "evaluate", "train", "extend", "_load", "_corpus"],
-)
-def test_docstring_examples_run(module: str) -> None:
+# Modules with runnable examples. Left out: extend and _load (their examples need a real model's
+# tokenizer file, so they are all +SKIP) and _corpus (no examples); tests/test_docstring_examples.py
+# still runs every module's doctests.
+@pytest.mark.parametrize("module", ["__init__", "_pretok", "metrics", "evaluate", "train"])
+def test_docstring_examples_run(module: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # an example that writes must not write into the checkout
     name = "aimm_nlp.tokenization" if module == "__init__" else f"aimm_nlp.tokenization.{module}"
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
+    assert result.failed == 0 and result.attempted > 0, result
