@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import random
 import subprocess
 import sys
@@ -18,7 +19,22 @@ from aimm_nlp.text._translit_model import default_model
 from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables, train_ngram
 from aimm_nlp.text._translit_ngram_np import HashedNgrams
 
-HAS_NUMBA = _translit_ngram_np._load_jit() is not False
+# numba is a required dependency: the compiled kernel is tested (and its absence fails) unless
+# AIMM_NO_JIT turns it off on purpose.
+NO_JIT = bool(os.environ.get("AIMM_NO_JIT"))
+needs_jit = pytest.mark.skipif(NO_JIT, reason="AIMM_NO_JIT is set: the compiled kernel is off on purpose")
+
+
+def _require_jit() -> None:
+    assert _translit_ngram_np._load_jit() is not False, (
+        "the compiled keep-foreign kernel did not load: numba is a required dependency "
+        "(set AIMM_NO_JIT=1 to test the numpy path alone)"
+    )
+
+
+@needs_jit
+def test_compiled_kernel_loads() -> None:
+    _require_jit()
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +80,11 @@ def test_batches_match_the_word_walk_on_real_words(
     foreign: ForeignDetector, real_words: list[str], path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """decide_many / foreign_flags on ~6,000 real words: the evidence and rounded scores of decide()."""
-    if path == "compiled" and not HAS_NUMBA:
-        pytest.skip("the compiled kernel is off: numba is missing or AIMM_NO_JIT is set")
-    if path == "numpy":
+    if path == "compiled":
+        if NO_JIT:
+            pytest.skip("AIMM_NO_JIT is set: the compiled kernel is off on purpose")
+        _require_jit()
+    else:
         monkeypatch.setenv("AIMM_NO_JIT", "1")
     expected = [foreign._decide(w) for w in real_words]
     scored = sum(e.reason in ("default", "char_ngram", "foreign_suffix") and e.score != 0.0 for e in expected)
@@ -102,11 +120,11 @@ def test_batch_lexical_checks_match_word_by_word(foreign: ForeignDetector, nul: 
     assert {"arabizi_digit", "darija_lexicon", "accent", "foreign_lexicon", "default"} <= reasons
 
 
+@needs_jit
 def test_compiled_and_numpy_totals_are_the_same_floats(
     foreign: ForeignDetector, real_words: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not HAS_NUMBA:
-        pytest.skip("the compiled kernel is off: numba is missing or AIMM_NO_JIT is set")
+    _require_jit()
     scorer = HashedNgrams(foreign.foreign_lm, foreign.arabizi_lm)
     words = [w.lower() for w in real_words]
     fast = scorer.diff_totals(words).tolist()
@@ -178,7 +196,7 @@ def test_one_off_batches_do_not_load_numba() -> None:
     assert out.strip() == "False"
 
 
-@pytest.mark.skipif(not HAS_NUMBA, reason="numba is not installed (or AIMM_NO_JIT is set)")
+@needs_jit
 def test_numba_is_loaded_for_keep_foreign_only_after_jit_after_words() -> None:
     # Batches big enough for the compiled kernel stay in numpy until numpy has scored JIT_AFTER words
     # (loading numba costs about as much); every batch gives the per-word verdicts either way.

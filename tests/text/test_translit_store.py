@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import types
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from aimm_nlp.text import _translit_jit, _translit_ngram_np, _translit_store
 from aimm_nlp.text._translit_model import RuleRanker, default_model
 from aimm_nlp.text._translit_ngram_np import HashedNgrams
 from aimm_nlp.text._translit_store import fingerprint, load_or_build, store_dir
+
+# numba is a required dependency: the compiled search is tested (and its absence fails) unless
+# AIMM_NO_JIT turns it off on purpose.
+needs_jit = pytest.mark.skipif(
+    bool(os.environ.get("AIMM_NO_JIT")), reason="AIMM_NO_JIT is set: the compiled search is off on purpose"
+)
 
 # Real words for the outputs: Arabizi, French, code-switched pieces, one letter, emoji, elongation, Tifinagh.
 WORDS = [
@@ -132,7 +139,14 @@ def test_fingerprint_separates_parts_and_follows_the_source_of_modules() -> None
     assert fingerprint(["x"], [fake]) == fingerprint(["x"], [fake]) != fingerprint(["x"])
 
 
-@pytest.mark.skipif(not _translit_jit.available(), reason="numba is not installed")
+@needs_jit
+def test_numba_is_available() -> None:
+    assert _translit_jit.available(), (
+        "numba does not import: it is a required dependency (AIMM_NO_JIT=1 skips this)"
+    )
+
+
+@needs_jit
 def test_search_arrays_read_back_give_the_arrays_and_spellings_of_a_fresh_build(
     store: Path, ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -159,7 +173,7 @@ def test_search_arrays_read_back_give_the_arrays_and_spellings_of_a_fresh_build(
     assert len(list(store.glob("search-*.npz"))) == 2
 
 
-@pytest.mark.skipif(not _translit_jit.available(), reason="numba is not installed")
+@needs_jit
 def test_search_arrays_out_of_range_are_rejected(store: Path, ranker: RuleRanker) -> None:
     settings = {"lm_weight": ranker.lm_weight, "vocab_bonus": ranker.vocab_bonus, "beam": ranker.beam}
     good = _translit_jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings, cache_key="k")
