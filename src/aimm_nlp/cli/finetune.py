@@ -10,6 +10,8 @@ EPILOG = """\
 examples:
   aimm cp ary_sentiment && aimm finetune ary_sentiment.yaml optim.lr=3e-5 run.output_dir=runs/s1
   aimm finetune ary_causal_pretrain.yaml run.resume=true          # continue after a crash
+  aimm finetune ary_sentiment.yaml run.output_dir=runs/s1 run.overwrite=true
+      # replace an earlier aimm run (kept until the new one finishes); other folders are refused
   torchrun --nproc_per_node=2 -m aimm_nlp finetune ary_causal_pretrain.yaml   # DDP (gloo/NCCL)
 """
 

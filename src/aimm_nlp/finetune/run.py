@@ -1,7 +1,11 @@
 """``finetune(cfg) -> RunResult``: validate everything, build, train, save a self-contained run folder.
 
-All checks (config, data files, labels, tokenizer, model path, vocab sizes) run before the run
-folder is created, so bad input leaves nothing behind. The same call works under
+All checks (config, data files, labels, tokenizer, model path, vocab sizes, the run folder) run
+before the run folder is created, so bad input leaves nothing behind. A run folder is marked by
+``.aimm_run.json``; ``run.resume``/``run.overwrite`` apply to such folders only (or empty ones), so a
+folder of the user's is never written into or deleted. ``run.overwrite`` trains into a hidden sibling
+folder and swaps it in only when the new run has finished: a failed or interrupted run leaves the
+earlier one as it was. The same call works under
 ``torchrun --nproc_per_node=N``: it reads ``WORLD_SIZE``/``RANK``/``LOCAL_RANK``, joins the process
 group (NCCL on GPU, gloo on CPU), wraps the model in DDP or FSDP, and only rank 0 writes files.
 """
@@ -21,7 +25,7 @@ from typing import Any
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.finetune.config import FinetuneConfig
 
-__all__ = ["RunResult", "finetune"]
+__all__ = ["RUN_MARKER", "RunResult", "check_output_dir", "finetune", "is_run_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +81,108 @@ class _Context:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
-def _check_output_dir(cfg: FinetuneConfig) -> None:
-    out = Path(cfg.run.output_dir)
-    if not out.exists() or not any(out.iterdir()):
-        return
-    if cfg.run.resume or cfg.run.overwrite:
-        return
-    raise ConfigError(
-        f"run.output_dir {out} already holds files; set run.resume=true to continue it, run.overwrite=true "
-        "to replace it, or choose another run.output_dir"
+RUN_MARKER = ".aimm_run.json"  # written first into every run folder: how aimm recognises its own runs
+#: everything aimm writes at the top of a run folder; run.overwrite replaces nothing that holds more
+RUN_FILES = frozenset(
+    {RUN_MARKER, "config.yaml", "metrics.jsonl", "checkpoints", "model", ".model.tmp", "README.md", "curve.png",
+     "run.json"}
+)  # fmt: skip
+
+
+def is_run_dir(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a run folder ``finetune`` wrote: its marker, or (runs from before the marker)
+    a resolved ``config.yaml`` next to ``metrics.jsonl`` or ``checkpoints/``."""
+    import yaml
+
+    folder = Path(path)
+    try:
+        marker = json.loads((folder / RUN_MARKER).read_text(encoding="utf-8"))
+        return isinstance(marker, dict) and marker.get("written_by") == "aimm_nlp.finetune"
+    except (OSError, ValueError):
+        pass
+    if not ((folder / "metrics.jsonl").is_file() or (folder / "checkpoints").is_dir()):
+        return False
+    try:
+        config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return False
+    sections = ("task", "model", "data", "optim", "run")
+    return (
+        isinstance(config, dict)
+        and all(k in config for k in sections)
+        and isinstance(config["run"], dict)
+        and all(k in config["run"] for k in ("output_dir", "resume", "overwrite"))
     )
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def check_output_dir(cfg: FinetuneConfig) -> Path | None:
+    """Check ``run.output_dir`` before anything runs; reads only, writes nothing.
+
+    Returns:
+        The hidden sibling folder to train in when ``run.overwrite`` replaces an earlier run (swapped in
+        once the new run has finished), else None (train in ``run.output_dir`` itself).
+
+    Raises:
+        ConfigError: ``run.output_dir`` is a file; or it holds files and is not a run folder written by
+            aimm (``run.resume``/``run.overwrite`` never touch other folders); or it holds a run but
+            neither option is set; or ``run.overwrite`` would delete files aimm did not write there.
+    """
+    r = cfg.run
+    out = Path(r.output_dir)
+    for parent in out.parents:
+        if parent.is_dir():
+            break
+        if parent.exists() or parent.is_symlink():
+            raise ConfigError(
+                f"run.output_dir {out}: cannot be created, {parent} is a file; choose another run.output_dir"
+            )
+    if not out.exists() and not out.is_symlink():
+        return None
+    if not out.is_dir():
+        raise ConfigError(
+            f"run.output_dir {out}: is a file, not a run folder; it is never replaced. Choose another "
+            "run.output_dir (a new or empty folder)"
+        )
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return None
+    if not is_run_dir(out):
+        raise ConfigError(
+            f"run.output_dir {out}: holds files ({_names(entries)}) and is not a run folder written by aimm "
+            f"(no {RUN_MARKER}); run.resume=true and run.overwrite=true only apply to aimm run folders, so it "
+            "was left untouched. Choose another run.output_dir (a new or empty folder)"
+        )
+    if not (r.resume or r.overwrite):
+        raise ConfigError(
+            f"run.output_dir {out} already holds a run; set run.resume=true to continue it, run.overwrite=true "
+            "to replace it, or choose another run.output_dir"
+        )
+    if r.resume:
+        return None
+    extra = [n for n in entries if n not in RUN_FILES]
+    if extra:
+        raise ConfigError(
+            f"run.output_dir {out}: holds a run but also files aimm did not write ({_names(extra)}); "
+            "run.overwrite=true would delete them, so nothing was run. Move them out of the folder, or choose "
+            "another run.output_dir"
+        )
+    full = Path(os.path.abspath(out))  # "." has no name to derive a sibling's from
+    staging = full.with_name(f".{full.name}.aimm-new")
+    if staging.exists() or staging.is_symlink():  # left by an overwrite run that was killed
+        if (
+            staging.is_symlink()
+            or not staging.is_dir()
+            or (any(staging.iterdir()) and not is_run_dir(staging))
+        ):
+            raise ConfigError(
+                f"{staging}: exists and is not a run folder aimm left behind; run.overwrite=true trains there "
+                "before replacing run.output_dir. Move it away, or choose another run.output_dir"
+            )
+    return staging
 
 
 def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) -> RunResult:
@@ -101,7 +197,8 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         A :class:`RunResult`; ``result.model_dir`` loads with ``AutoModelFor*.from_pretrained``.
 
     Raises:
-        ConfigError, DataError, ModelError, InputFileError: before anything is written.
+        ConfigError, DataError, ModelError, InputFileError: before anything is written (a
+            ``run.output_dir`` that is not new, empty or an aimm run folder is a ConfigError).
         LossNotFiniteError: the loss became NaN/inf (the message names the step).
 
     Examples:
@@ -117,7 +214,7 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
     from aimm_nlp.finetune import data as fdata
     from aimm_nlp.finetune.models import build_model, load_tokenizer, max_positions
 
-    _check_output_dir(cfg)
+    staging = check_output_dir(cfg)
     if cfg.run.threads:
         torch.set_num_threads(cfg.run.threads)
     m, d = cfg.model, cfg.data
@@ -171,99 +268,115 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         if not tdist.is_initialized():
             tdist.init_process_group(backend="nccl" if use_cuda else "gloo")
         dist = tdist
+        box = [staging]  # every rank trains in the folder rank 0 chose (it may see files others cannot)
+        dist.broadcast_object_list(box, src=0)
+        staging = box[0]
     bf16 = cfg.run.precision == "bf16" or (cfg.run.precision == "auto" and _bf16_supported(torch, use_cuda))
-    out = Path(cfg.run.output_dir)
-    if rank == 0:
-        if cfg.run.overwrite and not cfg.run.resume and out.exists():
-            shutil.rmtree(out)
-        out.mkdir(parents=True, exist_ok=True)
-        _write_config(out, cfg, labels)
-    if dist:
-        dist.barrier()
-    core = model.to(device)
-    if cfg.run.gradient_checkpointing:
-        if hasattr(core, "activation_checkpointing_enable"):  # the name since transformers 5.2x
-            core.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
-        else:
-            core.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    wrapped, fsdp = core, False
-    if dist is not None and cfg.run.distributed == "fsdp":
-        wrapped, fsdp = _fully_shard(core), True
-    elif dist is not None:
-        from torch.nn.parallel import DistributedDataParallel
+    target = Path(cfg.run.output_dir)
+    out = staging if staging is not None else target  # an earlier run is replaced only after this one
+    try:
+        if rank == 0:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)  # left by a killed overwrite run (checked above)
+            out.mkdir(parents=True, exist_ok=True)
+            _write_marker(out)
+            _write_config(out, cfg, labels)
+        if dist:
+            dist.barrier()
+        core = model.to(device)
+        if cfg.run.gradient_checkpointing:
+            if hasattr(core, "activation_checkpointing_enable"):  # the name since transformers 5.2x
+                core.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+            else:
+                core.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        wrapped, fsdp = core, False
+        if dist is not None and cfg.run.distributed == "fsdp":
+            wrapped, fsdp = _fully_shard(core), True
+        elif dist is not None:
+            from torch.nn.parallel import DistributedDataParallel
 
-        wrapped = DistributedDataParallel(core, device_ids=[local] if use_cuda else None)
-    step_model = torch.compile(wrapped) if cfg.run.compile else wrapped
-    ctx = _Context(
-        cfg,
-        train_enc,
-        eval_enc,
-        wrapped,
-        core,
-        step_model,
-        device,
-        bf16,
-        tok.pad_token_id,
-        max_length,
-        mlm,
-        out,
-        world,
-        rank,
-        dist,
-        fsdp,
-        list(callbacks or []),
-    )
-    if rank == 0 and cfg.run.resume:
-        _rewind_metrics(out)
-    from aimm_nlp.finetune.loop import train
+            wrapped = DistributedDataParallel(core, device_ids=[local] if use_cuda else None)
+        step_model = torch.compile(wrapped) if cfg.run.compile else wrapped
+        ctx = _Context(
+            cfg,
+            train_enc,
+            eval_enc,
+            wrapped,
+            core,
+            step_model,
+            device,
+            bf16,
+            tok.pad_token_id,
+            max_length,
+            mlm,
+            out,
+            world,
+            rank,
+            dist,
+            fsdp,
+            list(callbacks or []),
+        )
+        if rank == 0 and cfg.run.resume:
+            _rewind_metrics(out)
+        from aimm_nlp.finetune.loop import train
 
-    state = train(ctx)
-    model_dir = out / "model"
-    if fsdp:
-        from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+        state = train(ctx)
+        model_dir = out / "model"
+        if fsdp:
+            from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
 
-        full = get_model_state_dict(core, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
-    if rank == 0:
-        final = core
-        if m.lora.enabled and m.lora.merge:
-            final = core.merge_and_unload()
-        tmp = out / ".model.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        from transformers.utils import logging as hf_logging
+            full = get_model_state_dict(
+                core, options=StateDictOptions(full_state_dict=True, cpu_offload=True)
+            )
+        if rank == 0:
+            final = core
+            if m.lora.enabled and m.lora.merge:
+                final = core.merge_and_unload()
+            tmp = out / ".model.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            from transformers.utils import logging as hf_logging
 
-        bar = hf_logging.is_progress_bar_enabled()
-        hf_logging.disable_progress_bar()  # no "Writing model shards" bar in logs
-        try:
-            final.save_pretrained(str(tmp), **({"state_dict": full} if fsdp else {}))
-        finally:
-            if bar:
-                hf_logging.enable_progress_bar()
-        tok.save_pretrained(str(tmp))
-        from aimm_nlp.finetune.card import plot_curve, write_card
+            bar = hf_logging.is_progress_bar_enabled()
+            hf_logging.disable_progress_bar()  # no "Writing model shards" bar in logs
+            try:
+                final.save_pretrained(str(tmp), **({"state_dict": full} if fsdp else {}))
+            finally:
+                if bar:
+                    hf_logging.enable_progress_bar()
+            tok.save_pretrained(str(tmp))
+            from aimm_nlp.finetune.card import plot_curve, write_card
 
-        write_card(tmp, cfg, state, labels=labels, truncated=train_enc.truncated)
-        shutil.rmtree(model_dir, ignore_errors=True)
-        os.replace(tmp, model_dir)
-        shutil.copy(model_dir / "README.md", out / "README.md")
-        plot_curve(state.history, out / "curve.png")
-    if dist:
-        dist.barrier()
-    losses = [h["loss"] for h in state.history if "loss" in h]
-    evals = [h for h in state.history if "eval_loss" in h]
-    result = RunResult(
-        out,
-        model_dir,
-        state.step,
-        losses[-1] if losses else None,
-        {k: v for k, v in evals[-1].items() if k != "step"} if evals else {},
-        state.real_tokens,
-        state.padded_tokens,
-        state.train_seconds,
-        train_enc.truncated,
-    )
-    if rank == 0:
-        summary = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()}
-        (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+            write_card(tmp, cfg, state, labels=labels, truncated=train_enc.truncated)
+            shutil.rmtree(model_dir, ignore_errors=True)
+            os.replace(tmp, model_dir)
+            shutil.copy(model_dir / "README.md", out / "README.md")
+            plot_curve(state.history, out / "curve.png")
+        if dist:
+            dist.barrier()
+        losses = [h["loss"] for h in state.history if "loss" in h]
+        evals = [h for h in state.history if "eval_loss" in h]
+        result = RunResult(
+            target,
+            target / "model",
+            state.step,
+            losses[-1] if losses else None,
+            {k: v for k, v in evals[-1].items() if k != "step"} if evals else {},
+            state.real_tokens,
+            state.padded_tokens,
+            state.train_seconds,
+            train_enc.truncated,
+        )
+        if rank == 0:
+            summary = {
+                k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()
+            }
+            (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+            if staging is not None:
+                _swap_in(staging, Path(os.path.abspath(target)))
+    except BaseException:
+        if rank == 0 and staging is not None:  # the earlier run stays as it was
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     return result
 
 
@@ -275,6 +388,29 @@ def _bf16_supported(torch, use_cuda: bool) -> bool:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
+
+
+def _write_marker(out: Path) -> None:
+    from aimm_nlp import __version__
+    from aimm_nlp._io import atomic_output
+
+    with atomic_output(out / RUN_MARKER) as fh:
+        json.dump({"written_by": "aimm_nlp.finetune", "format_version": 1, "aimm_nlp": __version__}, fh)
+        fh.write("\n")
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Replace the run folder ``out`` by the finished run ``new``; on any failure ``out`` is restored."""
+    import tempfile
+
+    trash = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".old"))
+    os.replace(out, trash / out.name)
+    try:
+        os.replace(new, out)
+    except BaseException:
+        os.replace(trash / out.name, out)
+        raise
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _write_config(out: Path, cfg: FinetuneConfig, labels) -> None:
