@@ -9,6 +9,8 @@ ORDER = 40
 EPILOG = """\
 examples:
   aimm corpus build src/aimm_nlp/configs/corpus/ary_darija.yaml output.dir=out/ary clean.dedup=near clean.num_proc=2
+  aimm corpus build ary_darija.yaml output.dir=out/ary output.overwrite=true
+      # replace an earlier aimm corpus (or empty folder) there; any other folder or file is refused
   aimm corpus describe out/ary --out out/ary_stats
   aimm corpus describe afrisenti_ma --split train --out stats/afrisenti
 """
