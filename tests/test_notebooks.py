@@ -95,15 +95,23 @@ def test_03_finetune(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_04_evaluate_and_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text, out = _run("04_evaluate_and_report", tmp_path, monkeypatch)
     res = json.loads((out / "results" / "tiny-bert.json").read_text(encoding="utf-8"))
-    for task in ("mini_ary_sentiment_Arab", "mini_ary_sentiment_Latn"):
-        assert 0.0 <= res["results"][task]["acc,none"] <= 1.0
     ngram = json.loads((out / "results" / "char-ngram.json").read_text(encoding="utf-8"))
+    majority = json.loads((out / "results" / "majority.json").read_text(encoding="utf-8"))
     assert set(ngram["results"]) == {"mini_ary_sentiment_Arab", "mini_ary_sentiment_Latn", "mini_langid"}
+    # what the notebook shows: the few-second tiny model does not beat the char n-gram baseline
+    # (measured acc 0.55/0.55 vs 0.72/0.77, Arab/Latn); it does learn: majority scores 0.28/0.30
+    for task in ("mini_ary_sentiment_Arab", "mini_ary_sentiment_Latn"):
+        acc = res["results"][task]["acc,none"]
+        assert majority["results"][task]["acc,none"] < acc < ngram["results"][task]["acc,none"], task
     html = (out / "report" / "leaderboard.html").read_text(encoding="utf-8")
     for column in ("tiny-bert", "majority", "char-ngram", "aimm-identify"):
         assert column in html
     assert (out / "report" / "acc.png").read_bytes().startswith(PNG_MAGIC)
-    assert "regression(s) beyond max drop" in text or "no regression" in text
+    # the CI gate set by the char n-gram baseline fails on both mini tasks, acc and f1 alike
+    assert "4 regression(s) beyond max drop 0.01" in text and "no regression" not in text
+    for task in ("mini_ary_sentiment_Arab", "mini_ary_sentiment_Latn"):
+        for metric in ("acc", "f1"):
+            assert f"| {task} | {metric} |" in text.split("regression(s) beyond max drop")[1]
     if _expect_shared():
         assert "ary_sentiment_Latn" in res["results"], (
             "the shared-data tasks did not run: is AIMM_SHARED set?"

@@ -32,3 +32,13 @@ def causal(tok):
     from aimm_nlp.testing import tiny_causal_lm
 
     return wrap_model(tiny_causal_lm(tok, seed=0), tok)
+
+
+@pytest.fixture(scope="session")
+def nllb_seed_rows(shared):
+    """The rows of NLLB-Seed's TSV, read with the stdlib (not the harness): for independent checks."""
+    import csv
+
+    path = shared / "data" / "nllb_seed_moroccan" / "seed_parallel.tsv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from aimm_nlp.evaluation.backends.causal import bucket, rolling_windows  # noqa: E402
+from aimm_nlp.evaluation.backends.causal import bucket, rolling_windows
 
 TEXTS = [
     "",

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from aimm_nlp.errors import MissingDependencyError, ModelError
+from aimm_nlp.errors import ModelError
 from aimm_nlp.evaluation import evaluate
 from aimm_nlp.evaluation.cache import ResultCache
 from aimm_nlp.testing import DummyModel
@@ -24,7 +24,7 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-def test_causal_lm_tasks_on_real_items_without_network(shared, causal, no_network, tmp_path):
+def test_causal_lm_tasks_on_real_items_without_network(shared, causal, nllb_seed_rows, no_network, tmp_path):
     from aimm_nlp.evaluation.task import load_task
 
     gen = load_task("nllb_seed_eng_ary")  # shorter generations keep the test fast
@@ -43,7 +43,21 @@ def test_causal_lm_tasks_on_real_items_without_network(shared, causal, no_networ
         -sum(s["ll"] for s in samples) / sum(s["bytes"] for s in samples) / 0.6931471805599453
     )
     assert len(res.samples["ary_sentiment"][0]["lls"]) == 3
-    assert 0 <= res.scores["nllb_seed_eng_ary"]["chrf"] <= 100
+    # chrF/BLEU equal sacrebleu's on the model's own greedy outputs for the first 4 rows of the TSV
+    import sacrebleu
+
+    rows = nllb_seed_rows[:4]
+    prompts = [f"English: {r['eng_Latn']}\nDarija:" for r in rows]
+    outs = dict(causal.generate(prompts, until=["\n"], max_gen_toks=8))
+    preds, refs = [outs[i] for i in range(4)], [r["ary_Arab"] for r in rows]
+    assert all(preds)  # empty outputs would score 0 whatever the metric did
+    assert [s["pred"] for s in res.samples["nllb_seed_eng_ary"]] == preds
+    assert res.scores["nllb_seed_eng_ary"]["chrf"] == pytest.approx(
+        sacrebleu.corpus_chrf(preds, [refs]).score
+    )
+    assert res.scores["nllb_seed_eng_ary"]["bleu"] == pytest.approx(
+        sacrebleu.corpus_bleu(preds, [refs]).score
+    )
     path = res.write(tmp_path / "run.json")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert LM_EVAL_KEYS <= set(data)
@@ -83,14 +97,15 @@ def test_pipeline_task_scores_aimm_text_function(shared, no_network):
     assert lo <= res.scores["script_id"]["acc"] <= hi
 
 
-def test_langid_pipeline_runs_or_fails_with_a_clear_aimm_error(shared):
-    # aimm_nlp.text.langid is registered by name and lands separately (with its model folder)
-    try:
-        res = evaluate(None, ["langid_moroccan"], limit=50, bootstrap_iters=0)
-    except (MissingDependencyError, ModelError) as exc:
-        assert "langid" in str(exc) or "identify" in str(exc)
-    else:
-        assert 0 <= res.scores["langid_moroccan"]["acc"] <= 1
+def test_langid_pipeline_scores_identify_above_a_floor(shared, no_network):
+    res = evaluate(None, ["langid_moroccan"], limit=200, bootstrap_iters=0)
+    assert res.n_samples["langid_moroccan"]["effective"] == 200
+    # measured: acc 0.99, macro F1 0.988 on these 200 items (0.996 / 0.994 on all 17,445); the
+    # majority class is 25 %. Floors leave margin for small changes to the identifier, not a collapse.
+    assert res.scores["langid_moroccan"]["acc"] >= 0.95
+    assert res.scores["langid_moroccan"]["f1"] >= 0.93
+    preds = {s["pred"] for s in res.samples["langid_moroccan"]}
+    assert preds >= {"ary_Arab", "ary_Latn", "arb_Arab", "fra_Latn", "eng_Latn", "zgh_Tfng", "ber_Latn"}
 
 
 def test_wrong_model_kind_is_a_model_error(shared, tok):
@@ -134,43 +149,34 @@ def test_cache_key_changes_with_the_task_config(shared, tmp_path):
     assert model.calls == 5
 
 
-SLOW_RUN = """
-import sys, time
+KILLED_RUN = """
+import os, signal, sys
 from aimm_nlp.evaluation import evaluate
 from aimm_nlp.testing import DummyModel
 
-class Slow(DummyModel):
+class KilledAt(DummyModel):
     def score_rolling(self, texts):
-        for item in super().score_rolling(texts):
-            time.sleep(0.01)
+        for n, item in enumerate(super().score_rolling(texts), 1):
+            if n == int(sys.argv[2]):  # items 1..N-1 were handed over; item N never is
+                os.kill(os.getpid(), signal.SIGKILL)
             yield item
 
-evaluate(Slow(), ["flores_ary_Arab_bpb"], limit=400, cache=sys.argv[1], bootstrap_iters=0)
+evaluate(KilledAt(), ["flores_ary_Arab_bpb"], limit=400, cache=sys.argv[1], bootstrap_iters=0)
 """
 
 
 def test_sigkill_mid_run_then_resume(shared, tmp_path):
-    import os
     import signal
     import subprocess
     import sys
-    import time
 
     db = tmp_path / "cache.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_RUN, str(db)], env={**os.environ})
-    deadline = time.time() + 60
-    done = 0
-    while time.time() < deadline and done < 64:  # wait for the first committed batch
-        time.sleep(0.2)
-        if db.exists():
-            try:
-                done = ResultCache(db).db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-            except Exception:  # the table may not exist yet
-                done = 0
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    # the child SIGKILLs itself when asked for item 150: 149 are done, and the harness commits
+    # every 64 (flush_every in evaluate), so exactly 128 survive; no finally block runs
+    proc = subprocess.run([sys.executable, "-c", KILLED_RUN, str(db), "150"], timeout=300, check=False)
+    assert proc.returncode == -signal.SIGKILL
     kept = ResultCache(db).db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
-    assert 64 <= kept < 400
+    assert kept == 128
     resumed = DummyModel()
     res = evaluate(resumed, ["flores_ary_Arab_bpb"], limit=400, cache=db, bootstrap_iters=0)
     assert resumed.calls == 400 - kept

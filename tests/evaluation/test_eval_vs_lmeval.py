@@ -1,11 +1,13 @@
-"""Per-item log-likelihoods equal lm-eval's HFLM on the same tiny model (when lm-eval is installed)."""
+"""Per-item log-likelihoods equal lm-eval's HFLM on the same tiny model.
+
+lm-eval comes with the ``bench`` extra: the test skips locally without it and fails under ``CI=true``.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("lm_eval")
+from ci_support import require
 
 ITEMS = [
     ("سلام لاباس عليك؟", [" مزيان", " ماشي مزيان بزاف 😂", " A"]),
@@ -18,6 +20,7 @@ TEXTS = ["a", "salam labas 3lik? ana mzyaaaaan 😂", "واش نتا مزياا�
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_loglikelihoods_match_lm_eval_hflm(tok, dtype):
+    require("lm_eval", 'the bench extra: pip install "aimm-nlp[bench]"')
     from lm_eval.api.instance import Instance
     from lm_eval.models.huggingface import HFLM
 
