@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
+import torch
+from ft_helpers import base_cfg, corpus_lines
 
-torch = pytest.importorskip("torch")
-
-from aimm_nlp.finetune.batching import collate, plan_epoch  # noqa: E402
+from aimm_nlp.finetune.batching import collate, plan_epoch
 
 LENGTHS = [1, 2, 7, 30, 64, 5, 5, 12, 63, 3, 40, 9, 1, 17]
 
@@ -111,3 +113,167 @@ def test_mlm_masking_is_seeded_and_skips_specials():
     assert torch.equal(a, b) and torch.equal(ta, tb)
     assert (ta[0, [0, 7, 8, 9]] == -100).all()
     assert (ta != -100).any()
+
+
+# data.packing=false: one sample per row, right padding, next-token targets inside each sample
+UNPACKED = {
+    "plain": (
+        [[5, 6, 7], [8, 9], [10, 11, 12, 13]],
+        [None, None, None],
+        [[5, 6, 7, 0], [8, 9, 0, 0], [10, 11, 12, 13]],
+        [[6, 7, -100, -100], [9, -100, -100, -100], [11, 12, 13, -100]],
+    ),
+    "sft_loss_mask": (
+        [[1, 2, 3, 4, 5], [7, 8, 9]],
+        [[0, 0, 0, 1, 1], [0, 1, 1]],
+        [[1, 2, 3, 4, 5], [7, 8, 9, 0, 0]],
+        [[-100, -100, 4, 5, -100], [8, 9, -100, -100, -100]],
+    ),
+    "one_token_sample": ([[42], [5, 6]], [None, None], [[42, 0], [5, 6]], [[-100, -100], [6, -100]]),
+}
+
+
+@pytest.mark.parametrize("case", list(UNPACKED))
+def test_unpacked_causal_collate_shifts_inside_each_sample_and_ignores_padding(case):
+    ids, labels, want_ids, want_targets = UNPACKED[case]
+    rows = [[i] for i in range(len(ids))]
+    b = collate("causal_lm", rows, ids, labels, pad_id=0, packing=False, max_length=64)
+    assert b["input_ids"].tolist() == want_ids
+    assert b["attention_mask"].tolist() == [[1] * len(s) + [0] * (len(want_ids[0]) - len(s)) for s in ids]
+    assert b["targets"].tolist() == want_targets
+    assert "position_ids" not in b  # unpacked rows hold one sample: the default positions are right
+    assert (b["n_real"], b["n_padded"]) == (sum(map(len, ids)), len(ids) * len(want_ids[0]))
+
+
+def test_unpacked_per_sample_losses_equal_the_models_own_loss():
+    """data.packing=false: each row's mean target loss == transformers' shifted loss on that sample alone."""
+    import torch.nn.functional as F
+
+    model = _tiny_llama()
+    g = torch.Generator().manual_seed(1)
+    seqs = [torch.randint(3, 60, (n,), generator=g).tolist() for n in (5, 2, 9, 3, 12, 7)]
+    plan = plan_epoch([len(s) for s in seqs], max_tokens=40, max_length=20, packing=False, seed=0, epoch=0)
+    for rows in plan:
+        b = collate("causal_lm", rows, seqs, [None] * len(seqs), pad_id=0, packing=False, max_length=20)
+        pad = b["attention_mask"] == 0
+        assert pad.any() or len({len(seqs[r[0]]) for r in rows}) == 1
+        assert (b["targets"][pad] == -100).all()  # padding is never a target
+        with torch.no_grad():
+            logits = model(
+                input_ids=b["input_ids"], attention_mask=b["attention_mask"], use_cache=False
+            ).logits
+        tok_loss = F.cross_entropy(logits.transpose(1, 2), b["targets"], ignore_index=-100, reduction="none")
+        for r, (i,) in enumerate(rows):
+            keep = b["targets"][r] != -100
+            assert int(keep.sum()) == len(seqs[i]) - 1
+            sample = torch.tensor([seqs[i]])
+            with torch.no_grad():
+                ref = model(input_ids=sample, labels=sample).loss  # transformers shifts the labels itself
+            assert torch.allclose(tok_loss[r][keep].mean(), ref, atol=1e-5, rtol=0), (i, rows)
+
+
+SFT_TEMPLATE = (
+    "{% for m in messages %}<s>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<s>{% endif %}"
+)
+SFT_RECORDS = [  # (prompt, response): Darija, Arabizi, French, Tifinagh, emoji, an empty response
+    ("translate: I am going home", "أنا غادي للدار"),
+    ("salam labas 3lik khouya", "شنو سميتك؟"),
+    ("le train part à 8h demain", "had lmakla bnina bzzaaaaf 😍"),
+    ("wach kayn chi jdid f lkhdma?", "ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ"),
+    ("شكرا بزاف", "merci bcp c'était top"),
+    ("3yit mn had rwina", ""),
+]
+
+
+@pytest.fixture(scope="module")
+def tok(tok_dir):
+    from aimm_nlp.finetune.models import load_tokenizer
+
+    return load_tokenizer(str(tok_dir))
+
+
+@pytest.mark.parametrize("packing", [True, False])
+def test_sft_batch_targets_only_the_response(packing, tok, tok_dir, tmp_path):
+    """Prompt and chat-template tokens are never targets; every response token (and the closing </s>) is."""
+    from aimm_nlp.finetune import FinetuneConfig
+    from aimm_nlp.finetune.data import encode_records
+
+    raw = base_cfg(
+        "causal_lm",
+        tok_dir,
+        tmp_path / "sft.jsonl",
+        tmp_path / "run",
+        data__prompt_column="prompt",
+        data__chat_template=SFT_TEMPLATE,
+        data__packing=packing,
+    )
+    records = [{"prompt": p, "response": r} for p, r in SFT_RECORDS]
+    enc = encode_records(records, FinetuneConfig.from_dict(raw), tok, source="sft.jsonl", label_names=None)
+    assert len(enc) == len(SFT_RECORDS) and enc.truncated == 0
+    rows = [[i] for i in range(len(enc))]
+    b = collate(
+        "causal_lm", rows, enc.input_ids, enc.labels, pad_id=tok.pad_token_id, packing=packing, max_length=64
+    )
+    for i, (prompt, response) in enumerate(SFT_RECORDS):
+        ids = enc.input_ids[i]
+        answer = tok(response, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+        head = tok(f"<s>{prompt}</s><s>", add_special_tokens=False)["input_ids"]
+        assert ids == head + answer, (prompt, tok.convert_ids_to_tokens(ids))
+        # position k targets token k+1 when that token belongs to the response; the last token and the
+        # padding after it target nothing
+        want = [-100] * (len(head) - 1) + answer + [-100] * (b["targets"].shape[1] - len(ids) + 1)
+        assert b["targets"][i].tolist() == want, (prompt, response)
+
+
+def _padded(seqs, pad_id):
+    width = max(map(len, seqs))
+    return torch.tensor([s + [pad_id] * (width - len(s)) for s in seqs])
+
+
+@pytest.mark.parametrize(("probability", "seed"), [(0.15, 0), (0.15, 1), (0.3, 2), (0.5, 3)])
+def test_mlm_batch_masks_the_configured_share_of_real_tokens(probability, seed, tok):
+    """A seeded masked-LM batch of ~1,300 real Moroccan-text tokens (the tiny corpus four times).
+
+    Tolerance: every share is within 4 binomial standard deviations of its expected value
+    (``probability`` of the non-special tokens chosen; of those 80 % [MASK], 10 % random, 10 % kept).
+    """
+    seqs = tok(corpus_lines() * 4)["input_ids"]
+    mlm = dict(
+        mask_id=tok.mask_token_id,
+        vocab_size=len(tok),
+        special_ids=list(tok.all_special_ids),
+        probability=probability,
+        seed=seed,
+    )
+    rows = [[i] for i in range(len(seqs))]
+    b = collate(
+        "masked_lm",
+        rows,
+        seqs,
+        [None] * len(seqs),
+        pad_id=tok.pad_token_id,
+        packing=False,
+        max_length=64,
+        mlm=mlm,
+    )
+    orig, out, targets = _padded(seqs, tok.pad_token_id), b["input_ids"], b["targets"]
+    assert b["attention_mask"].tolist() == (_padded([[1] * len(s) for s in seqs], 0)).tolist()
+    eligible = (b["attention_mask"] == 1) & ~torch.isin(orig, torch.tensor(tok.all_special_ids))
+    chosen = targets != -100
+    assert not (chosen & ~eligible).any()  # [CLS], [SEP] and padding are never chosen
+    assert torch.equal(targets[chosen], orig[chosen])  # a chosen position's target is its own token
+    assert torch.equal(out[~chosen], orig[~chosen])  # labels are -100 exactly where nothing changed
+
+    def near(count, n, q):
+        return abs(count / n - q) <= 4 * math.sqrt(q * (1 - q) / n), (count, n, q)
+
+    n, k = int(eligible.sum()), int(chosen.sum())
+    assert n > 1000
+    ok, why = near(k, n, probability)
+    assert ok, why
+    masked = int((out[chosen] == tok.mask_token_id).sum())
+    kept = int((out[chosen] == orig[chosen]).sum())
+    assert masked > 0 and not (out[~chosen] == tok.mask_token_id).any()
+    for count, q in ((masked, 0.8), (kept, 0.1 + 0.1 / len(tok)), (k - masked - kept, 0.1 - 0.1 / len(tok))):
+        ok, why = near(count, k, q)
+        assert ok, why

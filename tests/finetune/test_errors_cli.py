@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-pytest.importorskip("torch")
-
 import yaml
 from ft_helpers import LABELS, base_cfg, build_tokenizer, write_tsv
 
 from aimm_nlp.cli import main
 from aimm_nlp.finetune import FinetuneConfig, LossNotFiniteError, finetune
+from ci_support import require
 
 
 def _cli(tmp_path, raw, *overrides):
@@ -105,7 +103,7 @@ def test_nan_loss_names_the_step(tok_dir, data_dir, tmp_path):
     "ignore:`is_gradient_checkpointing` is deprecated:FutureWarning"
 )  # peft -> transformers
 def test_lora_saves_a_merged_model_that_reloads(tok_dir, data_dir, tmp_path):
-    pytest.importorskip("peft")
+    require("peft", "LoRA fine-tuning, the `peft` extra")
     from transformers import AutoModelForCausalLM
 
     raw = base_cfg("causal_lm", tok_dir, data_dir / "text.txt", tmp_path / "run", optim__max_steps=3)

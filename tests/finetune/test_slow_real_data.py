@@ -11,9 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("torch")
-
 from ft_helpers import base_cfg
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,22 +5,26 @@ from __future__ import annotations
 import json
 
 import pytest
-
-pytest.importorskip("torch")
-
+import torch
 from ft_helpers import LABELS, TAGS, base_cfg
 
 from aimm_nlp.finetune import FinetuneConfig, finetune
 
-CASES = {
+CASES = {  # id: (task, training file, config overrides)
     "sequence_classification": (
+        "sequence_classification",
         "tweets.tsv",
         {"data__text_column": "tweet", "data__labels": LABELS, "optim__lr": 3e-3, "data__max_tokens": 1024},
     ),
-    "token_classification": ("tags.jsonl", {"data__labels": TAGS, "data__label_column": "tags"}),
-    "causal_lm": ("text.txt", {"data__max_tokens": 1024}),
-    "masked_lm": ("text.txt", {"data__mlm_probability": 0.3, "data__max_tokens": 1024}),
-    "seq2seq": ("pairs.jsonl", {}),
+    "token_classification": (
+        "token_classification",
+        "tags.jsonl",
+        {"data__labels": TAGS, "data__label_column": "tags"},
+    ),
+    "causal_lm": ("causal_lm", "text.txt", {"data__max_tokens": 1024}),
+    "causal_lm_unpacked": ("causal_lm", "text.txt", {"data__max_tokens": 1024, "data__packing": False}),
+    "masked_lm": ("masked_lm", "text.txt", {"data__mlm_probability": 0.3, "data__max_tokens": 1024}),
+    "seq2seq": ("seq2seq", "pairs.jsonl", {}),
 }
 
 
@@ -28,9 +32,9 @@ def _losses(out):
     return [json.loads(x)["loss"] for x in (out / "metrics.jsonl").read_text().splitlines() if '"loss"' in x]
 
 
-@pytest.mark.parametrize("task", list(CASES))
-def test_loss_falls(task, tok_dir, data_dir, tmp_path):
-    train, extra = CASES[task]
+@pytest.mark.parametrize("case", list(CASES))
+def test_loss_falls(case, tok_dir, data_dir, tmp_path):
+    task, train, extra = CASES[case]
     cfg = FinetuneConfig.from_dict(base_cfg(task, tok_dir, data_dir / train, tmp_path / "run", **extra))
     res = finetune(cfg)
     losses = _losses(res.output_dir)
@@ -39,6 +43,46 @@ def test_loss_falls(task, tok_dir, data_dir, tmp_path):
     assert last < first - 0.1, losses
     assert (res.model_dir / "config.json").is_file() and (res.model_dir / "model.safetensors").is_file()
     assert (res.model_dir / "tokenizer.json").is_file()
+
+
+@pytest.mark.parametrize("packing", [False, True])
+def test_causal_lm_eval_loss_is_the_models_own_next_token_loss(packing, tok_dir, data_dir, tmp_path):
+    """One epoch, data.packing off and on: each sample of n tokens gives n - 1 targets, and eval_loss
+    equals transformers' own (shifted) loss of the saved model on every sample alone (fp32, 1e-5)."""
+    from transformers import AutoModelForCausalLM
+
+    from aimm_nlp.finetune.models import load_tokenizer
+
+    text = data_dir / "text.txt"
+    raw = base_cfg(
+        "causal_lm",
+        tok_dir,
+        text,
+        tmp_path / "run",
+        data__packing=packing,
+        data__eval=str(text),
+        optim__max_steps=None,
+        optim__epochs=1,
+    )
+    res = finetune(FinetuneConfig.from_dict(raw))
+    tok = load_tokenizer(str(tok_dir))
+    samples = [
+        tok(line)["input_ids"] + [tok.eos_token_id] for line in text.read_text(encoding="utf-8").splitlines()
+    ]
+    assert all(2 <= len(s) <= 64 for s in samples)  # nothing truncated or dropped
+    logged = [
+        json.loads(x) for x in (res.output_dir / "metrics.jsonl").read_text().splitlines() if '"loss"' in x
+    ]
+    assert sum(r["targets"] for r in logged) == sum(len(s) - 1 for s in samples)
+    assert sum(r["real_tokens"] for r in logged) == sum(len(s) for s in samples)
+    model = AutoModelForCausalLM.from_pretrained(res.model_dir).eval()
+    total = 0.0
+    with torch.no_grad():
+        for s in samples:
+            ids = torch.tensor([s])
+            total += float(model(input_ids=ids, labels=ids).loss) * (len(s) - 1)
+    manual = total / sum(len(s) - 1 for s in samples)
+    assert abs(res.metrics["eval_loss"] - manual) < 1e-5, (res.metrics, manual)
 
 
 def test_run_folder_is_complete(tok_dir, data_dir, tmp_path):
