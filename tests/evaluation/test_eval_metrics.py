@@ -168,3 +168,10 @@ def test_bootstrap_ci_of_a_corpus_metric_uses_at_most_200_draws_and_95_percent()
     expected95 = np.percentile(stats, [2.5, 97.5])
     assert not np.allclose(expected95, np.percentile(stats, [5.0, 95.0]))
     assert bootstrap_ci(METRICS["f1"], items, iters=1000, seed=3) == pytest.approx(tuple(expected95))
+
+
+@pytest.mark.parametrize("metric", ["acc_norm", "acc_bytes"])
+def test_length_normalised_accuracy_takes_an_empty_choice(metric: str) -> None:
+    """An empty choice keeps its raw log-likelihood (no division by zero)."""
+    item = {"lls": [-6.0, -0.5], "choices": ["واش", ""], "gold": 1}
+    assert METRICS[metric].item_value(item) == 1.0

@@ -60,7 +60,7 @@ def _acc_norm(item: Item) -> float:
 
 
 def _acc_bytes(item: Item) -> float:
-    lls = [ll / len(c.encode()) for ll, c in zip(item["lls"], item["choices"], strict=True)]
+    lls = [ll / len(c.encode()) if c else ll for ll, c in zip(item["lls"], item["choices"], strict=True)]
     return float(_argmax(lls) == item["gold"])
 
 
