@@ -5,7 +5,9 @@ corpus (load, clean, describe) -> tokenizer (train, fairness next to a reference
 baselines on the ``morocco-mini`` suite (``morocco`` with ``data=``) -> one HTML report.
 
 Every step writes a normal library artifact (corpus folder, tokenizer folder, run folders,
-results JSON) that a user can reuse with the other ``aimm`` commands.
+results JSON) that a user can reuse with the other ``aimm`` commands. ``out`` must be new, empty,
+or an earlier demo's folder (marked by ``.aimm_demo.json``) whose corpus, tokenizer and run folders
+hold only what aimm wrote; everything is checked before any work starts, and nothing else is replaced.
 
 Examples:
     >>> from aimm_nlp.demo import run_demo
@@ -33,6 +35,14 @@ from aimm_nlp.errors import ConfigError
 __all__ = ["DemoResult", "run_demo"]
 
 logger = logging.getLogger(__name__)
+
+DEMO_MARKER = ".aimm_demo.json"  # written into ``out`` before the first step: an earlier demo's folder
+#: what the demo replaces wholesale inside ``out`` (everything else is written file by file)
+RUN_NAMES = ("ary_sentiment_tiny", "ary_causal_lm_tiny")
+TOKENIZER_FILES = frozenset(
+    {"tokenizer.json", "tokenizer_config.json", "tokenizer_card.json", "tokenizer.model"}
+)
+PUBLIC_CORPORA = ("afrisenti_ma", "nllb_seed_moroccan", "langid_moroccan")
 
 #: reference tokenizers looked for under $AIMM_SHARED/tokenizers, first found is used
 REFERENCE_TOKENIZERS = {"mistral-7b-v0.1": "mistral-7b-v0.1/tokenizer.model"}
@@ -98,7 +108,7 @@ def _step_corpus(out: Path, mini: Path, data: Path | None) -> tuple[Path, Any, d
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     sources: list[Any] = [str(raw)]
     if data is not None:
-        sources += ["afrisenti_ma", "nllb_seed_moroccan", "langid_moroccan"]
+        sources += list(PUBLIC_CORPORA)
     ds = load_corpus(sources, split="train" if data is not None else None, data_dir=data)
     ds, report = clean(ds, normalize="auto.v1", min_chars=2, quality="web.v1", dedup="exact")
     corpus_dir = out / "corpus"
@@ -120,9 +130,7 @@ def _reference_tokenizers() -> dict[str, Path]:
 def _step_tokenizer(out: Path, ds: Any, mini: Path, vocab_size: int) -> tuple[Path, str, list[str]]:
     from aimm_nlp.tokenization import evaluate_tokenizers, train_tokenizer
 
-    tok_dir = out / "tokenizer"
-    if tok_dir.exists():
-        shutil.rmtree(tok_dir)
+    tok_dir = out / "tokenizer"  # replaced only if it is an earlier tokenizer (also checked by _check_out)
     train_tokenizer(ds, out_dir=tok_dir, vocab_size=vocab_size, seed=0)
     parallel = [r for r in _read_tsv(mini / "translation.tsv") if r["zgh_Tfng"]]
     texts = {lang: [r[lang] for r in parallel] for lang in ("eng_Latn", "ary_Arab", "zgh_Tfng")}
@@ -167,7 +175,7 @@ def _step_finetune(
                 "max_length": 64,
             },
             "optim": {"lr": 2e-3, "epochs": 12, "warmup_steps": 10, "max_steps": max_steps},
-            "run": {**common_run, "output_dir": str(out / "runs" / "ary_sentiment_tiny")},
+            "run": {**common_run, "output_dir": str(out / "runs" / RUN_NAMES[0])},
         }
     )
     causal = FinetuneConfig.from_dict(
@@ -176,7 +184,7 @@ def _step_finetune(
             "model": {"architecture": "llama", "size": "tiny", "tokenizer": str(tok_dir)},
             "data": {"train": str(lm_txt), "max_length": 128, "max_tokens": 2048},
             "optim": {"lr": 3e-3, "epochs": 3, "warmup_steps": 10, "max_steps": max_steps},
-            "run": {**common_run, "output_dir": str(out / "runs" / "ary_causal_lm_tiny")},
+            "run": {**common_run, "output_dir": str(out / "runs" / RUN_NAMES[1])},
         }
     )
     return {
@@ -265,6 +273,75 @@ def _step_report(
     return index, leaderboard
 
 
+def _check_options(data: Path | None, vocab_size: Any, limit: Any, max_steps: Any, seed: Any) -> list[str]:
+    """Every problem with the options, as messages (empty when all are valid)."""
+
+    def is_int(x: Any) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    errors = []
+    if not is_int(seed) or not 0 <= seed <= 2**32 - 1:
+        errors.append(f"--seed: must be an integer from 0 to {2**32 - 1}, got {seed!r}")
+    if not is_int(vocab_size) or vocab_size < 1:
+        errors.append(f"vocab_size: must be a positive integer, got {vocab_size!r}")
+    for name, value in (("limit", limit), ("max_steps", max_steps)):
+        if value is not None and (not is_int(value) or value < 1):
+            errors.append(f"{name}: must be a positive integer or None, got {value!r}")
+    if data is not None and not data.is_dir():
+        errors.append(
+            f"--data {data}: no such folder; pass the folder holding data/ and corpora/ (e.g. ../shared)"
+        )
+    return errors
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an ``out`` the demo could damage: a file, or a folder holding anything but an earlier demo."""
+    from aimm_nlp.corpus.io import check_output_dir
+    from aimm_nlp.finetune.run import check_output_dir as check_run_dir
+
+    for parent in out.parents:
+        if parent.is_dir():
+            break
+        if parent.exists() or parent.is_symlink():
+            raise ConfigError(f"--out {out}: cannot be created, {parent} is a file; choose another --out")
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file, not a folder; it is never replaced. Choose another --out")
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return
+    try:
+        marker = json.loads((out / DEMO_MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        marker = None
+    if not isinstance(marker, dict) or marker.get("written_by") != "aimm_nlp.demo":
+        shown = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+        raise ConfigError(
+            f"--out {out}: holds files ({shown}) and is not a folder an earlier `aimm demo` wrote (no {DEMO_MARKER}); "
+            "the demo replaces corpus/, tokenizer/ and runs/ in its folder, so it needs a new or empty one. "
+            "Nothing was run; choose another --out"
+        )
+    check_output_dir(out / "corpus", overwrite=True, option="`aimm demo`")
+    tok, problem = out / "tokenizer", None
+    if tok.is_symlink() or (tok.exists() and not tok.is_dir()):
+        problem = "is not a folder"
+    elif tok.is_dir():
+        names = sorted(p.name for p in tok.iterdir())
+        extra = [n for n in names if n not in TOKENIZER_FILES]
+        if extra:
+            problem = f"holds files the demo did not write ({', '.join(extra[:5])})"
+        elif names and "tokenizer_card.json" not in names:
+            problem = "is not a tokenizer folder aimm wrote (no tokenizer_card.json)"
+    if problem:
+        raise ConfigError(
+            f"--out {out}: {tok} {problem}; the demo replaces that folder, so nothing was run. Move those "
+            "files out, or choose another --out"
+        )
+    for name in RUN_NAMES:
+        check_run_dir(out / "runs" / name, overwrite=True)
+
+
 def run_demo(
     *,
     out: str | os.PathLike[str] = "aimm_demo",
@@ -279,7 +356,8 @@ def run_demo(
     """Run the demo and write everything under ``out``.
 
     Args:
-        out: output folder (created; an earlier demo there is replaced step by step).
+        out: output folder: new, empty, or an earlier demo's (replaced step by step). A folder
+            holding anything else is refused before any work.
         data: folder holding the public sets (the layout of ``$AIMM_SHARED``: ``data/``,
             ``corpora/``); None runs on the embedded ``morocco-mini`` data.
         vocab_size: tokenizer vocabulary size.
@@ -294,16 +372,34 @@ def run_demo(
 
     Returns:
         A :class:`DemoResult`; ``report_html`` is the page to open.
-    """
-    from tqdm.auto import tqdm
 
+    Raises:
+        ConfigError: an invalid option, or an ``out`` that is not new, empty or an earlier demo's
+            folder (all checked before anything is written).
+    """
     start = time.perf_counter()
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
     data_dir = Path(data) if data is not None else None
+    errors = _check_options(data_dir, vocab_size, limit, max_steps, seed)
+    if errors:
+        raise ConfigError("invalid demo options (nothing was run):", errors=errors)
     mini = mini_root()
     if not mini.is_dir():
         raise ConfigError(f"the morocco-mini data is missing ({mini}); reinstall aimm-nlp")
+    if data_dir is not None:
+        from aimm_nlp.corpus import corpus_files
+
+        corpus_files(list(PUBLIC_CORPORA), split="train", data_dir=data_dir)  # names a missing file
+    _check_out(out_dir)
+    from tqdm.auto import tqdm
+
+    from aimm_nlp import __version__
+    from aimm_nlp._io import atomic_output
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(out_dir / DEMO_MARKER) as fh:
+        json.dump({"written_by": "aimm_nlp.demo", "format_version": 1, "aimm_nlp": __version__}, fh)
+        fh.write("\n")
     steps = tqdm(total=5, desc="aimm demo", unit="step", disable=not progress)
 
     def done(message: str) -> None:

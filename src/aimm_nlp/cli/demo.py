@@ -19,14 +19,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n  aimm demo\n  aimm demo --data ../shared --out demo_public",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--out", default="aimm_demo", help="output folder (default: aimm_demo)")
+    p.add_argument(
+        "--out",
+        default="aimm_demo",
+        help="output folder: new, empty, or an earlier demo's (its artifacts are replaced; default: aimm_demo); "
+        "a folder holding anything else is refused before any work",
+    )
     p.add_argument(
         "--data",
         metavar="DIR",
         help="folder with the public sets (data/, corpora/ as in ../shared): run the `morocco` suite "
         "instead of the embedded morocco-mini data",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of every training step (default: 0)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of every training step, 0 to 4294967295 (default: 0)"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=run)
 

@@ -119,8 +119,10 @@ def _names(names: list[str], limit: int = 5) -> str:
     return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def check_output_dir(cfg: FinetuneConfig) -> Path | None:
-    """Check ``run.output_dir`` before anything runs; reads only, writes nothing.
+def check_output_dir(
+    output_dir: str | os.PathLike[str], *, resume: bool = False, overwrite: bool = False
+) -> Path | None:
+    """Check ``run.output_dir`` (with ``run.resume``/``run.overwrite``) before anything runs; reads only.
 
     Returns:
         The hidden sibling folder to train in when ``run.overwrite`` replaces an earlier run (swapped in
@@ -131,8 +133,7 @@ def check_output_dir(cfg: FinetuneConfig) -> Path | None:
             aimm (``run.resume``/``run.overwrite`` never touch other folders); or it holds a run but
             neither option is set; or ``run.overwrite`` would delete files aimm did not write there.
     """
-    r = cfg.run
-    out = Path(r.output_dir)
+    out = Path(output_dir)
     for parent in out.parents:
         if parent.is_dir():
             break
@@ -156,12 +157,12 @@ def check_output_dir(cfg: FinetuneConfig) -> Path | None:
             f"(no {RUN_MARKER}); run.resume=true and run.overwrite=true only apply to aimm run folders, so it "
             "was left untouched. Choose another run.output_dir (a new or empty folder)"
         )
-    if not (r.resume or r.overwrite):
+    if not (resume or overwrite):
         raise ConfigError(
             f"run.output_dir {out} already holds a run; set run.resume=true to continue it, run.overwrite=true "
             "to replace it, or choose another run.output_dir"
         )
-    if r.resume:
+    if resume:
         return None
     extra = [n for n in entries if n not in RUN_FILES]
     if extra:
@@ -214,7 +215,7 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
     from aimm_nlp.finetune import data as fdata
     from aimm_nlp.finetune.models import build_model, load_tokenizer, max_positions
 
-    staging = check_output_dir(cfg)
+    staging = check_output_dir(cfg.run.output_dir, resume=cfg.run.resume, overwrite=cfg.run.overwrite)
     if cfg.run.threads:
         torch.set_num_threads(cfg.run.threads)
     m, d = cfg.model, cfg.data
