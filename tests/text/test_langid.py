@@ -237,3 +237,20 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(module)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_mixed_is_worked_out_on_access_and_agrees_with_the_column() -> None:
+    """A list gives guesses whose ``mixed`` is computed on first access; the datasets-batch path
+    computes the column at once: both follow the same rule, and a guess stays read-only."""
+    from dataclasses import FrozenInstanceError
+
+    texts = [text for text, _ in MIXED]
+    guesses = identify_batch(texts)
+    assert all(callable(g._mixed) for g in guesses if g.lang != "und")  # nothing tagged yet
+    assert (
+        [g.mixed for g in guesses] == identify_batch({"text": texts})["lang_mixed"] == [m for _, m in MIXED]
+    )
+    assert all(isinstance(g._mixed, bool) for g in guesses)  # kept after the first access
+    with pytest.raises(FrozenInstanceError):
+        guesses[0].lang = "fra_Latn"  # type: ignore[misc]
+    assert guesses[0] == identify(texts[0]) and hash(guesses[0]) == hash(identify(texts[0]))

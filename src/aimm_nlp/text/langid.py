@@ -24,8 +24,9 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import FrozenInstanceError
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,22 +57,45 @@ _NOT_TFNG_ONLY = regex.compile(
 )
 
 
-@dataclass(frozen=True)
 class LangGuess:
-    """The language of a text.
+    """The language of a text (read-only).
 
     Attributes:
         lang: best label (``und`` when the text has no letter).
         score: probability of ``lang`` (1.0 for ``und`` and the Tifinagh rule).
         scores: probability of every label of the model.
         mixed: True when at least two languages each cover ``>= 15 %`` of the letters of the
-            words :func:`tag_words` labels, i.e. ``is_mixed(tag_words(text))``.
+            words :func:`tag_words` labels, i.e. ``is_mixed(tag_words(text))``. Worked out on first
+            access (word tagging costs several times the identification itself), then kept.
     """
 
-    lang: str
-    score: float
-    scores: Mapping[str, float] = field(repr=False, compare=False)
-    mixed: bool = False
+    __slots__ = ("_mixed", "lang", "score", "scores")
+
+    def __init__(
+        self, lang: str, score: float, scores: Mapping[str, float], mixed: bool | Callable[[], bool] = False
+    ) -> None:
+        for name, value in (("lang", lang), ("score", score), ("scores", scores), ("_mixed", mixed)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def mixed(self) -> bool:
+        if callable(self._mixed):
+            object.__setattr__(self, "_mixed", bool(self._mixed()))
+        return self._mixed  # type: ignore[return-value]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LangGuess):
+            return NotImplemented
+        return (self.lang, self.score, self.mixed) == (other.lang, other.score, other.mixed)
+
+    def __hash__(self) -> int:
+        return hash((self.lang, self.score))
+
+    def __repr__(self) -> str:
+        return f"LangGuess(lang={self.lang!r}, score={self.score!r}, mixed={self.mixed!r})"
 
 
 def load_langid_model(model: str | Path | None = None) -> Any:
@@ -110,7 +134,8 @@ def identify_batch(
     Args:
         texts: a list of strings, or a ``datasets`` batch dict (then ``column`` is read and
             a dict ``{"lang": [...], "lang_score": [...], "lang_mixed": [...]}`` is returned,
-            so ``ds.map(identify_batch, batched=True)`` adds three columns).
+            so ``ds.map(identify_batch, batched=True)`` adds three columns; ``lang_mixed`` word-tags
+            every text, several times the cost of the other two).
         model: model folder (default: the shipped model).
         column: text column of a batch dict.
 
@@ -128,12 +153,18 @@ def identify_batch(
             from aimm_nlp.errors import DataError
 
             raise DataError(f"batch has no column {column!r}; columns are {list(texts)}; pass column=...")
-        guesses = identify_batch(list(texts[column]), model=model)
+        guesses = _identify(list(texts[column]), model, eager_mixed=True)
         return {
             "lang": [g.lang for g in guesses],
             "lang_score": [g.score for g in guesses],
             "lang_mixed": [g.mixed for g in guesses],
         }
+    return _identify(texts, model, eager_mixed=False)
+
+
+def _identify(texts: Sequence[str], model: str | Path | None, *, eager_mixed: bool) -> list[LangGuess]:
+    """``identify_batch`` of a list; ``mixed`` worked out for all texts at once (a column was asked
+    for) or per text on first access."""
     texts = [t if isinstance(t, str) else "" if t is None else str(t) for t in texts]
     if not texts:
         return []
@@ -145,7 +176,11 @@ def identify_batch(
     letters = counts.sum(axis=1)
     best = probs.argmax(axis=1)
     top = probs[np.arange(len(texts)), best]
-    mixed = _mixed_rows(texts, counts, m)
+    if eager_mixed:
+        rows = _mixed_rows(texts, counts, m)
+        mixed: list[bool | Callable[[], bool]] = [i in rows for i in range(len(texts))]
+    else:
+        mixed = [partial(_mixed_one, text, counts[i : i + 1], m) for i, text in enumerate(texts)]
     tfng = "zgh_Tfng" in labels
     out = []
     for i in range(len(texts)):
@@ -153,10 +188,14 @@ def identify_batch(
         if letters[i] == 0:
             out.append(LangGuess("und", 1.0, scores, False))
         elif script[i] == 2 and tfng:
-            out.append(LangGuess("zgh_Tfng", 1.0, scores, i in mixed))
+            out.append(LangGuess("zgh_Tfng", 1.0, scores, mixed[i]))
         else:
-            out.append(LangGuess(labels[best[i]], float(top[i]), scores, i in mixed))
+            out.append(LangGuess(labels[best[i]], float(top[i]), scores, mixed[i]))
     return out
+
+
+def _mixed_one(text: str, counts: Any, m: Any) -> bool:
+    return bool(_mixed_rows([text], counts, m))
 
 
 def _mixed_rows(texts: list[str], counts: Any, m: Any) -> set[int]:
