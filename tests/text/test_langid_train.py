@@ -103,6 +103,9 @@ def test_cli_shipped_model_tsv_and_words(tmp_path: Path, capsys: pytest.CaptureF
 def test_unknown_model_dir(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(ModelError, match="does not exist"):
         identify("salam", model=tmp_path / "nope")
+    (tmp_path / "model.npz").write_bytes(b"PK")
+    with pytest.raises(ModelError, match="is a file, not a folder"):
+        identify("salam", model=tmp_path / "model.npz")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match=r"config\.json is missing"):
         identify("salam", model=tmp_path / "empty")

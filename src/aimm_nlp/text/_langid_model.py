@@ -148,7 +148,8 @@ def load_model(path: str | Path | None = None) -> Model:
 def _read(folder: Path) -> Model:
     hint = "pass a folder written by `aimm langid train --out DIR`"
     if not folder.is_dir():
-        raise ModelError(f"langid model folder {folder} does not exist; {hint}")
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise ModelError(f"langid model folder {folder} {what}; {hint}")
     cfg_path, w_path = folder / "config.json", folder / "weights.npz"
     for p in (cfg_path, w_path):
         if not p.is_file():
