@@ -38,12 +38,15 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.errors import AimmError, ConfigError
     from aimm_nlp.evaluation.task import task_path, validate_task_file
 
     errors = []
-    for name in args.files:
-        errors += validate_task_file(task_path(name), check_data=not args.no_data)
+    for name in args.files:  # every file is checked, so one run lists every problem
+        try:
+            errors += validate_task_file(task_path(name), check_data=not args.no_data)
+        except AimmError as exc:  # a missing path, unknown name, or a file that is not UTF-8
+            errors.append(str(exc))
     if errors:
         raise ConfigError(f"{len(errors)} error(s) in task files:", errors=errors)
     print(f"{len(args.files)} task file(s) valid", file=sys.stderr)

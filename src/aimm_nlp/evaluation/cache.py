@@ -40,10 +40,47 @@ class ResultCache:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None) -> None:
-        if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the cache at ``path``.
+
+        Raises:
+            InputFileError: ``path`` is a folder, cannot be created, or is not an aimm cache (another
+                file, or a corrupt database). Such a file is never modified: delete it or pick another path.
+        """
         self.path = path
-        self.db = sqlite3.connect(":memory:" if path is None else str(path))
+        if path is None:
+            self.db = sqlite3.connect(":memory:")
+            self._create()
+            return
+        from aimm_nlp.errors import InputFileError
+
+        p = Path(path)
+        fix = "pass another --cache file, or --no-cache"
+        if p.is_dir():
+            raise InputFileError(
+                f"{p}: the cache is a folder; pass a file path such as {p / 'eval.sqlite'}", path=str(p)
+            )
+        existed = p.is_file() and p.stat().st_size > 0  # sqlite treats an empty file as a new database
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(p))
+        except (OSError, sqlite3.Error) as exc:
+            raise InputFileError(f"{p}: cannot open the eval cache ({exc}); {fix}", path=str(p)) from None
+        try:
+            if existed:  # read before any write, so a file that is not our cache stays untouched
+                self.db.execute("SELECT key, value FROM items LIMIT 1").fetchall()
+            self._create()
+        except sqlite3.Error as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "no such" in str(exc):  # someone else's database
+                why = f"an sqlite database, but not an aimm eval cache ({exc}); {fix}"
+            else:
+                why = (
+                    f"not a readable eval cache ({exc}); if it is an aimm cache, delete it (it only holds "
+                    f"per-item results, recomputed on the next run); else {fix}"
+                )
+            raise InputFileError(f"{p}: {why}", path=str(p)) from None
+
+    def _create(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         self.db.commit()

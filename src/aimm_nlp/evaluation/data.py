@@ -24,7 +24,7 @@ from typing import Any
 
 from aimm_nlp.errors import DataError, InputFileError
 
-__all__ = ["compile_template", "jinja_env", "read_columns", "read_docs"]
+__all__ = ["compile_template", "inspect_file", "jinja_env", "read_columns", "read_docs"]
 
 _INT = re.compile(r"-?\d+")
 
@@ -64,50 +64,82 @@ def _csv_kwargs(path: Path, cfg: dict[str, Any]) -> dict[str, Any]:
     return {"delimiter": delimiter, "quoting": quoting}
 
 
+def _lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 data file; a missing file, a folder or invalid UTF-8 raise with file and line."""
+    from aimm_nlp._io import iter_lines
+
+    if not path.exists():
+        raise InputFileError(
+            f"{path}: data file does not exist (set $AIMM_SHARED or fix dataset_kwargs.data_files)",
+            path=str(path),
+        )
+    return list(iter_lines(path))
+
+
+def _json_line(path: Path, lineno: int, line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{lineno}: not a JSON object ({exc.msg}); one JSON object per line") from None
+
+
+def _json_docs(path: Path, lines: list[str]) -> list[Any]:
+    text = "\n".join(lines)
+    if text.lstrip().startswith("["):
+        try:
+            return list(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    return [_json_line(path, n, line) for n, line in enumerate(lines, 1) if line.strip()]
+
+
 def read_columns(path: Path, cfg: dict[str, Any]) -> list[str]:
-    """Column names of a data file (header row, first JSON object, or ``["text"]``)."""
+    """Column names of a data file (header row, first JSON object, or ``["text"]``).
+
+    Raises:
+        InputFileError: the file is missing, a folder, or not UTF-8 (the message names the line).
+        DataError: a JSON file that does not parse.
+    """
+    return inspect_file(path, cfg)[0]
+
+
+def inspect_file(path: Path, cfg: dict[str, Any]) -> tuple[list[str], int]:
+    """``(columns, rows)``: the column names of a data file and how many rows (docs) it holds."""
     fmt = _format(path, cfg)
-    with open(path, encoding="utf-8", newline="") as fh:
-        if fmt in ("csv", "tsv"):
-            return next(csv.reader(fh, **_csv_kwargs(path, cfg)), [])
-        if fmt == "json":
-            first = fh.readline().strip()
-            if first.startswith("["):
-                docs = json.loads(first + fh.read())
-                return list(docs[0]) if docs else []
-            return list(json.loads(first)) if first else []
-    return ["text"]
+    lines = _lines(path)
+    if fmt in ("csv", "tsv"):
+        rows = list(csv.reader([line + "\n" for line in lines], **_csv_kwargs(path, cfg)))
+        return (rows[0] if rows else []), max(0, len(rows) - 1)
+    if fmt == "json":
+        docs = _json_docs(path, lines)
+        return (list(docs[0]) if docs and isinstance(docs[0], dict) else []), len(docs)
+    return ["text"], len(lines)
 
 
 def _read_rows(path: Path, cfg: dict[str, Any]) -> list[dict[str, Any]]:
     fmt = _format(path, cfg)
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except FileNotFoundError:
-        raise InputFileError(
-            f"{path}: data file does not exist (set $AIMM_SHARED or fix dataset_kwargs.data_files)",
-            path=str(path),
-        ) from None
-    with fh:
-        if fmt in ("csv", "tsv"):
-            reader = csv.reader(fh, **_csv_kwargs(path, cfg))
-            header = next(reader, [])
-            rows = []
-            for lineno, row in enumerate(reader, 2):
-                if len(row) != len(header):
-                    raise DataError(f"{path}:{lineno}: {len(row)} fields, header has {len(header)}")
-                rows.append(dict(zip(header, row, strict=True)))
-            for col in header:
-                if rows and all(_INT.fullmatch(r[col]) for r in rows):
-                    for r in rows:
-                        r[col] = int(r[col])
-            return rows
-        if fmt == "json":
-            text = fh.read()
-            if text.lstrip().startswith("["):
-                return list(json.loads(text))
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
-        return [{"text": line.rstrip("\n")} for line in fh]
+    lines = _lines(path)
+    if fmt in ("csv", "tsv"):
+        # each line gets its newline back, so a quoted field spanning lines keeps it
+        reader = csv.reader([line + "\n" for line in lines], **_csv_kwargs(path, cfg))
+        header = next(reader, [])
+        rows = []
+        for row in reader:
+            if len(row) != len(header):
+                raise DataError(f"{path}:{reader.line_num}: {len(row)} fields, header has {len(header)}")
+            rows.append(dict(zip(header, row, strict=True)))
+        for col in header:
+            if rows and all(_INT.fullmatch(r[col]) for r in rows):
+                for r in rows:
+                    r[col] = int(r[col])
+        return rows
+    if fmt == "json":
+        docs = _json_docs(path, lines)
+        for i, doc in enumerate(docs):
+            if not isinstance(doc, dict):
+                raise DataError(f"{path}: doc {i} is {type(doc).__name__}, expected a JSON object")
+        return docs
+    return [{"text": line} for line in lines]
 
 
 def hash_bucket(value: Any) -> int:

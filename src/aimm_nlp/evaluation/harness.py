@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from aimm_nlp.evaluation.cache import ResultCache, item_key
@@ -25,13 +26,109 @@ __all__ = ["evaluate"]
 log = logging.getLogger(__name__)
 
 
+def _check_options(
+    *, limit: Any, num_fewshot: Any, bootstrap_iters: Any, seed: Any, data: Any, device: Any
+) -> None:
+    """Reject bad option values (all at once), a missing data folder and an absent device, before any work."""
+    from aimm_nlp.errors import ConfigError, InputFileError
+
+    def whole(value: Any, low: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+    errors = []
+    if limit is not None and not whole(limit, 1):
+        errors.append(f"limit={limit!r}: must be a positive integer (None evaluates every doc)")
+    if num_fewshot is not None and not whole(num_fewshot, 0):
+        errors.append(f"num_fewshot={num_fewshot!r}: must be an integer >= 0")
+    if not whole(bootstrap_iters, 0):
+        errors.append(f"bootstrap_iters={bootstrap_iters!r}: must be an integer >= 0 (0: no intervals)")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        errors.append(f"seed={seed!r}: must be an integer")
+    if errors:
+        raise ConfigError("invalid evaluation options (nothing was run):", errors=errors)
+    if data is not None and not Path(data).is_dir():
+        what = "is a file, not a folder" if Path(data).exists() else "no such folder"
+        raise InputFileError(
+            f"{data}: {what}; pass the folder that holds the suite's data files (what $AIMM_SHARED points to)",
+            path=str(data),
+        )
+    if str(device) != "cpu":
+        _check_device(str(device))
+
+
+def _check_device(device: str) -> None:
+    """Parse ``device`` with torch and check this machine has it, so a bad one fails before the model loads."""
+    import torch
+
+    from aimm_nlp.errors import ConfigError
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ConfigError(
+            f"device {device!r} is not a torch device; use cpu, cuda, cuda:N, mps or xpu"
+        ) from None
+    if dev.type == "cpu":
+        return
+    backend = torch.backends.mps if dev.type == "mps" else getattr(torch, dev.type, None)
+    if getattr(backend, "is_available", None) is None:
+        raise ConfigError(
+            f"device {device!r}: a model cannot run on {dev.type}; use cpu, cuda, cuda:N, mps or xpu"
+        )
+    if not backend.is_available():
+        build = " (this torch is a CPU-only build)" if dev.type == "cuda" and not torch.version.cuda else ""
+        raise ConfigError(
+            f"device {device!r}: no {dev.type} device is available on this machine{build}; use cpu (--device cpu)"
+        )
+    count = backend.device_count() if hasattr(backend, "device_count") else 1
+    if dev.index is not None and dev.index >= count:
+        raise ConfigError(
+            f"device {device!r}: this machine has {count} {dev.type} device(s), numbered 0 to {count - 1}"
+        )
+
+
+def _load_folder(model: str | os.PathLike[str], device: str) -> Any:
+    """:func:`load_model`, with unreadable weights, config or tokenizer files turned into ``ModelError``."""
+    from aimm_nlp.errors import AimmError, ModelError
+    from aimm_nlp.evaluation.backends import load_model
+
+    try:
+        from safetensors import SafetensorError
+    except ImportError:  # older safetensors
+        from safetensors._safetensors_rust import SafetensorError
+
+    try:
+        return load_model(model, device=device)
+    except AimmError:
+        raise
+    except SafetensorError as exc:
+        from safetensors import safe_open
+
+        bad = []
+        for sub in ("", "model", "final"):
+            for f in sorted((Path(model) / sub).glob("*.safetensors")):
+                try:
+                    with safe_open(str(f), framework="pt"):
+                        pass
+                except SafetensorError:
+                    bad.append(str(f))
+        where = ", ".join(bad) or f"the *.safetensors files of {model}"
+        raise ModelError(
+            f"{where}: cannot read the weights ({exc}); the file is truncated or corrupt: "
+            "copy or save the model again"
+        ) from None
+    # OSError/ValueError: config.json that is not JSON or UTF-8, tokenizer files transformers cannot read
+    except (OSError, ValueError) as exc:
+        raise ModelError(
+            f"{model}: cannot load the model ({exc}); check the folder's config and tokenizer files"
+        ) from None
+
+
 def _backend(model: Any, tokenizer: Any, device: str) -> Any:
     if model is None or hasattr(model, "kind"):
         return model
     if isinstance(model, (str, os.PathLike)):
-        from aimm_nlp.evaluation.backends import load_model
-
-        return load_model(model, device=device)
+        return _load_folder(model, device)
     from aimm_nlp.evaluation.backends import wrap_model
 
     return wrap_model(model, tokenizer)
@@ -198,6 +295,14 @@ def evaluate(
         >>> from aimm_nlp.testing import DummyModel
         >>> res = evaluate(None, ["script_id"], limit=20, bootstrap_iters=0)  # doctest: +SKIP
     """
+    _check_options(
+        limit=limit,
+        num_fewshot=num_fewshot,
+        bootstrap_iters=bootstrap_iters,
+        seed=seed,
+        data=data,
+        device=device,
+    )
     baseline = isinstance(model, str) and model.startswith("baseline:")
     if suite is not None or baseline or data is not None:
         from aimm_nlp.evaluation.suites import run_suite
@@ -217,6 +322,14 @@ def evaluate(
     if backend is not None and hasattr(backend, "batch_size"):
         backend.batch_size = batch_size
     preps = [prepare(t, backend, limit=limit, num_fewshot=num_fewshot, seed=seed) for t in loaded]
+    for prep in preps:
+        if not prep.requests:  # no scores can come from no docs (they would be NaN)
+            from aimm_nlp.errors import DataError
+
+            raise DataError(
+                f"{prep.task.data_file()}: task {prep.task.name} has no docs to evaluate in its test split "
+                "(the file has no rows, or doc_filter/hash_split kept none); add rows or fix the task"
+            )
     store = cache if isinstance(cache, ResultCache) else ResultCache(cache)
     # settings that move a score are part of the cache key, next to the weights' hash
     settings = {k: getattr(backend, k, None) for k in ("max_length", "softmax_dtype")}

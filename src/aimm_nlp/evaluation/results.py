@@ -10,6 +10,7 @@ prompt-template hashes) and ``schema_version``. Files are written atomically.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,18 +68,45 @@ class Results:
         }
 
     def write(self, path: str | os.PathLike[str], *, samples: bool = True) -> Path:
-        """Write the JSON (and ``<stem>.samples.jsonl`` per-item log) atomically; return the JSON path."""
+        """Write the JSON (and ``<stem>.samples.jsonl`` per-item log) atomically; return the JSON path.
+
+        Both files are built in temporary files first; the results JSON is renamed into place last,
+        and if that fails the new samples file is removed, so a failed write never leaves a samples
+        log without its results. Scores that are not finite (NaN) are written as ``null``.
+
+        Raises:
+            InputFileError: ``path`` is a folder or cannot be written.
+        """
         from aimm_nlp._io import atomic_output
+        from aimm_nlp.errors import InputFileError
 
         path = Path(path)
-        if samples:
-            with atomic_output(path.with_suffix(".samples.jsonl")) as fh:
-                for task, rows in self.samples.items():
-                    for row in rows:
-                        fh.write(json.dumps({"task": task, **row}, ensure_ascii=False, default=str) + "\n")
-        with atomic_output(path) as fh:
-            json.dump(self.to_dict(), fh, ensure_ascii=False, indent=2, default=str)
-            fh.write("\n")
+        if path.is_dir():
+            raise InputFileError(
+                f"{path}: is a folder; pass a results file path such as {path / 'results.json'}",
+                path=str(path),
+            )
+        text = json.dumps(_finite(self.to_dict()), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+        log = path.with_suffix(".samples.jsonl")
+        wrote_log = False
+        try:
+            with atomic_output(path) as out:  # renamed into place after the samples log
+                out.write(text + "\n")
+                if samples:
+                    with atomic_output(log) as fh:
+                        for task, rows in self.samples.items():
+                            for row in rows:
+                                rec = _finite({"task": task, **row})
+                                fh.write(
+                                    json.dumps(rec, ensure_ascii=False, default=str, allow_nan=False) + "\n"
+                                )
+                    wrote_log = True
+        except BaseException as exc:
+            if wrote_log:  # a samples log must not outlive the failed results file
+                log.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise InputFileError(f"{path}: cannot write results ({exc})", path=str(path)) from None
+            raise
         return path
 
     def to_markdown(self) -> str:
@@ -122,17 +150,77 @@ class Results:
         return "\n".join(lines)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN/inf floats replaced by ``None`` (JSON has no NaN), recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _metric_key(key: str) -> str | None:
+    """The metric of a ``"<metric>,<filter>"`` score key, ``None`` for intervals, stderr and ``alias``."""
+    metric, sep, _ = key.partition(",")
+    return metric if sep and not metric.endswith(("_stderr", "_ci95")) else None
+
+
 def load_results(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a results JSON (ours, or lm-eval's) and check it has ``results``."""
+    """Read a results JSON (ours, or lm-eval's) and check its shape.
+
+    ``results`` must map each task to an object whose ``"<metric>,<filter>"`` values are numbers
+    (or ``null``: a score that could not be computed).
+
+    Raises:
+        InputFileError: missing file, a folder, invalid UTF-8, not JSON, or not a results file; the
+            message names the file (and the line, or every bad task/metric).
+    """
+    from aimm_nlp._io import iter_lines
     from aimm_nlp.errors import InputFileError
 
     p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{p}: no such results file", path=str(p))
+    if p.is_dir():
+        raise InputFileError(
+            f"{p}: is a folder; pass a results .json file written by `aimm eval`", path=str(p)
+        )
+    text = "\n".join(iter_lines(p))  # invalid UTF-8 raises with file and line
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(f"{p}: no such results file", path=str(p)) from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(f"{p}: not JSON ({exc})", path=str(p)) from None
+        raise InputFileError(
+            f"{p}:{exc.lineno}: not JSON ({exc.msg})", path=str(p), line=exc.lineno
+        ) from None
     if not isinstance(data, dict) or "results" not in data:
         raise InputFileError(f"{p}: not a results file (no 'results' key)", path=str(p))
+    results = data["results"]
+    if not isinstance(results, dict):
+        raise InputFileError(
+            f"{p}: 'results' is {type(results).__name__}, expected an object of tasks "
+            '({"task": {"acc,none": 0.8, ...}})',
+            path=str(p),
+        )
+    errors = []
+    for task, row in results.items():
+        if not isinstance(row, dict):
+            errors.append(f"results.{task}: is {type(row).__name__}, expected an object of metrics")
+            continue
+        for key, value in row.items():
+            ok = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+            if _metric_key(key) and not ok:
+                errors.append(f"results.{task}.{key}: {value!r} is not a number")
+    for key in ("lang", "higher_is_better", "versions"):
+        if not isinstance(data.get(key) or {}, dict):
+            errors.append(f"{key}: expected an object keyed by task, got {type(data[key]).__name__}")
+    skipped = data.get("skipped") or []
+    if not isinstance(skipped, list) or not all(isinstance(s, dict) and "task" in s for s in skipped):
+        errors.append('skipped: expected a list of {"task": ..., "reason": ...}')
+    if errors:
+        lines = "".join(f"\n  - {e}" for e in errors)
+        raise InputFileError(
+            f"{p}: invalid results file:{lines}\nfix or regenerate it with `aimm eval`", path=str(p)
+        )
     return data

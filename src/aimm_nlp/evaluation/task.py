@@ -113,8 +113,14 @@ def _data_files(cfg: dict[str, Any]) -> dict[str, str]:
 def task_path(name: str) -> Path:
     """Path of a shipped task by name, or of a YAML file given by path."""
     p = Path(name)
-    if p.suffix in (".yaml", ".yml") and p.exists():
-        return p
+    if p.suffix in (".yaml", ".yml") or os.sep in name or "/" in name:  # a path, not a shipped name
+        if p.is_file():
+            return p
+        from aimm_nlp.errors import InputFileError
+
+        if p.is_dir():
+            raise InputFileError(f"{p}: is a folder; pass a task .yaml file", path=str(p))
+        raise InputFileError(f"no such file: {p} (shipped task names: `aimm tasks ls`)", path=str(p))
     shipped = {q.stem: q for q in TASKS_DIR.glob("*.yaml") if not q.stem.startswith("_")}
     if name not in shipped:
         from aimm_nlp._registry import did_you_mean
@@ -142,8 +148,11 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
     if not path.is_file():
         errors.append(f"{path}: no such task file")
         return {}
+    from aimm_nlp._io import iter_lines
+
+    text = "\n".join(iter_lines(path))  # invalid UTF-8 raises InputFileError naming file and line
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         errors.append(f"{path}: invalid YAML: {exc}")
         return {}
@@ -165,7 +174,12 @@ def _read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
 
 
 def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True) -> list[str]:
-    """Every problem of a task file, as ``"FILE: field: message"`` strings (empty if valid)."""
+    """Every problem of a task file, as ``"FILE: field: message"`` strings (empty if valid).
+
+    Raises:
+        InputFileError: the task file or its data file cannot be read (a folder, invalid UTF-8);
+            the message names the file and line.
+    """
     path = Path(path)
     cfg, errors = _read_config(path)
     if errors:
@@ -220,14 +234,20 @@ def _template_columns(value: Any) -> set[str]:
 
 
 def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
-    from aimm_nlp.evaluation.data import read_columns
+    from aimm_nlp.evaluation.data import inspect_file
 
     if not data.is_file():
         return [
             f"{where}: dataset_kwargs.data_files: {data} does not exist (set $AIMM_SHARED or fix the path)"
         ]
-    columns = set(read_columns(data, cfg))
+    header, n_rows = inspect_file(data, cfg)
+    columns = set(header)
     errors = []
+    if not n_rows:
+        errors.append(
+            f"{where}: dataset_kwargs.data_files: {data} has no data rows (empty, or a header only); "
+            "add rows or fix the path"
+        )
     if cfg.get("doc_filter"):
         for col in sorted(_template_columns("{{ " + str(cfg["doc_filter"]) + " }}") - columns):
             errors.append(
@@ -266,6 +286,7 @@ def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
 
     Raises:
         UnknownNameError: no shipped task of that name.
+        InputFileError: a ``.yaml`` path that does not exist, or a task/data file that is not UTF-8.
         ConfigError: the file is invalid; ``errors`` lists every problem.
 
     Examples:
