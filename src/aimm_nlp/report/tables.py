@@ -29,13 +29,29 @@ class Regression:
     drop: float
 
 
-def _scores(data: dict[str, Any]) -> dict[tuple[str, str], tuple[float, list[float] | None]]:
+def _scores(data: dict[str, Any]) -> dict[tuple[str, str], tuple[float | None, list[float] | None]]:
+    """Every ``(task, metric)`` score; ``None`` where the run could not compute it (JSON ``null``).
+
+    Files read with :func:`~aimm_nlp.evaluation.results.load_results` hold only numbers or ``null``
+    there; any other value raises here rather than silently dropping its row.
+    """
+    from aimm_nlp.errors import DataError
+
     out = {}
     for task, row in data["results"].items():
         for key, value in row.items():
             metric, _, flt = key.partition(",")
-            if flt and not metric.endswith(("_stderr", "_ci95")) and isinstance(value, (int, float)):
-                out[(task, metric)] = (float(value), row.get(f"{metric}_ci95,{flt}"))
+            if not flt or metric.endswith(("_stderr", "_ci95")):
+                continue
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise DataError(f"results.{task}.{key}: {value!r} is not a number")
+            ci = row.get(f"{metric}_ci95,{flt}")
+            ok_ci = (
+                isinstance(ci, (list, tuple))
+                and len(ci) == 2
+                and all(isinstance(v, (int, float)) for v in ci)
+            )
+            out[(task, metric)] = (None if value is None else float(value), list(ci) if ok_ci else None)
     return out
 
 
@@ -44,7 +60,11 @@ def compare_to_baseline(
 ) -> list[Regression]:
     """Metrics of ``run`` worse than ``baseline`` by more than ``max_drop`` (absolute).
 
-    Direction comes from ``higher_is_better``; a metric missing from ``run`` is a regression.
+    Direction comes from ``higher_is_better``; a metric missing from ``run`` (or ``null`` there) is a
+    regression; a ``null`` baseline score has nothing to compare with and is skipped.
+
+    Raises:
+        ConfigError: ``max_drop`` is negative or not a number.
 
     Examples:
         >>> base = {"results": {"t": {"acc,none": 0.80}}, "higher_is_better": {"t": {"acc": True}}}
@@ -52,12 +72,23 @@ def compare_to_baseline(
         >>> compare_to_baseline(run, base, max_drop=0.01)[0].drop
         0.05
     """
+    if (
+        isinstance(max_drop, bool)
+        or not isinstance(max_drop, (int, float))
+        or not 0 <= max_drop < float("inf")
+    ):
+        from aimm_nlp.errors import ConfigError
+
+        raise ConfigError(f"max_drop must be a number >= 0, got {max_drop!r}")
     mine, base = _scores(run), _scores(baseline)
-    hib = {**baseline.get("higher_is_better", {}), **run.get("higher_is_better", {})}
+    hib = {**(baseline.get("higher_is_better") or {}), **(run.get("higher_is_better") or {})}
     out = []
     for (task, metric), (value, _) in sorted(base.items()):
+        if value is None:
+            continue
         up = hib.get(task, {}).get(metric, True)
-        current = mine.get((task, metric), (float("nan"), None))[0]
+        current = mine.get((task, metric), (None, None))[0]
+        current = float("nan") if current is None else current
         drop = (value - current) if up else (current - value)
         if current != current or drop > max_drop:  # NaN: missing metric
             out.append(
@@ -80,7 +111,7 @@ def leaderboard_rows(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per (task, metric, run): value, CI and language, sorted for display."""
     rows = []
     for run, data in runs.items():
-        langs = data.get("lang", {})
+        langs = data.get("lang") or {}
         for (task, metric), (value, ci) in _scores(data).items():
             rows.append({"run": run, "task": task, "metric": metric, "lang": langs.get(task) or "-",
                          "value": value, "ci": ci})  # fmt: skip
@@ -97,7 +128,8 @@ def _markdown(rows: list[dict[str, Any]], runs: list[str], skipped: list[tuple[s
     cells: dict[tuple[str, str, str], dict[str, str]] = {}
     for r in rows:
         ci = f" [{r['ci'][0]:.4f}, {r['ci'][1]:.4f}]" if r["ci"] else ""
-        cells.setdefault((r["task"], r["lang"], r["metric"]), {})[r["run"]] = f"{r['value']:.4f}{ci}"
+        value = "n/a" if r["value"] is None else f"{r['value']:.4f}{ci}"  # null: the run could not score it
+        cells.setdefault((r["task"], r["lang"], r["metric"]), {})[r["run"]] = value
     for (task, lang, metric), by_run in cells.items():
         lines.append(
             f"| {task} | {lang} | {metric} | " + " | ".join(by_run.get(run, "-") for run in runs) + " |"
@@ -144,7 +176,11 @@ def _plot(rows: list[dict[str, Any]], runs: list[str], metric: str, path: Path) 
     fig, ax = plt.subplots(figsize=(max(4, 1.2 * len(labels) * max(1, len(runs)) / 2), 3.5))
     width = 0.8 / max(1, len(runs))
     for k, run in enumerate(runs):
-        found = {(r["task"], r["lang"]): r for r in rows if r["metric"] == metric and r["run"] == run}
+        found = {
+            (r["task"], r["lang"]): r
+            for r in rows
+            if r["metric"] == metric and r["run"] == run and r["value"] is not None
+        }
         xs = [i + k * width for i, lab in enumerate(labels) if lab in found]
         vals = [found[lab]["value"] for lab in labels if lab in found]
         errs = [[max(0.0, found[lab]["value"] - found[lab]["ci"][0]) if found[lab]["ci"] else 0 for lab in labels if lab in found],
@@ -188,16 +224,26 @@ def run_names(paths: list[str | os.PathLike[str]]) -> list[str]:
 def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -> dict[str, Path]:
     """Write ``leaderboard.md``, ``leaderboard.html`` and one PNG per metric into ``out``.
 
+    Every run file is read and checked before anything is written.
+
     Returns:
         The written paths by kind (``markdown``, ``html``, ``plot:<metric>``).
+
+    Raises:
+        InputFileError: a run file is missing, a folder, not UTF-8, not JSON or not a results file
+            (a metric value that is not a number included), or ``out`` is a file.
+        ConfigError: the same run file is given twice.
     """
     from aimm_nlp._io import atomic_output
+    from aimm_nlp.errors import InputFileError
     from aimm_nlp.evaluation.results import load_results
 
     loaded = dict(zip(run_names(runs), map(load_results, runs), strict=True))
     names = list(loaded)
     rows = leaderboard_rows(loaded)
     folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputFileError(f"{folder}: is a file; --out takes a folder for the report", path=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     plots = []
