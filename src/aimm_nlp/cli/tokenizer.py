@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import Any
 
 ORDER = 50
 
@@ -57,7 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="tokenizer folder, tokenizer.json, SentencePiece .model or tiktoken file (repeatable)")  # fmt: skip
     e.add_argument("--flores", required=True, help="FLORES-200 folder with dev/ and devtest/")
     e.add_argument("--langs", nargs="+", help="languages (default: all in the folder)")
-    e.add_argument("--reference", default="eng_Latn", help="parity reference (default eng_Latn)")
+    e.add_argument("--reference", help="parity reference language (default eng_Latn when read)")
     e.add_argument("--out", required=True, help="folder for metrics.json, metrics.md, fertility.png")
     e.add_argument("--no-progress", action="store_true")
     e.set_defaults(func=run_eval)
@@ -67,48 +69,94 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--base", required=True, help="base tokenizer folder, tokenizer.json or SentencePiece BPE .model"
     )
     x.add_argument("--data", nargs="+", required=True, metavar="FILE", help="text files, one text per line")
-    x.add_argument("--n-new-tokens", type=int, required=True, dest="n_new_tokens")
-    x.add_argument("--min-frequency", type=int, default=2, dest="min_frequency")
-    x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts, e.g. Arab")
-    x.add_argument("--out", required=True, help="output folder (AutoTokenizer-loadable)")
+    x.add_argument("--n-new-tokens", type=_positive, required=True, dest="n_new_tokens")
+    x.add_argument("--min-frequency", type=_positive, default=2, dest="min_frequency",
+                   help="a pair must occur this often to become a token (default 2)")  # fmt: skip
+    x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts: Arab, Latn, Tfng")
+    x.add_argument(
+        "--out", required=True, help="output folder (AutoTokenizer-loadable); new, empty, or aimm's"
+    )
     x.add_argument("--no-progress", action="store_true")
     x.set_defaults(func=run_extend)
 
 
-def _pairs(items: list[str], flag: str) -> dict[str, str]:
+def _positive(text: str) -> int:
+    """An argparse type: an integer >= 1 (a bad value exits 2 naming the flag)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _pairs(items: list[str], flag: str, *, unique: bool = False) -> dict[str, str]:
     from aimm_nlp.errors import ConfigError
 
-    out, errors = {}, []
+    out: dict[str, str] = {}
+    errors = []
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key or not value:
             errors.append(f"{flag} {item!r}: expected NAME=VALUE")
+        elif unique and key in out:
+            errors.append(
+                f"{flag} {item!r}: the name {key!r} is given twice (also {out[key]!r}); name each once"
+            )
         out[key] = value
     if errors:
         raise ConfigError("invalid options (nothing was written):", errors=errors)
     return out
 
 
-def _load_config(args: argparse.Namespace) -> dict:
+def _read_yaml(path: Path) -> Any:
     import yaml
 
+    from aimm_nlp._io import iter_lines
     from aimm_nlp.errors import ConfigError, InputFileError
 
-    cfg: dict = {}
-    if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise InputFileError(f"{path}: no such config file", path=str(path))
-        try:
-            cfg = yaml.safe_load(path.read_text("utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    if not path.is_file():
+        what = "is a folder; pass a YAML config file" if path.is_dir() else "no such config file"
+        raise InputFileError(f"{path}: {what}", path=str(path))
+    text = "\n".join(iter_lines(path))  # invalid UTF-8 raises InputFileError naming file and line
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+
+
+def _load_config(args: argparse.Namespace) -> dict:
+    """The config file, then ``--set`` overrides, then flags; every problem listed in one ConfigError."""
+    import yaml
+
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.tokenization._checks import settings_errors
+    from aimm_nlp.tokenization._corpus import source_errors
+
+    cfg: Any = _read_yaml(Path(args.config)) if args.config else {}
+    if cfg is None:
+        cfg = {}
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"{args.config}: the config must be a mapping of keys, got {type(cfg).__name__}")
     errors = []
     for key, value in _pairs(args.overrides, "--set").items():
         node, *path_keys = key.split(".")
-        parsed = yaml.safe_load(value)
-        if path_keys:
-            cfg.setdefault(node, {})[path_keys[0]] = parsed
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            first = str(exc).splitlines()[0]
+            errors.append(f"--set {key}={value}: invalid YAML value ({first}); quote strings, e.g. [1, 2]")
+            continue
+        if len(path_keys) > 1:
+            errors.append(f"--set {key}: at most one level below a key (e.g. lang_weights.ary_Arab=3)")
+        elif path_keys:
+            if cfg.get(node) is None:
+                cfg[node] = {}
+            if not isinstance(cfg[node], dict):
+                errors.append(f"--set {key}: {node} is {cfg[node]!r}, not a mapping")
+            else:
+                cfg[node][path_keys[0]] = parsed
         else:
             cfg[node] = parsed
     for key in ("kind", "backend", "vocab_size", "normalizer", "temperature", "seed"):
@@ -119,18 +167,22 @@ def _load_config(args: argparse.Namespace) -> dict:
         for k in cfg
         if k not in _TRAIN_KEYS
     ]
+    errors += settings_errors({k: v for k, v in cfg.items() if k in _TRAIN_KEYS and k != "data"})
+    if cfg.get("data") is not None:
+        errors += source_errors(cfg["data"])
     if errors:
         raise ConfigError("invalid tokenizer config (nothing was trained):", errors=errors)
     return cfg
 
 
 def run_train(args: argparse.Namespace) -> int:
-
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.tokenization import train_tokenizer
+    from aimm_nlp.tokenization._checks import check_out_dir
     from aimm_nlp.tokenization._corpus import read_sources
 
     cfg = _load_config(args)
+    check_out_dir(args.out)  # before reading the corpus
     sources = cfg.pop("data", None) or []
     if not sources and not args.data:
         raise ConfigError("no training data: give --data FILE ... or a config with a data: list")
@@ -151,11 +203,26 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    from aimm_nlp.errors import ConfigError
     from aimm_nlp.tokenization import evaluate_tokenizers, read_flores
 
-    tokenizers = _pairs(args.tokenizer, "--tokenizer")
+    tokenizers = _pairs(args.tokenizer, "--tokenizer", unique=True)
     texts = read_flores(args.flores, args.langs)
-    reference = args.reference if args.reference in texts else None
+    reference = args.reference
+    if reference is not None and reference not in texts:
+        from aimm_nlp._registry import did_you_mean
+
+        raise ConfigError(
+            f"--reference {reference!r}: unknown language{did_you_mean(reference, texts)}; "
+            f"parity needs one of the languages read from {args.flores}: {', '.join(texts)}"
+        )
+    if reference is None:
+        reference = "eng_Latn" if "eng_Latn" in texts else None
+        if reference is None:
+            print(
+                "parity not measured: eng_Latn is not among the languages; pass --reference LANG",
+                file=sys.stderr,
+            )
     report = evaluate_tokenizers(tokenizers, texts, reference=reference, progress=not args.no_progress)
     out = report.save(args.out)
     print(report.to_markdown())
@@ -166,7 +233,10 @@ def run_eval(args: argparse.Namespace) -> int:
 def run_extend(args: argparse.Namespace) -> int:
     from aimm_nlp._io import iter_lines
     from aimm_nlp.tokenization import extend_tokenizer
+    from aimm_nlp.tokenization._checks import check_out_dir, check_scripts
 
+    check_scripts(args.scripts)  # before the base tokenizer and the data are read
+    check_out_dir(args.out)
     texts = [line for path in args.data for line in iter_lines(path)]
     ext = extend_tokenizer(
         args.base,
@@ -176,6 +246,8 @@ def run_extend(args: argparse.Namespace) -> int:
         scripts=args.scripts,
         progress=not args.no_progress,
     )
-    ext.save(args.out)
-    print(f"wrote {args.out}: {len(ext.new_tokens)} new tokens (ids {ext.first_new_id}..)")
+    card = {"base": str(args.base), "data": list(args.data), "scripts": args.scripts,
+            "min_frequency": args.min_frequency}  # fmt: skip
+    out = ext.save(args.out, card=card)
+    print(f"wrote {out}: {len(ext.new_tokens)} new tokens (ids {ext.first_new_id}..)")
     return 0

@@ -145,11 +145,14 @@ class FinetuneConfig:
         """Load a YAML file (``yaml.safe_load``), apply ``key.sub=value`` overrides and validate."""
         import yaml
 
+        from aimm_nlp._io import iter_lines
+
         p = Path(path)
         if not p.is_file():
             raise ConfigError(f"{p}: no such config file (list shipped ones with `aimm cp`)")
+        text = "\n".join(iter_lines(p))  # invalid UTF-8 raises InputFileError naming the file and line
         try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+            raw = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{p}: invalid YAML: {exc}") from None
         if not isinstance(raw, dict):

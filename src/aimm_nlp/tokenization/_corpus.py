@@ -19,7 +19,7 @@ from typing import Any
 from aimm_nlp._io import iter_lines
 from aimm_nlp.errors import ConfigError, DataError
 
-__all__ = ["collect", "corpus_sha256", "sample_by_language"]
+__all__ = ["collect", "corpus_sha256", "read_sources", "sample_by_language", "source_errors"]
 
 
 def _script_lang(text: str) -> str:
@@ -132,6 +132,45 @@ def sample_by_language(
     return texts, stats
 
 
+_SOURCE_KEYS = ("path", "column", "lang", "lang_prefix", "lang_column")
+
+
+def source_errors(sources: Any) -> list[str]:
+    """Every problem of a config's ``data`` list (see :func:`read_sources`), without reading any file."""
+    from aimm_nlp.langs import LANGS
+    from aimm_nlp.tokenization._checks import lang_error
+
+    if not isinstance(sources, list):
+        return [f"data: expected a list of {{path: ..., lang: ...}} entries, got {sources!r}"]
+    errors = []
+    prefixes = sorted({lang.iso639_3 for lang in LANGS.values()})
+    for i, src in enumerate(sources):
+        if not isinstance(src, Mapping):
+            errors.append(
+                f"data[{i}]: expected a mapping such as {{path: ary_Arab.txt, lang: ary_Arab}}, got {src!r}"
+            )
+            continue
+        unknown = sorted(set(map(str, src)) - set(_SOURCE_KEYS))
+        if "path" not in src:
+            errors.append(f"data[{i}]: missing 'path'")
+        if unknown:
+            errors.append(f"data[{i}]: unknown keys {unknown}; valid: {', '.join(_SOURCE_KEYS)}")
+        if sum(k in src for k in ("lang", "lang_prefix", "lang_column")) != 1:
+            errors.append(f"data[{i}]: give exactly one of lang, lang_prefix, lang_column")
+        for key in ("path", "column", "lang_column", "lang_prefix"):
+            if key in src and not (isinstance(src[key], str) and src[key]):
+                errors.append(f"data[{i}].{key}: expected a non-empty string, got {src[key]!r}")
+        if "lang" in src:
+            bad = lang_error(src["lang"], f"data[{i}].lang")
+            if bad:
+                errors.append(bad)
+        if isinstance(src.get("lang_prefix"), str) and src["lang_prefix"] not in prefixes:
+            errors.append(
+                f"data[{i}].lang_prefix: unknown language {src['lang_prefix']!r}; valid: {', '.join(prefixes)}"
+            )
+    return errors
+
+
 def read_sources(
     sources: list[Mapping[str, Any]], *, root: str | os.PathLike[str] = "."
 ) -> dict[str, list[str]]:
@@ -145,15 +184,7 @@ def read_sources(
 
     from aimm_nlp.text import dominant_script
 
-    errors = []
-    for i, src in enumerate(sources):
-        unknown = set(src) - {"path", "column", "lang", "lang_prefix", "lang_column"}
-        if "path" not in src:
-            errors.append(f"data[{i}]: missing 'path'")
-        if unknown:
-            errors.append(f"data[{i}]: unknown keys {sorted(unknown)}")
-        if sum(k in src for k in ("lang", "lang_prefix", "lang_column")) != 1:
-            errors.append(f"data[{i}]: give exactly one of lang, lang_prefix, lang_column")
+    errors = source_errors(sources)
     if errors:
         raise ConfigError("invalid data sources:", errors=errors)
     seen: set[str] = set()

@@ -23,9 +23,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from aimm_nlp.errors import ConfigError, DataError, ModelError
+from aimm_nlp.tokenization._checks import CARD, check_out_dir, check_scripts
 
 __all__ = ["ExtendedTokenizer", "extend_tokenizer", "resize_embeddings"]
 
@@ -62,17 +64,53 @@ class ExtendedTokenizer:
             tokenizer_object=self.tokenizer, clean_up_tokenization_spaces=False, **special
         )
 
-    def save(self, out_dir: str | os.PathLike[str]) -> None:
-        """Save with ``save_pretrained`` (``tokenizer.json`` + config) for ``AutoTokenizer``."""
-        self.to_transformers().save_pretrained(str(out_dir))
+    def save(self, out_dir: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> Path:
+        """Save with ``save_pretrained`` (``tokenizer.json`` + config) for ``AutoTokenizer``, plus a card.
+
+        The folder is built aside and moved into place whole. Like
+        :func:`~aimm_nlp.tokenization.train_tokenizer`, only a new or empty folder, or one aimm wrote
+        (it has ``tokenizer_card.json``), is accepted: a user's folder or file is never overwritten.
+
+        Args:
+            out_dir: the output folder.
+            card: extra card fields (e.g. the base and data paths).
+
+        Raises:
+            ConfigError: ``out_dir`` is a file or a folder aimm did not write.
+        """
+        import shutil
+        import tempfile
+
+        from aimm_nlp import __version__
+        from aimm_nlp.tokenization.train import _install
+
+        out = Path(out_dir)
+        check_out_dir(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            self.to_transformers().save_pretrained(str(build))
+            info = {
+                "format_version": 1,
+                "aimm_nlp": __version__,
+                "kind": "extension",
+                "new_tokens": len(self.new_tokens),
+                "first_new_id": self.first_new_id,
+                **(card or {}),
+            }
+            text = json.dumps(info, ensure_ascii=False, indent=1, default=str)
+            (build / CARD).write_text(text + "\n", encoding="utf-8")
+            _install(build, out)
+        finally:
+            if build.exists():
+                shutil.rmtree(build)
+        return out
 
 
 def _base_tokenizer(base: Any) -> Any:
     from aimm_nlp.tokenization._load import load_tokenizer, spm_to_hf
 
     if isinstance(base, (str, os.PathLike)):
-        from pathlib import Path
-
         path = Path(base)
         model = (
             path / "tokenizer.model" if path.is_dir() and not (path / "tokenizer.json").is_file() else path
@@ -111,7 +149,7 @@ def _script_filter(scripts: Iterable[str] | None) -> Any:
         return lambda piece: True
     from aimm_nlp.text import script_of
 
-    wanted = set(scripts)
+    wanted = set(scripts)  # checked by check_scripts
 
     def keep(piece: str) -> bool:
         found = {script_of(ch) for ch in piece} - {"Other"}
@@ -203,14 +241,18 @@ def extend_tokenizer(
         An :class:`ExtendedTokenizer`.
 
     Raises:
-        ConfigError: ``n_new_tokens`` < 1.
+        ConfigError: ``n_new_tokens`` or ``min_frequency`` < 1.
+        UnknownNameError: a script that is not Arab, Latn or Tfng.
         ModelError: the base is not BPE.
         DataError: the corpus is empty.
     """
     from tokenizers import Tokenizer
 
-    if not isinstance(n_new_tokens, int) or n_new_tokens < 1:
+    if isinstance(n_new_tokens, bool) or not isinstance(n_new_tokens, int) or n_new_tokens < 1:
         raise ConfigError(f"n_new_tokens must be a positive integer, got {n_new_tokens!r}")
+    if isinstance(min_frequency, bool) or not isinstance(min_frequency, int) or min_frequency < 1:
+        raise ConfigError(f"min_frequency must be a positive integer, got {min_frequency!r}")
+    scripts = check_scripts(scripts)
     tok = _base_tokenizer(base)
     data = json.loads(tok.to_str())
     if data["model"]["type"] != "BPE":

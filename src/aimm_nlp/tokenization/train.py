@@ -33,15 +33,13 @@ from typing import Any
 from aimm_nlp import __version__
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp.tokenization._checks import CARD, KINDS, check_out_dir, settings_errors
 from aimm_nlp.tokenization._corpus import collect, corpus_sha256, sample_by_language
 from aimm_nlp.tokenization._pretok import PATTERN, base_alphabet
 
 __all__ = ["DEFAULT_SPECIAL_TOKENS", "KINDS", "TrainedTokenizer", "train_tokenizer"]
 
-KINDS = {"hf": ("bpe", "unigram", "wordpiece"), "spm": ("bpe", "unigram")}
-"""Supported ``kind`` values per ``backend``."""
 DEFAULT_SPECIAL_TOKENS = ("<unk>", "<s>", "</s>", "<pad>")
-CARD = "tokenizer_card.json"
 # Switches that change letters: off unless fold_letters=True (see the module docstring).
 _LETTER_FOLDS = (
     "diacritics", "quranic_marks", "alef", "hamza", "alef_maksura", "teh_marbuta", "letter_variants",
@@ -103,11 +101,8 @@ def _normalizer(preset: str | None, fold_letters: bool) -> Any:
 
 def _install(build: Path, out: Path) -> None:
     """Move the finished ``build`` folder to ``out``, replacing only a previous tokenizer folder."""
+    check_out_dir(out)  # again: the folder may have changed while the tokenizer was built
     if out.exists():
-        if not out.is_dir() or (any(out.iterdir()) and not (out / CARD).is_file()):
-            raise ConfigError(
-                f"{out} exists and is not an aimm tokenizer folder; pass a new or empty out_dir"
-            )
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         os.replace(out, old)
         os.replace(build, out)
@@ -163,6 +158,16 @@ def train_tokenizer(
         DataError: empty corpus.
     """
     _check(kind, backend, vocab_size, special_tokens)
+    settings = {"vocab_size": vocab_size, "fold_letters": fold_letters, "temperature": temperature,
+                "lang_weights": lang_weights, "special_tokens": special_tokens, "byte_fallback": byte_fallback,
+                "seed": seed}  # fmt: skip
+    if not isinstance(normalizer, str):  # a preset name is checked by the registry (UnknownNameError) below
+        settings["normalizer"] = normalizer
+    errors = settings_errors(settings)
+    if errors:
+        raise ConfigError("invalid tokenizer settings (nothing was trained):", errors=errors)
+    if out_dir is not None:
+        check_out_dir(out_dir)
     if byte_fallback is None:
         byte_fallback = kind != "wordpiece"
     if byte_fallback and kind == "wordpiece":

@@ -1,0 +1,156 @@
+"""Checks shared by the tokenizer functions and ``aimm tokenizer``: settings, languages, output folders.
+
+Each ``*_errors`` function returns every problem as a ``"key: message"`` string, so a config with
+several mistakes is reported in one :class:`~aimm_nlp.errors.ConfigError` before any work.
+
+Examples:
+    >>> settings_errors({"temperature": "hot", "seed": "abc", "lang_weights": {"xx": 2}})[:2]
+    ["temperature: expected a number > 0, got 'hot'", "seed: expected an integer, got 'abc'"]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp._registry import did_you_mean
+from aimm_nlp.errors import ConfigError, UnknownNameError
+
+__all__ = ["CARD", "KINDS", "check_out_dir", "check_scripts", "known_langs", "lang_error", "settings_errors"]
+
+CARD = "tokenizer_card.json"
+KINDS = {"hf": ("bpe", "unigram", "wordpiece"), "spm": ("bpe", "unigram")}
+"""Supported ``kind`` values per ``backend``."""
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _num(value: Any) -> bool:
+    return (_int(value) or isinstance(value, float)) and math.isfinite(value)
+
+
+def known_langs() -> list[str]:
+    """Language codes a corpus, a data source or ``lang_weights`` may use: :data:`aimm_nlp.langs.LANGS`
+    plus ``und_<Script>`` (texts without a language, grouped by script)."""
+    from aimm_nlp.langs import LANGS, SCRIPTS
+
+    return [*LANGS, *(f"und_{s}" for s in SCRIPTS)]
+
+
+def lang_error(code: Any, where: str) -> str | None:
+    """``None`` if ``code`` is a known language code, else the message naming ``where`` and the valid codes."""
+    valid = known_langs()
+    if isinstance(code, str) and code in valid:
+        return None
+    return (
+        f"{where}: unknown language code {code!r}{did_you_mean(str(code), valid)}; "
+        f"valid codes: {', '.join(valid)}"
+    )
+
+
+_EXPECTED = {  # key: (check, what the value must be)
+    "vocab_size": (lambda v: _int(v) and v >= 1, "a positive integer"),
+    "normalizer": (lambda v: v is None or isinstance(v, str), "a normalizer preset name or null"),
+    "fold_letters": (lambda v: isinstance(v, bool), "true or false"),
+    "temperature": (lambda v: _num(v) and v > 0, "a number > 0"),
+    "lang_weights": (lambda v: v is None or isinstance(v, Mapping), "a mapping {language code: weight}"),
+    "special_tokens": (
+        lambda v: isinstance(v, (list, tuple)) and bool(v) and all(isinstance(t, str) and t for t in v)
+        and len(set(v)) == len(v),
+        "a non-empty list of unique strings (the first is UNK)",
+    ),
+    "byte_fallback": (lambda v: v is None or isinstance(v, bool), "true, false or null"),
+    "seed": (_int, "an integer"),
+}  # fmt: skip
+
+
+def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
+    """Every problem of :func:`~aimm_nlp.tokenization.train_tokenizer` settings (its keyword arguments).
+
+    Checks names (kind, backend, normalizer preset), types and ranges, and the language codes of
+    ``lang_weights``. Keys this function does not know are left to the caller.
+    """
+    errors = []
+    backend, kind = cfg.get("backend", "hf"), cfg.get("kind", "bpe")
+    backend = backend if isinstance(backend, str) else repr(backend)  # a list would not hash
+    if "backend" in cfg and backend not in KINDS:
+        hint = did_you_mean(str(backend), KINDS)
+        errors.append(f"backend: unknown tokenizer backend {backend!r}{hint}; valid: hf, spm")
+    if "kind" in cfg and backend in KINDS and kind not in KINDS[backend]:
+        every = sorted({k for ks in KINDS.values() for k in ks})
+        hint = did_you_mean(str(kind), every)
+        valid = ", ".join(KINDS[backend])
+        errors.append(
+            f"kind: unknown tokenizer kind {kind!r} for backend {backend!r}{hint}; valid for {backend}: {valid}"
+        )
+    for key, (ok, what) in _EXPECTED.items():
+        if key in cfg and not ok(cfg[key]):
+            errors.append(f"{key}: expected {what}, got {cfg[key]!r}")
+    if isinstance(cfg.get("normalizer"), str):
+        from aimm_nlp.text.normalize import describe_preset
+
+        try:
+            describe_preset(cfg["normalizer"])
+        except UnknownNameError as exc:
+            errors.append(f"normalizer: {exc}")
+    if kind == "wordpiece" and cfg.get("byte_fallback") is True:
+        errors.append(
+            "byte_fallback: WordPiece has no byte fallback; set it to false or use kind bpe/unigram"
+        )
+    weights = cfg.get("lang_weights")
+    if isinstance(weights, Mapping):
+        for lang, weight in weights.items():
+            bad = lang_error(lang, f"lang_weights.{lang}")
+            if bad:
+                errors.append(bad)
+            if not (_num(weight) and weight >= 0):
+                errors.append(f"lang_weights.{lang}: expected a number >= 0, got {weight!r}")
+    return errors
+
+
+def check_scripts(scripts: Any) -> list[str] | None:
+    """``scripts`` as a list (``None`` stays ``None``: every script).
+
+    Raises:
+        UnknownNameError: a name that is not a script code tokens can be filtered by (Arab, Latn, Tfng).
+    """
+    if scripts is None:
+        return None
+    from aimm_nlp.langs import SCRIPTS
+
+    valid = [s for s in SCRIPTS if s != "Other"]
+    names = [scripts] if isinstance(scripts, str) else list(scripts)
+    for name in names:
+        if name not in valid:
+            raise UnknownNameError(
+                f"unknown script {name!r}{did_you_mean(str(name), valid)}; valid scripts: {', '.join(valid)}",
+                name=str(name),
+                choices=valid,
+            )
+    if not names:
+        raise ConfigError(f"scripts is empty; pass some of {', '.join(valid)}, or None for every script")
+    return names
+
+
+def check_out_dir(out: str | Path) -> None:
+    """Raise unless ``out`` is new, an empty folder, or a tokenizer folder aimm wrote (which is replaced).
+
+    A user's file or folder is never overwritten: the check runs before any work and again at install.
+
+    Raises:
+        ConfigError: ``out`` is a file, or a non-empty folder without ``tokenizer_card.json``.
+    """
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigError(f"{out} is a file, not a folder; pass a new folder path for the tokenizer")
+    if any(out.iterdir()) and not (out / CARD).is_file():
+        raise ConfigError(
+            f"{out} exists and is not an aimm tokenizer folder (no {CARD}); pass a new or empty folder, "
+            "so nothing of yours is overwritten"
+        )
