@@ -267,3 +267,13 @@ def test_non_finite_scores_are_written_as_null(tmp_path, value):
     assert data["results"]["t"]["cer_ci95,none"] == [None, 1.0]
     line = (tmp_path / "run.samples.jsonl").read_text(encoding="utf-8")
     assert json.loads(line, parse_constant=strict)["ll"] is None
+
+
+def test_non_utf8_suite_file_names_file_and_line(tmp_path):
+    from aimm_nlp.errors import InputFileError
+    from aimm_nlp.evaluation import load_suite
+
+    bad = tmp_path / "suite.yaml"
+    bad.write_bytes("name: mine\nversion: 1\ntask:\n  - mini_langid # caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InputFileError, match=r"suite\.yaml:4: invalid UTF-8"):
+        load_suite(bad)

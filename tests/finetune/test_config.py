@@ -71,9 +71,11 @@ def test_value_errors_listed_together():
                 "model": {"architecture": "lama"},
                 "optim": {"lr": -1},
                 "data": {"max_tokens": 8, "max_length": 64},
+                "run": {"seed": -1},
             }
         )
     msg = str(exc.value)
+    assert "run.seed: must be between 0 and 2**32 - 1, got -1" in msg
     assert "did you mean 'sequence_classification'" in msg
     assert "did you mean 'llama'" in msg
     assert "data.train" in msg and "optim.lr" in msg and "data.max_tokens" in msg

@@ -84,8 +84,11 @@ def load_suite(name: str | os.PathLike[str]) -> Suite:
                 choices=sorted(shipped),
             )
         path = shipped[str(name)]
+    from aimm_nlp._io import iter_lines
+
+    text = "\n".join(iter_lines(path))  # invalid UTF-8 raises InputFileError naming the file and line
     try:
-        cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        cfg = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid suite file {path}:", errors=[f"{path}: invalid YAML: {exc}"]) from None
     errors = [f"{path}: unknown key {k!r}" for k in sorted(set(cfg) - _SUITE_KEYS)] if isinstance(cfg, dict) else [

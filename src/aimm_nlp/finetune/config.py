@@ -238,6 +238,8 @@ class FinetuneConfig:
             e.append(f"run.distributed: unknown {r.distributed!r}; valid: ddp, fsdp")
         if r.log_every < 1:
             e.append("run.log_every: must be >= 1")
+        if not 0 <= r.seed < 2**32:
+            e.append(f"run.seed: must be between 0 and 2**32 - 1, got {r.seed}")
         return e
 
 
