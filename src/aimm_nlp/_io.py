@@ -9,7 +9,10 @@ only when everything succeeded: a failed run never leaves a partial file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -18,7 +21,7 @@ from typing import IO
 
 from aimm_nlp.errors import InputFileError
 
-__all__ = ["atomic_output", "cache_dir", "iter_lines", "open_binary"]
+__all__ = ["atomic_output", "cache_dir", "iter_lines", "open_binary", "output_problem"]
 
 
 def cache_dir() -> Path:
@@ -125,30 +128,147 @@ def _decode(block: bytes, name: str, before: int, offset: int, errors: str, hint
     )
 
 
+def output_problem(path: str | os.PathLike[str], *, folder: bool = False) -> str | None:
+    """Why ``path`` cannot be an output file (``folder=True``: an output folder), or ``None``.
+
+    Only cheap checks, so commands can run them before any work: a folder given as a file (or a
+    file given as a folder), or a file standing where one of the parent folders should be.
+    """
+    p = Path(path)
+    st = _stat(p)
+    if st is not None and stat.S_ISDIR(st.st_mode) and not folder:
+        return f"{p} is a folder; pass a file path such as {p / 'out.txt'}"
+    if st is not None and folder and not stat.S_ISDIR(st.st_mode):
+        return f"{p} is a file, not a folder; pass a new or an existing folder"
+    parent = _file_in_the_way(p)
+    if parent is not None:
+        return f"{p}: {parent} is a file, not a folder; choose another path or move that file"
+    return None
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The file standing where a parent folder of ``path`` should be, if any."""
+    for parent in path.absolute().parents:
+        st = _stat(parent)
+        if st is not None:
+            return None if stat.S_ISDIR(st.st_mode) else parent
+    return None
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str] | None, *, mode: str = "w") -> Iterator[IO]:
     """Yield a writable file that replaces ``path`` only if the block succeeds.
 
-    ``None`` or ``"-"`` yields stdout (streaming, so not atomic). Text mode
-    writes UTF-8 with ``\\n`` line endings.
+    ``None`` or ``"-"`` yields stdout (streaming, so not atomic). Text mode writes UTF-8 with
+    ``\\n`` line endings. A symlink stays a link: the file it points to is replaced. What is not
+    a regular file (``/dev/null``, a FIFO, ``/dev/stdout`` and other ``/dev/fd/N``) is written
+    through, appending, never replaced. Missing parent folders are made, and removed again when
+    the block fails.
+
+    Raises:
+        OSError: the file cannot be written: a folder (``IsADirectoryError``), a file where a parent
+            folder should be (``NotADirectoryError``), no permission, a full disk, a closed stdout...
     """
     if path in (None, "-"):
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise OSError(errno.EBADF, "standard output is closed", "<stdout>")
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path)  # type: ignore[arg-type]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
+    st = _stat(Path(path))  # type: ignore[arg-type]
+    special = st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode))
+    if special or _fd_alias(path):  # type: ignore[arg-type]
+        # Appending never truncates what a shell redirected there (`-o /dev/stdout >> log`).
+        try:
+            fh = open(path, mode.replace("w", "a"), **kwargs)  # type: ignore[arg-type]
+        except FileNotFoundError:  # /dev/fd/N of a descriptor that is not open
+            raise OSError(
+                errno.EBADF, "not an open file descriptor (is that output closed?)", str(path)
+            ) from None
+        with fh:
+            yield fh
+        return
+    _check_writable(Path(path), st)  # type: ignore[arg-type]
+    target = Path(os.path.realpath(path))  # type: ignore[arg-type]
+    made = _make_folders(target.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file the mode open() would
-        kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:  # name the file asked for, not the temporary one
+        _remove_folders(made)
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+    except BaseException:
+        _remove_folders(made)
+        raise
+    try:
+        # mkstemp creates 0600: keep the mode of the file replaced, else the one open() would give.
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        _remove_folders(made)
         raise
+
+
+def _check_writable(path: Path, st: os.stat_result | None) -> None:
+    """Fail before the work, not at the rename, on a folder or on a file where a folder should be.
+
+    OS errors, not :class:`ConfigError`: library callers catch ``OSError`` (a cache that cannot be
+    written is skipped), and the CLI turns any OS error into a message and exit code 2.
+    """
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    parent = _file_in_the_way(path)
+    if parent is not None:
+        raise NotADirectoryError(errno.ENOTDIR, f"{parent} is a file, not a folder", str(path))
+
+
+# /dev/stdout, /dev/fd/N, /proc/self/fd/N: an open descriptor, perhaps a file the shell redirected to.
+_FD_PATH = re.compile(r"/dev/std(?:in|out|err)|/dev/fd/\d+|/proc/[^/]+/fd/\d+")
+
+
+def _fd_alias(path: str | os.PathLike[str]) -> bool:
+    """True when ``path``, or a symlink it leads through, names an open file descriptor."""
+    p = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on symlink hops
+        p = os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
+        if _FD_PATH.fullmatch(p):
+            return True
+        if not os.path.islink(p):
+            return False
+        p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+    return False
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:  # missing, or unreachable: the write itself will say why
+        return None
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; return the ones made, deepest first."""
+    made = []
+    p = folder
+    while _stat(p) is None and p != p.parent:
+        made.append(p)
+        p = p.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        _remove_folders(made)
+        raise
+    return made
+
+
+def _remove_folders(made: list[Path]) -> None:
+    for folder in made:
+        with contextlib.suppress(OSError):  # not empty: something else writes there too
+            folder.rmdir()
 
 
 def _umask() -> int:

@@ -4,14 +4,18 @@ Every public module here (no leading underscore) is a subcommand: it defines
 ``ORDER`` (position in ``--help``) and ``add_parser(subparsers)``, whose parser
 sets ``func=run`` with ``run(args) -> int``. Modules import heavy libraries
 inside ``run`` so ``aimm --help`` stays instant.
-Errors derived from :class:`aimm_nlp.errors.AimmError` print one clear message
-on stderr and exit with code 2.
+Errors derived from :class:`aimm_nlp.errors.AimmError`, and OS errors (a folder
+given as an output file, no permission, a full disk, a closed stdout), print one
+clear message on stderr and exit with code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -73,3 +77,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `aimm normalize big.txt | head` is normal use, not an error.
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        print(f"aimm {args.command}: error: {_describe_os_error(exc)}", file=sys.stderr)
+        _settle_stdout()
+        return 2
+
+
+_HINTS = {
+    errno.EISDIR: "pass a file path, not a folder",
+    errno.ENOTDIR: "choose another path, or move the file in the way",
+    errno.EEXIST: "a file is in the way where a folder is needed; choose another path or move the file",
+    errno.EACCES: "choose a place you can write to",
+    errno.EPERM: "choose a place you can write to",
+    errno.EROFS: "choose a folder on a writable disk",
+    errno.ENOSPC: "free some space or write elsewhere",
+    errno.EDQUOT: "free some space or write elsewhere",
+    errno.ENOENT: "check the path",
+    errno.ENAMETOOLONG: "use a shorter path",
+    errno.EBADF: "pass -o FILE, or redirect the output (`> out.txt`)",
+}
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """``PATH: what went wrong; the fix`` for an OS error, without a traceback."""
+    path = exc.filename2 if exc.filename2 is not None else exc.filename  # a rename names its target second
+    text = exc.strerror or str(exc)
+    if path is not None:
+        text = f"{path}: {text}"
+    elif exc.errno == errno.EBADF:
+        text = f"<stdout>: {text} (standard output closed?)"
+    hint = _HINTS.get(exc.errno)
+    return f"{text}; {hint}" if hint else text
+
+
+def _settle_stdout() -> None:
+    """A failed stdout would fail again at exit ("Exception ignored ..."): point it at devnull then."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
