@@ -7,6 +7,8 @@ import json
 import sys
 from collections.abc import Iterator
 
+from aimm_nlp.errors import ConfigError
+
 ORDER = 20
 
 _EPILOG = """\
@@ -108,13 +110,22 @@ def _eval_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import atomic_output
+    from aimm_nlp._io import atomic_output, output_problem
 
     rest = list(args.rest)
+    if rest and rest[0] in ("train", "eval"):
+        given = _given_options(args)
+        if given:
+            raise ConfigError(
+                f"{', '.join(given)} before `{rest[0]}`: options go after it, e.g. "
+                f"`aimm translit {rest[0]} --pairs FILE --src-col C --dst-col C ...` "
+                f"(see `aimm translit {rest[0]} --help`)"
+            )
     if rest and rest[0] == "train":
         from aimm_nlp.text.translit import train_transliterator
 
         a = _train_parser().parse_args(rest[1:])
+        _check_pairs_options(a, out=("--out", a.out, True))
         report = train_transliterator(
             a.pairs,
             src_col=a.src_col,
@@ -133,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
         from aimm_nlp.text.translit import evaluate_transliteration
 
         a = _eval_parser().parse_args(rest[1:])
+        _check_pairs_options(a, out=("-o/--output", a.output, False))
         report = evaluate_transliteration(
             a.pairs,
             src_col=a.src_col,
@@ -151,7 +163,43 @@ def run(args: argparse.Namespace) -> int:
     _add_plain_options(late, default=None)
     late.add_argument("files", nargs="*")
     args = late.parse_args(rest, namespace=args)
+    problem = output_problem(args.output) if args.output not in (None, "-") else None
+    if problem:
+        raise ConfigError(f"-o/--output: {problem}")
     return _transliterate_files(args)
+
+
+def _given_options(args: argparse.Namespace) -> list[str]:
+    """The plain options set on the command line (they differ from their defaults)."""
+    p = argparse.ArgumentParser()
+    _add_plain_options(p)
+    defaults = vars(p.parse_args([]))
+    return [f"--{k.replace('_', '-')}" for k, v in defaults.items() if getattr(args, k, v) != v]
+
+
+def _check_pairs_options(a: argparse.Namespace, *, out: tuple[str, str | None, bool]) -> None:
+    """Every problem of the train/eval options at once, before any work: --delimiter, the output path,
+    and (train) the positive numbers."""
+    from pathlib import Path
+
+    from aimm_nlp._io import output_problem
+    from aimm_nlp.text._translit_pairs import delimiter_for
+
+    errors = []
+    try:
+        delimiter_for(Path(a.pairs), a.delimiter)
+    except ConfigError as exc:
+        errors.append(f"--{exc}")
+    flag, path, folder = out
+    problem = output_problem(path, folder=folder) if path not in (None, "-") else None
+    if problem:
+        errors.append(f"{flag}: {problem}")
+    for name in ("order", "iterations", "beam"):
+        value = getattr(a, name, 1)
+        if value < 1:
+            errors.append(f"--{name} must be 1 or more, got {value}")
+    if errors:
+        raise ConfigError("invalid options (nothing was written):", errors=errors)
 
 
 def _transliterate_files(args: argparse.Namespace) -> int:

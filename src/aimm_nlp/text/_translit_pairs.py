@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aimm_nlp._io import iter_lines
-from aimm_nlp.errors import DataError
+from aimm_nlp.errors import ConfigError, DataError
 
-__all__ = ["Pair", "read_pairs"]
+__all__ = ["Pair", "delimiter_for", "delimiter_guess", "read_pairs"]
 
 _SOURCE_COLS = ("source", "source_file")
 
@@ -26,10 +26,28 @@ class Pair:
     line: int
 
 
-def _delimiter_for(path: Path, delimiter: str | None) -> str:
-    if delimiter:
-        return "\t" if delimiter in ("\\t", "tab") else delimiter
-    return "," if path.suffix.lower() == ".csv" else "\t"
+def delimiter_for(path: Path, delimiter: str | None) -> str:
+    """The field delimiter: ``delimiter`` (``tab`` or ``\\t`` name a tab), else ',' for .csv and a tab.
+
+    Raises:
+        ConfigError: ``delimiter`` is not one character, or is a quote or a line break.
+    """
+    if delimiter is None:
+        return "," if path.suffix.lower() == ".csv" else "\t"
+    delim = "\t" if delimiter in ("\\t", "tab") else delimiter
+    if len(delim) != 1 or delim in '"\r\n':
+        raise ConfigError(
+            f"delimiter {delimiter!r}: must be one character such as ',' or ';', or tab "
+            "(and not a quote or a line break)"
+        )
+    return delim
+
+
+def delimiter_guess(header_line: str, fields: int, delim: str) -> str | None:
+    """The delimiter a header split into one field seems to use instead of ``delim`` (tab, ',' or ';')."""
+    if fields != 1:
+        return None
+    return next((d for d in (";", ",", "\t") if d != delim and d in header_line), None)
 
 
 def _split(line: str, delim: str) -> list[str]:
@@ -53,13 +71,14 @@ def read_pairs(
     labels each pair for per-source breakdowns.
 
     Raises:
+        ConfigError: ``delimiter`` is not a single character.
         InputFileError: missing/unreadable file, invalid UTF-8 (with line and byte offset).
         DataError: empty file, missing column (the message lists the columns and
             suggests the delimiter when the header looks mis-split), a row with the
             wrong number of fields, or no data rows; the message names file and line.
     """
     p = Path(path)
-    delim = _delimiter_for(p, delimiter)
+    delim = delimiter_for(p, delimiter)
     lines = iter_lines(p)
     header_line = next(lines, None)
     if header_line is None or not header_line.strip():
@@ -71,10 +90,11 @@ def read_pairs(
     if source_col and source_col not in header:
         missing.append(source_col)
     if missing:
+        guess = delimiter_guess(header_line, len(header), delim)
         hint = ""
-        for other, name in (("\t", "a tab"), (",", "','"), (";", "';'")):
-            if other != delim and len(header) == 1 and other in header_line:
-                hint = f"; the header has one field: wrong delimiter? pass --delimiter {name!s}"
+        if guess:
+            name = "tab" if guess == "\t" else repr(guess)
+            hint = f"; the header has one field: wrong delimiter? pass --delimiter {name}"
         raise DataError(
             f"{p}:1: no column {', '.join(map(repr, missing))}; columns are {header}{hint}",
         )
