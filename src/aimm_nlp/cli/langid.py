@@ -9,7 +9,7 @@ ORDER = 30
 _EPILOG = """\
 examples:
   echo "wach nta mzyan?" | aimm langid                 # ary_Latn<TAB>0.98
-  aimm langid --words --format jsonl tweets.txt
+  aimm langid --words --format jsonl tweets.txt more_tweets.txt
   aimm langid train --data my.tsv --text-col text --label-col label --out my_model
   aimm langid --model my_model corpus.txt
 """
@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "langid",
         help="language/variety ID per line (ary_Arab, ary_Latn, arb_Arab, fra, eng, zgh, ber)",
         description=(
-            "Identify the language of every input line. Streams FILE (or stdin) and writes exactly one "
+            "Identify the language of every input line. Streams FILEs in order (or stdin) and writes exactly one "
             "output line per input line: `label<TAB>score` (tsv) or one JSON object (jsonl). "
             "`aimm langid train ...` trains a model of your own."
         ),
@@ -37,7 +37,7 @@ def _add_identify_options(p: argparse.ArgumentParser) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="UTF-8 text file, one text per line (default: stdin); "
+        help="UTF-8 text file, one text per line (default: stdin; more FILEs may follow); "
         "or `train` followed by training options (see `aimm langid train --help`)",
     )
     p.add_argument("--model", metavar="DIR", help="model folder from `aimm langid train` (default: shipped)")
@@ -63,9 +63,13 @@ def add_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-col", required=True, help="column holding the label (e.g. ary_Latn)")
     p.add_argument("--source-col", help="optional column naming the source, for source-balanced weights")
     p.add_argument("--out", required=True, help="output model folder")
-    p.add_argument("--C", type=float, default=5.0, help="inverse L2 regularisation strength (default 5)")
-    p.add_argument("--bits", type=int, default=20, help="log2 of hash buckets (default 20; 18 is smaller)")
-    p.add_argument("--max-iter", type=int, default=100, help="optimiser iterations (default 100)")
+    p.add_argument(
+        "--C", type=float, default=5.0, help="inverse L2 regularisation strength, above 0 (default 5)"
+    )
+    p.add_argument(
+        "--bits", type=int, default=20, help="log2 of hash buckets, 8-24 (default 20; 18 is smaller)"
+    )
+    p.add_argument("--max-iter", type=int, default=100, help="optimiser iterations, 1 or more (default 100)")
     p.add_argument("--seed", type=int, default=13, help="augmentation seed (default 13)")
     p.add_argument(
         "--chunks", type=int, default=1, help="pairs of random chunks (1-3, 4-12 words) per text (default 1)"
@@ -88,22 +92,49 @@ def add_train_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aimm_nlp.errors import ConfigError
+
     if args.file == "train":
+        given = _given_options(args)
+        if given:
+            raise ConfigError(
+                f"{', '.join(given)} before `train`: options go after it, e.g. "
+                "`aimm langid train --data my.tsv --text-col text --label-col label --out my_model`"
+            )
         return run_train(args.rest)
-    if args.rest:  # options after FILE: parse them like options before it
+    files = [args.file] if args.file is not None else []
+    if args.rest:  # more files, and options after FILE: parse them like options before it
         again = argparse.ArgumentParser(prog="aimm langid")
         _add_identify_options(again)
-        file = args.file
-        args = again.parse_args(args.rest, namespace=args)
-        args.file = file if args.file is None else args.file
+        again.add_argument("more", nargs="*", help=argparse.SUPPRESS)
+        args = again.parse_args(args.rest, namespace=argparse.Namespace(**{**vars(args), "file": None}))
+        files += [args.file, *args.more] if args.file is not None else args.more
+    return _identify_files(args, files)
+
+
+def _given_options(args: argparse.Namespace) -> list[str]:
+    """The identify options set on the command line (they differ from their defaults)."""
+    p = argparse.ArgumentParser()
+    _add_identify_options(p)
+    defaults = vars(p.parse_args([]))
+    return [
+        f"--{k.replace('_', '-')}" for k, v in defaults.items() if k != "file" and getattr(args, k, v) != v
+    ]
+
+
+def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
     import json
 
-    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines
+    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines, output_problem
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.text.langid import identify_batch, load_langid_model, tag_words
 
-    if args.batch_size < 1:
-        raise ConfigError(f"--batch-size must be at least 1, got {args.batch_size}")
+    errors = [] if args.batch_size >= 1 else [f"--batch-size must be at least 1, got {args.batch_size}"]
+    problem = output_problem(args.output) if args.output not in (None, "-") else None
+    if problem:
+        errors.append(f"-o/--output: {problem}")
+    if errors:
+        raise ConfigError("invalid options (nothing was written):", errors=errors)
     load_langid_model(args.model)  # fail before reading or writing anything
 
     def flush(lines: list[str], out) -> None:
@@ -119,21 +150,21 @@ def run(args: argparse.Namespace) -> int:
                 out.write(f"{guess.lang}\t{guess.score:.4f}{extra}\n")
 
     with atomic_output(args.output) as out:
-        batch: list[str] = []
-        for line in iter_lines(args.file, errors=args.errors, hint=REPLACE_HINT):
-            batch.append(line)
-            if len(batch) >= args.batch_size:
+        for source in files or [None]:  # several files: their lines in order, as one stream
+            batch: list[str] = []
+            for line in iter_lines(source, errors=args.errors, hint=REPLACE_HINT):
+                batch.append(line)
+                if len(batch) >= args.batch_size:
+                    flush(batch, out)
+                    batch = []
+            if batch:
                 flush(batch, out)
-                batch = []
-        if batch:
-            flush(batch, out)
     return 0
 
 
-def _numbers(items: list[str], flag: str, form: str, ready: object) -> dict[str, float]:
-    """``NAME=NUMBER`` options as a dict; ``ready`` false (a needed companion option missing) is an error too."""
-    from aimm_nlp.errors import ConfigError
-
+def _numbers(items: list[str], flag: str, form: str, ready: object, errors: list[str]) -> dict[str, float]:
+    """``NAME=NUMBER`` options as a dict; a bad item, or ``ready`` false (a needed companion option
+    missing), adds to ``errors``."""
     out = {}
     for item in items:
         name, sep, value = item.rpartition("=")
@@ -142,18 +173,41 @@ def _numbers(items: list[str], flag: str, form: str, ready: object) -> dict[str,
         except ValueError:
             name = ""
         if not (sep and name and ready):
-            raise ConfigError(f"{flag} wants {form}, got {item!r}")
+            errors.append(f"{flag} wants {form}, got {item!r}")
     return out
 
 
+_FLAGS = {"bits": "--bits", "C": "--C", "max_iter": "--max-iter", "seed": "--seed", "chunks": "--chunks"}
+
+
 def run_train(argv: list[str]) -> int:
-    from aimm_nlp.text._langid_train import read_table, train_langid
+    from pathlib import Path
+
+    from aimm_nlp._io import output_problem
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.text._langid_train import check_options, read_table, train_langid
 
     args = add_train_parser().parse_args(argv)
+    errors: list[str] = []
     source_weights = _numbers(
-        args.source_weight, "--source-weight", "SOURCE=FACTOR and --source-col", args.source_col
+        args.source_weight, "--source-weight", "SOURCE=FACTOR and --source-col", args.source_col, errors
     )
-    bias_shift = _numbers(args.bias_shift, "--bias-shift", "LABEL=DELTA", True)
+    bias_shift = _numbers(args.bias_shift, "--bias-shift", "LABEL=DELTA", True, errors)
+    options = {key: getattr(args, flag[2:].replace("-", "_")) for key, flag in _FLAGS.items()}
+    errors += check_options(
+        {**options, "source_weights": source_weights, "bias_shift": bias_shift},
+        names={**_FLAGS, "source_weights": "--source-weight", "bias_shift": "--bias-shift"},
+    )
+    data = Path(args.data)
+    if data.is_dir():
+        errors.append(f"--data {data}: is a folder; pass a TSV, CSV or JSONL file")
+    elif not data.exists():
+        errors.append(f"--data {data}: no such file; pass a TSV, CSV or JSONL file")
+    problem = output_problem(args.out, folder=True)
+    if problem:
+        errors.append(f"--out: {problem}")
+    if errors:
+        raise ConfigError("invalid options (nothing was written):", errors=errors)
     texts, labels, sources = read_table(
         args.data, text_col=args.text_col, label_col=args.label_col, source_col=args.source_col
     )
@@ -162,13 +216,9 @@ def run_train(argv: list[str]) -> int:
         labels,
         sources=sources,
         out=args.out,
-        C=args.C,
-        bits=args.bits,
-        max_iter=args.max_iter,
-        seed=args.seed,
-        chunks=args.chunks,
         source_weights=source_weights,
         bias_shift=bias_shift,
+        **options,
     )
     print(f"trained {len(cfg['labels'])} classes on {len(texts)} texts -> {args.out}")
     return 0

@@ -13,14 +13,17 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
+import numbers
 import random
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
-from aimm_nlp.errors import DataError, InputFileError
+from aimm_nlp.errors import DataError
 
-__all__ = ["read_table", "train_langid"]
+__all__ = ["check_options", "read_table", "train_langid"]
 
 log = logging.getLogger(__name__)
 
@@ -45,49 +48,176 @@ def read_table(
 ) -> tuple[list[str], list[str], list[str]]:
     """Read ``(texts, labels, sources)`` from a TSV/CSV (header row) or JSONL file.
 
+    ``.csv`` files are comma-separated (quoted fields may span lines), ``.jsonl`` files hold one
+    JSON object per line, any other file is tab-separated without quoting. Blank lines are skipped.
+
     Raises:
-        InputFileError: the file is missing or unreadable.
-        DataError: a column is missing (the message lists the columns found) or a row is short.
+        InputFileError: the file is missing, a folder, binary, or not UTF-8 (file, line and byte offset).
+        DataError: an empty file, a missing column (the message lists the columns found, and names
+            the delimiter the header seems to use), a bad row or an empty label (file and line).
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputFileError(f"{p}: no such file; pass --data with a TSV, CSV or JSONL file", path=str(p))
     wanted = [c for c in (text_col, label_col, source_col) if c]
+    rows = _jsonl_rows(p, wanted) if p.suffix.lower() == ".jsonl" else _delimited_rows(p, wanted)
     texts, labels, sources = [], [], []
-    with open(p, encoding="utf-8", newline="") as fh:
-        if p.suffix == ".jsonl":
-            rows = ((i, json.loads(line)) for i, line in enumerate(fh, 1) if line.strip())
-            header = None
-        else:
-            dialect = (
-                {"delimiter": ","} if p.suffix == ".csv" else {"delimiter": "\t", "quoting": csv.QUOTE_NONE}
-            )
-            reader = csv.DictReader(fh, **dialect)
-            header = reader.fieldnames or []
-            _check_columns(p, header, wanted, line=1)
-            rows = enumerate(reader, 2)
-        for line, row in rows:
-            if header is None:
-                _check_columns(p, list(row), wanted, line=line)
-            if any(row.get(c) is None for c in wanted):
-                raise DataError(f"{p}:{line}: row has fewer fields than the header; fix the row")
-            texts.append(str(row[text_col]))
-            labels.append(str(row[label_col]).strip())
-            sources.append(str(row[source_col]) if source_col else "data")
+    for line, row in rows:
+        label = row[label_col].strip()
+        if not label:
+            raise DataError(f"{p}:{line}: empty label in column {label_col!r}; fill it in or remove the row")
+        texts.append(row[text_col])
+        labels.append(label)
+        sources.append(row[source_col] if source_col else "data")
     if not texts:
-        raise DataError(f"{p}: no data rows; the training file must have a header and examples")
+        raise DataError(f"{p}: the header is there but no data rows follow; add examples below it")
     return texts, labels, sources
 
 
-def _check_columns(path: Path, found: list[str], wanted: list[str], *, line: int) -> None:
+def _delimited_rows(path: Path, wanted: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` for each data row of a TSV/CSV file; ``line`` is where the row starts."""
+    from aimm_nlp._io import iter_lines
+    from aimm_nlp.text._translit_pairs import delimiter_for, delimiter_guess
+
+    delim = delimiter_for(path, None)
+    quoting = csv.QUOTE_NONE if delim == "\t" else csv.QUOTE_MINIMAL
+    # Lines get their "\n" back so a quoted CSV field spanning lines keeps its line break.
+    reader = csv.reader((line + "\n" for line in iter_lines(path)), delimiter=delim, quoting=quoting)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not any(header):
+            what = "empty file" if reader.line_num == 0 else "line 1 is blank"
+            raise DataError(
+                f"{path}:1: {what}; expected a header row naming the columns {', '.join(map(repr, wanted))}"
+            )
+        guess = delimiter_guess(header[0], len(header), delim)
+        _check_columns(path, header, wanted, line=1, hint=_delimiter_hint(path, guess))
+        end = reader.line_num
+        for fields in reader:
+            start, end = end + 1, reader.line_num
+            if not fields:
+                continue
+            if len(fields) != len(header):
+                raise DataError(
+                    f"{path}:{start}: expected {len(header)} fields separated by {delim!r}, got {len(fields)} "
+                    "(a stray delimiter inside a field?); fix the row"
+                )
+            yield start, dict(zip(header, fields, strict=True))
+    except csv.Error as exc:
+        raise DataError(f"{path}:{reader.line_num}: {exc}; fix the row") from None
+
+
+def _delimiter_hint(path: Path, guess: str | None) -> str:
+    if guess == ",":
+        return f"; wrong delimiter? the header looks comma-separated: rename {path.name} to end in .csv"
+    if guess == "\t":
+        return f"; wrong delimiter? the header looks tab-separated: rename {path.name} to end in .tsv"
+    if guess == ";":
+        return "; wrong delimiter? the header looks ';'-separated: use tabs (.tsv) or commas (.csv)"
+    return ""
+
+
+def _jsonl_rows(path: Path, wanted: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    from aimm_nlp._io import iter_lines
+
+    example = json.dumps(dict.fromkeys(wanted, "..."))
+    seen = False
+    for line, text in enumerate(iter_lines(path), 1):
+        if not text.strip():
+            continue
+        seen = True
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(
+                f"{path}:{line}: invalid JSON ({exc.msg}, column {exc.colno}); "
+                f"each line must be one JSON object such as {example}"
+            ) from None
+        if not isinstance(row, dict):
+            raise DataError(
+                f"{path}:{line}: expected a JSON object such as {example}, got {type(row).__name__}"
+            )
+        _check_columns(path, list(row), wanted, line=line)
+        bad = [c for c in wanted if row[c] is None or isinstance(row[c], (dict, list))]
+        if bad:
+            raise DataError(f"{path}:{line}: {bad[0]!r} must be a string, got {json.dumps(row[bad[0]])}")
+        yield line, {c: str(row[c]) for c in wanted}
+    if not seen:
+        raise DataError(f"{path}: empty file; expected one JSON object per line such as {example}")
+
+
+def _check_columns(path: Path, found: list[str], wanted: list[str], *, line: int, hint: str = "") -> None:
     from aimm_nlp._registry import did_you_mean
 
     for col in wanted:
         if col not in found:
             raise DataError(
                 f"{path}:{line}: column {col!r} not found{did_you_mean(col, found)}; "
-                f"columns are: {', '.join(found)}"
+                f"columns are: {', '.join(found)}{hint}"
             )
+
+
+def check_options(options: dict, *, names: dict[str, str] | None = None) -> list[str]:
+    """Every problem with the training ``options`` (keys of ``DEFAULTS``), so all are reported at once.
+
+    ``names`` maps option keys to the names the user typed (``{"max_iter": "--max-iter"}``).
+    """
+    names = names or {}
+    errors: list[str] = []
+
+    def name(key: str) -> str:
+        return names.get(key, f"training option {key}")
+
+    def number(key: str, *, integer: bool = False) -> float | None:
+        value = options[key]
+        ok = isinstance(value, numbers.Integral if integer else numbers.Real)
+        if isinstance(value, bool) or not ok or not math.isfinite(value):
+            errors.append(
+                f"{name(key)} must be {'an integer' if integer else 'a finite number'}, got {value!r}"
+            )
+            return None
+        return value
+
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        errors.append(f"unknown training options {unknown}; valid: {sorted(DEFAULTS)}")
+    checks = {  # key: (integer?, test, what it must be)
+        "bits": (
+            True,
+            lambda v: _MIN_BITS <= v <= _MAX_BITS,
+            f"{_MIN_BITS} to {_MAX_BITS} (2**bits hash buckets)",
+        ),
+        "C": (False, lambda v: v > 0, "greater than 0"),
+        "word_C": (False, lambda v: v > 0, "greater than 0"),
+        "max_iter": (True, lambda v: v >= 1, "1 or more"),
+        "chunks": (True, lambda v: v >= 0, "0 or more"),
+        "morph": (False, lambda v: v >= 0, "0 (charhash.v1) or positive"),
+        "seed": (True, lambda v: True, ""),
+    }
+    for key, (integer, test, what) in checks.items():
+        if key in options:
+            value = number(key, integer=integer)
+            if value is not None and not test(value):
+                errors.append(f"{name(key)} must be {what}, got {value!r}")
+    orders = options.get("orders", DEFAULTS["orders"])
+    if not orders or not all(
+        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in orders
+    ):
+        errors.append(
+            f"{name('orders')} must be a non-empty list of n-gram orders (1 or more), got {orders!r}"
+        )
+    weights = dict(options.get("source_weights", {}))
+    bad = {s: w for s, w in weights.items() if not (isinstance(w, numbers.Real) and 0 <= w < math.inf)}
+    if bad:
+        errors.append(f"source weights must be 0 or more, got {bad}")
+    shifts = dict(options.get("bias_shift", {}))
+    bad = {c: d for c, d in shifts.items() if not (isinstance(d, numbers.Real) and math.isfinite(d))}
+    if bad:
+        errors.append(f"bias shifts must be finite numbers, got {bad}")
+    return errors
+
+
+# The weights are dense (2**bits rows per class) and the optimiser keeps several copies of them:
+# 2**24 buckets already need gigabytes of memory for a handful of classes.
+_MIN_BITS, _MAX_BITS = 8, 24
 
 
 def _chunks(text: str, rng: random.Random, pairs: int = 1) -> list[str]:
@@ -125,22 +255,17 @@ def train_langid(
     delta}`` dict added to the fitted intercepts of the sentence model: a prior shift).
 
     Raises:
-        DataError: fewer than 2 classes, a class with fewer than 2 examples, or empty texts only.
+        DataError: a bad option value (every one is listed; see :func:`check_options`), fewer than
+            2 classes, or a class with fewer than 2 examples.
     """
 
     from aimm_nlp import __version__
 
-    unknown = set(options) - set(DEFAULTS)
-    if unknown:
-        raise DataError(f"unknown training options {sorted(unknown)}; valid: {sorted(DEFAULTS)}")
+    problems = check_options(options)  # every bad value fails before the (long) fit
+    if problems:
+        raise DataError("invalid training options:\n" + "\n".join(f"  - {e}" for e in problems))
     cfg = {**DEFAULTS, **options}
-    if int(cfg["chunks"]) < 0:
-        raise DataError(f"training option chunks must be 0 or more, got {cfg['chunks']}")
-    bad = {s: w for s, w in dict(cfg["source_weights"]).items() if not float(w) >= 0}
-    if bad:
-        raise DataError(f"source weights must be 0 or more, got {bad}")
     bias_shift = {str(c): float(d) for c, d in dict(cfg["bias_shift"]).items()}
-    _scheme(cfg)  # a bad morph value fails before the (long) fit
     sources = sources or ["data"] * len(texts)
     counts = Counter(labels)
     small = sorted(lab for lab, n in counts.items() if n < 2)
