@@ -21,7 +21,7 @@ from typing import IO
 
 from aimm_nlp.errors import InputFileError
 
-__all__ = ["atomic_output", "cache_dir", "iter_lines", "open_binary", "output_problem"]
+__all__ = ["atomic_output", "cache_dir", "file_in_the_way", "iter_lines", "open_binary", "output_problem"]
 
 
 def cache_dir() -> Path:
@@ -140,13 +140,13 @@ def output_problem(path: str | os.PathLike[str], *, folder: bool = False) -> str
         return f"{p} is a folder; pass a file path such as {p / 'out.txt'}"
     if st is not None and folder and not stat.S_ISDIR(st.st_mode):
         return f"{p} is a file, not a folder; pass a new or an existing folder"
-    parent = _file_in_the_way(p)
+    parent = file_in_the_way(p)
     if parent is not None:
         return f"{p}: {parent} is a file, not a folder; choose another path or move that file"
     return None
 
 
-def _file_in_the_way(path: Path) -> Path | None:
+def file_in_the_way(path: Path) -> Path | None:
     """The file standing where a parent folder of ``path`` should be, if any."""
     for parent in path.absolute().parents:
         st = _stat(parent)
@@ -221,7 +221,7 @@ def _check_writable(path: Path, st: os.stat_result | None) -> None:
     """
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    parent = _file_in_the_way(path)
+    parent = file_in_the_way(path)
     if parent is not None:
         raise NotADirectoryError(errno.ENOTDIR, f"{parent} is a file, not a folder", str(path))
 

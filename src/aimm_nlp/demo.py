@@ -296,14 +296,13 @@ def _check_options(data: Path | None, vocab_size: Any, limit: Any, max_steps: An
 
 def _check_out(out: Path) -> None:
     """Refuse an ``out`` the demo could damage: a file, or a folder holding anything but an earlier demo."""
+    from aimm_nlp._io import file_in_the_way
     from aimm_nlp.corpus.io import check_output_dir
     from aimm_nlp.finetune.run import check_output_dir as check_run_dir
 
-    for parent in out.parents:
-        if parent.is_dir():
-            break
-        if parent.exists() or parent.is_symlink():
-            raise ConfigError(f"--out {out}: cannot be created, {parent} is a file; choose another --out")
+    parent = file_in_the_way(out)
+    if parent is not None:
+        raise ConfigError(f"--out {out}: cannot be created, {parent} is a file; choose another --out")
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir():

@@ -185,13 +185,13 @@ def check_output_dir(
         option: how the caller spells the overwrite switch in the message (e.g. ``output.overwrite=true``).
     """
     out = Path(out_dir)
-    for parent in out.parents:
-        if parent.is_dir():
-            break
-        if parent.exists() or parent.is_symlink():
-            raise ConfigError(
-                f"{out}: cannot be created, {parent} is a file, not a folder; choose another output"
-            )
+    from aimm_nlp._io import file_in_the_way
+
+    parent = file_in_the_way(out)
+    if parent is not None:
+        raise ConfigError(
+            f"{out}: cannot be created, {parent} is a file, not a folder; choose another output"
+        )
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir():

@@ -134,13 +134,13 @@ def check_output_dir(
             neither option is set; or ``run.overwrite`` would delete files aimm did not write there.
     """
     out = Path(output_dir)
-    for parent in out.parents:
-        if parent.is_dir():
-            break
-        if parent.exists() or parent.is_symlink():
-            raise ConfigError(
-                f"run.output_dir {out}: cannot be created, {parent} is a file; choose another run.output_dir"
-            )
+    from aimm_nlp._io import file_in_the_way
+
+    parent = file_in_the_way(out)
+    if parent is not None:
+        raise ConfigError(
+            f"run.output_dir {out}: cannot be created, {parent} is a file; choose another run.output_dir"
+        )
     if not out.exists() and not out.is_symlink():
         return None
     if not out.is_dir():
