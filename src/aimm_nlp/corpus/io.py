@@ -184,9 +184,9 @@ def check_output_dir(
         overwrite: whether an earlier corpus there may be replaced.
         option: how the caller spells the overwrite switch in the message (e.g. ``output.overwrite=true``).
     """
-    out = Path(out_dir)
     from aimm_nlp._io import file_in_the_way
 
+    out = Path(out_dir)
     parent = file_in_the_way(out)
     if parent is not None:
         raise ConfigError(

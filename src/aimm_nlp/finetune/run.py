@@ -133,9 +133,9 @@ def check_output_dir(
             aimm (``run.resume``/``run.overwrite`` never touch other folders); or it holds a run but
             neither option is set; or ``run.overwrite`` would delete files aimm did not write there.
     """
-    out = Path(output_dir)
     from aimm_nlp._io import file_in_the_way
 
+    out = Path(output_dir)
     parent = file_in_the_way(out)
     if parent is not None:
         raise ConfigError(
