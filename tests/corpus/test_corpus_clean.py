@@ -216,3 +216,29 @@ def test_min_lang_score_applies_without_a_filter() -> None:
     out, report = clean(make(texts), identify=stub_identify, min_lang_score=0.85, quality=None)
     assert list(out["text"]) == ["واش نتا مزيان"]
     assert counts(report)["lang"] == 2
+
+
+def test_default_identifier_runs_once_per_batch_with_the_same_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aimm's identify is called as identify_batch on the rows that need a language (not text by text),
+    giving the same labels and scores as any other str -> LangGuess callable."""
+    from aimm_nlp.text import langid
+
+    texts = [
+        "واش نتا مزيان؟",
+        "salam labas 3lik",
+        "Le film était magnifique.",
+        "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ",
+        "chno hada 😂",
+        "wa",
+    ]
+    labels = [None, None, "fra_Latn", None, None, None]
+    calls = []
+    batch = langid.identify_batch
+    monkeypatch.setattr(langid, "identify_batch", lambda t, **kw: calls.append(len(t)) or batch(t, **kw))
+    fast, _ = clean(make(texts, labels), quality=None, min_lang_score=0.6)
+    assert calls == [5]  # one call, the five unlabelled rows
+    slow, _ = clean(
+        make(texts, labels), quality=None, min_lang_score=0.6, identify=lambda t: langid.identify(t)
+    )
+    assert list(fast["lang"]) == list(slow["lang"]) and list(fast["text"]) == list(slow["text"])
+    assert list(fast["lang"])[:3] == ["ary_Arab", "ary_Latn", "fra_Latn"]

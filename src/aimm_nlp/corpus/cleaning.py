@@ -22,6 +22,7 @@ Examples:
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -50,11 +51,20 @@ def resolve_identify(identify: Callable[[str], Any] | None) -> Callable[[str], A
         return None
 
 
-def _guess(identify: Callable[[str], Any], text: str) -> tuple[str | None, float]:
-    out = identify(text)
+def _guess(out: Any) -> tuple[str | None, float]:
     if isinstance(out, str) or out is None:
         return out, 1.0
     return out.lang, float(getattr(out, "score", 1.0))
+
+
+def _guess_many(identify: Callable[[str], Any], texts: list[str]) -> list[tuple[str | None, float]]:
+    """``(lang, score)`` per text; aimm's own ``identify`` runs as one ``identify_batch`` call."""
+    if not texts:
+        return []
+    langid = sys.modules.get("aimm_nlp.text.langid")
+    if langid is not None and identify is langid.identify:
+        return [_guess(g) for g in langid.identify_batch(texts)]
+    return [_guess(identify(t)) for t in texts]
 
 
 def _row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
@@ -79,19 +89,27 @@ def _row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
             if why[i]:
                 drop[i] = "quality"
                 continue
-        if keep_langs is not None or identify is not None:
-            score = 1.0
-            if langs[i] is None or not o["trust_labels"]:
-                if identify is None:
-                    raise DataError(
-                        f"document {text[:60]!r} has no lang label and no language identifier is available; "
-                        "pass identify=<callable> or label the source with lang=..."
-                    )
-                langs[i], score = _guess(identify, text)
+    if keep_langs is not None or identify is not None:
+        # rows still kept that need a language: identified together (aimm's identifier is ~30x faster
+        # on a batch than text by text)
+        ask = [i for i in range(n) if not drop[i] and (langs[i] is None or not o["trust_labels"])]
+        if ask and identify is None:
+            raise DataError(
+                f"document {texts[ask[0]][:60]!r} has no lang label and no language identifier is available; "
+                "pass identify=<callable> or label the source with lang=..."
+            )
+        scores = dict(zip(ask, _guess_many(identify, [texts[i] for i in ask]), strict=True))
+        for i, (lang, _score) in scores.items():
+            langs[i] = lang
+        for i in range(n):
+            if drop[i]:
+                continue
+            score = scores[i][1] if i in scores else 1.0
             if (keep_langs is not None and langs[i] not in keep_langs) or score < o["min_lang_score"]:
                 drop[i], why[i] = "lang", str(langs[i])
-                continue
-        hashes[i] = text_hash(text)
+    for i in range(n):
+        if not drop[i]:
+            hashes[i] = text_hash(texts[i])
     return {"text": texts, "lang": langs, "_drop": drop, "_why": why, "_hash": hashes}
 
 
