@@ -63,88 +63,121 @@ def _tokens(text: str) -> list[tuple[str, int, int, bool]]:
     out = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        word = m.group()
-        if kind == "sym":
-            if any(ord(ch) > 0x2000 and not ch.isspace() for ch in word) and not all(
-                ch in "…،؛؟«»" for ch in word
-            ):
-                out.append((word, m.start(), m.end(), True))
-            continue
-        out.append((word, m.start(), m.end(), kind == "other" or not _HAS_LETTER.search(word)))
+        if kind == "word":
+            word = m.group()
+            out.append((word, m.start(), m.end(), _HAS_LETTER.search(word) is None))
+        elif kind == "other":
+            out.append((m.group(), m.start(), m.end(), True))
+        elif _kept_symbol(word := m.group()):
+            out.append((word, m.start(), m.end(), True))
     return out
 
 
-def _is_name(word: str, prev_text: str, first: bool) -> bool:
-    """A Latin-script Capitalised word that does not start a sentence is taken for a name."""
-    if first or len(word) < 2 or not word[0].isupper() or not word[1:].islower() or not word.isalpha():
+def _kept_symbol(token: str) -> bool:
+    """Emoji and other symbols are kept (as ``other``); ASCII and Arabic punctuation is not."""
+    return any(ord(ch) > 0x2000 and not ch.isspace() for ch in token) and not all(
+        ch in "…،؛؟«»" for ch in token
+    )
+
+
+def _is_name(word: str, text: str, start: int) -> bool:
+    """A Latin-script Capitalised word at ``text[start:]`` that does not start a sentence is
+    taken for a name (the caller rules out the text's first word)."""
+    if len(word) < 2 or not word[0].isupper() or not word[1:].islower() or not word.isalpha():
         return False
     if not ("a" <= word[0].lower() <= "z" or "\u00c0" <= word[0] <= "\u024f"):
         return False
-    prev = prev_text.rstrip()
-    return not prev or prev[-1] not in _SENT_END
+    # Last non-space character before the word (what text[:start].rstrip() ends with).
+    k = start
+    while k and text[k - 1].isspace():
+        k -= 1
+    return not k or text[k - 1] not in _SENT_END
 
 
 def tag_batch(texts: list[str], model) -> list[list[WordTag]]:
-    """Tag the words of every text with ``model`` (a loaded langid model)."""
+    """Tag the words of every text with ``model`` (a loaded langid model).
+
+    The batch is scored at once (each distinct word once, the Viterbi pass over word
+    position ``j`` of all texts together); each text gets exactly the tags it gets alone.
+    """
     import numpy as np
 
     toks = [_tokens(t) for t in texts]
-    words = [w for ts in toks for (w, _, _, other) in ts if not other]
-    logp = _word_evidence(words, toks, model)
-    labels = model.labels
+    words: list[str] = []
+    sizes: list[int] = []
+    for ts in toks:
+        n = len(words)
+        words += [w for w, _, _, other in ts if not other]
+        sizes.append(len(words) - n)
+    logp = _word_evidence(words, sizes, model)
+    path = _viterbi_batch(logp, sizes)
+    # Probability of the chosen label under the softmax of the word's evidence row.
+    e = np.exp(logp - logp.max(axis=1, keepdims=True))
+    prob = (e[np.arange(len(path)), path] / e.sum(axis=1)).tolist()
+    chosen = [model.labels[i] for i in path.tolist()]
     out: list[list[WordTag]] = []
     k = 0
     for text, ts in zip(texts, toks, strict=True):
-        n_model = sum(1 for t in ts if not t[3])
-        lp = logp[k : k + n_model]
-        k += n_model
-        path: list[int] = []
-        if n_model:
-            path = _viterbi(lp)
-            p = np.exp(lp - lp.max(axis=1, keepdims=True))
-            p /= p.sum(axis=1, keepdims=True)
-        tags, j, first = [], 0, True
+        tags, first, titled = [], True, None
         for word, start, end, other in ts:
             if other:
-                tags.append(WordTag(word, start, end, OTHER, 1.0))
-                continue
-            if _is_name(word, text[:start], first) and not _all_title(ts):
-                tags.append(WordTag(word, start, end, OTHER, 1.0))
+                lang, score = OTHER, 1.0
             else:
-                lab = path[j]
-                tags.append(WordTag(word, start, end, labels[lab], float(p[j, lab])))
-            j += 1
-            first = False
+                lang, score = chosen[k], prob[k]
+                k += 1
+                if not first and word[0].isupper() and _is_name(word, text, start):
+                    if titled is None:
+                        titled = _all_title(ts)
+                    if not titled:
+                        lang, score = OTHER, 1.0
+                first = False
+            tags.append(WordTag(word, start, end, lang, score))
         out.append(tags)
     return out
 
 
-def _word_evidence(words: list[str], toks: list, model):
-    """Log-scores (words x labels): word model + sentence model + lexicon + Arabic context."""
+def _word_evidence(words: list[str], sizes: list[int], model):
+    """Log-scores (words x labels): word model + sentence model + lexicon + Arabic context.
+
+    ``sizes[t]`` is the number of words of text ``t``. A word's own evidence does not depend
+    on where it stands (model rows are independent), so each distinct word is scored once.
+    """
     import numpy as np
 
     if not words:
         return np.zeros((0, len(model.labels)))
-    logp = np.log(np.maximum(model.predict_proba(words)[0], 1e-9))
+    types = list(dict.fromkeys(words))
+    index = {w: i for i, w in enumerate(types)}
+    inverse = np.fromiter(map(index.__getitem__, words), dtype=np.intp, count=len(words))
+    logp = np.log(np.maximum(model.predict_proba(types)[0], 1e-9))
     if model.word_model is not None:
-        own = np.log(np.maximum(model.word_model.predict_proba(words)[0], 1e-9))
+        own = np.log(np.maximum(model.word_model.predict_proba(types)[0], 1e-9))
         logp = WORD_MODEL_SHARE * own + (1 - WORD_MODEL_SHARE) * logp
     if model.lexicon:
         boost = float(model.lexicon.get("boost", 0.0))
+        lower = [w.lower() for w in types]
         for lab, entries in model.lexicon.get("words", {}).items():
             if lab in model.labels:
                 j, entries = model.labels.index(lab), set(entries)
-                hits = [i for i, w in enumerate(words) if w.lower() in entries]
+                hits = [i for i, w in enumerate(lower) if w in entries]
                 logp[hits, j] += boost
-    arab = np.array([bool(_ARABIC.search(w)) for w in words])
-    if ARABIC_CONTEXT and arab.any():
-        parts, owner, k = [], np.zeros(len(words), dtype=np.int64), 0
-        for ts in toks:
-            ws = [w for w, _, _, other in ts if not other]
-            parts.append(" ".join(w for w in ws if _ARABIC.search(w)))
-            owner[k : k + len(ws)] = len(parts) - 1
-            k += len(ws)
-        ctx = np.log(np.maximum(model.predict_proba(parts)[0], 1e-9))
+    arab_type = [_ARABIC.search(w) is not None for w in types]
+    logp = logp[inverse]
+    is_arab = [arab_type[i] for i in inverse.tolist()]
+    if ARABIC_CONTEXT and any(is_arab):
+        # The Arabic words of each text, joined: one sentence-model row per distinct passage.
+        parts: dict[str, int] = {}
+        row = np.zeros(len(sizes), dtype=np.intp)
+        k = 0
+        for t, n in enumerate(sizes):
+            flags = is_arab[k : k + n]
+            if any(flags):
+                part = " ".join([w for w, a in zip(words[k : k + n], flags, strict=True) if a])
+                row[t] = parts.setdefault(part, len(parts))
+            k += n
+        ctx = np.log(np.maximum(model.predict_proba(list(parts))[0], 1e-9))
+        arab = np.array(is_arab)
+        owner = np.repeat(row, sizes)
         logp[arab] += ARABIC_CONTEXT * ctx[owner[arab]]
     return logp
 
@@ -155,24 +188,51 @@ def _all_title(tokens: list[tuple[str, int, int, bool]]) -> bool:
     return len(words) > 2 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
 
 
-def _viterbi(logp) -> list[int]:
-    """Best label path under emissions ``logp`` (words x labels) and a constant switch cost."""
+def _viterbi_batch(logp, sizes: list[int]):
+    """Best label of every word (row of ``logp``, words x labels) under a constant switch cost.
+
+    Text ``t`` is the next ``sizes[t]`` rows and gets its own path; all texts advance one
+    word position at a time. Texts are ordered longest first and the rows regrouped by
+    position, so the texts still running at position ``j`` are a prefix and their rows one
+    block. Per text, the arithmetic and the tie-breaking (first maximum) are those of a
+    plain one-text Viterbi.
+    """
     import numpy as np
 
     n, c = logp.shape
-    score = logp[0].copy()
-    back = np.zeros((n, c), dtype=np.int64)
-    for i in range(1, n):
-        best_prev = int(score.argmax())
-        stay = score
-        switch = score[best_prev] - SWITCH_PENALTY
-        use_switch = switch > stay
-        back[i] = np.where(use_switch, best_prev, np.arange(c))
-        score = np.maximum(stay, switch) + logp[i]
-    path = [int(score.argmax())]
-    for i in range(n - 1, 0, -1):
-        path.append(int(back[i, path[-1]]))
-    return path[::-1]
+    path = np.zeros(n, dtype=np.intp)
+    size = np.asarray(sizes, dtype=np.intp)
+    if n == 0:
+        return path
+    first = np.concatenate(([0], np.cumsum(size)[:-1]))
+    order = np.argsort(-size, kind="stable")
+    order = order[size[order] > 0]
+    size, first = size[order], first[order]
+    alive = np.searchsorted(-size, -np.arange(size[0]), side="left")  # texts longer than j
+    block = np.concatenate(([0], np.cumsum(alive)))  # rows of position j: block[j]:block[j+1]
+    rank = np.arange(n) - np.repeat(block[:-1], alive)
+    perm = first[rank] + np.repeat(np.arange(len(alive)), alive)
+    emit = logp[perm]
+    back = np.zeros((n, c), dtype=np.min_scalar_type(c - 1))
+    labels = np.arange(c)
+    rows = np.arange(len(size))
+    score = emit[: alive[0]].copy()
+    for j in range(1, len(alive)):
+        a, lo = alive[j], block[j]
+        stay = score[:a]
+        best_prev = stay.argmax(axis=1)
+        switch = (stay[rows[:a], best_prev] - SWITCH_PENALTY)[:, None]
+        back[lo : lo + a] = np.where(switch > stay, best_prev[:, None], labels)
+        score[:a] = np.maximum(stay, switch) + emit[lo : lo + a]
+    cur = score.argmax(axis=1)  # each text's score stopped changing at its last word
+    ordered = np.empty(n, dtype=np.intp)
+    for j in range(len(alive) - 1, -1, -1):
+        a, lo = alive[j], block[j]
+        ordered[lo : lo + a] = cur[:a]
+        if j:
+            cur[:a] = back[lo + rows[:a], cur[:a]]
+    path[perm] = ordered
+    return path
 
 
 def merge_spans(text: str, tags: list[WordTag]) -> list[Span]:
