@@ -11,7 +11,11 @@ either ary_Arab or arb_Arab gold (the most favourable mapping), fr -> fra_Latn, 
 eng_Latn, kab/ber/tzm/zgh -> ber_Latn or zgh_Tfng by script. Speed is sentences/s over
 all sets, one process, single-threaded BLAS, each tool called the way a user would.
 
-Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_langid.py [--shared ../shared] [--out FILE]``
+Also timed: the cost of the ``lang_mixed`` column (``identify_batch`` on a batch dict word-tags
+every text) against plain identification, same texts, best of a few runs.
+
+Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_langid.py [--shared ../shared] [--out FILE]``;
+``--mixed-only`` runs (and prints) only the ``lang_mixed`` timing, without the peers.
 """
 
 from __future__ import annotations
@@ -148,13 +152,46 @@ def word_accuracy() -> dict:
     return {"sentences": len(rows), "words": total, "accuracy": round(correct / total, 4)}
 
 
+def mixed_column_cost(texts: list[str], *, repeats: int = 3, batch: int = 4096) -> dict:
+    """Seconds for ``identify_batch`` with the ``lang_mixed`` column (batch dict) and without
+    (list of texts, ``.lang`` only), best of ``repeats``, in batches of ``batch`` texts."""
+    from aimm_nlp.text import identify_batch
+
+    def plain() -> None:
+        for i in range(0, len(texts), batch):
+            [g.lang for g in identify_batch(texts[i : i + batch])]
+
+    def with_mixed() -> None:
+        for i in range(0, len(texts), batch):
+            identify_batch({"text": texts[i : i + batch]})
+
+    identify_batch({"text": texts[:50]})  # warm-up: model loading is not timed
+    best = {}
+    for name, fn in (("plain_s", plain), ("with_mixed_s", with_mixed)):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        best[name] = round(min(times), 3)
+    return {"texts": len(texts), **best, "ratio": round(best["with_mixed_s"] / best["plain_s"], 2)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--shared", type=Path, default=Path(os.environ.get("AIMM_SHARED", REPO.parent / "shared"))
     )
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "langid.json")
+    ap.add_argument(
+        "--mixed-only", action="store_true", help="only time the lang_mixed column; write nothing"
+    )
     args = ap.parse_args()
+    if args.mixed_only:
+        sets = load_sets(args.shared)
+        cost = mixed_column_cost([t for texts, _ in sets.values() for t in texts])
+        print(f"lang_mixed column: {json.dumps(cost)}")
+        return 0
     from aimm_nlp import __version__
     from aimm_nlp.text import identify_batch
     from aimm_nlp.text._langid_model import load_model
@@ -198,6 +235,7 @@ def main() -> int:
     for entry in results["systems"].values():
         entry["speed_ratio_to_lingua"] = round(entry["sentences_per_s"] / lingua_speed, 2)
     results["aimm_word_tags"] = word_accuracy()
+    results["aimm_mixed_column"] = mixed_column_cost(all_texts)
     results["config"] = {
         "model": model.config.get("training", {}),
         "model_feature_scheme": model.config.get("feature_scheme"),
@@ -221,6 +259,7 @@ def main() -> int:
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"lang_mixed column: {json.dumps(results['aimm_mixed_column'])}")
     print(f"wrote {args.out}")
     return 0
 
