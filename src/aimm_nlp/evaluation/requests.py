@@ -47,7 +47,8 @@ def _fewshot(task: Task, docs: list[dict], pool: list[dict], n: int, seed: int, 
         return ""
     cfg = task.config
     rng = random.Random(f"{seed}:{idx}")
-    shots = rng.sample([d for d in pool if d is not docs[idx]], min(n, len(pool)))
+    others = [d for d in pool if d is not docs[idx]]  # a doc is never its own example
+    shots = rng.sample(others, min(n, len(others)))
     parts = []
     for d in shots:
         target = doc_to_target(task, d)

@@ -1,0 +1,158 @@
+"""hash_split boundaries, doc_filter, integer columns and few-shot pools (found by mutation testing).
+
+Buckets are ``int.from_bytes(sha256(id)[:8], "big") % 100`` (the documented formula), worked out
+once outside aimm_nlp: id 1 -> 13, 2 -> 46, 3 -> 43, 4 -> 54, 5 -> 83, 6 -> 59, 7 -> 30.
+A doc is in the test split when its bucket is *below* test_percent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aimm_nlp.evaluation.data import hash_bucket, read_docs
+from aimm_nlp.evaluation.requests import prepare
+from aimm_nlp.evaluation.task import load_task
+from aimm_nlp.testing import DummyModel
+
+ROWS = [
+    (1, "واش نتا مزيان؟", "positive"),
+    (2, "salam labas 3lik", "positive"),
+    (3, "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "neutral"),
+    (4, "الجو خايب اليوم", "negative"),
+    (5, "had lfilm khayb bzaf", "negative"),
+    (6, "كنبغي نمشي للدار", "neutral"),
+    (7, "mzyan bzaf a sa7bi", "positive"),
+]
+BUCKETS = {1: 13, 2: 46, 3: 43, 4: 54, 5: 83, 6: 59, 7: 30}
+
+
+def tsv(rows) -> str:
+    return "id\ttweet\tlabel\n" + "".join(f"{i}\t{t}\t{lab}\n" for i, t, lab in rows)
+
+
+@pytest.fixture
+def data(tmp_path):
+    path = tmp_path / "data.tsv"
+    path.write_text(tsv(ROWS), encoding="utf-8")
+    return path
+
+
+def test_buckets_match_the_documented_formula() -> None:
+    assert {i: hash_bucket(i) for i in BUCKETS} == BUCKETS
+
+
+@pytest.mark.parametrize(
+    ("spec", "test_ids"),
+    [
+        ({"column": "id"}, [1]),  # default test_percent 30: bucket 30 (id 7) is already training
+        ({"column": "id", "test_percent": 31}, [1, 7]),
+        ({"column": "id", "test_percent": 46}, [1, 3, 7]),  # bucket 46 (id 2) is training
+        ({"column": "id", "test_percent": 47}, [1, 2, 3, 7]),
+        ({"column": "id", "test_percent": 0}, []),
+        ({"column": "id", "test_percent": 100}, [1, 2, 3, 4, 5, 6, 7]),
+        ({"test_percent": 46}, [1, 3, 7]),  # column defaults to id
+    ],
+)
+def test_hash_split_boundary(data, spec, test_ids) -> None:
+    cfg = {"dataset_path": "csv", "dataset_kwargs": {"delimiter": "\t"}, "hash_split": spec}
+    test = [d["id"] for d in read_docs(data, cfg, split="test")]
+    train = [d["id"] for d in read_docs(data, cfg, split="train")]
+    assert test == test_ids
+    assert train == [i for i in BUCKETS if i not in test_ids]
+    assert [d["id"] for d in read_docs(data, cfg)] == list(BUCKETS)  # split=None: every row
+
+
+def test_hash_split_follows_a_renamed_test_split(data) -> None:
+    cfg = {"dataset_path": "csv", "dataset_kwargs": {"delimiter": "\t"}, "test_split": "devtest",
+           "hash_split": {"column": "id", "test_percent": 46}}  # fmt: skip
+    assert [d["id"] for d in read_docs(data, cfg, split="devtest")] == [1, 3, 7]
+    assert [d["id"] for d in read_docs(data, cfg, split="test")] == [2, 4, 5, 6]  # not the test split
+
+
+@pytest.mark.parametrize(
+    ("expr", "ids"),
+    [
+        ("tweet | dominant_script == 'Arab'", [1, 4, 6]),
+        ("tweet | dominant_script == 'Latn'", [2, 5, 7]),
+        ("tweet | dominant_script == 'Tfng'", [3]),
+        ("label == 'negative'", [4, 5]),
+    ],
+)
+def test_doc_filter_keeps_the_docs_where_it_is_true(data, expr, ids) -> None:
+    cfg = {"dataset_path": "csv", "dataset_kwargs": {"delimiter": "\t"}, "doc_filter": expr}
+    assert [d["id"] for d in read_docs(data, cfg, split="test")] == ids
+
+
+def test_filter_then_hash_split(data) -> None:
+    cfg = {"dataset_path": "csv", "dataset_kwargs": {"delimiter": "\t"},
+           "doc_filter": "label == 'positive'", "hash_split": {"column": "id", "test_percent": 31}}  # fmt: skip
+    assert [d["id"] for d in read_docs(data, cfg, split="test")] == [1, 7]
+    assert [d["id"] for d in read_docs(data, cfg, split="train")] == [2]
+
+
+def test_only_all_integer_columns_become_ints(tmp_path) -> None:
+    path = tmp_path / "d.tsv"
+    path.write_text("id\tlabel\ttweet\n1\t0\t3lach\n2\tpositive\t2024\n-3\t1\t7\n", encoding="utf-8")
+    docs = read_docs(path, {"dataset_path": "csv", "dataset_kwargs": {"delimiter": "\t"}})
+    assert [d["id"] for d in docs] == [1, 2, -3]
+    assert [d["label"] for d in docs] == ["0", "positive", "1"]  # one non-integer keeps the column str
+    assert [d["tweet"] for d in docs] == ["3lach", "2024", "7"]
+
+
+TASK = """task: t
+output_type: multiple_choice
+dataset_path: csv
+dataset_kwargs: {data_files: {test: data.tsv, train: train.tsv}, delimiter: "\\t"}
+test_split: test
+doc_to_choice: ["negative", "neutral", "positive"]
+doc_to_target: label
+doc_to_text: '{{tweet}}'
+"""
+TRAIN = [(11, "bghit nmchi l bhar", "positive"), (12, "الماكلة باردة", "negative")]
+
+
+def shots_of(ctx: str) -> tuple[list[str], str]:
+    *shots, own = ctx.split("\n\n")
+    return sorted(shots), own
+
+
+@pytest.mark.parametrize("n_shot", [6, 7, 20])
+def test_fewshot_from_the_test_docs_never_uses_the_doc_itself(tmp_path, n_shot) -> None:
+    """No training split: every other doc is an example (as many as there are), never the doc itself.
+
+    Asking for as many shots as there are docs or more used to raise a bare ValueError from
+    random.sample (the size was capped by the pool, not by the pool without the doc).
+    """
+    (tmp_path / "data.tsv").write_text(tsv(ROWS), encoding="utf-8")
+    task = load_task(_write(tmp_path, TASK.replace(", train: train.tsv", "")))
+    prep = prepare(task, DummyModel(), limit=None, num_fewshot=n_shot, seed=0)
+    for (_, text, _), (ctx, _choices) in zip(ROWS, prep.requests, strict=True):
+        shots, own = shots_of(ctx)
+        assert own == text
+        assert shots == sorted(f"{t} {lab}" for _, t, lab in ROWS if t != text)
+
+
+def test_fewshot_from_the_test_docs_with_fewer_shots(tmp_path) -> None:
+    (tmp_path / "data.tsv").write_text(tsv(ROWS[:3]), encoding="utf-8")
+    task = load_task(_write(tmp_path, TASK.replace(", train: train.tsv", "")))
+    prep = prepare(task, DummyModel(), limit=None, num_fewshot=2, seed=3)
+    for (_, text, _), (ctx, _choices) in zip(ROWS[:3], prep.requests, strict=True):
+        shots, own = shots_of(ctx)
+        assert own == text and shots == sorted(f"{t} {lab}" for _, t, lab in ROWS[:3] if t != text)
+
+
+def test_fewshot_examples_come_from_the_training_split(tmp_path) -> None:
+    (tmp_path / "data.tsv").write_text(tsv(ROWS[:3]), encoding="utf-8")
+    (tmp_path / "train.tsv").write_text(tsv(TRAIN), encoding="utf-8")
+    task = load_task(_write(tmp_path, TASK + "training_split: train\n"))
+    prep = prepare(task, DummyModel(), limit=None, num_fewshot=5, seed=0)
+    for (_, text, _), (ctx, _choices) in zip(ROWS[:3], prep.requests, strict=True):
+        shots, own = shots_of(ctx)
+        assert own == text
+        assert shots == ["bghit nmchi l bhar positive", "الماكلة باردة negative"]
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "task.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
