@@ -85,7 +85,8 @@ def script_runs(text: str) -> list[ScriptRun]:
 def dominant_script(text: str) -> str:
     """The script with the most letters in ``text``; ``"Other"`` when there are none.
 
-    Ties go to the script seen first.
+    Ties go to ``Arab``, then ``Latn``, then ``Tfng``, wherever they occur in the text
+    (``dominant_script("ana انا") == "Arab"``).
     """
     counts: dict[str, int] = {}
     for script, pattern in _ONE.items():
