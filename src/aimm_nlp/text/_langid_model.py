@@ -10,6 +10,7 @@ masked by the text's dominant script, plus the script rules: Tifinagh ->
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from dataclasses import dataclass
@@ -41,8 +42,9 @@ _LOCK = threading.Lock()
 _CACHE: dict[str, Model] = {}
 
 
+@functools.cache
 def default_model_dir() -> Path:
-    """The model shipped inside the package."""
+    """The model shipped inside the package (resolved once: every ``identify()`` call asks)."""
     return Path(__file__).resolve().parent / "models" / "langid"
 
 
@@ -135,7 +137,7 @@ def load_model(path: str | Path | None = None) -> Model:
         ModelError: the folder is missing, is not an aimm langid model, or is corrupt.
     """
     folder = Path(path) if path is not None else default_model_dir()
-    key = str(folder.resolve())
+    key = str(folder.resolve()) if path is not None else str(folder)
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
