@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from pathlib import Path
+
+from aimm_nlp.cli._types import int_at_least
 
 ORDER = 70
 
@@ -42,32 +42,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
     p.add_argument("--output", required=True, help="results JSON path (written atomically)")
     p.add_argument("--batch-size", default="auto", help="rows per forward pass or 'auto' (default)")
-    p.add_argument("--limit", type=_at_least(1), help="only the first N docs of each task")
-    p.add_argument("--num-fewshot", type=_at_least(0), help="override the tasks' num_fewshot")
+    p.add_argument("--limit", type=int_at_least(1), help="only the first N docs of each task")
+    p.add_argument("--num-fewshot", type=int_at_least(0), help="override the tasks' num_fewshot")
     p.add_argument("--seed", type=int, default=1234, help="few-shot and bootstrap seed (default 1234)")
     p.add_argument("--device", default="cpu", help="torch device (default cpu)")
     p.add_argument("--cache", help="sqlite cache path (default ~/.cache/aimm_nlp/eval.sqlite)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the per-item cache")
-    p.add_argument("--bootstrap-iters", type=_at_least(0), default=1000, help="draws for 95%% CIs (0: none)")
+    p.add_argument(
+        "--bootstrap-iters", type=int_at_least(0), default=1000, help="draws for 95%% CIs (0: none)"
+    )
     p.add_argument("--baseline", help="results JSON to compare with; exit 1 on regressions")
     p.add_argument("--max-drop", type=_drop, default=0.01, help="allowed drop per metric (default 0.01)")
     p.set_defaults(func=run)
-
-
-def _at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: an integer >= ``low`` (a bad value exits 2 with the flag's name)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < low:
-            what = "a positive integer" if low == 1 else f"an integer >= {low}"
-            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
-        return value
-
-    return parse
 
 
 def _drop(text: str) -> float:
@@ -91,6 +77,7 @@ def _batch_size(text: str) -> int | str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aimm_nlp._io import output_problem
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.evaluation.cache import ResultCache, default_cache_path
     from aimm_nlp.evaluation.harness import _check_device, evaluate
@@ -98,14 +85,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.tasks and not args.suite:
         raise ConfigError("pass --tasks a,b or --suite morocco-mini (or morocco)")
-    output = Path(args.output)
-    if output.is_dir():
-        raise ConfigError(
-            f"--output {output} is a folder; pass a file path such as {output / 'results.json'}"
-        )
-    in_the_way = next((p for p in output.absolute().parents if p.exists()), None)
-    if in_the_way is not None and not in_the_way.is_dir():
-        raise ConfigError(f"--output {output}: {in_the_way} is a file, not a folder; choose another path")
+    problem = output_problem(args.output)
+    if problem is not None:
+        raise ConfigError(f"--output {problem}")
     batch_size = _batch_size(args.batch_size)
     # everything that can be checked is checked before any work: the baseline, the device, the cache
     baseline = load_results(args.baseline) if args.baseline else None

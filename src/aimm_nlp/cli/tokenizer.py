@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp.cli._types import int_at_least
+
 ORDER = 50
 
 EPILOG = """\
@@ -69,8 +71,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--base", required=True, help="base tokenizer folder, tokenizer.json or SentencePiece BPE .model"
     )
     x.add_argument("--data", nargs="+", required=True, metavar="FILE", help="text files, one text per line")
-    x.add_argument("--n-new-tokens", type=_positive, required=True, dest="n_new_tokens")
-    x.add_argument("--min-frequency", type=_positive, default=2, dest="min_frequency",
+    x.add_argument("--n-new-tokens", type=int_at_least(1), required=True, dest="n_new_tokens")
+    x.add_argument("--min-frequency", type=int_at_least(1), default=2, dest="min_frequency",
                    help="a pair must occur this often to become a token (default 2)")  # fmt: skip
     x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts: Arab, Latn, Tfng")
     x.add_argument(
@@ -78,17 +80,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     x.add_argument("--no-progress", action="store_true")
     x.set_defaults(func=run_extend)
-
-
-def _positive(text: str) -> int:
-    """An argparse type: an integer >= 1 (a bad value exits 2 naming the flag)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
 
 
 def _pairs(items: list[str], flag: str, *, unique: bool = False) -> dict[str, str]:
