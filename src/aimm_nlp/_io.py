@@ -21,7 +21,15 @@ from typing import IO
 
 from aimm_nlp.errors import InputFileError
 
-__all__ = ["atomic_output", "cache_dir", "file_in_the_way", "iter_lines", "open_binary", "output_problem"]
+__all__ = [
+    "atomic_output",
+    "cache_dir",
+    "file_in_the_way",
+    "iter_lines",
+    "open_binary",
+    "output_problem",
+    "read_text",
+]
 
 
 def cache_dir() -> Path:
@@ -93,6 +101,16 @@ def iter_lines(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """A whole UTF-8 file (a config, a results JSON) as text, lines joined by ``\\n``.
+
+    Raises:
+        InputFileError: as :func:`iter_lines`: missing file, folder, NUL byte or invalid UTF-8, with
+            the file and line.
+    """
+    return "\n".join(iter_lines(path))
 
 
 _BLOCK = 1 << 20

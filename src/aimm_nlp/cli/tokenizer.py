@@ -104,13 +104,13 @@ def _pairs(items: list[str], flag: str, *, unique: bool = False) -> dict[str, st
 def _read_yaml(path: Path) -> Any:
     import yaml
 
-    from aimm_nlp._io import iter_lines
+    from aimm_nlp._io import read_text
     from aimm_nlp.errors import ConfigError, InputFileError
 
     if not path.is_file():
         what = "is a folder; pass a YAML config file" if path.is_dir() else "no such config file"
         raise InputFileError(f"{path}: {what}", path=str(path))
-    text = "\n".join(iter_lines(path))  # invalid UTF-8 raises InputFileError naming file and line
+    text = read_text(path)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -177,7 +177,7 @@ def load_results(path: str | os.PathLike[str]) -> dict[str, Any]:
         InputFileError: missing file, a folder, invalid UTF-8, not JSON, or not a results file; the
             message names the file (and the line, or every bad task/metric).
     """
-    from aimm_nlp._io import iter_lines
+    from aimm_nlp._io import read_text
     from aimm_nlp.errors import InputFileError
 
     p = Path(path)
@@ -187,7 +187,7 @@ def load_results(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise InputFileError(
             f"{p}: is a folder; pass a results .json file written by `aimm eval`", path=str(p)
         )
-    text = "\n".join(iter_lines(p))  # invalid UTF-8 raises with file and line
+    text = read_text(p)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

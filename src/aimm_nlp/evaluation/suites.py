@@ -84,9 +84,9 @@ def load_suite(name: str | os.PathLike[str]) -> Suite:
                 choices=sorted(shipped),
             )
         path = shipped[str(name)]
-    from aimm_nlp._io import iter_lines
+    from aimm_nlp._io import read_text
 
-    text = "\n".join(iter_lines(path))  # invalid UTF-8 raises InputFileError naming the file and line
+    text = read_text(path)
     try:
         cfg = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

@@ -148,9 +148,9 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
     if not path.is_file():
         errors.append(f"{path}: no such task file")
         return {}
-    from aimm_nlp._io import iter_lines
+    from aimm_nlp._io import read_text
 
-    text = "\n".join(iter_lines(path))  # invalid UTF-8 raises InputFileError naming file and line
+    text = read_text(path)
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:

@@ -145,12 +145,12 @@ class FinetuneConfig:
         """Load a YAML file (``yaml.safe_load``), apply ``key.sub=value`` overrides and validate."""
         import yaml
 
-        from aimm_nlp._io import iter_lines
+        from aimm_nlp._io import read_text
 
         p = Path(path)
         if not p.is_file():
             raise ConfigError(f"{p}: no such config file (list shipped ones with `aimm cp`)")
-        text = "\n".join(iter_lines(p))  # invalid UTF-8 raises InputFileError naming the file and line
+        text = read_text(p)
         try:
             raw = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
