@@ -188,7 +188,7 @@ def load_config(path: str | os.PathLike[str], *, overrides: list[str] = ()) -> C
         data = yaml.safe_load(p.read_text("utf-8"))
     except FileNotFoundError:
         raise InputFileError(
-            f"{p}: no such config file (shipped examples: `aimm ls configs`)", path=str(p)
+            f"{p}: no such config file (shipped examples: `aimm cp` lists them)", path=str(p)
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{p}: cannot read config ({exc})", path=str(p)) from None
