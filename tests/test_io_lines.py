@@ -3,6 +3,7 @@ reading line by line, wherever the blocks happen to split the file."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -123,3 +124,23 @@ def test_stdin_is_read_in_blocks_too(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     with open(path, "rb") as fh:
         monkeypatch.setattr(sys, "stdin", type("S", (), {"buffer": fh})())
         assert list(iter_lines(None)) == ["3lach", "wa9ila"]
+
+
+def test_same_file_as_finds_the_input_an_output_would_replace(tmp_path):
+    from aimm_nlp._io import same_file_as
+
+    src = tmp_path / "in.txt"
+    src.write_text("salam\n", "utf-8")
+    other = tmp_path / "other.txt"
+    other.write_text("bonjour\n", "utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(src)
+    hard = tmp_path / "hard.txt"
+    os.link(src, hard)
+    assert same_file_as(src, [other, src]) == src
+    assert same_file_as(link, [src]) == src  # a link to the input is the input
+    assert same_file_as(hard, [src]) == src
+    assert same_file_as(tmp_path / "new.txt", [src]) is None  # does not exist yet
+    assert same_file_as(other, [src, None, "-"]) is None
+    assert same_file_as("-", [src]) is None
+    assert same_file_as(os.devnull, [os.devnull]) is None  # written through, never replaced

@@ -15,7 +15,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -29,6 +29,7 @@ __all__ = [
     "open_binary",
     "output_problem",
     "read_text",
+    "same_file_as",
 ]
 
 
@@ -161,6 +162,30 @@ def output_problem(path: str | os.PathLike[str], *, folder: bool = False) -> str
     parent = file_in_the_way(p)
     if parent is not None:
         return f"{p}: {parent} is a file, not a folder; choose another path or move that file"
+    return None
+
+
+def same_file_as(
+    output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str] | None]
+) -> Path | None:
+    """The input that writing ``output`` would replace, or ``None``.
+
+    Compares what the paths lead to (symlinks, ``..``, hard links), so ``-o ./in.txt`` and a link to
+    ``in.txt`` are caught too. Standard streams (``None`` / ``"-"``) and outputs that do not exist yet
+    never match. Commands that read a whole input before writing their output call this first and
+    refuse (exit 2), since the atomic rename would destroy the input they were given.
+    """
+    if output in (None, "-"):
+        return None
+    out = _stat(Path(output))  # type: ignore[arg-type]
+    if out is None or not stat.S_ISREG(out.st_mode):  # /dev/null, FIFOs: written through, never replaced
+        return None
+    for src in inputs:
+        if src in (None, "-"):
+            continue
+        st = _stat(Path(src))  # type: ignore[arg-type]
+        if st is not None and (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+            return Path(src)  # type: ignore[arg-type]
     return None
 
 
