@@ -125,7 +125,7 @@ KINDS: dict[str, Kind] = {
     ),
     "finetune": Kind(
         "aimm finetune", "run folder", ".aimm_run.json", (".aimm_run.json", *_RUN), recognise=_run_marker,
-        legacy=_legacy_run, label="run.output_dir", option="run.overwrite=true",
+        legacy=_legacy_run, label="run.output_dir", option="run.resume=true to continue it, or run.overwrite=true",
     ),
     "tokenizer": Kind(
         "aimm tokenizer train/extend", "tokenizer folder", "tokenizer_card.json", _TOKENIZER, recognise=_card
