@@ -78,7 +78,7 @@ def test_cli_refuses_a_file_as_output(tmp_path: Path, capsys, no_work) -> None:
     thesis.write_text("chapitre 1: الدارجة المغربية\n", encoding="utf-8")
     config = write_config(tmp_path, thesis, overwrite=True)
     assert main(["corpus", "build", str(config)]) == 2
-    assert f"{thesis} is a file, not a folder" in capsys.readouterr().err
+    assert f"{thesis}: is a file" in capsys.readouterr().err
     assert thesis.read_text(encoding="utf-8") == "chapitre 1: الدارجة المغربية\n"
 
 

@@ -64,7 +64,7 @@ def test_a_file_is_never_a_run_folder(tok_dir, data_dir, tmp_path, capsys):
     thesis = tmp_path / "thesis.txt"
     thesis.write_text("chapitre 1\n", encoding="utf-8")
     assert _cli(tmp_path, _cfg(tok_dir, data_dir, thesis), "run.overwrite=true") == 2
-    assert f"run.output_dir {thesis} is a file" in capsys.readouterr().err
+    assert f"run.output_dir {thesis}: is a file" in capsys.readouterr().err
     assert thesis.read_text(encoding="utf-8") == "chapitre 1\n"
 
 
