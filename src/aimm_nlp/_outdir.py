@@ -35,9 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._io import pid_alive
 from aimm_nlp.errors import ConfigError
 
-__all__ = ["KINDS", "Kind", "check_output_folder", "foreign_files", "output_folder", "pid_alive"]
+__all__ = ["KINDS", "Kind", "check_output_folder", "clean_leftovers", "foreign_files", "output_folder"]
 
 OUTPUT_MARKER = ".aimm_output.json"  # the marker of commands that had none of their own
 STAGING_NOTE = ".aimm_staging.json"  # inside a staging/trash sibling: which command, which process
@@ -225,17 +226,6 @@ def check_output_folder(path: str | os.PathLike[str], kind: Kind, *, overwrite: 
             f"{where}: already exists (an earlier {kind.what} of {kind.command}); pass {kind.option} to "
             "replace it (kept until the new one is complete), or choose another output"
         )
-    return True
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (a process of another user counts as running)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True
     return True
 
 
