@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aimm_nlp._io import pid_alive
+from aimm_nlp._io import file_in_the_way, pid_alive
 from aimm_nlp.errors import ConfigError
 
 __all__ = ["KINDS", "Kind", "check_output_folder", "clean_leftovers", "foreign_files", "output_folder"]
@@ -120,39 +120,65 @@ _RUN = ("config.yaml", "metrics.jsonl", "checkpoints/**", "model/**", ".model.tm
 #: every command that writes a folder, by its name on the command line
 KINDS: dict[str, Kind] = {
     "corpus build": Kind(
-        "aimm corpus build", "corpus", "manifest.json",
+        "aimm corpus build",
+        "corpus",
+        "manifest.json",
         ("manifest.json", "data-*-of-*.parquet", "stats/*.json", "stats/*.md", "stats/*.png"),
-        recognise=_corpus_manifest, label="", option="output.overwrite=true",
+        recognise=_corpus_manifest,
+        label="",
+        option="output.overwrite=true",
     ),
     "finetune": Kind(
-        "aimm finetune", "run folder", ".aimm_run.json", (".aimm_run.json", *_RUN), recognise=_run_marker,
-        legacy=_legacy_run, label="run.output_dir", option="run.resume=true to continue it, or run.overwrite=true",
+        "aimm finetune",
+        "run folder",
+        ".aimm_run.json",
+        (".aimm_run.json", *_RUN),
+        recognise=_run_marker,
+        legacy=_legacy_run,
+        label="run.output_dir",
+        option="run.resume=true to continue it, or run.overwrite=true",
     ),
     "tokenizer": Kind(
         "aimm tokenizer train/extend", "tokenizer folder", "tokenizer_card.json", _TOKENIZER, recognise=_card
     ),
     "langid train": Kind(
-        "aimm langid train", "langid model", "config.json",
+        "aimm langid train",
+        "langid model",
+        "config.json",
         ("config.json", "weights.npz", "words/config.json", "words/weights.npz"),
         recognise=lambda d: isinstance(d, dict) and d.get("format") == "aimm_langid",
     ),
     "translit train": Kind(
-        "aimm translit train", "transliteration model", "model.json", ("model.json", "joint.json.gz", "ranker.json.gz"),
-        recognise=lambda d: isinstance(d, dict) and d.get("kind") in ("joint_ngram", "rule_ranker")
-        and "format_version" in d,
+        "aimm translit train",
+        "transliteration model",
+        "model.json",
+        ("model.json", "joint.json.gz", "ranker.json.gz"),
+        recognise=lambda d: (
+            isinstance(d, dict) and d.get("kind") in ("joint_ngram", "rule_ranker") and "format_version" in d
+        ),
     ),
     "report": Kind(
-        "aimm report", "report folder", OUTPUT_MARKER, (OUTPUT_MARKER, "leaderboard.md", "leaderboard.html", "*.png"),
+        "aimm report",
+        "report folder",
+        OUTPUT_MARKER,
+        (OUTPUT_MARKER, "leaderboard.md", "leaderboard.html", "*.png"),
         legacy=_all("leaderboard.md", "leaderboard.html"),
     ),
     "corpus describe": Kind(
-        "aimm corpus describe", "stats folder", OUTPUT_MARKER, (OUTPUT_MARKER, *_STATS), legacy=_all("stats.json", "stats.md")
+        "aimm corpus describe",
+        "stats folder",
+        OUTPUT_MARKER,
+        (OUTPUT_MARKER, *_STATS),
+        legacy=_all("stats.json", "stats.md"),
     ),
     "tokenizer eval": Kind(
-        "aimm tokenizer eval", "tokenizer evaluation folder", OUTPUT_MARKER, (OUTPUT_MARKER, "metrics.json", "metrics.md", "fertility.png"),
+        "aimm tokenizer eval",
+        "tokenizer evaluation folder",
+        OUTPUT_MARKER,
+        (OUTPUT_MARKER, "metrics.json", "metrics.md", "fertility.png"),
         legacy=_all("metrics.json", "metrics.md"),
     ),
-}  # fmt: skip
+}
 
 
 def foreign_files(folder: Path, kind: Kind) -> list[str]:
@@ -189,8 +215,6 @@ def check_output_folder(path: str | os.PathLike[str], kind: Kind, *, overwrite: 
         True when ``path`` is an earlier output of the command that ``overwrite`` replaces, False
         when it is missing or an empty folder.
     """
-    from aimm_nlp._io import file_in_the_way
-
     out = Path(path)
     where = f"{kind.label} {out}".lstrip()
     parent = file_in_the_way(out)
@@ -238,7 +262,11 @@ def _sibling(out: Path, tag: str, kind: Kind) -> Path:
         except FileExistsError:
             continue
         note = {"command": kind.command, "pid": os.getpid(), "target": out.name}
-        (path / STAGING_NOTE).write_text(json.dumps(note) + "\n", "utf-8")
+        try:
+            (path / STAGING_NOTE).write_text(json.dumps(note) + "\n", "utf-8")
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
         return path
 
 
@@ -297,11 +325,11 @@ def output_folder(path: str | os.PathLike[str], kind: Kind, *, overwrite: bool) 
         _swap_in(staging, out, path, kind, overwrite)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        names = [str(f).replace(str(staging), str(path)) if f is not None else None
-                 for f in (exc.filename, exc.filename2)]  # fmt: skip
-        if names == [exc.filename, exc.filename2]:
+        old = (exc.filename, exc.filename2)
+        new = tuple(None if f is None else str(f).replace(str(staging), str(path)) for f in old)
+        if new == old or exc.errno is None:
             raise
-        raise type(exc)(exc.errno, exc.strerror, *names) from None
+        raise type(exc)(exc.errno, exc.strerror, new[0], None, new[1]) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -89,8 +89,8 @@ def _train_parser() -> argparse.ArgumentParser:
         "--out",
         required=True,
         metavar="DIR",
-        help="model folder to write: new or empty, or an earlier `aimm translit train` model with --overwrite "
-        "(built aside and moved into place when complete; a folder holding other files is refused)",
+        help="model folder to write: new or empty, or an earlier `aimm translit train` model with "
+        "--overwrite (built aside and moved into place when complete; a folder holding other files is refused)",
     )
     p.add_argument(
         "--overwrite",

@@ -96,8 +96,8 @@ def save_corpus(
 
     Raises:
         ConfigError: ``out_dir`` holds an earlier corpus and ``overwrite`` is False, or it is not an
-            empty folder or earlier corpus (checked before anything is read or written). DataError: nothing to write
-            (the message names the cleaning step that removed everything).
+            empty folder or earlier corpus (checked before anything is read or written).
+        DataError: nothing to write (the message names the cleaning step that removed everything).
     """
     from aimm_nlp._outdir import KINDS, output_folder
 
