@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -326,3 +327,39 @@ def test_stale_temporary_files_of_atomic_output_are_cleaned(tmp_path) -> None:
         n for n, (_, gone) in cases.items() if gone
     }
     assert clean_stale_temps(target) == []
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from aimm_nlp._io import atomic_output
+from aimm_nlp._outdir import KINDS, output_folder
+sig = getattr(signal, sys.argv[3])
+if sys.argv[1] == "folder":
+    with output_folder(sys.argv[2], KINDS["report"], overwrite=True) as tmp:
+        (tmp / "leaderboard.md").write_text("half", "utf-8")
+        os.kill(os.getpid(), sig)
+else:
+    with atomic_output(sys.argv[2]) as fh:
+        fh.write("half")
+        fh.flush()
+        os.kill(os.getpid(), sig)
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL"])
+def test_what_a_killed_run_leaves_is_cleaned_by_the_next_run(sig, work, tmp_path) -> None:
+    out, text = tmp_path / "report", tmp_path / "langs.tsv"
+    assert main(argv("report", work, out)) == 0
+    before = snapshot(out)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    for what, target in (("folder", out), ("file", text)):
+        proc = subprocess.run(
+            [sys.executable, "-c", KILLED_WRITER, what, str(target), sig], env=env, check=False
+        )
+        assert proc.returncode == -getattr(signal, sig)
+    assert snapshot(out) == before and not text.exists()  # the old output is intact, no partial file
+    assert len(hidden_siblings(out)) == 1 and len(hidden_siblings(text)) == 1  # the killed runs' leftovers
+    assert main(argv("report", work, out, overwrite=True)) == 0
+    with atomic_output(text) as fh:
+        fh.write("ary_Latn\tsalam\n")
+    assert hidden_siblings(out) == [] and hidden_siblings(text) == []
