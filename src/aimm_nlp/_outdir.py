@@ -225,9 +225,9 @@ def check_output_folder(path: str | os.PathLike[str], kind: Kind, *, overwrite: 
     if not out.exists() and not out.is_symlink():
         return False
     if not out.is_dir() or out.is_symlink():
-        what = "a link, not a folder" if out.is_symlink() else "a file, not a folder"
+        what = "a link" if out.is_symlink() else "a file"
         raise ConfigError(
-            f"{where}: is a file ({out.name} is {what}); it is never replaced. "
+            f"{where}: is {what} ({out.name} is {what}, not a folder); it is never replaced. "
             "Choose another output (a new or empty folder)"
         )
     entries = sorted(p.name for p in out.iterdir())

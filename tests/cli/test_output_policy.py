@@ -154,6 +154,18 @@ def test_a_user_folder_is_never_modified(name, overwrite, work, tmp_path, capsys
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
+def test_a_link_to_a_folder_is_refused_and_its_target_kept(name, work, tmp_path, capsys) -> None:
+    target = user_folder(tmp_path / "real")
+    link = tmp_path / "link"
+    link.symlink_to(target, target_is_directory=True)
+    before = snapshot(target)
+    assert main(argv(name, work, link, overwrite=True)) == 2
+    err = capsys.readouterr().err
+    assert f"{link}: is a link" in err and "Traceback" not in err
+    assert snapshot(target) == before and link.is_symlink() and hidden_siblings(link) == []
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
 def test_own_output_is_replaced_only_with_the_overwrite_option(name, work, tmp_path, capsys) -> None:
     out = tmp_path / "out"
     assert main(argv(name, work, out)) == 0
