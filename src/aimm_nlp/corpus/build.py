@@ -83,7 +83,7 @@ def build_corpus(cfg: CorpusConfig) -> BuildResult:
     files: tuple[Path, ...] = ()
     with output_folder(out_dir, kind, overwrite=cfg.output.overwrite) as tmp:
         saved = write_corpus(
-            cleaned, tmp, name=out_dir.name, report=report, config=dataclasses.asdict(cfg), inputs=inputs,
+            cleaned, tmp, name=str(out_dir), report=report, config=dataclasses.asdict(cfg), inputs=inputs,
             shard_rows=cfg.output.shard_rows, progress=cfg.progress, metadata={"licenses": _licenses(cfg)},
         )  # fmt: skip
         if cfg.output.describe:

@@ -107,7 +107,7 @@ def save_corpus(
     kind = dataclasses.replace(KINDS["corpus build"], option="overwrite=True")
     with output_folder(out, kind, overwrite=overwrite) as tmp:
         saved = write_corpus(
-            ds, tmp, name=out.name, report=report, config=config, inputs=inputs, shard_rows=shard_rows,
+            ds, tmp, name=str(out), report=report, config=config, inputs=inputs, shard_rows=shard_rows,
             progress=progress, metadata=metadata,
         )  # fmt: skip
     return dataclasses.replace(saved, path=out)
@@ -125,13 +125,16 @@ def write_corpus(
     progress: bool = True,
     metadata: dict[str, Any] | None = None,
 ) -> SavedCorpus:
-    """Write the shards and manifest of :func:`save_corpus` into the existing (staging) ``folder``."""
+    """Write the shards and manifest of :func:`save_corpus` into the existing (staging) ``folder``.
+
+    ``name`` is the destination the user gave, for messages (never the staging folder's name).
+    """
     import pyarrow.parquet as pq
     from datasets.utils.tqdm import tqdm
 
     tmp = folder
     writer, shards, rows, in_shard, by_lang = None, [], 0, 0, Counter()
-    bar = tqdm(desc=f"write {name}", unit=" docs", disable=not progress)
+    bar = tqdm(desc=f"write {Path(name).name}", unit=" docs", disable=not progress)
     for table in ds.with_format("arrow").iter(batch_size=10_000):
         if "lang" in table.column_names:
             by_lang.update(str(x) for x in table.column("lang").to_pylist())
