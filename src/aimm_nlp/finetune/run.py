@@ -229,8 +229,8 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
             from aimm_nlp._outdir import KINDS, output_folder
 
             out = stack.enter_context(output_folder(target, KINDS["finetune"], overwrite=True))
-        if dist and replace:
-            box = [out]  # every rank trains in the folder rank 0 chose
+        if dist:
+            box = [out]  # every rank trains in the folder rank 0 chose (it may see files others cannot)
             dist.broadcast_object_list(box, src=0)
             out = box[0]
         if rank == 0:
