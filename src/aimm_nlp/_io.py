@@ -24,10 +24,12 @@ from aimm_nlp.errors import InputFileError
 __all__ = [
     "atomic_output",
     "cache_dir",
+    "clean_stale_temps",
     "file_in_the_way",
     "iter_lines",
     "open_binary",
     "output_problem",
+    "pid_alive",
     "read_text",
     "same_file_as",
 ]
@@ -206,7 +208,8 @@ def atomic_output(path: str | os.PathLike[str] | None, *, mode: str = "w") -> It
     ``\\n`` line endings. A symlink stays a link: the file it points to is replaced. What is not
     a regular file (``/dev/null``, a FIFO, ``/dev/stdout`` and other ``/dev/fd/N``) is written
     through, appending, never replaced. Missing parent folders are made, and removed again when
-    the block fails.
+    the block fails. The temporary file is ``.NAME.PID-XXXXXXXX.tmp`` next to ``path``; those that
+    killed writers of the same ``path`` left behind are deleted first (:func:`clean_stale_temps`).
 
     Raises:
         OSError: the file cannot be written: a folder (``IsADirectoryError``), a file where a parent
@@ -235,8 +238,10 @@ def atomic_output(path: str | os.PathLike[str] | None, *, mode: str = "w") -> It
     _check_writable(Path(path), st)  # type: ignore[arg-type]
     target = Path(os.path.realpath(path))  # type: ignore[arg-type]
     made = _make_folders(target.parent)
+    if not made:
+        clean_stale_temps(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}-", suffix=".tmp")
     except OSError as exc:  # name the file asked for, not the temporary one
         _remove_folders(made)
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
@@ -254,6 +259,58 @@ def atomic_output(path: str | os.PathLike[str] | None, *, mode: str = "w") -> It
             os.unlink(tmp)
         _remove_folders(made)
         raise
+
+
+STALE_AFTER = 24 * 3600  # seconds without a change after which any temporary file of ours is stale
+
+_TEMP_TAIL = re.compile(r"(?:(\d+)-)?[a-z0-9_]{8}")  # what mkstemp adds, after the writer's PID
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (one of another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def clean_stale_temps(target: Path) -> list[Path]:
+    """Delete the temporary files that killed writers of ``target`` left (SIGTERM, kill -9, power loss).
+
+    A file is deleted only if it is a regular file of this user named like :func:`atomic_output`'s
+    temporary files of ``target`` (``.NAME.PID-XXXXXXXX.tmp``, or ``.NAME.XXXXXXXX.tmp`` from older
+    versions) and either its writer PID no longer runs on this machine, or it has not changed for
+    :data:`STALE_AFTER` (24 hours; for a writer on another machine sharing the folder). A live writer
+    keeps its file; anything else is never touched.
+    """
+    import time
+
+    removed = []
+    prefix = f".{target.name}."
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        tail = _TEMP_TAIL.fullmatch(name[len(prefix) : -len(".tmp")])
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if tail is None or not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        dead = tail.group(1) is not None and not pid_alive(int(tail.group(1)))
+        if dead or time.time() - st.st_mtime > STALE_AFTER:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def _check_writable(path: Path, st: os.stat_result | None) -> None:

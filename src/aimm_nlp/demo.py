@@ -39,9 +39,6 @@ logger = logging.getLogger(__name__)
 DEMO_MARKER = ".aimm_demo.json"  # written into ``out`` before the first step: an earlier demo's folder
 #: what the demo replaces wholesale inside ``out`` (everything else is written file by file)
 RUN_NAMES = ("ary_sentiment_tiny", "ary_causal_lm_tiny")
-TOKENIZER_FILES = frozenset(
-    {"tokenizer.json", "tokenizer_config.json", "tokenizer_card.json", "tokenizer.model"}
-)
 PUBLIC_CORPORA = ("afrisenti_ma", "nllb_seed_moroccan", "langid_moroccan")
 
 #: reference tokenizers looked for under $AIMM_SHARED/tokenizers, first found is used
@@ -112,7 +109,7 @@ def _step_corpus(out: Path, mini: Path, data: Path | None) -> tuple[Path, Any, d
     ds = load_corpus(sources, split="train" if data is not None else None, data_dir=data)
     ds, report = clean(ds, normalize="auto.v1", min_chars=2, quality="web.v1", dedup="exact")
     corpus_dir = out / "corpus"
-    save_corpus(ds, corpus_dir, report=report, overwrite=True, progress=False)
+    save_corpus(ds, corpus_dir, report=report, overwrite=True, progress=False)  # checked by _check_out
     stats = describe(ds)
     stats.save(out / "corpus_stats")
     return corpus_dir, ds, {"report": report.to_markdown(), "stats": stats.to_markdown()}
@@ -131,7 +128,7 @@ def _step_tokenizer(out: Path, ds: Any, mini: Path, vocab_size: int) -> tuple[Pa
     from aimm_nlp.tokenization import evaluate_tokenizers, train_tokenizer
 
     tok_dir = out / "tokenizer"  # replaced only if it is an earlier tokenizer (also checked by _check_out)
-    train_tokenizer(ds, out_dir=tok_dir, vocab_size=vocab_size, seed=0)
+    train_tokenizer(ds, out_dir=tok_dir, vocab_size=vocab_size, seed=0, overwrite=True)
     parallel = [r for r in _read_tsv(mini / "translation.tsv") if r["zgh_Tfng"]]
     texts = {lang: [r[lang] for r in parallel] for lang in ("eng_Latn", "ary_Arab", "zgh_Tfng")}
     refs = _reference_tokenizers()
@@ -295,10 +292,16 @@ def _check_options(data: Path | None, vocab_size: Any, limit: Any, max_steps: An
 
 
 def _check_out(out: Path) -> None:
-    """Refuse an ``out`` the demo could damage: a file, or a folder holding anything but an earlier demo."""
+    """Refuse an ``out`` the demo could damage: a file, or a folder holding anything but an earlier demo.
+
+    In an earlier demo's folder, the corpus, tokenizer and run folders the demo replaces must each hold
+    only what aimm wrote there (the policy of :mod:`aimm_nlp._outdir`); files of yours next to them
+    are kept.
+    """
+    import dataclasses
+
     from aimm_nlp._io import file_in_the_way
-    from aimm_nlp.corpus.io import check_output_dir
-    from aimm_nlp.finetune.run import check_output_dir as check_run_dir
+    from aimm_nlp._outdir import KINDS, check_output_folder
 
     parent = file_in_the_way(out)
     if parent is not None:
@@ -321,24 +324,11 @@ def _check_out(out: Path) -> None:
             "the demo replaces corpus/, tokenizer/ and runs/ in its folder, so it needs a new or empty one. "
             "Nothing was run; choose another --out"
         )
-    check_output_dir(out / "corpus", overwrite=True, option="`aimm demo`")
-    tok, problem = out / "tokenizer", None
-    if tok.is_symlink() or (tok.exists() and not tok.is_dir()):
-        problem = "is not a folder"
-    elif tok.is_dir():
-        names = sorted(p.name for p in tok.iterdir())
-        extra = [n for n in names if n not in TOKENIZER_FILES]
-        if extra:
-            problem = f"holds files the demo did not write ({', '.join(extra[:5])})"
-        elif names and "tokenizer_card.json" not in names:
-            problem = "is not a tokenizer folder aimm wrote (no tokenizer_card.json)"
-    if problem:
-        raise ConfigError(
-            f"--out {out}: {tok} {problem}; the demo replaces that folder, so nothing was run. Move those "
-            "files out, or choose another --out"
-        )
-    for name in RUN_NAMES:
-        check_run_dir(out / "runs" / name, overwrite=True)
+    parts = [("corpus", "corpus build"), ("tokenizer", "tokenizer")]
+    parts += [(f"runs/{name}", "finetune") for name in RUN_NAMES]
+    for name, kind in parts:
+        kind = dataclasses.replace(KINDS[kind], label="--out: the demo's", option="`aimm demo`")
+        check_output_folder(out / name, kind, overwrite=True)
 
 
 def run_demo(

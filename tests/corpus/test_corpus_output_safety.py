@@ -68,7 +68,7 @@ def test_cli_refuses_a_user_folder_up_front(tmp_path: Path, capsys, no_work) -> 
     config = write_config(tmp_path, project)
     assert main(["corpus", "build", str(config), "output.overwrite=true"]) == 2
     err = capsys.readouterr().err
-    assert str(project) in err and "not a corpus written by aimm" in err and "notes.txt" in err
+    assert str(project) in err and "not an aimm corpus" in err and "notes.txt" in err
     assert snapshot(project) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".myproject")]
 
@@ -78,14 +78,16 @@ def test_cli_refuses_a_file_as_output(tmp_path: Path, capsys, no_work) -> None:
     thesis.write_text("chapitre 1: الدارجة المغربية\n", encoding="utf-8")
     config = write_config(tmp_path, thesis, overwrite=True)
     assert main(["corpus", "build", str(config)]) == 2
-    assert f"{thesis}: exists and is a file" in capsys.readouterr().err
+    assert f"{thesis}: is a file" in capsys.readouterr().err
     assert thesis.read_text(encoding="utf-8") == "chapitre 1: الدارجة المغربية\n"
 
 
 def test_existing_output_without_overwrite_is_refused_before_loading(tmp_path: Path, capsys, no_work) -> None:
-    (tmp_path / "out").mkdir()
+    save_corpus(tiny(), tmp_path / "out", progress=False)  # an earlier corpus (an empty folder is just used)
+    before = snapshot(tmp_path / "out")
     assert main(["corpus", "build", str(write_config(tmp_path, tmp_path / "out"))]) == 2
     assert "output.overwrite=true" in capsys.readouterr().err
+    assert snapshot(tmp_path / "out") == before
 
 
 def test_distributed_output_below_a_file_is_refused(tmp_path: Path, capsys, no_work) -> None:
@@ -130,7 +132,7 @@ def test_a_manifest_json_not_written_by_aimm_is_not_enough(tmp_path: Path, manif
     out.mkdir()
     (out / "manifest.json").write_text(manifest, encoding="utf-8")
     before = snapshot(out)
-    with pytest.raises(ConfigError, match="not a corpus written by aimm"):
+    with pytest.raises(ConfigError, match="not an aimm corpus"):
         save_corpus(tiny(), out, overwrite=True, progress=False)
     assert snapshot(out) == before
 

@@ -46,8 +46,10 @@ def earlier_demo(out: Path) -> Path:
     ds = Dataset.from_dict({"text": ["salam labas"], "lang": ["ary_Latn"], "source": ["mini"]})
     save_corpus(ds, out / "corpus", progress=False)
     (out / "tokenizer").mkdir()
-    for name in ("tokenizer.json", "tokenizer_config.json", "tokenizer_card.json"):
+    for name in ("tokenizer.json", "tokenizer_config.json"):
         (out / "tokenizer" / name).write_text("{}", encoding="utf-8")
+    card = '{"format_version": 1, "aimm_nlp": "0.1.0", "kind": "bpe"}'
+    (out / "tokenizer" / "tokenizer_card.json").write_text(card, encoding="utf-8")
     for name in ("ary_sentiment_tiny", "ary_causal_lm_tiny"):
         run = out / "runs" / name
         (run / "model").mkdir(parents=True)
@@ -75,7 +77,7 @@ def test_a_user_folder_is_refused_untouched(tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(
     ("where", "needle"),
     [
-        ("tokenizer/NOTES.md", "holds files the demo did not write (NOTES.md)"),
+        ("tokenizer/NOTES.md", "aimm did not write (NOTES.md)"),
         ("corpus/notes.txt", "aimm did not write (notes.txt)"),
         ("runs/ary_sentiment_tiny/analysis.ipynb", "aimm did not write (analysis.ipynb)"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def test_a_user_folder_is_refused_and_left_byte_identical(
     before = snapshot(user_project)
     assert _cli(tmp_path, _cfg(tok_dir, data_dir, user_project), option) == 2
     err = capsys.readouterr().err
-    assert f"run.output_dir {user_project}" in err and "not a run folder written by aimm" in err
+    assert f"run.output_dir {user_project}" in err and "not an aimm run folder" in err
     assert "Traceback" not in err
     assert snapshot(user_project) == before
     assert _hidden_siblings(user_project) == []
@@ -148,19 +149,28 @@ def test_a_user_config_yaml_does_not_make_a_run(tmp_path):
     assert not is_run_dir(folder)
 
 
-def test_leftovers_of_a_killed_overwrite_are_cleaned_but_foreign_ones_refused(
-    tok_dir, data_dir, tmp_path, capsys
-):
+def test_leftovers_of_a_killed_overwrite_are_cleaned_but_foreign_ones_kept(tok_dir, data_dir, tmp_path):
+    import subprocess
+    import sys
+
+    from aimm_nlp._outdir import STAGING_NOTE
+
     out = tmp_path / "run"
     finetune(FinetuneConfig.from_dict(_cfg(tok_dir, data_dir, out)))
-    staging = tmp_path / ".run.aimm-new"
-    staging.mkdir()
-    (staging / "mine.txt").write_text("not aimm's\n", encoding="utf-8")
-    assert _cli(tmp_path, _cfg(tok_dir, data_dir, out), "run.overwrite=true") == 2
-    assert str(staging) in capsys.readouterr().err
-    assert (staging / "mine.txt").read_text(encoding="utf-8") == "not aimm's\n"
-    (staging / "mine.txt").unlink()
-    (staging / RUN_MARKER).write_text('{"written_by": "aimm_nlp.finetune"}', encoding="utf-8")
-    (staging / "metrics.jsonl").write_text('{"step": 1}\n', encoding="utf-8")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+    killed = tmp_path / f".run.aimm-new.{dead}-0123abcd"  # what a kill -9 during an overwrite leaves
+    killed.mkdir()
+    (killed / STAGING_NOTE).write_text(json.dumps({"command": "aimm finetune", "pid": int(dead)}), "utf-8")
+    (killed / RUN_MARKER).write_text('{"written_by": "aimm_nlp.finetune"}', encoding="utf-8")
+    (killed / "metrics.jsonl").write_text('{"step": 1}\n', encoding="utf-8")
+    foreign = tmp_path / f".run.aimm-new.{dead}-4567cdef"  # same name pattern, but not aimm's
+    foreign.mkdir()
+    (foreign / "mine.txt").write_text("not aimm's\n", encoding="utf-8")
+    alive = tmp_path / f".run.aimm-old.{os.getpid()}-89abcdef"  # a running process's: left alone
+    alive.mkdir()
+    (alive / STAGING_NOTE).write_text('{"command": "aimm finetune"}', encoding="utf-8")
     assert _cli(tmp_path, _cfg(tok_dir, data_dir, out), "run.overwrite=true") == 0
-    assert not staging.exists() and _hidden_siblings(out) == []
+    assert not killed.exists() and alive.is_dir()
+    assert (foreign / "mine.txt").read_text(encoding="utf-8") == "not aimm's\n"
+    assert sorted(_hidden_siblings(out)) == sorted([foreign.name, alive.name])

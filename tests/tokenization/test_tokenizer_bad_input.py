@@ -93,7 +93,8 @@ def test_extend_writes_a_card_and_can_replace_its_own_output(bpe_dir, ary, tmp_p
     assert main(_extend(bpe_dir, ary, out)) == 0
     card = json.loads((out / "tokenizer_card.json").read_text(encoding="utf-8"))
     assert card["kind"] == "extension" and card["base"] == str(bpe_dir)
-    assert main(_extend(bpe_dir, ary, out, "--scripts", "Arab")) == 0  # an aimm folder is replaced
+    assert main(_extend(bpe_dir, ary, out, "--scripts", "Arab")) == 2  # replaced only with --overwrite
+    assert main(_extend(bpe_dir, ary, out, "--scripts", "Arab", "--overwrite")) == 0
     from transformers import AutoTokenizer
 
     assert AutoTokenizer.from_pretrained(str(out)).encode("واش", add_special_tokens=False)
@@ -143,7 +144,7 @@ def test_tokenizer_eval_default_reference_is_measured(bpe_dir, flores, tmp_path,
     assert main(argv) == 0
     rows = json.loads((tmp_path / "ev" / "metrics.json").read_text(encoding="utf-8"))["rows"]
     assert all(r["parity"] is not None for r in rows)
-    assert main([*argv, "--langs", "ary_Arab"]) == 0
+    assert main([*argv, "--langs", "ary_Arab", "--overwrite"]) == 0  # replacing needs --overwrite
     assert "parity not measured: eng_Latn is not among the languages" in capsys.readouterr().err
 
 

@@ -12,6 +12,7 @@ examples:
   aimm corpus build ary_darija.yaml output.dir=out/ary output.overwrite=true
       # replace an earlier aimm corpus (or empty folder) there; any other folder or file is refused
   aimm corpus describe out/ary --out out/ary_stats
+  aimm corpus describe out/ary --out out/ary_stats --overwrite   # replace the earlier stats there
   aimm corpus describe afrisenti_ma --split train --out stats/afrisenti
 """
 
@@ -42,7 +43,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     d.add_argument("path", metavar="PATH", help="corpus folder, file, glob or name (`aimm ls corpora`)")
     d.add_argument(
-        "--out", required=True, metavar="DIR", help="folder for stats.json, stats.md and the PNG plots"
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder for stats.json, stats.md and the PNG plots: new or empty, or an earlier "
+        "`corpus describe` folder with --overwrite (a folder holding other files is refused)",
+    )
+    d.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out when it is an earlier stats folder holding nothing but the stats",
     )
     d.add_argument("--split", help="split of a named corpus (default: all)")
     d.add_argument("--text-column", help="column with the text (tabular files)")
@@ -67,11 +77,17 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_describe(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from aimm_nlp._outdir import KINDS, check_output_folder, output_folder
     from aimm_nlp.corpus.load import load_corpus
     from aimm_nlp.corpus.stats import describe
 
+    check_output_folder(args.out, KINDS["corpus describe"], overwrite=args.overwrite)  # before any work
     ds = load_corpus(args.path, split=args.split, text_column=args.text_column, streaming=True)
     stats = describe(ds, top_k=args.top_k)
-    for path in stats.save(args.out, plots=not args.no_plots):
-        print(f"wrote {path}")
+    with output_folder(args.out, KINDS["corpus describe"], overwrite=args.overwrite) as tmp:
+        written = stats.save(tmp, plots=not args.no_plots)
+    for path in written:
+        print(f"wrote {Path(args.out) / path.relative_to(tmp)}")
     return 0

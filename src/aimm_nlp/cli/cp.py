@@ -20,7 +20,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         nargs="?",
         help="file or folder to write (a trailing / makes the folder; default: ./NAME.yaml)",
     )
-    p.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    p.add_argument(
+        "--overwrite",
+        "--force",
+        dest="force",
+        action="store_true",
+        help="replace DEST if it exists (only that file; nothing else in its folder is touched)",
+    )
     p.set_defaults(func=run)
 
 
@@ -73,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
     if dest.is_dir():
         dest = dest / file_name
     if dest.exists() and not args.force:
-        raise ConfigError(f"{dest} already exists; pass --force to replace it or choose another DEST")
+        raise ConfigError(
+            f"{dest} already exists; pass --force (or --overwrite) to replace it or choose another DEST"
+        )
     with atomic_output(dest) as fh:
         fh.write(src.read_text(encoding="utf-8"))
     print(f"wrote {dest}")

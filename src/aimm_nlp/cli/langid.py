@@ -62,7 +62,17 @@ def add_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-col", required=True, help="column holding the text")
     p.add_argument("--label-col", required=True, help="column holding the label (e.g. ary_Latn)")
     p.add_argument("--source-col", help="optional column naming the source, for source-balanced weights")
-    p.add_argument("--out", required=True, help="output model folder")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="output model folder: new or empty, or an earlier `aimm langid train` model with --overwrite "
+        "(built aside and moved into place when complete; a folder holding other files is refused)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out when it is a model folder this command wrote and holds nothing else",
+    )
     p.add_argument(
         "--C", type=float, default=5.0, help="inverse L2 regularisation strength, above 0 (default 5)"
     )
@@ -184,6 +194,7 @@ def run_train(argv: list[str]) -> int:
     from pathlib import Path
 
     from aimm_nlp._io import output_problem
+    from aimm_nlp._outdir import KINDS, check_output_folder
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.text._langid_train import check_options, read_table, train_langid
 
@@ -206,6 +217,11 @@ def run_train(argv: list[str]) -> int:
     problem = output_problem(args.out, folder=True)
     if problem:
         errors.append(f"--out: {problem}")
+    else:
+        try:
+            check_output_folder(args.out, KINDS["langid train"], overwrite=args.overwrite)
+        except ConfigError as exc:
+            errors.append(str(exc))
     if errors:
         raise ConfigError("invalid options (nothing was written):", errors=errors)
     texts, labels, sources = read_table(
@@ -218,6 +234,7 @@ def run_train(argv: list[str]) -> int:
         out=args.out,
         source_weights=source_weights,
         bias_shift=bias_shift,
+        overwrite=args.overwrite,
         **options,
     )
     print(f"trained {len(cfg['labels'])} classes on {len(texts)} texts -> {args.out}")

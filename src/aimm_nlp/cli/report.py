@@ -14,14 +14,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog="example: aimm report out/bert.json out/llm.json --out report/",
     )
     p.add_argument("runs", nargs="+", metavar="RUN.json", help="results files from `aimm eval`")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="output folder: new or empty, or an earlier `aimm report` folder with --overwrite "
+        "(built aside and moved into place when complete; a folder holding other files is refused)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out when it is an earlier report folder holding nothing but the report",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from aimm_nlp._outdir import KINDS, check_output_folder, output_folder
     from aimm_nlp.report import report
 
-    written = report(args.runs, out=args.out)
+    check_output_folder(args.out, KINDS["report"], overwrite=args.overwrite)  # before reading the runs
+    with output_folder(args.out, KINDS["report"], overwrite=args.overwrite) as tmp:
+        written = report(args.runs, out=tmp)
     for kind, path in written.items():
-        print(f"{kind:<24} {path}")
+        print(f"{kind:<24} {Path(args.out) / path.relative_to(tmp)}")
     return 0

@@ -21,6 +21,11 @@ examples:
       --data ary_Arab.txt --n-new-tokens 3000 --scripts Arab --out out/mistral_ary
 """
 
+OVERWRITE_HELP = (
+    "replace --out when it is this command's earlier output and holds nothing else (kept until the new one "
+    "is complete); a folder holding other files is never replaced"
+)
+
 _TRAIN_KEYS = {
     "kind", "backend", "vocab_size", "normalizer", "fold_letters", "temperature", "lang_weights",
     "special_tokens", "byte_fallback", "seed", "data",
@@ -52,7 +57,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key (YAML value), e.g. --set lang_weights.ary_Arab=3")  # fmt: skip
     t.add_argument("--shared", help="root for config data paths (default $AIMM_SHARED or ../shared)")
-    t.add_argument("--out", required=True, help="output folder")
+    t.add_argument("--out", required=True, help="output folder: new or empty, or an earlier aimm tokenizer "
+                   "folder with --overwrite (built aside, moved into place when complete)")  # fmt: skip
+    t.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=run_train)
 
@@ -62,7 +69,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--flores", required=True, help="FLORES-200 folder with dev/ and devtest/")
     e.add_argument("--langs", nargs="+", help="languages (default: all in the folder)")
     e.add_argument("--reference", help="parity reference language (default eng_Latn when read)")
-    e.add_argument("--out", required=True, help="folder for metrics.json, metrics.md, fertility.png")
+    e.add_argument("--out", required=True, help="folder for metrics.json, metrics.md, fertility.png: new or "
+                   "empty, or an earlier `tokenizer eval` folder with --overwrite")  # fmt: skip
+    e.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     e.add_argument("--no-progress", action="store_true")
     e.set_defaults(func=run_eval)
 
@@ -75,9 +84,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     x.add_argument("--min-frequency", type=int_at_least(1), default=2, dest="min_frequency",
                    help="a pair must occur this often to become a token (default 2)")  # fmt: skip
     x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts: Arab, Latn, Tfng")
-    x.add_argument(
-        "--out", required=True, help="output folder (AutoTokenizer-loadable); new, empty, or aimm's"
-    )
+    x.add_argument("--out", required=True, help="output folder (AutoTokenizer-loadable): new or empty, or "
+                   "an earlier aimm tokenizer folder with --overwrite")  # fmt: skip
+    x.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     x.add_argument("--no-progress", action="store_true")
     x.set_defaults(func=run_extend)
 
@@ -173,7 +182,7 @@ def run_train(args: argparse.Namespace) -> int:
     from aimm_nlp.tokenization._corpus import read_sources
 
     cfg = _load_config(args)
-    check_out_dir(args.out)  # before reading the corpus
+    check_out_dir(args.out, overwrite=args.overwrite, option="--overwrite")  # before reading the corpus
     sources = cfg.pop("data", None) or []
     if not sources and not args.data:
         raise ConfigError("no training data: give --data FILE ... or a config with a data: list")
@@ -188,15 +197,19 @@ def run_train(args: argparse.Namespace) -> int:
             corpus.setdefault(lang, []).extend(texts)
     if "byte_fallback" in cfg and cfg["byte_fallback"] is None:
         cfg.pop("byte_fallback")
-    tok = train_tokenizer(corpus, out_dir=args.out, progress=not args.no_progress, **cfg)
+    tok = train_tokenizer(
+        corpus, out_dir=args.out, progress=not args.no_progress, overwrite=args.overwrite, **cfg
+    )
     print(f"wrote {tok.path} ({tok.card['actual_vocab_size']} tokens, {tok.card['train_seconds']} s)")
     return 0
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    from aimm_nlp._outdir import KINDS, check_output_folder, output_folder
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.tokenization import evaluate_tokenizers, read_flores
 
+    check_output_folder(args.out, KINDS["tokenizer eval"], overwrite=args.overwrite)  # before any work
     tokenizers = _pairs(args.tokenizer, "--tokenizer", unique=True)
     texts = read_flores(args.flores, args.langs)
     reference = args.reference
@@ -215,9 +228,10 @@ def run_eval(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     report = evaluate_tokenizers(tokenizers, texts, reference=reference, progress=not args.no_progress)
-    out = report.save(args.out)
+    with output_folder(args.out, KINDS["tokenizer eval"], overwrite=args.overwrite) as tmp:
+        report.save(tmp)
     print(report.to_markdown())
-    print(f"wrote {out}/metrics.json, metrics.md, fertility.png")
+    print(f"wrote {args.out}/metrics.json, metrics.md, fertility.png")
     return 0
 
 
@@ -227,7 +241,7 @@ def run_extend(args: argparse.Namespace) -> int:
     from aimm_nlp.tokenization._checks import check_out_dir, check_scripts
 
     check_scripts(args.scripts)  # before the base tokenizer and the data are read
-    check_out_dir(args.out)
+    check_out_dir(args.out, overwrite=args.overwrite, option="--overwrite")
     texts = [line for path in args.data for line in iter_lines(path)]
     ext = extend_tokenizer(
         args.base,
@@ -239,6 +253,6 @@ def run_extend(args: argparse.Namespace) -> int:
     )
     card = {"base": str(args.base), "data": list(args.data), "scripts": args.scripts,
             "min_frequency": args.min_frequency}  # fmt: skip
-    out = ext.save(args.out, card=card)
+    out = ext.save(args.out, card=card, overwrite=args.overwrite)
     print(f"wrote {out}: {len(ext.new_tokens)} new tokens (ids {ext.first_new_id}..)")
     return 0

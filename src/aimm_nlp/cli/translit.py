@@ -85,7 +85,18 @@ def _train_parser() -> argparse.ArgumentParser:
         description="Train a joint-sequence Arabizi->Arabic model from pairs (EM alignment + graphone n-gram).",
     )
     _pairs_options(p)
-    p.add_argument("--out", required=True, metavar="DIR", help="model folder to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="model folder to write: new or empty, or an earlier `aimm translit train` model with "
+        "--overwrite (built aside and moved into place when complete; a folder holding other files is refused)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out when it is a model folder this command wrote and holds nothing else",
+    )
     p.add_argument("--order", type=int, default=4, help="graphone n-gram order (default 4)")
     p.add_argument("--iterations", type=int, default=5, help="EM iterations (default 5)")
     p.add_argument("--beam", type=int, default=8, help="decoding beam (default 8)")
@@ -136,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
             beam=a.beam,
             delimiter=a.delimiter,
             name=a.name,
+            overwrite=a.overwrite,
         )
         json.dump(report.__dict__, sys.stdout, indent=1)
         print()

@@ -34,12 +34,18 @@ def add_arabic_script(batch: dict[str, list[Any]], transliterate: Any) -> dict[s
 
 
 def build_corpus(cfg: CorpusConfig) -> BuildResult:
-    """Load every source, clean, write parquet shards + manifest, and describe the result."""
+    """Load every source, clean, write parquet shards + manifest, and describe the result.
+
+    Shards, manifest and ``stats/`` are all written in a hidden sibling of ``output.dir`` that is
+    swapped in only when complete (:mod:`aimm_nlp._outdir`): a build that fails or is killed, even
+    while describing, leaves an earlier corpus and its stats as they were.
+    """
     import datasets
 
+    from aimm_nlp._outdir import KINDS, check_output_folder, output_folder
     from aimm_nlp.corpus.cleaning import clean
     from aimm_nlp.corpus.distributed import rank_and_world_size, shard_for_rank
-    from aimm_nlp.corpus.io import check_output_dir, save_corpus
+    from aimm_nlp.corpus.io import write_corpus
     from aimm_nlp.corpus.load import corpus_files, load_corpus
     from aimm_nlp.corpus.stats import describe
 
@@ -48,7 +54,8 @@ def build_corpus(cfg: CorpusConfig) -> BuildResult:
         rank, world = rank_and_world_size()
         out_dir = out_dir / f"rank-{rank:05d}-of-{world:05d}"
     # before any loading or cleaning: a refused output must not cost the user a whole build
-    check_output_dir(out_dir, overwrite=cfg.output.overwrite, option="output.overwrite=true")
+    kind = KINDS["corpus build"]
+    check_output_folder(out_dir, kind, overwrite=cfg.output.overwrite)
     if cfg.progress:
         datasets.enable_progress_bars()
     else:
@@ -73,15 +80,16 @@ def build_corpus(cfg: CorpusConfig) -> BuildResult:
     cleaned, report = clean(ds, **options)
     if translit is not None:
         cleaned = cleaned.map(add_arabic_script, batched=True, fn_kwargs={"transliterate": translit})
-    saved = save_corpus(
-        cleaned, out_dir, report=report, config=dataclasses.asdict(cfg), inputs=inputs,
-        shard_rows=cfg.output.shard_rows, overwrite=cfg.output.overwrite, progress=cfg.progress,
-        metadata={"licenses": _licenses(cfg)},
-    )  # fmt: skip
     files: tuple[Path, ...] = ()
-    if cfg.output.describe:
-        stats = describe(load_corpus(saved.path, streaming=True))
-        files = tuple(stats.save(saved.path / "stats"))
+    with output_folder(out_dir, kind, overwrite=cfg.output.overwrite) as tmp:
+        saved = write_corpus(
+            cleaned, tmp, name=str(out_dir), report=report, config=dataclasses.asdict(cfg), inputs=inputs,
+            shard_rows=cfg.output.shard_rows, progress=cfg.progress, metadata={"licenses": _licenses(cfg)},
+        )  # fmt: skip
+        if cfg.output.describe:
+            stats = describe(load_corpus(tmp, streaming=True))
+            files = tuple(out_dir / p.relative_to(tmp) for p in stats.save(tmp / "stats"))
+    saved = dataclasses.replace(saved, path=out_dir)
     return BuildResult(saved=saved, report=report, stats_files=files)
 
 

@@ -12,6 +12,7 @@ group (NCCL on GPU, gloo on CPU), wraps the model in DDP or FSDP, and only rank 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -82,11 +83,6 @@ class _Context:
 
 
 RUN_MARKER = ".aimm_run.json"  # written first into every run folder: how aimm recognises its own runs
-#: everything aimm writes at the top of a run folder; run.overwrite replaces nothing that holds more
-RUN_FILES = frozenset(
-    {RUN_MARKER, "config.yaml", "metrics.jsonl", "checkpoints", "model", ".model.tmp", "README.md", "curve.png",
-     "run.json"}
-)  # fmt: skip
 
 
 def is_run_dir(path: str | os.PathLike[str]) -> bool:
@@ -115,75 +111,31 @@ def is_run_dir(path: str | os.PathLike[str]) -> bool:
     )
 
 
-def _names(names: list[str], limit: int = 5) -> str:
-    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
 def check_output_dir(
     output_dir: str | os.PathLike[str], *, resume: bool = False, overwrite: bool = False
-) -> Path | None:
+) -> bool:
     """Check ``run.output_dir`` (with ``run.resume``/``run.overwrite``) before anything runs; reads only.
 
+    The policy of every command that writes a folder (:mod:`aimm_nlp._outdir`): a new or empty
+    folder is trained in; an aimm run folder (``.aimm_run.json``) is continued with ``run.resume``
+    (files of yours in it are kept) or replaced with ``run.overwrite`` (only when it holds nothing aimm
+    did not write); any other folder or file is refused.
+
     Returns:
-        The hidden sibling folder to train in when ``run.overwrite`` replaces an earlier run (swapped in
-        once the new run has finished), else None (train in ``run.output_dir`` itself).
+        True when ``run.overwrite`` replaces an earlier run: the new run is trained in a hidden sibling
+        folder and swapped in once it has finished. False: train in ``run.output_dir`` itself.
 
     Raises:
         ConfigError: ``run.output_dir`` is a file; or it holds files and is not a run folder written by
-            aimm (``run.resume``/``run.overwrite`` never touch other folders); or it holds a run but
-            neither option is set; or ``run.overwrite`` would delete files aimm did not write there.
+            aimm; or it holds a run but neither option is set; or ``run.overwrite`` would delete files
+            aimm did not write there.
     """
-    from aimm_nlp._io import file_in_the_way
+    from aimm_nlp._outdir import KINDS, check_output_folder
 
-    out = Path(output_dir)
-    parent = file_in_the_way(out)
-    if parent is not None:
-        raise ConfigError(
-            f"run.output_dir {out}: cannot be created, {parent} is a file; choose another run.output_dir"
-        )
-    if not out.exists() and not out.is_symlink():
-        return None
-    if not out.is_dir():
-        raise ConfigError(
-            f"run.output_dir {out}: is a file, not a run folder; it is never replaced. Choose another "
-            "run.output_dir (a new or empty folder)"
-        )
-    entries = sorted(p.name for p in out.iterdir())
-    if not entries:
-        return None
-    if not is_run_dir(out):
-        raise ConfigError(
-            f"run.output_dir {out}: holds files ({_names(entries)}) and is not a run folder written by aimm "
-            f"(no {RUN_MARKER}); run.resume=true and run.overwrite=true only apply to aimm run folders, so it "
-            "was left untouched. Choose another run.output_dir (a new or empty folder)"
-        )
-    if not (resume or overwrite):
-        raise ConfigError(
-            f"run.output_dir {out} already holds a run; set run.resume=true to continue it, run.overwrite=true "
-            "to replace it, or choose another run.output_dir"
-        )
-    if resume:
-        return None
-    extra = [n for n in entries if n not in RUN_FILES]
-    if extra:
-        raise ConfigError(
-            f"run.output_dir {out}: holds a run but also files aimm did not write ({_names(extra)}); "
-            "run.overwrite=true would delete them, so nothing was run. Move them out of the folder, or choose "
-            "another run.output_dir"
-        )
-    full = Path(os.path.abspath(out))  # "." has no name to derive a sibling's from
-    staging = full.with_name(f".{full.name}.aimm-new")
-    if staging.exists() or staging.is_symlink():  # left by an overwrite run that was killed
-        if (
-            staging.is_symlink()
-            or not staging.is_dir()
-            or (any(staging.iterdir()) and not is_run_dir(staging))
-        ):
-            raise ConfigError(
-                f"{staging}: exists and is not a run folder aimm left behind; run.overwrite=true trains there "
-                "before replacing run.output_dir. Move it away, or choose another run.output_dir"
-            )
-    return staging
+    out, kind = Path(output_dir), KINDS["finetune"]
+    if resume and out.is_dir() and not out.is_symlink() and any(out.iterdir()) and kind.owns(out):
+        return False
+    return check_output_folder(out, kind, overwrite=overwrite and not resume)
 
 
 def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) -> RunResult:
@@ -215,7 +167,7 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
     from aimm_nlp.finetune import data as fdata
     from aimm_nlp.finetune.models import build_model, load_tokenizer, max_positions
 
-    staging = check_output_dir(cfg.run.output_dir, resume=cfg.run.resume, overwrite=cfg.run.overwrite)
+    replace = check_output_dir(cfg.run.output_dir, resume=cfg.run.resume, overwrite=cfg.run.overwrite)
     if cfg.run.threads:
         torch.set_num_threads(cfg.run.threads)
     m, d = cfg.model, cfg.data
@@ -269,16 +221,19 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         if not tdist.is_initialized():
             tdist.init_process_group(backend="nccl" if use_cuda else "gloo")
         dist = tdist
-        box = [staging]  # every rank trains in the folder rank 0 chose (it may see files others cannot)
-        dist.broadcast_object_list(box, src=0)
-        staging = box[0]
     bf16 = cfg.run.precision == "bf16" or (cfg.run.precision == "auto" and _bf16_supported(torch, use_cuda))
     target = Path(cfg.run.output_dir)
-    out = staging if staging is not None else target  # an earlier run is replaced only after this one
-    try:
+    with contextlib.ExitStack() as stack:
+        out = target  # an earlier run is replaced only after this one has finished
+        if replace and rank == 0:
+            from aimm_nlp._outdir import KINDS, output_folder
+
+            out = stack.enter_context(output_folder(target, KINDS["finetune"], overwrite=True))
+        if dist:
+            box = [out]  # every rank trains in the folder rank 0 chose (it may see files others cannot)
+            dist.broadcast_object_list(box, src=0)
+            out = box[0]
         if rank == 0:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)  # left by a killed overwrite run (checked above)
             out.mkdir(parents=True, exist_ok=True)
             _write_marker(out)
             _write_config(out, cfg, labels)
@@ -372,13 +327,7 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
                 k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()
             }
             (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-            if staging is not None:
-                _swap_in(staging, Path(os.path.abspath(target)))
-    except BaseException:
-        if rank == 0 and staging is not None:  # the earlier run stays as it was
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return result
+    return result  # (an overwrite's staging folder was swapped in on leaving the block)
 
 
 def _bf16_supported(torch, use_cuda: bool) -> bool:
@@ -398,20 +347,6 @@ def _write_marker(out: Path) -> None:
     with atomic_output(out / RUN_MARKER) as fh:
         json.dump({"written_by": "aimm_nlp.finetune", "format_version": 1, "aimm_nlp": __version__}, fh)
         fh.write("\n")
-
-
-def _swap_in(new: Path, out: Path) -> None:
-    """Replace the run folder ``out`` by the finished run ``new``; on any failure ``out`` is restored."""
-    import tempfile
-
-    trash = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".old"))
-    os.replace(out, trash / out.name)
-    try:
-        os.replace(new, out)
-    except BaseException:
-        os.replace(trash / out.name, out)
-        raise
-    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _write_config(out: Path, cfg: FinetuneConfig, labels) -> None:

@@ -239,9 +239,14 @@ def train_langid(
     out: str | Path,
     sources: list[str] | None = None,
     extra_config: dict | None = None,
+    overwrite: bool = False,
     **options: object,
 ) -> dict:
     """Train on ``texts``/``labels`` and write the model folder ``out``; return its config.
+
+    ``out`` must be new or an empty folder, or (with ``overwrite``) a langid model folder this
+    function wrote that holds nothing else; it is checked before the fit, built in a hidden sibling
+    and moved into place whole (:mod:`aimm_nlp._outdir`), so a failure leaves no mix of old and new.
 
     Options (defaults in ``DEFAULTS``): ``bits`` (log2 hash buckets), ``orders`` (character
     n-gram orders), ``words`` (whole-word features), ``C`` (inverse L2 strength),
@@ -257,9 +262,14 @@ def train_langid(
     Raises:
         DataError: a bad option value (every one is listed; see :func:`check_options`), fewer than
             2 classes, or a class with fewer than 2 examples.
+        ConfigError: ``out`` is a file, a folder holding other files, or an earlier model without
+            ``overwrite``.
     """
 
     from aimm_nlp import __version__
+    from aimm_nlp._outdir import KINDS, check_output_folder, output_folder
+
+    check_output_folder(out, KINDS["langid train"], overwrite=overwrite)
 
     problems = check_options(options)  # every bad value fails before the (long) fit
     if problems:
@@ -294,29 +304,32 @@ def train_langid(
             ys.append(classes.index(lab))
             ws.append(weight * (1.0 if i == 0 else 0.5 / pairs))
     clf = _fit_rows(rows, ys, ws, cfg)
-    word_cfg = (
-        _train_word_model(texts, labels, classes, cfg, Path(out) / "words") if cfg["word_model"] else None
-    )
-    config = {
-        **_scheme(cfg),
-        **{k: cfg[k] for k in ("bits", "orders", "words")},
-        "word_model": word_cfg,
-        "training": {
-            "aimm_nlp_version": __version__,
-            "optimizer": "sklearn.linear_model.LogisticRegression(lbfgs, multinomial)",
-            **{k: cfg[k] for k in ("C", "word_C", "max_iter", "seed")},
-            "chunks": pairs,
-            "source_weights": dict(sorted(source_weights.items())),
-            "bias_shift": dict(sorted(bias_shift.items())),
-            "examples": len(texts),
-            "rows_with_chunks": len(rows),
-            "class_counts": dict(sorted(counts.items())),
-            "sources": {f"{lab}\t{src}": n for (lab, src), n in sorted(per_source.items())},
-            "command": " ".join(["aimm", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("aimm") else "",
-        },
-        **(extra_config or {}),
-    }
-    _save(clf, classes, Path(out), config, bias_shift)
+    with output_folder(out, KINDS["langid train"], overwrite=overwrite) as tmp:
+        word_cfg = (
+            _train_word_model(texts, labels, classes, cfg, tmp / "words") if cfg["word_model"] else None
+        )
+        config = {
+            **_scheme(cfg),
+            **{k: cfg[k] for k in ("bits", "orders", "words")},
+            "word_model": word_cfg,
+            "training": {
+                "aimm_nlp_version": __version__,
+                "optimizer": "sklearn.linear_model.LogisticRegression(lbfgs, multinomial)",
+                **{k: cfg[k] for k in ("C", "word_C", "max_iter", "seed")},
+                "chunks": pairs,
+                "source_weights": dict(sorted(source_weights.items())),
+                "bias_shift": dict(sorted(bias_shift.items())),
+                "examples": len(texts),
+                "rows_with_chunks": len(rows),
+                "class_counts": dict(sorted(counts.items())),
+                "sources": {f"{lab}\t{src}": n for (lab, src), n in sorted(per_source.items())},
+                "command": " ".join(["aimm", *sys.argv[1:]])
+                if sys.argv and sys.argv[0].endswith("aimm")
+                else "",
+            },
+            **(extra_config or {}),
+        }
+        _save(clf, classes, tmp, config, bias_shift)
     return {"labels": classes, **config}
 
 

@@ -74,6 +74,7 @@ def train_transliterator(
     beam: int = 8,
     delimiter: str | None = None,
     name: str = "joint",
+    overwrite: bool = False,
 ) -> TrainReport:
     """Train a joint-sequence Arabizi -> Arabic model from a pair file and save it to ``out``.
 
@@ -81,15 +82,19 @@ def train_transliterator(
         pairs: TSV/CSV file with a header row.
         src_col: column holding Arabizi (Latin script).
         dst_col: column holding Arabic-script Darija.
-        out: model folder to write (created; files replaced atomically).
+        out: model folder to write: new or empty, or with ``overwrite`` a model folder this function
+            wrote that holds nothing else (checked before the training; built in a hidden sibling and
+            moved into place whole, :mod:`aimm_nlp._outdir`).
         order: graphone n-gram order (2-6).
         iterations: EM alignment iterations (1-20).
         beam: decoding beam width stored in the model.
         delimiter: field delimiter (default: tab, or comma for ``.csv``).
         name: model name recorded in the sidecar.
+        overwrite: replace an earlier model at ``out``.
 
     Raises:
-        ConfigError: an option is out of range (all problems listed).
+        ConfigError: an option is out of range (all problems listed); ``out`` is a file, a folder
+            holding other files, or an earlier model without ``overwrite``.
         InputFileError / DataError: unreadable or malformed pair file (file and line named).
 
     Examples:
@@ -106,6 +111,12 @@ def train_transliterator(
         errors.append(f"iterations={iterations}: must be between 1 and 20")
     if not 1 <= beam <= 512:
         errors.append(f"beam={beam}: must be between 1 and 512")
+    from aimm_nlp._outdir import KINDS, check_output_folder, output_folder
+
+    try:
+        check_output_folder(out, KINDS["translit train"], overwrite=overwrite)
+    except ConfigError as exc:
+        errors.append(str(exc))
     if errors:
         raise ConfigError("invalid training options (nothing was trained):", errors=errors)
     start = time.perf_counter()
@@ -138,7 +149,8 @@ def train_transliterator(
         },
         "stats": stats,
     }
-    save_joint(model, out, meta)
+    with output_folder(out, KINDS["translit train"], overwrite=overwrite) as tmp:
+        save_joint(model, tmp, meta)
     return TrainReport(
         str(out),
         rows,

@@ -136,21 +136,25 @@ def check_scripts(scripts: Any) -> list[str] | None:
     return names
 
 
-def check_out_dir(out: str | Path) -> None:
-    """Raise unless ``out`` is new, an empty folder, or a tokenizer folder aimm wrote (which is replaced).
+def check_out_dir(out: str | Path, *, overwrite: bool = False, option: str = "overwrite=True") -> None:
+    """Raise unless ``out`` is new, an empty folder, or (with ``overwrite``) a tokenizer folder aimm wrote.
 
-    A user's file or folder is never overwritten: the check runs before any work and again at install.
+    The policy of every command that writes a folder (:mod:`aimm_nlp._outdir`): a tokenizer folder
+    (aimm's ``tokenizer_card.json``) is replaced only with ``overwrite`` and only when it holds nothing
+    but tokenizer files; a user's file or folder is never overwritten. Reads only; runs before any work.
+
+    Args:
+        out: the output folder.
+        overwrite: whether an earlier tokenizer folder there may be replaced.
+        option: how the caller spells the overwrite switch in messages (``--overwrite`` on the CLI).
 
     Raises:
-        ConfigError: ``out`` is a file, or a non-empty folder without ``tokenizer_card.json``.
+        ConfigError: ``out`` is a file, a folder aimm did not write or that holds other files too, or
+            an earlier tokenizer folder without ``overwrite``.
     """
-    out = Path(out)
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ConfigError(f"{out} is a file, not a folder; pass a new folder path for the tokenizer")
-    if any(out.iterdir()) and not (out / CARD).is_file():
-        raise ConfigError(
-            f"{out} exists and is not an aimm tokenizer folder (no {CARD}); pass a new or empty folder, "
-            "so nothing of yours is overwritten"
-        )
+    import dataclasses
+
+    from aimm_nlp._outdir import KINDS as OUTPUTS
+    from aimm_nlp._outdir import check_output_folder
+
+    check_output_folder(out, dataclasses.replace(OUTPUTS["tokenizer"], option=option), overwrite=overwrite)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp.errors import ConfigError, DataError, ModelError
-from aimm_nlp.tokenization._checks import CARD, check_out_dir, check_scripts
+from aimm_nlp.tokenization._checks import CARD, check_scripts
 
 __all__ = ["ExtendedTokenizer", "extend_tokenizer", "resize_embeddings"]
 
@@ -64,31 +64,31 @@ class ExtendedTokenizer:
             tokenizer_object=self.tokenizer, clean_up_tokenization_spaces=False, **special
         )
 
-    def save(self, out_dir: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> Path:
+    def save(
+        self, out_dir: str | os.PathLike[str], *, card: dict[str, Any] | None = None, overwrite: bool = False
+    ) -> Path:
         """Save with ``save_pretrained`` (``tokenizer.json`` + config) for ``AutoTokenizer``, plus a card.
 
-        The folder is built aside and moved into place whole. Like
-        :func:`~aimm_nlp.tokenization.train_tokenizer`, only a new or empty folder, or one aimm wrote
-        (it has ``tokenizer_card.json``), is accepted: a user's folder or file is never overwritten.
+        The folder is built in a hidden sibling and moved into place whole. Like
+        :func:`~aimm_nlp.tokenization.train_tokenizer`, only a new or empty folder is accepted, or with
+        ``overwrite`` a tokenizer folder aimm wrote (it has ``tokenizer_card.json`` and nothing but
+        tokenizer files): a user's folder or file is never overwritten.
 
         Args:
             out_dir: the output folder.
             card: extra card fields (e.g. the base and data paths).
+            overwrite: replace an earlier aimm tokenizer folder at ``out_dir``.
 
         Raises:
-            ConfigError: ``out_dir`` is a file or a folder aimm did not write.
+            ConfigError: ``out_dir`` is a file or a folder aimm did not write, or an earlier tokenizer
+                folder without ``overwrite``.
         """
-        import shutil
-        import tempfile
-
         from aimm_nlp import __version__
-        from aimm_nlp.tokenization.train import _install
+        from aimm_nlp._outdir import KINDS as OUTPUTS
+        from aimm_nlp._outdir import output_folder
 
         out = Path(out_dir)
-        check_out_dir(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with output_folder(out, OUTPUTS["tokenizer"], overwrite=overwrite) as build:
             self.to_transformers().save_pretrained(str(build))
             info = {
                 "format_version": 1,
@@ -100,10 +100,6 @@ class ExtendedTokenizer:
             }
             text = json.dumps(info, ensure_ascii=False, indent=1, default=str)
             (build / CARD).write_text(text + "\n", encoding="utf-8")
-            _install(build, out)
-        finally:
-            if build.exists():
-                shutil.rmtree(build)
         return out
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -99,18 +98,6 @@ def _normalizer(preset: str | None, fold_letters: bool) -> Any:
     return Normalizer(preset, **switches)
 
 
-def _install(build: Path, out: Path) -> None:
-    """Move the finished ``build`` folder to ``out``, replacing only a previous tokenizer folder."""
-    check_out_dir(out)  # again: the folder may have changed while the tokenizer was built
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(build, out)
-        shutil.rmtree(old)
-    else:
-        os.replace(build, out)
-
-
 def train_tokenizer(
     corpus: Any,
     *,
@@ -126,6 +113,7 @@ def train_tokenizer(
     byte_fallback: bool | None = None,
     seed: int = 0,
     progress: bool = False,
+    overwrite: bool = False,
 ) -> TrainedTokenizer:
     """Train a Moroccan-aware tokenizer and save it as a transformers-loadable folder.
 
@@ -135,7 +123,9 @@ def train_tokenizer(
     Args:
         corpus: texts, ``(text, lang)`` pairs, paths (one text per line; ``ary_Arab.txt`` names the
             language), a ``{lang: texts}`` mapping or a ``datasets.Dataset`` (``text`` [+ ``lang``]).
-        out_dir: output folder (created atomically); default a new temporary folder.
+        out_dir: output folder: new or empty (built in a hidden sibling and moved into place whole);
+            default a new temporary folder. A tokenizer folder aimm wrote is replaced only with
+            ``overwrite``; any other folder or file is refused before any work.
         kind: ``"bpe"``, ``"unigram"`` or ``"wordpiece"`` (HF only).
         vocab_size: target vocabulary size, special and byte tokens included.
         backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
@@ -148,13 +138,16 @@ def train_tokenizer(
             has none and uses UNK).
         seed: seed of the language sampling (same data + seed -> same ``tokenizer.json`` bytes).
         progress: show the trainer's progress bar.
+        overwrite: replace an earlier tokenizer folder at ``out_dir`` (one holding aimm's
+            ``tokenizer_card.json`` and nothing but tokenizer files), once the new one is complete.
 
     Returns:
         A :class:`TrainedTokenizer` (``.path``, ``.card``, ``.load()``).
 
     Raises:
         UnknownNameError: unknown kind, backend or normalizer preset.
-        ConfigError: vocab_size smaller than the alphabet, bad weights or special tokens, occupied out_dir.
+        ConfigError: vocab_size smaller than the alphabet, bad weights or special tokens; an out_dir
+            that is a file or a folder aimm did not write, or an earlier tokenizer without ``overwrite``.
         DataError: empty corpus.
     """
     _check(kind, backend, vocab_size, special_tokens)
@@ -167,7 +160,7 @@ def train_tokenizer(
     if errors:
         raise ConfigError("invalid tokenizer settings (nothing was trained):", errors=errors)
     if out_dir is not None:
-        check_out_dir(out_dir)
+        check_out_dir(out_dir, overwrite=overwrite)
     if byte_fallback is None:
         byte_fallback = kind != "wordpiece"
     if byte_fallback and kind == "wordpiece":
@@ -186,9 +179,10 @@ def train_tokenizer(
             f"use vocab_size >= {needed}"
         )
     out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="aimm_tok_"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    from aimm_nlp._outdir import KINDS as OUTPUTS
+    from aimm_nlp._outdir import output_folder
+
+    with output_folder(out, OUTPUTS["tokenizer"], overwrite=overwrite) as build:
         start = time.perf_counter()
         options = {"kind": kind, "vocab_size": vocab_size, "special_tokens": special_tokens,
                    "alphabet": alphabet, "byte_fallback": byte_fallback, "progress": progress}  # fmt: skip
@@ -248,8 +242,4 @@ def train_tokenizer(
             "train_seconds": round(seconds, 2),
         }
         (build / CARD).write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        _install(build, out)
-    finally:
-        if build.exists():
-            shutil.rmtree(build)
     return TrainedTokenizer(path=out, card=card)
