@@ -232,7 +232,7 @@ def atomic_output(path: str | os.PathLike[str] | None, *, mode: str = "w") -> It
             raise OSError(
                 errno.EBADF, "not an open file descriptor (is that output closed?)", str(path)
             ) from None
-        with fh:
+        with _named(path), fh:
             yield fh
         return
     _check_writable(Path(path), st)  # type: ignore[arg-type]
@@ -251,7 +251,7 @@ def atomic_output(path: str | os.PathLike[str] | None, *, mode: str = "w") -> It
     try:
         # mkstemp creates 0600: keep the mode of the file replaced, else the one open() would give.
         os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        with _named(path), os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
         os.replace(tmp, target)
     except BaseException:
@@ -311,6 +311,21 @@ def clean_stale_temps(target: Path) -> list[Path]:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
     return removed
+
+
+# Errors a write or flush gives with no file name (the file object does not know its path).
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+@contextlib.contextmanager
+def _named(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Name ``path`` in a nameless write error ("No space left on device" alone says not where)."""
+    try:
+        yield
+    except OSError as exc:
+        if type(exc) is OSError and exc.filename is None and exc.errno in _WRITE_ERRNOS:
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
 
 
 def _check_writable(path: Path, st: os.stat_result | None) -> None:

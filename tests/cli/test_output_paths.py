@@ -260,3 +260,24 @@ def test_broken_pipe_stays_silent(work: Path) -> None:
     err = proc.stderr.read()
     proc.stderr.close()
     assert proc.wait(timeout=60) == 0 and err == b""
+
+
+@pytest.mark.parametrize("command", ["normalize", "translit", "langid"])
+def test_full_disk_names_the_output_file(work: Path, command: str, capsys) -> None:
+    """ENOSPC from a write carries no file name; the message must still say which output failed."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    assert main([command, str(work / "in.txt"), "-o", "/dev/full"]) == 2
+    err = capsys.readouterr().err
+    assert "/dev/full: No space left on device" in err and "Traceback" not in err
+
+
+def test_nameless_write_error_in_atomic_output_names_the_file_and_keeps_the_old_one(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    out.write_text("old\n", "utf-8")
+    with pytest.raises(OSError) as info, atomic_output(out) as fh:
+        fh.write("new\n")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert info.value.filename == str(out) and info.value.errno == errno.ENOSPC
+    assert out.read_text("utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
