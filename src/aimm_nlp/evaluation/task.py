@@ -23,7 +23,18 @@ from typing import Any
 from aimm_nlp._paths import mini_root, shared_root
 from aimm_nlp.errors import ConfigError, UnknownNameError
 
-__all__ = ["OUTPUT_TYPES", "TASK_KEYS", "Task", "list_tasks", "load_task", "task_path", "validate_task_file"]
+__all__ = [
+    "OUTPUT_TYPES",
+    "TASK_KEYS",
+    "Task",
+    "data_files_outside",
+    "list_tasks",
+    "load_task",
+    "render_field",
+    "task_path",
+    "template_error",
+    "validate_task_file",
+]
 
 TASKS_DIR = Path(__file__).parent / "tasks"
 
@@ -91,7 +102,7 @@ class Task:
         from aimm_nlp.evaluation.data import read_docs
 
         split = split or self.config.get("test_split") or "test"
-        return read_docs(self.data_file(split), self.config, split=split)
+        return read_docs(self.data_file(split), self.config, split=split, task_file=self.path)
 
 
 def _resolve(value: str, base: Path | None) -> Path:
@@ -108,6 +119,26 @@ def _resolve(value: str, base: Path | None) -> Path:
 def _data_files(cfg: dict[str, Any]) -> dict[str, str]:
     files = (cfg.get("dataset_kwargs") or {}).get("data_files") or {}
     return {"test": files} if isinstance(files, str) else dict(files)
+
+
+def data_files_outside(path: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
+    """``(split, as written, resolved path)`` of each ``data_files`` entry outside the task file's folder.
+
+    ``data_files`` may name any local file: ``~`` and ``$VARS`` are expanded and absolute paths are
+    allowed, so a task file from someone else can make ``aimm eval`` read (and score, and log into the
+    ``.samples.jsonl``) any file this user can read. ``aimm tasks validate`` lists these paths.
+    """
+    path = Path(path)
+    cfg, errors = _read_config(path)
+    if errors:
+        return []
+    home = path.resolve().parent
+    out = []
+    for split, value in sorted(_data_files(cfg).items()):
+        resolved = _resolve(value, path).resolve()
+        if not resolved.is_relative_to(home):
+            out.append((str(split), str(value), resolved))
+    return out
 
 
 def task_path(name: str) -> Path:
@@ -225,10 +256,12 @@ def _template_columns(value: Any) -> set[str]:
     import jinja2
     from jinja2 import meta
 
+    from aimm_nlp.evaluation.data import jinja_env
+
     if not isinstance(value, str):
         return set()
     try:
-        return set(meta.find_undeclared_variables(jinja2.Environment().parse(value)))
+        return set(meta.find_undeclared_variables(jinja_env().parse(value)))
     except jinja2.TemplateSyntaxError:
         return set()
 
@@ -269,8 +302,10 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
             continue
         import jinja2
 
+        from aimm_nlp.evaluation.data import jinja_env
+
         try:
-            jinja2.Environment().parse(value)
+            jinja_env().parse(value)
         except jinja2.TemplateSyntaxError as exc:
             errors.append(f"{where}: {key}: template syntax error: {exc}")
             continue
@@ -278,6 +313,38 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
             errors.append(
                 f"{where}: {key}: template uses column {col!r}, not in {data.name} (columns: {sorted(columns)})"
             )
+    if not errors:
+        errors += _check_render(cfg, data, Path(where))
+    return errors
+
+
+def _check_render(cfg: dict[str, Any], data: Path, path: Path) -> list[str]:
+    """Render every template on the first doc of the test split (``doc_filter`` runs on every row), so a
+    template that the sandbox refuses or that fails on real data is reported before any model runs."""
+    from aimm_nlp.errors import DataError
+    from aimm_nlp.evaluation.data import read_docs
+
+    try:
+        docs = read_docs(data, cfg, split=cfg.get("test_split") or "test", task_file=path)
+    except (ConfigError, DataError) as exc:
+        return [str(exc)]
+    if not docs:
+        return []
+    kind = OUTPUT_TYPES.get(cfg.get("output_type"), "")
+    task = Task(name=str(cfg.get("task")), type=kind, config=cfg, path=path)
+    errors = []
+    checks = (
+        ("doc_to_text", render_field),
+        ("doc_to_target", doc_to_target),
+        ("doc_to_choice", doc_to_choice),
+    )
+    for key, check in checks:
+        if cfg.get(key) is None:
+            continue
+        try:
+            check(task, key, docs[0]) if check is render_field else check(task, docs[0])
+        except ConfigError as exc:
+            errors.append(str(exc))
     return errors
 
 
@@ -314,7 +381,11 @@ def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
 
 
 def render(template: Any, doc: dict[str, Any]) -> Any:
-    """lm-eval's ``doc_to_*`` semantics: a column name, a Jinja template, a list or an int."""
+    """lm-eval's ``doc_to_*`` semantics: a column name, a Jinja template, a list or an int.
+
+    Templates run in the sandbox of :func:`aimm_nlp.evaluation.data.jinja_env`; errors propagate as
+    jinja2 raises them (use :func:`render_field` to get a :class:`ConfigError` naming the task file).
+    """
     if isinstance(template, (int, list)) or template is None:
         return template
     if template in doc:
@@ -324,15 +395,79 @@ def render(template: Any, doc: dict[str, Any]) -> Any:
     return compile_template(template).render(**doc)
 
 
-def doc_to_choice(task: Task, doc: dict[str, Any]) -> list[str]:
-    value = render(task.config.get("doc_to_choice"), doc)
+def _key_line(path: Path | None, key: str) -> str:
+    """``FILE:LINE`` where ``key`` is set (in ``path`` or a file it includes); ``FILE`` (or ``task``) if unknown."""
+    import yaml
+
+    first, seen = path, set()
+    while path is not None and path not in seen:
+        seen.add(path)
+        try:
+            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        except (OSError, UnicodeError, yaml.YAMLError):
+            break
+        include = None
+        for k, v in getattr(node, "value", []) if isinstance(node, yaml.MappingNode) else []:
+            if k.value == key:
+                return f"{path}:{v.start_mark.line + 1}"
+            if k.value == "include" and isinstance(v, yaml.ScalarNode):
+                include = path.parent / v.value
+        if include is None:
+            break
+        path = include
+    return str(first) if first is not None else "task"
+
+
+def template_error(path: Path | None, key: str, exc: BaseException, where: str) -> ConfigError:
+    """The error for template ``key`` of task file ``path`` failing on ``where`` (a doc, or ``"compile"``)."""
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+
+    at = _key_line(path, key)
+    if isinstance(exc, SecurityError):
+        why = (
+            f"template refused by the sandbox ({exc}); task templates may only read the doc's columns "
+            "and use filters and plain expressions: no attributes starting with '_', no methods that change "
+            "data. Do not run task files you do not trust"
+        )
+    elif isinstance(exc, UndefinedError):
+        why = f"{exc} (on {where}); use a column of the data file or fix the template"
+    elif isinstance(exc, TemplateSyntaxError):
+        why = f"template syntax error: {exc}"
+    else:
+        why = f"the template fails on {where} ({type(exc).__name__}: {exc}); fix the template or the data"
+    return ConfigError(f"{at}: {key}: {why}")
+
+
+def render_field(task: Task, key: str, doc: dict[str, Any], *, where: str = "the doc") -> Any:
+    """:func:`render` of ``task.config[key]`` on ``doc``; any failure is a :class:`ConfigError` naming
+    the task file, the line of ``key`` and the doc.
+
+    Raises:
+        ConfigError: the template is refused by the sandbox, uses a missing column, or fails.
+    """
+    try:
+        return render(task.config.get(key), doc)
+    except Exception as exc:  # SecurityError, UndefinedError, errors raised inside filters
+        raise template_error(task.path, key, exc, where) from None
+
+
+def doc_to_choice(task: Task, doc: dict[str, Any], *, where: str = "the doc") -> list[str]:
+    value = render_field(task, "doc_to_choice", doc, where=where)
     if isinstance(value, str):
-        value = ast.literal_eval(value)
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            value = None
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(
+            f"{_key_line(task.path, 'doc_to_choice')}: doc_to_choice: gives {value!r} on {where}, not a list; "
+            "use a list, a list column or a template that renders a Python list literal"
+        )
     return [str(v) for v in value]
 
 
-def doc_to_target(task: Task, doc: dict[str, Any]) -> Any:
-    value = render(task.config.get("doc_to_target"), doc)
+def doc_to_target(task: Task, doc: dict[str, Any], *, where: str = "the doc") -> Any:
+    value = render_field(task, "doc_to_target", doc, where=where)
     if isinstance(value, str) and task.config.get("doc_to_choice") is not None and value.isdigit():
         return int(value)
     return value
