@@ -8,6 +8,11 @@ A task file is a compatible subset of lm-evaluation-harness' task YAML (``task``
 are relative to the YAML file, ``${AIMM_SHARED}`` expands to the shared data folder and
 ``${AIMM_MINI}`` to the hand-written ``morocco_mini`` sets (package data in a wheel, else the
 repository's ``data/morocco_mini``).
+
+Numeric keys have documented ranges, checked when a task is loaded or validated
+(:data:`NUMERIC_KEYS`): ``num_fewshot`` 0-1000, ``hash_split.test_percent`` 0-100,
+``generation_kwargs.max_gen_toks`` 1-65536. Templates run in a sandbox (see
+:func:`aimm_nlp.evaluation.data.jinja_env`).
 """
 
 from __future__ import annotations
@@ -66,6 +71,12 @@ TASK_KEYS = {
     "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
     "doc_filter", "hash_split",
 }  # fmt: skip
+# Documented ranges (inclusive) of the numeric task keys, checked by validate_task_file.
+NUMERIC_KEYS: dict[str, tuple[int, int]] = {
+    "num_fewshot": (0, 1000),
+    "hash_split.test_percent": (0, 100),
+    "generation_kwargs.max_gen_toks": (1, 65_536),
+}
 _COLUMN_KEYS = ("doc_to_text", "doc_to_target", "doc_to_choice", "tokens_column", "tags_column")
 
 
@@ -243,12 +254,33 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
             )
     if kind in ("multiple_choice", "classification") and cfg.get("doc_to_choice") is None:
         errors.append(f"{where}: doc_to_choice: required for {out_type} (a list, a column or a template)")
+    errors += _check_numbers(cfg, path)
     split = cfg.get("test_split") or "test"
     files = _data_files(cfg)
     if split not in files:
         errors.append(f"{where}: dataset_kwargs.data_files: no file for test_split {split!r}")
     elif check_data:
-        errors += _check_columns(cfg, _resolve(files[split], path), where)
+        # templates are rendered on a doc only when the rest is valid (a bad hash_split cannot split)
+        errors += _check_columns(cfg, _resolve(files[split], path), where, render=not errors)
+    return errors
+
+
+def _check_numbers(cfg: dict[str, Any], path: Path) -> list[str]:
+    """Each numeric key of :data:`NUMERIC_KEYS` that is set must be an integer in its range."""
+    errors = []
+    for dotted, (low, high) in NUMERIC_KEYS.items():
+        outer, _, inner = dotted.partition(".")
+        value = cfg.get(outer)
+        if inner:
+            if not isinstance(value, dict) or inner not in value:
+                continue
+            value = value[inner]
+        elif value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors.append(
+                f"{_key_line(path, outer)}: {dotted}: expected an integer in {low}..{high}, got {value!r}"
+            )
     return errors
 
 
@@ -266,7 +298,7 @@ def _template_columns(value: Any) -> set[str]:
         return set()
 
 
-def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
+def _check_columns(cfg: dict[str, Any], data: Path, where: str, *, render: bool = True) -> list[str]:
     from aimm_nlp.evaluation.data import inspect_file
 
     if not data.is_file():
@@ -313,7 +345,7 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
             errors.append(
                 f"{where}: {key}: template uses column {col!r}, not in {data.name} (columns: {sorted(columns)})"
             )
-    if not errors:
+    if render and not errors:
         errors += _check_render(cfg, data, Path(where))
     return errors
 

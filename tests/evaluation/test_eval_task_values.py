@@ -1,0 +1,158 @@
+"""Bad values inside task files and model folders exit 2 with the file, line and field, never a traceback.
+
+Issue 17: duplicate column names in a data file (TypeError), ``num_fewshot: -3`` and other numeric task
+keys without a range, and a config.json whose sizes do not match the safetensors weights (RuntimeError).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aimm_nlp.cli import main
+
+TASK = """\
+task: tiny_script
+output_type: pipeline
+pipeline: dominant_script
+dataset_path: csv
+dataset_kwargs:
+  data_files:
+    test: data.tsv
+  delimiter: "\\t"
+doc_to_text: text
+doc_to_target: script
+metric_list:
+  - metric: acc
+{extra}"""
+ROWS = "text\tscript\tid\nsalam 3lik\tLatn\t1\nواش نتا مزيان؟\tArab\t2\nⴰⵣⵓⵍ\tTfng\t3\n"
+
+
+def write_task(folder, data=ROWS, extra=""):
+    (folder / "data.tsv").write_text(data, encoding="utf-8")
+    path = folder / "tiny.yaml"
+    path.write_text(TASK.format(extra=extra), encoding="utf-8")
+    return path
+
+
+def run_both(tmp_path, task):
+    """``aimm eval`` and ``aimm tasks validate`` on ``task``: their exit codes and stderr."""
+    out = tmp_path / "r.json"
+    got = []
+    for argv in (
+        ["eval", "--tasks", str(task), "--output", str(out), "--no-cache", "--bootstrap-iters", "0"],
+        ["tasks", "validate", str(task)],
+    ):
+        got.append(main(argv))
+    assert not out.exists()
+    return got
+
+
+# data files whose header names a column twice (the second used to replace the first: a TypeError when
+# both held integers); every row is real text
+DUPLICATES = [
+    ("two integer columns", "text\tscript\tid\tid\nsalam\tLatn\t1\t2\nⴰⵣⵓⵍ\tTfng\t3\t4\n", "'id'"),
+    ("integer and text", "text\tscript\tid\tid\nsalam\tLatn\t1\tx\nواش\tArab\t2\ty\n", "'id'"),
+    ("two text columns", "text\ttext\tscript\nsalam\t3lik\tLatn\nواش\tنتا\tArab\n", "'text'"),
+    ("numeric names", "text\tscript\t0\t0\nsalam\tLatn\t1\t2\nⴰⵣⵓⵍ\tTfng\t3\t4\n", "'0'"),
+    ("three times", "text\tscript\tn\tn\tn\nsalam\tLatn\t1\t2\t3\n", "'n'"),
+    ("two names twice", "text\tscript\ta\ta\tb\tb\nsalam\tLatn\t1\t2\t3\t4\n", "'a', 'b'"),
+    ("empty names", "text\tscript\t\t\nsalam\tLatn\t1\t2\n", "''"),
+    ("arabic names", "text\tscript\tنص\tنص\nsalam\tLatn\t1\t2\n", "'نص'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "data", "names"), DUPLICATES, ids=[c[0] for c in DUPLICATES])
+def test_duplicate_column_names_exit_2(tmp_path, capsys, case, data, names):
+    task = write_task(tmp_path, data)
+    assert run_both(tmp_path, task) == [2, 2]
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count(f"{tmp_path / 'data.tsv'}:1: column name(s) {names} appear more than once") == 2, err
+
+
+# numeric task keys: (extra YAML, the field named, the line it is on)
+NUMBERS = [
+    ("num_fewshot: -3", "num_fewshot", 13),
+    ("num_fewshot: 1001", "num_fewshot", 13),
+    ("num_fewshot: '3'", "num_fewshot", 13),
+    ("num_fewshot: 2.5", "num_fewshot", 13),
+    ("num_fewshot: true", "num_fewshot", 13),
+    ("num_fewshot: .nan", "num_fewshot", 13),
+    ("hash_split: {column: id, test_percent: 101}", "hash_split.test_percent", 13),
+    ("hash_split: {column: id, test_percent: -1}", "hash_split.test_percent", 13),
+    ("hash_split: {column: id, test_percent: abc}", "hash_split.test_percent", 13),
+    ("generation_kwargs: {max_gen_toks: 0}", "generation_kwargs.max_gen_toks", 13),
+    ("generation_kwargs: {max_gen_toks: -64}", "generation_kwargs.max_gen_toks", 13),
+    ("generation_kwargs: {max_gen_toks: 100000000}", "generation_kwargs.max_gen_toks", 13),
+    ("metadata: {version: 1}\n\nnum_fewshot: -1", "num_fewshot", 15),
+]
+
+
+@pytest.mark.parametrize(("extra", "field", "line"), NUMBERS, ids=[n[0] for n in NUMBERS])
+def test_numeric_task_keys_out_of_range_exit_2(tmp_path, capsys, extra, field, line):
+    task = write_task(tmp_path, extra=extra + "\n")
+    assert run_both(tmp_path, task) == [2, 2]
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count(f"{task}:{line}: {field}: expected an integer in ") == 2, err
+
+
+@pytest.mark.parametrize(
+    "extra", ["num_fewshot: 0", "num_fewshot: 1000", "hash_split: {column: id, test_percent: 100}"]
+)
+def test_numeric_task_keys_at_the_bounds_are_valid(tmp_path, capsys, extra):
+    task = write_task(tmp_path, extra=extra + "\n")
+    assert main(["tasks", "validate", str(task)]) == 0
+
+
+def _mismatched(tmp_path, tok, build, key="hidden_size"):
+    model = tmp_path / "model"
+    build(tok).save_pretrained(model)
+    tok.save_pretrained(model)
+    cfg = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    cfg[key] *= 2
+    (model / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    return model, cfg[key]
+
+
+def _causal(tok):
+    from aimm_nlp.testing import tiny_causal_lm
+
+    return tiny_causal_lm(tok, seed=0)
+
+
+def _classifier(tok):
+    from aimm_nlp.testing import tiny_classifier
+
+    return tiny_classifier(tok, ["Arab", "Latn", "Tfng"])
+
+
+PPL = (
+    "task: tiny_ppl\noutput_type: loglikelihood_rolling\ndataset_path: csv\n"
+    'dataset_kwargs: {data_files: {test: data.tsv}, delimiter: "\\t"}\ndoc_to_text: text\n'
+)
+CLS = (
+    "task: tiny_cls\noutput_type: classification\ndataset_path: csv\n"
+    'dataset_kwargs: {data_files: {test: data.tsv}, delimiter: "\\t"}\ndoc_to_text: text\n'
+    "doc_to_target: script\ndoc_to_choice: [Arab, Latn, Tfng]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("build", "task_text"), [(_causal, PPL), (_classifier, CLS)], ids=["causal", "classifier"]
+)
+def test_config_weights_size_mismatch_is_a_model_error(tmp_path, tok, capsys, build, task_text):
+    model, said = _mismatched(tmp_path, tok, build)
+    task = write_task(tmp_path)
+    task.write_text(task_text, encoding="utf-8")
+    out = tmp_path / "r.json"
+    argv = ["eval", "--model", str(model), "--tasks", str(task), "--output", str(out), "--no-cache"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"{model}: config.json does not match the weights" in err, err
+    assert f"config.json says hidden_size={said}, the weights are {said // 2} wide" in err
+    assert "restore the config.json saved with these weights" in err
+    assert not out.exists()
