@@ -38,7 +38,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
     p.add_argument("--data", help="folder replacing $AIMM_SHARED for the suite's data files")
     p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
-    p.add_argument("--output", required=True, help="results JSON path (written atomically)")
+    p.add_argument(
+        "--output",
+        required=True,
+        help="results JSON path (written atomically, with OUTPUT.samples.jsonl); refused if it is an input "
+        "(--baseline, a task or data file, the cache, a model file)",
+    )
     p.add_argument("--batch-size", default="auto", help="rows per forward pass (1-65536) or 'auto' (default)")
     p.add_argument("--limit", help="only the first N docs of each task (1-1000000000)")
     p.add_argument("--num-fewshot", help="override the tasks' num_fewshot (0-1000)")
@@ -92,6 +97,63 @@ def _numbers(args: argparse.Namespace) -> list[str]:
     return errors
 
 
+def _inputs(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """``(what, path)`` of every file this run reads, so ``--output`` can never replace one of them."""
+    from pathlib import Path
+
+    from aimm_nlp.errors import AimmError
+    from aimm_nlp.evaluation.cache import default_cache_path
+    from aimm_nlp.evaluation.task import task_inputs, task_path
+
+    found: list[tuple[str, object]] = [("--baseline", args.baseline)]
+    if not args.no_cache:
+        found.append(("the cache", args.cache or default_cache_path()))
+    names = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else []
+    if args.suite:
+        from aimm_nlp.evaluation.suites import load_suite
+
+        try:
+            suite = load_suite(args.suite)
+            found.append(("--suite", suite.path))
+            names += list(suite.tasks)
+        except AimmError:  # reported by evaluate(), with every error of the suite
+            pass
+    for name in names:
+        try:
+            files = task_inputs(task_path(name))
+        except AimmError:  # an unknown task: reported by evaluate()
+            continue
+        found += [(f"a file of task {name}", f) for f in files]
+        if args.data:  # the suite's data files under --data instead of $AIMM_SHARED
+            from aimm_nlp._paths import shared_root
+
+            found += [
+                (f"a file of task {name}", str(f).replace(str(shared_root()), args.data)) for f in files
+            ]
+    if args.model and Path(args.model).is_dir():
+        model = Path(args.model)
+        found += [("a file of --model", f) for f in (*model.glob("*"), *model.glob("*/*"))]
+    return found
+
+
+def _output_replaces_input(args: argparse.Namespace) -> str | None:
+    """Why ``--output`` (or its ``.samples.jsonl`` log) would replace a file this run reads, or ``None``."""
+    from pathlib import Path
+
+    from aimm_nlp._io import same_file_as
+
+    inputs = _inputs(args)
+    for out in (Path(args.output), Path(args.output).with_suffix(".samples.jsonl")):
+        for what, path in inputs:
+            if path is not None and same_file_as(out, [path]) is not None:
+                shown = "--output" if out == Path(args.output) else f"--output's per-item log {out}"
+                return (
+                    f"{shown} is {what} ({path}): writing the results would replace it; "
+                    "choose another --output path"
+                )
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from aimm_nlp._io import output_problem
     from aimm_nlp.errors import ConfigError
@@ -105,6 +167,10 @@ def run(args: argparse.Namespace) -> int:
     problem = output_problem(args.output)
     if problem is not None:
         errors.append(f"--output {problem}")
+    else:  # the atomic rename would replace an input: the baseline, a task or data file, the cache
+        clash = _output_replaces_input(args)
+        if clash is not None:
+            errors.append(clash)
     if errors:
         raise ConfigError("invalid options (nothing was run):", errors=errors)
     batch_size = args.batch_size

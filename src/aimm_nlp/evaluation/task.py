@@ -36,6 +36,7 @@ __all__ = [
     "list_tasks",
     "load_task",
     "render_field",
+    "task_inputs",
     "task_path",
     "template_error",
     "validate_task_file",
@@ -150,6 +151,35 @@ def data_files_outside(path: str | os.PathLike[str]) -> list[tuple[str, str, Pat
         if not resolved.is_relative_to(home):
             out.append((str(split), str(value), resolved))
     return out
+
+
+def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
+    """The files a task reads: the task file, the files it includes, and its data files (every split).
+
+    For commands that must refuse an output path equal to one of their inputs; an unreadable task
+    file gives what could be found (its own errors are reported when it is loaded).
+    """
+    import yaml
+
+    path = Path(path)
+    files, cfg, at = [], {}, path
+    while at not in files:  # the include chain, nearest file last-wins as in _read_yaml
+        files.append(at)
+        try:
+            data = yaml.safe_load(at.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeError, yaml.YAMLError):
+            break
+        if not isinstance(data, dict):
+            break
+        cfg = {**data, **cfg}
+        if not data.get("include"):
+            break
+        at = at.parent / str(data["include"])
+    try:
+        files += [_resolve(value, path) for value in _data_files(cfg).values()]
+    except (TypeError, AttributeError):  # a malformed data_files: reported when the task is loaded
+        pass
+    return files
 
 
 def task_path(name: str) -> Path:
