@@ -72,6 +72,11 @@ HOSTILE = [
     ("dict update", "doc_to_text", lambda t: {"text": "{% set d = {} %}{{ d.update(a=1) }}{{ text }}"}),
     ("huge repeat", "doc_to_text", lambda t: {"text": "{{ text * 100000000 }}"}),
     ("huge power", "doc_to_text", lambda t: {"text": "{{ 9 ** 99999999 }}{{ text }}"}),
+    ("huge ljust", "doc_to_text", lambda t: {"text": "{{ text.ljust(10 ** 9) }}"}),
+    ("huge zfill", "doc_to_text", lambda t: {"text": "{{ text.zfill(999999999) }}"}),
+    ("huge center", "doc_to_text", lambda t: {"text": "{{ text | center(1000000000) }}"}),
+    ("huge indent", "doc_to_text", lambda t: {"text": "{{ text | indent(width=1000000000) }}"}),
+    ("huge lipsum", "doc_to_text", lambda t: {"text": "{{ lipsum(n=100000000) }}"}),
     ("in target", "doc_to_target", lambda t: {"target": _call(t, "cycler.__init__.__globals__.")}),
     ("in choice", "doc_to_choice", lambda t: {"kind": "multiple_choice", "target": "label",
                                               "choice": _call(t, "joiner.__init__.__globals__.")}),
@@ -153,6 +158,7 @@ GOOD = [
     ("format", "{{ '%s!' | format(text) }}", ["salam 3lik!", "واش نتا مزيان؟!", "ⴰⵣⵓⵍ!"]),
     ("small power", "{{ 2 ** 10 }}", ["1024"] * 3),
     ("small repeat", "{{ text[:1] * 3 }}", ["sss", "ووو", "ⴰⴰⴰ"]),
+    ("ljust and center", "{{ text[:2].ljust(3, '.') }}|{{ text[:1] | center(3) }}", ["sa.| s ", "وا.| و ", "ⴰⵣ.| ⴰ "]),
 ]  # fmt: skip
 
 
