@@ -99,6 +99,34 @@ def test_numeric_task_keys_out_of_range_exit_2(tmp_path, capsys, extra, field, l
     assert err.count(f"{task}:{line}: {field}: expected an integer in ") == 2, err
 
 
+# doc_to_* values of a type lm-eval does not allow (a column name, a template, an int or a list)
+TYPES = [
+    ("doc_to_text: {a: 1}", "doc_to_text", "is a dict"),
+    ("doc_to_text: 1.5", "doc_to_text", "is a float"),
+    ("doc_to_text: true", "doc_to_text", "is a bool"),
+    ("doc_to_target: 2026-12-07", "doc_to_target", "is a date"),
+    ("doc_to_target: {label: 1}", "doc_to_target", "is a dict"),
+    ("doc_to_target: .inf", "doc_to_target", "is a float"),
+]
+
+
+@pytest.mark.parametrize(("extra", "field", "needle"), TYPES, ids=[t[0] for t in TYPES])
+def test_doc_to_values_of_the_wrong_type_exit_2(tmp_path, capsys, extra, field, needle):
+    task = write_task(tmp_path)
+    text = (
+        task.read_text(encoding="utf-8")
+        .replace("doc_to_text: text\n", "")
+        .replace("doc_to_target: script\n", "")
+    )
+    keep = "doc_to_target: script" if field == "doc_to_text" else "doc_to_text: text"
+    task.write_text(f"{text}{keep}\n{extra}\n", encoding="utf-8")
+    assert run_both(tmp_path, task) == [2, 2]
+    err = capsys.readouterr().err
+    line = len(task.read_text(encoding="utf-8").splitlines())
+    assert "Traceback" not in err
+    assert err.count(f"{task}:{line}: {field}: ") == 2 and needle in err, err
+
+
 @pytest.mark.parametrize(
     "extra", ["num_fewshot: 0", "num_fewshot: 1000", "hash_split: {column: id, test_percent: 100}"]
 )

@@ -285,6 +285,13 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
     if kind in ("multiple_choice", "classification") and cfg.get("doc_to_choice") is None:
         errors.append(f"{where}: doc_to_choice: required for {out_type} (a list, a column or a template)")
     errors += _check_numbers(cfg, path)
+    for key in ("doc_to_text", "doc_to_target", "doc_to_choice"):
+        value = cfg.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, list))):
+            errors.append(
+                f"{_key_line(path, key)}: {key}: {value!r} is a {type(value).__name__}; expected a column "
+                "name, a Jinja template, an integer or a list"
+            )
     split = cfg.get("test_split") or "test"
     files = _data_files(cfg)
     if split not in files:
