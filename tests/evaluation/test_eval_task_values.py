@@ -184,3 +184,60 @@ def test_config_weights_size_mismatch_is_a_model_error(tmp_path, tok, capsys, bu
     assert f"config.json says hidden_size={said}, the weights are {said // 2} wide" in err
     assert "restore the config.json saved with these weights" in err
     assert not out.exists()
+
+
+# malformed task keys (found by trying each key with values of the wrong shape): all used to be
+# AttributeError/TypeError/KeyError tracebacks in validate or eval; (key, YAML value, what the message says)
+SHAPES = [
+    ("dataset_kwargs", "[1]", "dataset_kwargs: [1] is not a mapping"),
+    ("dataset_kwargs", "5", "dataset_kwargs: 5 is not a mapping"),
+    ("dataset_kwargs", "{data_files: 5}", "dataset_kwargs.data_files: 5 is not a path or a mapping"),
+    ("dataset_kwargs", "{data_files: [a.tsv]}", "dataset_kwargs.data_files: ['a.tsv'] is not a path"),
+    ("dataset_kwargs", "{data_files: {test: [data.tsv]}}", "dataset_kwargs.data_files: {'test': ['data.tsv']}"),
+    ("dataset_kwargs", "{data_files: {test: null}}", "dataset_kwargs.data_files: {'test': None}"),
+    ("dataset_kwargs", "{data_files: {test: data.tsv}, delimiter: 5}", "dataset_kwargs.delimiter: 5 is not one character"),
+    ("dataset_kwargs", '{data_files: {test: data.tsv}, delimiter: "ab"}', "dataset_kwargs.delimiter: 'ab'"),
+    ("dataset_kwargs", '{data_files: {test: data.tsv}, delimiter: ""}', "dataset_kwargs.delimiter: ''"),
+    ("dataset_kwargs", '{data_files: {test: data.tsv}, sep: "\\n"}', "dataset_kwargs.sep: '\\n'"),
+    ("dataset_kwargs", "{data_files: {test: data.tsv}, quoting: 99}", "dataset_kwargs.quoting: 99 is not a csv quoting mode"),
+    ("dataset_kwargs", "{data_files: {test: data.tsv}, quoting: x}", "dataset_kwargs.quoting: 'x'"),
+    ("metric_list", "5", "metric_list: 5 is not a list"),
+    ("metric_list", "acc", "metric_list: 'acc' is not a list"),
+    ("metric_list", "[[1]]", "metric_list: [1] is not a metric name"),
+    ("metric_list", "[{metric: [1]}]", "metric_list: {'metric': [1]} is not a metric name"),
+    ("test_split", "[1]", "test_split: [1] is not a string"),
+    ("test_split", "{a: 1}", "test_split: {'a': 1} is not a string"),
+    ("task", "[1, 2]", "task: [1, 2] is not a string"),
+    ("output_type", "{a: 1}", "output_type: {'a': 1} is not a string"),
+    ("pipeline", "[1]", "pipeline: [1] is not a string"),
+    ("pipeline_kwargs", "{nope: 1}", "pipeline_kwargs: got an unexpected keyword argument 'nope'"),
+    ("pipeline_kwargs", "[1]", "pipeline_kwargs: [1] is not a mapping"),
+    ("hash_split", "{column: [1], test_percent: 5}", "hash_split.column: [1] is not a column name"),
+    ("group_rows_by", "[1]", "group_rows_by: [1] is not a string"),
+    ("group_rows_by", "nope", "group_rows_by: column 'nope' not in data.tsv"),
+    ("metadata", "5", "metadata: 5 is not a mapping"),
+    ("description", "[1]", "description: [1] is not a string"),
+    ("target_delimiter", "5", "target_delimiter: 5 is not a string"),
+    ("generation_kwargs", "{until: 5}", "generation_kwargs.until: 5 is not a string or a list of strings"),
+    ("include", "5", "include: 5 is not a path"),
+    ("include", "[a]", "include: ['a'] is not a path"),
+    ("include", "nope.yaml", "nope.yaml: no such task file"),
+    ("include", "tiny.yaml", "include cycle"),
+    ("training_split", "nope", "training_split: no data_files entry for split 'nope'"),
+    ("fewshot_split", "nope", "fewshot_split: no data_files entry for split 'nope'"),
+    ("lang", "[ary_Arab]", "lang: ['ary_Arab'] is not a string"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "value", "needle"), SHAPES, ids=[f"{k}: {v}" for k, v, _ in SHAPES])
+def test_malformed_task_keys_exit_2_naming_the_key(tmp_path, capsys, key, value, needle):
+    task = write_task(tmp_path)
+    lines = [line for line in task.read_text(encoding="utf-8").splitlines() if not line.startswith(f"{key}:")]
+    if key in ("dataset_kwargs", "metric_list"):  # replace the whole block
+        block = ("  data_files:", "    test:", "  delimiter:", "  - metric:")
+        lines = [line for line in lines if not line.startswith(block)]
+    task.write_text("\n".join([*lines, f"{key}: {value}"]) + "\n", encoding="utf-8")
+    assert run_both(tmp_path, task) == [2, 2]
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count(needle) == 2, err

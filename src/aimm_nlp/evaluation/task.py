@@ -103,6 +103,11 @@ class Task:
         """The local file of ``split`` (default: the test split)."""
         split = split or self.config.get("test_split") or "test"
         files = _data_files(self.config)
+        if split not in files:
+            raise ConfigError(
+                f"{_key_line(self.path, 'dataset_kwargs')}: dataset_kwargs.data_files: no file for split "
+                f"{split!r} (splits: {', '.join(sorted(files)) or 'none'}); add it or fix the split's name"
+            )
         return _resolve(files[split], self.path)
 
     def docs(self, split: str | None = None) -> list[dict[str, Any]]:
@@ -129,8 +134,14 @@ def _resolve(value: str, base: Path | None) -> Path:
 
 
 def _data_files(cfg: dict[str, Any]) -> dict[str, str]:
-    files = (cfg.get("dataset_kwargs") or {}).get("data_files") or {}
-    return {"test": files} if isinstance(files, str) else dict(files)
+    """``{split: path as written}``; ``{}`` when ``data_files`` is missing or malformed (a validation error)."""
+    kwargs = cfg.get("dataset_kwargs")
+    files = kwargs.get("data_files") if isinstance(kwargs, dict) else None
+    if isinstance(files, str):
+        return {"test": files}
+    if isinstance(files, dict):
+        return {str(k): v for k, v in files.items() if isinstance(v, str)}
+    return {}
 
 
 def data_files_outside(path: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
@@ -175,10 +186,7 @@ def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
         if not data.get("include"):
             break
         at = at.parent / str(data["include"])
-    try:
-        files += [_resolve(value, path) for value in _data_files(cfg).values()]
-    except (TypeError, AttributeError):  # a malformed data_files: reported when the task is loaded
-        pass
+    files += [_resolve(value, path) for value in _data_files(cfg).values()]
     return files
 
 
@@ -232,6 +240,11 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
         errors.append(f"{path}: a task file must be a mapping of keys")
         return {}
     include = data.pop("include", None)
+    if include is not None and not isinstance(include, str):
+        errors.append(
+            f"{_key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path"
+        )
+        return {}
     if include:
         base = _read_yaml(path.parent / include, errors, (*seen, path))
         base.update(data)
@@ -257,6 +270,9 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
     if errors:
         return errors
     where = str(path)
+    errors = _check_shapes(cfg, path)
+    if errors:  # the checks below assume these shapes
+        return errors
     for key in sorted(set(cfg) - TASK_KEYS):
         from aimm_nlp._registry import did_you_mean
 
@@ -282,6 +298,8 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
             errors.append(
                 f"{where}: pipeline: {cfg.get('pipeline')!r} is not registered; valid: {', '.join(PIPELINES.names())}"
             )
+        else:
+            errors += _check_pipeline_kwargs(cfg, path, PIPELINES)
     if kind in ("multiple_choice", "classification") and cfg.get("doc_to_choice") is None:
         errors.append(f"{where}: doc_to_choice: required for {out_type} (a list, a column or a template)")
     errors += _check_numbers(cfg, path)
@@ -294,12 +312,92 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
             )
     split = cfg.get("test_split") or "test"
     files = _data_files(cfg)
+    for key in ("validation_split", "training_split", "fewshot_split"):
+        if cfg.get(key) and cfg[key] not in files:
+            errors.append(f"{_key_line(path, key)}: {key}: no data_files entry for split {cfg[key]!r}")
     if split not in files:
         errors.append(f"{where}: dataset_kwargs.data_files: no file for test_split {split!r}")
     elif check_data:
         # templates are rendered on a doc only when the rest is valid (a bad hash_split cannot split)
         errors += _check_columns(cfg, _resolve(files[split], path), where, render=not errors)
     return errors
+
+
+_STR, _DICT, _LIST = (str,), (dict,), (list,)
+# the YAML type each key must have (numbers are checked by _check_numbers, doc_to_* by validate_task_file)
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "task": _STR, "output_type": _STR, "dataset_path": _STR, "dataset_name": _STR, "dataset_kwargs": _DICT,
+    "test_split": _STR, "validation_split": _STR, "training_split": _STR, "fewshot_split": _STR,
+    "target_delimiter": _STR, "fewshot_delimiter": _STR, "metric_list": _LIST, "generation_kwargs": _DICT,
+    "metadata": _DICT, "description": _STR, "group_rows_by": _STR, "tokens_column": _STR, "tags_column": _STR,
+    "pipeline": _STR, "pipeline_kwargs": _DICT, "lang": _STR, "doc_filter": _STR, "hash_split": _DICT,
+    "fewshot_config": _DICT, "tag": (str, list),
+}  # fmt: skip
+_NAMES = {str: "a string", dict: "a mapping", list: "a list"}
+
+
+def _check_shapes(cfg: dict[str, Any], path: Path) -> list[str]:
+    """Each key of the right YAML type, so a list where a name belongs is an error with file:line."""
+    import csv
+
+    def bad(key: str, value: Any, want: str) -> str:
+        return f"{_key_line(path, key.split('.')[0])}: {key}: {value!r} is not {want}"
+
+    errors = []
+    for key, types in _SHAPES.items():
+        value = cfg.get(key)
+        if value is not None and not isinstance(value, types):
+            errors.append(bad(key, value, " or ".join(_NAMES[t] for t in types)))
+    kwargs = cfg.get("dataset_kwargs")
+    if isinstance(kwargs, dict):
+        files = kwargs.get("data_files")
+        if (
+            files is not None
+            and not isinstance(files, str)
+            and not (isinstance(files, dict) and all(isinstance(v, str) and v for v in files.values()))
+        ):
+            errors.append(bad("dataset_kwargs.data_files", files, "a path or a mapping of split: path"))
+        for name in ("delimiter", "sep"):
+            sep = kwargs.get(name)
+            if sep is not None and not (isinstance(sep, str) and len(sep) == 1 and sep not in "\r\n"):
+                errors.append(bad(f"dataset_kwargs.{name}", sep, 'one character (e.g. "\\t" or ",")'))
+        quoting = kwargs.get("quoting")
+        modes = {csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC, csv.QUOTE_NONE}
+        if quoting is not None and (isinstance(quoting, bool) or quoting not in modes):
+            errors.append(bad("dataset_kwargs.quoting", quoting, "a csv quoting mode 0-3 (3: none)"))
+    for m in cfg.get("metric_list") or [] if isinstance(cfg.get("metric_list"), list) else []:
+        name = m.get("metric") if isinstance(m, dict) else m
+        if not isinstance(name, str):
+            errors.append(bad("metric_list", m, "a metric name or {metric: NAME}"))
+    spec = cfg.get("hash_split")
+    if isinstance(spec, dict) and not isinstance(spec.get("column", "id"), str):
+        errors.append(bad("hash_split.column", spec.get("column"), "a column name"))
+    gen = cfg.get("generation_kwargs")
+    until = gen.get("until") if isinstance(gen, dict) else None
+    if until is not None and not (
+        isinstance(until, str) or (isinstance(until, list) and all(isinstance(u, str) for u in until))
+    ):
+        errors.append(bad("generation_kwargs.until", until, "a string or a list of strings"))
+    return errors
+
+
+def _check_pipeline_kwargs(cfg: dict[str, Any], path: Path, pipelines: Any) -> list[str]:
+    """``pipeline_kwargs`` that the pipeline function accepts (a TypeError in the middle of a run, else)."""
+    import inspect
+
+    kwargs = cfg.get("pipeline_kwargs") or {}
+    try:
+        fn = pipelines.get(cfg["pipeline"])
+        inspect.signature(fn).bind("", **{str(k): v for k, v in kwargs.items()})
+    except TypeError as exc:
+        params = [n for n in inspect.signature(fn).parameters][1:]
+        return [
+            f"{_key_line(path, 'pipeline_kwargs')}: pipeline_kwargs: {exc} (pipeline {cfg['pipeline']} takes "
+            f"{', '.join(params) or 'no options'})"
+        ]
+    except (ImportError, ValueError):  # a missing module is reported when the task runs; no signature
+        return []
+    return []
 
 
 def _check_numbers(cfg: dict[str, Any], path: Path) -> list[str]:
@@ -354,6 +452,11 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str, *, render: bool 
         for col in sorted(_template_columns("{{ " + str(cfg["doc_filter"]) + " }}") - columns):
             errors.append(
                 f"{where}: doc_filter: uses column {col!r}, not in {data.name} (columns: {sorted(columns)})"
+            )
+    for key in ("group_rows_by",):
+        if cfg.get(key) is not None and cfg[key] not in columns:
+            errors.append(
+                f"{where}: {key}: column {cfg[key]!r} not in {data.name} (columns: {sorted(columns)})"
             )
     spec = cfg.get("hash_split")
     if spec is not None and (not isinstance(spec, dict) or spec.get("column", "id") not in columns):
