@@ -235,7 +235,7 @@ def _select(
 ) -> list[dict[str, Any]]:
     expr = cfg.get("doc_filter")
     if expr:
-        from aimm_nlp.evaluation.task import template_error
+        from aimm_nlp.evaluation.templates import template_error
 
         try:
             keep = jinja_env().compile_expression(expr)

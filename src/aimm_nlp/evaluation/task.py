@@ -17,7 +17,6 @@ Numeric keys have documented ranges, checked when a task is loaded or validated
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -27,14 +26,25 @@ from typing import Any
 
 from aimm_nlp._paths import mini_root, shared_root
 from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp.evaluation.templates import (  # re-exported: requests, baselines and users import them from here
+    doc_to_choice,
+    doc_to_target,
+    key_line,
+    render,
+    render_field,
+    template_error,
+)
 
 __all__ = [
     "OUTPUT_TYPES",
     "TASK_KEYS",
     "Task",
     "data_files_outside",
+    "doc_to_choice",
+    "doc_to_target",
     "list_tasks",
     "load_task",
+    "render",
     "render_field",
     "task_inputs",
     "task_path",
@@ -105,7 +115,7 @@ class Task:
         files = _data_files(self.config)
         if split not in files:
             raise ConfigError(
-                f"{_key_line(self.path, 'dataset_kwargs')}: dataset_kwargs.data_files: no file for split "
+                f"{key_line(self.path, 'dataset_kwargs')}: dataset_kwargs.data_files: no file for split "
                 f"{split!r} (splits: {', '.join(sorted(files)) or 'none'}); add it or fix the split's name"
             )
         return _resolve(files[split], self.path)
@@ -242,7 +252,7 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
     include = data.pop("include", None)
     if include is not None and not isinstance(include, str):
         errors.append(
-            f"{_key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path"
+            f"{key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path"
         )
         return {}
     if include:
@@ -307,14 +317,14 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
         value = cfg.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, list))):
             errors.append(
-                f"{_key_line(path, key)}: {key}: {value!r} is a {type(value).__name__}; expected a column "
+                f"{key_line(path, key)}: {key}: {value!r} is a {type(value).__name__}; expected a column "
                 "name, a Jinja template, an integer or a list"
             )
     split = cfg.get("test_split") or "test"
     files = _data_files(cfg)
     for key in ("validation_split", "training_split", "fewshot_split"):
         if cfg.get(key) and cfg[key] not in files:
-            errors.append(f"{_key_line(path, key)}: {key}: no data_files entry for split {cfg[key]!r}")
+            errors.append(f"{key_line(path, key)}: {key}: no data_files entry for split {cfg[key]!r}")
     if split not in files:
         errors.append(f"{where}: dataset_kwargs.data_files: no file for test_split {split!r}")
     elif check_data:
@@ -341,7 +351,7 @@ def _check_shapes(cfg: dict[str, Any], path: Path) -> list[str]:
     import csv
 
     def bad(key: str, value: Any, want: str) -> str:
-        return f"{_key_line(path, key.split('.')[0])}: {key}: {value!r} is not {want}"
+        return f"{key_line(path, key.split('.')[0])}: {key}: {value!r} is not {want}"
 
     errors = []
     for key, types in _SHAPES.items():
@@ -392,7 +402,7 @@ def _check_pipeline_kwargs(cfg: dict[str, Any], path: Path, pipelines: Any) -> l
     except TypeError as exc:
         params = [n for n in inspect.signature(fn).parameters][1:]
         return [
-            f"{_key_line(path, 'pipeline_kwargs')}: pipeline_kwargs: {exc} (pipeline {cfg['pipeline']} takes "
+            f"{key_line(path, 'pipeline_kwargs')}: pipeline_kwargs: {exc} (pipeline {cfg['pipeline']} takes "
             f"{', '.join(params) or 'no options'})"
         ]
     except (ImportError, ValueError):  # a missing module is reported when the task runs; no signature
@@ -414,7 +424,7 @@ def _check_numbers(cfg: dict[str, Any], path: Path) -> list[str]:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             errors.append(
-                f"{_key_line(path, outer)}: {dotted}: expected an integer in {low}..{high}, got {value!r}"
+                f"{key_line(path, outer)}: {dotted}: expected an integer in {low}..{high}, got {value!r}"
             )
     return errors
 
@@ -550,96 +560,3 @@ def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
         lang=cfg.get("lang"),
         metrics=tuple(metrics or DEFAULT_METRICS[kind]),
     )
-
-
-def render(template: Any, doc: dict[str, Any]) -> Any:
-    """lm-eval's ``doc_to_*`` semantics: a column name, a Jinja template, a list or an int.
-
-    Templates run in the sandbox of :func:`aimm_nlp.evaluation.data.jinja_env`; errors propagate as
-    jinja2 raises them (use :func:`render_field` to get a :class:`ConfigError` naming the task file).
-    """
-    if isinstance(template, (int, list)) or template is None:
-        return template
-    if template in doc:
-        return doc[template]
-    from aimm_nlp.evaluation.data import compile_template
-
-    return compile_template(template).render(**doc)
-
-
-def _key_line(path: Path | None, key: str) -> str:
-    """``FILE:LINE`` where ``key`` is set (in ``path`` or a file it includes); ``FILE`` (or ``task``) if unknown."""
-    import yaml
-
-    first, seen = path, set()
-    while path is not None and path not in seen:
-        seen.add(path)
-        try:
-            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        except (OSError, UnicodeError, yaml.YAMLError):
-            break
-        include = None
-        for k, v in getattr(node, "value", []) if isinstance(node, yaml.MappingNode) else []:
-            if k.value == key:
-                return f"{path}:{v.start_mark.line + 1}"
-            if k.value == "include" and isinstance(v, yaml.ScalarNode):
-                include = path.parent / v.value
-        if include is None:
-            break
-        path = include
-    return str(first) if first is not None else "task"
-
-
-def template_error(path: Path | None, key: str, exc: BaseException, where: str) -> ConfigError:
-    """The error for template ``key`` of task file ``path`` failing on ``where`` (a doc, or ``"compile"``)."""
-    from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
-
-    at = _key_line(path, key)
-    if isinstance(exc, SecurityError):
-        why = (
-            f"template refused by the sandbox ({exc}); task templates may only read the doc's columns "
-            "and use filters and plain expressions: no attributes starting with '_', no methods that change "
-            "data. Do not run task files you do not trust"
-        )
-    elif isinstance(exc, UndefinedError):
-        why = f"{exc} (on {where}); use a column of the data file or fix the template"
-    elif isinstance(exc, TemplateSyntaxError):
-        why = f"template syntax error: {exc}"
-    else:
-        why = f"the template fails on {where} ({type(exc).__name__}: {exc}); fix the template or the data"
-    return ConfigError(f"{at}: {key}: {why}")
-
-
-def render_field(task: Task, key: str, doc: dict[str, Any], *, where: str = "the doc") -> Any:
-    """:func:`render` of ``task.config[key]`` on ``doc``; any failure is a :class:`ConfigError` naming
-    the task file, the line of ``key`` and the doc.
-
-    Raises:
-        ConfigError: the template is refused by the sandbox, uses a missing column, or fails.
-    """
-    try:
-        return render(task.config.get(key), doc)
-    except Exception as exc:  # SecurityError, UndefinedError, errors raised inside filters
-        raise template_error(task.path, key, exc, where) from None
-
-
-def doc_to_choice(task: Task, doc: dict[str, Any], *, where: str = "the doc") -> list[str]:
-    value = render_field(task, "doc_to_choice", doc, where=where)
-    if isinstance(value, str):
-        try:
-            value = ast.literal_eval(value)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            value = None
-    if not isinstance(value, (list, tuple)):
-        raise ConfigError(
-            f"{_key_line(task.path, 'doc_to_choice')}: doc_to_choice: gives {value!r} on {where}, not a list; "
-            "use a list, a list column or a template that renders a Python list literal"
-        )
-    return [str(v) for v in value]
-
-
-def doc_to_target(task: Task, doc: dict[str, Any], *, where: str = "the doc") -> Any:
-    value = render_field(task, "doc_to_target", doc, where=where)
-    if isinstance(value, str) and task.config.get("doc_to_choice") is not None and value.isdigit():
-        return int(value)
-    return value
