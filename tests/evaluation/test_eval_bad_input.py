@@ -306,3 +306,28 @@ def test_non_utf8_suite_file_names_file_and_line(tmp_path):
     bad.write_bytes("name: mine\nversion: 1\ntask:\n  - mini_langid # caf\xe9\n".encode("latin-1"))
     with pytest.raises(InputFileError, match=r"suite\.yaml:4: invalid UTF-8"):
         load_suite(bad)
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--tasks", ","], "--tasks ',': empty"),
+        (["--tasks", " , ,"], "--tasks ' , ,': empty"),
+        (["--cache", ""], "--cache '': empty"),
+        (["--data", ""], "--data '': empty"),
+        (["--model", ""], "--model '': empty"),
+        (["--baseline", ""], "--baseline '': empty"),
+        (["--suite", ""], "--suite '': empty"),
+        (["--device", ""], "--device '': empty"),
+    ],
+)
+def test_empty_values_exit_2_instead_of_meaning_the_current_folder(
+    tmp_path, capsys, monkeypatch, flags, needle
+):
+    monkeypatch.setenv("AIMM_CACHE_DIR", str(tmp_path / "cache"))  # never the user's cache
+    out = tmp_path / "run.json"
+    argv = ["eval", "--tasks", str(write_task(tmp_path)), "--output", str(out), *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert not out.exists()

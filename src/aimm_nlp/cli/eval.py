@@ -162,6 +162,10 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.evaluation.results import load_results
 
     errors = _numbers(args)
+    for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device"):
+        value = getattr(args, flag[2:])
+        if value is not None and not value.strip(" ,"):  # "" would mean the current folder, "," no task
+            errors.append(f"{flag} {value!r}: empty; give a value or leave the option out")
     if not args.tasks and not args.suite:
         errors.append("pass --tasks a,b or --suite morocco-mini (or morocco)")
     problem = output_problem(args.output)
