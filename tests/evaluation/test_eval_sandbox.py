@@ -207,3 +207,14 @@ def test_tasks_validate_lists_data_files_outside_the_task_folder(
     if listed:
         assert str(outside / "data.tsv") in err
         assert "may read any local file and expands ~ and $VARS" in err
+
+
+def test_hostile_template_in_a_suite_is_refused_not_skipped(tmp_path, capsys):
+    task = write_task(tmp_path, text=_call(tmp_path, "cycler.__init__.__globals__."))
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(f"group: shared_suite\ntask:\n  - {task.name}\n", encoding="utf-8")
+    out = tmp_path / "o.json"
+    assert main(["eval", "--suite", str(suite), "--output", str(out), "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert f"{task}:{_line_of(task, 'doc_to_text')}: doc_to_text: template refused by the sandbox" in err, err
+    assert not (tmp_path / "pwned").exists() and not out.exists()
