@@ -515,16 +515,15 @@ def _check_render(cfg: dict[str, Any], data: Path, path: Path) -> list[str]:
     kind = OUTPUT_TYPES.get(cfg.get("output_type"), "")
     task = Task(name=str(cfg.get("task")), type=kind, config=cfg, path=path)
     errors = []
-    checks = (
-        ("doc_to_text", render_field),
-        ("doc_to_target", doc_to_target),
-        ("doc_to_choice", doc_to_choice),
-    )
-    for key, check in checks:
+    where = f"{data}: doc 0 (the first doc of the test split)"
+    for key in ("doc_to_text", "doc_to_target", "doc_to_choice"):
         if cfg.get(key) is None:
             continue
         try:
-            check(task, key, docs[0]) if check is render_field else check(task, docs[0])
+            if key == "doc_to_text":
+                render_field(task, key, docs[0], where=where)
+            else:
+                (doc_to_target if key == "doc_to_target" else doc_to_choice)(task, docs[0], where=where)
         except ConfigError as exc:
             errors.append(str(exc))
     return errors

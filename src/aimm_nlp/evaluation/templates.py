@@ -91,7 +91,7 @@ def render_field(task: Task, key: str, doc: dict[str, Any], *, where: str = "the
 
 
 def doc_to_choice(task: Task, doc: dict[str, Any], *, where: str = "the doc") -> list[str]:
-    value = render_field(task, "doc_to_choice", doc, where=where)
+    rendered = value = render_field(task, "doc_to_choice", doc, where=where)
     if isinstance(value, str):
         try:
             value = ast.literal_eval(value)
@@ -99,7 +99,7 @@ def doc_to_choice(task: Task, doc: dict[str, Any], *, where: str = "the doc") ->
             value = None
     if not isinstance(value, (list, tuple)):
         raise ConfigError(
-            f"{key_line(task.path, 'doc_to_choice')}: doc_to_choice: gives {value!r} on {where}, not a list; "
+            f"{key_line(task.path, 'doc_to_choice')}: doc_to_choice: gives {rendered!r} on {where}, not a list; "
             "use a list, a list column or a template that renders a Python list literal"
         )
     return [str(v) for v in value]
