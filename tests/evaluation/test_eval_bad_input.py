@@ -57,22 +57,46 @@ def test_a_good_task_runs(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("flags", "needle"),
     [
-        (["--limit", "-5"], "argument --limit: expected a positive integer, got -5"),
-        (["--limit", "0"], "argument --limit: expected a positive integer, got 0"),
-        (["--limit", "abc"], "argument --limit: expected an integer"),
-        (["--num-fewshot", "-1"], "argument --num-fewshot: expected an integer >= 0, got -1"),
-        (["--bootstrap-iters", "-5"], "argument --bootstrap-iters: expected an integer >= 0, got -5"),
-        (["--max-drop", "-1"], "argument --max-drop: expected a number >= 0"),
-        (["--max-drop", "nan"], "argument --max-drop: expected a number >= 0"),
+        (["--limit", "-5"], "--limit '-5': expected an integer in 1..1000000000"),
+        (["--limit", "0"], "--limit '0': expected an integer in 1..1000000000"),
+        (["--limit", "abc"], "--limit 'abc': expected an integer"),
+        (["--limit", "1000000001"], "--limit '1000000001': expected an integer in 1..1000000000"),
+        (["--num-fewshot", "-1"], "--num-fewshot '-1': expected an integer in 0..1000"),
+        (["--num-fewshot", "1001"], "--num-fewshot '1001': expected an integer in 0..1000"),
+        (["--bootstrap-iters", "-5"], "--bootstrap-iters '-5': expected an integer in 0..100000"),
+        (
+            ["--bootstrap-iters", "1000000000"],
+            "--bootstrap-iters '1000000000': expected an integer in 0..100000",
+        ),
+        (["--bootstrap-iters", "1e3"], "--bootstrap-iters '1e3': expected an integer in 0..100000"),
+        (["--seed", "-1"], "--seed '-1': expected an integer in 0..4294967295"),
+        (["--seed", "4294967296"], "--seed '4294967296': expected an integer in 0..4294967295"),
+        (["--seed", "1.5"], "--seed '1.5': expected an integer in 0..4294967295"),
+        (["--batch-size", "0"], "--batch-size '0': expected an integer in 1..65536 or 'auto'"),
+        (["--batch-size", "-8"], "--batch-size '-8': expected an integer in 1..65536 or 'auto'"),
+        (["--batch-size", "65537"], "--batch-size '65537': expected an integer in 1..65536 or 'auto'"),
+        (["--batch-size", "AUTO"], "--batch-size 'AUTO': expected an integer in 1..65536 or 'auto'"),
+        (["--max-drop", "-1"], "--max-drop '-1': expected a finite number >= 0"),
+        (["--max-drop", "nan"], "--max-drop 'nan': expected a finite number >= 0"),
+        (["--max-drop", "inf"], "--max-drop 'inf': expected a finite number >= 0"),
     ],
 )
 def test_bad_numbers_exit_2_before_any_work(tmp_path, capsys, flags, needle):
     out = tmp_path / "run.json"
-    with pytest.raises(SystemExit) as exc:
-        main(eval_argv(write_task(tmp_path), out, *flags))
-    assert exc.value.code == 2
+    assert main(eval_argv(write_task(tmp_path), out, *flags)) == 2
     err = capsys.readouterr().err
     assert needle in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_every_bad_number_is_listed_at_once(tmp_path, capsys):
+    out = tmp_path / "run.json"
+    flags = ["--seed", "-1", "--bootstrap-iters", "10**9", "--limit", "0", "--num-fewshot", "-3",
+             "--batch-size", "0", "--max-drop", "nan"]  # fmt: skip
+    assert main(eval_argv(write_task(tmp_path), out, *flags)) == 2
+    err = capsys.readouterr().err
+    for flag in ("--seed", "--bootstrap-iters", "--limit", "--num-fewshot", "--batch-size", "--max-drop"):
+        assert f"  - {flag} '" in err, (flag, err)
     assert not out.exists()
 
 
@@ -187,12 +211,17 @@ def test_truncated_weights_name_the_file(tmp_path, tok, capsys):
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"limit": -5}, "limit=-5: must be a positive integer"),
+        ({"limit": -5}, "limit=-5: expected an integer in 1..1000000000"),
         ({"limit": 0}, "limit=0"),
         ({"limit": True}, "limit=True"),
         ({"num_fewshot": -1}, "num_fewshot=-1"),
         ({"bootstrap_iters": -5}, "bootstrap_iters=-5"),
         ({"seed": "abc"}, "seed='abc'"),
+        ({"seed": -1}, "seed=-1: expected an integer in 0..4294967295"),
+        ({"seed": 2**32}, "seed=4294967296"),
+        ({"bootstrap_iters": 10**9}, "bootstrap_iters=1000000000: expected an integer in 0..100000"),
+        ({"num_fewshot": 1001}, "num_fewshot=1001"),
+        ({"batch_size": 0}, "batch_size=0: expected an integer in 1..65536"),
     ],
 )
 def test_evaluate_rejects_bad_options(tmp_path, kwargs, needle):
@@ -277,3 +306,28 @@ def test_non_utf8_suite_file_names_file_and_line(tmp_path):
     bad.write_bytes("name: mine\nversion: 1\ntask:\n  - mini_langid # caf\xe9\n".encode("latin-1"))
     with pytest.raises(InputFileError, match=r"suite\.yaml:4: invalid UTF-8"):
         load_suite(bad)
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--tasks", ","], "--tasks ',': empty"),
+        (["--tasks", " , ,"], "--tasks ' , ,': empty"),
+        (["--cache", ""], "--cache '': empty"),
+        (["--data", ""], "--data '': empty"),
+        (["--model", ""], "--model '': empty"),
+        (["--baseline", ""], "--baseline '': empty"),
+        (["--suite", ""], "--suite '': empty"),
+        (["--device", ""], "--device '': empty"),
+    ],
+)
+def test_empty_values_exit_2_instead_of_meaning_the_current_folder(
+    tmp_path, capsys, monkeypatch, flags, needle
+):
+    monkeypatch.setenv("AIMM_CACHE_DIR", str(tmp_path / "cache"))  # never the user's cache
+    out = tmp_path / "run.json"
+    argv = ["eval", "--tasks", str(write_task(tmp_path)), "--output", str(out), *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert not out.exists()

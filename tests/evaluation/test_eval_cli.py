@@ -31,8 +31,11 @@ def test_eval_model_folder_writes_results_and_gate_passes(shared, model_dirs, tm
     data = json.loads(out.read_text(encoding="utf-8"))
     bpb = data["results"]["flores_ary_Arab_bpb"]["bits_per_byte,none"]
     assert data["provenance"]["model"]["model_path"].endswith("llm")
-    # same run against itself: no regression
-    assert main([*args, "--baseline", str(out)]) == 0
+    # same run against itself: no regression (the new results go to another file: --output equal to
+    # --baseline is refused, since it would replace the baseline)
+    before = out.read_bytes()
+    assert main([*args[:-5], str(tmp_path / "again.json"), *args[-4:], "--baseline", str(out)]) == 0
+    assert out.read_bytes() == before
     # a baseline that was better by more than --max-drop: exit 1 with a regression table
     better = json.loads(out.read_text(encoding="utf-8"))
     better["results"]["flores_ary_Arab_bpb"]["bits_per_byte,none"] = bpb - 0.5  # lower is better

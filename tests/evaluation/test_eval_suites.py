@@ -246,7 +246,9 @@ def test_baseline_gate_on_suite_results(majority, char_ngram, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "| mini_langid | acc |" in err and "regression(s)" in err
     # a suite result against itself passes; a skipped task that the baseline has is a regression
-    assert main([*common, "--model", "baseline:majority", "--output", str(out), "--baseline", str(out)]) == 0
+    # (written to another file: --output equal to --baseline is refused, it would replace the baseline)
+    out2 = tmp_path / "maj2.json"
+    assert main([*common, "--model", "baseline:majority", "--output", str(out2), "--baseline", str(out)]) == 0
     assert main([*common, "--output", str(tmp_path / "none.json"), "--baseline", str(out)]) == 1
     assert "| mini_pos | token_acc |" in capsys.readouterr().err
 

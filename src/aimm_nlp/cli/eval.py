@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aimm_nlp.cli._types import int_at_least
-
 ORDER = 70
 
 
@@ -40,40 +38,120 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
     p.add_argument("--data", help="folder replacing $AIMM_SHARED for the suite's data files")
     p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
-    p.add_argument("--output", required=True, help="results JSON path (written atomically)")
-    p.add_argument("--batch-size", default="auto", help="rows per forward pass or 'auto' (default)")
-    p.add_argument("--limit", type=int_at_least(1), help="only the first N docs of each task")
-    p.add_argument("--num-fewshot", type=int_at_least(0), help="override the tasks' num_fewshot")
-    p.add_argument("--seed", type=int, default=1234, help="few-shot and bootstrap seed (default 1234)")
+    p.add_argument(
+        "--output",
+        required=True,
+        help="results JSON path (written atomically, with OUTPUT.samples.jsonl); refused if it is an input "
+        "(--baseline, a task or data file, the cache, a model file)",
+    )
+    p.add_argument("--batch-size", default="auto", help="rows per forward pass (1-65536) or 'auto' (default)")
+    p.add_argument("--limit", help="only the first N docs of each task (1-1000000000)")
+    p.add_argument("--num-fewshot", help="override the tasks' num_fewshot (0-1000)")
+    p.add_argument("--seed", default="1234", help="few-shot and bootstrap seed (0-4294967295, default 1234)")
     p.add_argument("--device", default="cpu", help="torch device (default cpu)")
     p.add_argument("--cache", help="sqlite cache path (default ~/.cache/aimm_nlp/eval.sqlite)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the per-item cache")
     p.add_argument(
-        "--bootstrap-iters", type=int_at_least(0), default=1000, help="draws for 95%% CIs (0: none)"
+        "--bootstrap-iters", default="1000", help="draws for 95%% CIs (0-100000, default 1000; 0: none)"
     )
     p.add_argument("--baseline", help="results JSON to compare with; exit 1 on regressions")
-    p.add_argument("--max-drop", type=_drop, default=0.01, help="allowed drop per metric (default 0.01)")
+    p.add_argument(
+        "--max-drop", default="0.01", help="allowed drop per metric (a finite number >= 0, default 0.01)"
+    )
     p.set_defaults(func=run)
 
 
-def _drop(text: str) -> float:
+def _numbers(args: argparse.Namespace) -> list[str]:
+    """Parse the numeric options in place; every bad value is listed, before any work."""
+    from aimm_nlp.evaluation.harness import OPTION_RANGES
+
+    errors = []
+    for flag, name, optional in (
+        ("--limit", "limit", True),
+        ("--num-fewshot", "num_fewshot", True),
+        ("--seed", "seed", False),
+        ("--bootstrap-iters", "bootstrap_iters", False),
+        ("--batch-size", "batch_size", False),
+    ):
+        text = getattr(args, name)
+        if (text is None and optional) or (name == "batch_size" and text == "auto"):
+            continue
+        low, high = OPTION_RANGES[name]
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            auto = " or 'auto'" if name == "batch_size" else ""
+            errors.append(f"{flag} {text!r}: expected an integer in {low}..{high}{auto}")
+        else:
+            setattr(args, name, value)
     try:
-        value = float(text)
+        drop = float(args.max_drop)
     except ValueError:
-        value = float("nan")
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 (e.g. 0.01), got {text!r}")
-    return value
+        drop = float("nan")
+    if not 0 <= drop < float("inf"):
+        errors.append(f"--max-drop {args.max_drop!r}: expected a finite number >= 0 (e.g. 0.01)")
+    else:
+        args.max_drop = drop
+    return errors
 
 
-def _batch_size(text: str) -> int | str:
-    from aimm_nlp.errors import ConfigError
+def _inputs(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """``(what, path)`` of every file this run reads, so ``--output`` can never replace one of them."""
+    from pathlib import Path
 
-    if text == "auto":
-        return text
-    if text.isdigit() and int(text) > 0:
-        return int(text)
-    raise ConfigError(f"--batch-size {text!r}: expected a positive integer or 'auto'")
+    from aimm_nlp.errors import AimmError
+    from aimm_nlp.evaluation.cache import default_cache_path
+    from aimm_nlp.evaluation.task import task_inputs, task_path
+
+    found: list[tuple[str, object]] = [("--baseline", args.baseline)]
+    if not args.no_cache:
+        found.append(("the cache", args.cache or default_cache_path()))
+    names = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else []
+    if args.suite:
+        from aimm_nlp.evaluation.suites import load_suite
+
+        try:
+            suite = load_suite(args.suite)
+            found.append(("--suite", suite.path))
+            names += list(suite.tasks)
+        except AimmError:  # reported by evaluate(), with every error of the suite
+            pass
+    for name in names:
+        try:
+            files = task_inputs(task_path(name))
+        except AimmError:  # an unknown task: reported by evaluate()
+            continue
+        found += [(f"a file of task {name}", f) for f in files]
+        if args.data:  # the suite's data files under --data instead of $AIMM_SHARED
+            from aimm_nlp._paths import shared_root
+
+            found += [
+                (f"a file of task {name}", str(f).replace(str(shared_root()), args.data)) for f in files
+            ]
+    if args.model and Path(args.model).is_dir():
+        model = Path(args.model)
+        found += [("a file of --model", f) for f in (*model.glob("*"), *model.glob("*/*"))]
+    return found
+
+
+def _output_replaces_input(args: argparse.Namespace) -> str | None:
+    """Why ``--output`` (or its ``.samples.jsonl`` log) would replace a file this run reads, or ``None``."""
+    from pathlib import Path
+
+    from aimm_nlp._io import same_file_as
+
+    inputs = _inputs(args)
+    for out in (Path(args.output), Path(args.output).with_suffix(".samples.jsonl")):
+        for what, path in inputs:
+            if path is not None and same_file_as(out, [path]) is not None:
+                shown = "--output" if out == Path(args.output) else f"--output's per-item log {out}"
+                return (
+                    f"{shown} is {what} ({path}): writing the results would replace it; "
+                    "choose another --output path"
+                )
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,12 +161,23 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.evaluation.harness import _check_device, evaluate
     from aimm_nlp.evaluation.results import load_results
 
+    errors = _numbers(args)
+    for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device"):
+        value = getattr(args, flag[2:])
+        if value is not None and not value.strip(" ,"):  # "" would mean the current folder, "," no task
+            errors.append(f"{flag} {value!r}: empty; give a value or leave the option out")
     if not args.tasks and not args.suite:
-        raise ConfigError("pass --tasks a,b or --suite morocco-mini (or morocco)")
+        errors.append("pass --tasks a,b or --suite morocco-mini (or morocco)")
     problem = output_problem(args.output)
     if problem is not None:
-        raise ConfigError(f"--output {problem}")
-    batch_size = _batch_size(args.batch_size)
+        errors.append(f"--output {problem}")
+    else:  # the atomic rename would replace an input: the baseline, a task or data file, the cache
+        clash = _output_replaces_input(args)
+        if clash is not None:
+            errors.append(clash)
+    if errors:
+        raise ConfigError("invalid options (nothing was run):", errors=errors)
+    batch_size = args.batch_size
     # everything that can be checked is checked before any work: the baseline, the device, the cache
     baseline = load_results(args.baseline) if args.baseline else None
     if args.device != "cpu":

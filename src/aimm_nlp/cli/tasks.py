@@ -16,6 +16,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     val = inner.add_parser(
         "validate",
         help="check task files and list every error",
+        description=(
+            "Check task files: keys, metrics, data columns, and every template rendered (in the sandbox) on "
+            "the first doc of the test split. Lists every error (exit 2). Also lists the data_files that lie "
+            "outside the task file's folder: data_files may read any local file and expands ~ and $VARS, so "
+            "check those paths in task files from others."
+        ),
         epilog="example: aimm tasks validate my_task.yaml other.yaml",
     )
     val.add_argument("files", nargs="+", metavar="FILE", help="task .yaml files or shipped task names")
@@ -39,14 +45,26 @@ def run_ls(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from aimm_nlp.errors import AimmError, ConfigError
-    from aimm_nlp.evaluation.task import task_path, validate_task_file
+    from aimm_nlp.evaluation.task import data_files_outside, task_path, validate_task_file
 
     errors = []
+    outside = []
     for name in args.files:  # every file is checked, so one run lists every problem
         try:
-            errors += validate_task_file(task_path(name), check_data=not args.no_data)
+            path = task_path(name)
+            errors += validate_task_file(path, check_data=not args.no_data)
+            outside += [(path, *entry) for entry in data_files_outside(path)]
         except AimmError as exc:  # a missing path, unknown name, or a file that is not UTF-8
             errors.append(str(exc))
+    if outside:
+        print(
+            "data files outside the task's folder (data_files may read any local file and expands ~ and $VARS; "
+            "check these paths in task files you did not write):",
+            file=sys.stderr,
+        )
+        for path, split, value, resolved in outside:
+            shown = f"{value} -> {resolved}" if str(value) != str(resolved) else str(resolved)
+            print(f"  {path}: data_files.{split}: {shown}", file=sys.stderr)
     if errors:
         raise ConfigError(f"{len(errors)} error(s) in task files:", errors=errors)
     print(f"{len(args.files)} task file(s) valid", file=sys.stderr)

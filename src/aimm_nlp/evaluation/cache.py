@@ -3,18 +3,28 @@
 A key is ``sha256(model fingerprint, task config hash, request)``, so changing the
 weights, the tokenizer, a template or the data invalidates exactly the affected items.
 Rows are committed as each batch finishes: a run killed mid-way keeps every finished item.
+
+Several runs may share one cache file (the default one is shared by every run of a user): a new
+file is built in a temporary file next to it and linked into place only if none exists yet, so
+runs starting together on a new cache all open a complete one; writers wait for each other
+(sqlite WAL mode and a busy timeout).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
 __all__ = ["ResultCache", "default_cache_path", "item_key"]
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+_BUSY_S = 60.0  # how long a run waits for another run's write to the same cache
 
 
 def default_cache_path() -> Path:
@@ -27,6 +37,32 @@ def default_cache_path() -> Path:
 def item_key(model_fp: str, task_hash: str, request: Any) -> str:
     blob = json.dumps([model_fp, task_hash, request], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _create_file(path: Path) -> None:
+    """Build an empty cache in a temporary file next to ``path``, then link it into place unless another
+    run did so first (``os.link`` fails on an existing name, so the first complete cache wins)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # recorded in the file: every later connection uses WAL
+            db.execute(_SCHEMA)
+            db.commit()
+        finally:
+            db.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another run created the cache first: use that one
+        except OSError:  # a file system without hard links: rename, unless a cache appeared meanwhile
+            if not os.path.lexists(path):
+                os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp + "-wal", tmp + "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
 
 
 class ResultCache:
@@ -59,10 +95,12 @@ class ResultCache:
             raise InputFileError(
                 f"{p}: the cache is a folder; pass a file path such as {p / 'eval.sqlite'}", path=str(p)
             )
-        existed = p.is_file() and p.stat().st_size > 0  # sqlite treats an empty file as a new database
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(p))
+            if not os.path.lexists(p):
+                _create_file(p)
+            existed = p.is_file() and p.stat().st_size > 0  # sqlite treats an empty file as a new database
+            self.db = sqlite3.connect(str(p), timeout=_BUSY_S)
         except (OSError, sqlite3.Error) as exc:
             raise InputFileError(f"{p}: cannot open the eval cache ({exc}); {fix}", path=str(p)) from None
         try:
@@ -81,8 +119,9 @@ class ResultCache:
             raise InputFileError(f"{p}: {why}", path=str(p)) from None
 
     def _create(self) -> None:
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(_SCHEMA)
         self.db.commit()
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:

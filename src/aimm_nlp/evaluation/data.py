@@ -29,14 +29,78 @@ __all__ = ["compile_template", "inspect_file", "jinja_env", "read_columns", "rea
 _INT = re.compile(r"-?\d+")
 
 
+# Results above these sizes are refused, so a template cannot exhaust memory or time (`'a' * 10**10`).
+_MAX_REPEAT = 10_000_000
+_MAX_POWER_BITS = 4096
+_SIZING_FILTERS = ("center", "indent", "wordwrap", "batch", "slice")  # output size set by an argument
+
+
+def _sandbox() -> Any:
+    """The class of :func:`jinja_env`: jinja2's immutable sandbox, with bounded ``*`` and ``**``."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class TaskSandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
+                if right * abs(left).bit_length() > _MAX_POWER_BITS:
+                    raise SecurityError(f"{left} ** {right} is too large for a template")
+            if operator == "*":
+                seq, n = (left, right) if isinstance(right, int) else (right, left)
+                if (
+                    isinstance(seq, (str, bytes, list, tuple))
+                    and isinstance(n, int)
+                    and len(seq) * n > _MAX_REPEAT
+                ):
+                    raise SecurityError(f"repeating a sequence {n} times is too large for a template")
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            _check_sizes(__obj, args, kwargs)  # text.ljust(10**9), lipsum(n=10**7)
+            return super().call(__context, __obj, *args, **kwargs)
+
+    return TaskSandbox
+
+
+def _check_sizes(what: Any, args: Any, kwargs: Any) -> None:
+    """Refuse a call or filter given an integer beyond :data:`_MAX_REPEAT` (a width, a count)."""
+    from jinja2.exceptions import SecurityError
+
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_REPEAT:
+            name = getattr(what, "__name__", type(what).__name__)
+            raise SecurityError(f"{name}() with {value} is too large for a template")
+
+
+def _bounded(fn: Any) -> Any:
+    """A filter that refuses huge integer arguments (``text | center(10**9)``)."""
+
+    @functools.wraps(fn)  # keeps jinja's pass_context / pass_environment marks
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_sizes(fn, args[1:], kwargs)
+        return fn(*args, **kwargs)
+
+    return guarded
+
+
 @functools.lru_cache(maxsize=1)
 def jinja_env() -> Any:
-    """lm-eval's template environment: StrictUndefined, trailing newlines kept, ``regex_replace``."""
+    """lm-eval's template environment (StrictUndefined, trailing newlines kept, ``regex_replace``), sandboxed.
+
+    Task files come from other people, so templates run in ``jinja2.sandbox.ImmutableSandboxedEnvironment``:
+    a template reads the doc's columns and calls filters and harmless methods (``text.strip()``), but
+    attributes starting with ``_`` (``cycler.__init__.__globals__``), methods that change data, huge
+    ``*`` / ``**`` results and calls or sizing filters given integers over 10 million
+    (``text.ljust(10**9)``, ``text | center(10**9)``) raise ``jinja2.exceptions.SecurityError``
+    instead of running.
+    """
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.BaseLoader(), undefined=jinja2.StrictUndefined, keep_trailing_newline=True
-    )
+    env = _sandbox()(loader=jinja2.BaseLoader(), undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    for name in _SIZING_FILTERS:
+        env.filters[name] = _bounded(env.filters[name])
     env.filters["regex_replace"] = lambda s, pattern, repl, count=0: re.sub(pattern, repl, s, count=count)
     from aimm_nlp.text import dominant_script
 
@@ -109,11 +173,24 @@ def inspect_file(path: Path, cfg: dict[str, Any]) -> tuple[list[str], int]:
     lines = _lines(path)
     if fmt in ("csv", "tsv"):
         rows = list(csv.reader([line + "\n" for line in lines], **_csv_kwargs(path, cfg)))
+        if rows:
+            _check_header(path, rows[0])
         return (rows[0] if rows else []), max(0, len(rows) - 1)
     if fmt == "json":
         docs = _json_docs(path, lines)
         return (list(docs[0]) if docs and isinstance(docs[0], dict) else []), len(docs)
     return ["text"], len(lines)
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    """Refuse a header that names a column twice (the second would silently replace the first)."""
+    seen: set[str] = set()
+    dup = sorted({c for c in header if c in seen or seen.add(c)})
+    if dup:
+        raise DataError(
+            f"{path}:1: column name(s) {', '.join(map(repr, dup))} appear more than once in the header "
+            f"{header}; give every column its own name"
+        )
 
 
 def _read_rows(path: Path, cfg: dict[str, Any]) -> list[dict[str, Any]]:
@@ -123,6 +200,7 @@ def _read_rows(path: Path, cfg: dict[str, Any]) -> list[dict[str, Any]]:
         # each line gets its newline back, so a quoted field spanning lines keeps it
         reader = csv.reader([line + "\n" for line in lines], **_csv_kwargs(path, cfg))
         header = next(reader, [])
+        _check_header(path, header)
         rows = []
         for row in reader:
             if len(row) != len(header):
@@ -152,11 +230,25 @@ def hash_bucket(value: Any) -> int:
     return int.from_bytes(hashlib.sha256(str(value).encode()).digest()[:8], "big") % 100
 
 
-def _select(rows: list[dict[str, Any]], cfg: dict[str, Any], split: str | None) -> list[dict[str, Any]]:
+def _select(
+    rows: list[dict[str, Any]], cfg: dict[str, Any], split: str | None, path: Path, task_file: Path | None
+) -> list[dict[str, Any]]:
     expr = cfg.get("doc_filter")
     if expr:
-        keep = jinja_env().compile_expression(expr)
-        rows = [r for r in rows if keep(**r)]
+        from aimm_nlp.evaluation.templates import template_error
+
+        try:
+            keep = jinja_env().compile_expression(expr)
+        except Exception as exc:  # a syntax error: named with the task file and line
+            raise template_error(task_file, "doc_filter", exc, "compile") from None
+        kept = []
+        for i, row in enumerate(rows):
+            try:
+                if keep(**row):
+                    kept.append(row)
+            except Exception as exc:  # sandbox refusals, undefined columns, errors in filters
+                raise template_error(task_file, "doc_filter", exc, f"{path}: doc {i}") from None
+        rows = kept
     spec = cfg.get("hash_split")
     if spec and split is not None:
         test = split == (cfg.get("test_split") or "test")
@@ -166,14 +258,24 @@ def _select(rows: list[dict[str, Any]], cfg: dict[str, Any], split: str | None) 
 
 
 def read_docs(
-    path: Path, cfg: dict[str, Any], *, limit: int | None = None, split: str | None = None
+    path: Path,
+    cfg: dict[str, Any],
+    *,
+    limit: int | None = None,
+    split: str | None = None,
+    task_file: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Docs of one split; ``group_rows_by`` merges token-per-row files into one doc per group.
 
     ``doc_filter`` and ``hash_split`` (see the module docstring) select the docs of ``split``;
     ``split=None`` keeps every row of the file (``hash_split`` not applied).
+
+    Raises:
+        ConfigError: ``doc_filter`` fails on a doc (a sandbox refusal, a missing column); the message
+            names ``task_file`` and the line of ``doc_filter`` in it.
+        DataError: a malformed data file (duplicate column names, a row with the wrong field count).
     """
-    rows = _select(_read_rows(path, cfg), cfg, split)
+    rows = _select(_read_rows(path, cfg), cfg, split, path, task_file)
     group = cfg.get("group_rows_by")
     if group:
         grouped: dict[Any, dict[str, list[Any]]] = {}

@@ -19,31 +19,55 @@ from aimm_nlp.evaluation.cache import ResultCache, item_key
 from aimm_nlp.evaluation.metrics import METRICS, bootstrap_ci
 from aimm_nlp.evaluation.requests import Prepared, prepare
 from aimm_nlp.evaluation.results import Results
-from aimm_nlp.evaluation.task import Task, load_task
+from aimm_nlp.evaluation.task import NUMERIC_KEYS, Task, load_task
 
 __all__ = ["evaluate"]
 
 log = logging.getLogger(__name__)
 
 
+# The documented range of each numeric option of :func:`evaluate` (and of `aimm eval`), inclusive.
+OPTION_RANGES: dict[str, tuple[int, int]] = {
+    "limit": (1, 10**9),
+    "num_fewshot": NUMERIC_KEYS["num_fewshot"],  # the same range as a task's num_fewshot
+    "seed": (0, 2**32 - 1),
+    "bootstrap_iters": (0, 100_000),
+    "batch_size": (1, 65_536),
+}
+
+
+def range_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` is not a valid ``name`` (see :data:`OPTION_RANGES`), or ``None``."""
+    low, high = OPTION_RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return f"expected an integer in {low}..{high}, got {value!r}"
+    return None
+
+
 def _check_options(
-    *, limit: Any, num_fewshot: Any, bootstrap_iters: Any, seed: Any, data: Any, device: Any
+    *,
+    limit: Any,
+    num_fewshot: Any,
+    bootstrap_iters: Any,
+    seed: Any,
+    data: Any,
+    device: Any,
+    batch_size: Any = "auto",
 ) -> None:
     """Reject bad option values (all at once), a missing data folder and an absent device, before any work."""
     from aimm_nlp.errors import ConfigError, InputFileError
 
-    def whole(value: Any, low: int) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
+    values = {"limit": limit, "num_fewshot": num_fewshot, "seed": seed, "bootstrap_iters": bootstrap_iters}
+    if batch_size != "auto":
+        values["batch_size"] = batch_size
+    notes = {"limit": " (None evaluates every doc)", "bootstrap_iters": " (0: no intervals)"}
     errors = []
-    if limit is not None and not whole(limit, 1):
-        errors.append(f"limit={limit!r}: must be a positive integer (None evaluates every doc)")
-    if num_fewshot is not None and not whole(num_fewshot, 0):
-        errors.append(f"num_fewshot={num_fewshot!r}: must be an integer >= 0")
-    if not whole(bootstrap_iters, 0):
-        errors.append(f"bootstrap_iters={bootstrap_iters!r}: must be an integer >= 0 (0: no intervals)")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        errors.append(f"seed={seed!r}: must be an integer")
+    for name, value in values.items():
+        if value is None and name in ("limit", "num_fewshot"):
+            continue
+        problem = range_problem(name, value)
+        if problem:
+            errors.append(f"{name}={value!r}: {problem}{notes.get(name, '')}")
     if errors:
         raise ConfigError("invalid evaluation options (nothing was run):", errors=errors)
     if data is not None and not Path(data).is_dir():
@@ -117,11 +141,44 @@ def _load_folder(model: str | os.PathLike[str], device: str) -> Any:
             f"{where}: cannot read the weights ({exc}); the file is truncated or corrupt: "
             "copy or save the model again"
         ) from None
+    except RuntimeError as exc:  # transformers: tensor shapes differ from what config.json describes
+        if "mismatch" not in str(exc):
+            raise
+        raise ModelError(
+            f"{model}: config.json does not match the weights{_shape_hint(Path(model))}: the config.json was "
+            "edited or belongs to another model; restore the config.json saved with these weights "
+            "(or save the model again)"
+        ) from None
     # OSError/ValueError: config.json that is not JSON or UTF-8, tokenizer files transformers cannot read
     except (OSError, ValueError) as exc:
         raise ModelError(
             f"{model}: cannot load the model ({exc}); check the folder's config and tokenizer files"
         ) from None
+
+
+def _shape_hint(folder: Path) -> str:
+    """`` (config.json says hidden_size=64, the weights are 32 wide: ...)`` when that is the mismatch, else ``""``."""
+    import json
+
+    from safetensors import safe_open
+
+    try:
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        size_key = next(k for k in ("hidden_size", "d_model", "n_embd", "dim") if isinstance(cfg.get(k), int))
+        for f in sorted(folder.glob("*.safetensors")):
+            with safe_open(str(f), framework="pt") as st:
+                for name in st.keys():
+                    if "embed" in name and "position" not in name:
+                        shape = st.get_slice(name).get_shape()
+                        if shape and shape[-1] != cfg[size_key]:
+                            return (
+                                f" (config.json says {size_key}={cfg[size_key]}, the weights are {shape[-1]} "
+                                f"wide: {name} {list(shape)} in {f.name})"
+                            )
+                        return ""
+    except Exception:  # only a hint: the error names the folder and the fix without it
+        return ""
+    return ""
 
 
 def _backend(model: Any, tokenizer: Any, device: str) -> Any:
@@ -279,17 +336,19 @@ def evaluate(
             only those of its tasks run.
         data: a folder that replaces ``$AIMM_SHARED`` for the suite's data files.
         strict: raise :class:`ConfigError` (before running anything) if any task would be skipped.
-        limit: evaluate only the first ``limit`` docs of each task.
-        batch_size: rows per forward pass, or ``"auto"`` (a token budget); scores do not depend on it.
-        num_fewshot: override the tasks' ``num_fewshot``.
-        seed: few-shot sampling and bootstrap seed.
+        limit: evaluate only the first ``limit`` docs of each task (1 to 10**9).
+        batch_size: rows per forward pass (1 to 65536), or ``"auto"`` (a token budget); scores do not
+            depend on it.
+        num_fewshot: override the tasks' ``num_fewshot`` (0 to 1000).
+        seed: few-shot sampling and bootstrap seed (0 to 2**32 - 1).
         cache: sqlite path for the per-item cache (``None``: in memory, this run only).
-        bootstrap_iters: draws for the 95 % confidence intervals (0 disables them).
+        bootstrap_iters: draws for the 95 % confidence intervals (0 to 100000; 0 disables them).
         tokenizer: the tokenizer of an in-memory ``model`` (a folder brings its own).
         device: torch device for a model folder or in-memory model (``"cpu"``, ``"cuda"``, ``"cuda:1"``).
 
     Raises:
-        ConfigError, UnknownNameError, DataError, InputFileError, ModelError: before any model call.
+        ConfigError, UnknownNameError, DataError, InputFileError, ModelError: before any model call
+            (option values outside their ranges: one ``ConfigError`` listing them all).
 
     Examples:
         >>> from aimm_nlp.testing import DummyModel
@@ -302,6 +361,7 @@ def evaluate(
         seed=seed,
         data=data,
         device=device,
+        batch_size=batch_size,
     )
     baseline = isinstance(model, str) and model.startswith("baseline:")
     if suite is not None or baseline or data is not None:

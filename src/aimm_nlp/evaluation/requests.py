@@ -15,7 +15,8 @@ from typing import Any
 
 from aimm_nlp.errors import DataError, ModelError
 from aimm_nlp.evaluation.data import read_docs
-from aimm_nlp.evaluation.task import Task, doc_to_choice, doc_to_target, render
+from aimm_nlp.evaluation.task import Task
+from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, render_field
 
 __all__ = ["Prepared", "prepare"]
 
@@ -51,15 +52,17 @@ def _fewshot(task: Task, docs: list[dict], pool: list[dict], n: int, seed: int, 
     shots = rng.sample(others, min(n, len(others)))
     parts = []
     for d in shots:
-        target = doc_to_target(task, d)
+        where = "a few-shot example"
+        target = doc_to_target(task, d, where=where)
         if isinstance(target, int) and cfg.get("doc_to_choice") is not None:
-            target = doc_to_choice(task, d)[target]
-        parts.append(f"{render(cfg.get('doc_to_text'), d)}{cfg.get('target_delimiter', ' ')}{target}")
+            target = doc_to_choice(task, d, where=where)[target]
+        text = render_field(task, "doc_to_text", d, where=where)
+        parts.append(f"{text}{cfg.get('target_delimiter', ' ')}{target}")
     return cfg.get("fewshot_delimiter", "\n\n").join(parts) + cfg.get("fewshot_delimiter", "\n\n")
 
 
 def _gold_index(task: Task, doc: dict, choices: list[str], where: str) -> int:
-    gold = doc_to_target(task, doc)
+    gold = doc_to_target(task, doc, where=where)
     if isinstance(gold, int) and not isinstance(gold, bool):
         if 0 <= gold < len(choices):
             return gold
@@ -83,13 +86,13 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
     cfg = task.config
     path = task.data_file()
     test_split = cfg.get("test_split") or "test"
-    all_docs = read_docs(path, cfg, split=test_split)
+    all_docs = read_docs(path, cfg, split=test_split, task_file=task.path)
     docs = all_docs[:limit] if limit is not None else all_docs
     n_shot = cfg.get("num_fewshot", 0) if num_fewshot is None else num_fewshot
     pool: list[dict] = []
     if n_shot:
         split = cfg.get("fewshot_split") or cfg.get("training_split") or cfg.get("validation_split")
-        pool = read_docs(task.data_file(split), cfg, split=split) if split else all_docs
+        pool = read_docs(task.data_file(split), cfg, split=split, task_file=task.path) if split else all_docs
     requests, refs = [], []
     head = cfg.get("description", "") or ""
     for i, doc in enumerate(docs):
@@ -97,10 +100,10 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
         ctx = (
             head
             + _fewshot(task, docs, pool, n_shot, seed, i)
-            + str(render(cfg.get("doc_to_text"), doc) or "")
+            + str(render_field(task, "doc_to_text", doc, where=where) or "")
         )
         if task.type in ("multiple_choice", "classification"):
-            choices = doc_to_choice(task, doc)
+            choices = doc_to_choice(task, doc, where=where)
             gold = _gold_index(task, doc, choices, where)
             if model_kind == "encoder_classifier":
                 missing = sorted(set(choices) - set(backend.labels))
@@ -113,7 +116,8 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
                 requests.append((ctx, [delim + c for c in choices]))
                 refs.append({"gold": gold, "choices": choices})
         elif task.type == "perplexity":
-            text = str(render(cfg.get("doc_to_target") or cfg.get("doc_to_text"), doc))
+            key = "doc_to_target" if cfg.get("doc_to_target") else "doc_to_text"
+            text = str(render_field(task, key, doc, where=where))
             requests.append(text)
             # words as lm-eval counts them (re.split on whitespace runs), so word perplexity matches
             refs.append(
@@ -121,7 +125,7 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
             )
         elif task.type == "generation":
             requests.append(ctx)
-            refs.append({"ref": str(doc_to_target(task, doc))})
+            refs.append({"ref": str(doc_to_target(task, doc, where=where))})
         elif task.type == "token_classification":
             tokens, tags = doc[cfg.get("tokens_column", "tokens")], doc[cfg.get("tags_column", "tags")]
             if isinstance(tokens, str):  # one doc per row: space-separated tokens and tags
@@ -131,7 +135,7 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
             requests.append([str(t) for t in tokens])
             refs.append({"ref": [str(t) for t in tags]})
         else:  # pipeline: scored like a classifier (acc, f1) or a generator (cer, chrf)
-            target = str(doc_to_target(task, doc))
+            target = str(doc_to_target(task, doc, where=where))
             requests.append(ctx)
             refs.append({"ref": target, "gold": target})
     kind = {

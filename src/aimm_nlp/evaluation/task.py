@@ -8,11 +8,15 @@ A task file is a compatible subset of lm-evaluation-harness' task YAML (``task``
 are relative to the YAML file, ``${AIMM_SHARED}`` expands to the shared data folder and
 ``${AIMM_MINI}`` to the hand-written ``morocco_mini`` sets (package data in a wheel, else the
 repository's ``data/morocco_mini``).
+
+Numeric keys have documented ranges, checked when a task is loaded or validated
+(:data:`NUMERIC_KEYS`): ``num_fewshot`` 0-1000, ``hash_split.test_percent`` 0-100,
+``generation_kwargs.max_gen_toks`` 1-65536. Templates run in a sandbox (see
+:func:`aimm_nlp.evaluation.data.jinja_env`).
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -22,8 +26,31 @@ from typing import Any
 
 from aimm_nlp._paths import mini_root, shared_root
 from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp.evaluation.templates import (  # re-exported: requests, baselines and users import them from here
+    doc_to_choice,
+    doc_to_target,
+    key_line,
+    render,
+    render_field,
+    template_error,
+)
 
-__all__ = ["OUTPUT_TYPES", "TASK_KEYS", "Task", "list_tasks", "load_task", "task_path", "validate_task_file"]
+__all__ = [
+    "OUTPUT_TYPES",
+    "TASK_KEYS",
+    "Task",
+    "data_files_outside",
+    "doc_to_choice",
+    "doc_to_target",
+    "list_tasks",
+    "load_task",
+    "render",
+    "render_field",
+    "task_inputs",
+    "task_path",
+    "template_error",
+    "validate_task_file",
+]
 
 TASKS_DIR = Path(__file__).parent / "tasks"
 
@@ -55,6 +82,12 @@ TASK_KEYS = {
     "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
     "doc_filter", "hash_split",
 }  # fmt: skip
+# Documented ranges (inclusive) of the numeric task keys, checked by validate_task_file.
+NUMERIC_KEYS: dict[str, tuple[int, int]] = {
+    "num_fewshot": (0, 1000),
+    "hash_split.test_percent": (0, 100),
+    "generation_kwargs.max_gen_toks": (1, 65_536),
+}
 _COLUMN_KEYS = ("doc_to_text", "doc_to_target", "doc_to_choice", "tokens_column", "tags_column")
 
 
@@ -80,6 +113,11 @@ class Task:
         """The local file of ``split`` (default: the test split)."""
         split = split or self.config.get("test_split") or "test"
         files = _data_files(self.config)
+        if split not in files:
+            raise ConfigError(
+                f"{key_line(self.path, 'dataset_kwargs')}: dataset_kwargs.data_files: no file for split "
+                f"{split!r} (splits: {', '.join(sorted(files)) or 'none'}); add it or fix the split's name"
+            )
         return _resolve(files[split], self.path)
 
     def docs(self, split: str | None = None) -> list[dict[str, Any]]:
@@ -91,7 +129,7 @@ class Task:
         from aimm_nlp.evaluation.data import read_docs
 
         split = split or self.config.get("test_split") or "test"
-        return read_docs(self.data_file(split), self.config, split=split)
+        return read_docs(self.data_file(split), self.config, split=split, task_file=self.path)
 
 
 def _resolve(value: str, base: Path | None) -> Path:
@@ -106,8 +144,60 @@ def _resolve(value: str, base: Path | None) -> Path:
 
 
 def _data_files(cfg: dict[str, Any]) -> dict[str, str]:
-    files = (cfg.get("dataset_kwargs") or {}).get("data_files") or {}
-    return {"test": files} if isinstance(files, str) else dict(files)
+    """``{split: path as written}``; ``{}`` when ``data_files`` is missing or malformed (a validation error)."""
+    kwargs = cfg.get("dataset_kwargs")
+    files = kwargs.get("data_files") if isinstance(kwargs, dict) else None
+    if isinstance(files, str):
+        return {"test": files}
+    if isinstance(files, dict):
+        return {str(k): v for k, v in files.items() if isinstance(v, str)}
+    return {}
+
+
+def data_files_outside(path: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
+    """``(split, as written, resolved path)`` of each ``data_files`` entry outside the task file's folder.
+
+    ``data_files`` may name any local file: ``~`` and ``$VARS`` are expanded and absolute paths are
+    allowed, so a task file from someone else can make ``aimm eval`` read (and score, and log into the
+    ``.samples.jsonl``) any file this user can read. ``aimm tasks validate`` lists these paths.
+    """
+    path = Path(path)
+    cfg, errors = _read_config(path)
+    if errors:
+        return []
+    home = path.resolve().parent
+    out = []
+    for split, value in sorted(_data_files(cfg).items()):
+        resolved = _resolve(value, path).resolve()
+        if not resolved.is_relative_to(home):
+            out.append((str(split), str(value), resolved))
+    return out
+
+
+def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
+    """The files a task reads: the task file, the files it includes, and its data files (every split).
+
+    For commands that must refuse an output path equal to one of their inputs; an unreadable task
+    file gives what could be found (its own errors are reported when it is loaded).
+    """
+    import yaml
+
+    path = Path(path)
+    files, cfg, at = [], {}, path
+    while at not in files:  # the include chain, nearest file last-wins as in _read_yaml
+        files.append(at)
+        try:
+            data = yaml.safe_load(at.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeError, yaml.YAMLError):
+            break
+        if not isinstance(data, dict):
+            break
+        cfg = {**data, **cfg}
+        if not data.get("include"):
+            break
+        at = at.parent / str(data["include"])
+    files += [_resolve(value, path) for value in _data_files(cfg).values()]
+    return files
 
 
 def task_path(name: str) -> Path:
@@ -160,6 +250,11 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
         errors.append(f"{path}: a task file must be a mapping of keys")
         return {}
     include = data.pop("include", None)
+    if include is not None and not isinstance(include, str):
+        errors.append(
+            f"{key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path"
+        )
+        return {}
     if include:
         base = _read_yaml(path.parent / include, errors, (*seen, path))
         base.update(data)
@@ -185,6 +280,9 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
     if errors:
         return errors
     where = str(path)
+    errors = _check_shapes(cfg, path)
+    if errors:  # the checks below assume these shapes
+        return errors
     for key in sorted(set(cfg) - TASK_KEYS):
         from aimm_nlp._registry import did_you_mean
 
@@ -210,14 +308,124 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
             errors.append(
                 f"{where}: pipeline: {cfg.get('pipeline')!r} is not registered; valid: {', '.join(PIPELINES.names())}"
             )
+        else:
+            errors += _check_pipeline_kwargs(cfg, path, PIPELINES)
     if kind in ("multiple_choice", "classification") and cfg.get("doc_to_choice") is None:
         errors.append(f"{where}: doc_to_choice: required for {out_type} (a list, a column or a template)")
+    errors += _check_numbers(cfg, path)
+    for key in ("doc_to_text", "doc_to_target", "doc_to_choice"):
+        value = cfg.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, list))):
+            errors.append(
+                f"{key_line(path, key)}: {key}: {value!r} is a {type(value).__name__}; expected a column "
+                "name, a Jinja template, an integer or a list"
+            )
     split = cfg.get("test_split") or "test"
     files = _data_files(cfg)
+    for key in ("validation_split", "training_split", "fewshot_split"):
+        if cfg.get(key) and cfg[key] not in files:
+            errors.append(f"{key_line(path, key)}: {key}: no data_files entry for split {cfg[key]!r}")
     if split not in files:
         errors.append(f"{where}: dataset_kwargs.data_files: no file for test_split {split!r}")
     elif check_data:
-        errors += _check_columns(cfg, _resolve(files[split], path), where)
+        # templates are rendered on a doc only when the rest is valid (a bad hash_split cannot split)
+        errors += _check_columns(cfg, _resolve(files[split], path), where, render=not errors)
+    return errors
+
+
+_STR, _DICT, _LIST = (str,), (dict,), (list,)
+# the YAML type each key must have (numbers are checked by _check_numbers, doc_to_* by validate_task_file)
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "task": _STR, "output_type": _STR, "dataset_path": _STR, "dataset_name": _STR, "dataset_kwargs": _DICT,
+    "test_split": _STR, "validation_split": _STR, "training_split": _STR, "fewshot_split": _STR,
+    "target_delimiter": _STR, "fewshot_delimiter": _STR, "metric_list": _LIST, "generation_kwargs": _DICT,
+    "metadata": _DICT, "description": _STR, "group_rows_by": _STR, "tokens_column": _STR, "tags_column": _STR,
+    "pipeline": _STR, "pipeline_kwargs": _DICT, "lang": _STR, "doc_filter": _STR, "hash_split": _DICT,
+    "fewshot_config": _DICT, "tag": (str, list),
+}  # fmt: skip
+_NAMES = {str: "a string", dict: "a mapping", list: "a list"}
+
+
+def _check_shapes(cfg: dict[str, Any], path: Path) -> list[str]:
+    """Each key of the right YAML type, so a list where a name belongs is an error with file:line."""
+    import csv
+
+    def bad(key: str, value: Any, want: str) -> str:
+        return f"{key_line(path, key.split('.')[0])}: {key}: {value!r} is not {want}"
+
+    errors = []
+    for key, types in _SHAPES.items():
+        value = cfg.get(key)
+        if value is not None and not isinstance(value, types):
+            errors.append(bad(key, value, " or ".join(_NAMES[t] for t in types)))
+    kwargs = cfg.get("dataset_kwargs")
+    if isinstance(kwargs, dict):
+        files = kwargs.get("data_files")
+        if (
+            files is not None
+            and not isinstance(files, str)
+            and not (isinstance(files, dict) and all(isinstance(v, str) and v for v in files.values()))
+        ):
+            errors.append(bad("dataset_kwargs.data_files", files, "a path or a mapping of split: path"))
+        for name in ("delimiter", "sep"):
+            sep = kwargs.get(name)
+            if sep is not None and not (isinstance(sep, str) and len(sep) == 1 and sep not in "\r\n"):
+                errors.append(bad(f"dataset_kwargs.{name}", sep, 'one character (e.g. "\\t" or ",")'))
+        quoting = kwargs.get("quoting")
+        modes = {csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC, csv.QUOTE_NONE}
+        if quoting is not None and (isinstance(quoting, bool) or quoting not in modes):
+            errors.append(bad("dataset_kwargs.quoting", quoting, "a csv quoting mode 0-3 (3: none)"))
+    for m in cfg.get("metric_list") or [] if isinstance(cfg.get("metric_list"), list) else []:
+        name = m.get("metric") if isinstance(m, dict) else m
+        if not isinstance(name, str):
+            errors.append(bad("metric_list", m, "a metric name or {metric: NAME}"))
+    spec = cfg.get("hash_split")
+    if isinstance(spec, dict) and not isinstance(spec.get("column", "id"), str):
+        errors.append(bad("hash_split.column", spec.get("column"), "a column name"))
+    gen = cfg.get("generation_kwargs")
+    until = gen.get("until") if isinstance(gen, dict) else None
+    if until is not None and not (
+        isinstance(until, str) or (isinstance(until, list) and all(isinstance(u, str) for u in until))
+    ):
+        errors.append(bad("generation_kwargs.until", until, "a string or a list of strings"))
+    return errors
+
+
+def _check_pipeline_kwargs(cfg: dict[str, Any], path: Path, pipelines: Any) -> list[str]:
+    """``pipeline_kwargs`` that the pipeline function accepts (a TypeError in the middle of a run, else)."""
+    import inspect
+
+    kwargs = cfg.get("pipeline_kwargs") or {}
+    try:
+        fn = pipelines.get(cfg["pipeline"])
+        inspect.signature(fn).bind("", **{str(k): v for k, v in kwargs.items()})
+    except TypeError as exc:
+        params = [n for n in inspect.signature(fn).parameters][1:]
+        return [
+            f"{key_line(path, 'pipeline_kwargs')}: pipeline_kwargs: {exc} (pipeline {cfg['pipeline']} takes "
+            f"{', '.join(params) or 'no options'})"
+        ]
+    except (ImportError, ValueError):  # a missing module is reported when the task runs; no signature
+        return []
+    return []
+
+
+def _check_numbers(cfg: dict[str, Any], path: Path) -> list[str]:
+    """Each numeric key of :data:`NUMERIC_KEYS` that is set must be an integer in its range."""
+    errors = []
+    for dotted, (low, high) in NUMERIC_KEYS.items():
+        outer, _, inner = dotted.partition(".")
+        value = cfg.get(outer)
+        if inner:
+            if not isinstance(value, dict) or inner not in value:
+                continue
+            value = value[inner]
+        elif value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors.append(
+                f"{key_line(path, outer)}: {dotted}: expected an integer in {low}..{high}, got {value!r}"
+            )
     return errors
 
 
@@ -225,15 +433,17 @@ def _template_columns(value: Any) -> set[str]:
     import jinja2
     from jinja2 import meta
 
+    from aimm_nlp.evaluation.data import jinja_env
+
     if not isinstance(value, str):
         return set()
     try:
-        return set(meta.find_undeclared_variables(jinja2.Environment().parse(value)))
+        return set(meta.find_undeclared_variables(jinja_env().parse(value)))
     except jinja2.TemplateSyntaxError:
         return set()
 
 
-def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
+def _check_columns(cfg: dict[str, Any], data: Path, where: str, *, render: bool = True) -> list[str]:
     from aimm_nlp.evaluation.data import inspect_file
 
     if not data.is_file():
@@ -253,6 +463,11 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
             errors.append(
                 f"{where}: doc_filter: uses column {col!r}, not in {data.name} (columns: {sorted(columns)})"
             )
+    for key in ("group_rows_by",):
+        if cfg.get(key) is not None and cfg[key] not in columns:
+            errors.append(
+                f"{where}: {key}: column {cfg[key]!r} not in {data.name} (columns: {sorted(columns)})"
+            )
     spec = cfg.get("hash_split")
     if spec is not None and (not isinstance(spec, dict) or spec.get("column", "id") not in columns):
         errors.append(f"{where}: hash_split: expected {{column: <a column of {data.name}>, test_percent: N}}")
@@ -269,8 +484,10 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
             continue
         import jinja2
 
+        from aimm_nlp.evaluation.data import jinja_env
+
         try:
-            jinja2.Environment().parse(value)
+            jinja_env().parse(value)
         except jinja2.TemplateSyntaxError as exc:
             errors.append(f"{where}: {key}: template syntax error: {exc}")
             continue
@@ -278,6 +495,37 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str) -> list[str]:
             errors.append(
                 f"{where}: {key}: template uses column {col!r}, not in {data.name} (columns: {sorted(columns)})"
             )
+    if render and not errors:
+        errors += _check_render(cfg, data, Path(where))
+    return errors
+
+
+def _check_render(cfg: dict[str, Any], data: Path, path: Path) -> list[str]:
+    """Render every template on the first doc of the test split (``doc_filter`` runs on every row), so a
+    template that the sandbox refuses or that fails on real data is reported before any model runs."""
+    from aimm_nlp.errors import DataError
+    from aimm_nlp.evaluation.data import read_docs
+
+    try:
+        docs = read_docs(data, cfg, split=cfg.get("test_split") or "test", task_file=path)
+    except (ConfigError, DataError) as exc:
+        return [str(exc)]
+    if not docs:
+        return []
+    kind = OUTPUT_TYPES.get(cfg.get("output_type"), "")
+    task = Task(name=str(cfg.get("task")), type=kind, config=cfg, path=path)
+    errors = []
+    where = f"{data}: doc 0 (the first doc of the test split)"
+    for key in ("doc_to_text", "doc_to_target", "doc_to_choice"):
+        if cfg.get(key) is None:
+            continue
+        try:
+            if key == "doc_to_text":
+                render_field(task, key, docs[0], where=where)
+            else:
+                (doc_to_target if key == "doc_to_target" else doc_to_choice)(task, docs[0], where=where)
+        except ConfigError as exc:
+            errors.append(str(exc))
     return errors
 
 
@@ -311,28 +559,3 @@ def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
         lang=cfg.get("lang"),
         metrics=tuple(metrics or DEFAULT_METRICS[kind]),
     )
-
-
-def render(template: Any, doc: dict[str, Any]) -> Any:
-    """lm-eval's ``doc_to_*`` semantics: a column name, a Jinja template, a list or an int."""
-    if isinstance(template, (int, list)) or template is None:
-        return template
-    if template in doc:
-        return doc[template]
-    from aimm_nlp.evaluation.data import compile_template
-
-    return compile_template(template).render(**doc)
-
-
-def doc_to_choice(task: Task, doc: dict[str, Any]) -> list[str]:
-    value = render(task.config.get("doc_to_choice"), doc)
-    if isinstance(value, str):
-        value = ast.literal_eval(value)
-    return [str(v) for v in value]
-
-
-def doc_to_target(task: Task, doc: dict[str, Any]) -> Any:
-    value = render(task.config.get("doc_to_target"), doc)
-    if isinstance(value, str) and task.config.get("doc_to_choice") is not None and value.isdigit():
-        return int(value)
-    return value

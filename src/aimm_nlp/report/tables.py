@@ -221,6 +221,23 @@ def run_names(paths: list[str | os.PathLike[str]]) -> list[str]:
                 depth[i] = min(depth[i] + 1, len(parts[i]))
 
 
+def _refuse_replacing_a_run(
+    folder: Path, runs: list[str | os.PathLike[str]], rows: list[dict[str, Any]]
+) -> None:
+    """A run file that the report would overwrite (``--out`` holding it as ``leaderboard.md``, a link...)."""
+    from aimm_nlp._io import same_file_as
+    from aimm_nlp.errors import ConfigError
+
+    metrics = sorted({r["metric"] for r in rows})
+    for name in ["leaderboard.md", "leaderboard.html", *(f"{m}.png" for m in metrics)]:
+        run = same_file_as(folder / name, runs)
+        if run is not None:
+            raise ConfigError(
+                f"{run}: this run file is {folder / name}, which the report writes; "
+                "move the run file or pick another --out folder (nothing was written)"
+            )
+
+
 def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -> dict[str, Path]:
     """Write ``leaderboard.md``, ``leaderboard.html`` and one PNG per metric into ``out``.
 
@@ -232,7 +249,8 @@ def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -
     Raises:
         InputFileError: a run file is missing, a folder, not UTF-8, not JSON or not a results file
             (a metric value that is not a number included), or ``out`` is a file.
-        ConfigError: the same run file is given twice.
+        ConfigError: the same run file is given twice, or a run file is one the report would write
+            (``out/leaderboard.md``...).
     """
     from aimm_nlp._io import atomic_output
     from aimm_nlp.errors import InputFileError
@@ -244,6 +262,7 @@ def report(runs: list[str | os.PathLike[str]], *, out: str | os.PathLike[str]) -
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputFileError(f"{folder}: is a file; --out takes a folder for the report", path=str(folder))
+    _refuse_replacing_a_run(folder, runs, rows)
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     plots = []

@@ -22,7 +22,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from aimm_nlp.errors import ModelError, UnknownNameError
-from aimm_nlp.evaluation.task import Task, doc_to_choice, doc_to_target, render
+from aimm_nlp.evaluation.task import Task
+from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, render_field
 
 __all__ = ["BASELINES", "Baseline", "fit_baseline"]
 
@@ -163,7 +164,7 @@ def fit_baseline(name: str, task: Task) -> Baseline:
             tokens.append([str(t) for t in toks])
             tags.append([str(t) for t in tgs])
         return Baseline(name, tokens=tokens, tags=tags, fingerprint=fp)
-    texts = [str(render(cfg.get("doc_to_text"), d) or "") for d in docs]
+    texts = [str(render_field(task, "doc_to_text", d) or "") for d in docs]
     labels = []
     choices = None
     for doc in docs:
