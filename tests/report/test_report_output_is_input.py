@@ -33,19 +33,53 @@ CASES = [
 
 
 @pytest.mark.parametrize(("how", "name"), CASES, ids=[f"{h}-{n}" for h, n in CASES])
-def test_a_run_file_the_report_would_write_is_refused(tmp_path, capsys, how, name):
+def test_report_refuses_to_write_over_a_run_file(tmp_path, how, name):
+    """The library call (which writes into any folder it is given) checks every file it would write."""
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.report import report
+
     run, out = _place(tmp_path, how, name)
     before = run.read_bytes()
-    assert main(["report", str(run), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    assert f"this run file is {out / name}, which the report writes" in err, err
+    with pytest.raises(ConfigError, match=f"this run file is {out / name}, which the report writes"):
+        report([run], out=out)
     assert run.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == [name], "nothing written"
 
 
-def test_a_run_file_with_another_name_in_the_folder_is_kept(tmp_path, capsys):
-    run, out = _place(tmp_path, "file", "run.json")
+@pytest.mark.parametrize(("how", "name"), CASES, ids=[f"{h}-{n}" for h, n in CASES])
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+def test_cli_leaves_a_folder_holding_a_run_file_alone(tmp_path, capsys, how, name, overwrite):
+    run, out = _place(tmp_path, how, name)
+    before = run.read_bytes()
+    assert main(["report", str(run), "--out", str(out), *overwrite]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "is not an aimm report folder" in err, err
+    assert run.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [name], "nothing written"
+
+
+def test_overwrite_of_an_own_report_holding_the_run_file_is_refused(tmp_path, capsys):
+    """An earlier report folder whose leaderboard.md is now the run file: --overwrite would delete it."""
+    out = tmp_path / "report"
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps(GOOD), encoding="utf-8")
     assert main(["report", str(run), "--out", str(out)]) == 0
+    capsys.readouterr()
+    inside = out / "leaderboard.md"
+    inside.write_text(json.dumps(GOOD), encoding="utf-8")  # the user keeps a run there, under that name
+    listing = sorted(p.name for p in out.iterdir())
+    assert main(["report", str(inside), "--out", str(out), "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert f"{inside}: this run file is inside --out {out}" in err, err
+    assert json.loads(inside.read_text(encoding="utf-8")) == GOOD
+    assert sorted(p.name for p in out.iterdir()) == listing
+
+
+def test_a_run_file_with_another_name_in_the_folder_is_kept(tmp_path):
+    from aimm_nlp.report import report
+
+    run, out = _place(tmp_path, "file", "run.json")
+    report([run], out=out)
     assert json.loads(run.read_text(encoding="utf-8")) == GOOD
     assert (out / "leaderboard.md").is_file()

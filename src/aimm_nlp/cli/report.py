@@ -35,8 +35,24 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.report import report
 
     check_output_folder(args.out, KINDS["report"], overwrite=args.overwrite)  # before reading the runs
+    _refuse_runs_inside(args.runs, args.out)
     with output_folder(args.out, KINDS["report"], overwrite=args.overwrite) as tmp:
         written = report(args.runs, out=tmp)
     for kind, path in written.items():
         print(f"{kind:<24} {Path(args.out) / path.relative_to(tmp)}")
     return 0
+
+
+def _refuse_runs_inside(runs: list[str], out: str) -> None:
+    """A run file inside ``--out`` would go with the old report when ``--overwrite`` replaces it."""
+    from pathlib import Path
+
+    from aimm_nlp.errors import ConfigError
+
+    folder = Path(out).resolve()
+    inside = [r for r in runs if Path(r).resolve().is_relative_to(folder)]
+    if inside:
+        raise ConfigError(
+            f"{inside[0]}: this run file is inside --out {out}, which the report replaces; "
+            "move the run file out of that folder or pick another --out (nothing was written)"
+        )
