@@ -251,11 +251,12 @@ class Normalizer:
         if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
             text = self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
         text = self._maps(text)
+        # ʷ after a Tifinagh letter becomes ⵯ, a Tifinagh letter: marks after it now compose (ⵯ + U+0344).
+        if self._labial and ("\u02b7" in text or "\u1d42" in text):
+            text = _TFNG_LABIAL.sub("\u2d6f", text)
         # Deleting a tatweel or control can bring a letter and a combining mark together.
         if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
             text = self._maps(self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text))
-        if self._labial and ("\u02b7" in text or "\u1d42" in text):
-            text = _TFNG_LABIAL.sub("\u2d6f", text)
         if self._elong_re is not None:
             text = self._elong_re.sub(_collapse, text)
         if sw["mask_hashtags"] and "#" in text:
