@@ -71,11 +71,13 @@ def iter_lines(
             ``--errors`` option passes :data:`REPLACE_HINT`).
 
     Raises:
-        InputFileError: missing file, directory, binary file (NUL byte), UTF-16/UTF-32 text (with
+        InputFileError: missing file, directory, closed stdin, binary file (NUL byte), UTF-16/UTF-32 text (with
             the ``iconv`` command that converts it), or invalid UTF-8 under ``errors="strict"``; the
             message names file, line and byte offset.
     """
     name = "<stdin>" if source in (None, "-") else str(source)
+    if source in (None, "-") and sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise InputFileError("<stdin>: standard input is closed; pass a FILE or pipe text in", path=name)
     stream = sys.stdin.buffer if source in (None, "-") else open_binary(source)  # type: ignore[arg-type]
     # Bytes come in blocks (read1: what is there, so a terminal still gives each line as it is typed);
     # the complete lines of a block are checked and decoded at once, ~10x faster than line by line.

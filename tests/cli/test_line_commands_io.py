@@ -100,3 +100,25 @@ def test_one_output_line_per_input_line_for_every_line_break(
     assert out.count("\n") == len(lines)
     if command == ["translit", "--src", "zgh_Tfng", "--dst", "zgh_Latn"]:
         assert out.splitlines()[2] == "azul  fllawn"  # the break became a space
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["normalize"], ["translit"], ["translit", "--src", "zgh_Tfng", "--dst", "zgh_Latn"], ["langid"]],
+)
+def test_a_closed_stdin_is_a_message_not_a_traceback(tmp_path: Path, command: list[str]) -> None:
+    """`aimm normalize <&-`: sys.stdin is None. Before: AttributeError tracebacks (exit 1)."""
+    import os
+
+    out = tmp_path / "out.txt"
+    proc = subprocess.run(
+        [sys.executable, "-m", "aimm_nlp", *command, "-o", str(out)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "<stdin>: standard input is closed; pass a FILE or pipe text in" in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()
+    assert not out.exists() and not list(tmp_path.iterdir())

@@ -230,7 +230,7 @@ def _transliterate_files(args: argparse.Namespace) -> int:
         for source in args.files or [None]:
             # Lines go through in blocks (new words of a block are converted together); from an
             # interactive terminal, line by line.
-            size = 1 if source is None and sys.stdin.isatty() else _BLOCK
+            size = 1 if source is None and sys.stdin is not None and sys.stdin.isatty() else _BLOCK
             for block in _blocks(iter_lines(source, errors=args.errors, hint=REPLACE_HINT), size):
                 # one_line: \r, U+2028... inside a line would split it for readers (str.splitlines)
                 out.write(one_line("\n".join(t.batch(block))))
