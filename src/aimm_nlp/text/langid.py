@@ -151,6 +151,8 @@ def identify_batch(
         >>> identify_batch({"text": ["ⵜⴰⵎⴰⵣⵉⵖⵜ"]})["lang"]
         ['zgh_Tfng']
     """
+    if isinstance(texts, str):
+        raise TypeError("identify_batch() takes a list of texts, not one str; use identify() for one text")
     if isinstance(texts, Mapping):
         if column not in texts:
             from aimm_nlp.errors import DataError
@@ -335,6 +337,7 @@ def iter_word_tags(text: str, *, model: str | Path | None = None) -> Iterator[li
     """:func:`tag_words` in pieces: one list for a text up to :data:`MAX_CHARS` characters, else one
     list per window, so a caller that writes them out (``aimm langid --words``) keeps memory bounded."""
     m = load_langid_model(model)
+    text = text if isinstance(text, str) else "" if text is None else str(text)  # as identify()
     if len(text) <= MAX_CHARS:
         yield tag_batch([text], m)[0]
         return

@@ -231,7 +231,13 @@ class Transliterator:
             self._article_chunks: set[str] = set()  # chunks that are French articles (la, le, des…)
 
     def __call__(self, text: str) -> str:
-        """Transliterate one string."""
+        """Transliterate one string.
+
+        Raises:
+            TypeError: ``text`` is not a string.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"transliterate() takes a str, got {type(text).__name__}: {text!r:.60}")
         if self._simple is not None:
             return self._simple(text)
         parts = text.split(" ")
@@ -386,8 +392,17 @@ class Transliterator:
         return decisions
 
     def batch(self, texts: Iterable[str]) -> list[str]:
-        """Transliterate many strings (shares the word cache; new words are converted together)."""
+        """Transliterate many strings (shares the word cache; new words are converted together).
+
+        Raises:
+            TypeError: ``texts`` is one string, or holds something that is not a string.
+        """
+        if isinstance(texts, str):
+            raise TypeError("batch() takes a list of texts, not one str; call the transliterator on it")
         texts = list(texts)
+        if not all(isinstance(t, str) for t in texts):
+            i = next(i for i, t in enumerate(texts) if not isinstance(t, str))
+            raise TypeError(f"texts[{i}] is {type(texts[i]).__name__}, not str: {texts[i]!r:.60}")
         if self._simple is not None:
             return [self._simple(t) for t in texts]
         return self._run(texts)
@@ -424,10 +439,10 @@ class Transliterator:
         """Ranked spellings of one word (a deterministic pair gives exactly one).
 
         Raises:
-            ConfigError: ``k`` is below 1.
+            ConfigError: ``k`` is not a whole number of at least 1.
         """
-        if k < 1:
-            raise ConfigError(f"candidates: k must be at least 1, got {k}")
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise ConfigError(f"candidates: k must be at least 1 (a whole number), got {k!r}")
         if self._simple is not None or not _TOKEN.fullmatch(word) or self._classify(word)[0] != "word":
             return [Candidate(self(word), 1.0, 0.0)]
         ranked = self._rank(word, k)
@@ -531,7 +546,7 @@ def candidates(
     ``phonetic=True``, the others are ranked by rule cost alone).
 
     Raises:
-        ConfigError: ``k`` is below 1. UnknownNameError: unsupported pair.
+        ConfigError: ``k`` is not a whole number of at least 1. UnknownNameError: unsupported pair.
 
     Examples:
         >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=3)]
