@@ -29,6 +29,7 @@ __all__ = [
     "iter_lines",
     "one_line",
     "open_binary",
+    "output_in_model",
     "output_problem",
     "read_text",
     "same_file_as",
@@ -144,6 +145,17 @@ def inputs_replaced(output: str | None, sources: list[str | None], *, in_place: 
         else "it would be replaced by the output"
     )
     return f"-o/--output {output} is {shown}: {why}; write to another file"
+
+
+def output_in_model(output: str | None, model: str | os.PathLike[str] | None) -> str | None:
+    """Why ``output`` may not be written: it lies inside the ``--model`` folder (the model is read first,
+    then a file of it would be replaced or one added), or ``None``."""
+    if output in (None, "-") or model is None or not os.path.isdir(model):
+        return None
+    out, folder = Path(os.path.realpath(output)), Path(os.path.realpath(model))
+    if out == folder or folder in out.parents:
+        return f"-o/--output {output} is inside the --model folder {model}: it would change the model; write elsewhere"
+    return None
 
 
 def read_text(path: str | os.PathLike[str]) -> str:

@@ -49,6 +49,9 @@ def work(tmp_path: Path) -> Path:
     (tmp_path / "adir").mkdir()
     (tmp_path / "adir" / "note.txt").write_text("mes notes\n", "utf-8")
     (tmp_path / "blocker").write_text("precious\n", "utf-8")
+    (tmp_path / "amodel" / "words").mkdir(parents=True)  # stands for a model folder: checked before loading
+    for name in ("config.json", "model.json", "weights.npz", "words/lexicon.json"):
+        (tmp_path / "amodel" / name).write_text("{}", "utf-8")
     return tmp_path
 
 
@@ -130,6 +133,8 @@ BAD: list[tuple[list[str], str]] = [
     (["translit", "{t}/in.txt", "-o", "{t}/adir"], "is a folder; pass a file path"),
     (["translit", "{t}/in.txt", "-o", "{t}/blocker/x.txt"], "blocker is a file, not a folder"),
     (["translit", "{t}/in.txt", "{t}/other.txt", "-o", "{t}/other.txt"], "is the input file {t}/other.txt: with 2 inputs"),
+    (["translit", "--model", "{t}/amodel", "{t}/in.txt", "-o", "{t}/amodel/model.json"], "-o/--output {t}/amodel/model.json is inside the --model folder {t}/amodel"),
+    (["translit", "eval", *PAIR_COLS, "--pairs", "{t}/pairs.tsv", "--model", "{t}/amodel", "-o", "{t}/amodel/model.json"], "-o/--output {t}/amodel/model.json is inside the --model folder"),
     # ---- translit train / eval: the pair file
     ([*TRAIN, "{t}/missing.tsv"], "missing.tsv: no such file"),
     ([*TRAIN, "{t}/adir"], "adir: is a directory"),
@@ -188,6 +193,10 @@ BAD: list[tuple[list[str], str]] = [
     (["langid", "{t}/in.txt", "--words", "--format", "jsonl", "-o", "{t}/in.txt"], "is the input file"),
     (["langid", "{t}/other.txt", "{t}/in.txt", "-o", "{t}/in.txt"], "is the input file {t}/in.txt"),
     (["langid", "{t}/in.txt", "-o", "{t}/adir"], "is a folder"),
+    (["langid", "--model", "{t}/amodel", "{t}/in.txt", "-o", "{t}/amodel/config.json"], "-o/--output {t}/amodel/config.json is inside the --model folder {t}/amodel: it would change the model"),
+    (["langid", "--model", "{t}/amodel", "{t}/in.txt", "-o", "{t}/amodel/words/lexicon.json"], "is inside the --model folder"),
+    (["langid", "--model", "{t}/amodel", "{t}/in.txt", "-o", "{t}/amodel/new.tsv"], "is inside the --model folder"),
+    (["langid", "--model", "{t}/amodel/", "{t}/in.txt", "-o", "{t}/./amodel/weights.npz"], "is inside the --model folder"),
     (["langid", "{t}/in.txt", "-o", "{t}/blocker/labels.tsv"], "blocker is a file, not a folder"),
     # ---- langid train: the data file
     ([*LTRAIN, "{t}/missing.tsv"], "no such file"),

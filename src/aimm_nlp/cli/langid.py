@@ -133,7 +133,14 @@ def _given_options(args: argparse.Namespace) -> list[str]:
 def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
     import json
 
-    from aimm_nlp._io import REPLACE_HINT, atomic_output, inputs_replaced, iter_lines, output_problem
+    from aimm_nlp._io import (
+        REPLACE_HINT,
+        atomic_output,
+        inputs_replaced,
+        iter_lines,
+        output_in_model,
+        output_problem,
+    )
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.text.langid import MAX_CHARS, identify_batch, iter_word_tags, load_langid_model
 
@@ -146,6 +153,7 @@ def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
     if problem:
         errors.append(f"-o/--output: {problem}")
     clash = inputs_replaced(args.output, files or [None], in_place=False)  # labels would replace the text
+    clash = clash or output_in_model(args.output, args.model)
     if clash:
         errors.append(clash)
     if errors:

@@ -118,7 +118,7 @@ def _eval_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import atomic_output, inputs_replaced, output_problem
+    from aimm_nlp._io import atomic_output, inputs_replaced, output_in_model, output_problem
 
     rest = list(args.rest)
     if rest and rest[0] in ("train", "eval"):
@@ -175,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         raise ConfigError(f"-o/--output: {problem}")
     clash = inputs_replaced(args.output, args.files or [None], in_place=True)
+    clash = clash or output_in_model(args.output, args.model)
     if clash:
         raise ConfigError(clash)
     return _transliterate_files(args)
@@ -197,7 +198,7 @@ def _check_pairs_options(a: argparse.Namespace, *, out: tuple[str, str | None, b
     (never the --pairs file), and (train) the numbers' ranges."""
     from pathlib import Path
 
-    from aimm_nlp._io import output_problem, same_file_as
+    from aimm_nlp._io import output_in_model, output_problem, same_file_as
     from aimm_nlp.text._translit_pairs import delimiter_for
 
     errors = []
@@ -211,6 +212,8 @@ def _check_pairs_options(a: argparse.Namespace, *, out: tuple[str, str | None, b
         errors.append(f"{flag}: {problem}")
     elif same_file_as(path, [a.pairs]):
         errors.append(f"{flag} {path} is the --pairs file: it would be replaced; write to another file")
+    elif output_in_model(path, getattr(a, "model", None)):
+        errors.append(output_in_model(path, a.model))
     for name, (low, high) in _RANGES.items():
         value = getattr(a, name, low)
         if not low <= value <= high:
