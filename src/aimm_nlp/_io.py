@@ -33,6 +33,7 @@ __all__ = [
     "output_problem",
     "read_text",
     "same_file_as",
+    "utf8_stdout",
 ]
 
 
@@ -145,6 +146,20 @@ def inputs_replaced(output: str | None, sources: list[str | None], *, in_place: 
         else "it would be replaced by the output"
     )
     return f"-o/--output {output} is {shown}: {why}; write to another file"
+
+
+def utf8_stdout() -> None:
+    """Make standard output write UTF-8 whatever the locale says, as ``-o`` files do.
+
+    Under a Latin-1 or ASCII locale (``LC_ALL=fr_FR.ISO-8859-1``, ``PYTHONIOENCODING=ascii``) printing
+    Arabic or Tifinagh raised ``UnicodeEncodeError`` mid-stream; the line commands read UTF-8 only, so
+    they write it too.
+    """
+    out = sys.stdout
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if out is not None and encoding not in ("utf8", "utf8sig") and hasattr(out, "reconfigure"):
+        with contextlib.suppress(OSError, ValueError):  # a closed or detached stream: writing will say so
+            out.reconfigure(encoding="utf-8")
 
 
 def output_in_model(output: str | None, model: str | os.PathLike[str] | None) -> str | None:

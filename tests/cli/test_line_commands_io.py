@@ -122,3 +122,33 @@ def test_a_closed_stdin_is_a_message_not_a_traceback(tmp_path: Path, command: li
     assert "<stdin>: standard input is closed; pass a FILE or pipe text in" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("command", "stdin", "expected"),
+    [
+        (["normalize"], "واااش نتا مزيان\n", "واش نتا مزيان\n"),
+        (["translit"], "3lach\n", "علاش\n"),
+        (["translit", "--src", "zgh_Latn", "--dst", "zgh_Tfng"], "azul\n", "ⴰⵣⵓⵍ\n"),
+        (["langid", "--words"], "ⴰⵣⵓⵍ\n", "zgh_Tfng\t1.0000\tⴰⵣⵓⵍ/zgh_Tfng\n"),
+        (["langid", "--format", "jsonl"], "واش\n", None),
+    ],
+)
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_stdout_is_utf8_whatever_the_locale(
+    command: list[str], stdin: str, expected: str | None, encoding: str
+) -> None:
+    """Under an ASCII or Latin-1 locale, printing Arabic or Tifinagh was a UnicodeEncodeError traceback."""
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "aimm_nlp", *command],
+        input=stdin.encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": encoding},
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode("utf-8")
+    assert out == expected if expected is not None else out.startswith('{"lang": "ary_Arab"')

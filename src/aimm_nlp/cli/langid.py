@@ -100,7 +100,10 @@ def add_train_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aimm_nlp._io import utf8_stdout
     from aimm_nlp.errors import ConfigError
+
+    utf8_stdout()
 
     if args.file == "train":
         given = _given_options(args)

@@ -71,10 +71,12 @@ def run(args: argparse.Namespace) -> int:
         iter_lines,
         one_line,
         output_problem,
+        utf8_stdout,
     )
     from aimm_nlp.errors import UnknownNameError
     from aimm_nlp.text.normalize import Normalizer
 
+    utf8_stdout()
     switches, errors = parse_switches(args.switches)
     try:
         norm = Normalizer(args.preset, **switches)

@@ -118,8 +118,9 @@ def _eval_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import atomic_output, inputs_replaced, output_in_model, output_problem
+    from aimm_nlp._io import atomic_output, inputs_replaced, output_in_model, output_problem, utf8_stdout
 
+    utf8_stdout()
     rest = list(args.rest)
     if rest and rest[0] in ("train", "eval"):
         given = _given_options(args)
