@@ -239,3 +239,28 @@ def test_one_line_turns_every_line_break_into_a_space(sep: str) -> None:
     assert one_line(text) == text.replace(sep, " ")
     assert len(one_line(text).splitlines()) == 1
     assert one_line("3afak\tbzaf") == "3afak\tbzaf"  # a tab is not a line break
+
+
+@pytest.mark.parametrize(
+    "chunk", [b"\x00" * 4096, b"PK\x03\x04" + bytes(range(256)) * 4, b"\xff\xfe" + "ab".encode("utf-16-le")]
+)
+def test_a_binary_stream_without_newlines_fails_at_once(
+    monkeypatch: pytest.MonkeyPatch, chunk: bytes
+) -> None:
+    """/dev/zero or a big binary file has no line end: it was read whole into memory (a MemoryError on
+    /dev/zero) before the NUL byte was reported."""
+    reads = []
+
+    class Endless:
+        def read1(self, size: int) -> bytes:
+            reads.append(size)
+            if len(reads) > 50:
+                raise RuntimeError("read on and on: the NUL byte was not reported")
+            return chunk
+
+    monkeypatch.setattr(sys, "stdin", type("S", (), {"buffer": Endless()})())
+    with pytest.raises(
+        InputFileError, match=r"<stdin>:1: (NUL byte at byte offset \d+|byte order mark FF FE)"
+    ):
+        next(iter_lines(None))
+    assert len(reads) == 1

@@ -93,6 +93,8 @@ def iter_lines(
                 cut = data.rfind(b"\n") + 1
                 if not cut:  # no line ends in this read (a long line): only the new bytes are searched
                     pending += data
+                    if b"\x00" in data:  # a binary file (or /dev/zero) need not be read to its end
+                        _decode(bytes(pending), name, done, offset, errors, hint)
                     continue
                 block = bytes(pending) + data[:cut]
                 pending = bytearray(data[cut:])
