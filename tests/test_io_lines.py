@@ -258,6 +258,8 @@ def test_a_binary_stream_without_newlines_fails_at_once(
                 raise RuntimeError("read on and on: the NUL byte was not reported")
             return chunk
 
+        read = read1
+
     monkeypatch.setattr(sys, "stdin", type("S", (), {"buffer": Endless()})())
     with pytest.raises(
         InputFileError, match=r"<stdin>:1: (NUL byte at byte offset \d+|byte order mark FF FE)"
