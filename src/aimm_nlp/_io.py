@@ -26,12 +26,16 @@ __all__ = [
     "cache_dir",
     "clean_stale_temps",
     "file_in_the_way",
+    "inputs_replaced",
     "iter_lines",
+    "one_line",
     "open_binary",
+    "output_in_model",
     "output_problem",
     "pid_alive",
     "read_text",
     "same_file_as",
+    "utf8_stdout",
 ]
 
 
@@ -61,6 +65,9 @@ def iter_lines(
 ) -> Iterator[str]:
     """Yield the lines of a UTF-8 file (or stdin for ``None`` / ``"-"``) without their ``\\n``.
 
+    A UTF-8 byte order mark at the start of the file is dropped (Windows editors write one), so a
+    header row or a JSON line 1 reads as written.
+
     Args:
         source: a path, or ``None`` / ``"-"`` for standard input.
         errors: ``"strict"`` raises on invalid UTF-8; ``"replace"`` inserts U+FFFD.
@@ -68,10 +75,13 @@ def iter_lines(
             ``--errors`` option passes :data:`REPLACE_HINT`).
 
     Raises:
-        InputFileError: missing file, directory, binary file (NUL byte), or invalid
-            UTF-8 under ``errors="strict"``; the message names file, line and byte offset.
+        InputFileError: missing file, directory, closed stdin, binary file (NUL byte), UTF-16/UTF-32 text (with
+            the ``iconv`` command that converts it), or invalid UTF-8 under ``errors="strict"``; the
+            message names file, line and byte offset.
     """
     name = "<stdin>" if source in (None, "-") else str(source)
+    if source in (None, "-") and sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise InputFileError("<stdin>: standard input is closed; pass a FILE or pipe text in", path=name)
     stream = sys.stdin.buffer if source in (None, "-") else open_binary(source)  # type: ignore[arg-type]
     # Bytes come in blocks (read1: what is there, so a terminal still gives each line as it is typed);
     # the complete lines of a block are checked and decoded at once, ~10x faster than line by line.
@@ -85,6 +95,8 @@ def iter_lines(
                 cut = data.rfind(b"\n") + 1
                 if not cut:  # no line ends in this read (a long line): only the new bytes are searched
                     pending += data
+                    if b"\x00" in data:  # a binary file (or /dev/zero) need not be read to its end
+                        _decode(bytes(pending), name, done, offset, errors, hint)
                     continue
                 block = bytes(pending) + data[:cut]
                 pending = bytearray(data[cut:])
@@ -93,6 +105,10 @@ def iter_lines(
             else:
                 return
             text = _decode(block, name, done, offset, errors, hint)
+            if not offset and text[:1] == "\ufeff":  # a UTF-8 byte order mark is not part of line 1
+                text = text[1:]
+                if not text and not data:  # nothing but the mark: an empty file
+                    return
             lines = text.split("\n")
             if data:
                 lines.pop()  # the block ends with a newline: nothing follows it
@@ -104,6 +120,61 @@ def iter_lines(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+# What str.splitlines() (and editors, and most line readers) take as a line end besides "\n".
+_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break that :meth:`str.splitlines` knows (``\\r``, ``\\v``, ``\\f``,
+    ``\\x1c``-``\\x1e``, U+0085, U+2028, U+2029) turned into a space: one output line per input line."""
+    return _LINE_BREAKS.sub(" ", text) if _LINE_BREAKS.search(text) else text
+
+
+def inputs_replaced(output: str | None, sources: list[str | None], *, in_place: bool) -> str | None:
+    """Why writing ``output`` would destroy an input of a line command, or ``None``.
+
+    ``sources`` are the command's input files (``None`` / ``"-"``: stdin, compared through
+    ``/dev/stdin`` so ``-o in.txt < in.txt`` is caught too). ``in_place`` commands (normalize,
+    translit: one output line per input line, written atomically) may rewrite their only input.
+    """
+    inputs = [("/dev/stdin" if s in (None, "-") else s) for s in sources] or ["/dev/stdin"]
+    hit = same_file_as(output, inputs)
+    if hit is None or (in_place and len(inputs) == 1):
+        return None
+    shown = "standard input" if str(hit) == "/dev/stdin" else f"the input file {hit}"
+    why = (
+        f"with {len(inputs)} inputs it would be replaced by the output of all of them"
+        if in_place
+        else "it would be replaced by the output"
+    )
+    return f"-o/--output {output} is {shown}: {why}; write to another file"
+
+
+def utf8_stdout() -> None:
+    """Make standard output write UTF-8 whatever the locale says, as ``-o`` files do.
+
+    Under a Latin-1 or ASCII locale (``LC_ALL=fr_FR.ISO-8859-1``, ``PYTHONIOENCODING=ascii``) printing
+    Arabic or Tifinagh raised ``UnicodeEncodeError`` mid-stream; the line commands read UTF-8 only, so
+    they write it too.
+    """
+    out = sys.stdout
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if out is not None and encoding not in ("utf8", "utf8sig") and hasattr(out, "reconfigure"):
+        with contextlib.suppress(OSError, ValueError):  # a closed or detached stream: writing will say so
+            out.reconfigure(encoding="utf-8")
+
+
+def output_in_model(output: str | None, model: str | os.PathLike[str] | None) -> str | None:
+    """Why ``output`` may not be written: it lies inside the ``--model`` folder (the model is read first,
+    then a file of it would be replaced or one added), or ``None``."""
+    if output in (None, "-") or model is None or not os.path.isdir(model):
+        return None
+    out, folder = Path(os.path.realpath(output)), Path(os.path.realpath(model))
+    if out == folder or folder in out.parents:
+        return f"-o/--output {output} is inside the --model folder {model}: it would change the model; write elsewhere"
+    return None
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -121,7 +192,18 @@ _BLOCK = 1 << 20
 
 def _decode(block: bytes, name: str, before: int, offset: int, errors: str, hint: str) -> str:
     """``block`` (whole lines, the first being line ``before + 1``) as text; a NUL byte or invalid UTF-8
-    raises with the file, line and byte offset of the first bad line (a NUL first within a line)."""
+    raises with the file, line and byte offset of the first bad line (a NUL first within a line).
+    UTF-16/UTF-32 text (a byte order mark, or NULs in every other byte) is named as such."""
+    if not offset and (block[:2] in (b"\xff\xfe", b"\xfe\xff") or block[:4] == b"\x00\x00\xfe\xff"):
+        bits = "32" if block[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") else "16"
+        mark = " ".join(f"{b:02X}" for b in block[: 4 if bits == "32" else 2])
+        raise InputFileError(
+            f"{name}:1: byte order mark {mark} at byte offset 0: this is UTF-{bits} text, not UTF-8; "
+            f"convert it first, e.g. {_iconv(name, f'UTF-{bits}')}",
+            path=name,
+            line=1,
+            byte_offset=0,
+        )
     nul = block.find(b"\x00")
     try:
         text = block.decode("utf-8", errors=errors)
@@ -133,9 +215,14 @@ def _decode(block: bytes, name: str, before: int, offset: int, errors: str, hint
     nul_line = before + block.count(b"\n", 0, nul) + 1 if nul >= 0 else None
     bad_line = before + block.count(b"\n", 0, bad) + 1 if bad >= 0 else None
     if nul_line is not None and (bad_line is None or nul_line <= bad_line):
+        wide = _utf16_order(block, nul, offset)
+        what = (
+            f"this looks like {wide} text, not UTF-8; convert it first, e.g. {_iconv(name, wide)}"
+            if wide
+            else "this looks like a binary file; pass UTF-8 text"
+        )
         raise InputFileError(
-            f"{name}:{nul_line}: NUL byte at byte offset {offset + nul}: "
-            "this looks like a binary file; pass UTF-8 text",
+            f"{name}:{nul_line}: NUL byte at byte offset {offset + nul}: {what}",
             path=name,
             line=nul_line,
             byte_offset=offset + nul,
@@ -147,6 +234,28 @@ def _decode(block: bytes, name: str, before: int, offset: int, errors: str, hint
         line=bad_line,
         byte_offset=offset + bad,
     )
+
+
+def _utf16_order(block: bytes, nul: int, offset: int) -> str | None:
+    """``"UTF-16LE"`` / ``"UTF-16BE"`` when the bytes from the line of the NUL at ``nul`` on have NULs in
+    every other byte only (Latin text, spaces, digits in UTF-16 without a byte order mark), else ``None``."""
+    start = block.rfind(b"\n", 0, nul) + 1
+    sample = block[start : start + 512]
+    first = (offset + start) % 2  # parity in the file: UTF-16 code units start at even offsets
+    at_even, at_odd = sample[first::2].count(0), sample[1 - first :: 2].count(0)
+    if (at_even and at_odd) or max(at_even, at_odd) < max(2, len(sample) // 16):
+        return None
+    return "UTF-16BE" if at_even else "UTF-16LE"
+
+
+def _iconv(name: str, encoding: str) -> str:
+    """The command that converts ``name`` (or a file for stdin) to UTF-8."""
+    import shlex
+
+    src = "in.txt" if name == "<stdin>" else name
+    stem, dot, ext = src.rpartition(".") if "." in Path(src).name else (src, "", "")
+    out = f"{stem}.utf8{dot}{ext}"
+    return f"`iconv -f {encoding} -t UTF-8 {shlex.quote(src)} > {shlex.quote(out)}`"
 
 
 def output_problem(path: str | os.PathLike[str], *, folder: bool = False) -> str | None:

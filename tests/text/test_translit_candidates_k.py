@@ -25,7 +25,7 @@ def test_k_bounds_the_candidates(word: str, src: str, dst: str, k: int, at_most:
     assert abs(sum(c.prob for c in got) - 1.0) < 1e-3
 
 
-@pytest.mark.parametrize("k", [0, -1])
+@pytest.mark.parametrize("k", [0, -1, 2.5, "3", None, True])
 @pytest.mark.parametrize(
     ("word", "src", "dst"), [("sbe7", "ary_Latn", "ary_Arab"), ("مرحبا", "arb_Arab", "bw")]
 )

@@ -32,6 +32,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+_MAX_BATCH = 1_000_000
+
+
 def _add_identify_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "file",
@@ -43,8 +46,13 @@ def _add_identify_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="DIR", help="model folder from `aimm langid train` (default: shipped)")
     p.add_argument("--words", action="store_true", help="also tag every word (tsv: word/label pairs)")
     p.add_argument("--format", choices=["tsv", "jsonl"], default="tsv", help="output format (default tsv)")
-    p.add_argument("--batch-size", type=int, default=2048, help="lines per batch (default 2048)")
-    p.add_argument("-o", "--output", help="write here atomically instead of stdout")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=2048,
+        help=f"lines per batch, 1-{_MAX_BATCH:,} (default 2048; a batch also ends at 4M characters)",
+    )
+    p.add_argument("-o", "--output", help="write here atomically instead of stdout (not an input FILE)")
     p.add_argument(
         "--errors",
         choices=["strict", "replace"],
@@ -102,7 +110,10 @@ def add_train_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aimm_nlp._io import utf8_stdout
     from aimm_nlp.errors import ConfigError
+
+    utf8_stdout()
 
     if args.file == "train":
         given = _given_options(args)
@@ -135,41 +146,74 @@ def _given_options(args: argparse.Namespace) -> list[str]:
 def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
     import json
 
-    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines, output_problem
+    from aimm_nlp._io import (
+        REPLACE_HINT,
+        atomic_output,
+        inputs_replaced,
+        iter_lines,
+        output_in_model,
+        output_problem,
+    )
     from aimm_nlp.errors import ConfigError
-    from aimm_nlp.text.langid import identify_batch, load_langid_model, tag_words
+    from aimm_nlp.text.langid import MAX_CHARS, identify_batch, iter_word_tags, load_langid_model
 
-    errors = [] if args.batch_size >= 1 else [f"--batch-size must be at least 1, got {args.batch_size}"]
+    errors = (
+        []
+        if 1 <= args.batch_size <= _MAX_BATCH
+        else [f"--batch-size must be 1 to {_MAX_BATCH}, got {args.batch_size}"]
+    )
     problem = output_problem(args.output) if args.output not in (None, "-") else None
     if problem:
         errors.append(f"-o/--output: {problem}")
+    clash = inputs_replaced(args.output, files or [None], in_place=False)  # labels would replace the text
+    clash = clash or output_in_model(args.output, args.model)
+    if clash:
+        errors.append(clash)
     if errors:
         raise ConfigError("invalid options (nothing was written):", errors=errors)
     load_langid_model(args.model)  # fail before reading or writing anything
 
     def flush(lines: list[str], out) -> None:
         for line, guess in zip(lines, identify_batch(lines, model=args.model), strict=True):
-            words = tag_words(line, model=args.model) if args.words else None
             if args.format == "jsonl":
                 obj = {"lang": guess.lang, "score": round(guess.score, 4), "mixed": guess.mixed}
-                if words is not None:
-                    obj["words"] = [[w.text, w.lang] for w in words]
-                out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                if not args.words:
+                    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                    continue
+                out.write(json.dumps(obj, ensure_ascii=False)[:-1] + ', "words": [')
+                sep = ""
+                for words in iter_word_tags(line, model=args.model):  # a huge line: window by window
+                    for w in words:
+                        out.write(sep + json.dumps([w.text, w.lang], ensure_ascii=False))
+                        sep = ", "
+                out.write("]}\n")
             else:
-                extra = "\t" + " ".join(f"{w.text}/{w.lang}" for w in words) if words is not None else ""
-                out.write(f"{guess.lang}\t{guess.score:.4f}{extra}\n")
+                out.write(f"{guess.lang}\t{guess.score:.4f}")
+                if args.words:
+                    out.write("\t")
+                    sep = ""
+                    for words in iter_word_tags(line, model=args.model):  # a huge line: window by window
+                        if words:
+                            out.write(sep + " ".join(f"{w.text}/{w.lang}" for w in words))
+                            sep = " "
+                out.write("\n")
 
     with atomic_output(args.output) as out:
         for source in files or [None]:  # several files: their lines in order, as one stream
             batch: list[str] = []
+            chars = 0  # long lines: a batch also ends at _BATCH_CHARS characters, so memory stays bounded
             for line in iter_lines(source, errors=args.errors, hint=REPLACE_HINT):
                 batch.append(line)
-                if len(batch) >= args.batch_size:
+                chars += min(len(line), MAX_CHARS)
+                if len(batch) >= args.batch_size or chars >= _BATCH_CHARS:
                     flush(batch, out)
-                    batch = []
+                    batch, chars = [], 0
             if batch:
                 flush(batch, out)
     return 0
+
+
+_BATCH_CHARS = 1 << 22  # 4M characters: a batch of 2048 long lines would take gigabytes
 
 
 def _numbers(items: list[str], flag: str, form: str, ready: object, errors: list[str]) -> dict[str, float]:

@@ -15,7 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="normalize Moroccan text line by line (stdin -> stdout)",
         description=(
             "Normalize text with a preset. Reads FILEs (or stdin), streams line by line and writes "
-            "exactly one output line per input line; empty lines are kept."
+            "exactly one output line per input line; empty lines are kept, and line breaks inside a line "
+            "(\\r, \\v, \\f, \\x1c-\\x1e, U+0085, U+2028, U+2029) become spaces. A UTF-8 byte order mark is dropped."
         ),
         epilog="example: aimm normalize --preset ary_arab.v1 --set teh_marbuta=true in.txt -o out.txt",
     )
@@ -29,7 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help="override a switch, e.g. --set mask_urls=true (repeatable; `aimm ls switches`)",
     )
-    p.add_argument("-o", "--output", help="write here atomically instead of stdout")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="write here atomically instead of stdout; may be the input file itself (in place) "
+        "when there is only one",
+    )
     p.add_argument(
         "--errors",
         choices=["strict", "replace"],
@@ -58,10 +64,19 @@ def parse_switches(items: list[str]) -> tuple[dict[str, bool], list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines
+    from aimm_nlp._io import (
+        REPLACE_HINT,
+        atomic_output,
+        inputs_replaced,
+        iter_lines,
+        one_line,
+        output_problem,
+        utf8_stdout,
+    )
     from aimm_nlp.errors import UnknownNameError
     from aimm_nlp.text.normalize import Normalizer
 
+    utf8_stdout()
     switches, errors = parse_switches(args.switches)
     try:
         norm = Normalizer(args.preset, **switches)
@@ -69,12 +84,16 @@ def run(args: argparse.Namespace) -> int:
         errors = [*errors, *exc.errors]
     except UnknownNameError as exc:
         errors = [str(exc), *errors]
+    sources = args.files or [None]
+    problem = output_problem(args.output) if args.output not in (None, "-") else None
+    clash = inputs_replaced(args.output, sources, in_place=True)
+    errors += [f"-o/--output: {problem}"] if problem else [clash] if clash else []
     if errors:
         raise ConfigError("invalid options (nothing was written):", errors=errors)
-    sources = args.files or [None]
     with atomic_output(args.output) as out:
         for source in sources:
             for line in iter_lines(source, errors=args.errors, hint=REPLACE_HINT):
-                out.write(norm(line))
+                # one_line: with --set whitespace=false a \r or U+2028 would split the line for readers
+                out.write(one_line(norm(line)))
                 out.write("\n")
     return 0

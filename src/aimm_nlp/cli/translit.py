@@ -33,7 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="transliterate Arabizi/Arabic, Tifinagh/Latin, Buckwalter (stdin -> stdout); train/eval models",
         description=(
             "Transliterate FILEs (or stdin) line by line, one output line per input line (streamed in blocks "
-            "of 2048 lines; line by line from a terminal). In Arabizi input, French/English words, URLs, "
+            "of 2048 lines; line by line from a terminal): line breaks inside a line (\\r, \\v, \\f, U+0085, "
+            "U+2028, U+2029, \\x1c-\\x1e) become spaces. In Arabizi input, French/English words, URLs, "
             "@mentions, #hashtags, numbers and emoji stay verbatim."
         ),
         epilog=_EPILOG,
@@ -66,7 +67,12 @@ def _add_plain_options(p: argparse.ArgumentParser, default: object = "keep") -> 
         default=d(False),
         help="ary_Latn->ary_Arab by the rules alone, letter by letter (sift -> سيفت; much faster)",
     )
-    p.add_argument("-o", "--output", default=d(None), help="write here atomically instead of stdout")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=d(None),
+        help="write here atomically instead of stdout; may be the only input FILE itself (in place)",
+    )
     p.add_argument(
         "--errors", choices=["strict", "replace"], default=d("strict"), help="invalid UTF-8 handling"
     )
@@ -97,9 +103,9 @@ def _train_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace --out when it is a model folder this command wrote and holds nothing else",
     )
-    p.add_argument("--order", type=int, default=4, help="graphone n-gram order (default 4)")
-    p.add_argument("--iterations", type=int, default=5, help="EM iterations (default 5)")
-    p.add_argument("--beam", type=int, default=8, help="decoding beam (default 8)")
+    p.add_argument("--order", type=int, default=4, help="graphone n-gram order, 2-6 (default 4)")
+    p.add_argument("--iterations", type=int, default=5, help="EM iterations, 1-20 (default 5)")
+    p.add_argument("--beam", type=int, default=8, help="decoding beam, 1-512 (default 8)")
     p.add_argument("--name", default="joint", help="model name recorded in the sidecar")
     return p
 
@@ -116,13 +122,16 @@ def _eval_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--keep-foreign", action="store_true", help="keep French/English words verbatim (off)")
     p.add_argument("--phonetic", action="store_true", help="score the shipped rules' phonetic reading")
-    p.add_argument("-o", "--output", help="write the JSON here atomically instead of stdout")
+    p.add_argument(
+        "-o", "--output", help="write the JSON here atomically instead of stdout (not the --pairs file)"
+    )
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import atomic_output, output_problem
+    from aimm_nlp._io import atomic_output, inputs_replaced, output_in_model, output_problem, utf8_stdout
 
+    utf8_stdout()
     rest = list(args.rest)
     if rest and rest[0] in ("train", "eval"):
         given = _given_options(args)
@@ -178,6 +187,10 @@ def run(args: argparse.Namespace) -> int:
     problem = output_problem(args.output) if args.output not in (None, "-") else None
     if problem:
         raise ConfigError(f"-o/--output: {problem}")
+    clash = inputs_replaced(args.output, args.files or [None], in_place=True)
+    clash = clash or output_in_model(args.output, args.model)
+    if clash:
+        raise ConfigError(clash)
     return _transliterate_files(args)
 
 
@@ -189,12 +202,16 @@ def _given_options(args: argparse.Namespace) -> list[str]:
     return [f"--{k.replace('_', '-')}" for k, v in defaults.items() if getattr(args, k, v) != v]
 
 
+# train_transliterator's ranges, checked here too so they are listed with the other option errors.
+_RANGES = {"order": (2, 6), "iterations": (1, 20), "beam": (1, 512)}
+
+
 def _check_pairs_options(a: argparse.Namespace, *, out: tuple[str, str | None, bool]) -> None:
-    """Every problem of the train/eval options at once, before any work: --delimiter, the output path,
-    and (train) the positive numbers."""
+    """Every problem of the train/eval options at once, before any work: --delimiter, the output path
+    (never the --pairs file), and (train) the numbers' ranges."""
     from pathlib import Path
 
-    from aimm_nlp._io import output_problem
+    from aimm_nlp._io import output_in_model, output_problem, same_file_as
     from aimm_nlp.text._translit_pairs import delimiter_for
 
     errors = []
@@ -206,16 +223,20 @@ def _check_pairs_options(a: argparse.Namespace, *, out: tuple[str, str | None, b
     problem = output_problem(path, folder=folder) if path not in (None, "-") else None
     if problem:
         errors.append(f"{flag}: {problem}")
-    for name in ("order", "iterations", "beam"):
-        value = getattr(a, name, 1)
-        if value < 1:
-            errors.append(f"--{name} must be 1 or more, got {value}")
+    elif same_file_as(path, [a.pairs]):
+        errors.append(f"{flag} {path} is the --pairs file: it would be replaced; write to another file")
+    elif output_in_model(path, getattr(a, "model", None)):
+        errors.append(output_in_model(path, a.model))
+    for name, (low, high) in _RANGES.items():
+        value = getattr(a, name, low)
+        if not low <= value <= high:
+            errors.append(f"--{name} must be {low} to {high}, got {value}")
     if errors:
         raise ConfigError("invalid options (nothing was written):", errors=errors)
 
 
 def _transliterate_files(args: argparse.Namespace) -> int:
-    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines
+    from aimm_nlp._io import REPLACE_HINT, atomic_output, iter_lines, one_line
     from aimm_nlp.text.translit import Transliterator
 
     t = Transliterator(
@@ -225,9 +246,10 @@ def _transliterate_files(args: argparse.Namespace) -> int:
         for source in args.files or [None]:
             # Lines go through in blocks (new words of a block are converted together); from an
             # interactive terminal, line by line.
-            size = 1 if source is None and sys.stdin.isatty() else _BLOCK
+            size = 1 if source is None and sys.stdin is not None and sys.stdin.isatty() else _BLOCK
             for block in _blocks(iter_lines(source, errors=args.errors, hint=REPLACE_HINT), size):
-                out.write("\n".join(t.batch(block)))
+                # one_line: \r, U+2028... inside a line would split it for readers (str.splitlines)
+                out.write(one_line("\n".join(t.batch(block))))
                 out.write("\n")
     return 0
 

@@ -75,7 +75,9 @@ def read_pairs(
         InputFileError: missing/unreadable file, invalid UTF-8 (with line and byte offset).
         DataError: empty file, missing column (the message lists the columns and
             suggests the delimiter when the header looks mis-split), a row with the
-            wrong number of fields, or no data rows; the message names file and line.
+            wrong number of fields, rows with an empty ``src_col`` or ``dst_col`` field
+            (raised after the last row; the first five are listed), or no data rows; the
+            message names file and line. A UTF-8 byte order mark before the header is dropped.
     """
     p = Path(path)
     delim = delimiter_for(p, delimiter)
@@ -103,6 +105,7 @@ def read_pairs(
     i_src, i_dst = header.index(src_col), header.index(dst_col)
     i_source = header.index(source_col) if source_col else None
     rows = 0
+    empty: list[str] = []  # "line N: 'col' is empty" for rows with an empty src or dst field
     for lineno, line in enumerate(lines, 2):
         if not line.strip():
             continue
@@ -113,11 +116,17 @@ def read_pairs(
                 "(wrong delimiter, or a stray delimiter inside a field?)"
             )
         rows += 1
-        yield Pair(
-            fields[i_src].strip(),
-            fields[i_dst].strip(),
-            fields[i_source].strip() if i_source is not None else "",
-            lineno,
+        src, dst = fields[i_src].strip(), fields[i_dst].strip()
+        if not (src and dst):
+            cols = " and ".join(repr(c) for c, v in ((src_col, src), (dst_col, dst)) if not v)
+            empty.append(f"{p}:{lineno}: {cols} {'are' if ' and ' in cols else 'is'} empty")
+            continue
+        yield Pair(src, dst, fields[i_source].strip() if i_source is not None else "", lineno)
+    if empty:
+        more = f"\n  ... and {len(empty) - 5} more" if len(empty) > 5 else ""
+        raise DataError(
+            f"{p}: {len(empty)} row(s) with an empty {src_col!r} or {dst_col!r} field; fill them in or "
+            "delete those rows:\n" + "\n".join(f"  - {e}" for e in empty[:5]) + more
         )
     if rows == 0:
         raise DataError(f"{p}: the header is there but no data rows follow")

@@ -24,8 +24,8 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import FrozenInstanceError
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import FrozenInstanceError, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,9 @@ def identify(text: str, *, model: str | Path | None = None) -> LangGuess:
     """Identify the language of one text.
 
     Args:
-        text: any string; ``""``, digits or emoji alone give ``und``.
+        text: any string; ``""``, digits or emoji alone give ``und``. A text over
+            :data:`MAX_CHARS` (200,000) characters is identified on a sample of that size: eight
+            windows spread evenly over it, cut at whole words (memory stays bounded).
         model: a folder written by ``aimm langid train`` (default: the shipped model).
 
     Returns:
@@ -132,7 +134,8 @@ def identify_batch(
     """Identify many texts at once (vectorised; use this for corpora).
 
     Args:
-        texts: a list of strings, or a ``datasets`` batch dict (then ``column`` is read and
+        texts: a list of strings (each over :data:`MAX_CHARS` characters identified on a sample, as
+            :func:`identify`), or a ``datasets`` batch dict (then ``column`` is read and
             a dict ``{"lang": [...], "lang_score": [...], "lang_mixed": [...]}`` is returned,
             so ``ds.map(identify_batch, batched=True)`` adds three columns; ``lang_mixed`` word-tags
             every text, several times the cost of the other two).
@@ -148,6 +151,8 @@ def identify_batch(
         >>> identify_batch({"text": ["ⵜⴰⵎⴰⵣⵉⵖⵜ"]})["lang"]
         ['zgh_Tfng']
     """
+    if isinstance(texts, str):
+        raise TypeError("identify_batch() takes a list of texts, not one str; use identify() for one text")
     if isinstance(texts, Mapping):
         if column not in texts:
             from aimm_nlp.errors import DataError
@@ -162,10 +167,52 @@ def identify_batch(
     return _identify(texts, model, eager_mixed=False)
 
 
+#: Texts longer than this many characters are identified on a sample of that size (see _sample).
+MAX_CHARS = 200_000
+_WINDOWS = 8
+_SPACE = regex.compile(r"\s")
+
+
+def _sample(text: str) -> str:
+    """``text`` itself up to :data:`MAX_CHARS`; beyond, 8 windows spread evenly over it (the first at the
+    start, the last at the end), each cut back to whole words, joined by spaces: memory stays bounded
+    on one huge line (a 20 MB line took 1 GB) and every part of a long text still has a say."""
+    if len(text) <= MAX_CHARS:
+        return text
+    size = MAX_CHARS // _WINDOWS
+    step = (len(text) - size) / (_WINDOWS - 1)
+    parts = []
+    for i in range(_WINDOWS):
+        a = round(i * step)
+        b = a + size
+        piece = text[a:b]
+        if a > 0 and not text[a - 1].isspace() and (m := _SPACE.search(piece)):
+            piece = piece[m.start() :]  # a word cut in two is dropped
+        if b < len(text) and not text[b].isspace():
+            cut = max(piece.rfind(" "), piece.rfind("\n"), piece.rfind("\t"))
+            piece = piece[:cut] if cut > 0 else piece
+        parts.append(piece)
+    return " ".join(parts)
+
+
+def _windows(text: str) -> list[tuple[int, str]]:
+    """``text`` as consecutive ``(offset, piece)`` pieces of at most about :data:`MAX_CHARS` characters,
+    cut at whitespace where there is some (one piece when the text is short)."""
+    out, start = [], 0
+    while len(text) - start > MAX_CHARS:
+        end = start + MAX_CHARS
+        cut = max(text.rfind(" ", start, end), text.rfind("\t", start, end), text.rfind("\n", start, end))
+        end = cut + 1 if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    out.append((start, text[start:]))
+    return out
+
+
 def _identify(texts: Sequence[str], model: str | Path | None, *, eager_mixed: bool) -> list[LangGuess]:
     """``identify_batch`` of a list; ``mixed`` worked out for all texts at once (a column was asked
-    for) or per text on first access."""
-    texts = [t if isinstance(t, str) else "" if t is None else str(t) for t in texts]
+    for) or per text on first access. Texts over :data:`MAX_CHARS` characters count by a sample."""
+    texts = [_sample(t) if isinstance(t, str) else "" if t is None else _sample(str(t)) for t in texts]
     if not texts:
         return []
     import numpy as np
@@ -275,13 +322,27 @@ def tag_words(text: str, *, model: str | Path | None = None) -> list[WordTag]:
 
     Returns:
         One :class:`WordTag` per word, in order; punctuation is skipped; URLs, @users,
-        #tags, numbers, emoji and capitalised names inside a sentence are ``other``.
+        #tags, numbers, emoji and capitalised names inside a sentence are ``other``. A text over
+        :data:`MAX_CHARS` characters is tagged in consecutive windows of about that size, cut at
+        whitespace (memory stays bounded; context does not cross a window's edge).
 
     Examples:
         >>> [(w.text, w.lang) for w in tag_words("3afak send me the file ghda")]
         [('3afak', 'ary_Latn'), ('send', 'eng_Latn'), ('me', 'eng_Latn'), ('the', 'eng_Latn'), ('file', 'eng_Latn'), ('ghda', 'ary_Latn')]
     """
-    return tag_batch([text], load_langid_model(model))[0]
+    return [tag for tags in iter_word_tags(text, model=model) for tag in tags]
+
+
+def iter_word_tags(text: str, *, model: str | Path | None = None) -> Iterator[list[WordTag]]:
+    """:func:`tag_words` in pieces: one list for a text up to :data:`MAX_CHARS` characters, else one
+    list per window, so a caller that writes them out (``aimm langid --words``) keeps memory bounded."""
+    m = load_langid_model(model)
+    text = text if isinstance(text, str) else "" if text is None else str(text)  # as identify()
+    if len(text) <= MAX_CHARS:
+        yield tag_batch([text], m)[0]
+        return
+    for offset, piece in _windows(text):
+        yield [replace(t, start=t.start + offset, end=t.end + offset) for t in tag_batch([piece], m)[0]]
 
 
 def spans(text: str, *, model: str | Path | None = None) -> list[Span]:

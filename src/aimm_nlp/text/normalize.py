@@ -68,6 +68,12 @@ def describe_preset(name: str) -> dict[str, Any]:
 
 def _resolve(name: str) -> str:
     data = _data()
+    if not isinstance(name, str):
+        raise UnknownNameError(
+            f"preset must be a name such as 'auto.v1', got {name!r}; valid presets: {', '.join(preset_names())}",
+            name=str(name),
+            choices=preset_names(),
+        )
     key = data["aliases"].get(name, name)
     if key not in data["presets"]:
         names = [*data["presets"], *data["aliases"]]
@@ -225,9 +231,15 @@ class Normalizer:
     # -------------------------------------------------------- application
 
     def __call__(self, text: str) -> str:
-        """Normalize one string. Never raises on a ``str``."""
+        """Normalize one string. Never raises on a ``str`` (``None`` and ``""`` come back as they are).
+
+        Raises:
+            TypeError: ``text`` is not a string.
+        """
         if not text:
             return text
+        if not isinstance(text, str):
+            raise TypeError(f"normalize() takes a str, got {type(text).__name__}: {text!r:.60}")
         if "@" in text or "://" in text or "www." in text or "[" in text:
             if self.switches["controls"]:  # a control inside "@user" must not split it in two
                 text = _CONTROLS_RE.sub("", text)
@@ -241,7 +253,13 @@ class Normalizer:
         return text
 
     def batch(self, texts: Iterable[str]) -> list[str]:
-        """Normalize many strings (a list, a generator, a ``datasets`` column)."""
+        """Normalize many strings (a list, a generator, a ``datasets`` column).
+
+        Raises:
+            TypeError: ``texts`` is one string (its characters would be normalized one by one).
+        """
+        if isinstance(texts, str):
+            raise TypeError("batch() takes a list of texts, not one str; call the normalizer on it instead")
         return [self(t) for t in texts]
 
     def _core(self, text: str) -> str:
@@ -251,11 +269,12 @@ class Normalizer:
         if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
             text = self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
         text = self._maps(text)
+        # ʷ after a Tifinagh letter becomes ⵯ, a Tifinagh letter: marks after it now compose (ⵯ + U+0344).
+        if self._labial and ("\u02b7" in text or "\u1d42" in text):
+            text = _TFNG_LABIAL.sub("\u2d6f", text)
         # Deleting a tatweel or control can bring a letter and a combining mark together.
         if self._nfc_re is not None and not unicodedata.is_normalized("NFC", text):
             text = self._maps(self._nfc_re.sub(lambda m: unicodedata.normalize("NFC", m.group()), text))
-        if self._labial and ("\u02b7" in text or "\u1d42" in text):
-            text = _TFNG_LABIAL.sub("\u2d6f", text)
         if self._elong_re is not None:
             text = self._elong_re.sub(_collapse, text)
         if sw["mask_hashtags"] and "#" in text:

@@ -103,6 +103,10 @@ _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
 _JOIN = " \n "
+# Longer words (after squeezing elongation; no Darija word is this long: a laugh, a keyboard mash) are
+# searched in pieces of this many characters: the ranked search keeps every prefix of every hypothesis,
+# so its time and memory grow with the square of the length (8,000 characters took 1 GB).
+_MAX_WORD = 40
 _CONTEXT_WORDS = frozenset(load_foreign_data()["context_articles"])
 _LONGEST_ARTICLE = max(map(len, _CONTEXT_WORDS))
 _CONTEXT = re.compile(
@@ -227,7 +231,13 @@ class Transliterator:
             self._article_chunks: set[str] = set()  # chunks that are French articles (la, le, des…)
 
     def __call__(self, text: str) -> str:
-        """Transliterate one string."""
+        """Transliterate one string.
+
+        Raises:
+            TypeError: ``text`` is not a string.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"transliterate() takes a str, got {type(text).__name__}: {text!r:.60}")
         if self._simple is not None:
             return self._simple(text)
         parts = text.split(" ")
@@ -316,6 +326,8 @@ class Transliterator:
             best_many = getattr(self.model, "best_many", None)
             if not todo:
                 spelled = []
+            elif best_many is not None and max(map(len, todo)) > _MAX_WORD:
+                spelled = self._best_many_long(todo, best_many)
             elif best_many is not None:
                 spelled = best_many(_ELONGATION.sub(_ONE, "\n".join(todo)).split("\n"))
             else:
@@ -329,6 +341,18 @@ class Transliterator:
             if _NUMBER.fullmatch(new[i]):
                 outs[i] = new[i]
         cache.update(zip(new, [o or t for o, t in zip(outs, new, strict=True)], strict=True))
+
+    def _best_many_long(self, todo: list[str], best_many: Callable[[list[str]], list[str]]) -> list[str]:
+        """``best_many`` for the words up to :data:`_MAX_WORD` characters (elongation squeezed), and
+        :meth:`_rank` (in pieces) for the longer ones."""
+        squeezed = _ELONGATION.sub(_ONE, "\n".join(todo)).split("\n")
+        short = [i for i, w in enumerate(squeezed) if len(w) <= _MAX_WORD]
+        out = [""] * len(todo)
+        for i, spelled in zip(short, best_many([squeezed[i] for i in short]), strict=True):
+            out[i] = spelled
+        for i in set(range(len(todo))).difference(short):
+            out[i] = self._rank(todo[i], 1)[0][0]
+        return out
 
     def _context_applies(self, text: str) -> bool:
         decide = self.model.foreign.decide  # type: ignore[union-attr]
@@ -368,8 +392,17 @@ class Transliterator:
         return decisions
 
     def batch(self, texts: Iterable[str]) -> list[str]:
-        """Transliterate many strings (shares the word cache; new words are converted together)."""
+        """Transliterate many strings (shares the word cache; new words are converted together).
+
+        Raises:
+            TypeError: ``texts`` is one string, or holds something that is not a string.
+        """
+        if isinstance(texts, str):
+            raise TypeError("batch() takes a list of texts, not one str; call the transliterator on it")
         texts = list(texts)
+        if not all(isinstance(t, str) for t in texts):
+            i = next(i for i, t in enumerate(texts) if not isinstance(t, str))
+            raise TypeError(f"texts[{i}] is {type(texts[i]).__name__}, not str: {texts[i]!r:.60}")
         if self._simple is not None:
             return [self._simple(t) for t in texts]
         return self._run(texts)
@@ -395,6 +428,10 @@ class Transliterator:
     def _rank(self, word: str, k: int) -> list[tuple[str, float]]:
         assert self.model is not None
         w = _ELONGATION.sub(_ONE, word)
+        if len(w) > _MAX_WORD:  # a laugh or a keyboard mash: searched in pieces (see _MAX_WORD)
+            pieces = [w[i : i + _MAX_WORD] for i in range(0, len(w), _MAX_WORD)]
+            done = {p: self._rank(p, 1)[0] for p in dict.fromkeys(pieces)}  # "hahaha...": one search
+            return [("".join(done[p][0] for p in pieces), round(sum(done[p][1] for p in pieces), 4))]
         ranked = self.model.rank_phonetic(w, k=k) if self.phonetic else self.model.rank(w, k=k)  # type: ignore[attr-defined]
         return ranked or [(word, 0.0)]
 
@@ -402,10 +439,10 @@ class Transliterator:
         """Ranked spellings of one word (a deterministic pair gives exactly one).
 
         Raises:
-            ConfigError: ``k`` is below 1.
+            ConfigError: ``k`` is not a whole number of at least 1.
         """
-        if k < 1:
-            raise ConfigError(f"candidates: k must be at least 1, got {k}")
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise ConfigError(f"candidates: k must be at least 1 (a whole number), got {k!r}")
         if self._simple is not None or not _TOKEN.fullmatch(word) or self._classify(word)[0] != "word":
             return [Candidate(self(word), 1.0, 0.0)]
         ranked = self._rank(word, k)
@@ -509,7 +546,7 @@ def candidates(
     ``phonetic=True``, the others are ranked by rule cost alone).
 
     Raises:
-        ConfigError: ``k`` is below 1. UnknownNameError: unsupported pair.
+        ConfigError: ``k`` is not a whole number of at least 1. UnknownNameError: unsupported pair.
 
     Examples:
         >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=3)]
