@@ -281,3 +281,13 @@ def test_nameless_write_error_in_atomic_output_names_the_file_and_keeps_the_old_
     assert info.value.filename == str(out) and info.value.errno == errno.ENOSPC
     assert out.read_text("utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_any_command_prints_arabic_under_an_ascii_locale(work: Path) -> None:
+    """`aimm report` lists the files it wrote; an Arabic folder name crashed under PYTHONIOENCODING=ascii."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    out = work / "تقرير"
+    proc = run_cli("report", str(work / "run.json"), "--out", str(out), env=env)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert f"{out / 'leaderboard.md'}" in proc.stdout.decode("utf-8")
+    assert b"Traceback" not in proc.stderr

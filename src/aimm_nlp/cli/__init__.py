@@ -66,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from aimm_nlp._io import utf8_stdout
+
+    utf8_stdout()  # Arabic/Tifinagh in any command's output, whatever the locale says
     try:
         return int(args.func(args) or 0)
     except AimmError as exc:
