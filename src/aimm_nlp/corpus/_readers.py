@@ -6,8 +6,9 @@ generator feeds the memory-mapped ``Dataset`` and the streaming ``IterableDatase
 both give identical rows, and an ``IterableDataset`` has one shard per spec (what
 ``split_dataset_by_node`` and DataLoader workers split on).
 
-Files are read as bytes and decoded line by line, so every malformed line is
-reported with its file and line number. Under ``on_error="skip"`` such a line
+Files are read as bytes and decoded line by line, so every malformed line (invalid UTF-8 or
+JSON, a missing or non-string text field, a ``\\ud800``-style JSON escape that decodes to a lone
+surrogate in the text, language or source field) is reported with its file and line number. Under ``on_error="skip"`` such a line
 becomes a row with ``text=None`` and an ``error`` message, which
 :func:`aimm_nlp.corpus.clean` drops and counts (step ``malformed``): never silently.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp._io import open_binary
+from aimm_nlp._surrogates import surrogate_problem
 from aimm_nlp.errors import DataError, InputFileError
 
 TEXT_CANDIDATES = ("text", "sentence", "content", "tweet", "body", "document")
@@ -230,6 +232,13 @@ def _rows_of(spec: dict[str, Any], with_error: bool) -> Iterator[dict[str, Any]]
                 rec = _Bad(n, f"no {spec['text_column']!r} field; fields: {', '.join(rec) or '(none)'}")
             elif not isinstance(text, str):
                 rec = _Bad(n, f"field {spec['text_column']!r} is {type(text).__name__}, expected a string")
+            elif spec["format"] == "jsonl":  # a JSON escape can decode to a lone surrogate (see _surrogates)
+                used = (spec["text_column"], spec["lang_value"] if spec["lang_kind"] == "column" else None)
+                problem = surrogate_problem(
+                    {k: rec[k] for k in (*used, spec.get("source_column")) if k in rec}
+                )
+                if problem:
+                    rec = _Bad(n, problem)
         if isinstance(rec, _Bad):
             if spec["on_error"] != "skip":
                 raise DataError(
