@@ -215,6 +215,9 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
     from aimm_nlp.finetune import data as fdata
     from aimm_nlp.finetune.models import build_model, load_tokenizer, max_positions
 
+    problems = cfg.check()  # again: a config built in Python (not from_dict) was never checked
+    if problems:
+        raise ConfigError(f"invalid fine-tuning config ({len(problems)} problems):", errors=problems)
     staging = check_output_dir(cfg.run.output_dir, resume=cfg.run.resume, overwrite=cfg.run.overwrite)
     if cfg.run.threads:
         torch.set_num_threads(cfg.run.threads)
