@@ -45,7 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(a file named like ary_Arab.txt gives its language)")  # fmt: skip
     t.add_argument("--kind", help="bpe (default), unigram or wordpiece")
     t.add_argument("--backend", help="hf (default) or spm")
-    t.add_argument("--vocab-size", type=int, dest="vocab_size")
+    t.add_argument("--vocab-size", type=int, dest="vocab_size",
+                   help="vocabulary size, special and byte tokens included: 1 to 2**20 (1048576)")  # fmt: skip
     t.add_argument("--normalizer", help="aimm_nlp.text preset for the training text (default auto)")
     t.add_argument("--temperature", type=float)
     t.add_argument("--seed", type=int)
@@ -71,7 +72,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--base", required=True, help="base tokenizer folder, tokenizer.json or SentencePiece BPE .model"
     )
     x.add_argument("--data", nargs="+", required=True, metavar="FILE", help="text files, one text per line")
-    x.add_argument("--n-new-tokens", type=int_at_least(1), required=True, dest="n_new_tokens")
+    x.add_argument("--n-new-tokens", type=int_at_least(1), required=True, dest="n_new_tokens",
+                   help="tokens to add: 1 to 2**20 (1048576)")  # fmt: skip
     x.add_argument("--min-frequency", type=int_at_least(1), default=2, dest="min_frequency",
                    help="a pair must occur this often to become a token (default 2)")  # fmt: skip
     x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts: Arab, Latn, Tfng")
@@ -223,10 +225,13 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def run_extend(args: argparse.Namespace) -> int:
     from aimm_nlp._io import iter_lines
+    from aimm_nlp.errors import ConfigError
     from aimm_nlp.tokenization import extend_tokenizer
-    from aimm_nlp.tokenization._checks import check_out_dir, check_scripts
+    from aimm_nlp.tokenization._checks import MAX_VOCAB_SIZE, check_out_dir, check_scripts
 
     check_scripts(args.scripts)  # before the base tokenizer and the data are read
+    if args.n_new_tokens > MAX_VOCAB_SIZE:
+        raise ConfigError(f"--n-new-tokens must be at most 2**20 (1048576), got {args.n_new_tokens}")
     check_out_dir(args.out)
     texts = [line for path in args.data for line in iter_lines(path)]
     ext = extend_tokenizer(

@@ -18,7 +18,16 @@ from typing import Any
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
 
-__all__ = ["CARD", "KINDS", "check_out_dir", "check_scripts", "known_langs", "lang_error", "settings_errors"]
+__all__ = [
+    "CARD",
+    "KINDS",
+    "MAX_VOCAB_SIZE",
+    "check_out_dir",
+    "check_scripts",
+    "known_langs",
+    "lang_error",
+    "settings_errors",
+]
 
 CARD = "tokenizer_card.json"
 KINDS = {"hf": ("bpe", "unigram", "wordpiece"), "spm": ("bpe", "unigram")}
@@ -52,8 +61,12 @@ def lang_error(code: Any, where: str) -> str | None:
     )
 
 
+MAX_VOCAB_SIZE = 2**20
+"""Largest ``vocab_size`` (and ``n_new_tokens``) accepted: 1,048,576, beyond any real tokenizer (Llama 3
+has 128k); larger values made the Rust trainers abort the process instead of raising."""
+
 _EXPECTED = {  # key: (check, what the value must be)
-    "vocab_size": (lambda v: _int(v) and v >= 1, "a positive integer"),
+    "vocab_size": (lambda v: _int(v) and 1 <= v <= MAX_VOCAB_SIZE, "an integer from 1 to 2**20 (1048576)"),
     "normalizer": (lambda v: v is None or isinstance(v, str), "a normalizer preset name or null"),
     "fold_letters": (lambda v: isinstance(v, bool), "true or false"),
     "temperature": (lambda v: _num(v) and v > 0, "a number > 0"),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp._io import iter_lines
+from aimm_nlp._surrogates import surrogate_problem
 from aimm_nlp.errors import ConfigError, DataError
 
 __all__ = ["collect", "corpus_sha256", "read_sources", "sample_by_language", "source_errors"]
@@ -38,16 +39,24 @@ def collect(corpus: Any) -> dict[str, list[str]]:
     """Group the non-empty texts of ``corpus`` by language, keeping order.
 
     Raises:
-        DataError: the corpus holds no text, or an item is not a string.
+        DataError: the corpus holds no text, an item is not a string, or a text holds a lone surrogate
+            (``"\\ud800"``, what ``json.loads`` gives for half an emoji); the message counts the text.
         InputFileError: a file is missing or not UTF-8.
     """
     out: dict[str, list[str]] = {}
+    count = 0
 
     def add(text: Any, lang: str | None) -> None:
+        nonlocal count
+        count += 1
         if not isinstance(text, str):
             raise DataError(
                 f"corpus item {text!r} is not a string; pass texts, (text, lang) pairs or file paths"
             )
+        problem = surrogate_problem(text)
+        if problem:  # Rust (tokenizers, sentencepiece) cannot take it: say which text, not UnicodeEncodeError
+            where = f" (language {lang})" if lang else ""
+            raise DataError(f"corpus text {count}{where} {text[:40]!r}: {problem}")
         if text.strip():
             out.setdefault(lang or _script_lang(text), []).append(text)
 

@@ -33,7 +33,7 @@ from typing import Any
 from aimm_nlp import __version__
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
-from aimm_nlp.tokenization._checks import CARD, KINDS, check_out_dir, settings_errors
+from aimm_nlp.tokenization._checks import CARD, KINDS, MAX_VOCAB_SIZE, check_out_dir, settings_errors
 from aimm_nlp.tokenization._corpus import collect, corpus_sha256, sample_by_language
 from aimm_nlp.tokenization._pretok import PATTERN, base_alphabet
 
@@ -82,8 +82,12 @@ def _check(kind: str, backend: str, vocab_size: Any, special_tokens: Sequence[st
             name=kind,
             choices=list(KINDS[backend]),
         )
-    if not isinstance(vocab_size, int) or isinstance(vocab_size, bool) or vocab_size < 1:
-        raise ConfigError(f"vocab_size must be a positive integer, got {vocab_size!r}")
+    if (
+        not isinstance(vocab_size, int)
+        or isinstance(vocab_size, bool)
+        or not 1 <= vocab_size <= MAX_VOCAB_SIZE
+    ):
+        raise ConfigError(f"vocab_size must be an integer from 1 to 2**20 (1048576), got {vocab_size!r}")
     if not special_tokens or len(set(special_tokens)) != len(special_tokens):
         raise ConfigError(
             f"special_tokens must be non-empty and unique (first = UNK), got {list(special_tokens)}"
@@ -137,7 +141,7 @@ def train_tokenizer(
             language), a ``{lang: texts}`` mapping or a ``datasets.Dataset`` (``text`` [+ ``lang``]).
         out_dir: output folder (created atomically); default a new temporary folder.
         kind: ``"bpe"``, ``"unigram"`` or ``"wordpiece"`` (HF only).
-        vocab_size: target vocabulary size, special and byte tokens included.
+        vocab_size: target vocabulary size, special and byte tokens included; at most 2**20 (1048576).
         backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
         normalizer: :mod:`aimm_nlp.text` preset applied to the training text, or ``None``.
         fold_letters: let the preset fold letters too (then normalize before encoding as well).
