@@ -185,3 +185,46 @@ def test_clean_names_a_missing_or_wrongly_typed_column(columns: dict, message: s
     with pytest.raises(DataError) as info:
         clean(Dataset.from_dict(columns), quality=None)
     assert message in str(info.value)
+
+
+# --- encodings and data folders -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "named"),
+    [
+        ("tweets.txt", "utf-16", "UTF-16LE"),  # with a BOM (Python writes little-endian here)
+        ("tweets.txt", "utf-16-le", "UTF-16LE"),
+        ("tweets.txt", "utf-16-be", "UTF-16BE"),
+        ("tweets.jsonl", "utf-16", "UTF-16LE"),
+        ("tweets.csv", "utf-16-be", "UTF-16BE"),
+        ("tweets.tsv", "utf-16-le", "UTF-16LE"),
+    ],
+)
+def test_utf16_files_are_named_with_how_to_convert(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, encoding: str, named: str
+) -> None:
+    rows = {
+        ".txt": "salam labas\nواش نتا\n",
+        ".jsonl": '{"text": "salam"}\n',
+        ".csv": "text\nsalam\n",
+        ".tsv": "text\nsalam\n",
+    }
+    src = tmp_path / name
+    src.write_bytes(rows[src.suffix].encode(encoding))
+    argv = ["corpus", "describe", str(src), "--out", str(tmp_path / "stats"), "--no-plots"]
+    _exit_2(capsys, argv, f"{src}:1: the file is {named} text, not UTF-8", f"iconv -f {named} -t UTF-8 {src}")
+    assert not (tmp_path / "stats").exists()
+
+
+def test_a_missing_data_dir_is_said_to_be_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = {"sources": [{"name": "afrisenti_ma"}], "output": {"dir": str(tmp_path / "out")}}
+    cfg["data_dir"] = str(tmp_path / "no_data")
+    path = tmp_path / "corpus.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    _exit_2(capsys, ["corpus", "build", str(path)], f"({tmp_path / 'no_data'} itself does not exist)")
+    (tmp_path / "no_data").mkdir()
+    err = _exit_2(
+        capsys, ["corpus", "build", str(path)], f"looked in {tmp_path / 'no_data' / 'afrisenti_ma'})"
+    )
+    assert "itself does not exist" not in err

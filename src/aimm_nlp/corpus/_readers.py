@@ -40,10 +40,27 @@ class _Bad:
         self.line, self.reason = line, reason
 
 
+def _utf16(head: bytes) -> str | None:
+    """``"UTF-16LE"``/``"UTF-16BE"`` when ``head`` (the first bytes of a file) looks like UTF-16 text."""
+    if head.startswith(b"\xff\xfe") or (len(head) >= 4 and head[1] == head[3] == 0 and head[0] and head[2]):
+        return "UTF-16LE"
+    if head.startswith(b"\xfe\xff") or (len(head) >= 4 and head[0] == head[2] == 0 and head[1] and head[3]):
+        return "UTF-16BE"
+    return None
+
+
 def _lines(path: str) -> Iterator[tuple[int, str | _Bad]]:
     offset = 0
     with open_binary(path) as fh:
         for lineno, raw in enumerate(fh, 1):
+            encoding = _utf16(raw[:4]) if lineno == 1 else None
+            if encoding:  # Excel's "Unicode text" and Windows tools: not binary, just another encoding
+                raise InputFileError(
+                    f"{path}:1: the file is {encoding} text, not UTF-8; convert it, e.g. "
+                    f"iconv -f {encoding} -t UTF-8 {path} > converted{Path(path).suffix}",
+                    path=path,
+                    line=1,
+                )
             nul = raw.find(b"\x00")
             if nul >= 0:
                 raise InputFileError(
