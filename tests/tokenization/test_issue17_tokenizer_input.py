@@ -117,3 +117,18 @@ def test_an_unreadable_model_path_is_an_input_file_error(tmp_path):
 
     with pytest.raises(InputFileError, match="no such file"):
         spm_to_hf(tmp_path / "missing.model")
+
+
+def test_docs_say_config_paths_read_any_local_file(capsys):
+    """Item 7: data[].path expands $VARS and may read any local file; --help, the shipped config and
+    read_sources say so."""
+    from importlib import resources
+
+    from aimm_nlp.tokenization._corpus import read_sources
+
+    with pytest.raises(SystemExit):
+        main(["tokenizer", "train", "--help"])
+    assert "may read any local file" in " ".join(capsys.readouterr().out.split())
+    shipped = resources.files("aimm_nlp") / "configs" / "tokenizer" / "moroccan_32k.yaml"
+    assert "may name ANY local file" in shipped.read_text(encoding="utf-8")
+    assert "any local file" in " ".join(read_sources.__doc__.split())

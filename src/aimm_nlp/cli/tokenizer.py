@@ -40,7 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     t = tsub.add_parser("train", help="train a tokenizer from a YAML config and/or flags", epilog=EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    t.add_argument("config", nargs="?", help="YAML config (see src/aimm_nlp/configs/tokenizer/)")
+    t.add_argument("config", nargs="?", help="YAML config (see src/aimm_nlp/configs/tokenizer/); its data[].path "
+                   "expands $VARS and may read any local file: review configs you did not write")  # fmt: skip
     t.add_argument("--data", nargs="+", default=[], metavar="FILE", help="text files, one text per line "
                    "(a file named like ary_Arab.txt gives its language)")  # fmt: skip
     t.add_argument("--kind", help="bpe (default), unigram or wordpiece")

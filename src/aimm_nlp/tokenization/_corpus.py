@@ -189,6 +189,10 @@ def read_sources(
     (TSV with a header, no quoting; without it one text per line) and either ``lang`` or
     ``lang_prefix`` (language = prefix + dominant script, e.g. ``ary`` -> ``ary_Arab``/``ary_Latn``).
     A ``lang_column`` names a column holding the language instead.
+
+    Security: a config is trusted like a shell script. ``path`` expands every ``$VAR`` of the
+    environment and may be absolute or climb with ``..``, so it can read any local file the user can
+    read (its lines become training text). Review configs you did not write.
     """
 
     from aimm_nlp.text import dominant_script
