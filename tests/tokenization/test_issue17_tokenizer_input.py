@@ -132,3 +132,32 @@ def test_docs_say_config_paths_read_any_local_file(capsys):
     shipped = resources.files("aimm_nlp") / "configs" / "tokenizer" / "moroccan_32k.yaml"
     assert "may name ANY local file" in shipped.read_text(encoding="utf-8")
     assert "any local file" in " ".join(read_sources.__doc__.split())
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("text\tlabel\nsalam\tary_Latn\nواش\tary_Arab\textra\n", "t.tsv:3: expected 2 tab-separated fields (text, label), found 3"),
+        ("text\tlabel\nsalam\n", "t.tsv:2: expected 2 tab-separated fields (text, label), found 1"),
+        ("text\tlabel\nⴰⵣⵓⵍ\tzgh_Tfng\n\tary_Latn\t\n", "t.tsv:3: expected 2 tab-separated fields"),
+    ],
+)  # fmt: skip
+def test_config_tsv_rows_with_another_field_count_are_refused(tmp_path, capsys, content, needle):
+    (tmp_path / "t.tsv").write_text(content, encoding="utf-8")
+    config = tmp_path / "tok.yaml"
+    config.write_text(
+        "vocab_size: 1300\ndata:\n  - {path: t.tsv, column: text, lang_column: label}\n", encoding="utf-8"
+    )
+    argv = ["tokenizer", "train", str(config), "--shared", str(tmp_path), "--out", str(tmp_path / "tok")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and str(tmp_path) in err and "Traceback" not in err
+    assert not (tmp_path / "tok").exists()
+
+
+def test_config_tsv_with_a_bom_and_blank_lines_reads(tmp_path):
+    from aimm_nlp.tokenization._corpus import read_sources
+
+    (tmp_path / "t.tsv").write_text("\ufefftext\tlabel\nsalam\tary_Latn\n\nواش\tary_Arab\n", encoding="utf-8")
+    got = read_sources([{"path": "t.tsv", "column": "text", "lang_column": "label"}], root=tmp_path)
+    assert got == {"ary_Latn": ["salam"], "ary_Arab": ["واش"]}
