@@ -228,3 +228,30 @@ def test_a_missing_data_dir_is_said_to_be_missing(tmp_path: Path, capsys: pytest
         capsys, ["corpus", "build", str(path)], f"looked in {tmp_path / 'no_data' / 'afrisenti_ma'})"
     )
     assert "itself does not exist" not in err
+
+
+@pytest.mark.parametrize(
+    ("top_k", "message"),
+    [
+        ("-5", "--top-k: must be from 0 to 10**6, got -5"),
+        ("1000001", "--top-k: must be from 0 to 10**6, got 1000001"),
+    ],
+)
+def test_describe_top_k_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], top_k: str, message: str
+) -> None:
+    src = tmp_path / "d.txt"
+    src.write_text("\n".join(GOOD) + "\n", encoding="utf-8")
+    argv = ["corpus", "describe", str(src), "--out", str(tmp_path / "stats"), "--no-plots", "--top-k", top_k]
+    _exit_2(capsys, argv, message)
+    assert not (tmp_path / "stats").exists()
+
+
+@pytest.mark.parametrize(("top_k", "batch_size"), [(-1, 1000), (20, 0), (10**7, 1000), (True, 1000)])
+def test_describe_api_checks_its_options(top_k: object, batch_size: object) -> None:
+    from datasets import Dataset
+
+    from aimm_nlp.corpus.stats import describe
+
+    with pytest.raises(ConfigError, match="invalid describe"):
+        describe(Dataset.from_dict({"text": GOOD}), top_k=top_k, batch_size=batch_size)
