@@ -161,3 +161,28 @@ def test_config_tsv_with_a_bom_and_blank_lines_reads(tmp_path):
     (tmp_path / "t.tsv").write_text("\ufefftext\tlabel\nsalam\tary_Latn\n\nواش\tary_Arab\n", encoding="utf-8")
     got = read_sources([{"path": "t.tsv", "column": "text", "lang_column": "label"}], root=tmp_path)
     assert got == {"ary_Latn": ["salam"], "ary_Arab": ["واش"]}
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--seed", "-1"], "seed: expected an integer from 0 to 2**32 - 1, got -1"),
+        (["--seed", str(2**32)], "seed: expected an integer from 0 to 2**32 - 1, got 4294967296"),
+        (["--temperature", "1e9"], "temperature: expected a number > 0 and <= 100, got 1000000000.0"),
+        (["--temperature", "nan"], "temperature: expected a number > 0 and <= 100, got nan"),
+        (
+            ["--set", "lang_weights.ary_Arab=1e300"],
+            "lang_weights.ary_Arab: expected a number >= 0 and <= 10**6",
+        ),
+        (
+            ["--set", "lang_weights.ary_Arab=.inf"],
+            "lang_weights.ary_Arab: expected a number >= 0 and <= 10**6",
+        ),
+    ],
+)
+def test_train_sampling_numbers_have_ranges(ary, tmp_path, capsys, flags, needle):
+    argv = ["tokenizer", "train", "--data", str(ary), "--out", str(tmp_path / "tok"), "--no-progress", *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert not (tmp_path / "tok").exists()

@@ -49,8 +49,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--vocab-size", type=int, dest="vocab_size",
                    help="vocabulary size, special and byte tokens included: 1 to 2**20 (1048576)")  # fmt: skip
     t.add_argument("--normalizer", help="aimm_nlp.text preset for the training text (default auto)")
-    t.add_argument("--temperature", type=float)
-    t.add_argument("--seed", type=int)
+    t.add_argument(
+        "--temperature", type=float, help="language sampling temperature, > 0 and <= 100 (default 1)"
+    )
+    t.add_argument("--seed", type=int, help="sampling seed, 0 to 2**32 - 1 (default 0)")
     t.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key (YAML value), e.g. --set lang_weights.ary_Arab=3")  # fmt: skip
     t.add_argument("--shared", help="root for config data paths (default $AIMM_SHARED or ../shared)")

@@ -145,12 +145,12 @@ def train_tokenizer(
         backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
         normalizer: :mod:`aimm_nlp.text` preset applied to the training text, or ``None``.
         fold_letters: let the preset fold letters too (then normalize before encoding as well).
-        temperature: language sampling temperature (> 1 gives small languages more vocabulary).
-        lang_weights: extra per-language multipliers of the sampled share, e.g. ``{"arb_Arab": 4}``.
+        temperature: language sampling temperature, in (0, 100] (> 1 gives small languages more vocabulary).
+        lang_weights: extra per-language multipliers of the sampled share (each 0 to 10**6), e.g. ``{"arb_Arab": 4}``.
         special_tokens: special tokens, the first one is UNK.
         byte_fallback: ``<0xNN>`` pieces for unseen characters (default on for BPE/Unigram; WordPiece
             has none and uses UNK).
-        seed: seed of the language sampling (same data + seed -> same ``tokenizer.json`` bytes).
+        seed: seed of the language sampling, 0 to 2**32 - 1 (same data + seed -> same ``tokenizer.json``).
         progress: show the trainer's progress bar.
 
     Returns:
