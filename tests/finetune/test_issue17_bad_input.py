@@ -248,3 +248,26 @@ def test_pickle_weights_are_never_loaded(tok_dir, data_dir, tmp_path, model_dirs
     cfg = FinetuneConfig.from_dict(raw)
     build_model(cfg, load_tokenizer(str(tok_dir)), label_names=LABELS)
     assert seen.get("use_safetensors") is True
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("root:x:0:0:root:/root:/bin/bash\n", "cannot load (expected value at line 1 column 1)"),
+        ('{"version": "1.0", "model": {"type": "BPE"', "cannot load"),  # a truncated tokenizer.json
+        ("", "cannot load"),
+    ],
+)
+def test_a_tokenizer_file_that_is_not_one_exits_2(tok_dir, data_dir, tmp_path, capsys, content, message):
+    bad = tmp_path / "tokenizer.json"
+    bad.write_text(content, encoding="utf-8")
+    raw = _cls(tok_dir, data_dir / "tweets.tsv", tmp_path)
+    raw["model"]["tokenizer"] = str(bad)
+    _refused(tmp_path, capsys, raw, [], f"tokenizer {bad}: {message}")
+
+
+def test_an_empty_eval_file_is_refused_not_skipped(tok_dir, data_dir, tmp_path, capsys):
+    empty = tmp_path / "dev.tsv"
+    empty.write_text(HEADER, encoding="utf-8")
+    raw = _cls(tok_dir, data_dir / "tweets.tsv", tmp_path, data__eval=str(empty))
+    _refused(tmp_path, capsys, raw, [], f"{empty}: no records: the evaluation data set (data.eval) is empty")

@@ -61,9 +61,10 @@ def load_tokenizer(folder: str, *, trust_remote_code: bool = False):
             tok = AutoTokenizer.from_pretrained(
                 str(p), local_files_only=True, trust_remote_code=trust_remote_code
             )
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # the Rust tokenizers library raises a bare Exception on a malformed file
         raise ModelError(
-            f"tokenizer {folder}: cannot load ({exc}); pass a folder saved by save_pretrained"
+            f"tokenizer {folder}: cannot load ({_first_line(exc)}); pass a folder saved by save_pretrained "
+            "or a tokenizer.json"
         ) from None
     vocab = tok.get_vocab()
     for attr, names in _SPECIAL_NAMES.items():

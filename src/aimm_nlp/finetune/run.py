@@ -229,6 +229,12 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
 
         raise DataError(f"{d.train}: no records: the training data set is empty")
     eval_recs = fdata.read_records(d.eval, fmt=d.format, group_column=d.group_column) if d.eval else None
+    if eval_recs is not None and not eval_recs:  # else the run would silently skip every evaluation
+        from aimm_nlp.errors import DataError
+
+        raise DataError(
+            f"{d.eval}: no records: the evaluation data set (data.eval) is empty; fix it or unset data.eval"
+        )
     labels = d.labels
     if labels == "auto":
         labels = fdata.auto_labels(train_recs, cfg, d.train)
