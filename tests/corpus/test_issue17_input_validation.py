@@ -255,3 +255,15 @@ def test_describe_api_checks_its_options(top_k: object, batch_size: object) -> N
 
     with pytest.raises(ConfigError, match="invalid describe"):
         describe(Dataset.from_dict({"text": GOOD}), top_k=top_k, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("name", ["d.txt", "d.jsonl", "*.txt"])
+def test_a_split_for_plain_files_is_refused_not_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d.txt").write_text("\n".join(GOOD) + "\n", encoding="utf-8")
+    (tmp_path / "d.jsonl").write_text(json.dumps({"text": GOOD[0]}) + "\n", encoding="utf-8")
+    argv = ["corpus", "describe", name, "--split", "train", "--out", str(tmp_path / "stats"), "--no-plots"]
+    _exit_2(capsys, argv, "split='train' applies to catalogued corpus names and save_to_disk folders only")
+    assert not (tmp_path / "stats").exists()
