@@ -186,3 +186,22 @@ def test_train_sampling_numbers_have_ranges(ary, tmp_path, capsys, flags, needle
     err = capsys.readouterr().err
     assert needle in err and "Traceback" not in err
     assert not (tmp_path / "tok").exists()
+
+
+def test_a_kind_of_the_other_backend_names_that_backend(ary, tmp_path, capsys):
+    argv = [
+        "tokenizer",
+        "train",
+        "--data",
+        str(ary),
+        "--kind",
+        "wordpiece",
+        "--backend",
+        "spm",
+        "--out",
+        str(tmp_path / "t"),
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "unknown tokenizer kind 'wordpiece' for backend 'spm' (it needs backend hf)" in err
+    assert "did you mean 'wordpiece'" not in err

@@ -95,7 +95,8 @@ def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
         errors.append(f"backend: unknown tokenizer backend {backend!r}{hint}; valid: hf, spm")
     if "kind" in cfg and backend in KINDS and kind not in KINDS[backend]:
         every = sorted({k for ks in KINDS.values() for k in ks})
-        hint = did_you_mean(str(kind), every)
+        other = [b for b, ks in KINDS.items() if kind in ks]
+        hint = f" (it needs backend {other[0]})" if other else did_you_mean(str(kind), every)
         valid = ", ".join(KINDS[backend])
         errors.append(
             f"kind: unknown tokenizer kind {kind!r} for backend {backend!r}{hint}; valid for {backend}: {valid}"
