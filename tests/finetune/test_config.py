@@ -75,7 +75,7 @@ def test_value_errors_listed_together():
             }
         )
     msg = str(exc.value)
-    assert "run.seed: must be between 0 and 2**32 - 1, got -1" in msg
+    assert "run.seed: must be in [0, 2**32 - 1], got -1" in msg
     assert "did you mean 'sequence_classification'" in msg
     assert "did you mean 'llama'" in msg
     assert "data.train" in msg and "optim.lr" in msg and "data.max_tokens" in msg

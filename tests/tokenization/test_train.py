@@ -108,7 +108,7 @@ def test_normalizer_is_preprocessing_only(tmp_path) -> None:
         ({"backend": "sentencepiece"}, UnknownNameError, "valid: hf, spm"),
         ({"kind": "wordpiece", "backend": "spm"}, UnknownNameError, "valid for spm"),
         ({"vocab_size": 100}, ConfigError, "smaller than the alphabet"),
-        ({"vocab_size": 0}, ConfigError, "positive integer"),
+        ({"vocab_size": 0}, ConfigError, "an integer from 1 to 2"),
         ({"temperature": 0}, ConfigError, "temperature"),
         ({"normalizer": "darija"}, UnknownNameError, "preset"),
         ({"kind": "wordpiece", "byte_fallback": True}, ConfigError, "no byte fallback"),

@@ -56,7 +56,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     d.add_argument("--split", help="split of a named corpus (default: all)")
     d.add_argument("--text-column", help="column with the text (tabular files)")
-    d.add_argument("--top-k", type=int, default=20, help="most frequent words kept per group (default 20)")
+    d.add_argument(
+        "--top-k", type=int, default=20, help="most frequent words kept per group, 0 to 10**6 (default 20)"
+    )
     d.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     d.set_defaults(func=run_describe)
 
@@ -82,7 +84,10 @@ def run_describe(args: argparse.Namespace) -> int:
     from aimm_nlp._outdir import KINDS, check_output_folder, output_folder
     from aimm_nlp.corpus.load import load_corpus
     from aimm_nlp.corpus.stats import describe
+    from aimm_nlp.errors import ConfigError
 
+    if not 0 <= args.top_k <= 10**6:  # before the corpus is opened
+        raise ConfigError(f"--top-k: must be from 0 to 10**6, got {args.top_k}")
     check_output_folder(args.out, KINDS["corpus describe"], overwrite=args.overwrite)  # before any work
     ds = load_corpus(args.path, split=args.split, text_column=args.text_column, streaming=True)
     stats = describe(ds, top_k=args.top_k)

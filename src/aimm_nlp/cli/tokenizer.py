@@ -45,15 +45,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     t = tsub.add_parser("train", help="train a tokenizer from a YAML config and/or flags", epilog=EPILOG,
                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    t.add_argument("config", nargs="?", help="YAML config (see src/aimm_nlp/configs/tokenizer/)")
+    t.add_argument("config", nargs="?", help="YAML config (see src/aimm_nlp/configs/tokenizer/); its data[].path "
+                   "expands $VARS and may read any local file: review configs you did not write")  # fmt: skip
     t.add_argument("--data", nargs="+", default=[], metavar="FILE", help="text files, one text per line "
                    "(a file named like ary_Arab.txt gives its language)")  # fmt: skip
     t.add_argument("--kind", help="bpe (default), unigram or wordpiece")
     t.add_argument("--backend", help="hf (default) or spm")
-    t.add_argument("--vocab-size", type=int, dest="vocab_size")
+    t.add_argument("--vocab-size", type=int, dest="vocab_size",
+                   help="vocabulary size, special and byte tokens included: 1 to 2**20 (1048576)")  # fmt: skip
     t.add_argument("--normalizer", help="aimm_nlp.text preset for the training text (default auto)")
-    t.add_argument("--temperature", type=float)
-    t.add_argument("--seed", type=int)
+    t.add_argument(
+        "--temperature", type=float, help="language sampling temperature, > 0 and <= 100 (default 1)"
+    )
+    t.add_argument("--seed", type=int, help="sampling seed, 0 to 2**32 - 1 (default 0)")
     t.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key (YAML value), e.g. --set lang_weights.ary_Arab=3")  # fmt: skip
     t.add_argument("--shared", help="root for config data paths (default $AIMM_SHARED or ../shared)")
@@ -80,7 +84,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--base", required=True, help="base tokenizer folder, tokenizer.json or SentencePiece BPE .model"
     )
     x.add_argument("--data", nargs="+", required=True, metavar="FILE", help="text files, one text per line")
-    x.add_argument("--n-new-tokens", type=int_at_least(1), required=True, dest="n_new_tokens")
+    x.add_argument("--n-new-tokens", type=int_at_least(1), required=True, dest="n_new_tokens",
+                   help="tokens to add: 1 to 2**20 (1048576)")  # fmt: skip
     x.add_argument("--min-frequency", type=int_at_least(1), default=2, dest="min_frequency",
                    help="a pair must occur this often to become a token (default 2)")  # fmt: skip
     x.add_argument("--scripts", nargs="+", help="keep only new tokens in these scripts: Arab, Latn, Tfng")
@@ -237,10 +242,13 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def run_extend(args: argparse.Namespace) -> int:
     from aimm_nlp._io import iter_lines
+    from aimm_nlp.errors import ConfigError
     from aimm_nlp.tokenization import extend_tokenizer
-    from aimm_nlp.tokenization._checks import check_out_dir, check_scripts
+    from aimm_nlp.tokenization._checks import MAX_VOCAB_SIZE, check_out_dir, check_scripts
 
     check_scripts(args.scripts)  # before the base tokenizer and the data are read
+    if args.n_new_tokens > MAX_VOCAB_SIZE:
+        raise ConfigError(f"--n-new-tokens must be at most 2**20 (1048576), got {args.n_new_tokens}")
     check_out_dir(args.out, overwrite=args.overwrite, option="--overwrite")
     texts = [line for path in args.data for line in iter_lines(path)]
     ext = extend_tokenizer(

@@ -6,8 +6,9 @@ generator feeds the memory-mapped ``Dataset`` and the streaming ``IterableDatase
 both give identical rows, and an ``IterableDataset`` has one shard per spec (what
 ``split_dataset_by_node`` and DataLoader workers split on).
 
-Files are read as bytes and decoded line by line, so every malformed line is
-reported with its file and line number. Under ``on_error="skip"`` such a line
+Files are read as bytes and decoded line by line, so every malformed line (invalid UTF-8 or
+JSON, a missing or non-string text field, a ``\\ud800``-style JSON escape that decodes to a lone
+surrogate in the text, language or source field) is reported with its file and line number. Under ``on_error="skip"`` such a line
 becomes a row with ``text=None`` and an ``error`` message, which
 :func:`aimm_nlp.corpus.clean` drops and counts (step ``malformed``): never silently.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp._io import open_binary
+from aimm_nlp._surrogates import surrogate_problem
 from aimm_nlp.errors import DataError, InputFileError
 
 TEXT_CANDIDATES = ("text", "sentence", "content", "tweet", "body", "document")
@@ -38,10 +40,27 @@ class _Bad:
         self.line, self.reason = line, reason
 
 
+def _utf16(head: bytes) -> str | None:
+    """``"UTF-16LE"``/``"UTF-16BE"`` when ``head`` (the first bytes of a file) looks like UTF-16 text."""
+    if head.startswith(b"\xff\xfe") or (len(head) >= 4 and head[1] == head[3] == 0 and head[0] and head[2]):
+        return "UTF-16LE"
+    if head.startswith(b"\xfe\xff") or (len(head) >= 4 and head[0] == head[2] == 0 and head[1] and head[3]):
+        return "UTF-16BE"
+    return None
+
+
 def _lines(path: str) -> Iterator[tuple[int, str | _Bad]]:
     offset = 0
     with open_binary(path) as fh:
         for lineno, raw in enumerate(fh, 1):
+            encoding = _utf16(raw[:4]) if lineno == 1 else None
+            if encoding:  # Excel's "Unicode text" and Windows tools: not binary, just another encoding
+                raise InputFileError(
+                    f"{path}:1: the file is {encoding} text, not UTF-8; convert it, e.g. "
+                    f"iconv -f {encoding} -t UTF-8 {path} > converted{Path(path).suffix}",
+                    path=path,
+                    line=1,
+                )
             nul = raw.find(b"\x00")
             if nul >= 0:
                 raise InputFileError(
@@ -230,6 +249,13 @@ def _rows_of(spec: dict[str, Any], with_error: bool) -> Iterator[dict[str, Any]]
                 rec = _Bad(n, f"no {spec['text_column']!r} field; fields: {', '.join(rec) or '(none)'}")
             elif not isinstance(text, str):
                 rec = _Bad(n, f"field {spec['text_column']!r} is {type(text).__name__}, expected a string")
+            elif spec["format"] == "jsonl":  # a JSON escape can decode to a lone surrogate (see _surrogates)
+                used = (spec["text_column"], spec["lang_value"] if spec["lang_kind"] == "column" else None)
+                problem = surrogate_problem(
+                    {k: rec[k] for k in (*used, spec.get("source_column")) if k in rec}
+                )
+                if problem:
+                    rec = _Bad(n, problem)
         if isinstance(rec, _Bad):
             if spec["on_error"] != "skip":
                 raise DataError(

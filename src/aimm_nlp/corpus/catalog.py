@@ -113,7 +113,9 @@ def find_corpus_dir(name: str, data_dir: str | os.PathLike[str] | None = None) -
     for root in roots:
         if (root / info.folder).is_dir():
             return root / info.folder
-    looked = ", ".join(str(r / info.folder) for r in roots)
+    looked = ", ".join(
+        f"{r / info.folder}" + ("" if r.is_dir() else f" ({r} itself does not exist)") for r in roots
+    )
     raise InputFileError(
         f"corpus {name!r}: folder {info.folder!r} not found (looked in {looked}); "
         f"put it under $AIMM_DATA or pass data_dir=... (source: {info.url or 'see its README'})",

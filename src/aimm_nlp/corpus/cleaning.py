@@ -22,6 +22,7 @@ Examples:
 from __future__ import annotations
 
 import importlib
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -113,14 +114,52 @@ def _row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
     return {"text": texts, "lang": langs, "_drop": drop, "_why": why, "_hash": hashes}
 
 
+NUM_PROC_MAX = 256
+"""Largest ``num_proc`` accepted (a process per core of a big node; more only thrashes)."""
+MAX_CHARS_MAX = 10**9
+
+
+def option_errors(
+    *,
+    near_threshold: Any = 0.8,
+    min_chars: Any = 1,
+    max_chars: Any = None,
+    min_lang_score: Any = 0.0,
+    num_proc: Any = None,
+) -> list[str]:
+    """Every numeric :func:`clean` option outside its documented range, one message each.
+
+    Ranges: ``near_threshold`` in (0, 1]; ``0 <= min_chars <= max_chars <= 10**9`` (``max_chars`` may be
+    None); ``min_lang_score`` in [0, 1]; ``num_proc`` None or 1..256. Floats must be finite.
+    """
+
+    def num(v: Any, kind: tuple[type, ...] = (int, float)) -> bool:
+        return isinstance(v, kind) and not isinstance(v, bool) and math.isfinite(v)
+
+    errors = []
+    if not (num(near_threshold) and 0.0 < near_threshold <= 1.0):
+        errors.append(f"near_threshold: must be in (0, 1], got {near_threshold!r}")
+    if not (num(min_lang_score) and 0.0 <= min_lang_score <= 1.0):
+        errors.append(f"min_lang_score: must be in [0, 1], got {min_lang_score!r}")
+    if not num(min_chars, (int,)) or not (max_chars is None or num(max_chars, (int,))):
+        errors.append(f"min_chars/max_chars: must be integers, got {min_chars!r} and {max_chars!r}")
+    elif not 0 <= min_chars <= (MAX_CHARS_MAX if max_chars is None else max_chars) <= MAX_CHARS_MAX:
+        errors.append(
+            f"min_chars/max_chars: need 0 <= min_chars <= max_chars <= 10**9, got {min_chars} and {max_chars}"
+        )
+    if num_proc is not None and not (num(num_proc, (int,)) and 1 <= num_proc <= NUM_PROC_MAX):
+        errors.append(f"num_proc: must be null or an integer from 1 to {NUM_PROC_MAX}, got {num_proc!r}")
+    return errors
+
+
 def _options(**kw: Any) -> dict[str, Any]:
     errors = []
     if kw["dedup"] not in ("exact", "near", None):
-        errors.append(f"dedup must be 'exact', 'near' or None, got {kw['dedup']!r}")
-    if not 0.0 < kw["near_threshold"] <= 1.0:
-        errors.append(f"near_threshold must be in (0, 1], got {kw['near_threshold']}")
-    if kw["min_chars"] < 0 or (kw["max_chars"] is not None and kw["max_chars"] < kw["min_chars"]):
-        errors.append(f"need 0 <= min_chars <= max_chars, got {kw['min_chars']} and {kw['max_chars']}")
+        errors.append(f"dedup: must be 'exact', 'near' or None, got {kw['dedup']!r}")
+    errors += option_errors(
+        near_threshold=kw["near_threshold"], min_chars=kw["min_chars"], max_chars=kw["max_chars"],
+        min_lang_score=kw["min_lang_score"], num_proc=kw["num_proc"],
+    )  # fmt: skip
     if kw["langs"] is not None and (isinstance(kw["langs"], str) or not kw["langs"]):
         errors.append(
             f"langs must be a non-empty list of codes, e.g. ['ary_Arab', 'ary_Latn'], got {kw['langs']!r}"
@@ -132,6 +171,23 @@ def _options(**kw: Any) -> dict[str, Any]:
 
         Normalizer(kw["normalize"], **kw["switches"])  # validate the preset and switches now
     return kw
+
+
+def _check_columns(features: Any, columns: list[str]) -> None:
+    """``text`` and ``lang`` must exist and hold strings (None allowed), before any row is read."""
+    missing = [c for c in ("text", "lang") if c not in columns]
+    if missing:
+        raise DataError(
+            f"clean() needs columns 'text' and 'lang'; missing: {', '.join(missing)} (columns found: "
+            f"{', '.join(columns) or '(none)'}); load files with load_corpus(), which adds both"
+        )
+    for name in ("text", "lang"):
+        dtype = getattr(features.get(name) if features else None, "dtype", "string")
+        if dtype not in ("string", "large_string", "null"):
+            raise DataError(
+                f"clean(): column {name!r} holds {dtype} values, not strings; convert it first, e.g. "
+                f"ds.cast_column({name!r}, datasets.Value('string')), or pass the right column to load_corpus()"
+            )
 
 
 def clean(
@@ -161,14 +217,16 @@ def clean(
         identify: ``str -> LangGuess`` (``.lang``, ``.score``) or ``str -> str``, used for rows
             without a label (all rows if ``trust_labels=False``). Default:
             ``aimm_nlp.text.langid.identify`` when installed.
-        min_lang_score: drop documents whose identification score is lower.
+        min_lang_score: drop documents whose identification score is lower (0 to 1).
         trust_labels: keep existing ``lang`` labels instead of re-identifying.
-        min_chars / max_chars: length bounds in characters, after normalization.
+        min_chars / max_chars: length bounds in characters, after normalization
+            (``0 <= min_chars <= max_chars <= 10**9``; ``max_chars=None``: no upper bound).
         quality: quality rule set (``"web.v1"``), a :class:`QualityRules`, or None.
         dedup: ``"exact"`` (normalized-text hash), ``"near"`` (exact, then MinHash LSH), or None.
-        near_threshold: Jaccard similarity of character 5-grams counted as near-duplicate.
+        near_threshold: Jaccard similarity of character 5-grams counted as near-duplicate, in (0, 1].
         num_proc: worker processes for the per-document steps (``Dataset.map`` in memory, a bounded
-            process pool over Arrow batches when streaming) and the MinHash signatures (in memory).
+            process pool over Arrow batches when streaming) and the MinHash signatures (in memory);
+            None or 1 to 256 (:data:`NUM_PROC_MAX`).
         allow_empty: return an empty dataset instead of raising when everything was removed.
 
     Returns:
@@ -177,7 +235,8 @@ def clean(
         while the result is read.
 
     Raises:
-        ConfigError: invalid option. UnknownNameError: unknown ``normalize`` preset or ``quality``
+        ConfigError: invalid option (every numeric one out of range listed at once). DataError: no
+            ``text``/``lang`` column, or one that does not hold strings. UnknownNameError: unknown ``normalize`` preset or ``quality``
         set (a ``KeyError``; the message lists the known names). DataError: every document was
         removed (names the step), or a document needs a language and no identifier is available.
     """
@@ -186,13 +245,12 @@ def clean(
     switches = dict(switches or {})
     opts = _options(
         normalize=normalize, switches=switches, langs=langs, dedup=dedup, near_threshold=near_threshold,
-        min_chars=min_chars, max_chars=max_chars,
+        min_chars=min_chars, max_chars=max_chars, min_lang_score=min_lang_score, num_proc=num_proc,
     )  # fmt: skip
+    del opts["min_lang_score"], opts["num_proc"]  # recorded below / not part of the report's config
     columns = ds.column_names if not isinstance(ds, IterableDataset) or ds.features else None
-    if columns is not None and ("text" not in columns or "lang" not in columns):
-        raise DataError(
-            f"clean() needs columns 'text' and 'lang'; columns found: {', '.join(columns)}; use load_corpus()"
-        )
+    if columns is not None:
+        _check_columns(ds.features, columns)
     identify = resolve_identify(identify)  # rows without a label get one (and a score for min_lang_score)
     fn_kwargs = {
         "preset": normalize, "switches": switches, "rules": quality_rules(quality) if quality else None,

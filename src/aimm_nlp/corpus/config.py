@@ -23,6 +23,9 @@ from aimm_nlp.errors import ConfigError, InputFileError
 __all__ = ["CleanConfig", "CorpusConfig", "OutputConfig", "SourceConfig", "config_from_dict", "load_config"]
 
 
+SHARD_ROWS_MAX = 10**9
+
+
 @dataclass
 class SourceConfig:
     """One input: a catalogued ``name`` or a ``path`` (file, glob or folder), not both."""
@@ -41,14 +44,14 @@ class CleanConfig:
     normalize: str | None = "auto"  # normalizer preset; null keeps the text unchanged
     switches: dict[str, bool] = field(default_factory=dict)  # normalizer switch overrides
     langs: list[str] | None = None  # keep only these languages (null: keep all)
-    min_lang_score: float = 0.0
+    min_lang_score: float = 0.0  # 0..1: drop documents whose language score is lower
     trust_labels: bool = True  # keep the labels sources provide; identify only unlabelled rows
-    min_chars: int = 1
-    max_chars: int | None = None
+    min_chars: int = 1  # 0 <= min_chars <= max_chars <= 10**9 (characters after normalizing)
+    max_chars: int | None = None  # null: no upper bound
     quality: str | None = "web.v1"  # quality rule set, null to skip
     dedup: str | None = "exact"  # exact | near | null
-    near_threshold: float = 0.8
-    num_proc: int | None = None
+    near_threshold: float = 0.8  # (0, 1]: Jaccard similarity counted as a near duplicate
+    num_proc: int | None = None  # worker processes, 1..256 (null: one process)
     transliterate_arabizi: bool = (
         False  # add `text_ary_Arab` for ary_Latn rows (needs aimm_nlp.text.transliterate)
     )
@@ -59,7 +62,7 @@ class OutputConfig:
     """Where and how the cleaned corpus is written."""
 
     dir: str = ""  # destination folder (required); parquet shards + manifest.json
-    shard_rows: int = 200_000
+    shard_rows: int = 200_000  # rows per parquet shard, 1..10**9
     overwrite: bool = False  # replace DIR if it is an empty folder or an earlier aimm corpus (else refused)
     describe: bool = True  # also write stats.json, stats.md and PNG plots under DIR/stats/
 
@@ -146,7 +149,8 @@ def config_from_dict(data: dict[str, Any], *, overrides: list[str] = ()) -> Corp
     """Validate ``data`` (+ ``key.sub=value`` overrides, values parsed as YAML) into a :class:`CorpusConfig`.
 
     Raises:
-        ConfigError: every problem found (unknown keys, wrong types, missing sources/output), at once.
+        ConfigError: every problem found (unknown keys, wrong types, numbers out of their documented ranges,
+            missing sources/output), at once, before any source is read.
     """
     import copy
 
@@ -174,6 +178,16 @@ def config_from_dict(data: dict[str, Any], *, overrides: list[str] = ()) -> Corp
         errors.append(f"on_error: must be raise or skip, got {cfg.on_error!r}")
     if cfg.clean.dedup not in ("exact", "near", None):
         errors.append(f"clean.dedup: must be exact, near or null, got {cfg.clean.dedup!r}")
+    if isinstance(cfg.clean, CleanConfig):  # ranges, checked here so nothing is loaded on a bad value
+        from aimm_nlp.corpus.cleaning import option_errors
+
+        c = cfg.clean
+        numeric = {"near_threshold": c.near_threshold, "min_chars": c.min_chars, "max_chars": c.max_chars,
+                   "min_lang_score": c.min_lang_score, "num_proc": c.num_proc}  # fmt: skip
+        errors += [f"clean.{e}" for e in option_errors(**numeric)]
+    shard_rows = cfg.output.shard_rows if isinstance(cfg.output, OutputConfig) else 1
+    if isinstance(shard_rows, int) and not 1 <= shard_rows <= SHARD_ROWS_MAX:
+        errors.append(f"output.shard_rows: must be from 1 to 10**9, got {shard_rows}")
     if errors:
         raise ConfigError("invalid corpus config (nothing was run):", errors=errors)
     return cfg

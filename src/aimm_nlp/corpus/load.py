@@ -160,6 +160,11 @@ def _resolve(
                 )
             if not os.access(spec["path"], os.R_OK):
                 raise InputFileError(f"{spec['path']}: permission denied; cannot read", path=spec["path"])
+    if split is not None and not disks and not any(_is_name(x) for x in items):
+        raise ConfigError(  # it would be ignored: files have no splits
+            f"split={split!r} applies to catalogued corpus names and save_to_disk folders only, and "
+            f"{', '.join(map(str, items))} has none; drop the split (--split) or pass the file of that split"
+        )
     return specs, disks
 
 
@@ -265,7 +270,8 @@ def load_corpus(
             ``content``, ``tweet``, ``body``, ``document``).
         lang: for files, the language code of every row (default: a ``lang``/``language`` column,
             else None); for a named corpus, the language(s) to keep.
-        split: split of a named corpus or ``DatasetDict`` (default: all, concatenated).
+        split: split of a named corpus or ``DatasetDict`` (default: all, concatenated); a ConfigError
+            when no source has splits (plain files).
         streaming: return an ``IterableDataset`` that reads lazily (flat memory on any size).
         data_dir: folder holding named corpora (default ``$AIMM_DATA``, then ``$AIMM_SHARED/data``).
         on_error: ``"raise"`` (default) stops at the first malformed line with its file and line;

@@ -157,13 +157,25 @@ def describe(ds: Any, *, top_k: int = 20, batch_size: int = 1000) -> CorpusStats
 
     Args:
         ds: rows with ``text`` and optionally ``lang`` (missing or None counts as ``und``).
-        top_k: number of most frequent words kept per group (words are case-folded).
-        batch_size: rows read at a time.
+        top_k: number of most frequent words kept per group (words are case-folded), 0 to 10**6.
+        batch_size: rows read at a time, 1 to 10**6.
 
     Returns:
         A :class:`CorpusStats`; call ``.save(dir)`` for JSON, Markdown and PNG plots.
+
+    Raises:
+        ConfigError: ``top_k`` or ``batch_size`` outside its range (before any row is read).
     """
+    from aimm_nlp.errors import ConfigError
     from aimm_nlp.text.scripts import dominant_script
+
+    errors = [
+        f"{name}: must be an integer from {low} to 10**6, got {value!r}"
+        for name, value, low in (("top_k", top_k, 0), ("batch_size", batch_size, 1))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 10**6
+    ]
+    if errors:  # Counter.most_common(-5) would silently drop the 5 rarest words instead
+        raise ConfigError("invalid describe() options:", errors=errors)
 
     total = _Group()
     langs: dict[str, _Group] = defaultdict(_Group)

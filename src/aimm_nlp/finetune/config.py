@@ -1,13 +1,15 @@
 """Fine-tuning configuration: plain dataclasses, loaded from YAML with ``key.sub=value`` overrides.
 
-Every field has a commented default. :meth:`FinetuneConfig.from_yaml` rejects unknown keys and
-wrong types and reports **all** problems in one :class:`~aimm_nlp.errors.ConfigError`, before any
-model, tokenizer or data set is touched.
+Every field has a commented default, and every numeric field a documented range (:data:`RANGES`;
+floats must be finite: ``.nan`` and ``.inf`` are refused). :meth:`FinetuneConfig.from_yaml` rejects
+unknown keys, wrong types and values out of range and reports **all** problems in one
+:class:`~aimm_nlp.errors.ConfigError`, before any model, tokenizer, data set or run folder is touched.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import types
 import typing
@@ -39,9 +41,9 @@ FORMATS = ("auto", "tsv", "csv", "jsonl", "txt", "token_rows")
 @dataclass
 class LoraConfig:
     enabled: bool = False  # train LoRA adapters (needs the `peft` extra) instead of all weights
-    r: int = 8  # adapter rank
-    alpha: int = 16  # scaling numerator (scale = alpha / r)
-    dropout: float = 0.0
+    r: int = 8  # adapter rank, 1..4096
+    alpha: int = 16  # scaling numerator (scale = alpha / r), 1..65536
+    dropout: float = 0.0  # 0..0.99
     target_modules: list[str] | None = None  # None: peft's default for the architecture
     merge: bool = True  # merge adapters into the base weights when saving the final model
 
@@ -74,48 +76,48 @@ class DataConfig:
     source_column: str = "source"  # seq2seq
     target_column: str = "target"
     source_prefix: str = ""  # seq2seq: prepended to every source, e.g. "ary_Arab->eng_Latn: "
-    max_length: int = 256  # longer sequences are truncated, counted and logged
+    max_length: int = 256  # 2..2**20; longer sequences are truncated, counted and logged
     packing: bool = True  # causal_lm: pack samples into max_length rows (no cross-sample attention)
-    max_tokens: int = 4096  # tokens per micro-batch (token-budget batching / packed rows x max_length)
-    mlm_probability: float = 0.15  # masked_lm
-    limit: int | None = None  # keep only the first N training records (quick tries)
+    max_tokens: int = 4096  # tokens per micro-batch (token budget / packed rows), max_length..2**24
+    mlm_probability: float = 0.15  # masked_lm, in (0, 0.99]
+    limit: int | None = None  # keep only the first N (1..10**9) training records; null: all
 
 
 @dataclass
 class OptimConfig:
-    lr: float = 5e-4
-    weight_decay: float = 0.01
-    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
-    eps: float = 1e-8
+    lr: float = 5e-4  # in (0, 10]
+    weight_decay: float = 0.01  # 0..10
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])  # each in [0, 1)
+    eps: float = 1e-8  # in (0, 1]
     scheduler: str = "linear"  # linear | cosine | constant (transformers.get_scheduler names)
-    warmup_steps: int = 0
-    max_steps: int | None = None  # optimizer steps; None: run `epochs` epochs
-    epochs: float = 1.0
-    grad_accum: int = 1  # micro-batches per optimizer step and rank
-    max_grad_norm: float | None = 1.0  # None: no clipping
+    warmup_steps: int = 0  # 0..10**9
+    max_steps: int | None = None  # optimizer steps, 1..10**9; None: run `epochs` epochs
+    epochs: float = 1.0  # in (0, 10**6]; fractions allowed
+    grad_accum: int = 1  # micro-batches per optimizer step and rank, 1..65536
+    max_grad_norm: float | None = 1.0  # in (0, 10**6]; None: no clipping
     fused: bool | None = None  # fused AdamW; None = on wherever torch has the kernel (CUDA, CPU)
 
 
 @dataclass
 class RunConfig:
     output_dir: str = "runs/finetune"  # the run folder (model, tokenizer, config, metrics, card, plot)
-    seed: int = 0
+    seed: int = 0  # 0..2**32 - 1
     precision: str = (
         "auto"  # auto: bf16 autocast on bf16 GPUs and CPUs (AVX512-BF16/AMX), else fp32 | bf16 | fp32
     )
     device: str = "auto"  # auto | cpu | cuda
     compile: bool = False  # torch.compile the model
     gradient_checkpointing: bool = False
-    log_every: int = 10  # optimizer steps between metrics.jsonl lines
-    eval_every: int = 0  # 0: evaluate only at the end
-    save_every: int = 0  # 0: no intermediate checkpoints
-    keep_checkpoints: int = 2
+    log_every: int = 10  # optimizer steps between metrics.jsonl lines, 1..10**9
+    eval_every: int = 0  # 0..10**9; 0: evaluate only at the end
+    save_every: int = 0  # 0..10**9; 0: no intermediate checkpoints
+    keep_checkpoints: int = 2  # newest checkpoints kept, 0..10**6; 0: keep all
     resume: bool = False  # continue from the newest checkpoint in output_dir
     overwrite: bool = False  # allow a run folder that already holds a finished run
     early_stopping_metric: str | None = None  # e.g. eval_loss or eval_macro_f1
-    early_stopping_patience: int = 3  # evaluations without improvement before stopping
+    early_stopping_patience: int = 3  # evaluations without improvement before stopping, 1..10**6
     distributed: str = "ddp"  # under torchrun: ddp | fsdp
-    threads: int | None = None  # torch CPU threads (None: torch's default)
+    threads: int | None = None  # torch CPU threads, 1..1024 (None: torch's default)
 
 
 @dataclass
@@ -213,34 +215,80 @@ class FinetuneConfig:
             e.append("data.labels: a list of label names, or the string 'auto'")
         if isinstance(d.labels, list) and len(set(d.labels)) != len(d.labels):
             e.append("data.labels: duplicate label names")
-        for name, value, low in (("data.max_length", d.max_length, 2), ("data.max_tokens", d.max_tokens, 2)):
-            if value < low:
-                e.append(f"{name}: must be >= {low}, got {value}")
+        e += range_errors(self)
         if d.max_tokens < d.max_length:
             e.append(f"data.max_tokens ({d.max_tokens}) must be >= data.max_length ({d.max_length})")
-        if not 0 < d.mlm_probability < 1:
-            e.append("data.mlm_probability: must be between 0 and 1")
-        if o.lr <= 0:
-            e.append(f"optim.lr: must be > 0, got {o.lr}")
-        if o.grad_accum < 1:
-            e.append("optim.grad_accum: must be >= 1")
-        if o.max_steps is not None and o.max_steps < 1:
-            e.append("optim.max_steps: must be >= 1 (or null to use optim.epochs)")
         if o.scheduler not in ("linear", "cosine", "constant", "constant_with_warmup"):
             e.append(f"optim.scheduler: unknown {o.scheduler!r}; valid: linear, cosine, constant")
         if len(o.betas) != 2:
             e.append("optim.betas: two numbers, e.g. [0.9, 0.999]")
+        for i, beta in enumerate(o.betas):
+            if not (math.isfinite(beta) and 0 <= beta < 1):
+                e.append(f"optim.betas[{i}]: must be in [0, 1), got {beta}")
         if r.precision not in ("auto", "bf16", "fp32"):
             e.append(f"run.precision: unknown {r.precision!r}; valid: auto, bf16, fp32")
         if r.device not in ("auto", "cpu", "cuda"):
             e.append(f"run.device: unknown {r.device!r}; valid: auto, cpu, cuda")
         if r.distributed not in ("ddp", "fsdp"):
             e.append(f"run.distributed: unknown {r.distributed!r}; valid: ddp, fsdp")
-        if r.log_every < 1:
-            e.append("run.log_every: must be >= 1")
-        if not 0 <= r.seed < 2**32:
-            e.append(f"run.seed: must be between 0 and 2**32 - 1, got {r.seed}")
         return e
+
+
+_BIG = 10**9  # upper bound of step, record and interval counts (documented on each field)
+
+# Every numeric field: (section, field, low, high, low_open, none_ok). Ranges are closed unless
+# low_open (then low itself is refused); floats must also be finite (no .nan, .inf).
+RANGES: tuple[tuple[str, str, float, float, bool, bool], ...] = (
+    ("model.lora", "r", 1, 4096, False, False),
+    ("model.lora", "alpha", 1, 65536, False, False),
+    ("model.lora", "dropout", 0.0, 0.99, False, False),
+    ("data", "max_length", 2, 2**20, False, False),
+    ("data", "max_tokens", 2, 2**24, False, False),
+    ("data", "mlm_probability", 0.0, 0.99, True, False),
+    ("data", "limit", 1, _BIG, False, True),
+    ("optim", "lr", 0.0, 10.0, True, False),
+    ("optim", "weight_decay", 0.0, 10.0, False, False),
+    ("optim", "eps", 0.0, 1.0, True, False),
+    ("optim", "warmup_steps", 0, _BIG, False, False),
+    ("optim", "max_steps", 1, _BIG, False, True),
+    ("optim", "epochs", 0.0, 1e6, True, False),
+    ("optim", "grad_accum", 1, 65536, False, False),
+    ("optim", "max_grad_norm", 0.0, 1e6, True, True),
+    ("run", "seed", 0, 2**32 - 1, False, False),
+    ("run", "log_every", 1, _BIG, False, False),
+    ("run", "eval_every", 0, _BIG, False, False),
+    ("run", "save_every", 0, _BIG, False, False),
+    ("run", "keep_checkpoints", 0, 10**6, False, False),
+    ("run", "early_stopping_patience", 1, 10**6, False, False),
+    ("run", "threads", 1, 1024, False, True),
+)
+
+
+def range_errors(cfg: FinetuneConfig) -> list[str]:
+    """Every numeric field outside its documented range (:data:`RANGES`), one message each."""
+    errors = []
+    for section, name, low, high, low_open, none_ok in RANGES:
+        node: Any = cfg
+        for part in section.split("."):
+            node = getattr(node, part)
+        value = getattr(node, name)
+        if value is None and none_ok:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue  # a wrong type is reported by _build (and the default kept)
+        inside = math.isfinite(value) and (low < value if low_open else low <= value) and value <= high
+        if not inside:
+            lo = "(" if low_open else "["
+            span = f"{lo}{_num(low)}, {_num(high)}]" + (" or null" if none_ok else "")
+            errors.append(f"{section}.{name}: must be in {span}, got {value}")
+    return errors
+
+
+def _num(x: float) -> str:
+    names = {10**9: "10**9", 10**6: "10**6", 2**20: "2**20", 2**24: "2**24", 2**32 - 1: "2**32 - 1"}
+    if x in names:  # 1e6 == 10**6: floats too
+        return names[x]
+    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 def _apply_override(raw: dict[str, Any], item: str, errors: list[str]) -> None:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aimm_nlp.errors import DataError, InputFileError
+from aimm_nlp._io import iter_lines
+from aimm_nlp._surrogates import surrogate_problem
+from aimm_nlp.errors import ConfigError, DataError, InputFileError
 
 __all__ = ["Encoded", "encode_records", "read_records"]
 
@@ -37,7 +39,18 @@ class Encoded:
 
 
 def read_records(source: str, *, fmt: str = "auto", group_column: str = "sentence", limit: int | None = None):
-    """Read a local file into a list of dict records (see module docstring for formats)."""
+    """Read a local file into a list of dict records (see module docstring for formats).
+
+    Args:
+        limit: keep the first ``limit`` records (>= 1), or ``None`` for all.
+
+    Raises:
+        InputFileError: missing file, NUL byte or invalid UTF-8 (file and line named).
+        DataError: a malformed line: invalid JSON, a JSON string with a lone surrogate (``"\\ud800"``),
+            a TSV/CSV row with more or fewer fields than the header; the message names file and line.
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ConfigError(f"data.limit: must be null or an integer >= 1, got {limit!r}")
     path = Path(source)
     if not path.exists() or path.is_dir() or path.suffix.lower() in (".parquet", ".conllu"):
         # catalogued corpus names, save_to_disk folders, parquet/conllu: the corpus pipeline reads them
@@ -53,20 +66,17 @@ def read_records(source: str, *, fmt: str = "auto", group_column: str = "sentenc
         if not path.exists() and looks_like_file:
             raise InputFileError(f"{source}: no such file", path=source)
         ds = load_corpus(source)
-        return [dict(r) for r in (ds.select(range(min(limit, len(ds)))) if limit else ds)]
+        return [dict(r) for r in (ds.select(range(min(limit, len(ds)))) if limit is not None else ds)]
     if fmt == "auto":
         fmt = {".tsv": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".txt": "txt"}.get(
             path.suffix.lower(), ""
         )
         if not fmt:
             raise DataError(f"{source}: cannot tell the format from the suffix; set data.format")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{source}: invalid UTF-8 at byte {exc.start}; convert it to UTF-8", path=source
-        ) from None
-    lines = text.splitlines()
+    # _io: a NUL byte or invalid UTF-8 (UTF-16 too) is named with its file and line; lines end at \n only
+    lines = list(iter_lines(path))
+    if lines and lines[0].startswith("\ufeff"):  # a UTF-8 BOM (Excel, Notepad) is not part of the header
+        lines[0] = lines[0][1:]
     if fmt == "txt":
         records = [{"text": line} for line in lines if line.strip()]
     elif fmt == "jsonl":
@@ -77,18 +87,46 @@ def read_records(source: str, *, fmt: str = "auto", group_column: str = "sentenc
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise DataError(f"{source}:{i}: invalid JSON ({exc.msg})") from None
+                raise DataError(f"{source}:{i}: invalid JSON ({exc.msg} at column {exc.colno})") from None
             if not isinstance(rec, dict):
                 raise DataError(f"{source}:{i}: each line must be a JSON object")
+            problem = surrogate_problem(rec) if "\\u" in line else None
+            if problem:
+                raise DataError(f"{source}:{i}: {problem}")
             records.append(rec)
+            if limit is not None and len(records) >= limit:
+                break
     else:
-        delim = "," if fmt == "csv" else "\t"
-        quoting = csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE
-        rows = list(csv.DictReader(lines, delimiter=delim, quoting=quoting))
-        records = [dict(r) for r in rows]
+        records = _table(lines, fmt, source)
         if fmt == "token_rows":
             records = _group_rows(records, group_column, source)
-    return records[:limit] if limit else records
+    return records if limit is None else records[:limit]
+
+
+def _table(lines: list[str], fmt: str, source: str) -> list[dict]:
+    """Rows of a TSV/CSV/token_rows file with a header line; a row with more or fewer fields is refused."""
+    delim = "," if fmt == "csv" else "\t"
+    kind = "comma" if fmt == "csv" else "tab"
+    quoting = csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE
+    reader = csv.reader(lines, delimiter=delim, quoting=quoting, strict=fmt == "csv")
+    records: list[dict] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            return records
+        for row in reader:
+            if not row:
+                continue  # a blank line
+            if len(row) != len(header):
+                raise DataError(
+                    f"{source}:{reader.line_num}: expected {len(header)} {kind}-separated fields "
+                    f"({', '.join(header)}), found {len(row)}; fix that line (a {kind} inside a field "
+                    + ("must be quoted)" if fmt == "csv" else "cannot be escaped in TSV: use JSONL)")
+                )
+            records.append(dict(zip(header, row, strict=True)))
+    except csv.Error as exc:
+        raise DataError(f"{source}:{reader.line_num}: malformed {fmt.upper()} ({exc})") from None
+    return records
 
 
 def _group_rows(rows: list[dict], group_column: str, source: str) -> list[dict]:

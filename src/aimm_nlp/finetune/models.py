@@ -1,7 +1,9 @@
 """Tokenizer and model building: a local checkpoint folder, or an architecture + size preset.
 
 Everything is local: ``local_files_only=True`` always, so a missing folder is a clear
-:class:`~aimm_nlp.errors.ModelError`, never a download. A folder written by the ``tokenizers``
+:class:`~aimm_nlp.errors.ModelError`, never a download. Weights are read from ``*.safetensors`` only
+(``use_safetensors=True``): a folder with only ``pytorch_model.bin`` is refused, since unpickling can
+run code; weights whose shapes differ from ``config.json`` are a ModelError naming the folder. A folder written by the ``tokenizers``
 library alone (just ``tokenizer.json``) is accepted too, so tokenizers trained with
 ``aimm_nlp.tokenization`` or by hand work for from-scratch models.
 """
@@ -59,9 +61,10 @@ def load_tokenizer(folder: str, *, trust_remote_code: bool = False):
             tok = AutoTokenizer.from_pretrained(
                 str(p), local_files_only=True, trust_remote_code=trust_remote_code
             )
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # the Rust tokenizers library raises a bare Exception on a malformed file
         raise ModelError(
-            f"tokenizer {folder}: cannot load ({exc}); pass a folder saved by save_pretrained"
+            f"tokenizer {folder}: cannot load ({_first_line(exc)}); pass a folder saved by save_pretrained "
+            "or a tokenizer.json"
         ) from None
     vocab = tok.get_vocab()
     for attr, names in _SPECIAL_NAMES.items():
@@ -154,6 +157,7 @@ def build_model(cfg, tok, *, label_names: list[str]):
                 f"model.path {m.path}: no such local checkpoint (config.json missing); nothing is downloaded. "
                 "Pass a folder written by save_pretrained, or use model.architecture to start from scratch"
             )
+        check_weights(path)
         try:
             config = transformers.AutoConfig.from_pretrained(
                 str(path),
@@ -182,6 +186,7 @@ def build_model(cfg, tok, *, label_names: list[str]):
                 m.path,
                 config=config,
                 local_files_only=True,
+                use_safetensors=True,  # never unpickle: pytorch_model.bin can run code when loaded
                 trust_remote_code=m.trust_remote_code,
                 attn_implementation=m.attn_implementation,
             )
@@ -192,12 +197,74 @@ def build_model(cfg, tok, *, label_names: list[str]):
             raise ConfigError(
                 f"task {task!r} is not available for architecture {config.model_type!r}: {str(exc).splitlines()[0]}"
             ) from None
-        raise ModelError(f"cannot build the model: {exc}") from None
+        where = f"model.path {m.path}: " if m.path is not None else ""
+        raise ModelError(f"{where}cannot build the model: {_first_line(exc)}") from None
+    except (RuntimeError, OSError) as exc:  # a weight shape that differs from config.json; a damaged file
+        if m.path is None:
+            raise
+        detail = _shape_mismatch(Path(m.path), config, auto) or _first_line(exc)
+        raise ModelError(
+            f"model.path {m.path}: the weights do not match its config.json or cannot be read "
+            f"({detail}); the folder's config.json and *.safetensors must come from the same "
+            "save_pretrained call: copy or save the model again (model.overrides cannot change a trained shape)"
+        ) from None
     if task == "seq2seq" and getattr(model.config, "decoder_start_token_id", None) is None:
         model.config.decoder_start_token_id = tok.pad_token_id
     if m.lora.enabled:
         model = _wrap_lora(model, m.lora, task)
     return model
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    mismatch = next((line for line in lines if "size mismatch" in line or "shape" in line), None)
+    return (mismatch or (lines[0] if lines else type(exc).__name__))[:500]
+
+
+def _shape_mismatch(folder: Path, config: Any, auto: Any) -> str | None:
+    """The first weight whose shape in ``folder``'s safetensors differs from what ``config`` builds."""
+    try:
+        import torch
+        from safetensors import safe_open
+
+        with torch.device("meta"):
+            expected = {k: tuple(v.shape) for k, v in auto.from_config(config).state_dict().items()}
+        for file in sorted(folder.glob("*.safetensors")):
+            with safe_open(str(file), framework="pt") as f:
+                for key in f.keys():
+                    shape = tuple(f.get_slice(key).get_shape())
+                    if key in expected and expected[key] != shape:
+                        return f"{key} is {list(shape)} in {file.name} but config.json gives {list(expected[key])}"
+    except Exception:  # only a better message is lost
+        return None
+    return None
+
+
+_PICKLES = ("*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl")
+
+
+def check_weights(folder: Path) -> None:
+    """Raise unless ``folder`` holds ``*.safetensors`` weights (aimm never unpickles model weights).
+
+    Raises:
+        ModelError: only pickle weights (``pytorch_model.bin``...), named with how to convert them;
+            or no weights at all.
+    """
+    if any(folder.glob("*.safetensors")):
+        return
+    pickles = sorted(p.name for pattern in _PICKLES for p in folder.glob(pattern))
+    if pickles:
+        first = folder / pickles[0]
+        raise ModelError(
+            f"model.path {folder}: holds only pickle weights ({', '.join(pickles[:3])}), which can run code "
+            "when loaded; aimm loads *.safetensors only. If you trust the file, convert it once (each "
+            'file of a sharded checkpoint likewise): python -c "import torch, safetensors.torch as st; '
+            f"sd = torch.load('{first}', weights_only=True); st.save_file({{k: v.clone().contiguous() for k, "
+            f"v in sd.items()}}, '{folder / 'model.safetensors'}', metadata={{'format': 'pt'}})\""
+        )
+    raise ModelError(
+        f"model.path {folder}: no weights (no *.safetensors file); pass a folder written by save_pretrained"
+    )
 
 
 def max_positions(model) -> int | None:

@@ -167,6 +167,9 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
     from aimm_nlp.finetune import data as fdata
     from aimm_nlp.finetune.models import build_model, load_tokenizer, max_positions
 
+    problems = cfg.check()  # again: a config built in Python (not from_dict) was never checked
+    if problems:
+        raise ConfigError(f"invalid fine-tuning config ({len(problems)} problems):", errors=problems)
     replace = check_output_dir(cfg.run.output_dir, resume=cfg.run.resume, overwrite=cfg.run.overwrite)
     if cfg.run.threads:
         torch.set_num_threads(cfg.run.threads)
@@ -178,6 +181,12 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
 
         raise DataError(f"{d.train}: no records: the training data set is empty")
     eval_recs = fdata.read_records(d.eval, fmt=d.format, group_column=d.group_column) if d.eval else None
+    if eval_recs is not None and not eval_recs:  # else the run would silently skip every evaluation
+        from aimm_nlp.errors import DataError
+
+        raise DataError(
+            f"{d.eval}: no records: the evaluation data set (data.eval) is empty; fix it or unset data.eval"
+        )
     labels = d.labels
     if labels == "auto":
         labels = fdata.auto_labels(train_recs, cfg, d.train)

@@ -5,7 +5,7 @@ several mistakes is reported in one :class:`~aimm_nlp.errors.ConfigError` before
 
 Examples:
     >>> settings_errors({"temperature": "hot", "seed": "abc", "lang_weights": {"xx": 2}})[:2]
-    ["temperature: expected a number > 0, got 'hot'", "seed: expected an integer, got 'abc'"]
+    ["temperature: expected a number > 0 and <= 100, got 'hot'", "seed: expected an integer from 0 to 2**32 - 1, got 'abc'"]
 """
 
 from __future__ import annotations
@@ -18,7 +18,16 @@ from typing import Any
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
 
-__all__ = ["CARD", "KINDS", "check_out_dir", "check_scripts", "known_langs", "lang_error", "settings_errors"]
+__all__ = [
+    "CARD",
+    "KINDS",
+    "MAX_VOCAB_SIZE",
+    "check_out_dir",
+    "check_scripts",
+    "known_langs",
+    "lang_error",
+    "settings_errors",
+]
 
 CARD = "tokenizer_card.json"
 KINDS = {"hf": ("bpe", "unigram", "wordpiece"), "spm": ("bpe", "unigram")}
@@ -52,11 +61,15 @@ def lang_error(code: Any, where: str) -> str | None:
     )
 
 
+MAX_VOCAB_SIZE = 2**20
+"""Largest ``vocab_size`` (and ``n_new_tokens``) accepted: 1,048,576, beyond any real tokenizer (Llama 3
+has 128k); larger values made the Rust trainers abort the process instead of raising."""
+
 _EXPECTED = {  # key: (check, what the value must be)
-    "vocab_size": (lambda v: _int(v) and v >= 1, "a positive integer"),
+    "vocab_size": (lambda v: _int(v) and 1 <= v <= MAX_VOCAB_SIZE, "an integer from 1 to 2**20 (1048576)"),
     "normalizer": (lambda v: v is None or isinstance(v, str), "a normalizer preset name or null"),
     "fold_letters": (lambda v: isinstance(v, bool), "true or false"),
-    "temperature": (lambda v: _num(v) and v > 0, "a number > 0"),
+    "temperature": (lambda v: _num(v) and 0 < v <= 100, "a number > 0 and <= 100"),
     "lang_weights": (lambda v: v is None or isinstance(v, Mapping), "a mapping {language code: weight}"),
     "special_tokens": (
         lambda v: isinstance(v, (list, tuple)) and bool(v) and all(isinstance(t, str) and t for t in v)
@@ -64,7 +77,7 @@ _EXPECTED = {  # key: (check, what the value must be)
         "a non-empty list of unique strings (the first is UNK)",
     ),
     "byte_fallback": (lambda v: v is None or isinstance(v, bool), "true, false or null"),
-    "seed": (_int, "an integer"),
+    "seed": (lambda v: _int(v) and 0 <= v < 2**32, "an integer from 0 to 2**32 - 1"),
 }  # fmt: skip
 
 
@@ -82,7 +95,8 @@ def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
         errors.append(f"backend: unknown tokenizer backend {backend!r}{hint}; valid: hf, spm")
     if "kind" in cfg and backend in KINDS and kind not in KINDS[backend]:
         every = sorted({k for ks in KINDS.values() for k in ks})
-        hint = did_you_mean(str(kind), every)
+        other = [b for b, ks in KINDS.items() if kind in ks]
+        hint = f" (it needs backend {other[0]})" if other else did_you_mean(str(kind), every)
         valid = ", ".join(KINDS[backend])
         errors.append(
             f"kind: unknown tokenizer kind {kind!r} for backend {backend!r}{hint}; valid for {backend}: {valid}"
@@ -107,8 +121,8 @@ def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
             bad = lang_error(lang, f"lang_weights.{lang}")
             if bad:
                 errors.append(bad)
-            if not (_num(weight) and weight >= 0):
-                errors.append(f"lang_weights.{lang}: expected a number >= 0, got {weight!r}")
+            if not (_num(weight) and 0 <= weight <= 10**6):
+                errors.append(f"lang_weights.{lang}: expected a number >= 0 and <= 10**6, got {weight!r}")
     return errors
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp._io import iter_lines
+from aimm_nlp._surrogates import surrogate_problem
 from aimm_nlp.errors import ConfigError, DataError
 
 __all__ = ["collect", "corpus_sha256", "read_sources", "sample_by_language", "source_errors"]
@@ -38,16 +39,24 @@ def collect(corpus: Any) -> dict[str, list[str]]:
     """Group the non-empty texts of ``corpus`` by language, keeping order.
 
     Raises:
-        DataError: the corpus holds no text, or an item is not a string.
+        DataError: the corpus holds no text, an item is not a string, or a text holds a lone surrogate
+            (``"\\ud800"``, what ``json.loads`` gives for half an emoji); the message counts the text.
         InputFileError: a file is missing or not UTF-8.
     """
     out: dict[str, list[str]] = {}
+    count = 0
 
     def add(text: Any, lang: str | None) -> None:
+        nonlocal count
+        count += 1
         if not isinstance(text, str):
             raise DataError(
                 f"corpus item {text!r} is not a string; pass texts, (text, lang) pairs or file paths"
             )
+        problem = surrogate_problem(text)
+        if problem:  # Rust (tokenizers, sentencepiece) cannot take it: say which text, not UnicodeEncodeError
+            where = f" (language {lang})" if lang else ""
+            raise DataError(f"corpus text {count}{where} {text[:40]!r}: {problem}")
         if text.strip():
             out.setdefault(lang or _script_lang(text), []).append(text)
 
@@ -171,15 +180,33 @@ def source_errors(sources: Any) -> list[str]:
     return errors
 
 
+def _row(header: list[str], line: str, path: Path, lineno: int) -> dict[str, str] | None:
+    """One TSV row as a dict (None for a blank line); a row with another field count is a DataError."""
+    if not line:
+        return None
+    fields = line.split("\t")
+    if len(fields) != len(header):
+        raise DataError(
+            f"{path}:{lineno}: expected {len(header)} tab-separated fields ({', '.join(header)}), found "
+            f"{len(fields)}; fix that line (a tab inside a text cannot be escaped in TSV)"
+        )
+    return dict(zip(header, fields, strict=True))
+
+
 def read_sources(
     sources: list[Mapping[str, Any]], *, root: str | os.PathLike[str] = "."
 ) -> dict[str, list[str]]:
     """Read config ``data`` entries into ``{lang: texts}``, dropping exact duplicates across sources.
 
     Each entry has ``path`` (relative to ``root``; ``$AIMM_SHARED`` is expanded), optional ``column``
-    (TSV with a header, no quoting; without it one text per line) and either ``lang`` or
-    ``lang_prefix`` (language = prefix + dominant script, e.g. ``ary`` -> ``ary_Arab``/``ary_Latn``).
+    (TSV with a header, no quoting, every row with the header's field count; without it one text per
+    line) and either ``lang`` or ``lang_prefix`` (language = prefix + dominant script, e.g. ``ary`` ->
+    ``ary_Arab``/``ary_Latn``).
     A ``lang_column`` names a column holding the language instead.
+
+    Security: a config is trusted like a shell script. ``path`` expands every ``$VAR`` of the
+    environment and may be absolute or climb with ``..``, so it can read any local file the user can
+    read (its lines become training text). Review configs you did not write.
     """
 
     from aimm_nlp.text import dominant_script
@@ -193,12 +220,12 @@ def read_sources(
         path = Path(root) / os.path.expandvars(str(src["path"]))
         lines = iter_lines(path)
         if "column" in src:
-            header = next(lines, "").split("\t")
+            header = next(lines, "").removeprefix("\ufeff").split("\t")  # a UTF-8 BOM is not a name
             for needed in filter(None, (src["column"], src.get("lang_column"))):
                 if needed not in header:
                     raise DataError(f"{path}:1: no column {needed!r} (columns: {', '.join(header)})")
-            rows = (dict(zip(header, line.split("\t"), strict=False)) for line in lines)
-            items = ((r.get(src["column"], ""), r.get(src.get("lang_column", ""), "")) for r in rows)
+            rows = (_row(header, line, path, n) for n, line in enumerate(lines, 2))
+            items = ((r.get(src["column"], ""), r.get(src.get("lang_column", ""), "")) for r in rows if r)
         else:
             items = ((line, "") for line in lines)
         for text, lang_value in items:

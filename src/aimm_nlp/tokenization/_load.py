@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._io import open_binary
 from aimm_nlp.errors import DataError, InputFileError
 
 __all__ = ["LoadedTokenizer", "load_tokenizer", "spm_to_hf", "tiktoken_to_hf"]
@@ -127,15 +128,38 @@ def spm_to_hf(path: str | os.PathLike[str], *, exact_spaces: bool = False) -> An
     same construction as transformers' Llama converter, for any SentencePiece model).
     With ``exact_spaces`` one ``▁`` is always prepended and exactly one stripped on
     decoding, so leading spaces survive a round trip (used for aimm_nlp's own models).
+
+    Raises:
+        InputFileError: the file is missing, truncated or corrupt (the message names it).
     """
+    from google.protobuf.message import DecodeError
     from sentencepiece import sentencepiece_model_pb2
     from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers
     from transformers.convert_slow_tokenizer import generate_merges
 
     proto = sentencepiece_model_pb2.ModelProto()
-    proto.ParseFromString(Path(path).read_bytes())
+    with open_binary(path) as fh:
+        data = fh.read()
+    try:
+        proto.ParseFromString(data)
+    except DecodeError as exc:
+        raise InputFileError(
+            f"{path}: not a readable SentencePiece .model ({exc}; {len(data):,} bytes): the file is truncated "
+            "or corrupt; copy it again from the model's repository",
+            path=str(path),
+        ) from None
     pieces = [(p.piece, p.score) for p in proto.pieces]
     unk_id = proto.trainer_spec.unk_id
+    # SentencePiece always writes pieces, then trainer_spec and normalizer_spec: a file cut at a field
+    # boundary parses, but lacks the specs (it would pass for a Unigram model with default settings)
+    complete = proto.HasField("trainer_spec") and proto.HasField("normalizer_spec")
+    if not pieces or not complete or not 0 <= unk_id < len(pieces):
+        raise InputFileError(
+            f"{path}: SentencePiece .model with {len(pieces)} pieces, unk_id {unk_id}"
+            f"{'' if complete else ' and no trainer/normalizer settings'}: the file is truncated or corrupt; "
+            "copy it again from the model's repository",
+            path=str(path),
+        )
     byte_fallback = proto.trainer_spec.byte_fallback
     if proto.trainer_spec.model_type == 1:  # UNIGRAM
         tok = Tokenizer(models.Unigram(pieces, unk_id=unk_id, byte_fallback=byte_fallback))

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp.errors import ConfigError, DataError, ModelError
-from aimm_nlp.tokenization._checks import CARD, check_scripts
+from aimm_nlp.tokenization._checks import CARD, MAX_VOCAB_SIZE, check_scripts
 
 __all__ = ["ExtendedTokenizer", "extend_tokenizer", "resize_embeddings"]
 
@@ -227,7 +227,7 @@ def extend_tokenizer(
         base: HF folder / ``tokenizer.json`` / fast tokenizer, or a SentencePiece BPE ``.model``
             (converted to the equivalent fast tokenizer first).
         corpus: texts in the languages to serve better (e.g. Darija in Arabic script).
-        n_new_tokens: how many tokens to add (fewer if pairs run out below ``min_frequency``).
+        n_new_tokens: how many tokens to add, 1 to 2**20 (fewer if pairs run out below ``min_frequency``).
         min_frequency: a pair must occur at least this often to become a token.
         scripts: keep only new tokens whose letters all belong to these scripts (e.g. ``["Arab"]``),
             so the Latin names and numbers inside Darija text cannot change English or French.
@@ -237,15 +237,19 @@ def extend_tokenizer(
         An :class:`ExtendedTokenizer`.
 
     Raises:
-        ConfigError: ``n_new_tokens`` or ``min_frequency`` < 1.
+        ConfigError: ``n_new_tokens`` or ``min_frequency`` < 1, or ``n_new_tokens`` > 2**20.
         UnknownNameError: a script that is not Arab, Latn or Tfng.
         ModelError: the base is not BPE.
         DataError: the corpus is empty.
     """
     from tokenizers import Tokenizer
 
-    if isinstance(n_new_tokens, bool) or not isinstance(n_new_tokens, int) or n_new_tokens < 1:
-        raise ConfigError(f"n_new_tokens must be a positive integer, got {n_new_tokens!r}")
+    if (
+        isinstance(n_new_tokens, bool)
+        or not isinstance(n_new_tokens, int)
+        or not 1 <= n_new_tokens <= MAX_VOCAB_SIZE
+    ):
+        raise ConfigError(f"n_new_tokens must be an integer from 1 to 2**20 (1048576), got {n_new_tokens!r}")
     if isinstance(min_frequency, bool) or not isinstance(min_frequency, int) or min_frequency < 1:
         raise ConfigError(f"min_frequency must be a positive integer, got {min_frequency!r}")
     scripts = check_scripts(scripts)

@@ -32,7 +32,7 @@ from typing import Any
 from aimm_nlp import __version__
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
-from aimm_nlp.tokenization._checks import CARD, KINDS, check_out_dir, settings_errors
+from aimm_nlp.tokenization._checks import CARD, KINDS, MAX_VOCAB_SIZE, check_out_dir, settings_errors
 from aimm_nlp.tokenization._corpus import collect, corpus_sha256, sample_by_language
 from aimm_nlp.tokenization._pretok import PATTERN, base_alphabet
 
@@ -81,8 +81,12 @@ def _check(kind: str, backend: str, vocab_size: Any, special_tokens: Sequence[st
             name=kind,
             choices=list(KINDS[backend]),
         )
-    if not isinstance(vocab_size, int) or isinstance(vocab_size, bool) or vocab_size < 1:
-        raise ConfigError(f"vocab_size must be a positive integer, got {vocab_size!r}")
+    if (
+        not isinstance(vocab_size, int)
+        or isinstance(vocab_size, bool)
+        or not 1 <= vocab_size <= MAX_VOCAB_SIZE
+    ):
+        raise ConfigError(f"vocab_size must be an integer from 1 to 2**20 (1048576), got {vocab_size!r}")
     if not special_tokens or len(set(special_tokens)) != len(special_tokens):
         raise ConfigError(
             f"special_tokens must be non-empty and unique (first = UNK), got {list(special_tokens)}"
@@ -127,16 +131,16 @@ def train_tokenizer(
             default a new temporary folder. A tokenizer folder aimm wrote is replaced only with
             ``overwrite``; any other folder or file is refused before any work.
         kind: ``"bpe"``, ``"unigram"`` or ``"wordpiece"`` (HF only).
-        vocab_size: target vocabulary size, special and byte tokens included.
+        vocab_size: target vocabulary size, special and byte tokens included; at most 2**20 (1048576).
         backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
         normalizer: :mod:`aimm_nlp.text` preset applied to the training text, or ``None``.
         fold_letters: let the preset fold letters too (then normalize before encoding as well).
-        temperature: language sampling temperature (> 1 gives small languages more vocabulary).
-        lang_weights: extra per-language multipliers of the sampled share, e.g. ``{"arb_Arab": 4}``.
+        temperature: language sampling temperature, in (0, 100] (> 1 gives small languages more vocabulary).
+        lang_weights: extra per-language multipliers of the sampled share (each 0 to 10**6), e.g. ``{"arb_Arab": 4}``.
         special_tokens: special tokens, the first one is UNK.
         byte_fallback: ``<0xNN>`` pieces for unseen characters (default on for BPE/Unigram; WordPiece
             has none and uses UNK).
-        seed: seed of the language sampling (same data + seed -> same ``tokenizer.json`` bytes).
+        seed: seed of the language sampling, 0 to 2**32 - 1 (same data + seed -> same ``tokenizer.json``).
         progress: show the trainer's progress bar.
         overwrite: replace an earlier tokenizer folder at ``out_dir`` (one holding aimm's
             ``tokenizer_card.json`` and nothing but tokenizer files), once the new one is complete.
