@@ -59,6 +59,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     d.add_argument(
         "--top-k", type=int, default=20, help="most frequent words kept per group, 0 to 10**6 (default 20)"
     )
+    d.add_argument(
+        "--on-error",
+        choices=["raise", "skip"],
+        default="raise",
+        help="a malformed line (bad JSON, wrong field type, lone surrogate): stop with its file:line "
+        "(raise, default) or leave it out and count it in the stats (skip)",
+    )
     d.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     d.set_defaults(func=run_describe)
 
@@ -89,7 +96,9 @@ def run_describe(args: argparse.Namespace) -> int:
     if not 0 <= args.top_k <= 10**6:  # before the corpus is opened
         raise ConfigError(f"--top-k: must be from 0 to 10**6, got {args.top_k}")
     check_output_folder(args.out, KINDS["corpus describe"], overwrite=args.overwrite)  # before any work
-    ds = load_corpus(args.path, split=args.split, text_column=args.text_column, streaming=True)
+    ds = load_corpus(
+        args.path, split=args.split, text_column=args.text_column, streaming=True, on_error=args.on_error
+    )
     stats = describe(ds, top_k=args.top_k)
     with output_folder(args.out, KINDS["corpus describe"], overwrite=args.overwrite) as tmp:
         written = stats.save(tmp, plots=not args.no_plots)

@@ -259,8 +259,9 @@ def _rows_of(spec: dict[str, Any], with_error: bool) -> Iterator[dict[str, Any]]
         if isinstance(rec, _Bad):
             if spec["on_error"] != "skip":
                 raise DataError(
-                    f"{path}:{rec.line}: {rec.reason}; fix the line or pass on_error='skip' to drop and "
-                    "count malformed lines"
+                    f"{path}:{rec.line}: {rec.reason}; fix the line, or drop and count malformed lines with "
+                    "on_error='skip' (load_corpus), on_error=skip (corpus build config) or --on-error skip "
+                    "(aimm corpus describe)"
                 )
             yield {
                 "text": None,

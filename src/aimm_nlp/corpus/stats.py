@@ -74,10 +74,12 @@ class CorpusStats:
     by_lang: dict[str, dict[str, Any]]
     by_script: dict[str, dict[str, Any]]
     lengths: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    n_malformed: int = 0  # lines dropped by on_error="skip" (rows carrying an ``error``), not counted above
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "n_docs": self.n_docs,
+            "n_malformed": self.n_malformed,
             "overall": self.overall,
             "by_lang": self.by_lang,
             "by_script": self.by_script,
@@ -88,7 +90,10 @@ class CorpusStats:
 
     def to_markdown(self) -> str:
         """Tables per language and per script (docs, words, chars, median length, duplicate rate, top words)."""
-        out = [f"# Corpus statistics\n\n{self.n_docs:,} documents, {self.overall['words']:,} words.\n"]
+        skipped = f" {self.n_malformed:,} malformed lines skipped." if self.n_malformed else ""
+        out = [
+            f"# Corpus statistics\n\n{self.n_docs:,} documents, {self.overall['words']:,} words.{skipped}\n"
+        ]
         for title, groups in (("language", self.by_lang), ("script", self.by_script)):
             out += [
                 f"\n## By {title}\n",
@@ -156,7 +161,8 @@ def describe(ds: Any, *, top_k: int = 20, batch_size: int = 1000) -> CorpusStats
     """Compute :class:`CorpusStats` of a ``Dataset`` or ``IterableDataset`` in one pass.
 
     Args:
-        ds: rows with ``text`` and optionally ``lang`` (missing or None counts as ``und``).
+        ds: rows with ``text`` and optionally ``lang`` (missing or None counts as ``und``); rows with an
+            ``error`` (malformed lines kept by ``load_corpus(on_error="skip")``) are counted apart.
         top_k: number of most frequent words kept per group (words are case-folded), 0 to 10**6.
         batch_size: rows read at a time, 1 to 10**6.
 
@@ -180,11 +186,16 @@ def describe(ds: Any, *, top_k: int = 20, batch_size: int = 1000) -> CorpusStats
     total = _Group()
     langs: dict[str, _Group] = defaultdict(_Group)
     scripts: dict[str, _Group] = defaultdict(_Group)
+    malformed = 0
     for table in ds.with_format("arrow").iter(batch_size=batch_size):
         batch = table.to_pydict()  # Arrow batches skip the per-row decoding of python iteration
         texts = batch["text"]
         labels = batch.get("lang") or [None] * len(texts)
-        for text, lang in zip(texts, labels, strict=True):
+        bad = batch.get("error") or [None] * len(texts)
+        for text, lang, error in zip(texts, labels, bad, strict=True):
+            if error is not None:
+                malformed += 1
+                continue
             text = text or ""
             tokens = _WORD.findall(text.casefold())
             h = text_hash(text)
@@ -200,4 +211,5 @@ def describe(ds: Any, *, top_k: int = 20, batch_size: int = 1000) -> CorpusStats
         by_lang=ordered(langs),
         by_script=ordered(scripts),
         lengths={k: np.frombuffer(g.lengths, dtype=np.uint32) for k, g in sorted(langs.items())},
+        n_malformed=malformed,
     )
