@@ -24,7 +24,7 @@ def no_heavy_work(monkeypatch: pytest.MonkeyPatch) -> None:
     def first_step(*args, **kwargs):
         raise Started
 
-    monkeypatch.setattr("aimm_nlp.demo._step_corpus", first_step)
+    monkeypatch.setattr("aimm_nlp.demo._stages.step_corpus", first_step)
 
 
 def snapshot(root: Path) -> dict[str, bytes | None]:
