@@ -9,12 +9,12 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 
-from aimm_nlp import _io
 from aimm_nlp._io import atomic_output
 from aimm_nlp.cli import main
 
@@ -231,7 +231,7 @@ def test_os_errors_are_one_line_and_exit_2(
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(_io.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # the temporary file of atomic_output
     out = work / "out.txt"
     assert main(["normalize", str(work / "in.txt"), "-o", str(out)]) == 2
     assert capsys.readouterr().err == f"aimm normalize: error: {out}: {message}\n"  # the path asked for

@@ -263,7 +263,7 @@ def test_demo_refuses_a_user_folder(tmp_path, monkeypatch, capsys) -> None:
     def started(*args, **kwargs):
         raise AssertionError("the demo must refuse --out before its first step")
 
-    monkeypatch.setattr("aimm_nlp.demo._step_corpus", started)
+    monkeypatch.setattr("aimm_nlp.demo._stages.step_corpus", started)
     out = user_folder(tmp_path / "my_model")
     refused(["demo", "--no-progress", "--out", str(out)], out, capsys, "notes.md")
 

@@ -1,4 +1,8 @@
-"""``aimm ls``: list registered names (presets, switches)."""
+"""``aimm ls``: list registered names (presets, switches, corpora, tasks, transliteration pairs).
+
+Imports only the public faces of the subpackages (``aimm_nlp.text``, ``aimm_nlp.corpus``,
+``aimm_nlp.evaluation``, ``aimm_nlp.text.translit``).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aimm_nlp.text.normalize import SWITCHES, describe_preset, preset_names
+    from aimm_nlp.text import SWITCHES, describe_preset, preset_names
 
     if args.kind == "presets":
         for name in preset_names():
@@ -27,14 +31,14 @@ def run(args: argparse.Namespace) -> int:
         for name, doc in SWITCHES.items():
             print(f"{name:<20} {doc}")
     elif args.kind == "corpora":
-        from aimm_nlp.corpus.catalog import corpus_info, corpus_names
+        from aimm_nlp.corpus import corpus_info, corpus_names
 
         for name in corpus_names():
             info = corpus_info(name)
             flags = " [non-commercial]" * info.non_commercial + " [evaluation only]" * info.evaluation_only
             print(f"{name:<20} {info.license:<14} {','.join(info.languages)}{flags}")
     elif args.kind == "tasks":
-        from aimm_nlp.evaluation.task import list_tasks, load_task
+        from aimm_nlp.evaluation import list_tasks, load_task
 
         for name in list_tasks():
             task = load_task(name, check_data=False)

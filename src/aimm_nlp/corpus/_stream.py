@@ -1,7 +1,7 @@
 """The streaming half of :func:`aimm_nlp.corpus.clean`: an ordered pass over Arrow batches.
 
 ``clean_tables`` is the generator behind a cleaned ``IterableDataset``. Per-document steps
-(:func:`aimm_nlp.corpus.cleaning._row_steps`) run in-process or in a bounded process pool;
+(:func:`aimm_nlp.corpus._steps.row_steps`) run in-process or in a bounded process pool;
 counting and deduplication run in order in the consuming process, so the rows are the same as
 the in-memory path's whatever ``num_proc`` is.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aimm_nlp.corpus.cleaning import _row_steps as row_steps
+from aimm_nlp.corpus._steps import row_steps
 from aimm_nlp.corpus.dedup import NearDuplicates, signature
 from aimm_nlp.corpus.report import Tally
 

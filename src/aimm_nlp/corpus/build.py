@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp.corpus.config import CorpusConfig
+from aimm_nlp.langs import ARY_ARAB, ARY_LATN
 
 __all__ = ["BuildResult", "build_corpus"]
 
@@ -27,10 +28,10 @@ class BuildResult:
 def add_arabic_script(batch: dict[str, list[Any]], transliterate: Any) -> dict[str, list[Any]]:
     """``map`` function: ``text_ary_Arab`` = Arabic-script transliteration of ``ary_Latn`` rows, else None."""
     out = [
-        transliterate(t, src="ary_Latn", dst="ary_Arab") if lang == "ary_Latn" else None
+        transliterate(t, src=ARY_LATN, dst=ARY_ARAB) if lang == ARY_LATN else None
         for t, lang in zip(batch["text"], batch["lang"], strict=True)
     ]
-    return {"text_ary_Arab": out}
+    return {f"text_{ARY_ARAB}": out}
 
 
 def build_corpus(cfg: CorpusConfig) -> BuildResult:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp._paths import shared_root
-from aimm_nlp._registry import did_you_mean
+from aimm_nlp._registry import Registry
 from aimm_nlp.errors import InputFileError, UnknownNameError
 
 __all__ = ["CorpusInfo", "corpus_info", "corpus_names", "data_roots", "find_corpus_dir"]
@@ -53,24 +53,25 @@ class CorpusInfo:
 
 
 @lru_cache(maxsize=1)
-def _catalog() -> dict[str, CorpusInfo]:
+def _catalog() -> Registry:
+    """The catalog as a :class:`~aimm_nlp._registry.Registry` of :class:`CorpusInfo` (did-you-mean lookups)."""
     import yaml
 
     raw: dict[str, Any] = yaml.safe_load(
         resources.files("aimm_nlp.corpus").joinpath("catalog.yaml").read_text("utf-8")
     )
-    out = {}
+    out = Registry("corpus")
     for name, spec in raw["corpora"].items():
         spec = dict(spec)
         spec["files"] = {k: tuple(v) for k, v in spec["files"].items()}
         spec["languages"] = tuple(spec["languages"])
-        out[name] = CorpusInfo(name=name, **spec)
+        out.register(name, CorpusInfo(name=name, **spec))
     return out
 
 
 def corpus_names() -> list[str]:
     """The names of the catalogued corpora, sorted."""
-    return sorted(_catalog())
+    return _catalog().names()
 
 
 def corpus_info(name: str) -> CorpusInfo:
@@ -80,13 +81,10 @@ def corpus_info(name: str) -> CorpusInfo:
         UnknownNameError: not a catalogued corpus (with a did-you-mean suggestion).
     """
     try:
-        return _catalog()[name]
-    except KeyError:
+        return _catalog().get(name)
+    except UnknownNameError as exc:
         raise UnknownNameError(
-            f"unknown corpus {name!r}{did_you_mean(name, corpus_names())}; "
-            f"catalogued corpora: {', '.join(corpus_names())} (or pass a file path or glob)",
-            name=name,
-            choices=corpus_names(),
+            f"{exc} (or pass a file path or glob)", name=name, choices=exc.choices
         ) from None
 
 

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import importlib
 import math
-import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aimm_nlp.corpus.dedup import NUM_PERM, NearDuplicates, signature_batch, text_hash
-from aimm_nlp.corpus.quality import QualityRules, check_quality, quality_rules
+from aimm_nlp.corpus._steps import row_steps as _row_steps
+from aimm_nlp.corpus.dedup import NUM_PERM, NearDuplicates, signature_batch
+from aimm_nlp.corpus.quality import QualityRules, quality_rules
 from aimm_nlp.corpus.report import STEPS, CleanReport, Tally
 from aimm_nlp.errors import ConfigError, DataError
 
@@ -50,68 +50,6 @@ def resolve_identify(identify: Callable[[str], Any] | None) -> Callable[[str], A
         return importlib.import_module("aimm_nlp.text.langid").identify
     except (ImportError, AttributeError):
         return None
-
-
-def _guess(out: Any) -> tuple[str | None, float]:
-    if isinstance(out, str) or out is None:
-        return out, 1.0
-    return out.lang, float(getattr(out, "score", 1.0))
-
-
-def _guess_many(identify: Callable[[str], Any], texts: list[str]) -> list[tuple[str | None, float]]:
-    """``(lang, score)`` per text; aimm's own ``identify`` runs as one ``identify_batch`` call."""
-    if not texts:
-        return []
-    langid = sys.modules.get("aimm_nlp.text.langid")
-    if langid is not None and identify is langid.identify:
-        return [_guess(g) for g in langid.identify_batch(texts)]
-    return [_guess(identify(t)) for t in texts]
-
-
-def _row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
-    texts, n = batch["text"], len(batch["text"])
-    errors = batch.get("error") or [None] * n
-    if o["preset"]:
-        from aimm_nlp.text.normalize import normalize_batch
-
-        texts = normalize_batch([t or "" for t in texts], preset=o["preset"], **o["switches"])
-    langs, drop, why, hashes = list(batch["lang"]), [""] * n, [""] * n, [0] * n
-    rules, keep_langs, identify = o["rules"], o["langs"], o["identify"]
-    for i in range(n):
-        text = texts[i]
-        if errors[i] is not None or text is None:
-            drop[i], why[i], texts[i] = "malformed", errors[i] or "text is null", ""
-            continue
-        if len(text) < o["min_chars"] or (o["max_chars"] is not None and len(text) > o["max_chars"]):
-            drop[i] = "length"
-            continue
-        if rules is not None:
-            why[i] = check_quality(text, rules)
-            if why[i]:
-                drop[i] = "quality"
-                continue
-    if keep_langs is not None or identify is not None:
-        # rows still kept that need a language: identified together (aimm's identifier is ~30x faster
-        # on a batch than text by text)
-        ask = [i for i in range(n) if not drop[i] and (langs[i] is None or not o["trust_labels"])]
-        if ask and identify is None:
-            raise DataError(
-                f"document {texts[ask[0]][:60]!r} has no lang label and no language identifier is available; "
-                "pass identify=<callable> or label the source with lang=..."
-            )
-        scores = dict(zip(ask, _guess_many(identify, [texts[i] for i in ask]), strict=True))
-        for i, (lang, _score) in scores.items():
-            langs[i] = lang
-        for i in range(n):
-            if drop[i]:
-                continue
-            score = scores[i][1] if i in scores else 1.0
-            if (keep_langs is not None and langs[i] not in keep_langs) or score < o["min_lang_score"]:
-                drop[i], why[i] = "lang", str(langs[i])
-    for i in range(n):
-        if not drop[i]:
-            hashes[i] = text_hash(texts[i])
-    return {"text": texts, "lang": langs, "_drop": drop, "_why": why, "_hash": hashes}
 
 
 NUM_PROC_MAX = 256

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from aimm_nlp._registry import did_you_mean
-from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp._registry import Registry
+from aimm_nlp.errors import ConfigError
 
 __all__ = ["QualityRules", "check_quality", "quality_names", "quality_rules"]
 
@@ -47,34 +47,29 @@ class QualityRules:
 
 
 @lru_cache(maxsize=1)
-def _sets() -> dict[str, QualityRules]:
+def _sets() -> Registry:
     import yaml
 
     raw = yaml.safe_load(resources.files("aimm_nlp.corpus").joinpath("quality.yaml").read_text("utf-8"))
-    out = {}
+    out = Registry("quality rule set")
     for name, spec in raw.items():
         spec = {k: v for k, v in spec.items() if k != "description"}
-        out[name] = QualityRules(name=name, **{**spec, "boilerplate": tuple(spec.get("boilerplate", ()))})
+        out.register(
+            name, QualityRules(name=name, **{**spec, "boilerplate": tuple(spec.get("boilerplate", ()))})
+        )
     return out
 
 
 def quality_names() -> list[str]:
     """The registered rule-set names (versioned)."""
-    return sorted(_sets())
+    return _sets().names()
 
 
 def quality_rules(name: str | QualityRules) -> QualityRules:
     """Return a registered rule set by name (a :class:`QualityRules` passes through)."""
     if isinstance(name, QualityRules):
         return name
-    if name not in _sets():
-        raise UnknownNameError(
-            f"unknown quality rule set {name!r}{did_you_mean(name, quality_names())}; "
-            f"valid: {', '.join(quality_names())}",
-            name=name,
-            choices=quality_names(),
-        )
-    return _sets()[name]
+    return _sets().get(name)  # UnknownNameError with a did-you-mean suggestion
 
 
 @lru_cache(maxsize=16)

@@ -1,4 +1,5 @@
-"""Boundaries of each quality rule (quality.yaml web.v1), found by mutation testing.
+"""Quality rules (corpus/quality.py, quality.yaml web.v1): typical documents, then the boundaries of each
+rule (found by mutation testing).
 
 Expected reasons are counted by hand from the text: letters vs non-space characters, the length of
 the longest run of one character, and whether a boilerplate phrase stands as whole words.
@@ -9,8 +10,29 @@ from __future__ import annotations
 import pytest
 
 from aimm_nlp.corpus.quality import QualityRules, check_quality, quality_rules
+from aimm_nlp.errors import UnknownNameError
 
 WEB = quality_rules("web.v1")  # min_letter_share 0.5, max_char_run 8, link-only dropped
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("واش نتا مزيان؟ الله يعطيك الصحة", ""),
+        ("salam labas 3lik 🙂", ""),
+        ("ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", ""),
+        ("https://t.co/abc @user", "link_only"),
+        ("[URL] #maroc", "link_only"),
+        ("😂😂😂😂😂", "letters"),
+        ("123 456 789 !!", "letters"),
+        ("3afak!!!!!!!!!!!!!!", "char_run"),
+        ("Lire la suite de l'article", "boilerplate"),
+        ("جميع الحقوق محفوظة 2024", "boilerplate"),
+        ("", ""),
+    ],
+)
+def test_web_v1_on_typical_documents(text: str, reason: str) -> None:
+    assert check_quality(text, WEB) == reason
 
 
 @pytest.mark.parametrize(
@@ -103,3 +125,14 @@ def test_custom_boilerplate_phrases_are_matched_without_case() -> None:
     assert check_quality("lire la suite", rules) == "boilerplate"
     assert check_quality("ABONNEZ-VOUS l chaine", rules) == "boilerplate"
     assert check_quality("wach nta mzyan", rules) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("web.v2", " (did you mean 'web.v1'?)"), ("Web.v1", " (did you mean 'web.v1'?)"), ("", ""), ("ⵡⴻⴱ", "")],
+)
+def test_unknown_rule_set_names_the_known_ones(name: str, hint: str) -> None:
+    with pytest.raises(UnknownNameError) as info:
+        quality_rules(name)
+    assert str(info.value) == f"unknown quality rule set {name!r}{hint}; valid names: web.v1"
+    assert info.value.choices == ["web.v1"]
