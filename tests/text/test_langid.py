@@ -11,7 +11,7 @@ import pytest
 
 from aimm_nlp.langs import CORE_LANGS
 from aimm_nlp.text import LangGuess, identify, identify_batch
-from aimm_nlp.text._langid_words import tag_batch
+from aimm_nlp.text.langid._words import tag_batch
 from aimm_nlp.text.langid import WordTag, is_mixed, load_langid_model, tag_words
 
 REPO = Path(__file__).resolve().parents[2]
@@ -217,7 +217,7 @@ def test_long_line_100kb() -> None:
 def test_import_text_does_not_load_the_model_or_torch() -> None:
     code = (
         "import sys, aimm_nlp.text as t; "
-        "assert 'aimm_nlp.text.langid' not in sys.modules and 'aimm_nlp.text._langid_model' not in sys.modules; "
+        "assert 'aimm_nlp.text.langid' not in sys.modules and 'aimm_nlp.text.langid._model' not in sys.modules; "
         "assert 'torch' not in sys.modules and 'scipy' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

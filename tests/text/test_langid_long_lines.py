@@ -14,7 +14,7 @@ import pytest
 
 from aimm_nlp.cli import main
 from aimm_nlp.text import langid
-from aimm_nlp.text._langid_words import tag_batch
+from aimm_nlp.text.langid._words import tag_batch
 from aimm_nlp.text.langid import identify, identify_batch, load_langid_model, tag_words
 
 WORDS = (

@@ -10,9 +10,9 @@ import pytest
 
 from aimm_nlp.errors import DataError, ModelError
 from aimm_nlp.text import identify
-from aimm_nlp.text._langid_features import featurize, prepare
-from aimm_nlp.text._langid_morph import FEATURES, feature_bucket
-from aimm_nlp.text._langid_train import train_langid
+from aimm_nlp.text.langid._features import featurize, prepare
+from aimm_nlp.text.langid._morph import FEATURES, feature_bucket
+from aimm_nlp.text.langid._train import train_langid
 
 BITS = 16
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from aimm_nlp.langs import CORE_LANGS
-from aimm_nlp.text import _langid_words as lw
+from aimm_nlp.text.langid import _words as lw
 from aimm_nlp.text import spans, tag_words
-from aimm_nlp.text._langid_words import WordTag, tag_batch
+from aimm_nlp.text.langid._words import WordTag, tag_batch
 from aimm_nlp.text.langid import load_langid_model
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "codeswitch_words.tsv"

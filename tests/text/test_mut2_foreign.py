@@ -2,8 +2,8 @@
 
 import pytest
 
-from aimm_nlp.text._translit_foreign import ForeignDetector, WordEvidence
-from aimm_nlp.text._translit_ngram import train_ngram
+from aimm_nlp.text.translit._foreign import ForeignDetector, WordEvidence
+from aimm_nlp.text.translit._ngram import train_ngram
 
 # Darija-fied French loans (article l- glued on), outside both lexicons, ending in a listed suffix
 SUFFIXED = ["lmoteur", "lpolitique", "lmoment"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from aimm_nlp.text._langid_features import prepare
+from aimm_nlp.text.langid._features import prepare
 
 _DIGIT = 0xE000  # prepare moves ASCII digits to the private-use area
 

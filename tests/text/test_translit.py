@@ -207,8 +207,8 @@ def test_import_stays_light() -> None:
     assert out.strip() == "[]"
 
 
-# _translit_charmap has no docstring examples, so it is not listed (a doctest run of it checks nothing).
-@pytest.mark.parametrize("module", ["aimm_nlp.text.translit", "aimm_nlp.text._translit_train"])
+# _charmap has no docstring examples, so it is not listed (a doctest run of it checks nothing).
+@pytest.mark.parametrize("module", ["aimm_nlp.text.translit", "aimm_nlp.text.translit._train"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

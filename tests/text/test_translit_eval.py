@@ -1,4 +1,4 @@
-"""Transliteration scores (_translit_eval.score): folded and strict CER and word-exact, computed by hand.
+"""Transliteration scores (_eval.score): folded and strict CER and word-exact, computed by hand.
 
 Each row gives (edits, reference length) for folded CER (letters only: marks, tatweel, spaces and
 punctuation dropped; أ إ آ ٱ -> ا, ى -> ي, ة -> ه) and strict CER (NFC, whitespace collapsed), and
@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from aimm_nlp.text._translit_eval import Scores, fold, score
+from aimm_nlp.text.translit._eval import Scores, fold, score
 
 # (hyp, ref, folded (edits, len), strict (edits, len), word-exact (hits, words))
 PAIRS = [

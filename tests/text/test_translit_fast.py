@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.text import candidates, transliterate, transliterate_batch
-from aimm_nlp.text._translit_fast import CompiledRules
-from aimm_nlp.text._translit_model import default_model
-from aimm_nlp.text._translit_ngram import NgramTables
-from aimm_nlp.text._translit_rules import load_rule_table, rank_rules
+from aimm_nlp.text.translit._fast import CompiledRules
+from aimm_nlp.text.translit._model import default_model
+from aimm_nlp.text.translit._ngram import NgramTables
+from aimm_nlp.text.translit._rules import load_rule_table, rank_rules
 from aimm_nlp.text.translit import Transliterator
 
 PHONETIC = [
@@ -171,7 +171,7 @@ def test_cli_phonetic_blocks_equal_lines(
 
 def test_decide_many_matches_decide() -> None:
     """The numpy scoring of the keep-foreign char models gives the dict walk's verdicts."""
-    from aimm_nlp.text._translit_ngram_np import HashedNgrams
+    from aimm_nlp.text.translit._ngram_np import HashedNgrams
 
     foreign = default_model().foreign
     words = (

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aimm_nlp.text import _translit_ngram_np
-from aimm_nlp.text._translit_foreign import ForeignDetector, _round4
-from aimm_nlp.text._translit_model import default_model
-from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables, train_ngram
-from aimm_nlp.text._translit_ngram_np import HashedNgrams
+from aimm_nlp.text.translit import _ngram_np
+from aimm_nlp.text.translit._foreign import ForeignDetector, _round4
+from aimm_nlp.text.translit._model import default_model
+from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables, train_ngram
+from aimm_nlp.text.translit._ngram_np import HashedNgrams
 
 # numba is a required dependency: the compiled kernel is tested (and its absence fails) unless
 # AIMM_NO_JIT turns it off on purpose.
@@ -26,7 +26,7 @@ needs_jit = pytest.mark.skipif(NO_JIT, reason="AIMM_NO_JIT is set: the compiled 
 
 
 def _require_jit() -> None:
-    assert _translit_ngram_np._load_jit() is not False, (
+    assert _ngram_np._load_jit() is not False, (
         "the compiled keep-foreign kernel did not load: numba is a required dependency "
         "(set AIMM_NO_JIT=1 to test the numpy path alone)"
     )
@@ -92,7 +92,7 @@ def test_batches_match_the_word_walk_on_real_words(
     assert foreign.decide_many(real_words) == expected
     assert foreign.foreign_flags(real_words) == [e.foreign for e in expected]
     lowered = [w.lower() for w in real_words if w.isalpha() and len(w) >= foreign.min_len]
-    assert len(lowered) >= _translit_ngram_np.JIT_MIN
+    assert len(lowered) >= _ngram_np.JIT_MIN
     ratios = foreign._ratios(lowered)
     assert ratios == [foreign.llr(w) for w in lowered]
     assert all(type(r) is float for r in ratios)
@@ -138,7 +138,7 @@ def test_compiled_and_numpy_totals_are_the_same_floats(
 @pytest.mark.parametrize("jit_min", [0, 10**9])
 def test_small_models_and_odd_words(jit_min: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Unknown letters (the floor), emoji beyond the BMP, the empty word, words longer than the order."""
-    monkeypatch.setattr(_translit_ngram_np, "JIT_MIN", jit_min)
+    monkeypatch.setattr(_ngram_np, "JIT_MIN", jit_min)
     a = train_ngram([("salam", 2.0), ("sahbi", 1.0), ("bslama", 1.0)], order=3)
     b = train_ngram([("merci", 2.0), ("salut", 1.0), ("bonjour", 1.0)], order=3)
     words = [
@@ -162,7 +162,7 @@ def test_small_models_and_odd_words(jit_min: int, monkeypatch: pytest.MonkeyPatc
 
 def test_no_jit_env_keeps_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIMM_NO_JIT", "1")
-    assert _translit_ngram_np._load_jit() is False
+    assert _ngram_np._load_jit() is False
 
 
 def test_round4_is_round() -> None:
@@ -187,7 +187,7 @@ def test_round4_is_round() -> None:
 
 def test_one_off_batches_do_not_load_numba() -> None:
     code = (
-        "import sys; from aimm_nlp.text._translit_model import default_model;"
+        "import sys; from aimm_nlp.text.translit._model import default_model;"
         "f = default_model().foreign;"
         "f.foreign_flags(['weekend%d' % i for i in range(200)] + ['réunion', '3afak']);"
         "print('numba' in sys.modules)"
@@ -202,8 +202,8 @@ def test_numba_is_loaded_for_keep_foreign_only_after_jit_after_words() -> None:
     # (loading numba costs about as much); every batch gives the per-word verdicts either way.
     code = """
 import sys
-from aimm_nlp.text import _translit_ngram_np as N
-from aimm_nlp.text._translit_model import default_model
+from aimm_nlp.text.translit import _ngram_np as N
+from aimm_nlp.text.translit._model import default_model
 N.JIT_AFTER = 1000
 f = default_model().foreign
 syllables = ('ka', 'ri', 'mo', 'tu', 'le', 'sa', 'bi', 'no', 'de', 'fa')

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from aimm_nlp.text import _translit_model
-from aimm_nlp.text._translit_jit import JitRanker
-from aimm_nlp.text._translit_model import RuleRanker, default_model
-from aimm_nlp.text._translit_rules import _case_fold
+from aimm_nlp.text.translit import _model
+from aimm_nlp.text.translit._jit import JitRanker
+from aimm_nlp.text.translit._model import RuleRanker, default_model
+from aimm_nlp.text.translit._rules import _case_fold
 from aimm_nlp.text.translit import Transliterator
 
 # Words the compiled search must spell exactly as rank_rules(k=1): every branch of the rule
@@ -101,7 +101,7 @@ def test_best_many_switches_to_the_compiled_search(
     words = ["sift", "lmghrib", "İstanbul", "bzaf", "7na", "KHDMT", "3afak", "dik"]
     expected = _python(ranker, words)
     monkeypatch.setattr(ranker, "_jit", None)
-    monkeypatch.setattr(_translit_model, "JIT_AFTER", 0)
+    monkeypatch.setattr(_model, "JIT_AFTER", 0)
     assert ranker.best_many(words) == expected
     assert isinstance(ranker._jit, JitRanker)
     monkeypatch.setenv("AIMM_NO_JIT", "1")
@@ -115,15 +115,15 @@ def test_a_cold_numba_cache_defers_the_compiled_search(
 ) -> None:
     # Where numba has yet to compile the search (~9 s), the Python search goes on until JIT_AFTER_COLD
     # words; with compiled code on disk, the search is loaded at JIT_AFTER. Spellings are the same.
-    from aimm_nlp.text import _translit_jit
+    from aimm_nlp.text.translit import _jit
 
     syllables = ("ka", "ri", "mo", "tu", "le", "sa", "bi", "no")
     words = [a + b + c for a in syllables for b in syllables for c in syllables][:60]
     expected = _python(ranker, words)
-    monkeypatch.setattr(_translit_model, "JIT_AFTER", 10)
-    monkeypatch.setattr(_translit_model, "JIT_AFTER_COLD", 40)
+    monkeypatch.setattr(_model, "JIT_AFTER", 10)
+    monkeypatch.setattr(_model, "JIT_AFTER_COLD", 40)
     for cached, loaded_after in ((False, [False, False, True]), (True, [False, True, True])):
-        monkeypatch.setattr(_translit_jit, "compiled_code_cached", lambda cached=cached: cached)
+        monkeypatch.setattr(_jit, "compiled_code_cached", lambda cached=cached: cached)
         monkeypatch.setattr(ranker, "_jit", None)
         monkeypatch.setattr(ranker, "_searched", 0)
         got, loaded = [], []
@@ -136,7 +136,7 @@ def test_a_cold_numba_cache_defers_the_compiled_search(
 
 def test_compiled_code_cached_reads_numbas_cache(jit: JitRanker, tmp_path: Path) -> None:
     jit.best_many(["bzf"])  # compiled (or loaded) here, so numba's cache of this checkout has it
-    code = "from aimm_nlp.text._translit_jit import compiled_code_cached as c; print(c())"
+    code = "from aimm_nlp.text.translit._jit import compiled_code_cached as c; print(c())"
     here = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     empty = subprocess.run(
         [sys.executable, "-c", code],
@@ -150,7 +150,7 @@ def test_compiled_code_cached_reads_numbas_cache(jit: JitRanker, tmp_path: Path)
 
 def test_a_model_not_closed_under_prefixes_is_refused(ranker: RuleRanker) -> None:
     # The state machine gives the back-off walk's scores only when every n-gram's prefix is a context.
-    from aimm_nlp.text._translit_ngram import NgramTables
+    from aimm_nlp.text.translit._ngram import NgramTables
 
     lm = NgramTables(5, {"\u0627": -1.0, "\u0628\u0627": -0.5}, {}, -9.0)
     with pytest.raises(ValueError, match="closed"):
@@ -158,16 +158,16 @@ def test_a_model_not_closed_under_prefixes_is_refused(ranker: RuleRanker) -> Non
 
 
 def test_a_broken_compiler_only_costs_speed(ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch) -> None:
-    from aimm_nlp.text import _translit_jit
+    from aimm_nlp.text.translit import _jit
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("cannot cache function: no locator available")
 
     words = ["sift", "lmghrib", "7na"]
     expected = _python(ranker, words)
-    monkeypatch.setattr(_translit_jit, "JitRanker", broken)
+    monkeypatch.setattr(_jit, "JitRanker", broken)
     monkeypatch.setattr(ranker, "_jit", None)
-    monkeypatch.setattr(_translit_model, "JIT_AFTER", 0)
+    monkeypatch.setattr(_model, "JIT_AFTER", 0)
     with pytest.warns(RuntimeWarning, match="Python search is used"):
         assert ranker.best_many(words) == expected
     assert ranker._jit is False
@@ -175,7 +175,7 @@ def test_a_broken_compiler_only_costs_speed(ranker: RuleRanker, monkeypatch: pyt
 
 
 def test_batch_equals_one_by_one_with_the_compiled_search(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_translit_model, "JIT_AFTER", 0)
+    monkeypatch.setattr(_model, "JIT_AFTER", 0)
     texts = [
         "ana ghadi l réunion demain, 3afak sift liya le document",
         "",

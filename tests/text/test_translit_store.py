@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aimm_nlp.text import _translit_jit, _translit_ngram_np, _translit_store
-from aimm_nlp.text._translit_model import RuleRanker, default_model
-from aimm_nlp.text._translit_ngram_np import HashedNgrams
-from aimm_nlp.text._translit_store import fingerprint, load_or_build, store_dir
+from aimm_nlp.text.translit import _jit, _ngram_np, _store
+from aimm_nlp.text.translit._model import RuleRanker, default_model
+from aimm_nlp.text.translit._ngram_np import HashedNgrams
+from aimm_nlp.text.translit._store import fingerprint, load_or_build, store_dir
 
 # numba is a required dependency: the compiled search is tested (and its absence fails) unless
 # AIMM_NO_JIT turns it off on purpose.
@@ -133,7 +133,7 @@ def test_an_unwritable_cache_folder_only_costs_the_build(
 def test_fingerprint_separates_parts_and_follows_the_source_of_modules() -> None:
     assert fingerprint(["ab", "c"]) != fingerprint(["a", "bc"])
     assert fingerprint(["x"]) == fingerprint([b"x"])
-    assert fingerprint(["x"], [_translit_store]) != fingerprint(["x"], [_translit_ngram_np])
+    assert fingerprint(["x"], [_store]) != fingerprint(["x"], [_ngram_np])
     assert len(fingerprint([])) == 24
     fake = types.ModuleType("aimm_nlp.text._frozen")  # no __file__, as in a frozen install
     assert fingerprint(["x"], [fake]) == fingerprint(["x"], [fake]) != fingerprint(["x"])
@@ -141,7 +141,7 @@ def test_fingerprint_separates_parts_and_follows_the_source_of_modules() -> None
 
 @needs_jit
 def test_numba_is_available() -> None:
-    assert _translit_jit.available(), (
+    assert _jit.available(), (
         "numba does not import: it is a required dependency (AIMM_NO_JIT=1 skips this)"
     )
 
@@ -151,15 +151,15 @@ def test_search_arrays_read_back_give_the_arrays_and_spellings_of_a_fresh_build(
     store: Path, ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = {"lm_weight": ranker.lm_weight, "vocab_bonus": ranker.vocab_bonus, "beam": ranker.beam}
-    fresh = _translit_jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings)
-    stored = _translit_jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings, cache_key="k")
+    fresh = _jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings)
+    stored = _jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings, cache_key="k")
     assert len(list(store.glob("search-*.npz"))) == 1
 
     def no_build(*args: object) -> None:
         raise AssertionError("the stored arrays should have been read")
 
-    monkeypatch.setattr(_translit_jit, "_build", no_build)
-    read = _translit_jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings, cache_key="k")
+    monkeypatch.setattr(_jit, "_build", no_build)
+    read = _jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings, cache_key="k")
     for name in ("_ints", "_bits", "_tlp", "_tnext"):
         np.testing.assert_array_equal(getattr(read, name), getattr(fresh, name))
         np.testing.assert_array_equal(getattr(stored, name), getattr(fresh, name))
@@ -169,18 +169,18 @@ def test_search_arrays_read_back_give_the_arrays_and_spellings_of_a_fresh_build(
     # another beam is another entry, never the stored one
     monkeypatch.undo()
     monkeypatch.setenv("AIMM_CACHE_DIR", str(store.parent))
-    _translit_jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **{**settings, "beam": 3}, cache_key="k")
+    _jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **{**settings, "beam": 3}, cache_key="k")
     assert len(list(store.glob("search-*.npz"))) == 2
 
 
 @needs_jit
 def test_search_arrays_out_of_range_are_rejected(store: Path, ranker: RuleRanker) -> None:
     settings = {"lm_weight": ranker.lm_weight, "vocab_bonus": ranker.vocab_bonus, "beam": ranker.beam}
-    good = _translit_jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings, cache_key="k")
-    from aimm_nlp.text import _translit_jit_kernel as kernel
+    good = _jit.JitRanker(ranker.table, ranker.lm, ranker.vocab, **settings, cache_key="k")
+    from aimm_nlp.text.translit import _jit_kernel as kernel
 
     arrays = {"ints": good._ints, "bits": good._bits, "tlp": good._tlp, "tnext": good._tnext}
-    assert _translit_jit._sound(kernel, arrays)
+    assert _jit._sound(kernel, arrays)
     bad_next = good._tnext.copy()
     bad_next[3, 4] = len(bad_next)  # a next state past the machine: the kernel would read out of bounds
     bad_offsets = good._ints.copy()
@@ -192,7 +192,7 @@ def test_search_arrays_out_of_range_are_rejected(store: Path, ranker: RuleRanker
         {**arrays, "bits": good._bits.view(np.int64)},
         {k: v for k, v in arrays.items() if k != "tlp"},
     ):
-        assert not _translit_jit._sound(kernel, broken)
+        assert not _jit._sound(kernel, broken)
 
 
 def test_foreign_tables_read_back_equal_a_fresh_build(store: Path, ranker: RuleRanker) -> None:
@@ -225,7 +225,7 @@ def test_foreign_tables_with_unsorted_hashes_are_rejected(ranker: RuleRanker) ->
 def test_a_fresh_load_of_the_shipped_model_stores_its_keep_foreign_tables(store: Path) -> None:
     from importlib import resources
 
-    from aimm_nlp.text._translit_model import _read_folder
+    from aimm_nlp.text.translit._model import _read_folder
 
     sidecar, data = _read_folder(Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary"))))
     model = RuleRanker(data, sidecar)

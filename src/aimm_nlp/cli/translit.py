@@ -212,7 +212,7 @@ def _check_pairs_options(a: argparse.Namespace, *, out: tuple[str, str | None, b
     from pathlib import Path
 
     from aimm_nlp._io import output_in_model, output_problem, same_file_as
-    from aimm_nlp.text._translit_pairs import delimiter_for
+    from aimm_nlp.text.translit import delimiter_for
 
     errors = []
     try:

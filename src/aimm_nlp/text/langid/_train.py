@@ -10,18 +10,16 @@ The optimiser is scikit-learn's ``LogisticRegression`` (lbfgs) on the sparse mat
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import math
 import numbers
 import random
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 from aimm_nlp.errors import DataError
+from aimm_nlp.text.langid._table import read_table
 
 __all__ = ["check_options", "read_table", "train_langid"]
 
@@ -41,118 +39,6 @@ DEFAULTS = {
     "source_weights": {},
     "bias_shift": {},
 }
-
-
-def read_table(
-    path: str | Path, *, text_col: str, label_col: str, source_col: str | None = None
-) -> tuple[list[str], list[str], list[str]]:
-    """Read ``(texts, labels, sources)`` from a TSV/CSV (header row) or JSONL file.
-
-    ``.csv`` files are comma-separated (quoted fields may span lines), ``.jsonl`` files hold one
-    JSON object per line, any other file is tab-separated without quoting. Blank lines are skipped.
-
-    Raises:
-        InputFileError: the file is missing, a folder, binary, or not UTF-8 (file, line and byte offset).
-        DataError: an empty file, a missing column (the message lists the columns found, and names
-            the delimiter the header seems to use), a bad row or an empty label (file and line).
-    """
-    p = Path(path)
-    wanted = [c for c in (text_col, label_col, source_col) if c]
-    rows = _jsonl_rows(p, wanted) if p.suffix.lower() == ".jsonl" else _delimited_rows(p, wanted)
-    texts, labels, sources = [], [], []
-    for line, row in rows:
-        label = row[label_col].strip()
-        if not label:
-            raise DataError(f"{p}:{line}: empty label in column {label_col!r}; fill it in or remove the row")
-        texts.append(row[text_col])
-        labels.append(label)
-        sources.append(row[source_col] if source_col else "data")
-    if not texts:
-        raise DataError(f"{p}: the header is there but no data rows follow; add examples below it")
-    return texts, labels, sources
-
-
-def _delimited_rows(path: Path, wanted: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """``(line, row)`` for each data row of a TSV/CSV file; ``line`` is where the row starts."""
-    from aimm_nlp._io import iter_lines
-    from aimm_nlp.text._translit_pairs import delimiter_for, delimiter_guess
-
-    delim = delimiter_for(path, None)
-    quoting = csv.QUOTE_NONE if delim == "\t" else csv.QUOTE_MINIMAL
-    # Lines get their "\n" back so a quoted CSV field spanning lines keeps its line break.
-    reader = csv.reader((line + "\n" for line in iter_lines(path)), delimiter=delim, quoting=quoting)
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        if not any(header):
-            what = "empty file" if reader.line_num == 0 else "line 1 is blank"
-            raise DataError(
-                f"{path}:1: {what}; expected a header row naming the columns {', '.join(map(repr, wanted))}"
-            )
-        guess = delimiter_guess(header[0], len(header), delim)
-        _check_columns(path, header, wanted, line=1, hint=_delimiter_hint(path, guess))
-        end = reader.line_num
-        for fields in reader:
-            start, end = end + 1, reader.line_num
-            if not fields:
-                continue
-            if len(fields) != len(header):
-                raise DataError(
-                    f"{path}:{start}: expected {len(header)} fields separated by {delim!r}, got {len(fields)} "
-                    "(a stray delimiter inside a field?); fix the row"
-                )
-            yield start, dict(zip(header, fields, strict=True))
-    except csv.Error as exc:
-        raise DataError(f"{path}:{reader.line_num}: {exc}; fix the row") from None
-
-
-def _delimiter_hint(path: Path, guess: str | None) -> str:
-    if guess == ",":
-        return f"; wrong delimiter? the header looks comma-separated: rename {path.name} to end in .csv"
-    if guess == "\t":
-        return f"; wrong delimiter? the header looks tab-separated: rename {path.name} to end in .tsv"
-    if guess == ";":
-        return "; wrong delimiter? the header looks ';'-separated: use tabs (.tsv) or commas (.csv)"
-    return ""
-
-
-def _jsonl_rows(path: Path, wanted: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    from aimm_nlp._io import iter_lines
-
-    example = json.dumps(dict.fromkeys(wanted, "..."))
-    seen = False
-    for line, text in enumerate(iter_lines(path), 1):
-        if not text.strip():
-            continue
-        seen = True
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataError(
-                f"{path}:{line}: invalid JSON ({exc.msg}, column {exc.colno}); "
-                f"each line must be one JSON object such as {example}"
-            ) from None
-        if not isinstance(row, dict):
-            raise DataError(
-                f"{path}:{line}: expected a JSON object such as {example}, got {type(row).__name__}"
-            )
-        _check_columns(path, list(row), wanted, line=line)
-        bad = [c for c in wanted if row[c] is None or isinstance(row[c], (dict, list))]
-        if bad:
-            raise DataError(f"{path}:{line}: {bad[0]!r} must be a string, got {json.dumps(row[bad[0]])}")
-        yield line, {c: str(row[c]) for c in wanted}
-    if not seen:
-        raise DataError(f"{path}: empty file; expected one JSON object per line such as {example}")
-
-
-def _check_columns(path: Path, found: list[str], wanted: list[str], *, line: int, hint: str = "") -> None:
-    from aimm_nlp._registry import did_you_mean
-
-    for col in wanted:
-        if col not in found:
-            raise DataError(
-                f"{path}:{line}: column {col!r} not found{did_you_mean(col, found)}; "
-                f"columns are: {', '.join(found)}{hint}"
-            )
 
 
 def check_options(options: dict, *, names: dict[str, str] | None = None) -> list[str]:
@@ -242,28 +128,55 @@ def train_langid(
     overwrite: bool = False,
     **options: object,
 ) -> dict:
-    """Train on ``texts``/``labels`` and write the model folder ``out``; return its config.
+    """Train a language-ID model on ``texts``/``labels`` and write its folder ``out``.
 
-    ``out`` must be new or an empty folder, or (with ``overwrite``) a langid model folder this
-    function wrote that holds nothing else; it is checked before the fit, built in a hidden sibling
-    and moved into place whole (:mod:`aimm_nlp._outdir`), so a failure leaves no mix of old and new.
+    The model is what :func:`aimm_nlp.text.langid.identify` and ``tag_words`` use with
+    ``model=out``. ``out`` must be new or an empty folder, or (with ``overwrite``) a langid model
+    folder this function wrote that holds nothing else; it is checked before the fit, built in a
+    hidden sibling and moved into place whole (:mod:`aimm_nlp._outdir`), so a failure leaves no
+    mix of old and new.
 
-    Options (defaults in ``DEFAULTS``): ``bits`` (log2 hash buckets), ``orders`` (character
-    n-gram orders), ``words`` (whole-word features), ``C`` (inverse L2 strength),
-    ``max_iter``, ``seed``, ``word_model`` (also train the word-level model used by
-    ``tag_words``, saved in ``out/words``), ``word_C`` (the word model's ``C``), ``morph``
-    (value of the Darija-vs-MSA word-shape features of feature scheme ``charhash.v2``;
-    0 trains ``charhash.v1``), ``chunks`` (how many pairs of random chunks, 1-3 and 4-12
-    words, each text adds; together they weigh half the text), ``source_weights`` (a
-    ``{source: factor}`` dict multiplying the weight of that source's rows after the
-    class/source balancing; the class is not renormalised), ``bias_shift`` (a ``{label:
-    delta}`` dict added to the fitted intercepts of the sentence model: a prior shift).
+    Args:
+        texts: training sentences (any script; cleaned like ``identify``'s input).
+        labels: one class code per text, e.g. ``ary_Arab`` or ``fra_Latn``; at least 2 classes,
+            each with at least 2 examples.
+        out: the model folder to write.
+        sources: one source name per text (default: all ``data``); classes and, inside a class,
+            sources are weighted equally.
+        extra_config: extra keys recorded in the model's ``config.json`` (e.g. provenance).
+        overwrite: replace an earlier model folder written by this function.
+        **options: training options (defaults in ``DEFAULTS``, ranges checked by
+            :func:`check_options` before any work): ``bits`` (log2 hash buckets, 8 to 24),
+            ``orders`` (character n-gram orders), ``words`` (whole-word features), ``C`` (inverse
+            L2 strength), ``max_iter``, ``seed``, ``word_model`` (also train the word-level model
+            used by ``tag_words``, saved in ``out/words``), ``word_C`` (the word model's ``C``),
+            ``morph`` (value of the Darija-vs-MSA word-shape features of feature scheme
+            ``charhash.v2``; 0 trains ``charhash.v1``), ``chunks`` (how many pairs of random
+            chunks, 1-3 and 4-12 words, each text adds; together they weigh half the text),
+            ``source_weights`` (a ``{source: factor}`` dict multiplying the weight of that
+            source's rows after the class/source balancing; the class is not renormalised),
+            ``bias_shift`` (a ``{label: delta}`` dict added to the fitted intercepts of the
+            sentence model: a prior shift).
+
+    Returns:
+        The model's configuration, as written to ``out/config.json``.
 
     Raises:
         DataError: a bad option value (every one is listed; see :func:`check_options`), fewer than
             2 classes, or a class with fewer than 2 examples.
         ConfigError: ``out`` is a file, a folder holding other files, or an earlier model without
             ``overwrite``.
+
+    Examples:
+        >>> from aimm_nlp.text.langid import identify, train
+        >>> texts = ["wach nta mzyan", "fin ghadi daba", "3afak sir t3acha", "kif dayr lyoum",
+        ...          "je suis fatigué", "on va au marché", "merci beaucoup", "il fait beau"]
+        >>> labels = ["ary_Latn"] * 4 + ["fra_Latn"] * 4
+        >>> cfg = train(texts, labels, out="tiny_langid", bits=12, word_model=False)
+        >>> cfg["labels"]
+        ['ary_Latn', 'fra_Latn']
+        >>> identify("wach ghadi daba", model="tiny_langid").lang
+        'ary_Latn'
     """
 
     from aimm_nlp import __version__
@@ -345,7 +258,7 @@ def _save(
 ) -> None:
     import numpy as np
 
-    from aimm_nlp.text._langid_model import save_model
+    from aimm_nlp.text.langid._model import save_model
 
     coef, bias = clf.coef_, clf.intercept_
     if coef.shape[0] != len(classes):  # binary problems: sklearn keeps one row
@@ -359,7 +272,7 @@ def _fit_rows(rows: list[str], ys: list[int], ws: list[float], cfg: dict):
     import numpy as np
     from scipy.sparse import diags
 
-    from aimm_nlp.text._langid_features import featurize, prepare
+    from aimm_nlp.text.langid._features import featurize, prepare
 
     codes, offsets = prepare(rows)
     mats = featurize(
@@ -391,7 +304,7 @@ def _train_word_model(texts: list[str], labels: list[str], classes: list[str], c
     """
     import math
 
-    from aimm_nlp.text._langid_words import _tokens
+    from aimm_nlp.text.langid._words import _tokens
 
     counts: dict[str, Counter] = {c: Counter() for c in classes}
     for text, lab in zip(texts, labels, strict=True):

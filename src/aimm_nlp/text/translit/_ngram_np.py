@@ -1,4 +1,4 @@
-"""The backoff n-gram model of :mod:`aimm_nlp.text._translit_ngram`, scored for many words at once in numpy.
+"""The backoff n-gram model of :mod:`aimm_nlp.text.translit._ngram`, scored for many words at once in numpy.
 
 :meth:`NgramTables.score` walks one context in Python; scoring every character
 of thousands of new words that way costs microseconds per character. Here the
@@ -14,7 +14,7 @@ runs order by order over whole arrays (``np.searchsorted`` for the lookups).
 The result equals the dict walk up to float rounding (a test checks it). A
 64-bit collision among a model's keys is checked at build time. With a
 ``cache_key`` the arrays are kept on disk for the next process
-(:mod:`~aimm_nlp.text._translit_store`).
+(:mod:`~aimm_nlp.text.translit._store`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
+from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
 
 if TYPE_CHECKING:
     import numpy as np
@@ -87,7 +87,7 @@ class HashedNgrams:
         if cache_key is None:
             arrays = self._build(models)
         else:
-            from aimm_nlp.text._translit_store import fingerprint, load_or_build
+            from aimm_nlp.text.translit._store import fingerprint, load_or_build
 
             arrays = load_or_build(
                 "foreign",

@@ -1,8 +1,9 @@
 """Rebuild the shipped Arabizi ranker (``models/translit_ary``) from permissively licensed text.
 
-Run from the repository root::
+A maintainer script, not part of the installed package. Run from the repository root, with
+aimm_nlp installed (``pip install -e .``) and the shared data next to the checkout::
 
-    python -m aimm_nlp.text._translit_build --shared ../shared --out src/aimm_nlp/text/models/translit_ary
+    python tools/build_translit_model.py --shared ../shared --out src/aimm_nlp/text/models/translit_ary
 
 Sources (nothing else is read; DODa, which is CC BY-NC, never is):
 
@@ -27,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from aimm_nlp import __version__
-from aimm_nlp.text._translit_ngram import tables_to_json, train_ngram
+from aimm_nlp.text.translit._ngram import tables_to_json, train_ngram
 
 __all__ = ["build_default", "main"]
 
@@ -124,7 +125,7 @@ def build_default(shared: Path, out: Path) -> dict:
             "foreign_word_types": len(foreign_words),
             "arabizi_word_types": len(arabizi_words),
         },
-        "command": "python -m aimm_nlp.text._translit_build --shared ../shared "
+        "command": "python tools/build_translit_model.py --shared ../shared "
         "--out src/aimm_nlp/text/models/translit_ary",
     }
     (out / "model.json").write_text(json.dumps(sidecar, indent=1, ensure_ascii=False) + "\n", "utf-8")
@@ -133,7 +134,7 @@ def build_default(shared: Path, out: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m aimm_nlp.text._translit_build")
+    parser = argparse.ArgumentParser(prog="python tools/build_translit_model.py")
     parser.add_argument("--shared", type=Path, required=True, help="the ../shared folder")
     parser.add_argument("--out", type=Path, required=True, help="output model folder")
     args = parser.parse_args(argv)

@@ -1,17 +1,8 @@
-"""Vectorised hashed character n-gram features for language identification.
+"""Cleaning and hashing of language-ID input: a batch becomes one ``uint32`` codepoint array.
 
-A whole batch is encoded once into one ``uint32`` codepoint array; cleaning
-(lowercase, drop diacritics/tatweel, mask URLs/@users/emoji/punctuation and
-digit-only tokens, squeeze elongations and spaces) and rolling n-gram hashes are
-numpy operations over that array, so cost per sentence is a few vector passes
-instead of a Python loop over n-grams. The result is a ``scipy.sparse`` CSR
-matrix per n-gram order, multiplied with the weight matrix in compiled code.
-
-Feature schemes (recorded in every model's ``config.json``):
-
-* ``charhash.v1``: orders 1..5 over `` text `` (space padded), plus whole-word hashes;
-* ``charhash.v2``: v1 plus the pooled Darija-vs-MSA word-shape features of
-  ``_langid_morph`` (value ``morph`` per matching word).
+Shared by the n-gram features (:mod:`._features`) and the word-shape features (:mod:`._morph`):
+lowercase, drop diacritics/tatweel, mask URLs/@users/emoji/punctuation and digit-only tokens,
+squeeze elongations and spaces; then word hashes and hash buckets.
 """
 
 from __future__ import annotations
@@ -21,17 +12,13 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["FEATURE_SCHEME", "FEATURE_SCHEMES", "featurize", "prepare", "word_hashes"]
+__all__ = ["SEP", "SPACE", "P", "bucket", "prepare", "word_hashes"]
 
-#: Scheme of newly trained models; ``FEATURE_SCHEMES`` are the ones this version can load.
-FEATURE_SCHEME = "charhash.v2"
-FEATURE_SCHEMES = ("charhash.v1", "charhash.v2")
-
-_SPACE = 32
-_SEP = 0  # sentence separator; an n-gram that contains it is discarded
+SPACE = _SPACE = 32
+SEP = _SEP = 0  # sentence separator; an n-gram that contains it is discarded
 _MASK_RE = re.compile(r"[hHwW@#](?:(?<=[hH])[tT][tT][pP][sS]?://\S+|(?<=[wW])[wW][wW]\.\S+|(?<=[@#])[\w.]+)")
 _DIGIT = 0xE000  # ASCII digits move to the private-use area so "letter" tests stay simple
-_P = np.uint32(1_000_003)
+P = _P = np.uint32(1_000_003)
 _MUL = np.uint32(0x9E3779B1)  # Fibonacci hashing multiplier
 
 
@@ -90,59 +77,8 @@ def prepare(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return codes, offsets
 
 
-def _bucket(h: np.ndarray, salt: int, bits: int) -> np.ndarray:
+def bucket(h: np.ndarray, salt: int, bits: int) -> np.ndarray:
     return ((h ^ np.uint32(salt * 0x9E3779B1 & 0xFFFFFFFF)) * _MUL) >> np.uint32(32 - bits)
-
-
-def featurize(
-    codes: np.ndarray,
-    offsets: np.ndarray,
-    *,
-    orders: tuple[int, ...],
-    bits: int,
-    words: bool,
-    morph: float = 0.0,
-) -> list:
-    """Return one CSR matrix (texts x 2**bits) per feature family, counts as values.
-
-    ``morph`` > 0 adds the ``charhash.v2`` word-shape features with that value.
-    Bucket 0 collects n-grams that cross a text boundary; models keep its weight at 0.
-    """
-    from scipy.sparse import csr_matrix
-
-    n_rows = len(offsets) - 1
-    n = len(codes)
-    seps = offsets[1:] - 1
-    shape = (n_rows, 1 << bits)
-    # Trailing separators: every text, the last one included, has one n-gram per position,
-    # so a text's features (and their count) never depend on its place in the batch.
-    padded = np.concatenate((codes, np.full(max(orders), _SEP, dtype=codes.dtype)))
-    data = np.ones(n, dtype=np.float32)
-    mats = []
-    h = np.zeros(len(padded), dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        for k in range(1, max(orders) + 1):
-            h = h[: len(padded) - k + 1] * _P + padded[k - 1 :]
-            if k not in orders:
-                continue
-            b = _bucket(h[:n], k, bits)
-            for d in range(k):
-                b[seps[seps >= d] - d] = 0
-            if k == 1:
-                b[codes == _SPACE] = 0
-            mats.append(csr_matrix((data, b, offsets), shape=shape))
-        if words or morph:
-            starts, hashes, indptr = word_hashes(codes, offsets)
-        if words:
-            data = np.ones(len(starts), dtype=np.float32)
-            mats.append(csr_matrix((data, _bucket(hashes, 99, bits), indptr), shape=shape))
-        if morph:
-            from aimm_nlp.text._langid_morph import morph_matrix
-
-            mats.append(
-                morph_matrix(codes, offsets, starts, hashes, bits=bits, scale=morph, csr_matrix=csr_matrix)
-            )
-    return mats
 
 
 def word_hashes(codes: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,7 +7,13 @@ in-domain hold-out (15 % of its rows by a salted hash of the row id, fixed), NLL
 more Tatoeba Kabyle (ber_Latn). Anything that shares a Seed row, a tweet or a text with
 the hold-out stays out. FLORES and DODa are never read here.
 
-Run: ``python -m aimm_nlp.text._langid_data --shared ../shared --out langid_train.tsv``
+A maintainer script, not part of the installed package. Run from the repository root, with
+aimm_nlp installed (``pip install -e .``)::
+
+    python tools/build_langid_data.py --shared ../shared --out /tmp/langid_train.tsv
+    aimm langid train --data /tmp/langid_train.tsv --source-col source --out DIR
+
+``heldout()`` and ``read_tsv()`` are also what ``benchmarks/bench_langid.py`` uses for its in-domain set.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import hashlib
 import random
 from pathlib import Path
 
-from aimm_nlp.text._langid_morph import DARIJA_MARKERS
+from aimm_nlp.text.langid._morph import DARIJA_MARKERS
 
 __all__ = ["DARIJA_MARKERS", "build_training_table", "heldout", "read_tsv"]
 

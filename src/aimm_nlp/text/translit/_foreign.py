@@ -18,7 +18,7 @@ Latin and ``3afak`` did not. Evidence, strongest first:
 :meth:`ForeignDetector.foreign_flags` and :meth:`~ForeignDetector.decide_many` give
 the verdicts and scores of :meth:`~ForeignDetector.decide` for a whole batch: the
 checks 2-5 over the joined words in numpy, the ratios of 6 in one pass of
-:class:`~aimm_nlp.text._translit_ngram_np.HashedNgrams` (compiled with numba for
+:class:`~aimm_nlp.text.translit._ngram_np.HashedNgrams` (compiled with numba for
 long batches), rounded to the same floats.
 """
 
@@ -32,8 +32,8 @@ from importlib import resources
 from itertools import repeat
 from typing import TYPE_CHECKING
 
-from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
-from aimm_nlp.text._translit_ngram_np import HashedNgrams
+from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
+from aimm_nlp.text.translit._ngram_np import HashedNgrams
 
 if TYPE_CHECKING:
     import numpy as np
@@ -164,8 +164,8 @@ class ForeignDetector:
 
     def prepare(self) -> None:
         """Build the tables of :meth:`decide_many` now (0.2 s once per model, ~0.02 s read back from the store
-        of ``_translit_store``; else on first use), and load its compiled kernel where numba imports (else
-        when ``_translit_ngram_np.JIT_AFTER`` says)."""
+        of ``_store``; else on first use), and load its compiled kernel where numba imports (else
+        when ``_ngram_np.JIT_AFTER`` says)."""
         self._hashed.prepare()
 
     def decide_many(self, words: list[str]) -> list[WordEvidence]:

@@ -1,40 +1,7 @@
-"""Transliteration across Moroccan scripts: Arabizi <-> Arabic, Tifinagh <-> Latin, Buckwalter family.
+"""The :class:`Transliterator`: one ``(src, dst)`` pair, its word cache and the Arabizi token scan.
 
-Supported ``(src, dst)`` pairs (see :func:`supported_pairs`):
-
-* ``ary_Latn -> ary_Arab``: Arabizi to Arabic-script Darija. Grapheme rules
-  (``maps/arabizi.json``) generate spellings that a character n-gram model of
-  Arabic-script Darija ranks (``models/translit_ary``, see its ``CARD.md``), or
-  a joint-sequence model trained from pairs (``model=DIR``, see
-  :func:`train_transliterator`). ``phonetic=True`` writes the rules' cheapest
-  reading instead, letter by letter, compiled to C-level string operations
-  (:mod:`aimm_nlp.text._translit_fast`): the convention of DODa's Arabic side,
-  and tens of times faster on unseen words. French/English words, URLs,
-  @mentions, #hashtags, numbers and emoji stay verbatim (``keep_foreign``);
-  :func:`explain` shows the per-word evidence. Batches (:meth:`Transliterator.batch`,
-  :func:`transliterate_batch`, the CLI) convert the new words of a batch together;
-  once a long job has searched 5,000 words, the ranked search runs compiled with
-  numba (:mod:`aimm_nlp.text._translit_jit`, the same spellings, ~25 times faster
-  per new word; ``AIMM_NO_JIT=1`` keeps it in Python).
-* ``ary_Arab -> ary_Latn``: deterministic Moroccan Arabizi (ch, ou, kh, gh, 3, 7, 9).
-* ``zgh_Tfng <-> zgh_Latn``: IRCAM standard, lossless on the IRCAM letters;
-  ``zgh_Tfng -> zgh_Arab`` (one-way, lossy).
-* ``arb_Arab`` / ``ary_Arab`` <-> ``bw``, ``safebw``, ``hsb``: Buckwalter, safe
-  Buckwalter and Habash-Soudi-Buckwalter as in CAMeL Tools, plus ڭ and ژ.
-
-Characters a scheme does not cover pass through unchanged; no input raises.
-
-Examples:
-    >>> transliterate("ana ghadi l réunion demain, 3afak sift liya le document", src="ary_Latn", dst="ary_Arab")
-    'انا غادي ل réunion demain, عافاك صيفط ليا le document'
-    >>> transliterate("واش نتا مزيان؟ شكرا بزاف", src="ary_Arab", dst="ary_Latn")
-    'wach nta mzyan? choukran bzaf'
-    >>> transliterate("ⴰⵣⵓⵍ ⴼⵍⵍⴰⴽ ⴰⴳⵯⵎⴰⵔ", src="zgh_Tfng", dst="zgh_Latn")
-    'azul fllak agʷmar'
-    >>> transliterate("ڭال ليا السلام", src="ary_Arab", dst="bw")
-    'XAl lyA AlslAm'
-    >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=2)]
-    ['صبح', 'صباح']
+Arabizi input is split into protected spans (URLs, e-mails, @mentions, #hashtags, numbers) and words;
+each new word is decided (kept as French/English, or transliterated by the ranker) once and cached.
 """
 
 from __future__ import annotations
@@ -45,50 +12,14 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from aimm_nlp._registry import did_you_mean
-from aimm_nlp.errors import ConfigError, UnknownNameError
-from aimm_nlp.text._translit_charmap import arabic_to_arabizi, buckwalter, ircam
-from aimm_nlp.text._translit_fast import CompiledRules
-from aimm_nlp.text._translit_foreign import WordEvidence, load_foreign_data
-from aimm_nlp.text._translit_model import Ranker, default_model, load_model
-from aimm_nlp.text._translit_train import (
-    EvalReport,
-    TrainReport,
-    evaluate_transliteration,
-    train_transliterator,
-)
+from aimm_nlp.errors import ConfigError
+from aimm_nlp.text.translit._fast import CompiledRules
+from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
+from aimm_nlp.text.translit._model import Ranker, default_model, load_model
+from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
 
-__all__ = [
-    "Candidate",
-    "EvalReport",
-    "TokenDecision",
-    "TrainReport",
-    "Transliterator",
-    "candidates",
-    "evaluate_transliteration",
-    "explain",
-    "supported_pairs",
-    "train_transliterator",
-    "transliterate",
-    "transliterate_batch",
-]
-
-_SCHEMES = {"bw": "bw", "buckwalter": "bw", "safebw": "safebw", "safe_buckwalter": "safebw", "hsb": "hsb"}
-_ARABIC = ("arb_Arab", "ary_Arab")
-_SIMPLE: dict[tuple[str, str], Callable[[], Callable[[str], str]]] = {
-    ("ary_Arab", "ary_Latn"): lambda: arabic_to_arabizi,
-    ("zgh_Tfng", "zgh_Latn"): lambda: ircam("tfng_latn"),
-    ("zgh_Latn", "zgh_Tfng"): lambda: ircam("latn_tfng"),
-    ("zgh_Tfng", "zgh_Arab"): lambda: ircam("tfng_arab"),
-}
-for _lang in _ARABIC:
-    for _name, _scheme in _SCHEMES.items():
-        _SIMPLE[(_lang, _name)] = lambda s=_scheme: buckwalter(s, reverse=False)
-        _SIMPLE[(_name, _lang)] = lambda s=_scheme: buckwalter(s, reverse=True)
-_ARABIZI = ("ary_Latn", "ary_Arab")
+__all__ = ["Candidate", "TokenDecision", "Transliterator"]
 
 # Protected spans first, then Latin-script words (digits count: "3afak" is one word).
 _TOKEN = re.compile(
@@ -112,11 +43,6 @@ _LONGEST_ARTICLE = max(map(len, _CONTEXT_WORDS))
 _CONTEXT = re.compile(
     r"(?i)(?<![\w'])(?:" + "|".join(sorted(_CONTEXT_WORDS)) + r")\s+([A-Za-z\u00c0-\u024f][\w'’-]*)"
 )
-
-
-def supported_pairs() -> list[tuple[str, str]]:
-    """Every supported ``(src, dst)`` pair, sorted."""
-    return sorted([*_SIMPLE, _ARABIZI])
 
 
 @dataclass(frozen=True)
@@ -143,19 +69,6 @@ class TokenDecision:
     output: str
     kept: bool
     evidence: WordEvidence | None
-
-
-def _check_pair(src: str, dst: str) -> None:
-    if (src, dst) in _SIMPLE or (src, dst) == _ARABIZI:
-        return
-    pairs = supported_pairs()
-    names = [f"{a}->{b}" for a, b in pairs]
-    raise UnknownNameError(
-        f"unsupported transliteration pair {src}->{dst}{did_you_mean(f'{src}->{dst}', names)}; "
-        f"supported pairs: {', '.join(names)}",
-        name=f"{src}->{dst}",
-        choices=names,
-    )
 
 
 class _WordCache(dict):
@@ -207,10 +120,10 @@ class Transliterator:
         keep_foreign: bool = True,
         phonetic: bool = False,
     ) -> None:
-        _check_pair(src, dst)
-        if model is not None and (src, dst) != _ARABIZI:
+        check_pair(src, dst)
+        if model is not None and (src, dst) != ARABIZI:
             raise ConfigError(f"model= is only used for ary_Latn->ary_Arab, not {src}->{dst}; drop --model")
-        if phonetic and (src, dst) != _ARABIZI:
+        if phonetic and (src, dst) != ARABIZI:
             raise ConfigError(
                 f"phonetic=True is a reading of the ary_Latn->ary_Arab rules, not of {src}->{dst}; drop it"
             )
@@ -219,7 +132,7 @@ class Transliterator:
                 "phonetic=True reads the shipped rules, model= names a trained model; drop one of them"
             )
         self.src, self.dst, self.keep_foreign, self.phonetic = src, dst, keep_foreign, phonetic
-        self._simple = _SIMPLE[(src, dst)]() if (src, dst) in _SIMPLE else None
+        self._simple = simple_converter(src, dst)
         self.model: Ranker | None = None
         self._compiled: CompiledRules | None = None
         if self._simple is None:
@@ -454,122 +367,3 @@ class Transliterator:
     def explain(self, text: str) -> list[TokenDecision]:
         """Per-token decisions for Arabizi input (empty for deterministic pairs)."""
         return [] if self._simple is not None else self._decide_all(text)
-
-
-@lru_cache(maxsize=32)
-def _get(
-    src: str, dst: str, model: str | None, keep_foreign: bool, phonetic: bool, stamp: float
-) -> Transliterator:
-    return Transliterator(src=src, dst=dst, model=model, keep_foreign=keep_foreign, phonetic=phonetic)
-
-
-def _cached(
-    src: str, dst: str, model: str | os.PathLike[str] | None, keep_foreign: bool, phonetic: bool = False
-) -> Transliterator:
-    if model is None:
-        return _get(src, dst, None, keep_foreign, phonetic, 0.0)
-    side = Path(model) / "model.json"
-    stamp = side.stat().st_mtime if side.is_file() else -1.0
-    return _get(src, dst, str(Path(model).resolve()), keep_foreign, phonetic, stamp)
-
-
-def transliterate(
-    text: str,
-    *,
-    src: str,
-    dst: str,
-    model: str | os.PathLike[str] | None = None,
-    keep_foreign: bool = True,
-    phonetic: bool = False,
-) -> str:
-    """Transliterate ``text`` from ``src`` to ``dst`` (see the module docstring for pairs).
-
-    Args:
-        text: any Unicode string; characters the scheme does not cover pass through.
-        src: source code (``ary_Latn``, ``ary_Arab``, ``arb_Arab``, ``zgh_Tfng``, ``zgh_Latn``, ``bw``…).
-        dst: target code.
-        model: trained model folder for ``ary_Latn -> ary_Arab`` (default: the shipped ranker).
-        keep_foreign: keep French/English words verbatim in Arabizi input.
-        phonetic: Arabizi by the rules alone, letter by letter (see :class:`Transliterator`).
-
-    Returns:
-        The transliterated string.
-
-    Raises:
-        UnknownNameError: unsupported pair; the message lists the supported pairs.
-        ModelError: ``model`` is missing or corrupt (never a silent fallback).
-        ConfigError: ``model``/``phonetic`` with a pair that does not use them.
-
-    Examples:
-        >>> transliterate("7na mchina l dar, 3afak", src="ary_Latn", dst="ary_Arab")
-        'حنا مشينا ل دار, عافاك'
-        >>> transliterate("3afak sift liya lmghrib", src="ary_Latn", dst="ary_Arab")
-        'عافاك صيفط ليا المغرب'
-        >>> transliterate("3afak sift liya lmghrib", src="ary_Latn", dst="ary_Arab", phonetic=True)
-        'عافاك سيفت ليا لمغريب'
-        >>> transliterate("tamazight", src="zgh_Latn", dst="zgh_Tfng")
-        'ⵜⴰⵎⴰⵣⵉⴳⵀⵜ'
-    """
-    return _cached(src, dst, model, keep_foreign, phonetic)(text)
-
-
-def transliterate_batch(
-    texts: Iterable[str],
-    *,
-    src: str,
-    dst: str,
-    model: str | os.PathLike[str] | None = None,
-    keep_foreign: bool = True,
-    phonetic: bool = False,
-) -> list[str]:
-    """:func:`transliterate` over many strings; new words of the batch are converted together.
-
-    Examples:
-        >>> transliterate_batch(["bzaf", "", "😂"], src="ary_Latn", dst="ary_Arab")
-        ['بزاف', '', '😂']
-    """
-    return _cached(src, dst, model, keep_foreign, phonetic).batch(texts)
-
-
-def candidates(
-    word: str,
-    *,
-    src: str,
-    dst: str,
-    k: int = 5,
-    model: str | os.PathLike[str] | None = None,
-    phonetic: bool = False,
-) -> list[Candidate]:
-    """Ranked spellings of one word with normalised probabilities and costs.
-
-    The first candidate is what :func:`transliterate` writes for the word (with
-    ``phonetic=True``, the others are ranked by rule cost alone).
-
-    Raises:
-        ConfigError: ``k`` is not a whole number of at least 1. UnknownNameError: unsupported pair.
-
-    Examples:
-        >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=3)]
-        ['صبح', 'صباح', 'سبح']
-        >>> [c.text for c in candidates("sbe7", src="ary_Latn", dst="ary_Arab", k=3, phonetic=True)]
-        ['سبح', 'صبح', 'سبيح']
-    """
-    return _cached(src, dst, model, False, phonetic).candidates(word, k=k)
-
-
-def explain(
-    text: str,
-    *,
-    src: str = "ary_Latn",
-    dst: str = "ary_Arab",
-    model: str | os.PathLike[str] | None = None,
-    keep_foreign: bool = True,
-    phonetic: bool = False,
-) -> list[TokenDecision]:
-    """Per-token decisions with the keep-foreign evidence, for inspection.
-
-    Examples:
-        >>> [(d.text, d.kept, d.evidence.reason) for d in explain("merci 3afak") if d.evidence]
-        [('merci', True, 'foreign_lexicon'), ('3afak', False, 'arabizi_digit')]
-    """
-    return _cached(src, dst, model, keep_foreign, phonetic).explain(text)

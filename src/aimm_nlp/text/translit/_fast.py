@@ -20,7 +20,7 @@ microsecond per new word instead of a Python search. A multi-letter grapheme
 that splitting reads more cheaply (``th``: ت at 0.4, t + h = ته at 0) is left
 out of the expression, and an edge variant takes the search's reading of it
 in place, so the compiled form agrees with the exact search
-(:func:`~aimm_nlp.text._translit_rules.rank_rules` with no LM) on 99.3 % of the
+(:func:`~aimm_nlp.text.translit._rules.rank_rules` with no LM) on 99.3 % of the
 10.7k distinct words of the DODa benchmark's test split (``tests/text/test_translit_fast.py``
 checks a sample); it differs where the search segments across graphemes more
 cheaply (``ayy``: أيّ there, ايي here).
@@ -31,8 +31,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from aimm_nlp.text._translit_ngram import NgramTables
-from aimm_nlp.text._translit_rules import _CONSONANTS, SHADDA, RuleTable, _case_fold, rank_rules
+from aimm_nlp.text.translit._ngram import NgramTables
+from aimm_nlp.text.translit._rules import _CONSONANTS, SHADDA, RuleTable, _case_fold, rank_rules
 
 __all__ = ["CompiledRules"]
 
@@ -54,7 +54,7 @@ class CompiledRules:
         table: the grapheme rules.
 
     Examples:
-        >>> from aimm_nlp.text._translit_rules import load_rule_table
+        >>> from aimm_nlp.text.translit._rules import load_rule_table
         >>> CompiledRules(load_rule_table()).convert(["khdmt", "chhal", "bzzaf", "sift", "lmghrib", ""])
         ['خدمت', 'شهال', 'بزّاف', 'سيفت', 'لمغريب', '']
     """

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aimm_nlp.errors import ConfigError, DataError
-from aimm_nlp.text._translit_eval import Scores, score
-from aimm_nlp.text._translit_joint import train_joint
-from aimm_nlp.text._translit_model import save_joint
-from aimm_nlp.text._translit_pairs import read_pairs
+from aimm_nlp.text.translit._eval import Scores, score
+from aimm_nlp.text.translit._joint import train_joint
+from aimm_nlp.text.translit._model import save_joint
+from aimm_nlp.text.translit._pairs import read_pairs
+from aimm_nlp.text.translit._transliterator import Transliterator
 
 __all__ = ["EvalReport", "TrainReport", "evaluate_transliteration", "train_transliterator", "word_pairs"]
 
@@ -178,8 +179,6 @@ def evaluate_transliteration(
     ``keep_foreign`` is off by default here because reference Arabic spellings
     transliterate loanwords too; ``phonetic`` scores the shipped rules' phonetic reading.
     """
-    from aimm_nlp.text.translit import Transliterator
-
     rows = list(
         read_pairs(pairs, src_col=src_col, dst_col=dst_col, source_col=source_col, delimiter=delimiter)
     )

@@ -1,4 +1,4 @@
-"""numba kernels of :mod:`aimm_nlp.text._translit_jit` (imported only when a ranked batch needs them).
+"""numba kernels of :mod:`aimm_nlp.text.translit._jit` (imported only when a ranked batch needs them).
 
 Hash tables are open-addressing arrays of 64-bit keys (0 = empty slot; no key
 hashes to 0, checked when they are built) probed linearly from
@@ -165,7 +165,7 @@ def top_k(scores: Any, row: int, c: int, k: int, picks: Any) -> int:
 # numba unboxes every array argument on every call (~60 ns each), which a one-word call pays in full.
 # Part k of ``ints`` is ``ints[ints[k]:ints[k + 1]]``, part k of ``bits`` is
 # ``bits[ints[INT_PARTS + 1 + k]:ints[INT_PARTS + 2 + k]]`` (the offsets head ``ints``); float parts of
-# ``bits`` hold their bit patterns and are read through a float64 view. ``_translit_jit._pack`` builds them.
+# ``bits`` hold their bit patterns and are read through a float64 view. ``_jit._pack`` builds them.
 INT_NAMES = (
     "gspan", "key_tab", "key_start", "key_codes", "cons", "opt_glen", "opt_out", "opt_lm", "out_codes",
     "sym_codes", "lm_sym", "scalars",

@@ -26,7 +26,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables, train_ngram
+from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables, train_ngram
 
 __all__ = ["JointModel", "train_joint"]
 

@@ -3,7 +3,7 @@
 Character n-grams see ``كي`` at a word start, but a linear model learns it word by word;
 these pooled features give every Darija-looking verb or MSA function word one shared weight,
 so evidence from rare words adds up. Each is one hashed bucket, counted once per matching
-word of the cleaned text (see ``_langid_features.prepare``):
+word of the cleaned text (see ``_encode.prepare``):
 
 ==========  =========================================================================
 ``dar``     a Darija function word (``DARIJA_MARKERS``: ديال, واش, بزاف, غادي …, and
@@ -27,6 +27,8 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+
+from aimm_nlp.text.langid._encode import bucket, prepare, word_hashes
 
 __all__ = [
     "DARIJA_MARKERS",
@@ -89,8 +91,6 @@ def _letter_class(x: np.ndarray) -> np.ndarray:
 @cache
 def _hash_set(words: frozenset) -> np.ndarray:
     """Sorted word hashes of ``words``, cleaned exactly like running text."""
-    from aimm_nlp.text._langid_features import prepare, word_hashes
-
     codes, offsets = prepare(sorted(words))
     _, h, _ = word_hashes(codes, offsets)
     return np.unique(h)
@@ -164,6 +164,4 @@ def morph_matrix(
 @cache
 def feature_bucket(i: int, bits: int) -> int:
     """Hash bucket of feature ``FEATURES[i]`` (never 0, which models keep at weight 0)."""
-    from aimm_nlp.text._langid_features import _bucket
-
-    return int(_bucket(np.array([i + 1], dtype=np.uint32), _SALT, bits)[0]) or 1
+    return int(bucket(np.array([i + 1], dtype=np.uint32), _SALT, bits)[0]) or 1

@@ -19,20 +19,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from aimm_nlp.errors import ModelError
-from aimm_nlp.text._translit_fast import CompiledRules
-from aimm_nlp.text._translit_foreign import ForeignDetector
-from aimm_nlp.text._translit_joint import JointModel
-from aimm_nlp.text._translit_ngram import tables_from_json, tables_to_json
-from aimm_nlp.text._translit_ngram_np import warn_no_jit
-from aimm_nlp.text._translit_rules import _case_fold, load_rule_table, rank_rules, rule_table_text
-from aimm_nlp.text._translit_store import fingerprint
+from aimm_nlp.text.translit._fast import CompiledRules
+from aimm_nlp.text.translit._foreign import ForeignDetector
+from aimm_nlp.text.translit._joint import JointModel
+from aimm_nlp.text.translit._ngram import tables_from_json, tables_to_json
+from aimm_nlp.text.translit._ngram_np import warn_no_jit
+from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
+from aimm_nlp.text.translit._store import fingerprint
 
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
 FORMAT_VERSION = 1
 # The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of Python
 # search (~260 us a word), what loading it costs (importing numba and its first call 0.6 s, reading the
-# search's arrays from the store of _translit_store 0.05 s). Paying the load once the search has cost as
+# search's arrays from the store of _store 0.05 s). Paying the load once the search has cost as
 # much is at most twice the best choice made knowing the job's length. One-off calls and small jobs
 # stay in Python, long jobs get the faster search.
 JIT_AFTER = 2500
@@ -72,7 +72,7 @@ class RuleRanker:
         self.lm_weight = float(config.get("lm_weight", 1.0))
         self.vocab_bonus = float(config.get("vocab_bonus", 3.0))
         self.beam = int(config.get("beam", 12))
-        # what the arrays derived from this model are stored under (see _translit_store): its files, the rules
+        # what the arrays derived from this model are stored under (see _store): its files, the rules
         self.fingerprint = fingerprint([json.dumps(sidecar, sort_keys=True), rule_table_text()])
         self.foreign = ForeignDetector(
             tables_from_json(data["foreign_lm"]),
@@ -85,13 +85,13 @@ class RuleRanker:
         self._jit: Any = None
 
     def _load_jit(self) -> Any:
-        from aimm_nlp.text import _translit_jit
+        from aimm_nlp.text.translit import _jit
 
         self._jit = False
-        if os.environ.get("AIMM_NO_JIT") or not _translit_jit.available():
+        if os.environ.get("AIMM_NO_JIT") or not _jit.available():
             return self._jit
         try:
-            self._jit = _translit_jit.JitRanker(
+            self._jit = _jit.JitRanker(
                 self.table,
                 self.lm,
                 self.vocab,
@@ -112,9 +112,9 @@ class RuleRanker:
             return False
         if self._searched >= JIT_AFTER_COLD or os.environ.get("AIMM_NO_JIT"):
             return True  # (_load_jit then only records that the Python search stays)
-        from aimm_nlp.text import _translit_jit
+        from aimm_nlp.text.translit import _jit
 
-        return not _translit_jit.available() or _translit_jit.compiled_code_cached()
+        return not _jit.available() or _jit.compiled_code_cached()
 
     def best_many(self, words: list[str]) -> list[str]:
         """``rank(word, k=1)``'s spelling for every word (elongation already squeezed by the caller)."""

@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from aimm_nlp.errors import ModelError
-from aimm_nlp.text._langid_features import FEATURE_SCHEMES, featurize, prepare
+from aimm_nlp.text.langid._features import FEATURE_SCHEMES, featurize, prepare
 
 __all__ = ["FORMAT_VERSION", "Model", "default_model_dir", "load_model"]
 
 FORMAT_VERSION = 1
 _SCRIPTS = ("Arab", "Latn", "Tfng")
-# Codepoint ranges of the cleaned text (see _langid_features._lut) per script.
+# Codepoint ranges of the cleaned text (see _features._lut) per script.
 _RANGES = {
     "Arab": ((0x0600, 0x0700), (0x0750, 0x0780), (0x08A0, 0x0900), (0xFB50, 0xFE00), (0xFE70, 0xFF00)),
     "Latn": (
@@ -45,7 +45,7 @@ _CACHE: dict[str, Model] = {}
 @functools.cache
 def default_model_dir() -> Path:
     """The model shipped inside the package (resolved once: every ``identify()`` call asks)."""
-    return Path(__file__).resolve().parent / "models" / "langid"
+    return Path(__file__).resolve().parent.parent / "models" / "langid"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
+from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
 
 __all__ = ["RuleTable", "load_rule_table", "rank_rules"]
 

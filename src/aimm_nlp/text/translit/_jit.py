@@ -1,4 +1,4 @@
-"""The ranked Arabizi search (:func:`~aimm_nlp.text._translit_rules.rank_rules`, best spelling only) compiled with numba.
+"""The ranked Arabizi search (:func:`~aimm_nlp.text.translit._rules.rank_rules`, best spelling only) compiled with numba.
 
 ``rank_rules`` walks a word left to right in Python: every hypothesis is a
 string, every extension a few dict probes of the character model. A new word
@@ -6,7 +6,7 @@ costs 150-250 µs that way, which bounds the throughput of the shipped default
 on unseen text. This module runs the *same* search in machine code: the rule
 table and the word list become open-addressing hash tables over 64-bit
 polynomial hashes of their keys (the scheme of
-:mod:`~aimm_nlp.text._translit_ngram_np`); the character model becomes a state
+:mod:`~aimm_nlp.text.translit._ngram_np`); the character model becomes a state
 machine (state = the longest suffix of a hypothesis's context that is a context
 of the model; per state and letter the log probability the back-off walk gives
 and the next state), built when the model is loaded; hypotheses are rows of
@@ -37,10 +37,10 @@ from itertools import accumulate, pairwise
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from aimm_nlp.text._translit_ngram import BOS, EOS, NgramTables
-from aimm_nlp.text._translit_ngram_np import _MASK, _P, _hash
-from aimm_nlp.text._translit_rules import _CONSONANTS, SHADDA, RuleTable
-from aimm_nlp.text._translit_store import fingerprint, load_or_build
+from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
+from aimm_nlp.text.translit._ngram_np import _MASK, _P, _hash
+from aimm_nlp.text.translit._rules import _CONSONANTS, SHADDA, RuleTable
+from aimm_nlp.text.translit._store import fingerprint, load_or_build
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,9 +54,9 @@ _TABLES = ("initial", "final", "before_geminate", "graphemes")
 
 def _code_modules() -> list[ModuleType]:
     """The modules whose source decides the arrays and how the kernel reads them (part of the store key)."""
-    from aimm_nlp.text import _translit_jit_kernel, _translit_ngram, _translit_ngram_np, _translit_rules
+    from aimm_nlp.text.translit import _jit_kernel, _ngram, _ngram_np, _rules
 
-    return [sys.modules[__name__], _translit_jit_kernel, _translit_ngram, _translit_ngram_np, _translit_rules]
+    return [sys.modules[__name__], _jit_kernel, _ngram, _ngram_np, _rules]
 
 
 def available() -> bool:
@@ -75,7 +75,7 @@ def compiled_code_cached() -> bool:
     never stays in the Python search because of it). Imports numba.
     """
     try:
-        from aimm_nlp.text import _translit_jit_kernel as kernel
+        from aimm_nlp.text.translit import _jit_kernel as kernel
 
         return bool(kernel.best_many._cache._cache_file._load_index())
     except Exception:
@@ -130,7 +130,7 @@ def _bit_filter(keys: np.ndarray, bits: int) -> np.ndarray:
 
 
 def _pack(kernel: Any, ints: dict[str, Any], bits: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel's tables as two arrays (see ``_translit_jit_kernel.INT_NAMES``): ``ints`` starts with the
+    """The kernel's tables as two arrays (see ``_jit_kernel.INT_NAMES``): ``ints`` starts with the
     offsets of its parts then of those of ``bits``; float parts of ``bits`` are stored by their bit patterns."""
     import numpy as np
 
@@ -145,7 +145,7 @@ def _pack(kernel: Any, ints: dict[str, Any], bits: dict[str, Any]) -> tuple[np.n
 
 def _state_machine(lm: NgramTables, lm_codes: list[int], kernel: Any) -> tuple:
     """The character model as a state machine: ``(log P, next state)`` per state and letter (see
-    ``_translit_jit_kernel.transition``), built when the model is loaded, and what building needs.
+    ``_jit_kernel.transition``), built when the model is loaded, and what building needs.
 
     Raises:
         ValueError: the model is not closed (an n-gram whose prefix is not a context, or a context of two
@@ -339,7 +339,7 @@ class JitRanker:
         vocab: attested spellings -> bonus scale.
         lm_weight, vocab_bonus, beam: as for ``rank_rules``.
         cache_key: a fingerprint of ``table``, ``lm`` and ``vocab`` (the model's files): the arrays are
-            then kept on disk (:mod:`~aimm_nlp.text._translit_store`) and read back by the next process
+            then kept on disk (:mod:`~aimm_nlp.text.translit._store`) and read back by the next process
             instead of being built again (~0.6 s). ``None`` builds them in memory only.
 
     Raises:
@@ -359,7 +359,7 @@ class JitRanker:
     ) -> None:
         import numpy as np
 
-        from aimm_nlp.text import _translit_jit_kernel as kernel
+        from aimm_nlp.text.translit import _jit_kernel as kernel
 
         if lm.order - 1 > kernel.KEEP_MAX:
             raise ValueError("the compiled search handles character models of order <= 9")

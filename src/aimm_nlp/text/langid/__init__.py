@@ -8,6 +8,10 @@ character n-gram linear model shipped with the package (numpy, loaded on first u
 ``tag_words`` labels every word (``other`` for URLs, @users, numbers, emoji and names),
 smoothing word evidence with a switch penalty (Viterbi), and ``spans`` merges the runs.
 
+Training: :func:`train` (= :func:`train_langid`) fits a model to texts and labels, e.g. those
+:func:`read_table` reads from a TSV/CSV/JSONL file; :func:`check_train_options` lists every bad
+training option at once. Pass the model folder as ``model=`` to the functions above.
+
 Examples:
     >>> from aimm_nlp.text import identify, spans
     >>> identify("wach nta mzyan? ana ghadi l dar").lang
@@ -32,19 +36,29 @@ from typing import Any
 
 import regex
 
-from aimm_nlp.text._langid_words import Span, WordTag, merge_spans, tag_batch
+from aimm_nlp.text.langid._table import read_table
+from aimm_nlp.text.langid._train import check_options as check_train_options
+from aimm_nlp.text.langid._train import train_langid
+from aimm_nlp.text.langid._words import Span, WordTag, merge_spans, tag_batch
 from aimm_nlp.text.scripts import ARAB_CLASS, LATN_CLASS
 
 __all__ = [
     "LangGuess",
     "Span",
     "WordTag",
+    "check_train_options",
     "identify",
     "identify_batch",
     "load_langid_model",
+    "read_table",
     "spans",
     "tag_words",
+    "train",
+    "train_langid",
 ]
+
+#: Short name inside the subpackage: ``langid.train(...)``.
+train = train_langid
 
 OTHER = "other"
 _MIX_SHARE = 0.15
@@ -100,7 +114,7 @@ class LangGuess:
 
 def load_langid_model(model: str | Path | None = None) -> Any:
     """Load and cache a model folder (``None``: the shipped model); raise ``ModelError`` if bad."""
-    from aimm_nlp.text._langid_model import load_model
+    from aimm_nlp.text.langid._model import load_model
 
     return load_model(model)
 
@@ -271,7 +285,7 @@ def _one_tfng_class(m: Any) -> bool:
     """True when every Tifinagh word gets the same label from ``m`` whatever its context."""
     import numpy as np
 
-    from aimm_nlp.text._langid_model import _SCRIPTS
+    from aimm_nlp.text.langid._model import _SCRIPTS
 
     tfng = _SCRIPTS.index("Tfng")
     row = m._mask[tfng]
