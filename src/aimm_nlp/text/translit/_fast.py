@@ -21,7 +21,7 @@ that splitting reads more cheaply (``th``: ت at 0.4, t + h = ته at 0) is left
 out of the expression, and an edge variant takes the search's reading of it
 in place, so the compiled form agrees with the exact search
 (:func:`~aimm_nlp.text.translit._rules.rank_rules` with no LM) on 99.3 % of the
-10.7k distinct words of the DODa benchmark's test split (``tests/text/test_translit_fast.py``
+10.7k distinct words of the DODa benchmark's test split (``tests/text/translit/test_translit_fast.py``
 checks a sample); it differs where the search segments across graphemes more
 cheaply (``ayy``: أيّ there, ايي here).
 """

@@ -1,4 +1,6 @@
-"""The store of arrays derived from a transliteration model: read back exactly, rebuilt when damaged, never in the way."""
+"""The store of arrays derived from a transliteration model: read back exactly, rebuilt when damaged, never in the way.
+
+About internals: the private ``aimm_nlp.text.translit._store`` and the ``_jit`` arrays it keeps."""
 
 from __future__ import annotations
 
@@ -141,9 +143,7 @@ def test_fingerprint_separates_parts_and_follows_the_source_of_modules() -> None
 
 @needs_jit
 def test_numba_is_available() -> None:
-    assert _jit.available(), (
-        "numba does not import: it is a required dependency (AIMM_NO_JIT=1 skips this)"
-    )
+    assert _jit.available(), "numba does not import: it is a required dependency (AIMM_NO_JIT=1 skips this)"
 
 
 @needs_jit

@@ -215,3 +215,58 @@ def test_docstring_examples_run(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# Arabic -> Arabizi glide and article rules on words outside the lexicon (the rules alone decide). (found by a mutation run)
+ARABIC_TO_ARABIZI = [
+    ("", ""),
+    ("ج", "j"),
+    # final و after a consonant is o, medial ou, next to a vowel letter w
+    ("شربو", "chrbo"),
+    ("كتبو", "ktbo"),
+    ("يدو", "ydo"),
+    ("خوك", "khouk"),
+    ("جاو", "jaw"),
+    ("دوار", "dwar"),  # و before ا
+    ("سيارة", "syara"),  # ي before ا, final ة is a
+    ("زوّج", "zwwj"),  # shadda on و doubles the glide
+    # ال is the article only in words of more than three letters
+    ("الي", "ali"),
+    ("الا", "ala"),
+    ("الما", "lma"),
+    ("الدار", "ldar"),
+    ("البحر", "lb7r"),
+    # other scripts, emoji and punctuation around the words
+    ("شربو 😂", "chrbo 😂"),
+    ("كتبو ⴰⵣⵓⵍ؟", "ktbo ⴰⵣⵓⵍ?"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARABIC_TO_ARABIZI)
+def test_arabic_to_arabizi_rules(text: str, expected: str) -> None:
+    assert transliterate(text, src="ary_Arab", dst="ary_Latn") == expected
+
+
+# Latin -> Tifinagh (IRCAM) composes every decomposed emphatic (letter + U+0323), ẓ included. (found by a mutation run)
+DOT = "\u0323"  # combining dot below, as keyboards without ẓ ṛ ḍ ṭ ṣ ḥ type it
+
+LATN_TO_TFNG = [
+    ("", ""),
+    ("a", "ⴰ"),
+    (f"z{DOT}", "ⵥ"),
+    (f"az{DOT}ru", "ⴰⵥⵔⵓ"),  # aẓru, stone
+    (f"AZ{DOT}RU", "ⴰⵥⵔⵓ"),  # capitals fold, the dot still composes
+    (f"az{DOT}alim", "ⴰⵥⴰⵍⵉⵎ"),  # aẓalim, onion
+    (f"ad{DOT}ar", "ⴰⴹⴰⵔ"),  # aḍar, foot
+    (f"tit{DOT}", "ⵜⵉⵟ"),  # tiṭ, eye
+    (f"ar{DOT}umi", "ⴰⵕⵓⵎⵉ"),
+    (f"s{DOT}s{DOT}beh{DOT}", "ⵚⵚⴱⴻⵃ"),
+    ("aseggʷas", "ⴰⵙⴻⴳⴳⵯⴰⵙ"),
+    (f"ⴰⵣⵓⵍ az{DOT}ru 🙂 2", "ⴰⵣⵓⵍ ⴰⵥⵔⵓ 🙂 2"),  # Tifinagh, emoji and digits pass through
+    ("azul", "ⴰⵣⵓⵍ"),  # plain z stays ⵣ
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LATN_TO_TFNG)
+def test_latin_to_tifinagh_decomposed_emphatics(text: str, expected: str) -> None:
+    assert transliterate(text, src="zgh_Latn", dst="zgh_Tfng") == expected

@@ -19,7 +19,7 @@ from aimm_nlp.text.translit import (
     transliterate,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 # A small DODa-style convention written for this test: every vowel written, capital T/S/D emphatic.
 PAIRS = [

@@ -1,4 +1,7 @@
-"""The phonetic reading (compiled rules) and the batched Arabizi path shared by both readings."""
+"""The phonetic reading (compiled rules) and the batched Arabizi path shared by both readings.
+
+About internals: the compiled rules, rule table and ranker of the private ``aimm_nlp.text.translit._fast``,
+``_rules``, ``_ngram`` and ``_model`` modules are compared with each other and with the public API."""
 
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ from hypothesis import strategies as st
 from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.text import candidates, transliterate, transliterate_batch
+from aimm_nlp.text.translit import Transliterator
 from aimm_nlp.text.translit._fast import CompiledRules
 from aimm_nlp.text.translit._model import default_model
 from aimm_nlp.text.translit._ngram import NgramTables
 from aimm_nlp.text.translit._rules import load_rule_table, rank_rules
-from aimm_nlp.text.translit import Transliterator
 
 PHONETIC = [
     ("", ""),

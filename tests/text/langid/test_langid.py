@@ -1,4 +1,7 @@
-"""identify / identify_batch with the shipped model: per-class text, edge cases, determinism."""
+"""identify / identify_batch with the shipped model: per-class text, edge cases, determinism.
+
+One internal: the private batched word tagger ``aimm_nlp.text.langid._words.tag_batch`` gives the
+reference word tags of the mixed-flag test (``tag_words`` one text at a time is the same, slower)."""
 
 from __future__ import annotations
 
@@ -11,10 +14,10 @@ import pytest
 
 from aimm_nlp.langs import CORE_LANGS
 from aimm_nlp.text import LangGuess, identify, identify_batch
-from aimm_nlp.text.langid._words import tag_batch
 from aimm_nlp.text.langid import WordTag, is_mixed, load_langid_model, tag_words
+from aimm_nlp.text.langid._words import tag_batch
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 PER_CLASS = [
     ("wach nta mzyan? ana ghadi nmchi l dar daba", "ary_Latn"),

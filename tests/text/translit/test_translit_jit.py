@@ -1,4 +1,6 @@
-"""The ranked Arabizi search compiled with numba: the same spellings as the Python search, word for word."""
+"""The ranked Arabizi search compiled with numba: the same spellings as the Python search, word for word.
+
+About internals: the private ``aimm_nlp.text.translit._jit`` ranker against ``_model``'s Python one."""
 
 from __future__ import annotations
 
@@ -11,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from aimm_nlp.text.translit import _model
+from aimm_nlp.text.translit import Transliterator, _model
 from aimm_nlp.text.translit._jit import JitRanker
 from aimm_nlp.text.translit._model import RuleRanker, default_model
 from aimm_nlp.text.translit._rules import _case_fold
-from aimm_nlp.text.translit import Transliterator
 
 # Words the compiled search must spell exactly as rank_rules(k=1): every branch of the rule
 # cascade (initial, final, before a doubled consonant, lowercased), graphemes it does not know,

@@ -1,5 +1,7 @@
 """tag_words / spans: the hand-labelled code-switch set, table-driven edge cases, and the
-batched tag_batch against the original one-text-at-a-time algorithm (kept below as an oracle)."""
+batched tag_batch against the original one-text-at-a-time algorithm (kept below as an oracle).
+
+About internals: the private ``aimm_nlp.text.langid._words`` tagger is tested against that oracle."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ import numpy as np
 import pytest
 
 from aimm_nlp.langs import CORE_LANGS
-from aimm_nlp.text.langid import _words as lw
 from aimm_nlp.text import spans, tag_words
-from aimm_nlp.text.langid._words import WordTag, tag_batch
+from aimm_nlp.text.langid import _words as lw
 from aimm_nlp.text.langid import load_langid_model
+from aimm_nlp.text.langid._words import WordTag, tag_batch
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "codeswitch_words.tsv"
+DATA = Path(__file__).resolve().parents[2] / "data" / "codeswitch_words.tsv"
 
 
 def _rows() -> list[tuple[str, list[str]]]:

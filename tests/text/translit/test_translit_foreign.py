@@ -1,4 +1,6 @@
-"""The keep-foreign detector's batch paths (numpy, compiled) give the per-word verdicts and scores exactly."""
+"""The keep-foreign detector's batch paths (numpy, compiled) give the per-word verdicts and scores exactly.
+
+About internals: the private ``aimm_nlp.text.translit._foreign`` detector and ``_ngram_np`` models."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 
 from aimm_nlp.text.translit import _ngram_np
-from aimm_nlp.text.translit._foreign import ForeignDetector, _round4
+from aimm_nlp.text.translit._foreign import ForeignDetector, WordEvidence, _round4
 from aimm_nlp.text.translit._model import default_model
 from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables, train_ngram
 from aimm_nlp.text.translit._ngram_np import HashedNgrams
@@ -218,3 +220,39 @@ print(seen, N._jit is not None and N._jit is not False)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     # 450 words a batch: numpy for the first three (1,350 words by then), numba loaded for the fourth
     assert out.strip() == "[False, False, False, True] True"
+
+
+# Keep-foreign: a French suffix alone does not make a word foreign; the char models must lean foreign too. (found by a mutation run)
+# Darija-fied French loans (article l- glued on), outside both lexicons, ending in a listed suffix
+SUFFIXED = ["lmoteur", "lpolitique", "lmoment"]
+
+
+@pytest.fixture(scope="module")
+def neutral() -> ForeignDetector:
+    # the same model on both sides: every log-likelihood ratio is exactly 0.0
+    lm = train_ngram([("ghadi nbeddel lmoteur", 1.0), ("lpolitique dyal lmoment", 1.0)], order=3)
+    return ForeignDetector(lm, lm, set())
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        *[(w, WordEvidence(False, "default", 0.0)) for w in SUFFIXED],
+        ("lkhedma", WordEvidence(False, "default", 0.0)),  # no suffix: same verdict
+        ("réunion", WordEvidence(True, "accent")),  # lexical evidence does not need the models
+        ("3afak", WordEvidence(False, "arabizi_digit")),
+        ("7na", WordEvidence(False, "arabizi_digit")),
+        ("", WordEvidence(False, "default")),
+    ],
+)
+def test_suffix_needs_a_positive_ratio(neutral: ForeignDetector, word: str, expected: WordEvidence) -> None:
+    assert neutral.decide(word) == expected
+
+
+def test_suffix_needs_a_positive_ratio_in_batches(neutral: ForeignDetector) -> None:
+    words = [*SUFFIXED, "lkhedma", "réunion"]
+    assert neutral.foreign_flags(words) == [False, False, False, False, True]
+    assert [e.foreign for e in neutral.decide_many(words)] == [False, False, False, False, True]
+    many = words * 13  # 65 words: the numpy batch path
+    assert neutral.foreign_flags(many) == [False, False, False, False, True] * 13
+    assert [e.reason for e in neutral.decide_many(many)] == [*["default"] * 4, "accent"] * 13

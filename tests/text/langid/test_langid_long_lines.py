@@ -1,5 +1,8 @@
 """langid on very long texts: bounded memory (issue 17: one 20 MB line peaked at 1.26 GB), the same
-results as before on texts up to ``MAX_CHARS``, and word tags that still cover every word."""
+results as before on texts up to ``MAX_CHARS``, and word tags that still cover every word.
+
+About internals: the sampling of long texts (``langid._sample``) and the private batched tagger
+(``aimm_nlp.text.langid._words.tag_batch``) are checked directly."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ import pytest
 
 from aimm_nlp.cli import main
 from aimm_nlp.text import langid
-from aimm_nlp.text.langid._words import tag_batch
 from aimm_nlp.text.langid import identify, identify_batch, load_langid_model, tag_words
+from aimm_nlp.text.langid._words import tag_batch
 
 WORDS = (
     "salam labas 3lik wach nta mzyan ana ghadi l dar je suis fatigué aujourd'hui send me the file "

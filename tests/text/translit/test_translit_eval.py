@@ -1,5 +1,8 @@
 """Transliteration scores (_eval.score): folded and strict CER and word-exact, computed by hand.
 
+About internals: the scorer is the private ``aimm_nlp.text.translit._eval`` (behind
+``evaluate_transliteration`` and ``benchmarks/bench_translit.py``).
+
 Each row gives (edits, reference length) for folded CER (letters only: marks, tatweel, spaces and
 punctuation dropped; أ إ آ ٱ -> ا, ى -> ي, ة -> ه) and strict CER (NFC, whitespace collapsed), and
 (hits, reference words) for word-exact, so a wrong fold or a constant score shows up as a wrong fraction.

@@ -10,7 +10,7 @@ import pytest
 from aimm_nlp.cli import main
 from aimm_nlp.errors import DataError, InputFileError, ModelError
 from aimm_nlp.text import identify, identify_batch
-from aimm_nlp.text.langid._train import read_table, train_langid
+from aimm_nlp.text.langid import read_table, train_langid
 
 ROWS = {
     "ary_Latn": [
@@ -178,7 +178,7 @@ def _load_tool(name: str):
     """A maintainer script of tools/ (not part of the package), imported from its file."""
     import importlib.util
 
-    path = Path(__file__).resolve().parents[2] / "tools" / f"{name}.py"
+    path = Path(__file__).resolve().parents[3] / "tools" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
