@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import sys
 from functools import partial
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
+from aimm_nlp.text.translit._jit_tables import bit_filter, open_table, pack, state_machine
+from aimm_nlp.text.translit._ngram import NgramTables
 from aimm_nlp.text.translit._ngram_np import _MASK, _P, _hash
 from aimm_nlp.text.translit._rules import _CONSONANTS, SHADDA, RuleTable
 from aimm_nlp.text.translit._store import fingerprint, load_or_build
@@ -47,16 +48,15 @@ if TYPE_CHECKING:
 
 __all__ = ["JitRanker", "available", "compiled_code_cached"]
 
-_GOLD = 0x9E3779B97F4A7C15
 _LONGEST = 64  # longer words (memory of the hypothesis arrays grows with the length) stay in Python
 _TABLES = ("initial", "final", "before_geminate", "graphemes")
 
 
 def _code_modules() -> list[ModuleType]:
     """The modules whose source decides the arrays and how the kernel reads them (part of the store key)."""
-    from aimm_nlp.text.translit import _jit_kernel, _ngram, _ngram_np, _rules
+    from aimm_nlp.text.translit import _jit_kernel, _jit_tables, _ngram, _ngram_np, _rules
 
-    return [sys.modules[__name__], _jit_kernel, _ngram, _ngram_np, _rules]
+    return [sys.modules[__name__], _jit_kernel, _jit_tables, _ngram, _ngram_np, _rules]
 
 
 def available() -> bool:
@@ -80,127 +80,6 @@ def compiled_code_cached() -> bool:
         return bool(kernel.best_many._cache._cache_file._load_index())
     except Exception:
         return True
-
-
-def _open_table(hashes: list[int], values: list[Any], dtype: Any) -> tuple[np.ndarray, np.ndarray, int]:
-    """``(keys, values, bits)``, key 0 = empty slot, linear probing from ``(h * GOLD) >> (64 - bits)``.
-
-    Raises:
-        ValueError: two keys share a hash, or a key hashes to 0 (never seen; the table would be wrong).
-    """
-    import numpy as np
-
-    if len(set(hashes)) != len(hashes) or 0 in hashes:
-        raise ValueError("hash collision among table keys")
-    bits = max(4, (2 * max(1, len(hashes)) - 1).bit_length())
-    size = 1 << bits
-    keys = np.zeros(size, dtype=np.uint64)
-    vals = np.zeros((size, *np.shape(values[0])) if values else size, dtype=dtype)
-    mask = size - 1
-    for h, v in zip(hashes, values, strict=True):
-        slot = ((h * _GOLD) & _MASK) >> (64 - bits)
-        while keys[slot]:
-            slot = (slot + 1) & mask
-        keys[slot], vals[slot] = h, v
-    return keys, vals, bits
-
-
-def _pairs(hashes: list[int], values: list[float]) -> tuple[np.ndarray, np.ndarray, int]:
-    """An interleaved float table: ``(pairs, view, bits)``, key in ``pairs[:, 0]``, value in ``view[:, 1]``."""
-    import numpy as np
-
-    keys, vals, bits = _open_table(hashes, values, np.float64)
-    pairs = np.zeros((len(keys), 2), dtype=np.uint64)
-    pairs[:, 0] = keys
-    view = pairs.view(np.float64)
-    view[:, 1] = vals
-    return pairs, view, bits
-
-
-def _bit_filter(keys: np.ndarray, bits: int) -> np.ndarray:
-    """One bit per key of an open-addressing table, at ``(h * GOLD) >> (64 - bits)``: a clear bit says
-    the key is absent without probing the table."""
-    import numpy as np
-
-    # uint64 products wrap, as in the kernel
-    pos = (keys[keys != 0] * np.uint64(_GOLD)) >> np.uint64(64 - bits)
-    filt = np.zeros(1 << (bits - 6), dtype=np.uint64)
-    np.bitwise_or.at(filt, pos >> np.uint64(6), np.uint64(1) << (pos & np.uint64(63)))
-    return filt
-
-
-def _pack(kernel: Any, ints: dict[str, Any], bits: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel's tables as two arrays (see ``_jit_kernel.INT_NAMES``): ``ints`` starts with the
-    offsets of its parts then of those of ``bits``; float parts of ``bits`` are stored by their bit patterns."""
-    import numpy as np
-
-    int_parts = [np.asarray(ints[name], dtype=np.int64).ravel() for name in kernel.INT_NAMES]
-    bit_parts = [np.ascontiguousarray(bits[name]).ravel().view(np.uint64) for name in kernel.BIT_NAMES]
-    head = len(int_parts) + len(bit_parts) + 2
-    int_offsets = list(accumulate(map(len, int_parts), initial=head))
-    bit_offsets = list(accumulate(map(len, bit_parts), initial=0))
-    packed_ints = np.concatenate([np.array(int_offsets + bit_offsets, dtype=np.int64), *int_parts])
-    return packed_ints, np.concatenate(bit_parts)
-
-
-def _state_machine(lm: NgramTables, lm_codes: list[int], kernel: Any) -> tuple:
-    """The character model as a state machine: ``(log P, next state)`` per state and letter (see
-    ``_jit_kernel.transition``), built when the model is loaded, and what building needs.
-
-    Raises:
-        ValueError: the model is not closed (an n-gram whose prefix is not a context, or a context of two
-            letters or more that is no n-gram): the state machine would not give the same scores.
-    """
-    import numpy as np
-
-    keep = lm.order - 1
-    if any(k[:-1] not in lm.bow for k in lm.logp if len(k) > 1) or any(
-        k not in lm.logp for k in lm.bow if len(k) > 1
-    ):
-        raise ValueError("the character model is not closed under prefixes; the compiled search needs it")
-    states = ["", *sorted(lm.bow)]
-    if max(map(len, states)) > keep:
-        raise ValueError("a context of the character model is longer than its order allows")
-    state_codes = np.zeros((len(states), max(keep, 1)), dtype=np.int64)
-    for i, name in enumerate(states):
-        state_codes[i, : len(name)] = [ord(ch) for ch in name]
-    state_len = np.array(list(map(len, states)), dtype=np.int64)
-    skeys, svals, sbits = _open_table(list(map(_hash, states[1:])), list(range(1, len(states))), np.int64)
-    letters = sorted({ch for key in (*lm.logp, *lm.bow) for ch in key})
-    sym_codes = np.array([ord(ch) for ch in letters], dtype=np.int64)
-    column = {ch: i for i, ch in enumerate(letters)}
-    lk, lv, lb = _pairs(list(map(_hash, lm.logp)), list(lm.logp.values()))
-    bk, bv, bb = _pairs(list(map(_hash, lm.bow)), list(lm.bow.values()))
-    tlp = np.empty((len(states), len(letters) + 1))
-    tnext = np.zeros((len(states), len(letters) + 1), dtype=np.int64)
-    state_of = dict(zip(states, range(len(states)), strict=True))
-    start = next((state_of[BOS[i:]] for i in range(len(BOS)) if BOS[i:] in state_of), 0)
-    lm_sym = np.array([column.get(chr(c), len(letters)) for c in lm_codes] or [0], dtype=np.int64)
-    machine = (
-        tlp,
-        tnext,
-        sym_codes,
-        lm_sym,
-        start,
-        column.get(EOS, len(letters)),
-        state_codes,
-        state_len,
-        skeys,
-        svals,
-        sbits,
-        lk,
-        lv,
-        lb,
-        bk,
-        bv,
-        bb,
-        float(lm.floor),
-        keep,
-        np.zeros(kernel.KEEP_MAX + 2, dtype=np.uint64),
-        np.zeros(kernel.KEEP_MAX + 2),
-    )
-    kernel.fill(machine)
-    return machine
 
 
 def _build(
@@ -238,7 +117,7 @@ def _build(
             key_tab.append(t)
             key_start.append(len(key_codes))
             key_codes.extend([*map(ord, g), -1])
-    gkeys, gvals, gbits = _open_table(hashes, spans, np.int64)
+    gkeys, gvals, gbits = open_table(hashes, spans, np.int64)
     # per slot: the table id and where the key's codes start (a hit is verified letter by letter)
     slot_of = {int(k): s for s, k in enumerate(gkeys) if k}
     slot_tab = np.full(len(gkeys), -1, dtype=np.int64)
@@ -247,8 +126,8 @@ def _build(
         slot_tab[slot_of[h]], slot_start[slot_of[h]] = t, ks
     cons = np.zeros(128, dtype=np.int64)
     cons[[ord(ch) for ch in _CONSONANTS]] = 1
-    tlp, tnext, sym_codes, lm_sym, start, eos_y = _state_machine(lm, lm_codes, kernel)[:6]
-    vkeys, vvals, vbits = _open_table(list(map(_hash, vocab)), list(vocab.values()), np.float64)
+    tlp, tnext, sym_codes, lm_sym, start, eos_y = state_machine(lm, lm_codes, kernel)[:6]
+    vkeys, vvals, vbits = open_table(list(map(_hash, vocab)), list(vocab.values()), np.float64)
     flat = np.zeros(2 * len(vkeys), dtype=np.uint64)  # key, value bits, key, value bits...
     flat[0::2], flat[1::2] = vkeys, vvals.view(np.uint64)
     # Every LM term is a log probability (<= 0) and the weights are >= 0: the end-of-word bound holds.
@@ -272,7 +151,7 @@ def _build(
         "prune": int(prune),
         "lm_len": max([1, *(b - a for a, b in pairwise(lm_off))]),
     }
-    ints, bits = _pack(
+    ints, bits = pack(
         kernel,
         {
             "gspan": gvals,  # per slot: first option, end
@@ -293,7 +172,7 @@ def _build(
             "opt_hash": np.array(ohash or [0], dtype=np.uint64),
             "opt_pow": np.array(opow or [0], dtype=np.uint64),
             "vocab": flat,
-            "vfilter": _bit_filter(vkeys, fbits),
+            "vfilter": bit_filter(vkeys, fbits),
             "opt_cost": np.array(cost or [0.0], dtype=np.float64),
             "weights": np.array([lm_weight, vocab_bonus], dtype=np.float64),
         },

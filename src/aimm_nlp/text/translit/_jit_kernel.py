@@ -6,6 +6,10 @@ hashes to 0, checked when they are built) probed linearly from
 list) interleave key and value (one cache line per probe): a ``(size, 2)``
 uint64 array and a float64 view of the same memory. All hash arithmetic is uint64 (constants typed so:
 numba turns a uint64/int64 mix into floats).
+
+Longer than 400 lines: one numba-compiled search (probes, the state machine step, the beam and the
+batch driver) whose functions call each other inside compiled code; split across modules they would
+be compiled and cached separately, and each piece is only correct next to the others.
 """
 
 from __future__ import annotations
@@ -165,7 +169,7 @@ def top_k(scores: Any, row: int, c: int, k: int, picks: Any) -> int:
 # numba unboxes every array argument on every call (~60 ns each), which a one-word call pays in full.
 # Part k of ``ints`` is ``ints[ints[k]:ints[k + 1]]``, part k of ``bits`` is
 # ``bits[ints[INT_PARTS + 1 + k]:ints[INT_PARTS + 2 + k]]`` (the offsets head ``ints``); float parts of
-# ``bits`` hold their bit patterns and are read through a float64 view. ``_jit._pack`` builds them.
+# ``bits`` hold their bit patterns and are read through a float64 view. ``_jit_tables.pack`` builds them.
 INT_NAMES = (
     "gspan", "key_tab", "key_start", "key_codes", "cons", "opt_glen", "opt_out", "opt_lm", "out_codes",
     "sym_codes", "lm_sym", "scalars",

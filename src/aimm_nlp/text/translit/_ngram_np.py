@@ -261,7 +261,7 @@ class HashedNgrams:
 
     @cached_property
     def _jit_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The keys of every order in one open-addressing table for :func:`_diff_kernel` (built once).
+        """The keys of every order in one open-addressing table for :func:`~aimm_nlp.text.translit._ngram_kernel.diff_kernel` (built once).
 
         ``table[slot] = (hash, logp_0, logp_1, bow_0, bow_1)``, the floats by their bit patterns
         (NaN: no n-gram, 0.0: no back-off weight); hash 0 = empty slot, whose values are NaN and 0.0. Returns the table, a float64
@@ -312,7 +312,7 @@ class HashedNgrams:
 
 
 def _load_jit() -> Any:
-    """The compiled :func:`_diff_kernel`, or False (``AIMM_NO_JIT``, no numba, or it fails to compile)."""
+    """The compiled :func:`~aimm_nlp.text.translit._ngram_kernel.diff_kernel`, or False (``AIMM_NO_JIT``, no numba, or it fails to compile)."""
     global _jit
     if _jit is None:
         if os.environ.get("AIMM_NO_JIT"):
@@ -321,7 +321,9 @@ def _load_jit() -> Any:
             import numba
             import numpy as np
 
-            kernel = numba.njit(cache=True, nogil=True)(_diff_kernel)
+            from aimm_nlp.text.translit._ngram_kernel import diff_kernel
+
+            kernel = numba.njit(cache=True, nogil=True)(diff_kernel)
             kernel(  # compiles, or loads the compiled code from numba's cache (the call's array types)
                 np.frombuffer(bytes(4), np.uint32),
                 np.zeros(1, np.int64),
@@ -343,83 +345,3 @@ def _load_jit() -> Any:
     elif _jit and os.environ.get("AIMM_NO_JIT"):
         return False
     return _jit
-
-
-def _diff_kernel(
-    codes: Any,
-    starts: Any,
-    ends: Any,
-    table: Any,
-    view: Any,
-    consts: Any,
-    floors: Any,
-    out: Any,
-    hashes: Any,
-    slots: Any,
-) -> None:
-    """numba kernel of :meth:`HashedNgrams.diff_totals` (compiled by :func:`_load_jit`; plain Python here).
-
-    Word ``w`` is ``codes[starts[w]:ends[w]]`` (code points). Per word, walks ``BOS + word + EOS``:
-    the hash of the n-gram of every order ending at a position is the hash of the one an order
-    shorter ending at the previous position, times P, plus the letter (rolled in ``hashes``, for
-    this position and the previous one). Then the back-off walk of ``NgramTables.score`` per model,
-    in its order of terms, and ``out[w] += score_0 - score_1`` per position, like the dict walk. An
-    n-gram is probed only when a walk reaches it, once for both models and for its use as the next
-    position's context (``slots`` remembers where it was found); a walk that stops at the longest
-    order probes nothing else (every order probed up front: 2.0 ms on 6,200 DODa words, this: 1.6).
-    Takes no numpy (the module imports numpy lazily): every array comes from the caller, every
-    uint64 constant from ``consts`` (a uint64/int64 mix turns into floats in numba).
-    """
-    p, gold, shift = consts[0], consts[1], consts[2]
-    order = int(consts[3])
-    bos, eos, empty, one = consts[4], consts[5], consts[6], consts[7]
-    unset = empty - one  # in ``slots``: not probed yet
-    for w in range(ends.shape[0]):
-        start = starts[w]
-        size = ends[w] - start + 2
-        cur, prev = 0, 1  # hashes[k, o], slots[k, o]: the o-gram ending here (k = cur) or just before (prev)
-        total = 0.0
-        for i in range(size):
-            if i == 0:
-                unit = bos + one
-            elif i == size - 1:
-                unit = eos + one
-            else:
-                unit = codes[start + i - 1] + one
-            top = min(i + 1, order)
-            for o in range(1, top + 1):
-                hashes[cur, o] = hashes[prev, o - 1] * p + unit  # hashes[k, 0] stays 0: the empty key
-                slots[cur, o] = unset
-            if i > 0:
-                score = 0.0
-                for m in range(2):
-                    acc = 0.0
-                    for o in range(top, 0, -1):
-                        slot = slots[cur, o]
-                        if slot == unset:  # probe (once per position for both models)
-                            h = hashes[cur, o]
-                            slot = (
-                                h * gold
-                            ) >> shift  # uint64 all along (slot + an int64 1 would be a float)
-                            while table[slot, 0] != empty and table[slot, 0] != h:
-                                slot += one  # the table ends with an empty slot: no wrap-around
-                            slots[cur, o] = slot  # a miss stops on an empty slot: NaN, NaN, 0, 0
-                        lp = view[slot, 1 + m]
-                        if lp == lp:  # not NaN: the n-gram is known
-                            acc += lp
-                            break
-                        if o == 1:
-                            acc += floors[m]
-                        else:  # the back-off weight of the context: the (o-1)-gram ending just before
-                            slot = slots[prev, o - 1]
-                            if slot == unset:
-                                h = hashes[prev, o - 1]
-                                slot = (h * gold) >> shift
-                                while table[slot, 0] != empty and table[slot, 0] != h:
-                                    slot += one
-                                slots[prev, o - 1] = slot
-                            acc += view[slot, 3 + m]
-                    score = acc if m == 0 else score - acc
-                total += score
-            cur, prev = prev, cur
-        out[w] = total
