@@ -36,6 +36,7 @@ from typing import Any
 
 import regex
 
+from aimm_nlp.langs import UND, ZGH_TFNG
 from aimm_nlp.text.langid._table import read_table
 from aimm_nlp.text.langid._train import check_options as check_train_options
 from aimm_nlp.text.langid._train import train_langid
@@ -242,14 +243,14 @@ def _identify(texts: Sequence[str], model: str | Path | None, *, eager_mixed: bo
         mixed: list[bool | Callable[[], bool]] = [i in rows for i in range(len(texts))]
     else:
         mixed = [partial(_mixed_one, text, counts[i : i + 1], m) for i, text in enumerate(texts)]
-    tfng = "zgh_Tfng" in labels
+    tfng = ZGH_TFNG in labels
     out = []
     for i in range(len(texts)):
         scores = _Scores(labels, probs[i])
         if letters[i] == 0:
-            out.append(LangGuess("und", 1.0, scores, False))
+            out.append(LangGuess(UND, 1.0, scores, False))
         elif script[i] == 2 and tfng:
-            out.append(LangGuess("zgh_Tfng", 1.0, scores, mixed[i]))
+            out.append(LangGuess(ZGH_TFNG, 1.0, scores, mixed[i]))
         else:
             out.append(LangGuess(labels[best[i]], float(top[i]), scores, mixed[i]))
     return out
@@ -325,7 +326,7 @@ def is_mixed(words: Sequence[WordTag]) -> bool:
     """True when two languages each cover at least 15 % of the tagged letters."""
     per: dict[str, int] = {}
     for w in words:
-        if w.lang not in (OTHER, "und"):
+        if w.lang not in (OTHER, UND):
             per[w.lang] = per.get(w.lang, 0) + len(w.text)
     total = sum(per.values())
     return total > 0 and sum(n >= _MIX_SHARE * total for n in per.values()) >= 2

@@ -48,6 +48,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from aimm_nlp.langs import ARY_ARAB, ARY_LATN
 from aimm_nlp.text._delimited import delimiter_for
 from aimm_nlp.text.translit._pairs import Pair, read_pairs
 from aimm_nlp.text.translit._schemes import supported_pairs
@@ -188,8 +189,8 @@ def candidates(
 def explain(
     text: str,
     *,
-    src: str = "ary_Latn",
-    dst: str = "ary_Arab",
+    src: str = ARY_LATN,
+    dst: str = ARY_ARAB,
     model: str | os.PathLike[str] | None = None,
     keep_foreign: bool = True,
     phonetic: bool = False,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aimm_nlp.errors import ConfigError, DataError
+from aimm_nlp.langs import ARY_ARAB, ARY_LATN
 from aimm_nlp.text.translit._eval import Scores, score
 from aimm_nlp.text.translit._joint import train_joint
 from aimm_nlp.text.translit._model import save_joint
@@ -182,9 +183,7 @@ def evaluate_transliteration(
     rows = list(
         read_pairs(pairs, src_col=src_col, dst_col=dst_col, source_col=source_col, delimiter=delimiter)
     )
-    t = Transliterator(
-        src="ary_Latn", dst="ary_Arab", model=model, keep_foreign=keep_foreign, phonetic=phonetic
-    )
+    t = Transliterator(src=ARY_LATN, dst=ARY_ARAB, model=model, keep_foreign=keep_foreign, phonetic=phonetic)
     start = time.perf_counter()
     hyps = t.batch(r.src for r in rows)
     seconds = time.perf_counter() - start
