@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aimm_nlp.errors import ConfigError, UnknownNameError
-from aimm_nlp.text import candidates, transliterate, transliterate_batch
+from aimm_nlp.langs import LANGS, ZGH_ARAB, ZGH_LATN, ZGH_TFNG
+from aimm_nlp.text import candidates, dominant_script, transliterate, transliterate_batch
 from aimm_nlp.text.translit import Transliterator, explain, supported_pairs
 
 ARABIZI = [
@@ -270,3 +271,15 @@ LATN_TO_TFNG = [
 @pytest.mark.parametrize(("text", "expected"), LATN_TO_TFNG)
 def test_latin_to_tifinagh_decomposed_emphatics(text: str, expected: str) -> None:
     assert transliterate(text, src="zgh_Latn", dst="zgh_Tfng") == expected
+
+
+# Buckwalter-family scheme names are the only pair ends that are not language codes.
+_SCHEME_NAMES = {"bw", "buckwalter", "safebw", "safe_buckwalter", "hsb"}
+
+
+def test_every_pair_end_is_a_code_of_aimm_nlp_langs_or_a_scheme_name() -> None:
+    """langs.py is the one source of codes (issue 18): zgh_Arab, a transliteration target, is in it."""
+    ends = {code for pair in supported_pairs() for code in pair}
+    assert ends - _SCHEME_NAMES <= set(LANGS)
+    assert {ZGH_ARAB, ZGH_LATN} <= ends and LANGS[ZGH_ARAB].script == "Arab"
+    assert dominant_script(transliterate("ⴰⵣⵓⵍ ⴼⵍⵍⴰⴽ", src=ZGH_TFNG, dst=ZGH_ARAB)) == "Arab"
