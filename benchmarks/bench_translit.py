@@ -7,7 +7,7 @@ Needs: pip install "aimm-nlp[bench]" (arabizi, darija-tools, cadar, arabizikit, 
    by entry (``entry_id`` for words, ``id`` for sentences) with a salted hash: ``--test-share`` of
    the entries are test, the rest train a joint-sequence model (``aimm translit train``) in a
    temporary folder, timed.
-2. Every system transliterates the same test inputs; one scorer (``aimm_nlp.text._translit_eval``)
+2. Every system transliterates the same test inputs; one scorer (``aimm_nlp.text.translit._eval``)
    reports CER folded (alef/yeh/teh marbuta folded, diacritics, spaces and punctuation dropped),
    CER strict, word-exact, and MB/s (UTF-8 input bytes / s, one core, one call per line).
    Our systems are timed cold (fresh instance, empty word cache, model memos cleared), warm
@@ -38,8 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from _common import REPO, environment, shared_dir, versions, write_result
-from aimm_nlp.text._translit_eval import score
 from aimm_nlp.text.translit import Transliterator, train_transliterator, transliterate
+from aimm_nlp.text.translit._eval import score
 
 SALT = "aimm-translit-2026"
 

@@ -25,6 +25,8 @@ __all__ = [
     "LANGS",
     "SCRIPTS",
     "UND",
+    "ZGH_ARAB",
+    "ZGH_LATN",
     "ZGH_TFNG",
     "Lang",
     "check_lang",
@@ -37,6 +39,9 @@ ARB_ARAB = "arb_Arab"
 FRA_LATN = "fra_Latn"
 ENG_LATN = "eng_Latn"
 ZGH_TFNG = "zgh_Tfng"
+ZGH_LATN = "zgh_Latn"
+#: Amazigh in Arabic script: a target of transliteration only (``zgh_Tfng -> zgh_Arab``).
+ZGH_ARAB = "zgh_Arab"
 BER_LATN = "ber_Latn"
 UND = "und"
 
@@ -69,7 +74,8 @@ LANGS: dict[str, Lang] = {
         _lang(ENG_LATN, "English"),
         _lang(ZGH_TFNG, "Standard Moroccan Amazigh, Tifinagh"),
         _lang(BER_LATN, "Amazigh (Berber languages), Latin script"),
-        _lang("zgh_Latn", "Standard Moroccan Amazigh, Latin script (IRCAM transcription)"),
+        _lang(ZGH_LATN, "Standard Moroccan Amazigh, Latin script (IRCAM transcription)"),
+        _lang(ZGH_ARAB, "Standard Moroccan Amazigh, Arabic script"),
         _lang("tzm_Tfng", "Central Atlas Tamazight, Tifinagh"),
         _lang("kab_Latn", "Kabyle, Latin script"),
         _lang("taq_Tfng", "Tamasheq, Tifinagh"),

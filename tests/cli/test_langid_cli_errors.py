@@ -9,7 +9,8 @@ import pytest
 
 from aimm_nlp.cli import main
 from aimm_nlp.errors import DataError
-from aimm_nlp.text._langid_train import check_options, read_table
+from aimm_nlp.text.langid import check_train_options as check_options
+from aimm_nlp.text.langid import read_table
 
 ROWS = [
     ("wach nta mzyan", "ary_Latn"),

@@ -89,10 +89,10 @@ COMMANDS = {
                         "--no-progress"], "--out", "--overwrite", ".aimm_output.json",
                        "aimm_nlp.tokenization.evaluate.TokenizerReport.to_png"),
     "langid train": (["langid", "train", "--data", "{W}/train.tsv", "--text-col", "text", "--label-col", "label",
-                      "--bits", "12"], "--out", "--overwrite", "config.json", "aimm_nlp.text._langid_train._save"),
+                      "--bits", "12"], "--out", "--overwrite", "config.json", "aimm_nlp.text.langid._train._save"),
     "translit train": (["translit", "train", "--pairs", "{W}/pairs.tsv", "--src-col", "latin", "--dst-col",
                         "arabic", "--iterations", "1"], "--out", "--overwrite", "model.json",
-                       "aimm_nlp.text._translit_train.save_joint"),
+                       "aimm_nlp.text.translit._train.save_joint"),
     "report": (["report", "{W}/run.json"], "--out", "--overwrite", ".aimm_output.json",
                "aimm_nlp.report.tables._html"),
     "corpus describe": (["corpus", "describe", "{W}/in.txt", "--no-plots"], "--out", "--overwrite",
@@ -249,7 +249,7 @@ def test_a_full_disk_names_the_output_not_the_staging_folder(work, tmp_path, mon
     def full(model, folder, meta):
         raise OSError(errno.ENOSPC, "No space left on device", str(Path(folder) / "joint.json.gz"))
 
-    monkeypatch.setattr("aimm_nlp.text._translit_train.save_joint", full)
+    monkeypatch.setattr("aimm_nlp.text.translit._train.save_joint", full)
     assert main(argv("translit train", work, out)) == 2
     err = capsys.readouterr().err
     assert f"{out}/joint.json.gz" in err and "aimm-new" not in err and "No space left" in err

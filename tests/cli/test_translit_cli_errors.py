@@ -9,7 +9,7 @@ import pytest
 
 from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError, DataError
-from aimm_nlp.text._translit_pairs import delimiter_for, read_pairs
+from aimm_nlp.text.translit import delimiter_for, read_pairs
 
 PAIRS = "latin\tarabic\n3lach\tعلاش\nwakha\tواخا\n"
 

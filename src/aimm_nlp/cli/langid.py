@@ -240,7 +240,8 @@ def run_train(argv: list[str]) -> int:
     from aimm_nlp._io import output_problem
     from aimm_nlp._outdir import KINDS, check_output_folder
     from aimm_nlp.errors import ConfigError
-    from aimm_nlp.text._langid_train import check_options, read_table, train_langid
+    from aimm_nlp.text.langid import check_train_options as check_options
+    from aimm_nlp.text.langid import read_table, train_langid
 
     args = add_train_parser().parse_args(argv)
     errors: list[str] = []

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 
 from aimm_nlp.errors import ConfigError
+from aimm_nlp.langs import ARY_ARAB, ARY_LATN
 
 ORDER = 20
 
@@ -49,8 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _add_plain_options(p: argparse.ArgumentParser, default: object = "keep") -> None:
     d = (lambda v: v) if default == "keep" else (lambda v: argparse.SUPPRESS)
-    p.add_argument("--src", default=d("ary_Latn"), help="source code (default ary_Latn)")
-    p.add_argument("--dst", default=d("ary_Arab"), help="target code (default ary_Arab)")
+    p.add_argument("--src", default=d(ARY_LATN), help="source code (default ary_Latn)")
+    p.add_argument("--dst", default=d(ARY_ARAB), help="target code (default ary_Arab)")
     p.add_argument(
         "--model", default=d(None), metavar="DIR", help="trained model folder (ary_Latn->ary_Arab)"
     )
@@ -212,7 +213,7 @@ def _check_pairs_options(a: argparse.Namespace, *, out: tuple[str, str | None, b
     from pathlib import Path
 
     from aimm_nlp._io import output_in_model, output_problem, same_file_as
-    from aimm_nlp.text._translit_pairs import delimiter_for
+    from aimm_nlp.text.translit import delimiter_for
 
     errors = []
     try:

@@ -1,0 +1,279 @@
+"""Transliteration model folders: the shipped rule ranker and user-trained joint models.
+
+A model folder holds ``model.json`` (the sidecar: ``format_version``, ``kind``,
+package version, config, sources, and the SHA-256 of every data file) and one
+gzip-compressed JSON data file. No pickles. Loading checks everything and
+raises :class:`~aimm_nlp.errors.ModelError` on any problem; nothing ever falls
+back silently to another model.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from aimm_nlp.errors import ModelError
+from aimm_nlp.text.translit._fast import CompiledRules
+from aimm_nlp.text.translit._foreign import ForeignDetector
+from aimm_nlp.text.translit._joint import JointModel
+from aimm_nlp.text.translit._ngram import tables_from_json, tables_to_json
+from aimm_nlp.text.translit._ngram_np import warn_no_jit
+from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
+from aimm_nlp.text.translit._store import fingerprint
+
+__all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
+
+FORMAT_VERSION = 1
+# The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of Python
+# search (~260 us a word), what loading it costs (importing numba and its first call 0.6 s, reading the
+# search's arrays from the store of _store 0.05 s). Paying the load once the search has cost as
+# much is at most twice the best choice made knowing the job's length. One-off calls and small jobs
+# stay in Python, long jobs get the faster search.
+JIT_AFTER = 2500
+# The same rule where numba has not compiled the search on this install yet (a new environment, a CI
+# container): compiling it costs ~9 s, kept on disk, as much as this many words of Python search.
+JIT_AFTER_COLD = 35_000
+SIDECAR = "model.json"
+_KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
+
+
+class Ranker(Protocol):
+    """What the Arabizi -> Arabic engine needs from a model."""
+
+    name: str
+    foreign: ForeignDetector
+
+    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]: ...
+
+
+class RuleRanker:
+    """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
+
+    :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the
+    same search compiled with numba once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD`
+    where numba has yet to compile it; identical output; ``AIMM_NO_JIT=1`` keeps it in Python);
+    :meth:`rank_phonetic` and :attr:`compiled` are the phonetic reading (cheapest rule path, no
+    model), built on first use.
+    """
+
+    def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
+        self.name = str(sidecar.get("name", "translit_ary"))
+        self.sidecar = sidecar
+        self.table = load_rule_table()
+        self.lm = tables_from_json(data["char_lm"])
+        self.vocab = {w: float(v) for w, v in data["vocab"].items()}
+        config = sidecar.get("config", {})
+        self.lm_weight = float(config.get("lm_weight", 1.0))
+        self.vocab_bonus = float(config.get("vocab_bonus", 3.0))
+        self.beam = int(config.get("beam", 12))
+        # what the arrays derived from this model are stored under (see _store): its files, the rules
+        self.fingerprint = fingerprint([json.dumps(sidecar, sort_keys=True), rule_table_text()])
+        self.foreign = ForeignDetector(
+            tables_from_json(data["foreign_lm"]),
+            tables_from_json(data["arabizi_lm"]),
+            set(self.table.lexicon),
+            cache_key=self.fingerprint,
+        )
+
+        self._searched = 0
+        self._jit: Any = None
+
+    def _load_jit(self) -> Any:
+        from aimm_nlp.text.translit import _jit
+
+        self._jit = False
+        if os.environ.get("AIMM_NO_JIT") or not _jit.available():
+            return self._jit
+        try:
+            self._jit = _jit.JitRanker(
+                self.table,
+                self.lm,
+                self.vocab,
+                lm_weight=self.lm_weight,
+                vocab_bonus=self.vocab_bonus,
+                beam=self.beam,
+                cache_key=self.fingerprint,
+            )
+            self._jit.best_many(["bzf"])  # compiles, or loads the compiled code from numba's cache
+        except Exception as exc:  # any numba failure (no cache dir, an LLVM error) only costs speed
+            warn_no_jit("transliteration search", "the Python search is used (same spellings, slower)", exc)
+            self._jit = False
+        return self._jit
+
+    def _jit_due(self) -> bool:
+        """Whether the compiled search should be loaded now (:data:`JIT_AFTER`, :data:`JIT_AFTER_COLD`)."""
+        if self._searched < JIT_AFTER:
+            return False
+        if self._searched >= JIT_AFTER_COLD or os.environ.get("AIMM_NO_JIT"):
+            return True  # (_load_jit then only records that the Python search stays)
+        from aimm_nlp.text.translit import _jit
+
+        return not _jit.available() or _jit.compiled_code_cached()
+
+    def best_many(self, words: list[str]) -> list[str]:
+        """``rank(word, k=1)``'s spelling for every word (elongation already squeezed by the caller)."""
+        # most words are all lowercase already (case folding leaves them as they are)
+        folded = [w if w.islower() else _case_fold(w) for w in words]
+        out: list[str | None] = list(map(self.table.lexicon.get, folded))
+        todo = [i for i, o in enumerate(out) if o is None]
+        self._searched += len(todo)
+        jit = self._jit
+        if jit is None and todo and self._jit_due():
+            jit = self._load_jit()
+        if jit and todo:
+            for i, spelled in zip(todo, jit.best_many([folded[i] for i in todo]), strict=True):
+                out[i] = spelled
+        for i in todo:
+            if out[i] is None:
+                ranked = self.rank(words[i], k=1)
+                out[i] = ranked[0][0] if ranked else words[i]
+        return out  # type: ignore[return-value]
+
+    @cached_property
+    def compiled(self) -> CompiledRules:
+        """The rule table compiled for the phonetic reading."""
+        return CompiledRules(self.table)
+
+    def rank_phonetic(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+        """Spellings by rule cost alone; the first is the compiled (phonetic) output."""
+        ranked = rank_rules(
+            word, table=self.table, lm=self.lm, vocab={}, k=k, beam=self.beam, lm_weight=0.0, vocab_bonus=0.0
+        )
+        if not ranked:
+            return ranked
+        key = self.compiled.fold(word)
+        first = self.table.lexicon.get(key) or self.compiled.convert([key])[0]
+        return ([(first, ranked[0][1])] + [c for c in ranked if c[0] != first])[:k]
+
+    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+        return rank_rules(
+            word,
+            table=self.table,
+            lm=self.lm,
+            vocab=self.vocab,
+            k=k,
+            beam=self.beam,
+            lm_weight=self.lm_weight,
+            vocab_bonus=self.vocab_bonus,
+        )
+
+
+class JointRanker:
+    """A joint-sequence model trained with ``aimm translit train``."""
+
+    def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
+        self.name = str(sidecar.get("name", "joint"))
+        self.sidecar = sidecar
+        graphones = [(str(s), str(d)) for s, d in data["graphones"]]
+        tables = tables_from_json(data["tables"])
+        counts = [float(c) for c in data["counts"]]
+        config = sidecar["config"]
+        self.model = JointModel(
+            graphones,
+            tables,
+            counts=counts,
+            beam=int(config.get("beam", 8)),
+            max_options=int(config.get("max_options", 5)),
+        )
+        self.foreign = default_model().foreign
+
+    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+        # Case is data here (DODa writes emphatics as capitals: Talab -> طلاب); only ALL-CAPS folds.
+        return self.model.rank(word.lower() if word.isupper() and len(word) > 1 else word, k=k)
+
+
+def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    where = f"transliteration model folder {str(path)!r}"
+    if not path.is_dir():
+        raise ModelError(
+            f"{where} does not exist or is not a folder; train one with "
+            "`aimm translit train --pairs FILE --src-col C --dst-col C --out DIR`"
+        )
+    side = path / SIDECAR
+    try:
+        sidecar = json.loads(side.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{where} has no {SIDECAR}; it is not an aimm_nlp transliteration model") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{side}: unreadable sidecar ({exc}); re-train or re-copy the model") from None
+    if not isinstance(sidecar, dict) or sidecar.get("kind") not in _KINDS:
+        raise ModelError(
+            f"{side}: 'kind' must be one of {sorted(_KINDS)}; this is not a transliteration model"
+        )
+    if sidecar.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"{side}: format_version {sidecar.get('format_version')!r} is not supported "
+            f"(this aimm_nlp reads {FORMAT_VERSION}); re-train the model with this version"
+        )
+    data_file = path / _KINDS[sidecar["kind"]]
+    try:
+        raw = data_file.read_bytes()
+    except OSError:
+        raise ModelError(f"{data_file}: missing; the model folder is incomplete") from None
+    expected = sidecar.get("files", {}).get(data_file.name)
+    if expected != hashlib.sha256(raw).hexdigest():
+        raise ModelError(f"{data_file}: SHA-256 does not match {SIDECAR}; the file is corrupt or was edited")
+    try:
+        data = json.loads(gzip.decompress(raw))
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelError(f"{data_file}: cannot decode ({exc}); the file is corrupt") from None
+    return sidecar, data
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float) -> Ranker:
+    sidecar, data = _read_folder(Path(path))
+    try:
+        if sidecar["kind"] == "rule_ranker":
+            return RuleRanker(data, sidecar)
+        return JointRanker(data, sidecar)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{path}: model data is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def load_model(path: str | os.PathLike[str]) -> Ranker:
+    """Load and verify a model folder (cached per path and modification time).
+
+    Raises:
+        ModelError: missing folder, missing/invalid sidecar, unknown kind or format
+            version, checksum mismatch, undecodable data.
+    """
+    p = Path(path).resolve()
+    side = p / SIDECAR
+    mtime = side.stat().st_mtime if side.is_file() else 0.0
+    return _load_cached(str(p), mtime)
+
+
+def default_model() -> Ranker:
+    """The shipped ``translit_ary.v1`` rule ranker."""
+    return load_model(Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary"))))
+
+
+def save_joint(model: JointModel, out: str | os.PathLike[str], meta: dict[str, Any]) -> Path:
+    """Write ``model`` to the folder ``out`` (data file first, sidecar last, each atomically)."""
+    from aimm_nlp import __version__
+    from aimm_nlp._io import atomic_output
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"graphones": model.graphones, "counts": model.counts, "tables": tables_to_json(model.tables)}
+    raw = gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), compresslevel=6, mtime=0)
+    name = _KINDS["joint_ngram"]
+    with atomic_output(folder / name, mode="wb") as fh:
+        fh.write(raw)
+    sidecar = {
+        "format_version": FORMAT_VERSION,
+        "kind": "joint_ngram",
+        "package_version": __version__,
+        "files": {name: hashlib.sha256(raw).hexdigest()},
+        **meta,
+    }
+    with atomic_output(folder / SIDECAR) as fh:
+        fh.write(json.dumps(sidecar, indent=1, ensure_ascii=False) + "\n")
+    return folder

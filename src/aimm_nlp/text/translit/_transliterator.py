@@ -1,0 +1,369 @@
+"""The :class:`Transliterator`: one ``(src, dst)`` pair, its word cache and the Arabizi token scan.
+
+Arabizi input is split into protected spans (URLs, e-mails, @mentions, #hashtags, numbers) and words;
+each new word is decided (kept as French/English, or transliterated by the ranker) once and cached.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from aimm_nlp.errors import ConfigError
+from aimm_nlp.text.translit._fast import CompiledRules
+from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
+from aimm_nlp.text.translit._model import Ranker, default_model, load_model
+from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
+
+__all__ = ["Candidate", "TokenDecision", "Transliterator"]
+
+# Protected spans first, then Latin-script words (digits count: "3afak" is one word).
+_TOKEN = re.compile(
+    r"(?P<url>(?:https?://|www\.)\S+)"
+    r"|(?P<email>[\w.+-]+@[\w-]+\.[\w.-]+)"
+    r"|(?P<mention>@\w+)|(?P<hashtag>#\w+)"
+    r"|(?P<word>[A-Za-z\u00c0-\u024f0-9]+(?:['’][A-Za-z\u00c0-\u024f0-9]+)*)"
+)
+# The same scan, but ``findall`` returns only the words ('' for URLs, e-mails, @mentions, #hashtags).
+_WORDS = re.compile(re.sub(r"\(\?P<(?!word>)\w+>", "(?:", _TOKEN.pattern).replace("(?P<word>", "("))
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
+_ELONGATION = re.compile(r"(.)\1{2,}")
+_ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
+_JOIN = " \n "
+# Longer words (after squeezing elongation; no Darija word is this long: a laugh, a keyboard mash) are
+# searched in pieces of this many characters: the ranked search keeps every prefix of every hypothesis,
+# so its time and memory grow with the square of the length (8,000 characters took 1 GB).
+_MAX_WORD = 40
+_CONTEXT_WORDS = frozenset(load_foreign_data()["context_articles"])
+_LONGEST_ARTICLE = max(map(len, _CONTEXT_WORDS))
+_CONTEXT = re.compile(
+    r"(?i)(?<![\w'])(?:" + "|".join(sorted(_CONTEXT_WORDS)) + r")\s+([A-Za-z\u00c0-\u024f][\w'’-]*)"
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked spelling: ``prob`` is normalised over the returned list, ``cost`` = -log score."""
+
+    text: str
+    prob: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class TokenDecision:
+    """What happened to one token of Arabizi input (see :func:`explain`).
+
+    ``kind`` is ``word``, ``url``, ``email``, ``mention``, ``hashtag`` or ``number``;
+    ``evidence`` is set for words and says why the word was kept or transliterated.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    output: str
+    kept: bool
+    evidence: WordEvidence | None
+
+
+class _WordCache(dict):
+    """token -> output; computes on a miss (``dict.__missing__`` keeps the hit path in C)."""
+
+    def __init__(self, compute: Callable[[str], str], limit: int = 1 << 20) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        out = self[token] = self.compute(token)
+        return out
+
+
+class Transliterator:
+    """A reusable, callable transliterator for one ``(src, dst)`` pair.
+
+    Args:
+        src: source code, e.g. ``"ary_Latn"``.
+        dst: target code, e.g. ``"ary_Arab"``.
+        model: a model folder from :func:`train_transliterator` (``ary_Latn -> ary_Arab``
+            only); ``None`` uses the shipped ranker.
+        keep_foreign: keep French/English words verbatim in Arabizi input.
+        phonetic: ``ary_Latn -> ary_Arab`` with the shipped rules only: every Arabizi letter
+            written along the cheapest rule path, no character model (``sift`` -> سيفت, where the
+            ranked default writes صيفط). The style of DODa's Arabic side; new words are converted
+            in C, tens of times faster than the ranked search (``benchmarks/bench_translit.py``).
+
+    Raises:
+        UnknownNameError: unsupported pair (the message lists the supported ones).
+        ModelError: ``model`` is missing or corrupt.
+        ConfigError: ``model`` or ``phonetic`` with a pair that does not use them, or both at once.
+
+    Examples:
+        >>> t = Transliterator(src="ary_Latn", dst="ary_Arab")
+        >>> t.batch(["salam, labas 3lik?", "@karim chouf had lvideo 😂 https://t.co/x"])
+        ['سلام, لاباس عليك?', '@karim شوف هاد الفيديو 😂 https://t.co/x']
+    """
+
+    def __init__(
+        self,
+        *,
+        src: str,
+        dst: str,
+        model: str | os.PathLike[str] | None = None,
+        keep_foreign: bool = True,
+        phonetic: bool = False,
+    ) -> None:
+        check_pair(src, dst)
+        if model is not None and (src, dst) != ARABIZI:
+            raise ConfigError(f"model= is only used for ary_Latn->ary_Arab, not {src}->{dst}; drop --model")
+        if phonetic and (src, dst) != ARABIZI:
+            raise ConfigError(
+                f"phonetic=True is a reading of the ary_Latn->ary_Arab rules, not of {src}->{dst}; drop it"
+            )
+        if phonetic and model is not None:
+            raise ConfigError(
+                "phonetic=True reads the shipped rules, model= names a trained model; drop one of them"
+            )
+        self.src, self.dst, self.keep_foreign, self.phonetic = src, dst, keep_foreign, phonetic
+        self._simple = simple_converter(src, dst)
+        self.model: Ranker | None = None
+        self._compiled: CompiledRules | None = None
+        if self._simple is None:
+            self.model = load_model(model) if model is not None else default_model()
+            if phonetic:
+                self._compiled = self.model.compiled  # type: ignore[attr-defined]
+            self._cache = _WordCache(self._token)  # word -> output
+            self._chunks: dict[str, str] = {}  # whitespace chunk -> output
+            self._article_chunks: set[str] = set()  # chunks that are French articles (la, le, des…)
+
+    def __call__(self, text: str) -> str:
+        """Transliterate one string.
+
+        Raises:
+            TypeError: ``text`` is not a string.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"transliterate() takes a str, got {type(text).__name__}: {text!r:.60}")
+        if self._simple is not None:
+            return self._simple(text)
+        parts = text.split(" ")
+        try:  # every chunk seen before: all in C
+            out = " ".join(map(self._chunks.__getitem__, parts))
+        except KeyError:
+            return self._run([text])[0]
+        if self.keep_foreign and not self._article_chunks.isdisjoint(parts):
+            return self._run([text])[0]
+        return out
+
+    def _run(self, texts: list[str]) -> list[str]:
+        """Arabizi: whitespace chunks through a dict (all in C on a hit), new words converted together.
+
+        All texts are joined with ``" \\n "`` so one ``split(" ")`` chunks the whole batch and no
+        chunk spans two texts; a text with its own newline is done alone.
+        """
+        if not texts:
+            return []
+        blob = _JOIN.join(texts)
+        if len(texts) > 1 and blob.count("\n") != len(texts) - 1:
+            return [self._run([t])[0] for t in texts]
+        chunks = blob.split(" ")
+        cache = self._chunks
+        new = [c for c in dict.fromkeys(chunks) if c not in cache]
+        if new:
+            self._fill_chunks(new)
+        joined = " ".join(map(cache.__getitem__, chunks))
+        out = joined.split(_JOIN) if len(texts) > 1 else [joined]
+        articles = self._article_chunks
+        if self.keep_foreign and not articles.isdisjoint(chunks):
+            # A French article before a foreign word stays too ("la réunion"): rare, so checked last.
+            index, hits = 0, set()
+            for chunk in chunks:
+                if chunk == "\n":
+                    index += 1
+                elif chunk in articles:
+                    hits.add(index)
+            for i in sorted(hits):
+                if self._context_applies(texts[i]):
+                    out[i] = "".join(self._pieces(texts[i]))
+        return out
+
+    def _fill_chunks(self, new: list[str]) -> None:
+        chunks = self._chunks
+        if len(chunks) + len(new) >= 1 << 18:
+            chunks.clear()
+        plain = [c for c in new if c.isascii() and c.isalnum()]  # one word each: most chunks
+        mixed = [c for c in new if not (c.isascii() and c.isalnum())]
+        self._fill(plain + [w for c in mixed for w in _WORDS.findall(c) if w])
+        cache = self._cache
+        chunks.update(zip(plain, map(cache.__getitem__, plain), strict=True))
+        sub, lookup = _TOKEN.sub, cache.__getitem__
+        for chunk in mixed:
+            chunks[chunk] = sub(lambda m: lookup(m[0]), chunk)
+        self._article_chunks.update(
+            c for c in new if len(c) <= _LONGEST_ARTICLE and c.lower() in _CONTEXT_WORDS
+        )
+
+    def _fill(self, tokens: list[str]) -> None:
+        """Put every new word of ``tokens`` in the word cache.
+
+        Phonetic: every word goes through :class:`CompiledRules` in one call, then lexicon words
+        take the lexicon's spelling. Ranked: the new words that are not foreign go to the model's
+        ``best_many`` in one call (compiled search for long jobs) or, for a trained joint model,
+        one by one. Numbers and (``keep_foreign``) foreign words stay as they are.
+        """
+        cache = self._cache
+        new = [t for t in dict.fromkeys(tokens) if t not in cache]
+        if not new:
+            return
+        if len(cache) + len(new) >= cache.limit:
+            cache.clear()
+        flags = self.model.foreign.foreign_flags(new) if self.keep_foreign else [False] * len(new)  # type: ignore[union-attr]
+        compiled = self._compiled
+        if compiled is not None:
+            fold = compiled.fold
+            joined = "\n".join([t if t.islower() else fold(t) for t in new])
+            squeezed = _ELONGATION.sub(_ONE, joined)
+            keys = squeezed.split("\n")
+            outs = list(map(compiled.table.lexicon.get, keys, compiled.convert_joined(squeezed)))
+            outs = [t if f else o for t, f, o in zip(new, flags, outs, strict=True)]
+        else:
+            # ranked: foreign words are not searched at all; the rest in one best_many call
+            todo = [t for t, f in zip(new, flags, strict=True) if not f] if any(flags) else new
+            best_many = getattr(self.model, "best_many", None)
+            if not todo:
+                spelled = []
+            elif best_many is not None and max(map(len, todo)) > _MAX_WORD:
+                spelled = self._best_many_long(todo, best_many)
+            elif best_many is not None:
+                spelled = best_many(_ELONGATION.sub(_ONE, "\n".join(todo)).split("\n"))
+            else:
+                spelled = [self._rank(t, 1)[0][0] for t in todo]
+            if todo is new:
+                outs = spelled
+            else:
+                rest = iter(spelled)
+                outs = [t if f else next(rest) for t, f in zip(new, flags, strict=True)]
+        for i in [i for i, t in enumerate(new) if t[0].isdigit()]:
+            if _NUMBER.fullmatch(new[i]):
+                outs[i] = new[i]
+        cache.update(zip(new, [o or t for o, t in zip(outs, new, strict=True)], strict=True))
+
+    def _best_many_long(self, todo: list[str], best_many: Callable[[list[str]], list[str]]) -> list[str]:
+        """``best_many`` for the words up to :data:`_MAX_WORD` characters (elongation squeezed), and
+        :meth:`_rank` (in pieces) for the longer ones."""
+        squeezed = _ELONGATION.sub(_ONE, "\n".join(todo)).split("\n")
+        short = [i for i, w in enumerate(squeezed) if len(w) <= _MAX_WORD]
+        out = [""] * len(todo)
+        for i, spelled in zip(short, best_many([squeezed[i] for i in short]), strict=True):
+            out[i] = spelled
+        for i in set(range(len(todo))).difference(short):
+            out[i] = self._rank(todo[i], 1)[0][0]
+        return out
+
+    def _context_applies(self, text: str) -> bool:
+        decide = self.model.foreign.decide  # type: ignore[union-attr]
+        for m in _CONTEXT.finditer(text):
+            if decide(m[1]).foreign:
+                return True
+        return False
+
+    def _pieces(self, text: str) -> list[str]:
+        out, last = [], 0
+        for d in self._decide_all(text):
+            out.append(text[last : d.start])
+            out.append(d.output)
+            last = d.end
+        out.append(text[last:])
+        return out
+
+    def _decide_all(self, text: str) -> list[TokenDecision]:
+        """Token decisions with one piece of context: a French article before a foreign word."""
+        matches = list(_TOKEN.finditer(text))
+        decisions = []
+        for i, m in enumerate(matches):
+            kind, evidence = self._classify(m[0])
+            output = self._cache[m[0]]
+            if (
+                self.keep_foreign
+                and evidence is not None
+                and not evidence.foreign
+                and m[0].lower() in _CONTEXT_WORDS
+                and i + 1 < len(matches)
+                and not text[m.end() : matches[i + 1].start()].strip()
+            ):
+                nxt = self._classify(matches[i + 1][0])[1]
+                if nxt is not None and nxt.foreign:
+                    evidence, output = WordEvidence(True, "foreign_context"), m[0]
+            decisions.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
+        return decisions
+
+    def batch(self, texts: Iterable[str]) -> list[str]:
+        """Transliterate many strings (shares the word cache; new words are converted together).
+
+        Raises:
+            TypeError: ``texts`` is one string, or holds something that is not a string.
+        """
+        if isinstance(texts, str):
+            raise TypeError("batch() takes a list of texts, not one str; call the transliterator on it")
+        texts = list(texts)
+        if not all(isinstance(t, str) for t in texts):
+            i = next(i for i, t in enumerate(texts) if not isinstance(t, str))
+            raise TypeError(f"texts[{i}] is {type(texts[i]).__name__}, not str: {texts[i]!r:.60}")
+        if self._simple is not None:
+            return [self._simple(t) for t in texts]
+        return self._run(texts)
+
+    def _classify(self, token: str) -> tuple[str, WordEvidence | None]:
+        m = _TOKEN.fullmatch(token)
+        kind = m.lastgroup if m else "word"
+        if kind == "word" and _NUMBER.fullmatch(token):
+            return "number", None
+        if kind != "word":
+            return kind or "word", None
+        assert self.model is not None
+        return "word", self.model.foreign.decide(token)
+
+    def _token(self, token: str) -> str:
+        m = _TOKEN.fullmatch(token)
+        if (m is not None and m.lastgroup != "word") or _NUMBER.fullmatch(token):
+            return token
+        if self.keep_foreign and self.model.foreign.decide(token).foreign:  # type: ignore[union-attr]
+            return token
+        return self._rank(token, 1)[0][0]
+
+    def _rank(self, word: str, k: int) -> list[tuple[str, float]]:
+        assert self.model is not None
+        w = _ELONGATION.sub(_ONE, word)
+        if len(w) > _MAX_WORD:  # a laugh or a keyboard mash: searched in pieces (see _MAX_WORD)
+            pieces = [w[i : i + _MAX_WORD] for i in range(0, len(w), _MAX_WORD)]
+            done = {p: self._rank(p, 1)[0] for p in dict.fromkeys(pieces)}  # "hahaha...": one search
+            return [("".join(done[p][0] for p in pieces), round(sum(done[p][1] for p in pieces), 4))]
+        ranked = self.model.rank_phonetic(w, k=k) if self.phonetic else self.model.rank(w, k=k)  # type: ignore[attr-defined]
+        return ranked or [(word, 0.0)]
+
+    def candidates(self, word: str, *, k: int = 5) -> list[Candidate]:
+        """Ranked spellings of one word (a deterministic pair gives exactly one).
+
+        Raises:
+            ConfigError: ``k`` is not a whole number of at least 1.
+        """
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise ConfigError(f"candidates: k must be at least 1 (a whole number), got {k!r}")
+        if self._simple is not None or not _TOKEN.fullmatch(word) or self._classify(word)[0] != "word":
+            return [Candidate(self(word), 1.0, 0.0)]
+        ranked = self._rank(word, k)
+        best = ranked[0][1]
+        weights = [math.exp(best - c) for _, c in ranked]
+        total = sum(weights)
+        return [Candidate(t, round(w / total, 4), c) for (t, c), w in zip(ranked, weights, strict=True)]
+
+    def explain(self, text: str) -> list[TokenDecision]:
+        """Per-token decisions for Arabizi input (empty for deterministic pairs)."""
+        return [] if self._simple is not None else self._decide_all(text)

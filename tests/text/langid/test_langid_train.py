@@ -1,0 +1,255 @@
+"""Training a user model (more classes), loading it, and every bad-input path (API and CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aimm_nlp.cli import main
+from aimm_nlp.errors import DataError, InputFileError, ModelError
+from aimm_nlp.text import identify, identify_batch
+from aimm_nlp.text.langid import read_table, train_langid
+
+ROWS = {
+    "ary_Latn": [
+        "wach nta mzyan",
+        "ana ghadi l dar",
+        "3afak jib lkhobz",
+        "bghit nchri tomobil",
+        "safi ghadi n3es",
+    ],
+    "fra_Latn": [
+        "je suis fatigué",
+        "la réunion de demain",
+        "il fait très chaud",
+        "merci beaucoup",
+        "à demain",
+    ],
+    "eng_Latn": [
+        "see you tomorrow",
+        "thank you so much",
+        "the weather is nice",
+        "i am running late",
+        "good luck",
+    ],
+    "spa_Latn": [
+        "muchas gracias amigo",
+        "buenos días señor",
+        "dónde está la playa",
+        "hasta mañana",
+        "me gusta",
+    ],
+    "ary_Arab": ["واش كاين شي حد", "هاد الفيلم زوين", "غادي نجي غدا", "بغيت نمشي للدار", "شحال هادي"],
+}
+
+
+def _write(path: Path, rows: dict[str, list[str]], *, label_col: str = "label") -> Path:
+    lines = [f"text\t{label_col}"] + [f"{t}\t{lab}" for lab, texts in rows.items() for t in texts]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def user_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("lid")
+    data = _write(folder / "train.tsv", ROWS)
+    out = folder / "model"
+    assert main(["langid", "train", "--data", str(data), "--text-col", "text", "--label-col", "label",
+                 "--out", str(out), "--bits", "14", "--C", "50"]) == 0  # fmt: skip
+    return out
+
+
+def test_user_model_with_more_classes(user_model: Path) -> None:
+    cfg = json.loads((user_model / "config.json").read_text(encoding="utf-8"))
+    assert cfg["labels"] == sorted(ROWS)
+    assert identify("muchas gracias señor", model=user_model).lang == "spa_Latn"
+    assert identify("واش كاين", model=user_model).lang == "ary_Arab"
+    assert identify("", model=user_model).lang == "und"
+    guesses = identify_batch(["hasta mañana amigo", "merci beaucoup"], model=user_model)
+    assert [g.lang for g in guesses] == ["spa_Latn", "fra_Latn"]
+    assert set(guesses[0].scores) == set(ROWS)
+
+
+def test_cli_identify_with_user_model(
+    user_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("buenos días amigo\n\nthank you so much\n", encoding="utf-8")
+    assert main(["langid", "--model", str(user_model), "--format", "jsonl", str(src)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["lang"] for x in lines] == ["spa_Latn", "und", "eng_Latn"]
+
+
+def test_cli_shipped_model_tsv_and_words(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("wach nta mzyan\nⴰⵣⵓⵍ\n2024\nwach nta mzyan je suis fatigué\n", encoding="utf-8")
+    assert main(["langid", str(src), "--words"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in out] == ["ary_Latn", "zgh_Tfng", "und", "ary_Latn"]
+    assert out[3].split("\t")[2].split() == [
+        "wach/ary_Latn",
+        "nta/ary_Latn",
+        "mzyan/ary_Latn",
+        "je/fra_Latn",
+        "suis/fra_Latn",
+        "fatigué/fra_Latn",
+    ]
+    assert main(["langid", str(src), "-o", str(tmp_path / "o.tsv")]) == 0
+    assert len((tmp_path / "o.tsv").read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_unknown_model_dir(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(ModelError, match="does not exist"):
+        identify("salam", model=tmp_path / "nope")
+    (tmp_path / "model.npz").write_bytes(b"PK")
+    with pytest.raises(ModelError, match="is a file, not a folder"):
+        identify("salam", model=tmp_path / "model.npz")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match=r"config\.json is missing"):
+        identify("salam", model=tmp_path / "empty")
+    src = tmp_path / "in.txt"
+    src.write_text("salam\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    assert main(["langid", "--model", str(tmp_path / "nope"), str(src), "-o", str(out)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_model_with_other_labels(user_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "weights.npz").write_bytes((user_model / "weights.npz").read_bytes())
+    cfg = json.loads((user_model / "config.json").read_text(encoding="utf-8"))
+    cfg["labels"] = ["ary_Latn", "fra_Latn"]
+    (bad / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    with pytest.raises(ModelError, match="do not match config"):
+        identify("salam", model=bad)
+    assert main(["langid", "--model", str(bad)]) == 2
+    assert "do not match" in capsys.readouterr().err
+
+
+def test_label_column_missing(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = _write(tmp_path / "t.tsv", ROWS, label_col="labels")
+    with pytest.raises(DataError, match=r"column 'label' not found.*did you mean"):
+        read_table(data, text_col="text", label_col="label")
+    args = ["langid", "train", "--data", str(data), "--text-col", "text", "--label-col", "label"]
+    assert main([*args, "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert "t.tsv:1: column 'label' not found" in err and "columns are: text, labels" in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_class_with_one_example(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    rows = {**ROWS, "zgh_Tfng": ["ⴰⵣⵓⵍ"]}
+    with pytest.raises(DataError, match=r"zgh_Tfng \(1\)"):
+        train_langid(
+            [t for ts in rows.values() for t in ts],
+            [k for k, ts in rows.items() for _ in ts],
+            out=tmp_path / "m",
+        )
+    data = _write(tmp_path / "t.tsv", rows)
+    args = ["langid", "train", "--data", str(data), "--text-col", "text", "--label-col", "label"]
+    assert main([*args, "--out", str(tmp_path / "m")]) == 2
+    assert "at least 2 examples" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+def test_missing_training_file(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="no such file"):
+        read_table(tmp_path / "none.tsv", text_col="text", label_col="label")
+
+
+def test_jsonl_and_csv_tables(tmp_path: Path) -> None:
+    jl = tmp_path / "t.jsonl"
+    jl.write_text('{"t": "salam", "y": "ary_Latn"}\n{"t": "bonjour", "y": "fra_Latn"}\n', encoding="utf-8")
+    assert read_table(jl, text_col="t", label_col="y") == (
+        ["salam", "bonjour"],
+        ["ary_Latn", "fra_Latn"],
+        ["data"] * 2,
+    )
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text('text,label\n"salam, labas",ary_Latn\n', encoding="utf-8")
+    assert read_table(csv_path, text_col="text", label_col="label")[0] == ["salam, labas"]
+
+
+def _load_tool(name: str):
+    """A maintainer script of tools/ (not part of the package), imported from its file."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[3] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_training_table_keeps_the_hold_out_out(shared: Path) -> None:
+    tool = _load_tool("build_langid_data")
+    build_training_table, has_darija_marker = tool.build_training_table, tool.has_darija_marker
+    heldout, read_tsv = tool.heldout, tool.read_tsv
+
+    keep = build_training_table(shared)
+    drop = build_training_table(shared, unmarked_seed="drop")
+    test = {
+        r["text"].strip()
+        for r in read_tsv(shared / "data" / "langid_moroccan" / "langid.tsv")
+        if heldout(r["id"])
+    }
+    assert {label for _, label, _ in keep} == {
+        "arb_Arab", "ary_Arab", "ary_Latn", "ber_Latn", "eng_Latn", "fra_Latn", "zgh_Tfng"
+    }  # fmt: skip
+    assert not test & {text for text, _, _ in keep}
+    extra = set(keep) - set(drop)
+    assert set(drop) <= set(keep) and len(extra) > 1000
+    assert all(label == "ary_Arab" and not has_darija_marker(text) for text, label, _ in extra)
+    assert keep == build_training_table(shared)  # deterministic
+
+
+def test_chunks_and_source_weights(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    texts = [t for ts in ROWS.values() for t in ts]
+    labels = [k for k, ts in ROWS.items() for _ in ts]
+    sources = ["tweets" if i % 2 else "wiki" for i in range(len(texts))]
+    common = {"bits": 14, "C": 50, "word_model": False}
+    cfg = train_langid(
+        texts, labels, sources=sources, out=tmp_path / "m", chunks=3, source_weights={"tweets": 0.5}, **common
+    )
+    assert cfg["training"]["chunks"] == 3 and cfg["training"]["source_weights"] == {"tweets": 0.5}
+    assert cfg["training"]["rows_with_chunks"] > 3 * len(texts)
+    assert identify("muchas gracias señor", model=tmp_path / "m").lang == "spa_Latn"
+    with pytest.raises(DataError, match="not in the data"):
+        train_langid(texts, labels, sources=sources, out=tmp_path / "x", source_weights={"news": 2}, **common)
+    with pytest.raises(DataError, match="0 or more"):
+        train_langid(texts, labels, out=tmp_path / "x", chunks=-1, **common)
+    with pytest.raises(DataError, match="0 or more"):
+        train_langid(
+            texts, labels, sources=sources, out=tmp_path / "x", source_weights={"wiki": -1}, **common
+        )
+    assert not (tmp_path / "x").exists()
+    data = _write(tmp_path / "t.tsv", ROWS)
+    args = ["langid", "train", "--data", str(data), "--text-col", "text", "--label-col", "label"]
+    assert main([*args, "--out", str(tmp_path / "y"), "--source-weight", "data=0.5"]) == 2
+    assert "--source-weight wants SOURCE=FACTOR and --source-col" in capsys.readouterr().err
+    assert not (tmp_path / "y").exists()
+
+
+def test_bias_shift_moves_one_intercept(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import numpy as np
+
+    texts = [t for ts in ROWS.values() for t in ts]
+    labels = [k for k, ts in ROWS.items() for _ in ts]
+    common = {"bits": 14, "C": 50, "word_model": False}
+    train_langid(texts, labels, out=tmp_path / "a", **common)
+    cfg = train_langid(texts, labels, out=tmp_path / "b", bias_shift={"spa_Latn": 0.25}, **common)
+    assert cfg["training"]["bias_shift"] == {"spa_Latn": 0.25}
+    a, b = np.load(tmp_path / "a" / "weights.npz"), np.load(tmp_path / "b" / "weights.npz")
+    assert np.array_equal(a["W"], b["W"])
+    np.testing.assert_allclose(b["b"] - a["b"], [0.25 * (c == "spa_Latn") for c in sorted(ROWS)], atol=1e-6)
+    with pytest.raises(DataError, match="not in the data"):
+        train_langid(texts, labels, out=tmp_path / "x", bias_shift={"deu_Latn": 1}, **common)
+    data = _write(tmp_path / "t.tsv", ROWS)
+    args = ["langid", "train", "--data", str(data), "--text-col", "text", "--label-col", "label"]
+    assert main([*args, "--out", str(tmp_path / "y"), "--bias-shift", "spa_Latn"]) == 2
+    assert "--bias-shift wants LABEL=DELTA" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
