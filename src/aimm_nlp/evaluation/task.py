@@ -12,7 +12,7 @@ repository's ``data/morocco_mini``).
 Numeric keys have documented ranges, checked when a task is loaded or validated
 (:data:`NUMERIC_KEYS`): ``num_fewshot`` 0-1000, ``hash_split.test_percent`` 0-100,
 ``generation_kwargs.max_gen_toks`` 1-65536. Templates run in a sandbox (see
-:func:`aimm_nlp.evaluation.data.jinja_env`).
+:func:`aimm_nlp.evaluation.sandbox.jinja_env`).
 """
 
 from __future__ import annotations
@@ -433,7 +433,7 @@ def _template_columns(value: Any) -> set[str]:
     import jinja2
     from jinja2 import meta
 
-    from aimm_nlp.evaluation.data import jinja_env
+    from aimm_nlp.evaluation.sandbox import jinja_env
 
     if not isinstance(value, str):
         return set()
@@ -484,7 +484,7 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str, *, render: bool 
             continue
         import jinja2
 
-        from aimm_nlp.evaluation.data import jinja_env
+        from aimm_nlp.evaluation.sandbox import jinja_env
 
         try:
             jinja_env().parse(value)
