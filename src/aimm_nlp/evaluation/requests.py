@@ -15,7 +15,7 @@ from typing import Any
 
 from aimm_nlp.errors import DataError, ModelError
 from aimm_nlp.evaluation.data import read_docs
-from aimm_nlp.evaluation.task import Task
+from aimm_nlp.evaluation.schema import Task
 from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, render_field
 
 __all__ = ["Prepared", "prepare"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aimm_nlp.errors import ConfigError
 
 if TYPE_CHECKING:
-    from aimm_nlp.evaluation.task import Task
+    from aimm_nlp.evaluation.schema import Task
 
 __all__ = ["doc_to_choice", "doc_to_target", "key_line", "render", "render_field", "template_error"]
 
