@@ -179,13 +179,13 @@ def test_missing_cuda_fails_before_the_model_loads(tmp_path, capsys, monkeypatch
 def test_cuda_index_beyond_the_devices(monkeypatch):
     import torch
 
-    from aimm_nlp.evaluation.harness import _check_device
+    from aimm_nlp.evaluation.options import check_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
-    _check_device("cuda:0")
+    check_device("cuda:0")
     with pytest.raises(ConfigError, match="has 1 cuda device"):
-        _check_device("cuda:3")
+        check_device("cuda:3")
 
 
 def test_truncated_weights_name_the_file(tmp_path, tok, capsys):
