@@ -145,7 +145,7 @@ def _provenance(
 
     return {
         "model": _model_provenance(backend),
-        "model_kind": getattr(backend, "kind", None),
+        "model_kind": backend.kind if backend is not None else None,
         "data_sha256": {t.name: sha(t.data_file()) for t in tasks},
         "prompt_template_sha256": {t.name: t.config_hash for t in tasks},
         "packages": dict(_package_versions()),
