@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from aimm_nlp._paths import mini_root, shared_root  # noqa: F401  (re-exported: where data paths point)
+from aimm_nlp._registry import Registry
 from aimm_nlp.errors import ConfigError, UnknownNameError
 from aimm_nlp.evaluation.schema import (  # re-exported: the schema was defined here
     DEFAULT_METRICS,
@@ -118,22 +119,28 @@ def task_path(name: str) -> Path:
         if p.is_dir():
             raise InputFileError(f"{p}: is a folder; pass a task .yaml file", path=str(p))
         raise InputFileError(f"no such file: {p} (shipped task names: `aimm tasks ls`)", path=str(p))
-    shipped = {q.stem: q for q in TASKS_DIR.glob("*.yaml") if not q.stem.startswith("_")}
-    if name not in shipped:
-        from aimm_nlp._registry import did_you_mean
-
+    try:
+        return _shipped_tasks().get(name)
+    except UnknownNameError as exc:
         raise UnknownNameError(
-            f"unknown task {name!r}{did_you_mean(name, shipped)}; valid names: {', '.join(sorted(shipped))} "
-            "(or pass a path to a task .yaml file; `aimm tasks ls` lists them)",
+            f"{exc} (or pass a path to a task .yaml file; `aimm tasks ls` lists them)",
             name=name,
-            choices=sorted(shipped),
-        )
-    return shipped[name]
+            choices=exc.choices,
+        ) from None
+
+
+def _shipped_tasks() -> Registry:
+    """The shipped task files by name (``tasks/*.yaml``; ``_*.yaml`` are shared templates)."""
+    shipped = Registry("task")
+    for q in sorted(TASKS_DIR.glob("*.yaml")):
+        if not q.stem.startswith("_"):
+            shipped.register(q.stem, q)
+    return shipped
 
 
 def list_tasks() -> list[str]:
     """Names of the shipped tasks (``aimm tasks ls``)."""
-    return sorted(q.stem for q in TASKS_DIR.glob("*.yaml") if not q.stem.startswith("_"))
+    return _shipped_tasks().names()
 
 
 def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
