@@ -1,4 +1,7 @@
-"""Leaderboard files and the regression gate."""
+"""The regression gate, run names and leaderboard rows (`aimm report` itself: tests/cli/test_report_cli.py).
+
+About internals in part: `run_names` and `leaderboard_rows` of report/tables.py are called directly.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import math
 
 import pytest
 
-from aimm_nlp.cli import main
 from aimm_nlp.report import Regression, compare_to_baseline, report
 from aimm_nlp.report.tables import leaderboard_rows, run_names
 
@@ -25,6 +27,38 @@ def run_json(acc, bpb, lang="ary_Arab"):
         "higher_is_better": {"ary_sentiment": {"acc": True}, "flores_ary_Arab_bpb": {"bits_per_byte": False}},
         "lang": {"ary_sentiment": "ary_Arab+ary_Latn", "flores_ary_Arab_bpb": lang},
     }
+
+
+# -- regression gate boundaries and directions, leaderboard grouping (found by mutation testing).
+# Scores are multiples of 1/8 so every drop is exact in binary floating point: a drop equal to
+# ``max_drop`` is allowed, anything more is a regression.
+def res(scores: dict[tuple[str, str], float | None], hib: dict[str, dict[str, bool]] | None = None) -> dict:
+    results: dict = {}
+    for (task, metric), value in scores.items():
+        results.setdefault(task, {})[f"{metric},none"] = value
+    out = {"results": results}
+    if hib is not None:
+        out["higher_is_better"] = hib
+    return out
+
+
+ACC = {"ary_sentiment": {"acc": True}}
+CER = {"translit_ary": {"cer": False}}
+RUNS = {
+    "bert": {
+        "results": {
+            "ary_sentiment": {"acc,none": 0.75},
+            "arabizi_sentiment": {"acc,none": 0.5},
+            "zgh_topic": {"acc,none": 0.25},
+            "misc": {"acc,none": 0.125},
+        },
+        "lang": {"ary_sentiment": "ary_Arab", "arabizi_sentiment": "ary_Latn", "zgh_topic": "zgh_Tfng"},
+    },
+    "llm": {
+        "results": {"ary_sentiment": {"acc,none": 0.625}, "arabizi_sentiment": {"acc,none": None}},
+        "lang": {"ary_sentiment": "ary_Arab", "arabizi_sentiment": "ary_Latn"},
+    },
+}
 
 
 @pytest.mark.parametrize(
@@ -48,34 +82,6 @@ def test_missing_metric_is_a_regression():
     assert [r.metric for r in compare_to_baseline(run, run_json(0.6, 2.0))] == ["bits_per_byte"]
 
 
-def test_report_writes_markdown_html_and_plots(tmp_path):
-    paths = []
-    for name, acc in (("bert", 0.61), ("llm", 0.55)):
-        p = tmp_path / f"{name}.json"
-        p.write_text(json.dumps(run_json(acc, 2.0)), encoding="utf-8")
-        paths.append(p)
-    out = tmp_path / "rep"
-    assert main(["report", *map(str, paths), "--out", str(out)]) == 0
-    md = (out / "leaderboard.md").read_text(encoding="utf-8")
-    assert (
-        "| ary_sentiment | ary_Arab+ary_Latn | acc | 0.6100 [0.5600, 0.6600] | 0.5500 [0.5000, 0.6000] |"
-        in md
-    )
-    html = (out / "leaderboard.html").read_text(encoding="utf-8")
-    assert "<table>" in html and 'src="acc.png"' in html
-    for png in ("acc.png", "bits_per_byte.png"):
-        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert set(report(paths, out=out)) >= {"markdown", "html", "plot:acc"}
-
-
-def test_report_bad_file_exits_2(tmp_path, capsys):
-    bad = tmp_path / "x.json"
-    bad.write_text("{}", encoding="utf-8")
-    assert main(["report", str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "not a results file" in capsys.readouterr().err
-    assert not (tmp_path / "o").exists()
-
-
 @pytest.mark.parametrize(
     ("paths", "expected"),
     [
@@ -89,48 +95,6 @@ def test_run_names_tell_files_of_the_same_stem_apart(paths, expected, monkeypatc
     (tmp_path / "main").mkdir()
     monkeypatch.chdir(tmp_path / "main")
     assert run_names(paths) == expected
-
-
-def test_report_keeps_both_runs_of_the_same_file_name(tmp_path):
-    """The CI example compares baselines/morocco.json with results/morocco.json: two columns, not one."""
-    paths = []
-    for folder, acc in (("baselines", 0.61), ("results", 0.55)):
-        (tmp_path / folder).mkdir()
-        p = tmp_path / folder / "morocco.json"
-        p.write_text(json.dumps(run_json(acc, 2.0)), encoding="utf-8")
-        paths.append(p)
-    out = tmp_path / "rep"
-    assert main(["report", *map(str, paths), "--out", str(out)]) == 0
-    md = (out / "leaderboard.md").read_text(encoding="utf-8")
-    assert "baselines/morocco" in md and "results/morocco" in md
-    assert "| 0.6100 [0.5600, 0.6600] | 0.5500 [0.5000, 0.6000] |" in md
-
-
-def test_report_same_file_twice_exits_2(tmp_path, capsys):
-    p = tmp_path / "run.json"
-    p.write_text(json.dumps(run_json(0.6, 2.0)), encoding="utf-8")
-    assert main(["report", str(p), str(p), "--out", str(tmp_path / "o")]) == 2
-    assert "given twice" in capsys.readouterr().err
-    assert not (tmp_path / "o").exists()
-
-
-# -- regression gate boundaries and directions, leaderboard grouping (found by mutation testing).
-# Scores are multiples of 1/8 so every drop is exact in binary floating point: a drop equal to
-# ``max_drop`` is allowed, anything more is a regression.
-
-
-def res(scores: dict[tuple[str, str], float | None], hib: dict[str, dict[str, bool]] | None = None) -> dict:
-    results: dict = {}
-    for (task, metric), value in scores.items():
-        results.setdefault(task, {})[f"{metric},none"] = value
-    out = {"results": results}
-    if hib is not None:
-        out["higher_is_better"] = hib
-    return out
-
-
-ACC = {"ary_sentiment": {"acc": True}}
-CER = {"translit_ary": {"cer": False}}
 
 
 @pytest.mark.parametrize(
@@ -193,23 +157,6 @@ def test_null_baseline_score_is_skipped() -> None:
     base = res({("ary_sentiment", "acc"): None, ("ary_sentiment", "f1"): 0.5})
     run = res({("ary_sentiment", "f1"): 0.5})  # acc missing too: nothing to compare it with
     assert compare_to_baseline(run, base) == []
-
-
-RUNS = {
-    "bert": {
-        "results": {
-            "ary_sentiment": {"acc,none": 0.75},
-            "arabizi_sentiment": {"acc,none": 0.5},
-            "zgh_topic": {"acc,none": 0.25},
-            "misc": {"acc,none": 0.125},
-        },
-        "lang": {"ary_sentiment": "ary_Arab", "arabizi_sentiment": "ary_Latn", "zgh_topic": "zgh_Tfng"},
-    },
-    "llm": {
-        "results": {"ary_sentiment": {"acc,none": 0.625}, "arabizi_sentiment": {"acc,none": None}},
-        "lang": {"ary_sentiment": "ary_Arab", "arabizi_sentiment": "ary_Latn"},
-    },
-}
 
 
 def test_leaderboard_rows_are_grouped_by_language_then_task_then_run() -> None:
