@@ -15,8 +15,27 @@ from typing import Any
 
 from aimm_nlp._registry import Registry
 from aimm_nlp.errors import ModelError
+from aimm_nlp.evaluation.backends.base import (  # re-exported: what the harness asks of a model
+    Backend,
+    ChoiceScorer,
+    Classifier,
+    Generator,
+    RollingScorer,
+    Tagger,
+)
 
-__all__ = ["fingerprint", "load_model", "wrap_model"]
+__all__ = [
+    "KINDS",
+    "Backend",
+    "ChoiceScorer",
+    "Classifier",
+    "Generator",
+    "RollingScorer",
+    "Tagger",
+    "fingerprint",
+    "load_model",
+    "wrap_model",
+]
 
 _SUFFIX_KIND = {
     "ForCausalLM": "causal_lm",

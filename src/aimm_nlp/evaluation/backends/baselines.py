@@ -58,6 +58,7 @@ class Baseline:
 
     replaces_pipelines = True  # label pipelines (langid) are answered by the baseline itself
     batch_size: int | str = "auto"
+    kind: str  # encoder_classifier, or token_classifier when fit on tokens
 
     def __init__(
         self,
