@@ -221,7 +221,7 @@ def run_suite(
     model: Any,
     suite: str | os.PathLike[str] | Suite | None,
     *,
-    tasks: Any = None,
+    tasks: Sequence[str | Task] | str | None = None,
     data: str | os.PathLike[str] | None = None,
     strict: bool = False,
     limit: int | None = None,
@@ -260,7 +260,7 @@ def run_suite(
 
 def _evaluate(
     model: Any,
-    tasks: Any,
+    tasks: Sequence[str | Task] | str | None,
     *,
     suite: str | os.PathLike[str] | Suite | None,
     data: str | os.PathLike[str] | None,

@@ -93,7 +93,9 @@ def _plan_tasks(
     return Plan([PlannedTask(prepare(t, backend, **prep_kw), backend) for t in loaded], shared=backend)
 
 
-def _suite_spec(suite: str | os.PathLike[str] | Suite | None, tasks: Any) -> Suite:
+def _suite_spec(
+    suite: str | os.PathLike[str] | Suite | None, tasks: Sequence[str | Task] | str | None
+) -> Suite:
     """The suite to run: ``suite`` (or the subset ``tasks`` of it), or an ad-hoc one of ``tasks``."""
     if suite is None and tasks is None:
         raise ConfigError("pass suite='morocco-mini' (or 'morocco') or tasks=[...]")
@@ -118,7 +120,7 @@ def _suite_spec(suite: str | os.PathLike[str] | Suite | None, tasks: Any) -> Sui
 
 def _plan_suite(
     model: Any,
-    tasks: Any,
+    tasks: Sequence[str | Task] | str | None,
     suite: str | os.PathLike[str] | Suite | None,
     data: str | os.PathLike[str] | None,
     strict: bool,
