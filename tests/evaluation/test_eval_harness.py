@@ -181,3 +181,50 @@ def test_sigkill_mid_run_then_resume(shared, tmp_path):
     res = evaluate(resumed, ["flores_ary_Arab_bpb"], limit=400, cache=db, bootstrap_iters=0)
     assert resumed.calls == 400 - kept
     assert res.scores == evaluate(DummyModel(), ["flores_ary_Arab_bpb"], limit=400, bootstrap_iters=0).scores
+
+
+def _protocol_methods(proto) -> list[str]:
+    return [n for n, v in vars(proto).items() if callable(v) and not n.startswith("_")]
+
+
+@pytest.mark.parametrize(
+    ("cls", "protocols"),
+    [
+        ("testing:DummyModel", ["ChoiceScorer", "RollingScorer", "Generator", "Classifier", "Tagger"]),
+        ("evaluation.backends.causal:CausalLM", ["ChoiceScorer", "RollingScorer", "Generator"]),
+        ("evaluation.backends.encoders:EncoderClassifier", ["Classifier"]),
+        ("evaluation.backends.encoders:TokenClassifier", ["Tagger"]),
+        ("evaluation.backends.encoders:Seq2SeqLM", ["Generator"]),
+        ("evaluation.backends.baselines:Baseline", ["Classifier", "Tagger"]),
+    ],
+)
+def test_shipped_backends_have_the_methods_of_their_protocols(cls, protocols):
+    """Each backend has a kind and every method of the request protocols it answers, same parameters."""
+    import importlib
+    import inspect
+
+    from aimm_nlp.evaluation.backends import base
+
+    module, _, name = cls.partition(":")
+    backend = getattr(importlib.import_module(f"aimm_nlp.{module}"), name)
+    assert isinstance(vars(backend).get("kind"), str) or "kind" in backend.__annotations__  # set per instance
+    for proto in (getattr(base, p) for p in protocols):
+        assert _protocol_methods(proto), proto
+        for method in _protocol_methods(proto):
+            want = list(inspect.signature(getattr(proto, method)).parameters)
+            assert list(inspect.signature(getattr(backend, method)).parameters) == want, (name, method)
+
+
+@pytest.mark.parametrize(
+    ("model", "is_backend"),
+    [
+        (DummyModel(), True),
+        (DummyModel(labels=["pos", "neg"]), True),
+        ("a/model/folder", False),
+        (None, False),
+    ],
+)
+def test_a_backend_is_told_from_a_folder_by_its_kind(model, is_backend):
+    from aimm_nlp.evaluation.backends import Backend
+
+    assert isinstance(model, Backend) is is_backend

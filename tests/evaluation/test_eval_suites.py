@@ -299,3 +299,41 @@ def test_doc_filter_and_hash_split_errors_are_listed(tmp_path, capsys):
     assert main(["tasks", "validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "doc_filter: uses column 'scrpt'" in err and "hash_split: expected {column:" in err
+
+
+# -- one planner (issue 18). These two tests watch internals (the request builder's reader and
+# torch's device query) to count work that leaves no trace in the results.
+@pytest.mark.parametrize(
+    ("kwargs", "n_tasks"),
+    [
+        ({"suite": "morocco-mini", "tasks": ["mini_ary_sentiment", "mini_langid", "mini_pos"]}, 3),
+        ({"suite": "morocco-mini", "tasks": ["mini_ary_Arab_bpb"]}, 1),
+        ({"tasks": ["mini_ary_sentiment_Latn", "mini_translit_latn_arab"]}, 2),  # plain tasks
+    ],
+)
+def test_each_task_is_read_and_prepared_once(kwargs, n_tasks, monkeypatch):
+    import aimm_nlp.evaluation.requests as requests
+
+    reads: Counter[str] = Counter()
+    real = requests.read_docs
+
+    def counting(path, *args, **kw):
+        reads[str(path)] += 1
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(requests, "read_docs", counting)
+    res = evaluate(DummyModel(labels=UPOS), limit=4, bootstrap_iters=0, **kwargs)
+    assert len(res.scores) == n_tasks
+    assert sum(reads.values()) == n_tasks and set(reads.values()) == {1}
+
+
+def test_the_device_is_checked_once_per_run(monkeypatch):
+    import torch
+
+    calls = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: calls.append(1) or True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    tasks = ["mini_ary_sentiment", "mini_ary_sentiment_Arab", "mini_langid", "mini_ary_Arab_bpb"]
+    res = evaluate(DummyModel(), tasks, suite="morocco-mini", limit=3, bootstrap_iters=0, device="cuda:0")
+    assert len(res.scores) == 4 and res.provenance["device"] == "cuda:0"
+    assert len(calls) == 1

@@ -1,14 +1,17 @@
-"""Leaderboard files and the regression gate."""
+"""The regression gate, run names and leaderboard rows (`aimm report` itself: tests/cli/test_report_cli.py).
+
+About internals in part: `run_names` and `leaderboard_rows` of report/tables.py are called directly.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
-from aimm_nlp.cli import main
-from aimm_nlp.report import compare_to_baseline, report
-from aimm_nlp.report.tables import run_names
+from aimm_nlp.report import Regression, compare_to_baseline, report
+from aimm_nlp.report.tables import leaderboard_rows, run_names
 
 
 def run_json(acc, bpb, lang="ary_Arab"):
@@ -24,6 +27,38 @@ def run_json(acc, bpb, lang="ary_Arab"):
         "higher_is_better": {"ary_sentiment": {"acc": True}, "flores_ary_Arab_bpb": {"bits_per_byte": False}},
         "lang": {"ary_sentiment": "ary_Arab+ary_Latn", "flores_ary_Arab_bpb": lang},
     }
+
+
+# -- regression gate boundaries and directions, leaderboard grouping (found by mutation testing).
+# Scores are multiples of 1/8 so every drop is exact in binary floating point: a drop equal to
+# ``max_drop`` is allowed, anything more is a regression.
+def res(scores: dict[tuple[str, str], float | None], hib: dict[str, dict[str, bool]] | None = None) -> dict:
+    results: dict = {}
+    for (task, metric), value in scores.items():
+        results.setdefault(task, {})[f"{metric},none"] = value
+    out = {"results": results}
+    if hib is not None:
+        out["higher_is_better"] = hib
+    return out
+
+
+ACC = {"ary_sentiment": {"acc": True}}
+CER = {"translit_ary": {"cer": False}}
+RUNS = {
+    "bert": {
+        "results": {
+            "ary_sentiment": {"acc,none": 0.75},
+            "arabizi_sentiment": {"acc,none": 0.5},
+            "zgh_topic": {"acc,none": 0.25},
+            "misc": {"acc,none": 0.125},
+        },
+        "lang": {"ary_sentiment": "ary_Arab", "arabizi_sentiment": "ary_Latn", "zgh_topic": "zgh_Tfng"},
+    },
+    "llm": {
+        "results": {"ary_sentiment": {"acc,none": 0.625}, "arabizi_sentiment": {"acc,none": None}},
+        "lang": {"ary_sentiment": "ary_Arab", "arabizi_sentiment": "ary_Latn"},
+    },
+}
 
 
 @pytest.mark.parametrize(
@@ -47,34 +82,6 @@ def test_missing_metric_is_a_regression():
     assert [r.metric for r in compare_to_baseline(run, run_json(0.6, 2.0))] == ["bits_per_byte"]
 
 
-def test_report_writes_markdown_html_and_plots(tmp_path):
-    paths = []
-    for name, acc in (("bert", 0.61), ("llm", 0.55)):
-        p = tmp_path / f"{name}.json"
-        p.write_text(json.dumps(run_json(acc, 2.0)), encoding="utf-8")
-        paths.append(p)
-    out = tmp_path / "rep"
-    assert main(["report", *map(str, paths), "--out", str(out)]) == 0
-    md = (out / "leaderboard.md").read_text(encoding="utf-8")
-    assert (
-        "| ary_sentiment | ary_Arab+ary_Latn | acc | 0.6100 [0.5600, 0.6600] | 0.5500 [0.5000, 0.6000] |"
-        in md
-    )
-    html = (out / "leaderboard.html").read_text(encoding="utf-8")
-    assert "<table>" in html and 'src="acc.png"' in html
-    for png in ("acc.png", "bits_per_byte.png"):
-        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert set(report(paths, out=out)) >= {"markdown", "html", "plot:acc"}
-
-
-def test_report_bad_file_exits_2(tmp_path, capsys):
-    bad = tmp_path / "x.json"
-    bad.write_text("{}", encoding="utf-8")
-    assert main(["report", str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "not a results file" in capsys.readouterr().err
-    assert not (tmp_path / "o").exists()
-
-
 @pytest.mark.parametrize(
     ("paths", "expected"),
     [
@@ -90,24 +97,92 @@ def test_run_names_tell_files_of_the_same_stem_apart(paths, expected, monkeypatc
     assert run_names(paths) == expected
 
 
-def test_report_keeps_both_runs_of_the_same_file_name(tmp_path):
-    """The CI example compares baselines/morocco.json with results/morocco.json: two columns, not one."""
+@pytest.mark.parametrize(
+    ("base", "cur", "hib", "max_drop", "expected_drop"),
+    [
+        # higher is better
+        (0.75, 0.5, ACC, 0.25, None),  # drop == max_drop: allowed
+        (0.75, 0.5, ACC, 0.125, 0.25),
+        (0.75, 0.625, ACC, 0.0, 0.125),  # max_drop 0: any drop fails
+        (0.75, 0.75, ACC, 0.0, None),  # no change passes max_drop 0
+        (0.5, 0.75, ACC, 0.0, None),  # improvement
+        (0.75, 0.5, None, 0.125, 0.25),  # no higher_is_better anywhere: higher is better
+        # lower is better
+        (0.25, 0.5, CER, 0.25, None),  # rise == max_drop: allowed
+        (0.25, 0.5, CER, 0.125, 0.25),
+        (0.5, 0.25, CER, 0.0, None),  # improvement
+    ],
+)
+def test_drop_boundary_and_direction(base, cur, hib, max_drop, expected_drop) -> None:
+    task, metric = next(iter((hib or ACC).items()))
+    metric = next(iter(metric))
+    regs = compare_to_baseline(
+        res({(task, metric): cur}, hib), res({(task, metric): base}, hib), max_drop=max_drop
+    )
+    expected = [] if expected_drop is None else [Regression(task, metric, base, cur, expected_drop)]
+    assert regs == expected
+
+
+def test_direction_given_only_by_the_baseline_is_used() -> None:
+    run = res({("translit_ary", "cer"): 0.5})  # the run file has no higher_is_better
+    base = res({("translit_ary", "cer"): 0.25}, CER)
+    assert [r.drop for r in compare_to_baseline(run, base, max_drop=0.125)] == [0.25]
+    assert compare_to_baseline(res({("translit_ary", "cer"): 0.125}), base, max_drop=0.0) == []
+
+
+def test_the_runs_direction_wins_over_the_baselines() -> None:
+    run = res({("translit_ary", "cer"): 0.25}, CER)
+    base = res({("translit_ary", "cer"): 0.5}, {"translit_ary": {"cer": True}})
+    assert compare_to_baseline(run, base, max_drop=0.0) == []  # cer fell: better, by the run's word
+
+
+@pytest.mark.parametrize(
+    ("run_scores", "expected"),
+    [
+        ({("ary_sentiment", "acc"): 0.75}, [("ary_sentiment", "f1")]),  # f1 missing from the run
+        ({("ary_sentiment", "acc"): 0.75, ("ary_sentiment", "f1"): None}, [("ary_sentiment", "f1")]),  # null
+        ({}, [("ary_sentiment", "acc"), ("ary_sentiment", "f1")]),  # sorted by (task, metric)
+        ({("ary_sentiment", "acc"): 0.75, ("ary_sentiment", "f1"): 0.5, ("langid_ma", "acc"): 0.0}, []),
+    ],
+)
+def test_missing_or_null_metric_is_a_regression(run_scores, expected) -> None:
+    base = res({("ary_sentiment", "acc"): 0.75, ("ary_sentiment", "f1"): 0.5})
+    regs = compare_to_baseline(res(run_scores), base, max_drop=0.5)
+    assert [(r.task, r.metric) for r in regs] == expected
+    for r in regs:
+        assert math.isnan(r.current) and r.drop == math.inf
+
+
+def test_null_baseline_score_is_skipped() -> None:
+    base = res({("ary_sentiment", "acc"): None, ("ary_sentiment", "f1"): 0.5})
+    run = res({("ary_sentiment", "f1"): 0.5})  # acc missing too: nothing to compare it with
+    assert compare_to_baseline(run, base) == []
+
+
+def test_leaderboard_rows_are_grouped_by_language_then_task_then_run() -> None:
+    rows = [(r["lang"], r["task"], r["run"], r["value"]) for r in leaderboard_rows(RUNS)]
+    assert rows == [
+        ("-", "misc", "bert", 0.125),  # no language: "-" sorts first
+        ("ary_Arab", "ary_sentiment", "bert", 0.75),
+        ("ary_Arab", "ary_sentiment", "llm", 0.625),
+        ("ary_Latn", "arabizi_sentiment", "bert", 0.5),
+        ("ary_Latn", "arabizi_sentiment", "llm", None),
+        ("zgh_Tfng", "zgh_topic", "bert", 0.25),
+    ]
+
+
+def test_leaderboard_markdown_has_one_row_per_task_and_a_column_per_run(tmp_path) -> None:
     paths = []
-    for folder, acc in (("baselines", 0.61), ("results", 0.55)):
-        (tmp_path / folder).mkdir()
-        p = tmp_path / folder / "morocco.json"
-        p.write_text(json.dumps(run_json(acc, 2.0)), encoding="utf-8")
-        paths.append(p)
-    out = tmp_path / "rep"
-    assert main(["report", *map(str, paths), "--out", str(out)]) == 0
-    md = (out / "leaderboard.md").read_text(encoding="utf-8")
-    assert "baselines/morocco" in md and "results/morocco" in md
-    assert "| 0.6100 [0.5600, 0.6600] | 0.5500 [0.5000, 0.6000] |" in md
-
-
-def test_report_same_file_twice_exits_2(tmp_path, capsys):
-    p = tmp_path / "run.json"
-    p.write_text(json.dumps(run_json(0.6, 2.0)), encoding="utf-8")
-    assert main(["report", str(p), str(p), "--out", str(tmp_path / "o")]) == 2
-    assert "given twice" in capsys.readouterr().err
-    assert not (tmp_path / "o").exists()
+    for name, data in RUNS.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(path)
+    md = report(paths, out=tmp_path / "board")["markdown"].read_text(encoding="utf-8")
+    table = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line]
+    assert table == [
+        "| task | lang | metric | bert | llm |",
+        "| misc | - | acc | 0.1250 | - |",
+        "| ary_sentiment | ary_Arab | acc | 0.7500 | 0.6250 |",
+        "| arabizi_sentiment | ary_Latn | acc | 0.5000 | n/a |",
+        "| zgh_topic | zgh_Tfng | acc | 0.2500 | - |",
+    ]

@@ -1,4 +1,6 @@
-"""`aimm report` on bad run files: exit 2 naming the file (and the bad field), nothing written."""
+"""Bad run files and gate options through the library: `load_results` errors, null scores, max_drop.
+(The `aimm report` side: tests/cli/test_report_cli_bad_input.py.)
+"""
 
 from __future__ import annotations
 
@@ -6,14 +8,9 @@ import json
 
 import pytest
 
-from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError, InputFileError
 from aimm_nlp.evaluation.results import load_results
-from aimm_nlp.report import compare_to_baseline, leaderboard_rows
-
-GOOD = {
-    "results": {"t": {"alias": "t", "acc,none": 0.8, "acc_ci95,none": [0.7, 0.9], "acc_stderr,none": "N/A"}}
-}
+from aimm_nlp.report import compare_to_baseline
 
 
 def _write(path, content):
@@ -24,62 +21,6 @@ def _write(path, content):
     else:
         path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
     return path
-
-
-@pytest.mark.parametrize(
-    ("content", "needles"),
-    [
-        (None, ["is a folder; pass a results .json file"]),
-        (b'{"results": {"t": {"acc,none": 0.5}}}\n\xff\n', ["run.json:2: invalid UTF-8", "byte 0xff"]),
-        ({"results": 5}, ["'results' is int, expected an object of tasks"]),
-        ({"results": [1, 2]}, ["'results' is list"]),
-        ({"results": {"t": 5}}, ["results.t: is int, expected an object of metrics"]),
-        ({"results": {"t": {"acc,none": "high"}}}, ["results.t.acc,none: 'high' is not a number"]),
-        ({"results": {"t": {"acc,none": True, "f1,none": [1]}}},
-         ["results.t.acc,none: True is not a number", "results.t.f1,none: [1] is not a number"]),
-        ({"results": {}, "lang": 3}, ["lang: expected an object keyed by task"]),
-        ({"results": {}, "skipped": ["t"]}, ["skipped: expected a list"]),
-        ({"no_results": {}}, ["not a results file (no 'results' key)"]),
-        ('{"results": \n{"t": }}', ["run.json:2: not JSON"]),
-        ("", ["run.json:1: not JSON"]),
-    ],
-    ids=["folder", "bad-utf8", "results-int", "results-list", "row-int", "metric-str", "metric-bool-list",
-         "lang-int", "skipped-strs", "no-results", "bad-json", "empty"],
-)  # fmt: skip
-def test_bad_run_file_exits_2(tmp_path, capsys, content, needles):
-    bad = _write(tmp_path / "run.json", content)
-    good = _write(tmp_path / "good.json", GOOD)
-    out = tmp_path / "report"
-    assert main(["report", str(good), str(bad), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and str(bad) in err
-    for needle in needles:
-        assert needle in err, (needle, err)
-    assert not out.exists()
-
-
-def test_missing_run_file(tmp_path, capsys):
-    assert main(["report", str(tmp_path / "nope.json"), "--out", str(tmp_path / "r")]) == 2
-    assert "nope.json: no such results file" in capsys.readouterr().err
-
-
-def test_out_that_is_a_file_is_refused(tmp_path, capsys):
-    run = _write(tmp_path / "run.json", GOOD)
-    out = _write(tmp_path / "notes.txt", "mine")
-    assert main(["report", str(run), "--out", str(out)]) == 2
-    assert "notes.txt: is a file" in capsys.readouterr().err
-    assert out.read_text(encoding="utf-8") == "mine"
-
-
-def test_a_null_score_is_listed_not_dropped(tmp_path):
-    """``null`` is how `aimm eval` writes a score it could not compute: the row stays, shown as n/a."""
-    run = _write(tmp_path / "run.json", {"results": {"t": {"acc,none": None, "f1,none": 0.5}}})
-    assert load_results(run)["results"]["t"]["acc,none"] is None
-    rows = leaderboard_rows({"run": load_results(run)})
-    assert [(r["metric"], r["value"]) for r in rows] == [("acc", None), ("f1", 0.5)]
-    assert main(["report", str(run), "--out", str(tmp_path / "r")]) == 0
-    md = (tmp_path / "r" / "leaderboard.md").read_text(encoding="utf-8")
-    assert "| t | - | acc | n/a |" in md and "| t | - | f1 | 0.5000 |" in md
 
 
 def test_load_results_error_is_an_input_file_error(tmp_path):

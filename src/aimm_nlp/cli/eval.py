@@ -63,7 +63,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _numbers(args: argparse.Namespace) -> list[str]:
     """Parse the numeric options in place; every bad value is listed, before any work."""
-    from aimm_nlp.evaluation.harness import OPTION_RANGES
+    from aimm_nlp.evaluation.options import OPTION_RANGES
 
     errors = []
     for flag, name, optional in (
@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp._io import output_problem
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.evaluation.cache import ResultCache, default_cache_path
-    from aimm_nlp.evaluation.harness import _check_device, evaluate
+    from aimm_nlp.evaluation.harness import evaluate
+    from aimm_nlp.evaluation.options import check_device
     from aimm_nlp.evaluation.results import load_results
 
     errors = _numbers(args)
@@ -181,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     # everything that can be checked is checked before any work: the baseline, the device, the cache
     baseline = load_results(args.baseline) if args.baseline else None
     if args.device != "cpu":
-        _check_device(args.device)
+        check_device(args.device)
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
     cache = None if args.no_cache else ResultCache(args.cache or default_cache_path())
     try:

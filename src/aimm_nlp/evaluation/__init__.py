@@ -43,7 +43,7 @@ _WHERE = {
     "fit_baseline": "aimm_nlp.evaluation.backends.baselines",
     "list_suites": "aimm_nlp.evaluation.suites",
     "load_suite": "aimm_nlp.evaluation.suites",
-    "run_suite": "aimm_nlp.evaluation.suites",
+    "run_suite": "aimm_nlp.evaluation.harness",
     "suite_split_ids": "aimm_nlp.evaluation.suites",
     "load_results": "aimm_nlp.evaluation.results",
     "Task": "aimm_nlp.evaluation.task",

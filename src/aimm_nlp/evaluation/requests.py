@@ -11,11 +11,12 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aimm_nlp.errors import DataError, ModelError
+from aimm_nlp.evaluation.backends.base import Backend, Classifier
 from aimm_nlp.evaluation.data import read_docs
-from aimm_nlp.evaluation.task import Task
+from aimm_nlp.evaluation.schema import Task
 from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, render_field
 
 __all__ = ["Prepared", "prepare"]
@@ -74,10 +75,12 @@ def _gold_index(task: Task, doc: dict, choices: list[str], where: str) -> int:
     )
 
 
-def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | None, seed: int) -> Prepared:
+def prepare(
+    task: Task, backend: Backend | None, *, limit: int | None, num_fewshot: int | None, seed: int
+) -> Prepared:
     """Read the data, render every template and check labels and the model kind."""
     kind_ok = ACCEPTS[task.type]
-    model_kind = getattr(backend, "kind", None)
+    model_kind = backend.kind if backend is not None else None
     if kind_ok is not None and model_kind not in kind_ok:
         raise ModelError(
             f"task {task.name} ({task.type}) needs a {' or '.join(sorted(kind_ok - {'dummy'}))} model, "
@@ -106,9 +109,10 @@ def prepare(task: Task, backend: Any, *, limit: int | None, num_fewshot: int | N
             choices = doc_to_choice(task, doc, where=where)
             gold = _gold_index(task, doc, choices, where)
             if model_kind == "encoder_classifier":
-                missing = sorted(set(choices) - set(backend.labels))
+                labels = cast(Classifier, backend).labels
+                missing = sorted(set(choices) - set(labels))
                 if missing:
-                    raise ModelError(f"task {task.name}: model labels {backend.labels} lack {missing}")
+                    raise ModelError(f"task {task.name}: model labels {labels} lack {missing}")
                 requests.append(ctx)
                 refs.append({"gold": choices[gold], "choices": choices})
             else:

@@ -1,6 +1,6 @@
 """Task templates: render ``doc_to_*`` on a doc in the sandbox, with errors that name the task file and line.
 
-Templates run in :func:`aimm_nlp.evaluation.data.jinja_env` (jinja2's ``ImmutableSandboxedEnvironment``);
+Templates run in :func:`aimm_nlp.evaluation.sandbox.jinja_env` (jinja2's ``ImmutableSandboxedEnvironment``);
 any failure (a sandbox refusal, a missing column, an error inside a filter) becomes a
 :class:`~aimm_nlp.errors.ConfigError` naming ``FILE:LINE: field:`` and the doc.
 """
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aimm_nlp.errors import ConfigError
 
 if TYPE_CHECKING:
-    from aimm_nlp.evaluation.task import Task
+    from aimm_nlp.evaluation.schema import Task
 
 __all__ = ["doc_to_choice", "doc_to_target", "key_line", "render", "render_field", "template_error"]
 
@@ -22,14 +22,14 @@ __all__ = ["doc_to_choice", "doc_to_target", "key_line", "render", "render_field
 def render(template: Any, doc: dict[str, Any]) -> Any:
     """lm-eval's ``doc_to_*`` semantics: a column name, a Jinja template, a list or an int.
 
-    Templates run in the sandbox of :func:`aimm_nlp.evaluation.data.jinja_env`; errors propagate as
+    Templates run in the sandbox of :func:`aimm_nlp.evaluation.sandbox.jinja_env`; errors propagate as
     jinja2 raises them (use :func:`render_field` to get a :class:`ConfigError` naming the task file).
     """
     if isinstance(template, (int, list)) or template is None:
         return template
     if template in doc:
         return doc[template]
-    from aimm_nlp.evaluation.data import compile_template
+    from aimm_nlp.evaluation.sandbox import compile_template
 
     return compile_template(template).render(**doc)
 

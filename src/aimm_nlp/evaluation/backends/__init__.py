@@ -13,9 +13,29 @@ import os
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._registry import Registry
 from aimm_nlp.errors import ModelError
+from aimm_nlp.evaluation.backends.base import (  # re-exported: what the harness asks of a model
+    Backend,
+    ChoiceScorer,
+    Classifier,
+    Generator,
+    RollingScorer,
+    Tagger,
+)
 
-__all__ = ["fingerprint", "load_model", "wrap_model"]
+__all__ = [
+    "KINDS",
+    "Backend",
+    "ChoiceScorer",
+    "Classifier",
+    "Generator",
+    "RollingScorer",
+    "Tagger",
+    "fingerprint",
+    "load_model",
+    "wrap_model",
+]
 
 _SUFFIX_KIND = {
     "ForCausalLM": "causal_lm",
@@ -24,6 +44,21 @@ _SUFFIX_KIND = {
     "ForTokenClassification": "token_classifier",
     "ForConditionalGeneration": "seq2seq",
     "ForSeq2SeqLM": "seq2seq",
+}
+
+
+# backend kind -> the backend class that wraps a transformers model of that kind (imported on first use)
+KINDS = Registry("backend kind")
+KINDS.register("causal_lm", "aimm_nlp.evaluation.backends.causal:CausalLM")
+KINDS.register("encoder_classifier", "aimm_nlp.evaluation.backends.encoders:EncoderClassifier")
+KINDS.register("token_classifier", "aimm_nlp.evaluation.backends.encoders:TokenClassifier")
+KINDS.register("seq2seq", "aimm_nlp.evaluation.backends.encoders:Seq2SeqLM")
+# backend kind -> the transformers Auto class that loads a folder of that kind
+_AUTO_CLASS = {
+    "causal_lm": "AutoModelForCausalLM",
+    "encoder_classifier": "AutoModelForSequenceClassification",
+    "token_classifier": "AutoModelForTokenClassification",
+    "seq2seq": "AutoModelForSeq2SeqLM",
 }
 
 
@@ -55,23 +90,14 @@ def fingerprint(model: Any, tokenizer: Any = None) -> dict[str, str]:
 
 def wrap_model(model: Any, tokenizer: Any, **kwargs: Any) -> Any:
     """Wrap an in-memory ``transformers`` model + tokenizer in the backend of its kind."""
-    from aimm_nlp.evaluation.backends.causal import CausalLM
-    from aimm_nlp.evaluation.backends.encoders import EncoderClassifier, Seq2SeqLM, TokenClassifier
-
     arch = type(model).__name__
     kind = _kind_of(arch)
-    cls = {
-        "causal_lm": CausalLM,
-        "encoder_classifier": EncoderClassifier,
-        "token_classifier": TokenClassifier,
-        "seq2seq": Seq2SeqLM,
-    }.get(kind or "")
-    if cls is None:
+    if kind is None:
         raise ModelError(
             f"cannot evaluate a {arch}: expected a *ForCausalLM, *ForSequenceClassification, "
             "*ForTokenClassification or seq2seq model"
         )
-    backend = cls(model, tokenizer, **kwargs)
+    backend = KINDS.get(kind)(model, tokenizer, **kwargs)
     backend.provenance = fingerprint(model, tokenizer)
     backend.fingerprint = backend.provenance["weights_sha256"] + backend.provenance["tokenizer_sha256"]
     return backend
@@ -100,12 +126,7 @@ def load_model(path: str | os.PathLike[str], *, device: str = "cpu", trust_remot
         raise ModelError(f"{folder}: architecture {arch!r} is not a causal LM, classifier or seq2seq model")
     import transformers
 
-    auto = {
-        "causal_lm": transformers.AutoModelForCausalLM,
-        "encoder_classifier": transformers.AutoModelForSequenceClassification,
-        "token_classifier": transformers.AutoModelForTokenClassification,
-        "seq2seq": transformers.AutoModelForSeq2SeqLM,
-    }[kind]
+    auto = getattr(transformers, _AUTO_CLASS[kind])
     kw = {"use_safetensors": True, "trust_remote_code": trust_remote_code, "local_files_only": True}
     model = auto.from_pretrained(folder, **kw).to(device)
     tokenizer = transformers.AutoTokenizer.from_pretrained(

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from aimm_nlp.errors import ModelError, UnknownNameError
-from aimm_nlp.evaluation.task import Task
+from aimm_nlp.evaluation.schema import Task
 from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, render_field
 
 __all__ = ["BASELINES", "Baseline", "fit_baseline"]
@@ -58,6 +58,7 @@ class Baseline:
 
     replaces_pipelines = True  # label pipelines (langid) are answered by the baseline itself
     batch_size: int | str = "auto"
+    kind: str  # encoder_classifier, or token_classifier when fit on tokens
 
     def __init__(
         self,

@@ -10,6 +10,13 @@ from aimm_nlp.cli import main
 
 
 @pytest.fixture(scope="module")
+def tok():
+    from aimm_nlp.testing import DARIJA, tiny_tokenizer
+
+    return tiny_tokenizer(DARIJA * 3, vocab_size=400)
+
+
+@pytest.fixture(scope="module")
 def model_dirs(tmp_path_factory, tok):
     from aimm_nlp.testing import tiny_causal_lm, tiny_classifier
 

@@ -1,0 +1,120 @@
+"""The task schema: lm-eval-shaped keys, output types, default metrics, numeric ranges, ``Task``.
+
+A :class:`Task` is a validated task file (see :mod:`aimm_nlp.evaluation.task` to load one and
+:mod:`aimm_nlp.evaluation.validation` for the checks); data paths resolve ``${AIMM_SHARED}``,
+``${AIMM_MINI}``, ``~`` and ``$VARS``, relative to the task file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aimm_nlp._paths import mini_root, shared_root
+from aimm_nlp.errors import ConfigError
+from aimm_nlp.evaluation.templates import key_line
+
+__all__ = ["DEFAULT_METRICS", "NUMERIC_KEYS", "OUTPUT_TYPES", "TASK_KEYS", "Task"]
+
+# lm-eval's output types keep their names; aimm adds the types lm-eval lacks.
+OUTPUT_TYPES = {
+    "multiple_choice": "multiple_choice",
+    "loglikelihood_rolling": "perplexity",
+    "perplexity": "perplexity",
+    "generate_until": "generation",
+    "generation": "generation",
+    "classification": "classification",
+    "token_classification": "token_classification",
+    "pipeline": "pipeline",
+}
+DEFAULT_METRICS = {
+    "multiple_choice": ["acc", "acc_norm"],
+    "perplexity": ["bits_per_byte", "byte_perplexity", "word_perplexity"],
+    "generation": ["exact_match"],
+    "classification": ["acc", "f1"],
+    "token_classification": ["seqeval_f1", "token_acc"],
+    "pipeline": ["acc"],
+}
+TASK_KEYS = {
+    "task", "tag", "output_type", "dataset_path", "dataset_name", "dataset_kwargs", "test_split",
+    "validation_split", "training_split", "fewshot_split", "doc_to_text", "doc_to_target",
+    "doc_to_choice", "target_delimiter", "fewshot_delimiter", "num_fewshot", "fewshot_config",
+    "metric_list", "generation_kwargs", "metadata", "description", "include",
+    # aimm extensions
+    "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
+    "doc_filter", "hash_split",
+}  # fmt: skip
+# Documented ranges (inclusive) of the numeric task keys, checked by validate_task_file.
+NUMERIC_KEYS: dict[str, tuple[int, int]] = {
+    "num_fewshot": (0, 1000),
+    "hash_split.test_percent": (0, 100),
+    "generation_kwargs.max_gen_toks": (1, 65_536),
+}
+_COLUMN_KEYS = ("doc_to_text", "doc_to_target", "doc_to_choice", "tokens_column", "tags_column")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One evaluation task, validated; ``config`` is the merged YAML mapping."""
+
+    name: str
+    type: str
+    config: dict[str, Any]
+    path: Path | None = None
+    version: int | str = 0
+    lang: str | None = None
+    metrics: tuple[str, ...] = field(default=())
+
+    @property
+    def config_hash(self) -> str:
+        """sha256 of the canonical config: any prompt/template change changes it."""
+        blob = json.dumps(self.config, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def data_file(self, split: str | None = None) -> Path:
+        """The local file of ``split`` (default: the test split)."""
+        split = split or self.config.get("test_split") or "test"
+        files = _data_files(self.config)
+        if split not in files:
+            raise ConfigError(
+                f"{key_line(self.path, 'dataset_kwargs')}: dataset_kwargs.data_files: no file for split "
+                f"{split!r} (splits: {', '.join(sorted(files)) or 'none'}); add it or fix the split's name"
+            )
+        return _resolve(files[split], self.path)
+
+    def docs(self, split: str | None = None) -> list[dict[str, Any]]:
+        """The docs of ``split`` (default: the test split), after ``doc_filter`` and ``hash_split``.
+
+        Use ``task.docs(task.config["training_split"])`` to fine-tune on exactly the items a
+        suite does not test on.
+        """
+        from aimm_nlp.evaluation.data import read_docs
+
+        split = split or self.config.get("test_split") or "test"
+        return read_docs(self.data_file(split), self.config, split=split, task_file=self.path)
+
+
+def _resolve(value: str, base: Path | None) -> Path:
+    text = (
+        str(value).replace("${AIMM_SHARED}", str(shared_root())).replace("$AIMM_SHARED", str(shared_root()))
+    )
+    text = text.replace("${AIMM_MINI}", str(mini_root()))
+    p = Path(os.path.expandvars(os.path.expanduser(text)))
+    if not p.is_absolute() and base is not None:
+        p = base.parent / p
+    return p
+
+
+def _data_files(cfg: dict[str, Any]) -> dict[str, str]:
+    """``{split: path as written}``; ``{}`` when ``data_files`` is missing or malformed (a validation error)."""
+    kwargs = cfg.get("dataset_kwargs")
+    files = kwargs.get("data_files") if isinstance(kwargs, dict) else None
+    if isinstance(files, str):
+        return {"test": files}
+    if isinstance(files, dict):
+        return {str(k): v for k, v in files.items() if isinstance(v, str)}
+    return {}

@@ -1,0 +1,62 @@
+"""`aimm report` never overwrites one of its run files with a report file (issue 17, outputs equal to inputs)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from aimm_nlp.cli import main
+
+GOOD = {"results": {"ary_sentiment": {"alias": "ary_sentiment", "acc,none": 0.8, "f1,none": 0.7}}}
+
+
+def _place(tmp_path, how, name):
+    """The run file, stored in the report folder as ``name`` (a copy, a symlink or a hard link)."""
+    out = tmp_path / "report"
+    out.mkdir()
+    text = json.dumps(GOOD, ensure_ascii=False)
+    if how == "file":
+        (out / name).write_text(text, encoding="utf-8")
+        return out / name, out
+    (tmp_path / "run.json").write_text(text, encoding="utf-8")
+    (os.symlink if how == "symlink" else os.link)(tmp_path / "run.json", out / name)
+    return (tmp_path / "run.json" if how == "symlink" else out / name), out
+
+
+CASES = [
+    (how, name)
+    for how in ("file", "symlink", "hard link")
+    for name in ("leaderboard.md", "leaderboard.html", "acc.png", "f1.png")
+]
+
+
+@pytest.mark.parametrize(("how", "name"), CASES, ids=[f"{h}-{n}" for h, n in CASES])
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+def test_cli_leaves_a_folder_holding_a_run_file_alone(tmp_path, capsys, how, name, overwrite):
+    run, out = _place(tmp_path, how, name)
+    before = run.read_bytes()
+    assert main(["report", str(run), "--out", str(out), *overwrite]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "is not an aimm report folder" in err, err
+    assert run.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [name], "nothing written"
+
+
+def test_overwrite_of_an_own_report_holding_the_run_file_is_refused(tmp_path, capsys):
+    """An earlier report folder whose leaderboard.md is now the run file: --overwrite would delete it."""
+    out = tmp_path / "report"
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps(GOOD), encoding="utf-8")
+    assert main(["report", str(run), "--out", str(out)]) == 0
+    capsys.readouterr()
+    inside = out / "leaderboard.md"
+    inside.write_text(json.dumps(GOOD), encoding="utf-8")  # the user keeps a run there, under that name
+    listing = sorted(p.name for p in out.iterdir())
+    assert main(["report", str(inside), "--out", str(out), "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert f"{inside}: this run file is inside --out {out}" in err, err
+    assert json.loads(inside.read_text(encoding="utf-8")) == GOOD
+    assert sorted(p.name for p in out.iterdir()) == listing
