@@ -14,22 +14,19 @@ values out of range, and report **all** problems in one :class:`~aimm_nlp.errors
 any work.
 
 Examples:
-    >>> from dataclasses import dataclass, field
+    >>> from dataclasses import dataclass
     >>> @dataclass
     ... class Optim:
+    ...     RANGES = {"lr": Range(0.0, 10.0, low_open=True)}
     ...     lr: float = 1e-3
-    >>> @dataclass
-    ... class Cfg:
-    ...     RANGES = {"optim.lr": Range(0.0, 10.0, low_open=True)}
-    ...     optim: Optim = field(default_factory=Optim)
-    >>> from_dict(Cfg, {}, overrides=["optim.lr=3e-5"]).optim.lr
+    >>> from_dict(Optim, {}, overrides=["lr=3e-5"]).lr
     3e-05
-    >>> from_dict(Cfg, {"optim": {"lr": 0, "lrr": 1}})
+    >>> from_dict(Optim, {"lr": 0, "lrr": 1})
     Traceback (most recent call last):
     ...
     aimm_nlp.errors.ConfigError: <dict>: invalid config (2 problems):
-      - unknown key 'optim.lrr' (did you mean 'lr'?); valid: lr
-      - optim.lr: must be in (0, 10], got 0.0
+      - unknown key 'lrr' (did you mean 'lr'?); valid: lr
+      - lr: must be in (0, 10], got 0.0
 """
 
 from __future__ import annotations
