@@ -199,9 +199,16 @@ def build(cls: type[T], raw: Any, where: str, errors: list[str]) -> T:
         trial: list[str] = []
         out = _coerce(hints[key], value, path, trial)
         errors.extend(trial)
-        if not trial or dataclasses.is_dataclass(hints[key]):
+        if not trial or _holds_sections(hints[key]):  # sections keep their good parts
             kwargs[key] = out
     return cls(**kwargs)
+
+
+def _holds_sections(hint: Any) -> bool:
+    """Whether ``hint`` is a dataclass or a list of them (possibly ``| None``)."""
+    if dataclasses.is_dataclass(hint):
+        return True
+    return any(_holds_sections(arg) for arg in typing.get_args(hint))
 
 
 def _coerce(hint: Any, value: Any, where: str, errors: list[str]) -> Any:
