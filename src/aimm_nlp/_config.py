@@ -133,6 +133,7 @@ def apply_overrides(
     example: str = "section.key=3",
     flag: str = "override",
     strict_yaml: bool = True,
+    max_depth: int | None = None,
 ) -> None:
     """Apply ``key.sub=value`` overrides to ``raw`` in place (values parsed as YAML; list items by index).
 
@@ -143,25 +144,31 @@ def apply_overrides(
         example: an override shown in the message of a malformed item.
         flag: how the caller spells an override in messages (``override``, ``--set``).
         strict_yaml: an invalid YAML value is an error; otherwise it is kept as the plain string.
+        max_depth: most dotted parts a key may have (``None``: any).
     """
     import yaml
 
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip()
+        shown = item if flag.startswith("-") else repr(item)
         if not sep or not key:
-            errors.append(f"{flag} {item!r}: expected key.sub=value, e.g. {example}")
+            errors.append(f"{flag} {shown}: expected key.sub=value, e.g. {example}")
             continue
         try:
             parsed = yaml.safe_load(value) if value.strip() else None
         except yaml.YAMLError as exc:
             if strict_yaml:
                 first = str(exc).splitlines()[0]
-                errors.append(f"{flag} {item!r}: invalid YAML value ({first}); quote strings, e.g. [1, 2]")
+                errors.append(f"{flag} {shown}: invalid YAML value ({first}); quote strings, e.g. [1, 2]")
                 continue
             parsed = value
         node: Any = raw
         parts = key.split(".")
+        if max_depth is not None and len(parts) > max_depth:
+            levels = "one level" if max_depth == 2 else f"{max_depth - 1} levels"
+            errors.append(f"{flag} {key}: at most {levels} below a key (e.g. {example})")
+            continue
         try:
             for part in parts[:-1]:
                 if isinstance(node, list):
@@ -171,7 +178,7 @@ def apply_overrides(
                         node[part] = {}
                     node = node[part]
                 if not isinstance(node, (dict, list)):
-                    errors.append(f"{flag} {item!r}: {part} is {node!r}, not a section")
+                    errors.append(f"{flag} {shown}: {part} is {node!r}, not a section")
                     break
             else:
                 if isinstance(node, list):
@@ -179,7 +186,7 @@ def apply_overrides(
                 else:
                     node[parts[-1]] = parsed
         except (ValueError, IndexError) as exc:
-            errors.append(f"{flag} {item!r}: cannot apply ({exc})")
+            errors.append(f"{flag} {shown}: cannot apply ({exc})")
 
 
 def build(cls: type[T], raw: Any, where: str, errors: list[str]) -> T:
@@ -195,6 +202,9 @@ def build(cls: type[T], raw: Any, where: str, errors: list[str]) -> T:
         path = f"{where}.{key}" if where else str(key)
         if key not in names:
             errors.append(f"unknown key {path!r}{did_you_mean(str(key), names)}; valid: {', '.join(names)}")
+            continue
+        if not getattr(cls, "CHECK_TYPES", True):  # the class checks its values itself
+            kwargs[key] = value
             continue
         trial: list[str] = []
         out = _coerce(hints[key], value, path, trial)
@@ -276,10 +286,12 @@ def from_dict(
     example: str = "section.key=3",
     flag: str = "override",
     strict_yaml: bool = True,
+    max_depth: int | None = None,
+    values: typing.Mapping[str, Any] | None = None,
 ) -> T:
     """Build ``cls`` from ``raw`` + ``key.sub=value`` overrides; every problem in one ConfigError.
 
-    Runs, in order: overrides, types and unknown keys (:func:`build`), ranges (``cls.RANGES``), then
+    ``values`` (top-level keys) win over ``raw`` and the overrides. Runs, in order: overrides, types and unknown keys (:func:`build`), ranges (``cls.RANGES``), then
     ``cfg._cross_checks()`` when the class has one.
 
     Raises:
@@ -287,7 +299,10 @@ def from_dict(
     """
     raw = copy.deepcopy(raw or {})
     errors: list[str] = []
-    apply_overrides(raw, overrides or [], errors, example=example, flag=flag, strict_yaml=strict_yaml)
+    apply_overrides(
+        raw, overrides or [], errors, example=example, flag=flag, strict_yaml=strict_yaml, max_depth=max_depth
+    )
+    raw.update(values or {})
     cfg = build(cls, raw, "", errors)
     errors += range_errors(cfg)
     errors += getattr(cfg, "_cross_checks", list)()

@@ -86,7 +86,7 @@ def test_train_from_config_with_overrides(tmp_path, data) -> None:
         (["train", "--kind", "bpee", "--vocab-size", "1500"], "did you mean 'bpe'"),
         (["train", "--backend", "sentencepiece"], "valid: hf, spm"),
         (["train", "--vocab-size", "50"], "smaller than the alphabet"),
-        (["train", "--set", "vocab=3"], "unknown config key 'vocab'"),
+        (["train", "--set", "vocab=3"], "unknown key 'vocab' (did you mean 'vocab_size'?)"),
         (["eval", "--tokenizer", "x=DATA0", "--flores", "FLORES"], "not a tokenizer"),
         (["eval", "--tokenizer", "x", "--flores", "FLORES"], "expected NAME=VALUE"),
         (["extend", "--base", "DATA0", "--data", "DATA0", "--n-new-tokens", "3"], "not a tokenizer"),

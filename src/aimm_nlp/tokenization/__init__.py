@@ -16,6 +16,7 @@ from aimm_nlp._lazy import lazy_exports
 __all__ = [
     "ExtendedTokenizer",
     "LangMetrics",
+    "TokenizerConfig",
     "TokenizerReport",
     "TrainedTokenizer",
     "evaluate_tokenizers",
@@ -32,6 +33,7 @@ _WHERE = {
     "extend_tokenizer": "extend",
     "resize_embeddings": "extend",
     "LangMetrics": "metrics",
+    "TokenizerConfig": "config",
     "TokenizerReport": "evaluate",
     "evaluate_tokenizers": "evaluate",
     "load_tokenizer": "_load",
