@@ -44,7 +44,16 @@ from typing import Any, TypeVar
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, InputFileError
 
-__all__ = ["Range", "apply_overrides", "build", "from_dict", "from_yaml", "range_errors", "read_mapping"]
+__all__ = [
+    "Range",
+    "apply_overrides",
+    "build",
+    "choice_error",
+    "from_dict",
+    "from_yaml",
+    "range_errors",
+    "read_mapping",
+]
 
 T = TypeVar("T")
 
@@ -93,6 +102,23 @@ def range_errors(cfg: Any, ranges: typing.Mapping[str, Range] | None = None) -> 
         if error:
             errors.append(error)
     return errors
+
+
+def choice_error(
+    where: str, value: Any, choices: typing.Sequence[str], *, noun: str = "", shown: typing.Sequence[str] = ()
+) -> str | None:
+    """``None`` when ``value`` is one of ``choices``, else ``"where: unknown [noun ]'x' (did you mean 'y'?);
+    valid: a, b"`` (``shown``: the choices to list, default all).
+
+    Examples:
+        >>> choice_error("run.device", "cdua", ("auto", "cpu", "cuda"))
+        "run.device: unknown 'cdua' (did you mean 'cuda'?); valid: auto, cpu, cuda"
+    """
+    if value in choices:
+        return None
+    what = f"{noun} " if noun else ""
+    hint = did_you_mean(str(value), choices)
+    return f"{where}: unknown {what}{value!r}{hint}; valid: {', '.join(shown or choices)}"
 
 
 def read_mapping(

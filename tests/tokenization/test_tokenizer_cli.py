@@ -84,7 +84,7 @@ def test_train_from_config_with_overrides(tmp_path, data) -> None:
     ("args", "message"),
     [
         (["train", "--kind", "bpee", "--vocab-size", "1500"], "did you mean 'bpe'"),
-        (["train", "--backend", "sentencepiece"], "valid: hf, spm"),
+        (["train", "--backend", "sentencepiece"], "valid names: hf, spm"),
         (["train", "--vocab-size", "50"], "smaller than the alphabet"),
         (["train", "--set", "vocab=3"], "unknown key 'vocab' (did you mean 'vocab_size'?)"),
         (["eval", "--tokenizer", "x=DATA0", "--flores", "FLORES"], "not a tokenizer"),

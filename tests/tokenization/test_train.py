@@ -105,7 +105,7 @@ def test_normalizer_is_preprocessing_only(tmp_path) -> None:
     ("kwargs", "error", "match"),
     [
         ({"kind": "bpee"}, UnknownNameError, "did you mean 'bpe'"),
-        ({"backend": "sentencepiece"}, UnknownNameError, "valid: hf, spm"),
+        ({"backend": "sentencepiece"}, UnknownNameError, "valid names: hf, spm"),
         ({"kind": "wordpiece", "backend": "spm"}, UnknownNameError, "valid for spm"),
         ({"vocab_size": 100}, ConfigError, "smaller than the alphabet"),
         ({"vocab_size": 0}, ConfigError, "an integer from 1 to 2"),

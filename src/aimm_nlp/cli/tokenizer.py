@@ -141,7 +141,9 @@ def run_eval(args: argparse.Namespace) -> int:
             f"parity needs one of the languages read from {args.flores}: {', '.join(texts)}"
         )
     if reference is None:
-        reference = "eng_Latn" if "eng_Latn" in texts else None
+        from aimm_nlp.langs import ENG_LATN
+
+        reference = ENG_LATN if ENG_LATN in texts else None
         if reference is None:
             print(
                 "parity not measured: eng_Latn is not among the languages; pass --reference LANG",

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aimm_nlp import _config
-from aimm_nlp._config import Range
-from aimm_nlp._registry import did_you_mean
+from aimm_nlp._config import Range, choice_error
 from aimm_nlp.errors import ConfigError
 
 __all__ = [
@@ -36,6 +35,7 @@ TASKS = ("sequence_classification", "token_classification", "causal_lm", "masked
 ARCHITECTURES = ("llama", "bert", "roberta", "t5", "bart")  # from-scratch choices (see models.py)
 SIZES = ("tiny", "small", "base")
 FORMATS = ("auto", "tsv", "csv", "jsonl", "txt", "token_rows")
+SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")  # transformers.get_scheduler names
 
 
 @dataclass
@@ -163,29 +163,24 @@ class FinetuneConfig:
         return _config.range_errors(self) + self._cross_checks()
 
     def _cross_checks(self) -> list[str]:
-        e: list[str] = []
         m, d, o, r = self.model, self.data, self.optim, self.run
-        if self.task not in TASKS:
-            e.append(
-                f"task: unknown task {self.task!r}{did_you_mean(self.task, TASKS)}; valid: {', '.join(TASKS)}"
-            )
+        choices = [
+            choice_error("task", self.task, TASKS, noun="task"),
+            m.architecture and choice_error("model.architecture", m.architecture, ARCHITECTURES),
+            choice_error("model.size", m.size, SIZES),
+            choice_error("data.format", d.format, FORMATS),
+            choice_error("optim.scheduler", o.scheduler, SCHEDULERS, shown=SCHEDULERS[:3]),
+            choice_error("run.precision", r.precision, ("auto", "bf16", "fp32")),
+            choice_error("run.device", r.device, ("auto", "cpu", "cuda")),
+            choice_error("run.distributed", r.distributed, ("ddp", "fsdp")),
+        ]
+        e: list[str] = [c for c in choices if c]
         if m.path is None and m.architecture is None:
             e.append("model: set model.path (a local checkpoint folder) or model.architecture (from scratch)")
-        if m.architecture is not None and m.architecture not in ARCHITECTURES:
-            e.append(
-                f"model.architecture: unknown {m.architecture!r}{did_you_mean(m.architecture, ARCHITECTURES)}; "
-                f"valid: {', '.join(ARCHITECTURES)}"
-            )
         if m.path is None and m.architecture is not None and m.tokenizer is None:
             e.append("model.tokenizer: a from-scratch model needs a tokenizer folder")
-        if m.size not in SIZES:
-            e.append(
-                f"model.size: unknown {m.size!r}{did_you_mean(m.size, SIZES)}; valid: {', '.join(SIZES)}"
-            )
         if d.train is None:
             e.append("data.train: required (a local .tsv/.csv/.jsonl/.txt file)")
-        if d.format not in FORMATS:
-            e.append(f"data.format: unknown {d.format!r}; valid: {', '.join(FORMATS)}")
         if self.task in ("sequence_classification", "token_classification") and d.labels is None:
             e.append(f"data.labels: {self.task} needs the label list (or 'auto' to take it from data.train)")
         if isinstance(d.labels, str) and d.labels != "auto":
@@ -194,19 +189,11 @@ class FinetuneConfig:
             e.append("data.labels: duplicate label names")
         if d.max_tokens < d.max_length:
             e.append(f"data.max_tokens ({d.max_tokens}) must be >= data.max_length ({d.max_length})")
-        if o.scheduler not in ("linear", "cosine", "constant", "constant_with_warmup"):
-            e.append(f"optim.scheduler: unknown {o.scheduler!r}; valid: linear, cosine, constant")
         if len(o.betas) != 2:
             e.append("optim.betas: two numbers, e.g. [0.9, 0.999]")
         for i, beta in enumerate(o.betas):
             if not (math.isfinite(beta) and 0 <= beta < 1):
                 e.append(f"optim.betas[{i}]: must be in [0, 1), got {beta}")
-        if r.precision not in ("auto", "bf16", "fp32"):
-            e.append(f"run.precision: unknown {r.precision!r}; valid: auto, bf16, fp32")
-        if r.device not in ("auto", "cpu", "cuda"):
-            e.append(f"run.device: unknown {r.device!r}; valid: auto, cpu, cuda")
-        if r.distributed not in ("ddp", "fsdp"):
-            e.append(f"run.distributed: unknown {r.distributed!r}; valid: ddp, fsdp")
         return e
 
 
