@@ -122,3 +122,15 @@ def base_cfg(task: str, tok: Path, train: Path, out: Path, **extra) -> dict:
         section, _, name = key.partition("__")
         cfg[section][name] = value
     return cfg
+
+
+def write_data_dir(d: Path) -> Path:
+    """The shared training files in ``d``: tweets.tsv, text.txt, tags.jsonl, pairs.jsonl, sft.jsonl."""
+    write_tsv(
+        d / "tweets.tsv", ["ID", "tweet", "label"], [(f"t{i}", t, lab) for i, (t, lab) in enumerate(TWEETS)]
+    )
+    (d / "text.txt").write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
+    write_jsonl(d / "tags.jsonl", [{"words": w, "tags": t} for w, t in TAGGED])
+    write_jsonl(d / "pairs.jsonl", [{"source": e, "target": a} for e, a, _ in PARALLEL])
+    write_jsonl(d / "sft.jsonl", [{"prompt": f"translate: {e}", "response": a} for e, a, _ in PARALLEL])
+    return d

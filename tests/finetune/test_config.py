@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aimm_nlp.errors import ConfigError
+from aimm_nlp.errors import ConfigError, InputFileError
 from aimm_nlp.finetune.config import FinetuneConfig
 
 
@@ -200,3 +200,13 @@ def test_bad_override_is_a_config_error(override: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         load(override)
     assert message in str(info.value) or any(message in e for e in info.value.errors)
+
+
+def test_finetune_config_loader_raises_input_file_error(tmp_path):
+    from aimm_nlp.finetune import FinetuneConfig
+
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_bytes(b"\xff\xfe")
+    with pytest.raises(InputFileError) as exc:
+        FinetuneConfig.from_yaml(cfg)
+    assert exc.value.path == str(cfg) and exc.value.line == 1

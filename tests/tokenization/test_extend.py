@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from tok_samples import CORPUS, texts
 
-from aimm_nlp.errors import ConfigError, DataError, ModelError
+from aimm_nlp.errors import ConfigError, DataError, ModelError, UnknownNameError
 from aimm_nlp.tokenization import extend_tokenizer, resize_embeddings, train_tokenizer
-from conftest import CORPUS, texts
 
 DARIJA = CORPUS["ary_Arab"] * 10
 UNTOUCHED = ["Je suis à Rabat aujourd'hui.", "salam 3lik", "ⴰⵣⵓⵍ", "", "😀", "a"]
@@ -175,3 +175,19 @@ def test_a_piece_already_in_the_vocabulary_is_not_added_again() -> None:
     assert ext.new_tokens == ("وا", "واش")
     assert ext.tokenizer.token_to_id("اش") == old_id
     assert ext.tokenizer.encode("واش").tokens == ["واش"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "needle"),
+    [
+        ({"scripts": ["Klingon"]}, UnknownNameError, "unknown script"),
+        ({"scripts": []}, ConfigError, "scripts is empty"),
+        ({"min_frequency": -1}, ConfigError, "min_frequency"),
+        ({"min_frequency": True}, ConfigError, "min_frequency"),
+    ],
+)
+def test_extend_tokenizer_api_checks(bpe_dir, kwargs, error, needle):
+    from aimm_nlp.tokenization import extend_tokenizer
+
+    with pytest.raises(error, match=needle):
+        extend_tokenizer(bpe_dir, CORPUS["ary_Arab"] * 5, n_new_tokens=5, **kwargs)

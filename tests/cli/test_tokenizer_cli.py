@@ -3,9 +3,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tok_samples import CORPUS
 
 from aimm_nlp.cli import main
-from conftest import CORPUS
 
 
 @pytest.fixture
