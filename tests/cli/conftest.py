@@ -1,8 +1,9 @@
-"""Fixtures of the CLI tests of ``aimm finetune`` and ``aimm tokenizer``: the same tiny tokenizers and
-data files as tests/finetune and tests/tokenization, from their helper modules."""
+"""Fixtures of the CLI tests of ``aimm finetune``, ``aimm tokenizer`` and ``aimm corpus``: the same tiny
+tokenizers, data files and corpora as tests/finetune, tests/tokenization and tests/corpus."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -13,6 +14,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "finetune"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tokenization"))
 from ft_helpers import build_tokenizer, write_data_dir
 from tok_samples import train_bpe
+
+
+def _load(path: Path, name: str):
+    """A conftest of another test folder as a module of its own name (every conftest is 'conftest')."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))  # corpus_samples, by name
+_corpus = _load(Path(__file__).resolve().parents[1] / "corpus" / "conftest.py", "corpus_conftest")
+files, docs = _corpus.files, _corpus.docs  # the corpus tests' fixtures: one tiny file per format
 
 
 @pytest.fixture(scope="session")

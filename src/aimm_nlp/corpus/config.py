@@ -78,6 +78,17 @@ class CorpusConfig:
     progress: bool = True
 
     RANGES: ClassVar[dict[str, Range]] = {"output.shard_rows": Range(1, SHARD_ROWS_MAX)}
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str], *, overrides: list[str] = ()) -> CorpusConfig:  # type: ignore[assignment]
+        """Same as :func:`load_config`."""
+        return load_config(path, overrides=overrides)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, overrides: list[str] = ()) -> CorpusConfig:  # type: ignore[assignment]
+        """Same as :func:`config_from_dict`."""
+        return config_from_dict(data, overrides=overrides)
+
     """Ranges checked by the config engine; the ``clean`` ranges are :func:`aimm_nlp.corpus.clean`'s own
     (``option_errors``), checked in :meth:`_cross_checks` so both share one declaration."""
 
