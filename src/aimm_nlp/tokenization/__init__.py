@@ -1,4 +1,5 @@
-"""Tokenizers for Moroccan languages: train, evaluate fairness across scripts, extend.
+"""Tokenizers for Moroccan languages: train (from Python or a :class:`TokenizerConfig` YAML), evaluate
+fairness across scripts, extend.
 
 Light on import: every public name is loaded on first use (PEP 562), so
 ``import aimm_nlp.tokenization`` pulls in neither ``tokenizers`` nor torch.
