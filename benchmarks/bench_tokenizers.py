@@ -19,10 +19,13 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
-from aimm_nlp.tokenization import evaluate_tokenizers, extend_tokenizer, read_flores, train_tokenizer
-from aimm_nlp.tokenization._corpus import read_sources
+from aimm_nlp.tokenization import (
+    TokenizerConfig,
+    evaluate_tokenizers,
+    extend_tokenizer,
+    read_flores,
+    train_tokenizer,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AIMM_SHARED", REPO.parent / "shared"))
@@ -53,13 +56,15 @@ def _sha(path: Path) -> str:
 def main() -> int:
     if not SHARED.is_dir():
         sys.exit(f"shared data not found at {SHARED}; set AIMM_SHARED")
-    cfg = yaml.safe_load(CONFIG.read_text("utf-8"))
-    corpus = read_sources(cfg.pop("data"), root=SHARED)
+    cfg = TokenizerConfig.from_yaml(CONFIG)
+    corpus = cfg.read_data(SHARED)
     chars = {lang: sum(map(len, texts)) for lang, texts in corpus.items()}
     print(f"training corpus: {sum(chars.values()):,} chars {chars}", flush=True)
     flores = read_flores(SHARED / "corpora/flores200-subset", LANGS)
     work = Path(tempfile.mkdtemp(prefix="bench_tok_"))
-    settings = {k: cfg[k] for k in ("normalizer", "fold_letters", "temperature", "lang_weights", "seed")}
+    settings = {
+        k: getattr(cfg, k) for k in ("normalizer", "fold_letters", "temperature", "lang_weights", "seed")
+    }
     variants = {  # name: (kind, backend, settings)
         "aimm-bpe-32k": ("bpe", "hf", settings),
         "aimm-unigram-32k": ("unigram", "hf", settings),

@@ -102,7 +102,7 @@ def _run_marker(data: Any) -> bool:
 
 
 def _legacy_run(folder: Path) -> bool:
-    from aimm_nlp.finetune.run import is_run_dir  # no torch at import
+    from aimm_nlp.finetune.rundir import is_run_dir  # no torch at import
 
     return is_run_dir(folder)
 

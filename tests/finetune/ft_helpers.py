@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 TWEETS = [
@@ -122,3 +123,80 @@ def base_cfg(task: str, tok: Path, train: Path, out: Path, **extra) -> dict:
         section, _, name = key.partition("__")
         cfg[section][name] = value
     return cfg
+
+
+def write_data_dir(d: Path) -> Path:
+    """The shared training files in ``d``: tweets.tsv, text.txt, tags.jsonl, pairs.jsonl, sft.jsonl."""
+    write_tsv(
+        d / "tweets.tsv", ["ID", "tweet", "label"], [(f"t{i}", t, lab) for i, (t, lab) in enumerate(TWEETS)]
+    )
+    (d / "text.txt").write_text("\n".join(corpus_lines()) + "\n", encoding="utf-8")
+    write_jsonl(d / "tags.jsonl", [{"words": w, "tags": t} for w, t in TAGGED])
+    write_jsonl(d / "pairs.jsonl", [{"source": e, "target": a} for e, a, _ in PARALLEL])
+    write_jsonl(d / "sft.jsonl", [{"prompt": f"translate: {e}", "response": a} for e, a, _ in PARALLEL])
+    return d
+
+
+# --- out-of-range numbers: (override, message), for the API and the CLI tests of issue 17
+
+BAD_NUMBERS = [
+    ("optim.lr=.nan", "optim.lr: must be in (0, 10], got nan"),
+    ("optim.lr=.inf", "optim.lr: must be in (0, 10], got inf"),
+    ("optim.lr=-.inf", "optim.lr: must be in (0, 10], got -inf"),
+    ("optim.lr=nan", "optim.lr: must be in (0, 10], got nan"),
+    ("optim.lr=0", "optim.lr: must be in (0, 10], got 0.0"),
+    ("optim.lr=1e6", "optim.lr: must be in (0, 10], got 1000000.0"),
+    ("optim.weight_decay=.nan", "optim.weight_decay: must be in [0, 10], got nan"),
+    ("optim.weight_decay=-0.1", "optim.weight_decay: must be in [0, 10], got -0.1"),
+    ("optim.eps=0", "optim.eps: must be in (0, 1], got 0.0"),
+    ("optim.betas=[0.9, 1.5]", "optim.betas[1]: must be in [0, 1), got 1.5"),
+    ("optim.betas=[.nan, 0.999]", "optim.betas[0]: must be in [0, 1), got nan"),
+    ("optim.epochs=-1", "optim.epochs: must be in (0, 10**6], got -1.0"),
+    ("optim.epochs=0", "optim.epochs: must be in (0, 10**6], got 0.0"),
+    ("optim.epochs=.inf", "optim.epochs: must be in (0, 10**6], got inf"),
+    ("optim.warmup_steps=-1", "optim.warmup_steps: must be in [0, 10**9], got -1"),
+    ("optim.max_steps=0", "optim.max_steps: must be in [1, 10**9] or null, got 0"),
+    ("optim.max_steps=1000000000000", "optim.max_steps: must be in [1, 10**9] or null, got 1000000000000"),
+    ("optim.grad_accum=0", "optim.grad_accum: must be in [1, 65536], got 0"),
+    ("optim.max_grad_norm=-1", "optim.max_grad_norm: must be in (0, 10**6] or null, got -1.0"),
+    ("optim.max_grad_norm=.nan", "optim.max_grad_norm: must be in (0, 10**6] or null, got nan"),
+    ("data.limit=-5", "data.limit: must be in [1, 10**9] or null, got -5"),
+    ("data.limit=0", "data.limit: must be in [1, 10**9] or null, got 0"),
+    ("data.max_length=1", "data.max_length: must be in [2, 2**20], got 1"),
+    ("data.max_length=10000000", "data.max_length: must be in [2, 2**20], got 10000000"),
+    ("data.max_tokens=100000000", "data.max_tokens: must be in [2, 2**24], got 100000000"),
+    ("data.mlm_probability=1.0", "data.mlm_probability: must be in (0, 0.99], got 1.0"),
+    ("data.mlm_probability=.nan", "data.mlm_probability: must be in (0, 0.99], got nan"),
+    ("run.threads=-4", "run.threads: must be in [1, 1024] or null, got -4"),
+    ("run.threads=0", "run.threads: must be in [1, 1024] or null, got 0"),
+    ("run.threads=100000", "run.threads: must be in [1, 1024] or null, got 100000"),
+    ("run.keep_checkpoints=-1", "run.keep_checkpoints: must be in [0, 10**6], got -1"),
+    ("run.eval_every=-1", "run.eval_every: must be in [0, 10**9], got -1"),
+    ("run.save_every=-10", "run.save_every: must be in [0, 10**9], got -10"),
+    ("run.log_every=0", "run.log_every: must be in [1, 10**9], got 0"),
+    ("run.early_stopping_patience=0", "run.early_stopping_patience: must be in [1, 10**6], got 0"),
+    ("run.seed=-1", "run.seed: must be in [0, 2**32 - 1], got -1"),
+    ("run.seed=4294967296", "run.seed: must be in [0, 2**32 - 1], got 4294967296"),
+    ("model.lora.r=0", "model.lora.r: must be in [1, 4096], got 0"),
+    ("model.lora.alpha=-16", "model.lora.alpha: must be in [1, 65536], got -16"),
+    ("model.lora.dropout=1.5", "model.lora.dropout: must be in [0, 0.99], got 1.5"),
+]
+
+
+def write_model_dirs(root: Path) -> Path:
+    """Model folders under ``root``: safetensors (good), pickle (pytorch_model.bin only), mismatch
+    (config.json disagrees with the weights), empty (no weights)."""
+    import torch
+    import transformers
+
+    model = transformers.BertForMaskedLM(transformers.BertConfig(vocab_size=300, **TINY))
+    model.save_pretrained(root / "safetensors")
+    (root / "pickle").mkdir()
+    shutil.copy(root / "safetensors" / "config.json", root / "pickle")
+    torch.save(model.state_dict(), root / "pickle" / "pytorch_model.bin")
+    shutil.copytree(root / "safetensors", root / "mismatch")
+    config = json.loads((root / "mismatch" / "config.json").read_text())
+    (root / "mismatch" / "config.json").write_text(json.dumps({**config, "hidden_size": 64}))
+    (root / "empty").mkdir()
+    shutil.copy(root / "safetensors" / "config.json", root / "empty")
+    return root

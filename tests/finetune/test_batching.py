@@ -277,3 +277,51 @@ def test_mlm_batch_masks_the_configured_share_of_real_tokens(probability, seed, 
     for count, q in ((masked, 0.8), (kept, 0.1 + 0.1 / len(tok)), (k - masked - kept, 0.1 - 0.1 / len(tok))):
         ok, why = near(count, k, q)
         assert ok, why
+
+
+# --- token-budget plans, compared as multisets of per-row lengths (shuffles do not matter); each
+# expected plan is the greedy cut worked out by hand on the sorted lengths (found by mutation testing)
+
+
+def shape(plan: list[list[list[int]]], lengths: list[int]) -> list[list[list[int]]]:
+    """Each batch as sorted row lengths; batches sorted."""
+    return sorted(sorted(sorted(lengths[i] for i in row) for row in batch) for batch in plan)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "max_tokens", "max_length", "expected"),
+    [
+        # sorted 2 2 2 2 3 3 8: four 2s fill 8 exactly (kept), a 3 would make 3 x 5 > 8
+        ([3, 2, 8, 2, 3, 2, 2], 8, 8, [[[2], [2], [2], [2]], [[3], [3]], [[8]]]),
+        ([8, 1, 8, 1], 8, 8, [[[1], [1]], [[8]], [[8]]]),  # sorted: the two 1s share a batch
+        ([1, 50], 8, 4, [[[1], [50]]]),  # 50 counts as max_length 4: 4 x 2 = 8 fits
+        ([5, 5, 5], 10, 8, [[[5]], [[5], [5]]]),
+        ([5, 5, 5], 9, 8, [[[5]], [[5]], [[5]]]),
+        ([7], 1, 8, [[[7]]]),  # a sample longer than the budget still gets its own batch
+    ],
+)
+def test_token_budget_batches(lengths, max_tokens, max_length, expected) -> None:
+    for seed in range(3):
+        plan = plan_epoch(
+            lengths, max_tokens=max_tokens, max_length=max_length, packing=False, seed=seed, epoch=0
+        )
+        assert shape(plan, lengths) == expected
+
+
+@pytest.mark.parametrize(
+    ("lengths", "max_tokens", "max_length", "expected"),
+    [
+        ([4, 4, 4, 4], 16, 8, [[[4, 4], [4, 4]]]),  # rows filled exactly; 16 // 8 = 2 rows a batch
+        ([4, 4, 4, 4], 8, 8, [[[4, 4]], [[4, 4]]]),  # 1 row a batch
+        ([4, 4, 4, 4], 23, 8, [[[4, 4], [4, 4]]]),  # 23 // 8 = 2 rows
+        ([20, 3], 8, 8, [[[3]], [[8]]]),  # 20 truncated to 8 fills a row on its own
+        ([6, 6], 4, 8, [[[6]], [[6]]]),  # budget under one row: still one row a batch
+    ],
+)
+def test_packed_plan_rows_and_rows_per_batch(lengths, max_tokens, max_length, expected) -> None:
+    for seed in range(3):
+        plan = plan_epoch(
+            lengths, max_tokens=max_tokens, max_length=max_length, packing=True, seed=seed, epoch=0
+        )
+        got = sorted(sorted(sorted(min(lengths[i], max_length) for i in row) for row in b) for b in plan)
+        assert got == expected

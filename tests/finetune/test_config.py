@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aimm_nlp.errors import ConfigError
+from aimm_nlp.errors import ConfigError, InputFileError
 from aimm_nlp.finetune.config import FinetuneConfig
 
 
@@ -139,3 +139,74 @@ def test_finetune_package_and_config_are_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+# --- key.sub=value overrides: parsing and type coercion (found by mutation testing)
+
+BASE = {
+    "task": "sequence_classification",
+    "model": {"architecture": "bert", "tokenizer": "tok"},
+    "data": {"train": "ary.tsv", "labels": ["salbi", "mohayid", "ijabi"]},
+}
+
+
+def load(*overrides: str) -> FinetuneConfig:
+    import copy
+
+    return FinetuneConfig.from_dict(copy.deepcopy(BASE), overrides=list(overrides))
+
+
+@pytest.mark.parametrize(
+    ("override", "path", "expected"),
+    [
+        ("optim.lr=3e-5", "optim.lr", 3e-5),  # YAML reads 3e-5 as a string: coerced to float
+        ("optim.lr=1", "optim.lr", 1.0),
+        ("optim.epochs=2", "optim.epochs", 2.0),
+        ("run.seed=7", "run.seed", 7),
+        ("data.packing=false", "data.packing", False),
+        ("data.limit=null", "data.limit", None),
+        ("data.limit=", "data.limit", None),  # empty value: None
+        ("optim.max_grad_norm=null", "optim.max_grad_norm", None),
+        ("data.labels=[salbi, ijabi]", "data.labels", ["salbi", "ijabi"]),
+        ("data.labels=auto", "data.labels", "auto"),
+        ("run.output_dir=runs/lr=3e-5", "run.output_dir", "runs/lr=3e-5"),  # split at the first '='
+        (" optim.lr =0.5", "optim.lr", 0.5),  # spaces around the key
+        ("model.overrides.hidden_dropout_prob=0", "model.overrides", {"hidden_dropout_prob": 0}),
+        ("data.source_prefix=ary_Arab->eng_Latn", "data.source_prefix", "ary_Arab->eng_Latn"),
+    ],
+)
+def test_override_is_parsed_and_coerced(override: str, path: str, expected) -> None:
+    value = load(override)
+    for part in path.split("."):
+        value = getattr(value, part)
+    assert value == expected
+    assert type(value) is type(expected)  # 1 becomes 1.0 for a float field, 7 stays an int
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("run.seed=true", "run.seed: expected int, got True"),  # a bool is not an int
+        ("run.seed=1.5", "run.seed: expected int, got 1.5"),
+        ("optim.lr=fast", "optim.lr: expected float, got 'fast'"),
+        ("optim.lr=true", "optim.lr: expected float, got True"),
+        ("data.packing=1", "data.packing: expected bool, got 1"),
+        ("optim.lr.x=1", "optim.lr: expected float"),  # lr becomes a mapping: rejected by type
+        ("optim", "expected key.sub=value"),
+        ("=3", "expected key.sub=value"),
+    ],
+)
+def test_bad_override_is_a_config_error(override: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load(override)
+    assert message in str(info.value) or any(message in e for e in info.value.errors)
+
+
+def test_finetune_config_loader_raises_input_file_error(tmp_path):
+    from aimm_nlp.finetune import FinetuneConfig
+
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_bytes(b"\xff\xfe")
+    with pytest.raises(InputFileError) as exc:
+        FinetuneConfig.from_yaml(cfg)
+    assert exc.value.path == str(cfg) and exc.value.line == 1

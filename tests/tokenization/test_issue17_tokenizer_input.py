@@ -4,11 +4,11 @@ work (no Rust abort, no build folder left), lone surrogates in training texts na
 from __future__ import annotations
 
 import pytest
+from tok_samples import CORPUS, texts
 
 from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError, DataError, InputFileError
 from aimm_nlp.tokenization import extend_tokenizer, train_tokenizer
-from conftest import CORPUS, texts
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ import hashlib
 import json
 
 import pytest
+from tok_samples import CORPUS, ROUNDTRIP, texts
 
 from aimm_nlp.errors import ConfigError, DataError, UnknownNameError
 from aimm_nlp.tokenization import train_tokenizer
-from conftest import ROUNDTRIP, texts
 
 COMBOS = [("bpe", "hf"), ("unigram", "hf"), ("wordpiece", "hf"), ("unigram", "spm"), ("bpe", "spm")]
 
@@ -105,7 +105,7 @@ def test_normalizer_is_preprocessing_only(tmp_path) -> None:
     ("kwargs", "error", "match"),
     [
         ({"kind": "bpee"}, UnknownNameError, "did you mean 'bpe'"),
-        ({"backend": "sentencepiece"}, UnknownNameError, "valid: hf, spm"),
+        ({"backend": "sentencepiece"}, UnknownNameError, "valid names: hf, spm"),
         ({"kind": "wordpiece", "backend": "spm"}, UnknownNameError, "valid for spm"),
         ({"vocab_size": 100}, ConfigError, "smaller than the alphabet"),
         ({"vocab_size": 0}, ConfigError, "an integer from 1 to 2"),
@@ -144,3 +144,20 @@ def test_corpus_forms(tmp_path) -> None:
     assert collect(["salam", "ⴰⵣⵓⵍ"]) == {"und_Latn": ["salam"], "und_Tfng": ["ⴰⵣⵓⵍ"]}
     ds = datasets.Dataset.from_dict({"text": ["salam", "واش"], "lang": ["ary_Latn", "ary_Arab"]})
     assert collect(ds) == {"ary_Latn": ["salam"], "ary_Arab": ["واش"]}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"temperature": "hot"}, "temperature: expected a number > 0"),
+        ({"seed": "abc"}, "seed: expected an integer"),
+        ({"lang_weights": {"xx": 1}}, "lang_weights.xx: unknown language code"),
+        ({"fold_letters": "yes"}, "fold_letters: expected true or false"),
+    ],
+)
+def test_train_tokenizer_api_checks_settings(tmp_path, kwargs, needle):
+    from aimm_nlp.tokenization import train_tokenizer
+
+    with pytest.raises(ConfigError, match=needle):
+        train_tokenizer(CORPUS, out_dir=tmp_path / "t", vocab_size=1500, **kwargs)
+    assert not (tmp_path / "t").exists()

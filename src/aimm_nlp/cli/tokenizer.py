@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
 from aimm_nlp.cli._types import int_at_least
 
@@ -26,10 +24,7 @@ OVERWRITE_HELP = (
     "is complete); a folder holding other files is never replaced"
 )
 
-_TRAIN_KEYS = {
-    "kind", "backend", "vocab_size", "normalizer", "fold_letters", "temperature", "lang_weights",
-    "special_tokens", "byte_fallback", "seed", "data",
-}  # fmt: skip
+_FLAGS = ("kind", "backend", "vocab_size", "normalizer", "temperature", "seed")  # flags that set config keys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -115,96 +110,16 @@ def _pairs(items: list[str], flag: str, *, unique: bool = False) -> dict[str, st
     return out
 
 
-def _read_yaml(path: Path) -> Any:
-    import yaml
-
-    from aimm_nlp._io import read_text
-    from aimm_nlp.errors import ConfigError, InputFileError
-
-    if not path.is_file():
-        what = "is a folder; pass a YAML config file" if path.is_dir() else "no such config file"
-        raise InputFileError(f"{path}: {what}", path=str(path))
-    text = read_text(path)
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
-
-
-def _load_config(args: argparse.Namespace) -> dict:
-    """The config file, then ``--set`` overrides, then flags; every problem listed in one ConfigError."""
-    import yaml
-
-    from aimm_nlp.errors import ConfigError
-    from aimm_nlp.tokenization._checks import settings_errors
-    from aimm_nlp.tokenization._corpus import source_errors
-
-    cfg: Any = _read_yaml(Path(args.config)) if args.config else {}
-    if cfg is None:
-        cfg = {}
-    if not isinstance(cfg, dict):
-        raise ConfigError(f"{args.config}: the config must be a mapping of keys, got {type(cfg).__name__}")
-    errors = []
-    for key, value in _pairs(args.overrides, "--set").items():
-        node, *path_keys = key.split(".")
-        try:
-            parsed = yaml.safe_load(value)
-        except yaml.YAMLError as exc:
-            first = str(exc).splitlines()[0]
-            errors.append(f"--set {key}={value}: invalid YAML value ({first}); quote strings, e.g. [1, 2]")
-            continue
-        if len(path_keys) > 1:
-            errors.append(f"--set {key}: at most one level below a key (e.g. lang_weights.ary_Arab=3)")
-        elif path_keys:
-            if cfg.get(node) is None:
-                cfg[node] = {}
-            if not isinstance(cfg[node], dict):
-                errors.append(f"--set {key}: {node} is {cfg[node]!r}, not a mapping")
-            else:
-                cfg[node][path_keys[0]] = parsed
-        else:
-            cfg[node] = parsed
-    for key in ("kind", "backend", "vocab_size", "normalizer", "temperature", "seed"):
-        if getattr(args, key) is not None:
-            cfg[key] = getattr(args, key)
-    errors += [
-        f"unknown config key {k!r}; valid keys: {', '.join(sorted(_TRAIN_KEYS))}"
-        for k in cfg
-        if k not in _TRAIN_KEYS
-    ]
-    errors += settings_errors({k: v for k, v in cfg.items() if k in _TRAIN_KEYS and k != "data"})
-    if cfg.get("data") is not None:
-        errors += source_errors(cfg["data"])
-    if errors:
-        raise ConfigError("invalid tokenizer config (nothing was trained):", errors=errors)
-    return cfg
-
-
 def run_train(args: argparse.Namespace) -> int:
-    from aimm_nlp.errors import ConfigError
-    from aimm_nlp.tokenization import train_tokenizer
-    from aimm_nlp.tokenization._checks import check_out_dir
-    from aimm_nlp.tokenization._corpus import read_sources
+    from aimm_nlp.tokenization import TokenizerConfig
 
-    cfg = _load_config(args)
-    check_out_dir(args.out, overwrite=args.overwrite, option="--overwrite")  # before reading the corpus
-    sources = cfg.pop("data", None) or []
-    if not sources and not args.data:
-        raise ConfigError("no training data: give --data FILE ... or a config with a data: list")
-    from aimm_nlp._paths import shared_root
-
-    root = args.shared or str(shared_root())
-    corpus: dict[str, list[str]] = read_sources(sources, root=root) if sources else {}
-    if args.data:
-        from aimm_nlp.tokenization._corpus import collect
-
-        for lang, texts in collect([Path(p) for p in args.data]).items():
-            corpus.setdefault(lang, []).extend(texts)
-    if "byte_fallback" in cfg and cfg["byte_fallback"] is None:
-        cfg.pop("byte_fallback")
-    tok = train_tokenizer(
-        corpus, out_dir=args.out, progress=not args.no_progress, overwrite=args.overwrite, **cfg
-    )
+    flags = {k: getattr(args, k) for k in _FLAGS if getattr(args, k) is not None}
+    if args.config:
+        cfg = TokenizerConfig.from_yaml(args.config, overrides=args.overrides, values=flags)
+    else:
+        cfg = TokenizerConfig.from_dict({}, overrides=args.overrides, values=flags)
+    tok = cfg.train(args.out, files=args.data, root=args.shared, progress=not args.no_progress,
+                    overwrite=args.overwrite, option="--overwrite")  # fmt: skip
     print(f"wrote {tok.path} ({tok.card['actual_vocab_size']} tokens, {tok.card['train_seconds']} s)")
     return 0
 
@@ -226,7 +141,9 @@ def run_eval(args: argparse.Namespace) -> int:
             f"parity needs one of the languages read from {args.flores}: {', '.join(texts)}"
         )
     if reference is None:
-        reference = "eng_Latn" if "eng_Latn" in texts else None
+        from aimm_nlp.langs import ENG_LATN
+
+        reference = ENG_LATN if ENG_LATN in texts else None
         if reference is None:
             print(
                 "parity not measured: eng_Latn is not among the languages; pass --reference LANG",
@@ -244,7 +161,7 @@ def run_extend(args: argparse.Namespace) -> int:
     from aimm_nlp._io import iter_lines
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.tokenization import extend_tokenizer
-    from aimm_nlp.tokenization._checks import MAX_VOCAB_SIZE, check_out_dir, check_scripts
+    from aimm_nlp.tokenization.config import MAX_VOCAB_SIZE, check_out_dir, check_scripts
 
     check_scripts(args.scripts)  # before the base tokenizer and the data are read
     if args.n_new_tokens > MAX_VOCAB_SIZE:

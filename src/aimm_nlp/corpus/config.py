@@ -9,21 +9,18 @@ Examples:
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import types
-import typing
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from aimm_nlp._registry import did_you_mean
-from aimm_nlp.errors import ConfigError, InputFileError
+from aimm_nlp import _config
+from aimm_nlp._config import Range
 
 __all__ = ["CleanConfig", "CorpusConfig", "OutputConfig", "SourceConfig", "config_from_dict", "load_config"]
 
 
 SHARD_ROWS_MAX = 10**9
+_ENGINE = {"what": "corpus config", "example": "clean.dedup=near"}
 
 
 @dataclass
@@ -80,69 +77,40 @@ class CorpusConfig:
     distributed: bool = False  # split by $RANK/$WORLD_SIZE; each rank writes DIR/rank-R-of-W
     progress: bool = True
 
+    RANGES: ClassVar[dict[str, Range]] = {"output.shard_rows": Range(1, SHARD_ROWS_MAX)}
 
-def _check(value: Any, tp: Any, where: str, errors: list[str]) -> Any:
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            errors.append(f"{where}: expected a mapping, got {value!r}")
-            return tp()
-        return _build(tp, value, where, errors)
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        trial: list[str] = []
-        for arg in (a for a in args if a is not type(None)):
-            trial = []
-            out = _check(value, arg, where, trial)
-            if not trial:
-                return out
-        errors.append(trial[0] if len(args) <= 2 else f"{where}: {value!r} does not match {tp}")
-        return value
-    if origin is list:
-        if not isinstance(value, list):
-            errors.append(f"{where}: expected a list, got {value!r}")
-            return []
-        return [_check(v, typing.get_args(tp)[0], f"{where}[{i}]", errors) for i, v in enumerate(value)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            errors.append(f"{where}: expected a mapping, got {value!r}")
-            return {}
-        return {k: _check(v, typing.get_args(tp)[1], f"{where}.{k}", errors) for k, v in value.items()}
-    ok = isinstance(value, tp) and not (tp is int and isinstance(value, bool))
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if not ok:
-        errors.append(f"{where}: expected {tp.__name__}, got {value!r}")
-    return value
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str], *, overrides: list[str] = ()) -> CorpusConfig:  # type: ignore[assignment]
+        """Same as :func:`load_config`."""
+        return load_config(path, overrides=overrides)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, overrides: list[str] = ()) -> CorpusConfig:  # type: ignore[assignment]
+        """Same as :func:`config_from_dict`."""
+        return config_from_dict(data, overrides=overrides)
 
-def _build(cls: Any, data: dict[str, Any], where: str, errors: list[str]) -> Any:
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    kwargs = {}
-    for key, value in data.items():
-        path = f"{where}.{key}" if where else key
-        if key not in hints:
-            errors.append(f"unknown key {path!r}{did_you_mean(str(key), names)}; valid: {', '.join(names)}")
-            continue
-        kwargs[key] = _check(value, hints[key], path, errors)
-    return cls(**kwargs)
+    """Ranges checked by the config engine; the ``clean`` ranges are :func:`aimm_nlp.corpus.clean`'s own
+    (``option_errors``), checked in :meth:`_cross_checks` so both share one declaration."""
 
+    def _cross_checks(self) -> list[str]:
+        errors = []
+        if not self.sources:
+            errors.append("sources: give at least one source ({name: ...} or {path: ...})")
+        for i, src in enumerate(self.sources):
+            if isinstance(src, SourceConfig) and (src.name is None) == (src.path is None):
+                errors.append(f"sources[{i}]: give exactly one of 'name' or 'path'")
+        if not self.output.dir:
+            errors.append("output.dir: required (the folder to write)")
+        if self.on_error not in ("raise", "skip"):
+            errors.append(f"on_error: must be raise or skip, got {self.on_error!r}")
+        if self.clean.dedup not in ("exact", "near", None):
+            errors.append(f"clean.dedup: must be exact, near or null, got {self.clean.dedup!r}")
+        from aimm_nlp.corpus.cleaning import option_errors
 
-def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
-    keys = dotted.split(".")
-    node: Any = data
-    for key in keys[:-1]:
-        if isinstance(node, list):
-            node = node[int(key)]
-        else:
-            node = node.setdefault(key, {})
-    if isinstance(node, list):
-        node[int(keys[-1])] = value
-    else:
-        node[keys[-1]] = value
+        c = self.clean
+        numeric = {"near_threshold": c.near_threshold, "min_chars": c.min_chars, "max_chars": c.max_chars,
+                   "min_lang_score": c.min_lang_score, "num_proc": c.num_proc}  # fmt: skip
+        return errors + [f"clean.{e}" for e in option_errors(**numeric)]
 
 
 def config_from_dict(data: dict[str, Any], *, overrides: list[str] = ()) -> CorpusConfig:  # type: ignore[assignment]
@@ -152,62 +120,14 @@ def config_from_dict(data: dict[str, Any], *, overrides: list[str] = ()) -> Corp
         ConfigError: every problem found (unknown keys, wrong types, numbers out of their documented ranges,
             missing sources/output), at once, before any source is read.
     """
-    import copy
-
-    import yaml
-
-    data, errors = copy.deepcopy(data or {}), []
-    for item in overrides:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            errors.append(f"override {item!r}: expected key.sub=value, e.g. clean.dedup=near")
-            continue
-        try:
-            _set(data, key.strip(), yaml.safe_load(raw))
-        except (ValueError, IndexError, TypeError, AttributeError, yaml.YAMLError) as exc:
-            errors.append(f"override {item!r}: cannot apply ({exc})")
-    cfg = _build(CorpusConfig, data, "", errors)
-    if not cfg.sources:
-        errors.append("sources: give at least one source ({name: ...} or {path: ...})")
-    for i, src in enumerate(cfg.sources):
-        if isinstance(src, SourceConfig) and (src.name is None) == (src.path is None):
-            errors.append(f"sources[{i}]: give exactly one of 'name' or 'path'")
-    if not cfg.output.dir:
-        errors.append("output.dir: required (the folder to write)")
-    if cfg.on_error not in ("raise", "skip"):
-        errors.append(f"on_error: must be raise or skip, got {cfg.on_error!r}")
-    if cfg.clean.dedup not in ("exact", "near", None):
-        errors.append(f"clean.dedup: must be exact, near or null, got {cfg.clean.dedup!r}")
-    if isinstance(cfg.clean, CleanConfig):  # ranges, checked here so nothing is loaded on a bad value
-        from aimm_nlp.corpus.cleaning import option_errors
-
-        c = cfg.clean
-        numeric = {"near_threshold": c.near_threshold, "min_chars": c.min_chars, "max_chars": c.max_chars,
-                   "min_lang_score": c.min_lang_score, "num_proc": c.num_proc}  # fmt: skip
-        errors += [f"clean.{e}" for e in option_errors(**numeric)]
-    shard_rows = cfg.output.shard_rows if isinstance(cfg.output, OutputConfig) else 1
-    if isinstance(shard_rows, int) and not 1 <= shard_rows <= SHARD_ROWS_MAX:
-        errors.append(f"output.shard_rows: must be from 1 to 10**9, got {shard_rows}")
-    if errors:
-        raise ConfigError("invalid corpus config (nothing was run):", errors=errors)
-    return cfg
+    return _config.from_dict(CorpusConfig, data, overrides=overrides, **_ENGINE)
 
 
 def load_config(path: str | os.PathLike[str], *, overrides: list[str] = ()) -> CorpusConfig:  # type: ignore[assignment]
-    """Read a YAML config file (``yaml.safe_load``) and apply ``key.sub=value`` overrides."""
-    import yaml
+    """Read a YAML config file (``yaml.safe_load``) and apply ``key.sub=value`` overrides.
 
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(
-            f"{p}: no such config file (shipped examples: `aimm cp` lists them)", path=str(p)
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{p}: cannot read config ({exc})", path=str(p)) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: invalid YAML ({exc})") from None
-    if data is not None and not isinstance(data, dict):
-        raise ConfigError(f"{p}: the config must be a YAML mapping, got {type(data).__name__}")
-    return config_from_dict(data or {}, overrides=list(overrides))
+    Raises:
+        InputFileError: no such file, or an unreadable one.
+        ConfigError: invalid YAML, or every problem :func:`config_from_dict` finds.
+    """
+    return _config.from_yaml(CorpusConfig, path, overrides=overrides, **_ENGINE)

@@ -1,9 +1,10 @@
 """Fine-tuning configuration: plain dataclasses, loaded from YAML with ``key.sub=value`` overrides.
 
 Every field has a commented default, and every numeric field a documented range (:data:`RANGES`;
-floats must be finite: ``.nan`` and ``.inf`` are refused). :meth:`FinetuneConfig.from_yaml` rejects
-unknown keys, wrong types and values out of range and reports **all** problems in one
-:class:`~aimm_nlp.errors.ConfigError`, before any model, tokenizer, data set or run folder is touched.
+floats must be finite: ``.nan`` and ``.inf`` are refused). :meth:`FinetuneConfig.from_yaml` (the
+config engine, :mod:`aimm_nlp._config`) rejects unknown keys, wrong types and values out of range and
+reports **all** problems in one :class:`~aimm_nlp.errors.ConfigError`, before any model, tokenizer,
+data set or run folder is touched.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import types
-import typing
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from aimm_nlp._registry import did_you_mean
+from aimm_nlp import _config
+from aimm_nlp._config import Range, choice_error
 from aimm_nlp.errors import ConfigError
 
 __all__ = [
@@ -36,6 +35,7 @@ TASKS = ("sequence_classification", "token_classification", "causal_lm", "masked
 ARCHITECTURES = ("llama", "bert", "roberta", "t5", "bart")  # from-scratch choices (see models.py)
 SIZES = ("tiny", "small", "base")
 FORMATS = ("auto", "tsv", "csv", "jsonl", "txt", "token_rows")
+SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")  # transformers.get_scheduler names
 
 
 @dataclass
@@ -145,243 +145,85 @@ class FinetuneConfig:
     @classmethod
     def from_yaml(cls, path: str | os.PathLike[str], *, overrides: list[str] | None = None) -> FinetuneConfig:
         """Load a YAML file (``yaml.safe_load``), apply ``key.sub=value`` overrides and validate."""
-        import yaml
-
-        from aimm_nlp._io import read_text
-
-        p = Path(path)
-        if not p.is_file():
-            raise ConfigError(f"{p}: no such config file (list shipped ones with `aimm cp`)")
-        text = read_text(p)
-        try:
-            raw = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{p}: invalid YAML: {exc}") from None
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{p}: the top level must be a mapping of keys, not {type(raw).__name__}")
-        return cls.from_dict(raw, overrides=overrides, source=str(p))
+        return _config.from_yaml(cls, path, overrides=overrides, missing=ConfigError, **_ENGINE)
 
     @classmethod
     def from_dict(
         cls, raw: dict[str, Any], *, overrides: list[str] | None = None, source: str = "<dict>"
     ) -> FinetuneConfig:
         """Build from a plain dict; every unknown key, bad type and bad value is reported at once."""
-        import copy
-
-        raw = copy.deepcopy(raw)
-        errors: list[str] = []
-        for item in overrides or []:
-            _apply_override(raw, item, errors)
-        cfg = _build(cls, raw, "", errors)
-        errors.extend(cfg.check())  # fields with bad types kept their defaults: no double report
-        if errors:
-            raise ConfigError(
-                f"{source}: invalid fine-tuning config ({len(errors)} problems):", errors=errors
-            )
-        return cfg
+        return _config.from_dict(cls, raw, overrides=overrides, source=source, **_ENGINE)
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved config as plain data (written to the run folder as config.yaml)."""
         return dataclasses.asdict(self)
 
     def check(self) -> list[str]:
-        """Value checks that need several fields; returns messages (empty when valid)."""
-        e: list[str] = []
+        """Every value problem (ranges, names, fields that depend on each other); empty when valid."""
+        return _config.range_errors(self) + self._cross_checks()
+
+    def _cross_checks(self) -> list[str]:
         m, d, o, r = self.model, self.data, self.optim, self.run
-        if self.task not in TASKS:
-            e.append(
-                f"task: unknown task {self.task!r}{did_you_mean(self.task, TASKS)}; valid: {', '.join(TASKS)}"
-            )
+        choices = [
+            choice_error("task", self.task, TASKS, noun="task"),
+            m.architecture and choice_error("model.architecture", m.architecture, ARCHITECTURES),
+            choice_error("model.size", m.size, SIZES),
+            choice_error("data.format", d.format, FORMATS),
+            choice_error("optim.scheduler", o.scheduler, SCHEDULERS, shown=SCHEDULERS[:3]),
+            choice_error("run.precision", r.precision, ("auto", "bf16", "fp32")),
+            choice_error("run.device", r.device, ("auto", "cpu", "cuda")),
+            choice_error("run.distributed", r.distributed, ("ddp", "fsdp")),
+        ]
+        e: list[str] = [c for c in choices if c]
         if m.path is None and m.architecture is None:
             e.append("model: set model.path (a local checkpoint folder) or model.architecture (from scratch)")
-        if m.architecture is not None and m.architecture not in ARCHITECTURES:
-            e.append(
-                f"model.architecture: unknown {m.architecture!r}{did_you_mean(m.architecture, ARCHITECTURES)}; "
-                f"valid: {', '.join(ARCHITECTURES)}"
-            )
         if m.path is None and m.architecture is not None and m.tokenizer is None:
             e.append("model.tokenizer: a from-scratch model needs a tokenizer folder")
-        if m.size not in SIZES:
-            e.append(
-                f"model.size: unknown {m.size!r}{did_you_mean(m.size, SIZES)}; valid: {', '.join(SIZES)}"
-            )
         if d.train is None:
             e.append("data.train: required (a local .tsv/.csv/.jsonl/.txt file)")
-        if d.format not in FORMATS:
-            e.append(f"data.format: unknown {d.format!r}; valid: {', '.join(FORMATS)}")
         if self.task in ("sequence_classification", "token_classification") and d.labels is None:
             e.append(f"data.labels: {self.task} needs the label list (or 'auto' to take it from data.train)")
         if isinstance(d.labels, str) and d.labels != "auto":
             e.append("data.labels: a list of label names, or the string 'auto'")
         if isinstance(d.labels, list) and len(set(d.labels)) != len(d.labels):
             e.append("data.labels: duplicate label names")
-        e += range_errors(self)
         if d.max_tokens < d.max_length:
             e.append(f"data.max_tokens ({d.max_tokens}) must be >= data.max_length ({d.max_length})")
-        if o.scheduler not in ("linear", "cosine", "constant", "constant_with_warmup"):
-            e.append(f"optim.scheduler: unknown {o.scheduler!r}; valid: linear, cosine, constant")
         if len(o.betas) != 2:
             e.append("optim.betas: two numbers, e.g. [0.9, 0.999]")
         for i, beta in enumerate(o.betas):
             if not (math.isfinite(beta) and 0 <= beta < 1):
                 e.append(f"optim.betas[{i}]: must be in [0, 1), got {beta}")
-        if r.precision not in ("auto", "bf16", "fp32"):
-            e.append(f"run.precision: unknown {r.precision!r}; valid: auto, bf16, fp32")
-        if r.device not in ("auto", "cpu", "cuda"):
-            e.append(f"run.device: unknown {r.device!r}; valid: auto, cpu, cuda")
-        if r.distributed not in ("ddp", "fsdp"):
-            e.append(f"run.distributed: unknown {r.distributed!r}; valid: ddp, fsdp")
         return e
 
 
 _BIG = 10**9  # upper bound of step, record and interval counts (documented on each field)
+_ENGINE = {"what": "fine-tuning config", "example": "optim.lr=3e-5", "strict_yaml": False}
 
-# Every numeric field: (section, field, low, high, low_open, none_ok). Ranges are closed unless
-# low_open (then low itself is refused); floats must also be finite (no .nan, .inf).
-RANGES: tuple[tuple[str, str, float, float, bool, bool], ...] = (
-    ("model.lora", "r", 1, 4096, False, False),
-    ("model.lora", "alpha", 1, 65536, False, False),
-    ("model.lora", "dropout", 0.0, 0.99, False, False),
-    ("data", "max_length", 2, 2**20, False, False),
-    ("data", "max_tokens", 2, 2**24, False, False),
-    ("data", "mlm_probability", 0.0, 0.99, True, False),
-    ("data", "limit", 1, _BIG, False, True),
-    ("optim", "lr", 0.0, 10.0, True, False),
-    ("optim", "weight_decay", 0.0, 10.0, False, False),
-    ("optim", "eps", 0.0, 1.0, True, False),
-    ("optim", "warmup_steps", 0, _BIG, False, False),
-    ("optim", "max_steps", 1, _BIG, False, True),
-    ("optim", "epochs", 0.0, 1e6, True, False),
-    ("optim", "grad_accum", 1, 65536, False, False),
-    ("optim", "max_grad_norm", 0.0, 1e6, True, True),
-    ("run", "seed", 0, 2**32 - 1, False, False),
-    ("run", "log_every", 1, _BIG, False, False),
-    ("run", "eval_every", 0, _BIG, False, False),
-    ("run", "save_every", 0, _BIG, False, False),
-    ("run", "keep_checkpoints", 0, 10**6, False, False),
-    ("run", "early_stopping_patience", 1, 10**6, False, False),
-    ("run", "threads", 1, 1024, False, True),
-)
-
-
-def range_errors(cfg: FinetuneConfig) -> list[str]:
-    """Every numeric field outside its documented range (:data:`RANGES`), one message each."""
-    errors = []
-    for section, name, low, high, low_open, none_ok in RANGES:
-        node: Any = cfg
-        for part in section.split("."):
-            node = getattr(node, part)
-        value = getattr(node, name)
-        if value is None and none_ok:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue  # a wrong type is reported by _build (and the default kept)
-        inside = math.isfinite(value) and (low < value if low_open else low <= value) and value <= high
-        if not inside:
-            lo = "(" if low_open else "["
-            span = f"{lo}{_num(low)}, {_num(high)}]" + (" or null" if none_ok else "")
-            errors.append(f"{section}.{name}: must be in {span}, got {value}")
-    return errors
-
-
-def _num(x: float) -> str:
-    names = {10**9: "10**9", 10**6: "10**6", 2**20: "2**20", 2**24: "2**24", 2**32 - 1: "2**32 - 1"}
-    if x in names:  # 1e6 == 10**6: floats too
-        return names[x]
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def _apply_override(raw: dict[str, Any], item: str, errors: list[str]) -> None:
-    import yaml
-
-    key, sep, value = item.partition("=")
-    if not sep or not key.strip():
-        errors.append(f"override {item!r}: expected key.sub=value, e.g. optim.lr=3e-5")
-        return
-    try:
-        parsed = yaml.safe_load(value) if value.strip() else None
-    except yaml.YAMLError:
-        parsed = value
-    node = raw
-    parts = key.strip().split(".")
-    for part in parts[:-1]:
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            errors.append(f"override {item!r}: {part} is not a section")
-            return
-        node = child
-    node[parts[-1]] = parsed
-
-
-def _build(cls: type, raw: Any, prefix: str, errors: list[str]) -> Any:
-    if not isinstance(raw, dict):
-        errors.append(f"{prefix.rstrip('.') or 'config'}: expected a mapping, got {type(raw).__name__}")
-        return cls()
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    for key in raw:
-        if key not in names:
-            errors.append(
-                f"{prefix}{key}: unknown key{did_you_mean(str(key), names)}; valid: {', '.join(names)}"
-            )
-    kwargs = {}
-    for name in names:
-        if name not in raw:
-            continue
-        hint, value, where = hints[name], raw[name], f"{prefix}{name}"
-        if dataclasses.is_dataclass(hint):
-            kwargs[name] = _build(hint, value, where + ".", errors)
-        else:
-            ok, coerced = _coerce(hint, value)
-            if ok:
-                kwargs[name] = coerced
-            else:
-                errors.append(f"{where}: expected {_type_name(hint)}, got {value!r}")
-    return cls(**kwargs)
-
-
-def _coerce(hint: Any, value: Any) -> tuple[bool, Any]:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        for arm in typing.get_args(hint):
-            ok, v = _coerce(arm, value)
-            if ok:
-                return True, v
-        return False, value
-    if hint is type(None):
-        return value is None, value
-    if hint is Any:
-        return True, value
-    if origin is list:
-        (inner,) = typing.get_args(hint)
-        if not isinstance(value, list):
-            return False, value
-        out = []
-        for v in value:
-            ok, c = _coerce(inner, v)
-            if not ok:
-                return False, value
-            out.append(c)
-        return True, out
-    if origin is dict:
-        return isinstance(value, dict), value
-    if hint is bool:
-        return isinstance(value, bool), value
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool), value
-    if hint is float:
-        if isinstance(value, str):  # YAML reads 3e-5 (no dot) as a string
-            try:
-                return True, float(value)
-            except ValueError:
-                return False, value
-        return isinstance(value, (int, float)) and not isinstance(value, bool), float(value) if isinstance(
-            value, (int, float)
-        ) else value
-    if hint is str:
-        return isinstance(value, str), value
-    return isinstance(value, hint), value
-
-
-def _type_name(hint: Any) -> str:
-    return str(hint).replace("typing.", "").replace("<class '", "").replace("'>", "")
+RANGES: dict[str, Range] = {
+    "model.lora.r": Range(1, 4096),
+    "model.lora.alpha": Range(1, 65536),
+    "model.lora.dropout": Range(0.0, 0.99),
+    "data.max_length": Range(2, 2**20),
+    "data.max_tokens": Range(2, 2**24),
+    "data.mlm_probability": Range(0.0, 0.99, low_open=True),
+    "data.limit": Range(1, _BIG, none_ok=True),
+    "optim.lr": Range(0.0, 10.0, low_open=True),
+    "optim.weight_decay": Range(0.0, 10.0),
+    "optim.eps": Range(0.0, 1.0, low_open=True),
+    "optim.warmup_steps": Range(0, _BIG),
+    "optim.max_steps": Range(1, _BIG, none_ok=True),
+    "optim.epochs": Range(0.0, 1e6, low_open=True),
+    "optim.grad_accum": Range(1, 65536),
+    "optim.max_grad_norm": Range(0.0, 1e6, low_open=True, none_ok=True),
+    "run.seed": Range(0, 2**32 - 1),
+    "run.log_every": Range(1, _BIG),
+    "run.eval_every": Range(0, _BIG),
+    "run.save_every": Range(0, _BIG),
+    "run.keep_checkpoints": Range(0, 10**6),
+    "run.early_stopping_patience": Range(1, 10**6),
+    "run.threads": Range(1, 1024, none_ok=True),
+}
+"""Every numeric field's documented range (ranges are closed unless ``low_open``; ``none_ok``: null
+allowed), checked by the config engine (:mod:`aimm_nlp._config`) before any work."""
+FinetuneConfig.RANGES = RANGES  # type: ignore[attr-defined]

@@ -18,14 +18,18 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.errors import AimmError
 from aimm_nlp.finetune.batching import collate, plan_epoch
+from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
 
 __all__ = ["LossNotFiniteError", "TrainState", "train"]
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from aimm_nlp.finetune.context import RunContext
 
 
 class LossNotFiniteError(AimmError, FloatingPointError):
@@ -41,34 +45,6 @@ class TrainState:
     padded_tokens: int = 0
     train_seconds: float = 0.0
     history: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _forward(task, model, batch, dev, compiled_ce=None):
-    """Model outputs -> (sum of per-target losses, logits, targets) for one micro-batch."""
-    inputs = {
-        k: batch[k].to(dev, non_blocking=True)
-        for k in ("input_ids", "attention_mask", "position_ids")
-        if k in batch
-    }
-    targets = batch["targets"].to(dev, non_blocking=True)
-    if task == "seq2seq":
-        core = getattr(model, "module", model)
-        core = getattr(core, "_orig_mod", core)
-        inputs["decoder_input_ids"] = core.prepare_decoder_input_ids_from_labels(labels=targets)
-    if task == "causal_lm":
-        # transformers only turns position_ids into a block-diagonal (packed) mask when no KV cache
-        # exists, and builds one by default even in training: without this, packed samples leak.
-        inputs["use_cache"] = False
-    logits = model(**inputs).logits
-    return (compiled_ce or _ce)(logits, targets), logits, targets
-
-
-def _ce(logits, targets):
-    import torch.nn.functional as F
-
-    return F.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]).float(), targets.reshape(-1), ignore_index=-100, reduction="sum"
-    )
 
 
 class _Inline:
@@ -103,8 +79,8 @@ class _Prefetch:
         return item
 
 
-def train(ctx) -> TrainState:
-    """Run the optimisation described by ``ctx`` (see run.py: _Context) and return the final state."""
+def train(ctx: RunContext) -> TrainState:
+    """Run the optimisation described by ``ctx`` and return the final state."""
     import torch
 
     cfg, enc, model = ctx.cfg, ctx.train, ctx.model
@@ -121,7 +97,7 @@ def train(ctx) -> TrainState:
     )
     per_step = world * o.grad_accum
     plan0 = plan_epoch(
-        lengths, max_tokens=d.max_tokens, max_length=ctx.max_length, packing=packing, seed=r.seed, epoch=0
+        lengths, max_tokens=d.max_tokens, max_length=d.max_length, packing=packing, seed=r.seed, epoch=0
     )
     steps_per_epoch = len(plan0) // per_step
     if steps_per_epoch == 0:
@@ -141,7 +117,7 @@ def train(ctx) -> TrainState:
             plans[epoch] = plan_epoch(
                 lengths,
                 max_tokens=d.max_tokens,
-                max_length=ctx.max_length,
+                max_length=d.max_length,
                 packing=packing,
                 seed=r.seed,
                 epoch=epoch,
@@ -160,7 +136,7 @@ def train(ctx) -> TrainState:
                 enc.labels,
                 pad_id=ctx.pad_id,
                 packing=packing,
-                max_length=ctx.max_length,
+                max_length=d.max_length,
                 mlm=mlm,
             )
             if dev.type == "cuda":
@@ -214,7 +190,7 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
 
     cfg, model, dev, world, dist = ctx.cfg, ctx.model, ctx.device, ctx.world, ctx.dist
     o, r = cfg.optim, cfg.run
-    ce = torch.compile(_ce) if r.compile else None  # fuses the fp32 upcast into the softmax
+    ce = torch.compile(ce_loss) if r.compile else None  # fuses the fp32 upcast into the softmax
     amp = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=ctx.bf16)
     pending: list[tuple[int, Any]] = []
     t_mark, tok_mark, pad_mark, tgt_mark = time.perf_counter(), 0, 0, 0.0
@@ -232,7 +208,7 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
             ctxm = step_model.no_sync() if not sync else _null()
             with ctxm:
                 with amp:
-                    loss_sum, _, _ = _forward(cfg.task, step_model, b, dev, ce)
+                    loss_sum, _, _ = forward(cfg.task, step_model, b, dev, ce)
                 (loss_sum * scale).backward()
             step_loss += loss_sum.detach()
             tok_mark += b["n_real"]
@@ -351,65 +327,3 @@ def _early_stop(r, state: TrainState, metrics: dict[str, float]) -> bool:
         return False
     state.bad_evals += 1
     return state.bad_evals >= r.early_stopping_patience
-
-
-def evaluate_split(ctx, model) -> dict[str, float]:
-    """Loss and task metrics on ``ctx.eval`` (every rank computes it; it is small)."""
-    import torch
-
-    cfg, enc = ctx.cfg, ctx.eval
-    packing = cfg.data.packing and cfg.task == "causal_lm"
-    plan = plan_epoch(
-        [len(x) for x in enc.input_ids],
-        max_tokens=cfg.data.max_tokens,
-        max_length=ctx.max_length,
-        packing=packing,
-        seed=cfg.run.seed,
-        epoch=0,
-    )
-    model.eval()
-    total, n, preds, golds = 0.0, 0, [], []
-    amp = torch.autocast(ctx.device.type, dtype=torch.bfloat16, enabled=ctx.bf16)
-    with torch.no_grad(), amp:
-        for k, rows in enumerate(plan):
-            mlm = dict(ctx.mlm, seed=cfg.run.seed + k) if cfg.task == "masked_lm" else None
-            b = collate(
-                cfg.task,
-                rows,
-                enc.input_ids,
-                enc.labels,
-                pad_id=ctx.pad_id,
-                packing=packing,
-                max_length=ctx.max_length,
-                mlm=mlm,
-            )
-            loss, logits, targets = _forward(cfg.task, model, b, ctx.device)
-            keep = targets != -100
-            total += float(loss)
-            n += int(keep.sum())
-            if cfg.task in ("sequence_classification", "token_classification"):
-                preds += logits.argmax(-1)[keep].tolist()
-                golds += targets[keep].tolist()
-    out = {"eval_loss": round(total / max(n, 1), 6)}
-    if cfg.task in ("causal_lm", "masked_lm", "seq2seq"):
-        out["eval_perplexity"] = round(math.exp(min(out["eval_loss"], 50)), 4)
-    if golds:
-        out["eval_accuracy"] = round(sum(p == g for p, g in zip(preds, golds, strict=True)) / len(golds), 6)
-        out["eval_macro_f1"] = round(macro_f1(golds, preds, len(enc.label_names)), 6)
-    return out
-
-
-def macro_f1(golds: list[int], preds: list[int], n_labels: int) -> float:
-    """Unweighted mean F1 over the labels (labels absent from both lists count as 0, like sklearn).
-
-    Examples:
-        >>> macro_f1([0, 1, 2, 2], [0, 1, 2, 1], 3)
-        0.7777777777777777
-    """
-    f1s = []
-    for c in range(n_labels):
-        tp = sum(1 for g, p in zip(golds, preds, strict=True) if g == c and p == c)
-        fp = sum(1 for g, p in zip(golds, preds, strict=True) if g != c and p == c)
-        fn = sum(1 for g, p in zip(golds, preds, strict=True) if g == c and p != c)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(f1s) / max(n_labels, 1)

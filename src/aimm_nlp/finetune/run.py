@@ -1,5 +1,10 @@
 """``finetune(cfg) -> RunResult``: validate everything, build, train, save a self-contained run folder.
 
+A recipe of four stages: prepare (checks, tokenizer, data, model, encoding: :func:`_prepare`), set up
+devices (:func:`_devices`), train (:func:`aimm_nlp.finetune.loop.train` on a
+:class:`~aimm_nlp.finetune.context.RunContext`), save (:func:`_save`). It never touches the
+environment: every model and tokenizer load is local only (``local_files_only=True``).
+
 All checks (config, data files, labels, tokenizer, model path, vocab sizes, the run folder) run
 before the run folder is created, so bad input leaves nothing behind. A run folder is marked by
 ``.aimm_run.json``; ``run.resume``/``run.overwrite`` apply to such folders only (or empty ones), so a
@@ -25,6 +30,8 @@ from typing import Any
 
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.finetune.config import FinetuneConfig
+from aimm_nlp.finetune.context import RunContext
+from aimm_nlp.finetune.rundir import RUN_MARKER, is_run_dir, rewind_metrics, write_config, write_marker
 
 __all__ = ["RUN_MARKER", "RunResult", "check_output_dir", "finetune", "is_run_dir"]
 
@@ -54,61 +61,6 @@ class RunResult:
     def padding_share(self) -> float:
         """Share of token slots that were padding."""
         return 1 - self.real_tokens / self.padded_tokens if self.padded_tokens else 0.0
-
-
-@dataclass
-class _Context:
-    cfg: FinetuneConfig
-    train: Any
-    eval: Any
-    model: Any  # the trainable model (possibly DDP/FSDP-wrapped)
-    core: Any  # the unwrapped model (checkpoints, saving)
-    step_model: Any  # what the loop calls (compiled or not)
-    device: Any
-    bf16: bool
-    pad_id: int
-    max_length: int
-    mlm: dict[str, Any]
-    out: Path
-    world: int
-    rank: int
-    dist: Any
-    fsdp: bool
-    callbacks: list[Callable]
-
-    def write_metrics(self, rec: dict[str, Any]) -> None:
-        if self.rank == 0:
-            with open(self.out / "metrics.jsonl", "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-RUN_MARKER = ".aimm_run.json"  # written first into every run folder: how aimm recognises its own runs
-
-
-def is_run_dir(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a run folder ``finetune`` wrote: its marker, or (runs from before the marker)
-    a resolved ``config.yaml`` next to ``metrics.jsonl`` or ``checkpoints/``."""
-    import yaml
-
-    folder = Path(path)
-    try:
-        marker = json.loads((folder / RUN_MARKER).read_text(encoding="utf-8"))
-        return isinstance(marker, dict) and marker.get("written_by") == "aimm_nlp.finetune"
-    except (OSError, ValueError):
-        pass
-    if not ((folder / "metrics.jsonl").is_file() or (folder / "checkpoints").is_dir()):
-        return False
-    try:
-        config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError):
-        return False
-    sections = ("task", "model", "data", "optim", "run")
-    return (
-        isinstance(config, dict)
-        and all(k in config for k in sections)
-        and isinstance(config["run"], dict)
-        and all(k in config["run"] for k in ("output_dir", "resume", "overwrite"))
-    )
 
 
 def check_output_dir(
@@ -159,11 +111,61 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         >>> cfg = FinetuneConfig.from_yaml("ary_sentiment.yaml", overrides=["optim.max_steps=2"])  # doctest: +SKIP
         >>> finetune(cfg).metrics["eval_macro_f1"]  # doctest: +SKIP
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    prep = _prepare(cfg)  # every check and every load: nothing is written yet
+    dev = _devices(cfg)
+    target = Path(cfg.run.output_dir)
+    with contextlib.ExitStack() as stack:  # an earlier run is replaced only after this one has finished
+        out = _run_folder(stack, target, prep, dev)
+        ctx = _context(prep, dev, out, callbacks)
+        from aimm_nlp.finetune.loop import train
+
+        state = train(ctx)
+        _save(ctx, prep, state)
+        result = _result(target, state, prep)
+        if dev.rank == 0:
+            summary = {
+                k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()
+            }
+            (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return result  # (an overwrite's staging folder was swapped in on leaving the block)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Prepared:
+    """Stage 1's output: the checked config, tokenizer, model and encoded splits."""
+
+    cfg: FinetuneConfig  # the config as given (written to the run folder)
+    run_cfg: FinetuneConfig  # what runs: data.max_length capped at the model's positions
+    replace: bool  # run.overwrite replaces an earlier run (staged in a hidden sibling)
+    tok: Any
+    model: Any
+    labels: list[str] | None
+    train: Any
+    eval: Any
+    mlm: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Devices:
+    """Stage 2's output: where this process trains and how it talks to the others."""
+
+    world: int
+    rank: int
+    local: int
+    use_cuda: bool
+    device: Any
+    dist: Any
+    bf16: bool
+
+
+def _prepare(cfg: FinetuneConfig) -> _Prepared:
+    """Stage 1: check the config and the run folder, load the tokenizer and data, build the model,
+    encode. Raises before anything is written. Every model and tokenizer load is local only
+    (``local_files_only=True``, see :mod:`aimm_nlp.finetune.models`)."""
     import torch
     from transformers import set_seed
 
+    from aimm_nlp.errors import DataError
     from aimm_nlp.finetune import data as fdata
     from aimm_nlp.finetune.models import build_model, load_tokenizer, max_positions
 
@@ -177,13 +179,9 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
     tok = load_tokenizer(m.tokenizer or m.path, trust_remote_code=m.trust_remote_code)
     train_recs = fdata.read_records(d.train, fmt=d.format, group_column=d.group_column, limit=d.limit)
     if not train_recs:
-        from aimm_nlp.errors import DataError
-
         raise DataError(f"{d.train}: no records: the training data set is empty")
     eval_recs = fdata.read_records(d.eval, fmt=d.format, group_column=d.group_column) if d.eval else None
     if eval_recs is not None and not eval_recs:  # else the run would silently skip every evaluation
-        from aimm_nlp.errors import DataError
-
         raise DataError(
             f"{d.eval}: no records: the evaluation data set (data.eval) is empty; fix it or unset data.eval"
         )
@@ -198,12 +196,13 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         log.warning(
             "data.max_length=%d exceeds the model's %d positions; using %d", d.max_length, limit, max_length
         )
-    ecfg = dataclasses.replace(cfg, data=dataclasses.replace(d, max_length=max_length))
-    train_enc = fdata.encode_records(train_recs, ecfg, tok, source=d.train, label_names=labels)
+    run_cfg = dataclasses.replace(cfg, data=dataclasses.replace(d, max_length=max_length))
+    train_enc = fdata.encode_records(train_recs, run_cfg, tok, source=d.train, label_names=labels)
     eval_enc = (
-        fdata.encode_records(eval_recs, ecfg, tok, source=d.eval, label_names=labels) if eval_recs else None
+        fdata.encode_records(eval_recs, run_cfg, tok, source=d.eval, label_names=labels)
+        if eval_recs
+        else None
     )
-
     mlm = {}
     if cfg.task == "masked_lm":
         if tok.mask_token_id is None:
@@ -214,8 +213,15 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
             special_ids=list(tok.all_special_ids),
             probability=d.mlm_probability,
         )
+    return _Prepared(cfg=cfg, run_cfg=run_cfg, replace=replace, tok=tok, model=model, labels=labels,
+                     train=train_enc, eval=eval_enc, mlm=mlm)  # fmt: skip
 
-    # --- everything is valid: set up devices and the run folder ---
+
+def _devices(cfg: FinetuneConfig) -> _Devices:
+    """Stage 2: this process's device and rank (``torchrun``'s ``WORLD_SIZE``/``RANK``/``LOCAL_RANK``),
+    the process group (NCCL on GPU, gloo on CPU) and the precision."""
+    import torch
+
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local = int(os.environ.get("LOCAL_RANK", "0"))
@@ -231,112 +237,122 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
             tdist.init_process_group(backend="nccl" if use_cuda else "gloo")
         dist = tdist
     bf16 = cfg.run.precision == "bf16" or (cfg.run.precision == "auto" and _bf16_supported(torch, use_cuda))
-    target = Path(cfg.run.output_dir)
-    with contextlib.ExitStack() as stack:
-        out = target  # an earlier run is replaced only after this one has finished
-        if replace and rank == 0:
-            from aimm_nlp._outdir import KINDS, output_folder
+    return _Devices(
+        world=world, rank=rank, local=local, use_cuda=use_cuda, device=device, dist=dist, bf16=bf16
+    )
 
-            out = stack.enter_context(output_folder(target, KINDS["finetune"], overwrite=True))
-        if dist:
-            box = [out]  # every rank trains in the folder rank 0 chose (it may see files others cannot)
-            dist.broadcast_object_list(box, src=0)
-            out = box[0]
-        if rank == 0:
-            out.mkdir(parents=True, exist_ok=True)
-            _write_marker(out)
-            _write_config(out, cfg, labels)
-        if dist:
-            dist.barrier()
-        core = model.to(device)
-        if cfg.run.gradient_checkpointing:
-            if hasattr(core, "activation_checkpointing_enable"):  # the name since transformers 5.2x
-                core.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
-            else:
-                core.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        wrapped, fsdp = core, False
-        if dist is not None and cfg.run.distributed == "fsdp":
-            wrapped, fsdp = _fully_shard(core), True
-        elif dist is not None:
-            from torch.nn.parallel import DistributedDataParallel
 
-            wrapped = DistributedDataParallel(core, device_ids=[local] if use_cuda else None)
-        step_model = torch.compile(wrapped) if cfg.run.compile else wrapped
-        ctx = _Context(
-            cfg,
-            train_enc,
-            eval_enc,
-            wrapped,
-            core,
-            step_model,
-            device,
-            bf16,
-            tok.pad_token_id,
-            max_length,
-            mlm,
-            out,
-            world,
-            rank,
-            dist,
-            fsdp,
-            list(callbacks or []),
+def _run_folder(stack: contextlib.ExitStack, target: Path, prep: _Prepared, dev: _Devices) -> Path:
+    """The folder this run writes (a staged sibling when replacing an earlier run), with its marker and
+    resolved config; every rank gets rank 0's choice."""
+    out = target
+    if prep.replace and dev.rank == 0:
+        from aimm_nlp._outdir import KINDS, output_folder
+
+        out = stack.enter_context(output_folder(target, KINDS["finetune"], overwrite=True))
+    if dev.dist:
+        box = [out]  # every rank trains in the folder rank 0 chose (it may see files others cannot)
+        dev.dist.broadcast_object_list(box, src=0)
+        out = box[0]
+    if dev.rank == 0:
+        out.mkdir(parents=True, exist_ok=True)
+        write_marker(out)
+        write_config(out, prep.cfg, prep.labels)
+    if dev.dist:
+        dev.dist.barrier()
+    return out
+
+
+def _context(prep: _Prepared, dev: _Devices, out: Path, callbacks: list[Callable] | None) -> RunContext:
+    """Place the model on its device, wrap it (DDP/FSDP, torch.compile) and build the loop's context."""
+    import torch
+
+    cfg = prep.run_cfg
+    core = prep.model.to(dev.device)
+    if cfg.run.gradient_checkpointing:
+        if hasattr(core, "activation_checkpointing_enable"):  # the name since transformers 5.2x
+            core.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            core.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    wrapped, fsdp = core, False
+    if dev.dist is not None and cfg.run.distributed == "fsdp":
+        wrapped, fsdp = _fully_shard(core), True
+    elif dev.dist is not None:
+        from torch.nn.parallel import DistributedDataParallel
+
+        wrapped = DistributedDataParallel(core, device_ids=[dev.local] if dev.use_cuda else None)
+    if dev.rank == 0 and cfg.run.resume:
+        rewind_metrics(out)
+    return RunContext(
+        cfg=cfg,
+        train=prep.train,
+        eval=prep.eval,
+        model=wrapped,
+        core=core,
+        step_model=torch.compile(wrapped) if cfg.run.compile else wrapped,
+        device=dev.device,
+        bf16=dev.bf16,
+        pad_id=prep.tok.pad_token_id,
+        mlm=prep.mlm,
+        out=out,
+        world=dev.world,
+        rank=dev.rank,
+        dist=dev.dist,
+        fsdp=fsdp,
+        callbacks=list(callbacks or []),
+    )
+
+
+def _save(ctx: RunContext, prep: _Prepared, state: Any) -> None:
+    """Stage 4: the final model (LoRA merged when asked), tokenizer, card and loss curve, moved into
+    ``model/`` whole."""
+    full = None
+    if ctx.fsdp:
+        from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+
+        full = get_model_state_dict(
+            ctx.core, options=StateDictOptions(full_state_dict=True, cpu_offload=True)
         )
-        if rank == 0 and cfg.run.resume:
-            _rewind_metrics(out)
-        from aimm_nlp.finetune.loop import train
+    if ctx.rank == 0:
+        lora = prep.cfg.model.lora
+        final = ctx.core.merge_and_unload() if lora.enabled and lora.merge else ctx.core
+        tmp, model_dir = ctx.out / ".model.tmp", ctx.out / "model"
+        shutil.rmtree(tmp, ignore_errors=True)
+        from transformers.utils import logging as hf_logging
 
-        state = train(ctx)
-        model_dir = out / "model"
-        if fsdp:
-            from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+        bar = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # no "Writing model shards" bar in logs
+        try:
+            final.save_pretrained(str(tmp), **({"state_dict": full} if ctx.fsdp else {}))
+        finally:
+            if bar:
+                hf_logging.enable_progress_bar()
+        prep.tok.save_pretrained(str(tmp))
+        from aimm_nlp.finetune.card import plot_curve, write_card
 
-            full = get_model_state_dict(
-                core, options=StateDictOptions(full_state_dict=True, cpu_offload=True)
-            )
-        if rank == 0:
-            final = core
-            if m.lora.enabled and m.lora.merge:
-                final = core.merge_and_unload()
-            tmp = out / ".model.tmp"
-            shutil.rmtree(tmp, ignore_errors=True)
-            from transformers.utils import logging as hf_logging
+        write_card(tmp, prep.cfg, state, labels=prep.labels, truncated=prep.train.truncated)
+        shutil.rmtree(model_dir, ignore_errors=True)
+        os.replace(tmp, model_dir)
+        shutil.copy(model_dir / "README.md", ctx.out / "README.md")
+        plot_curve(state.history, ctx.out / "curve.png")
+    if ctx.dist:
+        ctx.dist.barrier()
 
-            bar = hf_logging.is_progress_bar_enabled()
-            hf_logging.disable_progress_bar()  # no "Writing model shards" bar in logs
-            try:
-                final.save_pretrained(str(tmp), **({"state_dict": full} if fsdp else {}))
-            finally:
-                if bar:
-                    hf_logging.enable_progress_bar()
-            tok.save_pretrained(str(tmp))
-            from aimm_nlp.finetune.card import plot_curve, write_card
 
-            write_card(tmp, cfg, state, labels=labels, truncated=train_enc.truncated)
-            shutil.rmtree(model_dir, ignore_errors=True)
-            os.replace(tmp, model_dir)
-            shutil.copy(model_dir / "README.md", out / "README.md")
-            plot_curve(state.history, out / "curve.png")
-        if dist:
-            dist.barrier()
-        losses = [h["loss"] for h in state.history if "loss" in h]
-        evals = [h for h in state.history if "eval_loss" in h]
-        result = RunResult(
-            target,
-            target / "model",
-            state.step,
-            losses[-1] if losses else None,
-            {k: v for k, v in evals[-1].items() if k != "step"} if evals else {},
-            state.real_tokens,
-            state.padded_tokens,
-            state.train_seconds,
-            train_enc.truncated,
-        )
-        if rank == 0:
-            summary = {
-                k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()
-            }
-            (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    return result  # (an overwrite's staging folder was swapped in on leaving the block)
+def _result(target: Path, state: Any, prep: _Prepared) -> RunResult:
+    losses = [h["loss"] for h in state.history if "loss" in h]
+    evals = [h for h in state.history if "eval_loss" in h]
+    return RunResult(
+        output_dir=target,
+        model_dir=target / "model",
+        steps=state.step,
+        final_loss=losses[-1] if losses else None,
+        metrics={k: v for k, v in evals[-1].items() if k != "step"} if evals else {},
+        real_tokens=state.real_tokens,
+        padded_tokens=state.padded_tokens,
+        train_seconds=state.train_seconds,
+        truncated=prep.train.truncated,
+    )
 
 
 def _bf16_supported(torch, use_cuda: bool) -> bool:
@@ -347,40 +363,6 @@ def _bf16_supported(torch, use_cuda: bool) -> bool:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
-
-
-def _write_marker(out: Path) -> None:
-    from aimm_nlp import __version__
-    from aimm_nlp._io import atomic_output
-
-    with atomic_output(out / RUN_MARKER) as fh:
-        json.dump({"written_by": "aimm_nlp.finetune", "format_version": 1, "aimm_nlp": __version__}, fh)
-        fh.write("\n")
-
-
-def _write_config(out: Path, cfg: FinetuneConfig, labels) -> None:
-    import yaml
-
-    from aimm_nlp._io import atomic_output
-
-    resolved = cfg.to_dict()
-    resolved["data"]["labels"] = labels
-    with atomic_output(out / "config.yaml") as fh:
-        yaml.safe_dump(resolved, fh, allow_unicode=True, sort_keys=False)
-
-
-def _rewind_metrics(out: Path) -> None:
-    """On resume, drop metrics logged after the checkpoint we continue from."""
-    from aimm_nlp.finetune.checkpoint import latest_checkpoint
-
-    ck, path = latest_checkpoint(out), out / "metrics.jsonl"
-    if ck is None or not path.exists():
-        return
-    step = json.loads((ck / "trainer_state.json").read_text(encoding="utf-8"))["step"]
-    keep = [
-        ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and json.loads(ln)["step"] <= step
-    ]
-    path.write_text("".join(ln + "\n" for ln in keep), encoding="utf-8")
 
 
 def _fully_shard(model):

@@ -1,4 +1,5 @@
-"""Tokenizers for Moroccan languages: train, evaluate fairness across scripts, extend.
+"""Tokenizers for Moroccan languages: train (from Python or a :class:`TokenizerConfig` YAML), evaluate
+fairness across scripts, extend.
 
 Light on import: every public name is loaded on first use (PEP 562), so
 ``import aimm_nlp.tokenization`` pulls in neither ``tokenizers`` nor torch.
@@ -16,6 +17,7 @@ from aimm_nlp._lazy import lazy_exports
 __all__ = [
     "ExtendedTokenizer",
     "LangMetrics",
+    "TokenizerConfig",
     "TokenizerReport",
     "TrainedTokenizer",
     "evaluate_tokenizers",
@@ -32,6 +34,7 @@ _WHERE = {
     "extend_tokenizer": "extend",
     "resize_embeddings": "extend",
     "LangMetrics": "metrics",
+    "TokenizerConfig": "config",
     "TokenizerReport": "evaluate",
     "evaluate_tokenizers": "evaluate",
     "load_tokenizer": "_load",

@@ -15,13 +15,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aimm_nlp._registry import did_you_mean
+from aimm_nlp._registry import Registry, did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
 
 __all__ = [
+    "BACKENDS",
     "CARD",
     "KINDS",
     "MAX_VOCAB_SIZE",
+    "TOKENIZER_KINDS",
+    "check_backend_kind",
     "check_out_dir",
     "check_scripts",
     "known_langs",
@@ -32,6 +35,36 @@ __all__ = [
 CARD = "tokenizer_card.json"
 KINDS = {"hf": ("bpe", "unigram", "wordpiece"), "spm": ("bpe", "unigram")}
 """Supported ``kind`` values per ``backend``."""
+
+BACKENDS = Registry("tokenizer backend")
+"""``train_folder(texts, build_dir, **options) -> tokenizer.json text`` of each backend."""
+BACKENDS.register("hf", "aimm_nlp.tokenization._hf:train_folder")
+BACKENDS.register("spm", "aimm_nlp.tokenization._spm:train_folder")
+
+TOKENIZER_KINDS = Registry("tokenizer kind")
+"""Each tokenizer kind -> the backends that train it."""
+for _kind in ("bpe", "unigram", "wordpiece"):
+    TOKENIZER_KINDS.register(_kind, tuple(b for b, kinds in KINDS.items() if _kind in kinds))
+
+
+def check_backend_kind(backend: str, kind: str) -> None:
+    """Raise :class:`~aimm_nlp.errors.UnknownNameError` unless ``backend`` trains ``kind``.
+
+    Examples:
+        >>> check_backend_kind("spm", "wordpiece")
+        Traceback (most recent call last):
+        ...
+        aimm_nlp.errors.UnknownNameError: unknown tokenizer kind 'wordpiece' for backend 'spm' (it needs backend hf); valid for spm: bpe, unigram
+    """
+    BACKENDS.get(backend)
+    backends = TOKENIZER_KINDS.get(kind)
+    if backend not in backends:
+        raise UnknownNameError(
+            f"unknown tokenizer kind {kind!r} for backend {backend!r} (it needs backend {backends[0]}); "
+            f"valid for {backend}: {', '.join(KINDS[backend])}",
+            name=kind,
+            choices=list(KINDS[backend]),
+        )
 
 
 def _int(value: Any) -> bool:
@@ -45,9 +78,9 @@ def _num(value: Any) -> bool:
 def known_langs() -> list[str]:
     """Language codes a corpus, a data source or ``lang_weights`` may use: :data:`aimm_nlp.langs.LANGS`
     plus ``und_<Script>`` (texts without a language, grouped by script)."""
-    from aimm_nlp.langs import LANGS, SCRIPTS
+    from aimm_nlp.langs import LANGS, SCRIPTS, UND
 
-    return [*LANGS, *(f"und_{s}" for s in SCRIPTS)]
+    return [*LANGS, *(f"{UND}_{s}" for s in SCRIPTS)]
 
 
 def lang_error(code: Any, where: str) -> str | None:
@@ -90,17 +123,17 @@ def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
     errors = []
     backend, kind = cfg.get("backend", "hf"), cfg.get("kind", "bpe")
     backend = backend if isinstance(backend, str) else repr(backend)  # a list would not hash
-    if "backend" in cfg and backend not in KINDS:
-        hint = did_you_mean(str(backend), KINDS)
-        errors.append(f"backend: unknown tokenizer backend {backend!r}{hint}; valid: hf, spm")
-    if "kind" in cfg and backend in KINDS and kind not in KINDS[backend]:
-        every = sorted({k for ks in KINDS.values() for k in ks})
-        other = [b for b, ks in KINDS.items() if kind in ks]
-        hint = f" (it needs backend {other[0]})" if other else did_you_mean(str(kind), every)
-        valid = ", ".join(KINDS[backend])
-        errors.append(
-            f"kind: unknown tokenizer kind {kind!r} for backend {backend!r}{hint}; valid for {backend}: {valid}"
-        )
+    kind = kind if isinstance(kind, str) else repr(kind)
+    if "backend" in cfg and backend not in BACKENDS:
+        try:
+            BACKENDS.get(backend)
+        except UnknownNameError as exc:
+            errors.append(f"backend: {exc}")
+    if "kind" in cfg and backend in BACKENDS:
+        try:
+            check_backend_kind(backend, kind)
+        except UnknownNameError as exc:
+            errors.append(f"kind: {exc}")
     for key, (ok, what) in _EXPECTED.items():
         if key in cfg and not ok(cfg[key]):
             errors.append(f"{key}: expected {what}, got {cfg[key]!r}")

@@ -24,9 +24,10 @@ __all__ = ["collect", "corpus_sha256", "read_sources", "sample_by_language", "so
 
 
 def _script_lang(text: str) -> str:
+    from aimm_nlp.langs import UND
     from aimm_nlp.text import dominant_script
 
-    return f"und_{dominant_script(text)}"
+    return f"{UND}_{dominant_script(text)}"
 
 
 def _lang_of_file(path: Path) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from aimm_nlp.tokenization._pretok import PATTERN
@@ -69,3 +70,8 @@ def train_hf(
         data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in bytes_]
         data["model"]["byte_fallback"] = True
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def train_folder(texts: Sequence[str], build: Path, **options: Any) -> str:
+    """The ``hf`` backend (see ``BACKENDS``): train and return the ``tokenizer.json`` text."""
+    return train_hf(texts, **options)

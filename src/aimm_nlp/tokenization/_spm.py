@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-__all__ = ["train_spm"]
+__all__ = ["train_folder", "train_spm"]
 
 
 def train_spm(
@@ -61,3 +63,12 @@ def train_spm(
         minloglevel=0 if progress else 2,
     )
     return model.getvalue()
+
+
+def train_folder(texts: Sequence[str], build: Path, **options: Any) -> str:
+    """The ``spm`` backend (see ``BACKENDS``): write ``tokenizer.model`` into ``build`` and return the
+    equivalent ``tokenizer.json`` text."""
+    from aimm_nlp.tokenization._load import spm_to_hf
+
+    (build / "tokenizer.model").write_bytes(train_spm(texts, **options))
+    return spm_to_hf(build / "tokenizer.model", exact_spaces=True).to_str(pretty=True)

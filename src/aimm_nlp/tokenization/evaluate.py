@@ -21,6 +21,7 @@ from typing import Any
 from aimm_nlp import __version__
 from aimm_nlp._io import atomic_output
 from aimm_nlp.errors import DataError
+from aimm_nlp.langs import ENG_LATN
 from aimm_nlp.tokenization._load import load_tokenizer
 from aimm_nlp.tokenization.metrics import LangMetrics, measure
 
@@ -186,7 +187,7 @@ def evaluate_tokenizers(
     texts_by_lang: Mapping[str, Sequence[str]],
     *,
     parallel: bool = True,
-    reference: str | None = "eng_Latn",
+    reference: str | None = ENG_LATN,
     progress: bool = False,
 ) -> TokenizerReport:
     """Measure every tokenizer on every language: fertility, parity, pcw, chars/bytes per token,

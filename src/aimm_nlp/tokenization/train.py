@@ -30,9 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp import __version__
-from aimm_nlp._registry import did_you_mean
-from aimm_nlp.errors import ConfigError, UnknownNameError
-from aimm_nlp.tokenization._checks import CARD, KINDS, MAX_VOCAB_SIZE, check_out_dir, settings_errors
+from aimm_nlp.errors import ConfigError
+from aimm_nlp.tokenization._checks import (
+    BACKENDS,
+    CARD,
+    KINDS,
+    MAX_VOCAB_SIZE,
+    check_backend_kind,
+    check_out_dir,
+    settings_errors,
+)
 from aimm_nlp.tokenization._corpus import collect, corpus_sha256, sample_by_language
 from aimm_nlp.tokenization._pretok import PATTERN, base_alphabet
 
@@ -67,20 +74,7 @@ class TrainedTokenizer:
 
 
 def _check(kind: str, backend: str, vocab_size: Any, special_tokens: Sequence[str]) -> None:
-    if backend not in KINDS:
-        raise UnknownNameError(
-            f"unknown tokenizer backend {backend!r}{did_you_mean(backend, list(KINDS))}; valid: hf, spm",
-            name=backend,
-            choices=list(KINDS),
-        )
-    if kind not in KINDS[backend]:
-        every = sorted({k for ks in KINDS.values() for k in ks})
-        raise UnknownNameError(
-            f"unknown tokenizer kind {kind!r} for backend {backend!r}{did_you_mean(kind, every)}; "
-            f"valid for {backend}: {', '.join(KINDS[backend])}",
-            name=kind,
-            choices=list(KINDS[backend]),
-        )
+    check_backend_kind(backend, kind)
     if (
         not isinstance(vocab_size, int)
         or isinstance(vocab_size, bool)
@@ -190,16 +184,7 @@ def train_tokenizer(
         start = time.perf_counter()
         options = {"kind": kind, "vocab_size": vocab_size, "special_tokens": special_tokens,
                    "alphabet": alphabet, "byte_fallback": byte_fallback, "progress": progress}  # fmt: skip
-        if backend == "hf":
-            from aimm_nlp.tokenization._hf import train_hf
-
-            tokenizer_json = train_hf(texts, **options)
-        else:
-            from aimm_nlp.tokenization._load import spm_to_hf
-            from aimm_nlp.tokenization._spm import train_spm
-
-            (build / "tokenizer.model").write_bytes(train_spm(texts, **options))
-            tokenizer_json = spm_to_hf(build / "tokenizer.model", exact_spaces=True).to_str(pretty=True)
+        tokenizer_json = BACKENDS.get(backend)(texts, build, **options)
         seconds = time.perf_counter() - start
         (build / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
         from tokenizers import Tokenizer

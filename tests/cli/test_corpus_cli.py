@@ -1,4 +1,4 @@
-"""`aimm corpus build|describe` and the config schema (shipped config included)."""
+"""`aimm corpus build|describe` end to end (the config schema is tested in tests/corpus/test_corpus_config.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import pytest
 import yaml
 
 from aimm_nlp.cli import main
-from aimm_nlp.corpus.config import config_from_dict, load_config
-from aimm_nlp.errors import ConfigError
 
 
 def write_config(tmp_path: Path, source: Path, **extra) -> Path:
@@ -87,28 +85,6 @@ def test_empty_result_and_bad_config_exit_2(tmp_path: Path, files: dict[str, Pat
         and "output.shard_rows: expected int" in err
     )
     assert main(["corpus", "build", str(tmp_path / "missing.yaml")]) == 2
-
-
-def test_config_reports_all_errors_at_once() -> None:
-    with pytest.raises(ConfigError) as err:
-        config_from_dict(
-            {"sources": [{"name": "doda", "path": "x.txt"}], "clean": {"min_chars": "3"}, "colour": 1}
-        )
-    text = str(err.value)
-    assert "sources[0]: give exactly one" in text and "clean.min_chars: expected int" in text
-    assert "unknown key 'colour'" in text and "output.dir: required" in text
-
-
-def test_shipped_configs_validate() -> None:
-    folder = resources.files("aimm_nlp.configs").joinpath("corpus")
-    shipped = [p for p in folder.iterdir() if p.name.endswith(".yaml")]
-    assert shipped
-    for path in shipped:
-        cfg = load_config(Path(str(path)))
-        assert set(cfg.clean.langs or []) == {"ary_Arab", "ary_Latn"}
-        assert all(
-            src.name != "flores200" for src in cfg.sources
-        )  # evaluation-only, never built into a corpus
 
 
 @pytest.mark.slow

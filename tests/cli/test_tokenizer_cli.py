@@ -3,9 +3,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tok_samples import CORPUS
 
 from aimm_nlp.cli import main
-from conftest import CORPUS
 
 
 @pytest.fixture
@@ -84,9 +84,9 @@ def test_train_from_config_with_overrides(tmp_path, data) -> None:
     ("args", "message"),
     [
         (["train", "--kind", "bpee", "--vocab-size", "1500"], "did you mean 'bpe'"),
-        (["train", "--backend", "sentencepiece"], "valid: hf, spm"),
+        (["train", "--backend", "sentencepiece"], "valid names: hf, spm"),
         (["train", "--vocab-size", "50"], "smaller than the alphabet"),
-        (["train", "--set", "vocab=3"], "unknown config key 'vocab'"),
+        (["train", "--set", "vocab=3"], "unknown key 'vocab' (did you mean 'vocab_size'?)"),
         (["eval", "--tokenizer", "x=DATA0", "--flores", "FLORES"], "not a tokenizer"),
         (["eval", "--tokenizer", "x", "--flores", "FLORES"], "expected NAME=VALUE"),
         (["extend", "--base", "DATA0", "--data", "DATA0", "--n-new-tokens", "3"], "not a tokenizer"),

@@ -1,0 +1,44 @@
+"""Fixtures of the CLI tests of ``aimm finetune``, ``aimm tokenizer`` and ``aimm corpus``: the same tiny
+tokenizers, data files and corpora as tests/finetune, tests/tokenization and tests/corpus."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+# ft_helpers and tok_samples are imported by name, as in tests/finetune and tests/tokenization
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "finetune"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tokenization"))
+from ft_helpers import build_tokenizer, write_data_dir
+from tok_samples import train_bpe
+
+
+def _load(path: Path, name: str):
+    """A conftest of another test folder as a module of its own name (every conftest is 'conftest')."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))  # corpus_samples, by name
+_corpus = _load(Path(__file__).resolve().parents[1] / "corpus" / "conftest.py", "corpus_conftest")
+files, docs = _corpus.files, _corpus.docs  # the corpus tests' fixtures: one tiny file per format
+
+
+@pytest.fixture(scope="session")
+def tok_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tokenizer(tmp_path_factory.mktemp("tok"))
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_data_dir(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def bpe_dir(tmp_path_factory: pytest.TempPathFactory):
+    return train_bpe(tmp_path_factory.mktemp("bpe"))
