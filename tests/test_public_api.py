@@ -22,6 +22,8 @@ SNAPSHOT = Path(__file__).parent / "data" / "public_api.json"
 MODULES = [
     "aimm_nlp",
     "aimm_nlp.text",
+    "aimm_nlp.text.translit",
+    "aimm_nlp.text.langid",
     "aimm_nlp.corpus",
     "aimm_nlp.tokenization",
     "aimm_nlp.finetune",

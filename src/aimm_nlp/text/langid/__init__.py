@@ -9,8 +9,9 @@ character n-gram linear model shipped with the package (numpy, loaded on first u
 smoothing word evidence with a switch penalty (Viterbi), and ``spans`` merges the runs.
 
 Training: :func:`train` (= :func:`train_langid`) fits a model to texts and labels, e.g. those
-:func:`read_table` reads from a TSV/CSV/JSONL file; :func:`check_train_options` lists every bad
-training option at once. Pass the model folder as ``model=`` to the functions above.
+:func:`read_table` reads from a TSV/CSV/JSONL file (:func:`check_train_options` lists bad options);
+:func:`evaluate` (= :func:`evaluate_langid`) scores a model on such a file. Pass the model folder as
+``model=`` to the functions above.
 
 Examples:
     >>> from aimm_nlp.text import identify, spans
@@ -37,6 +38,8 @@ from typing import Any
 import regex
 
 from aimm_nlp.langs import UND, ZGH_TFNG
+from aimm_nlp.text.langid._evaluate import LangidScores, score_guesses
+from aimm_nlp.text.langid._scores import Scores as _Scores
 from aimm_nlp.text.langid._table import read_table
 from aimm_nlp.text.langid._train import check_options as check_train_options
 from aimm_nlp.text.langid._train import train_langid
@@ -45,9 +48,12 @@ from aimm_nlp.text.scripts import ARAB_CLASS, LATN_CLASS
 
 __all__ = [
     "LangGuess",
+    "LangidScores",
     "Span",
     "WordTag",
     "check_train_options",
+    "evaluate",
+    "evaluate_langid",
     "identify",
     "identify_batch",
     "load_langid_model",
@@ -58,8 +64,7 @@ __all__ = [
     "train_langid",
 ]
 
-#: Short name inside the subpackage: ``langid.train(...)``.
-train = train_langid
+train = train_langid  # short name inside the subpackage: ``langid.train(...)``
 
 OTHER = "other"
 _MIX_SHARE = 0.15
@@ -297,31 +302,6 @@ def _one_tfng_class(m: Any) -> bool:
     return not any(_TFNG_LETTER.search(w) for lab, words in lexicon.items() if lab != label for w in words)
 
 
-class _Scores(Mapping):
-    """Read-only ``label -> probability`` view over one row (cheap to create per text)."""
-
-    __slots__ = ("_labels", "_row")
-
-    def __init__(self, labels: tuple[str, ...], row: Any) -> None:
-        self._labels = labels
-        self._row = row
-
-    def __getitem__(self, key: str) -> float:
-        try:
-            return float(self._row[self._labels.index(key)])
-        except ValueError:
-            raise KeyError(key) from None
-
-    def __iter__(self):
-        return iter(self._labels)
-
-    def __len__(self) -> int:
-        return len(self._labels)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
 def is_mixed(words: Sequence[WordTag]) -> bool:
     """True when two languages each cover at least 15 % of the tagged letters."""
     per: dict[str, int] = {}
@@ -368,3 +348,31 @@ def spans(text: str, *, model: str | Path | None = None) -> list[Span]:
         [('ary_Arab', 'شفت'), ('fra_Latn', 'le film'), ('ary_Arab', 'ديال البارح')]
     """
     return merge_spans(text, tag_words(text, model=model))
+
+
+def evaluate_langid(
+    path: str | Path, *, text_col: str = "text", label_col: str = "label", model: str | Path | None = None
+) -> LangidScores:
+    """Identify every text of a labelled table (read by :func:`read_table`) and score the guesses.
+
+    Args:
+        path: a TSV/CSV/JSONL table; text_col/label_col: its text and gold-code columns; model: a folder
+            written by :func:`train_langid` (``None``: the shipped model).
+
+    Returns:
+        :class:`LangidScores` (accuracy, macro-F1 over gold labels, per-label scores, confusion).
+    Raises:
+        InputFileError, DataError: as :func:`read_table`.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> table = pathlib.Path(tempfile.mkdtemp()) / "gold.tsv"
+        >>> _ = table.write_text("text\\tlabel\\nwach nta mzyan?\\tary_Latn\\nⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ\\tzgh_Tfng\\n", "utf-8")
+        >>> evaluate_langid(table).accuracy
+        1.0
+    """
+    texts, gold, _ = read_table(path, text_col=text_col, label_col=label_col)
+    return score_guesses(gold, [g.lang for g in identify_batch(texts, model=model)])
+
+
+evaluate = evaluate_langid  # short name inside the subpackage: ``langid.evaluate(...)``
