@@ -70,9 +70,12 @@ def plan(
     ``skips`` selects a suite run (skip what cannot run) over plain tasks (raise). ``prep_kw``
     holds ``limit``, ``num_fewshot`` and ``seed`` (already checked).
     """
-    found = _plan_suite(model, tasks, suite, data, strict, tokenizer, device, prep_kw) if skips else (
-        _plan_tasks(model, tasks, tokenizer, device, prep_kw)
-    )  # fmt: skip
+    if skips:
+        spec = _suite_spec(suite, tasks)
+        baseline, shared = _suite_backend(model, tokenizer, device)
+        found = _plan_suite(spec, data, strict, shared, baseline, prep_kw)
+    else:
+        found = _plan_tasks(model, tasks, tokenizer, device, prep_kw)
     for run in found.runs:
         if not run.prep.requests:  # no scores can come from no docs (they would be NaN)
             raise DataError(
@@ -118,27 +121,27 @@ def _suite_spec(
     return spec
 
 
-def _plan_suite(
-    model: Any,
-    tasks: Sequence[str | Task] | str | None,
-    suite: str | os.PathLike[str] | Suite | None,
-    data: str | os.PathLike[str] | None,
-    strict: bool,
-    tokenizer: Any,
-    device: str,
-    prep_kw: dict[str, Any],
-) -> Plan:
-    spec = _suite_spec(suite, tasks)
-    baseline = None
-    shared = None
+def _suite_backend(model: Any, tokenizer: Any, device: str) -> tuple[str | None, Backend | None]:
+    """``(baseline name, None)`` for a ``"baseline:..."`` model (fit per task), else ``(None, backend)``."""
     if isinstance(model, str) and model.startswith("baseline:"):
         from aimm_nlp.evaluation.backends.baselines import BASELINES, Baseline
 
         baseline = model.split(":", 1)[1]
         if baseline not in BASELINES:
             Baseline(baseline)  # the did-you-mean error
-    else:
-        shared = as_backend(model, tokenizer, device)
+        return baseline, None
+    return None, as_backend(model, tokenizer, device)
+
+
+def _plan_suite(
+    spec: Suite,
+    data: str | os.PathLike[str] | None,
+    strict: bool,
+    shared: Backend | None,
+    baseline: str | None,
+    prep_kw: dict[str, Any],
+) -> Plan:
+    """The suite's tasks prepared on ``shared`` (or each on its fitted ``baseline``), or skipped with a reason."""
     runs, skipped, skipped_langs = [], [], {}
     for name in spec.tasks:
         task = load_task(name, check_data=False)
