@@ -83,16 +83,15 @@ def compiled_code_cached() -> bool:
 
 
 def _build(
-    kernel: Any,
-    table: RuleTable,
-    lm: NgramTables,
-    vocab: dict[str, float],
-    lm_weight: float,
-    vocab_bonus: float,
-    beam: int,
+    kernel: Any, table: RuleTable, lm: NgramTables, vocab: dict[str, float], knobs: tuple[float, float, int]
 ) -> dict[str, np.ndarray]:
-    """The search's arrays: the packed tables (``ints``, ``bits``) and the state machine (``tlp``, ``tnext``)."""
+    """The search's arrays: the packed tables (``ints``, ``bits``) and the state machine (``tlp``, ``tnext``).
+
+    ``knobs`` is ``(lm_weight, vocab_bonus, beam)``, the settings the arrays are keyed on.
+    """
     import numpy as np
+
+    lm_weight, vocab_bonus, beam = knobs
 
     # rules: every (table, grapheme) -> its options, in the dict's order
     hashes, spans, key_tab, key_start = [], [], [], []
@@ -246,13 +245,14 @@ class JitRanker:
         self._workspace = kernel.workspace
         self._work = kernel.workspace(33)
         self._frombuffer, self._uint32 = np.frombuffer, np.dtype(np.uint32)  # looked up once, not per call
-        build = partial(_build, kernel, table, lm, vocab, lm_weight, vocab_bonus, beam)
+        knobs = (float(lm_weight), float(vocab_bonus), int(beam))  # what the arrays are built and keyed on
+        build = partial(_build, kernel, table, lm, vocab, knobs)
         arrays = (
             build()
             if cache_key is None
             else load_or_build(
                 "search",
-                fingerprint([cache_key, repr(float(lm_weight)), repr(float(vocab_bonus)), str(int(beam))]),
+                fingerprint([cache_key, *map(repr, knobs)]),
                 fingerprint([np.__version__], _code_modules()),
                 build,
                 partial(_sound, kernel),
