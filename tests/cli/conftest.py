@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "finetune"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tokenization"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evaluation"))  # eval_samples, by name
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))  # report_samples, by name
 from ft_helpers import build_tokenizer, write_data_dir
 from tok_samples import train_bpe
 
