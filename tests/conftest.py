@@ -8,10 +8,13 @@ CI must never pass by silently skipping real-data checks.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+# ci_support (and demo_support) are imported by name: make that work under --import-mode=importlib too
+sys.path.insert(0, str(Path(__file__).parent))
 from ci_support import under_ci
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,7 +12,8 @@ import pytest
 # ft_helpers and tok_samples are imported by name, as in tests/finetune and tests/tokenization
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "finetune"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tokenization"))
-from ft_helpers import build_tokenizer, write_data_dir
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evaluation"))  # eval_samples, by name
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))  # report_samples, by name
 from tok_samples import train_bpe
 
 
@@ -27,16 +28,8 @@ def _load(path: Path, name: str):
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))  # corpus_samples, by name
 _corpus = _load(Path(__file__).resolve().parents[1] / "corpus" / "conftest.py", "corpus_conftest")
 files, docs = _corpus.files, _corpus.docs  # the corpus tests' fixtures: one tiny file per format
-
-
-@pytest.fixture(scope="session")
-def tok_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tokenizer(tmp_path_factory.mktemp("tok"))
-
-
-@pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_data_dir(tmp_path_factory.mktemp("data"))
+_finetune = _load(Path(__file__).resolve().parents[1] / "finetune" / "conftest.py", "finetune_conftest")
+tok_dir, data_dir = _finetune.tok_dir, _finetune.data_dir  # the fine-tuning tests' tokenizer and data
 
 
 @pytest.fixture(scope="session")

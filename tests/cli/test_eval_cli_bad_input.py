@@ -6,9 +6,9 @@ Self-contained: tasks are tiny pipeline tasks written into tmp_path (no shared d
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
+from eval_samples import corrupt_cache, eval_argv, foreign_db, write_task
 
 from aimm_nlp.cli import main
 
@@ -18,51 +18,6 @@ def tok():
     from aimm_nlp.testing import DARIJA, tiny_tokenizer
 
     return tiny_tokenizer(DARIJA * 3, vocab_size=400)
-
-
-TASK = """\
-task: tiny_script
-output_type: pipeline
-pipeline: dominant_script
-dataset_path: csv
-dataset_kwargs:
-  data_files:
-    test: {data}
-  delimiter: "\\t"
-test_split: test
-doc_to_text: text
-doc_to_target: script
-metric_list:
-  - metric: acc
-{extra}"""
-ROWS = "text\tscript\nsalam 3lik\tLatn\nواش نتا مزيان؟\tArab\nⴰⵣⵓⵍ\tTfng\n"
-
-
-def write_task(folder, data: bytes | str = ROWS, *, extra: str = "", name: str = "tiny.yaml"):
-    """A pipeline task over ``data.tsv`` in ``folder``; returns the task path."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    (folder / "data.tsv").write_bytes(raw)
-    path = folder / name
-    path.write_text(TASK.format(data="data.tsv", extra=extra), encoding="utf-8")
-    return path
-
-
-def eval_argv(task, out, *extra):
-    return ["eval", "--tasks", str(task), "--output", str(out), "--no-cache", *extra]
-
-
-def _corrupt(path):
-    path.write_bytes(b"this is not an sqlite file, it holds the user's notes" * 20)
-    return path
-
-
-def _foreign_db(path):
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE notes (body TEXT)")
-    db.execute("INSERT INTO notes VALUES ('mine')")
-    db.commit()
-    db.close()
-    return path
 
 
 # (case id, how to build the argv from tmp_path, the needles the message must hold)
@@ -80,10 +35,10 @@ CASES = [
                                        "--output", str(t / "r.json"), "--no-cache"], ["nope: no such folder"]),
     ("cache is a folder", lambda t: [*eval_argv(write_task(t), t / "r.json")[:-1], "--cache", str(t)],
      ["the cache is a folder"]),
-    ("corrupt cache", lambda t: [*eval_argv(write_task(t), t / "r.json")[:-1], "--cache", str(_corrupt(t / "c.db"))],
+    ("corrupt cache", lambda t: [*eval_argv(write_task(t), t / "r.json")[:-1], "--cache", str(corrupt_cache(t / "c.db"))],
      ["c.db: not a readable eval cache", "delete it"]),
     ("someone else's sqlite", lambda t: [*eval_argv(write_task(t), t / "r.json")[:-1], "--cache",
-                                         str(_foreign_db(t / "notes.db"))], ["notes.db", "not an aimm eval cache"]),
+                                         str(foreign_db(t / "notes.db"))], ["notes.db", "not an aimm eval cache"]),
     ("device foo", lambda t: eval_argv(write_task(t), t / "r.json", "--device", "foo", "--model", str(t / "m")),
      ["device 'foo' is not a torch device"]),
     ("output is a folder", lambda t: eval_argv(write_task(t), t, "--bootstrap-iters", "0"), ["is a folder"]),

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import json
 
+from report_samples import run_json
+
 from aimm_nlp.cli import main
 from aimm_nlp.report import report
-
-
-def run_json(acc, bpb, lang="ary_Arab"):
-    return {
-        "results": {
-            "ary_sentiment": {
-                "alias": "ary_sentiment",
-                "acc,none": acc,
-                "acc_ci95,none": [acc - 0.05, acc + 0.05],
-            },
-            "flores_ary_Arab_bpb": {"bits_per_byte,none": bpb, "bits_per_byte_ci95,none": None},
-        },
-        "higher_is_better": {"ary_sentiment": {"acc": True}, "flores_ary_Arab_bpb": {"bits_per_byte": False}},
-        "lang": {"ary_sentiment": "ary_Arab+ary_Latn", "flores_ary_Arab_bpb": lang},
-    }
 
 
 def test_report_writes_markdown_html_and_plots(tmp_path):

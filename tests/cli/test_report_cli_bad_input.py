@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from report_samples import write_run
 
 from aimm_nlp.cli import main
 from aimm_nlp.evaluation.results import load_results
@@ -13,16 +12,6 @@ from aimm_nlp.report import leaderboard_rows
 GOOD = {
     "results": {"t": {"alias": "t", "acc,none": 0.8, "acc_ci95,none": [0.7, 0.9], "acc_stderr,none": "N/A"}}
 }
-
-
-def _write(path, content):
-    if content is None:
-        path.mkdir()
-    elif isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(
@@ -46,8 +35,8 @@ def _write(path, content):
          "lang-int", "skipped-strs", "no-results", "bad-json", "empty"],
 )  # fmt: skip
 def test_bad_run_file_exits_2(tmp_path, capsys, content, needles):
-    bad = _write(tmp_path / "run.json", content)
-    good = _write(tmp_path / "good.json", GOOD)
+    bad = write_run(tmp_path / "run.json", content)
+    good = write_run(tmp_path / "good.json", GOOD)
     out = tmp_path / "report"
     assert main(["report", str(good), str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -63,8 +52,8 @@ def test_missing_run_file(tmp_path, capsys):
 
 
 def test_out_that_is_a_file_is_refused(tmp_path, capsys):
-    run = _write(tmp_path / "run.json", GOOD)
-    out = _write(tmp_path / "notes.txt", "mine")
+    run = write_run(tmp_path / "run.json", GOOD)
+    out = write_run(tmp_path / "notes.txt", "mine")
     assert main(["report", str(run), "--out", str(out)]) == 2
     assert "notes.txt: is a file" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == "mine"
@@ -72,7 +61,7 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
 
 def test_a_null_score_is_listed_not_dropped(tmp_path):
     """``null`` is how `aimm eval` writes a score it could not compute: the row stays, shown as n/a."""
-    run = _write(tmp_path / "run.json", {"results": {"t": {"acc,none": None, "f1,none": 0.5}}})
+    run = write_run(tmp_path / "run.json", {"results": {"t": {"acc,none": None, "f1,none": 0.5}}})
     assert load_results(run)["results"]["t"]["acc,none"] is None
     rows = leaderboard_rows({"run": load_results(run)})
     assert [(r["metric"], r["value"]) for r in rows] == [("acc", None), ("f1", 0.5)]

@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
+from report_samples import GOOD, PLACES, place_run
 
 from aimm_nlp.cli import main
 
-GOOD = {"results": {"ary_sentiment": {"alias": "ary_sentiment", "acc,none": 0.8, "f1,none": 0.7}}}
 
-
-def _place(tmp_path, how, name):
-    """The run file, stored in the report folder as ``name`` (a copy, a symlink or a hard link)."""
-    out = tmp_path / "report"
-    out.mkdir()
-    text = json.dumps(GOOD, ensure_ascii=False)
-    if how == "file":
-        (out / name).write_text(text, encoding="utf-8")
-        return out / name, out
-    (tmp_path / "run.json").write_text(text, encoding="utf-8")
-    (os.symlink if how == "symlink" else os.link)(tmp_path / "run.json", out / name)
-    return (tmp_path / "run.json" if how == "symlink" else out / name), out
-
-
-CASES = [
-    (how, name)
-    for how in ("file", "symlink", "hard link")
-    for name in ("leaderboard.md", "leaderboard.html", "acc.png", "f1.png")
-]
-
-
-@pytest.mark.parametrize(("how", "name"), CASES, ids=[f"{h}-{n}" for h, n in CASES])
+@pytest.mark.parametrize(("how", "name"), PLACES, ids=[f"{h}-{n}" for h, n in PLACES])
 @pytest.mark.parametrize("overwrite", [[], ["--overwrite"]], ids=["plain", "overwrite"])
 def test_cli_leaves_a_folder_holding_a_run_file_alone(tmp_path, capsys, how, name, overwrite):
-    run, out = _place(tmp_path, how, name)
+    run, out = place_run(tmp_path, how, name)
     before = run.read_bytes()
     assert main(["report", str(run), "--out", str(out), *overwrite]) == 2
     err = capsys.readouterr().err

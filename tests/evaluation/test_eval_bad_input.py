@@ -8,58 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 
 import pytest
+from eval_samples import write_task
 
 from aimm_nlp.errors import ConfigError, DataError, InputFileError
-
-TASK = """\
-task: tiny_script
-output_type: pipeline
-pipeline: dominant_script
-dataset_path: csv
-dataset_kwargs:
-  data_files:
-    test: {data}
-  delimiter: "\\t"
-test_split: test
-doc_to_text: text
-doc_to_target: script
-metric_list:
-  - metric: acc
-{extra}"""
-ROWS = "text\tscript\nsalam 3lik\tLatn\nواش نتا مزيان؟\tArab\nⴰⵣⵓⵍ\tTfng\n"
-
-
-def write_task(folder, data: bytes | str = ROWS, *, extra: str = "", name: str = "tiny.yaml"):
-    """A pipeline task over ``data.tsv`` in ``folder``; returns the task path."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    (folder / "data.tsv").write_bytes(raw)
-    path = folder / name
-    path.write_text(TASK.format(data="data.tsv", extra=extra), encoding="utf-8")
-    return path
-
-
-def eval_argv(task, out, *extra):
-    return ["eval", "--tasks", str(task), "--output", str(out), "--no-cache", *extra]
-
-
-def _corrupt(path):
-    path.write_bytes(b"this is not an sqlite file, it holds the user's notes" * 20)
-    return path
-
-
-def _foreign_db(path):
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE notes (body TEXT)")
-    db.execute("INSERT INTO notes VALUES ('mine')")
-    db.commit()
-    db.close()
-    return path
-
-
-# (case id, how to build the argv from tmp_path, the needles the message must hold)
 
 
 def _bad_yaml(folder):

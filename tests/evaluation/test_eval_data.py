@@ -11,23 +11,12 @@ A doc is in the test split when its bucket is *below* test_percent.
 from __future__ import annotations
 
 import pytest
+from eval_samples import TWEETS as ROWS
+from eval_samples import tsv
 
 from aimm_nlp.evaluation.data import hash_bucket, read_docs
 
-ROWS = [
-    (1, "واش نتا مزيان؟", "positive"),
-    (2, "salam labas 3lik", "positive"),
-    (3, "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "neutral"),
-    (4, "الجو خايب اليوم", "negative"),
-    (5, "had lfilm khayb bzaf", "negative"),
-    (6, "كنبغي نمشي للدار", "neutral"),
-    (7, "mzyan bzaf a sa7bi", "positive"),
-]
 BUCKETS = {1: 13, 2: 46, 3: 43, 4: 54, 5: 83, 6: 59, 7: 30}
-
-
-def tsv(rows) -> str:
-    return "id\ttweet\tlabel\n" + "".join(f"{i}\t{t}\t{lab}\n" for i, t, lab in rows)
 
 
 @pytest.fixture

@@ -7,25 +7,12 @@ found by mutation testing.
 from __future__ import annotations
 
 import pytest
+from eval_samples import TWEETS as ROWS
+from eval_samples import tsv
 
 from aimm_nlp.evaluation.requests import prepare
 from aimm_nlp.evaluation.task import load_task
 from aimm_nlp.testing import DummyModel
-
-ROWS = [
-    (1, "واش نتا مزيان؟", "positive"),
-    (2, "salam labas 3lik", "positive"),
-    (3, "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "neutral"),
-    (4, "الجو خايب اليوم", "negative"),
-    (5, "had lfilm khayb bzaf", "negative"),
-    (6, "كنبغي نمشي للدار", "neutral"),
-    (7, "mzyan bzaf a sa7bi", "positive"),
-]
-
-
-def tsv(rows) -> str:
-    return "id\ttweet\tlabel\n" + "".join(f"{i}\t{t}\t{lab}\n" for i, t, lab in rows)
-
 
 TASK = """task: t
 output_type: multiple_choice

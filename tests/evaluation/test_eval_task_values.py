@@ -8,32 +8,17 @@ from __future__ import annotations
 
 import json
 
+import eval_samples
 import pytest
 
 from aimm_nlp.cli import main
 
-TASK = """\
-task: tiny_script
-output_type: pipeline
-pipeline: dominant_script
-dataset_path: csv
-dataset_kwargs:
-  data_files:
-    test: data.tsv
-  delimiter: "\\t"
-doc_to_text: text
-doc_to_target: script
-metric_list:
-  - metric: acc
-{extra}"""
 ROWS = "text\tscript\tid\nsalam 3lik\tLatn\t1\nواش نتا مزيان؟\tArab\t2\nⴰⵣⵓⵍ\tTfng\t3\n"
 
 
 def write_task(folder, data=ROWS, extra=""):
-    (folder / "data.tsv").write_text(data, encoding="utf-8")
-    path = folder / "tiny.yaml"
-    path.write_text(TASK.format(extra=extra), encoding="utf-8")
-    return path
+    """The shared tiny task without its ``test_split:`` line, so ``extra`` starts on line 13."""
+    return eval_samples.write_task(folder, data, extra=extra, test_split=False)
 
 
 def run_both(tmp_path, task):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import sys
 from pathlib import Path
 
 TWEETS = [
@@ -200,3 +202,27 @@ def write_model_dirs(root: Path) -> Path:
     (root / "empty").mkdir()
     shutil.copy(root / "safetensors" / "config.json", root / "empty")
     return root
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for torch.distributed's master)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def torchrun_finetune(cfg_file: Path, nproc: int = 2) -> list[str]:
+    """The argv of ``aimm finetune cfg_file --quiet`` under ``torch.distributed.run`` on ``nproc`` local ranks."""
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        f"--nproc_per_node={nproc}",
+        "--master_addr=127.0.0.1",
+        f"--master_port={free_port()}",
+        "-m",
+        "aimm_nlp",
+        "finetune",
+        str(cfg_file),
+        "--quiet",
+    ]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import torch
-from ft_helpers import base_cfg
+from ft_helpers import base_cfg, torchrun_finetune
 
 from aimm_nlp.finetune import FinetuneConfig, finetune
 
@@ -81,12 +80,6 @@ def test_sigkill_then_resume_is_bit_identical(tok_dir, data_dir, tmp_path):
     assert steps == list(range(1, 11))  # lines after the checkpoint were rewound, none repeated
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_two_gloo_ranks_match_one_process(tok_dir, data_dir, tmp_path):
     """Tolerance: 1e-5 absolute on every step's loss (float sums in another order across ranks)."""
     import yaml
@@ -98,19 +91,7 @@ def test_two_gloo_ranks_match_one_process(tok_dir, data_dir, tmp_path):
     two = base_cfg("causal_lm", tok_dir, data_dir / "text.txt", tmp_path / "two", **extra)
     cfg_file = tmp_path / "ddp.yaml"
     cfg_file.write_text(yaml.safe_dump(two), encoding="utf-8")
-    cmd = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nproc_per_node=2",
-        "--master_addr=127.0.0.1",
-        f"--master_port={_free_port()}",
-        "-m",
-        "aimm_nlp",
-        "finetune",
-        str(cfg_file),
-        "--quiet",
-    ]
+    cmd = torchrun_finetune(cfg_file)
     out = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=240)
     assert out.returncode == 0, out.stderr[-3000:]
 

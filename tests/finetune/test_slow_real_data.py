@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from ft_helpers import base_cfg
+from ft_helpers import base_cfg, torchrun_finetune
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
@@ -40,19 +32,7 @@ def test_fsdp_two_gloo_ranks_train_and_save(tok_dir, data_dir, tmp_path):
     cfg = tmp_path / "fsdp.yaml"
     cfg.write_text(yaml.safe_dump(raw), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    cmd = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nproc_per_node=2",
-        "--master_addr=127.0.0.1",
-        f"--master_port={_free_port()}",
-        "-m",
-        "aimm_nlp",
-        "finetune",
-        "--quiet",
-        str(cfg),
-    ]
+    cmd = torchrun_finetune(cfg)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     model = AutoModelForCausalLM.from_pretrained(tmp_path / "run" / "model")

@@ -85,16 +85,22 @@ def test_causal_lm_eval_loss_is_the_models_own_next_token_loss(packing, tok_dir,
     assert abs(res.metrics["eval_loss"] - manual) < 1e-5, (res.metrics, manual)
 
 
-def test_run_folder_is_complete(tok_dir, data_dir, tmp_path):
-    raw = base_cfg(
+def _tweet_classifier_cfg(tok_dir, data_dir, out, **extra) -> dict:
+    """A sentiment classifier over tweets.tsv, evaluated on the same file."""
+    return base_cfg(
         "sequence_classification",
         tok_dir,
         data_dir / "tweets.tsv",
-        tmp_path / "run",
+        out,
         data__text_column="tweet",
         data__labels=LABELS,
         data__eval=str(data_dir / "tweets.tsv"),
+        **extra,
     )
+
+
+def test_run_folder_is_complete(tok_dir, data_dir, tmp_path):
+    raw = _tweet_classifier_cfg(tok_dir, data_dir, tmp_path / "run")
     res = finetune(FinetuneConfig.from_dict(raw))
     names = {p.name for p in res.output_dir.iterdir()}
     assert {"model", "config.yaml", "metrics.jsonl", "curve.png", "README.md", "run.json"} <= names
@@ -136,14 +142,10 @@ def test_sft_trains_on_responses(tok_dir, data_dir, tmp_path):
 
 
 def test_early_stopping(tok_dir, data_dir, tmp_path):
-    raw = base_cfg(
-        "sequence_classification",
+    raw = _tweet_classifier_cfg(
         tok_dir,
-        data_dir / "tweets.tsv",
+        data_dir,
         tmp_path / "run",
-        data__text_column="tweet",
-        data__labels=LABELS,
-        data__eval=str(data_dir / "tweets.tsv"),
         optim__lr=1e-9,
         optim__max_steps=40,
         run__eval_every=1,

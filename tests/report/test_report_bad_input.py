@@ -4,27 +4,16 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from report_samples import write_run
 
 from aimm_nlp.errors import ConfigError, InputFileError
 from aimm_nlp.evaluation.results import load_results
 from aimm_nlp.report import compare_to_baseline
 
 
-def _write(path, content):
-    if content is None:
-        path.mkdir()
-    elif isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
-    return path
-
-
 def test_load_results_error_is_an_input_file_error(tmp_path):
-    bad = _write(tmp_path / "run.json", {"results": {"t": {"acc,none": "x"}}})
+    bad = write_run(tmp_path / "run.json", {"results": {"t": {"acc,none": "x"}}})
     with pytest.raises(InputFileError) as exc:
         load_results(bad)
     assert exc.value.path == str(bad)
