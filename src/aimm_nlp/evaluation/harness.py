@@ -126,8 +126,20 @@ def _package_versions() -> tuple[tuple[str, str | None], ...]:
     return tuple(versions)
 
 
+def _model_settings(backend: Backend | None) -> dict[str, Any]:
+    """The settings that move a score, beside the model's files: part of the cache key and the provenance."""
+    settings = {k: getattr(backend, k, None) for k in ("max_length", "softmax_dtype")}
+    params = getattr(getattr(backend, "model", None), "parameters", None)
+    first = next(iter(params()), None) if callable(params) else None
+    if first is not None:  # a torch model: its dtype and device class (cpu, cuda...) move the logits
+        settings["dtype"] = str(first.dtype).removeprefix("torch.")
+        settings["device_type"] = first.device.type
+    return settings
+
+
 def _model_provenance(backend: Backend | None) -> dict[str, Any]:
-    return dict(getattr(backend, "provenance", {}) or {"fingerprint": getattr(backend, "fingerprint", None)})
+    prov = dict(getattr(backend, "provenance", {}) or {"fingerprint": getattr(backend, "fingerprint", None)})
+    return {**prov, **{k: v for k, v in _model_settings(backend).items() if v is not None}}
 
 
 def _provenance(
@@ -292,8 +304,8 @@ def _evaluate(
     try:
         for run in todo.runs:
             prep, backend = run.prep, run.backend
-            # settings that move a score are part of the cache key, next to the weights' hash
-            settings = {k: getattr(backend, k, None) for k in ("max_length", "softmax_dtype")}
+            # settings that move a score are part of the cache key, next to the model files' fingerprint
+            settings = _model_settings(backend)
             model_fp = f"{getattr(backend, 'fingerprint', 'no-model')}:{sorted(settings.items())}"
             values = _run_task(prep, backend, store, model_fp, flush_every=64)
             name = prep.task.name

@@ -1,0 +1,95 @@
+"""The results cache is keyed by every model file (issue 24): two folders with the same weights and a
+different config.json never share cache entries, and the provenance holds plain per-file sha256 digests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from ci_support import require
+
+TEXTS = ["a", "salam labas 3lik? ana mzyaaaaan 😂", "واش نتا مزيااااان؟ الحمد لله", "ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ " * 5, ""]
+
+
+@pytest.fixture(scope="module")
+def twin_folders(tmp_path_factory, tok):
+    """Two model folders: the same safetensors and tokenizer files, a config.json that differs in one key."""
+    from aimm_nlp.testing import tiny_causal_lm
+
+    root = tmp_path_factory.mktemp("twins")
+    first = root / "rope-base"
+    tiny_causal_lm(tok, seed=5, max_len=64).save_pretrained(first, safe_serialization=True)
+    tok.save_pretrained(first)
+    second = root / "rope-extended"
+    shutil.copytree(first, second)
+    cfg = json.loads((second / "config.json").read_text(encoding="utf-8"))
+    cfg["rope_theta"] = 7.0  # a re-configured model: same weights, other positions
+    cfg["rms_norm_eps"] = 0.5
+    (second / "config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
+    return first, second
+
+
+def _rows(path):
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_same_weights_other_config_is_another_cache_entry(twin_folders, tmp_path):
+    from aimm_nlp.evaluation import evaluate
+
+    first, second = twin_folders
+    assert (first / "model.safetensors").read_bytes() == (second / "model.safetensors").read_bytes()
+    cache = tmp_path / "eval.sqlite"
+    kw = {"limit": 4, "bootstrap_iters": 0, "cache": cache}
+    a = evaluate(str(first), ["mini_ary_Arab_bpb"], **kw)
+    n = _rows(cache)
+    assert n > 0
+    b = evaluate(str(second), ["mini_ary_Arab_bpb"], **kw)
+    assert _rows(cache) == 2 * n, "the second model was served the first model's cached scores"
+    again = evaluate(str(first), ["mini_ary_Arab_bpb"], **kw)
+    assert _rows(cache) == 2 * n  # the same model, same settings: every item is a hit
+    ll = [[s["ll"] for s in r.samples["mini_ary_Arab_bpb"]] for r in (a, b, again)]
+    assert ll[0] == ll[2] and ll[0] != ll[1]
+    pa, pb = (r.provenance["model"] for r in (a, b))
+    assert pa["files_sha256"]["config.json"] != pb["files_sha256"]["config.json"]
+    assert pa["files_sha256"]["model.safetensors"] == pb["files_sha256"]["model.safetensors"]
+    assert pa["model_path"] == str(first.resolve()) and pb["model_path"] == str(second.resolve())
+
+
+def test_provenance_digests_are_plain_sha256_of_each_file(twin_folders, tmp_path):
+    from aimm_nlp.evaluation import evaluate
+
+    first, _ = twin_folders
+    res = evaluate(str(first), ["mini_ary_Arab_bpb"], limit=2, bootstrap_iters=0, cache=None)
+    path = res.write(tmp_path / "run.json")
+    model = json.loads(path.read_text(encoding="utf-8"))["provenance"]["model"]
+    files = sorted(p for p in first.iterdir() if p.is_file())
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in files}
+    assert model["files_sha256"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    assert model["dtype"] == "float32" and model["softmax_dtype"] == "float32"
+    assert model["device_type"] == "cpu" and model["max_length"] == 64
+
+
+def test_each_twin_scores_like_lm_eval(twin_folders):
+    require("lm_eval", 'the bench extra: pip install "aimm-nlp[bench]"')
+    from lm_eval.api.instance import Instance
+    from lm_eval.models.huggingface import HFLM
+
+    from aimm_nlp.evaluation.backends import load_model
+
+    scores = []
+    for folder in twin_folders:
+        ours = dict(load_model(folder).score_rolling(TEXTS))
+        ref = HFLM(pretrained=str(folder), batch_size=4, max_length=64, device="cpu", dtype="float32")
+        reqs = [Instance(request_type="loglikelihood_rolling", doc={}, arguments=(t,), idx=0) for t in TEXTS]
+        theirs = ref.loglikelihood_rolling(reqs, disable_tqdm=True)
+        assert [ours[i] for i in range(len(TEXTS))] == pytest.approx(theirs, abs=1e-4)
+        scores.append(theirs)
+    assert scores[0] != scores[1]  # lm-eval reads config.json too: the twins are different models
