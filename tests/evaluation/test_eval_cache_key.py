@@ -93,3 +93,61 @@ def test_each_twin_scores_like_lm_eval(twin_folders):
         assert [ours[i] for i in range(len(TEXTS))] == pytest.approx(theirs, abs=1e-4)
         scores.append(theirs)
     assert scores[0] != scores[1]  # lm-eval reads config.json too: the twins are different models
+
+
+def test_dtype_and_softmax_dtype_are_cache_key_and_provenance(twin_folders, tmp_path):
+    """Each precision is its own cache entry (never served another precision's scores) and is recorded."""
+    from aimm_nlp.evaluation import evaluate
+
+    cache = tmp_path / "eval.sqlite"
+    seen, lls = [], []
+    for dtype, softmax in [("auto", None), ("auto", "float64"), ("float64", "float64"), ("bfloat16", None)]:
+        res = evaluate(
+            str(twin_folders[0]), ["mini_ary_Arab_bpb"], limit=3, bootstrap_iters=0, cache=cache,
+            dtype=dtype, softmax_dtype=softmax,
+        )  # fmt: skip
+        seen.append(_rows(cache))
+        model = res.provenance["model"]
+        assert model["dtype"] == ("float32" if dtype == "auto" else dtype)
+        assert model["softmax_dtype"] == (softmax or "float32")
+        lls.append([s["ll"] for s in res.samples["mini_ary_Arab_bpb"]])
+    assert seen == [3, 6, 9, 12], "a run with another precision was served cached scores"
+    assert lls[0] != lls[3]  # bfloat16 moves the scores: a shared entry would have hidden it
+    assert lls[1] == pytest.approx(lls[2], abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"dtype": "float8"}, ["dtype='float8'"]),
+        ({"dtype": "fp32"}, ["dtype='fp32'"]),
+        ({"softmax_dtype": "bfloat16"}, ["softmax_dtype='bfloat16'"]),
+        ({"dtype": "", "softmax_dtype": "float16"}, ["dtype=''", "softmax_dtype='float16'"]),
+        ({"dtype": None, "limit": 0}, ["limit=0", "dtype=None"]),
+    ],
+)
+def test_bad_precision_options_are_refused_all_at_once(kw, expected):
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.evaluation import evaluate
+
+    with pytest.raises(ConfigError) as err:
+        evaluate("no/such/model", ["mini_ary_Arab_bpb"], **kw)
+    for part in expected:
+        assert part in str(err.value)
+
+
+def test_cli_dtype_options_reach_the_results(twin_folders, tmp_path):
+    from aimm_nlp.cli import main
+
+    out = tmp_path / "run.json"
+    args = ["eval", "--model", str(twin_folders[1]), "--tasks", "mini_ary_Arab_bpb", "--limit", "2",
+            "--output", str(out), "--no-cache", "--bootstrap-iters", "0",
+            "--dtype", "float64", "--softmax-dtype", "float64"]  # fmt: skip
+    assert main(args) == 0
+    model = json.loads(out.read_text(encoding="utf-8"))["provenance"]["model"]
+    assert (model["dtype"], model["softmax_dtype"]) == ("float64", "float64")
+    assert model["model_path"] == str(twin_folders[1].resolve())
+    bad_out = tmp_path / "bad.json"
+    with pytest.raises(SystemExit) as bad:
+        main([*args[:8], str(bad_out), "--no-cache", "--dtype", "float8"])
+    assert bad.value.code == 2 and not bad_out.exists()
