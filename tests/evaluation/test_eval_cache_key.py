@@ -9,10 +9,9 @@ import shutil
 import sqlite3
 
 import pytest
+from test_eval_vs_lmeval import ITEMS, TEXTS  # the Darija/Arabizi/Tifinagh items compared with lm-eval
 
 from ci_support import require
-
-TEXTS = ["a", "salam labas 3lik? ana mzyaaaaan 😂", "واش نتا مزيااااان؟ الحمد لله", "ⴰⵣⵓⵍ ⴼⵍⴰⵡⵏ " * 5, ""]
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +85,19 @@ def test_each_twin_scores_like_lm_eval(twin_folders):
 
     scores = []
     for folder in twin_folders:
-        ours = dict(load_model(folder).score_rolling(TEXTS))
+        ours = load_model(folder)
         ref = HFLM(pretrained=str(folder), batch_size=4, max_length=64, device="cpu", dtype="float32")
         reqs = [Instance(request_type="loglikelihood_rolling", doc={}, arguments=(t,), idx=0) for t in TEXTS]
         theirs = ref.loglikelihood_rolling(reqs, disable_tqdm=True)
-        assert [ours[i] for i in range(len(TEXTS))] == pytest.approx(theirs, abs=1e-4)
-        scores.append(theirs)
+        mine = dict(ours.score_rolling(TEXTS))
+        assert [mine[i] for i in range(len(TEXTS))] == pytest.approx(theirs, abs=1e-4)
+        pairs = [(ctx, cont) for ctx, conts in ITEMS for cont in conts]
+        reqs = [Instance(request_type="loglikelihood", doc={}, arguments=p, idx=0) for p in pairs]
+        their_ll = [ll for ll, _ in ref.loglikelihood(reqs, disable_tqdm=True)]
+        choices = dict(ours.score_choices(ITEMS))
+        my_ll = [v[0] for i in range(len(ITEMS)) for v in choices[i]]
+        assert my_ll == pytest.approx(their_ll, abs=1e-4)
+        scores.append(theirs + their_ll)
     assert scores[0] != scores[1]  # lm-eval reads config.json too: the twins are different models
 
 
