@@ -142,7 +142,7 @@ def test_bad_precision_options_are_refused_all_at_once(kw, expected):
         assert part in str(err.value)
 
 
-def test_cli_dtype_options_reach_the_results(twin_folders, tmp_path):
+def test_cli_dtype_options_reach_the_results(twin_folders, tmp_path, capsys):
     from aimm_nlp.cli import main
 
     out = tmp_path / "run.json"
@@ -154,6 +154,18 @@ def test_cli_dtype_options_reach_the_results(twin_folders, tmp_path):
     assert (model["dtype"], model["softmax_dtype"]) == ("float64", "float64")
     assert model["model_path"] == str(twin_folders[1].resolve())
     bad_out = tmp_path / "bad.json"
-    with pytest.raises(SystemExit) as bad:
-        main([*args[:8], str(bad_out), "--no-cache", "--dtype", "float8"])
-    assert bad.value.code == 2 and not bad_out.exists()
+    bad = [
+        *args[:6],
+        "0",
+        "--output",
+        str(bad_out),
+        "--no-cache",
+        "--dtype",
+        "float8",
+        "--softmax-dtype",
+        "fp64",
+    ]
+    assert main(bad) == 2 and not bad_out.exists()
+    err = capsys.readouterr().err
+    for part in ("--limit '0'", "--dtype 'float8'", "--softmax-dtype 'fp64'"):
+        assert part in err  # every bad option at once

@@ -54,14 +54,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dtype",
         default="auto",
-        choices=DTYPES,
+        metavar="{" + ",".join(DTYPES) + "}",
         help="model dtype, like lm-eval's dtype= (default auto: as saved in the model folder); in the cache "
         "key and the results' provenance",
     )
     p.add_argument(
         "--softmax-dtype",
         default="float32",
-        choices=SOFTMAX_DTYPES,
+        metavar="{" + ",".join(SOFTMAX_DTYPES) + "}",
         help="dtype of a causal LM's log-softmax and log-likelihood sums (default float32; float64 removes "
         "float32 rounding of long continuations); in the cache key and the results' provenance",
     )
@@ -111,6 +111,20 @@ def _numbers(args: argparse.Namespace) -> list[str]:
     else:
         args.max_drop = drop
     return errors
+
+
+def _precision_errors(args: argparse.Namespace) -> list[str]:
+    """``--dtype`` / ``--softmax-dtype`` outside their choices, listed with the other bad options."""
+    from aimm_nlp.evaluation.options import DTYPES, SOFTMAX_DTYPES
+
+    return [
+        f"{flag} {value!r}: expected one of {', '.join(choices)}"
+        for flag, value, choices in (
+            ("--dtype", args.dtype, DTYPES),
+            ("--softmax-dtype", args.softmax_dtype, SOFTMAX_DTYPES),
+        )
+        if value not in choices
+    ]
 
 
 def _inputs(args: argparse.Namespace) -> list[tuple[str, object]]:
@@ -178,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.evaluation.options import check_device
     from aimm_nlp.evaluation.results import load_results
 
-    errors = _numbers(args)
+    errors = _numbers(args) + _precision_errors(args)
     for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device"):
         value = getattr(args, flag[2:])
         if value is not None and not value.strip(" ,"):  # "" would mean the current folder, "," no task
