@@ -189,3 +189,13 @@ def test_bad_max_drop_exits_2_before_any_work(tmp_path, capsys, value):
     assert f"--max-drop {value!r}: expected a finite number >= 0 or METRIC=NUMBER" in err
     assert "--limit '0'" in err  # every bad option is listed at once
     assert not out.exists()
+
+
+def test_per_metric_max_drop_of_an_unknown_metric_is_refused_before_any_work(base, tmp_path, capsys):
+    args, data = base
+    capsys.readouterr()
+    assert gate(tmp_path, args, data, "--max-drop", "word_perplexty=0.05") == 2  # a typo
+    err = capsys.readouterr().err
+    assert "--max-drop word_perplexty=0.05: no metric 'word_perplexty' in --baseline" in err
+    assert "word_perplexity" in err  # the metrics it has are listed
+    assert not (tmp_path / "run.json").exists()

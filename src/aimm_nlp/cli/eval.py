@@ -200,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
     batch_size = args.batch_size
     # everything that can be checked is checked before any work: the baseline, the device, the cache
     baseline = load_results(args.baseline) if args.baseline else None
+    if baseline is not None:
+        _check_metric_names(args, baseline)
     if args.device != "cpu":
         check_device(args.device)
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
@@ -231,6 +233,22 @@ def run(args: argparse.Namespace) -> int:
     if baseline is not None:
         return _gate(args, results.to_dict(), baseline)
     return 0
+
+
+def _check_metric_names(args: argparse.Namespace, baseline: dict) -> None:
+    """A ``--max-drop METRIC=DROP`` naming no metric of the baseline (a typo) is refused before any work."""
+    from aimm_nlp.errors import ConfigError
+
+    known = {k.partition(",")[0] for row in baseline["results"].values() for k in row if "," in k}
+    known = {m for m in known if not m.endswith(("_stderr", "_ci95"))}
+    errors = [
+        f"--max-drop {m}={v}: no metric {m!r} in --baseline {args.baseline} (its metrics: "
+        f"{', '.join(sorted(known)) or 'none'}); fix the metric's name"
+        for m, v in args.max_drops.items()
+        if m not in known
+    ]
+    if errors:
+        raise ConfigError("invalid options (nothing was run):", errors=errors)
 
 
 def _gate(args: argparse.Namespace, run: dict, baseline: dict) -> int:
