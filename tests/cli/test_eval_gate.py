@@ -5,7 +5,9 @@ differs and the fix; the same model against lm-eval's results JSON -> exit 0 (th
 cannot support are named); a perplexity a tiny relative amount off passes; a real drop beyond
 --max-drop (global or per metric) exits 1.
 
-lm-eval's file is written by hand in lm-eval 0.4's results shape (`results` with "metric,none" and
+`test_the_same_model_against_lm_evals_own_results_file` runs lm-eval in process (HFLM, `simple_evaluate`,
+as tests/evaluation/test_eval_vs_lmeval.py) on the same tiny model and task; the other lm-eval file is
+written by hand in lm-eval 0.4's results shape (`results` with "metric,none" and
 "metric_stderr,none": "N/A" keys, `n-samples` original/effective, `n-shot`, `higher_is_better`,
 `configs`, `versions`, no data or prompt hashes) from this run's scores, the perplexities moved by the
 1.8e-7 relative difference issue 24 measured between the two harnesses on the same model.
@@ -18,6 +20,7 @@ import json
 import pytest
 
 from aimm_nlp.cli import main
+from ci_support import require
 
 TASK = "flores_ary_Arab_bpb"
 
@@ -199,3 +202,52 @@ def test_per_metric_max_drop_of_an_unknown_metric_is_refused_before_any_work(bas
     assert "--max-drop word_perplexty=0.05: no metric 'word_perplexty' in --baseline" in err
     assert "word_perplexity" in err  # the metrics it has are listed
     assert not (tmp_path / "run.json").exists()
+
+
+LM_EVAL_TASK = """task: flores_ary_Arab_bpb
+dataset_path: text
+dataset_kwargs:
+  data_files:
+    test: {data}
+test_split: test
+output_type: loglikelihood_rolling
+doc_to_text: ""
+doc_to_target: text
+metric_list:
+  - metric: word_perplexity
+  - metric: byte_perplexity
+  - metric: bits_per_byte
+metadata:
+  version: 1
+"""
+
+
+def test_the_same_model_against_lm_evals_own_results_file(base, shared, llm, tmp_path, capsys):
+    """Acceptance of issue 24: lm-eval's own file for the same model and documents -> exit 0; the same
+    file against a run at another --limit -> exit 2 (today's gate passed it)."""
+    require("lm_eval", 'the bench extra: pip install "aimm-nlp[bench]"')
+    from lm_eval import simple_evaluate
+    from lm_eval.models.huggingface import HFLM
+    from lm_eval.tasks import TaskManager
+    from lm_eval.utils import handle_non_serializable
+
+    args, data = base
+    (tmp_path / "tasks").mkdir()
+    flores = shared / "corpora" / "flores200-subset" / "devtest" / "ary_Arab.devtest"
+    (tmp_path / "tasks" / "flores.yaml").write_text(LM_EVAL_TASK.format(data=flores), encoding="utf-8")
+    lm = HFLM(pretrained=str(llm), batch_size=4, device="cpu")
+    theirs = simple_evaluate(model=lm, tasks=[TASK], limit=5, bootstrap_iters=0,
+                             task_manager=TaskManager(include_path=str(tmp_path / "tasks")))  # fmt: skip
+    theirs.pop("samples", None)
+    theirs = json.loads(json.dumps(theirs, default=handle_non_serializable))  # as lm-eval writes it
+    assert theirs["n-samples"][TASK]["effective"] == 5
+    ours = data["results"][TASK]
+    for metric in ("bits_per_byte", "byte_perplexity", "word_perplexity"):  # the same model: equal scores
+        assert theirs["results"][TASK][f"{metric},none"] == pytest.approx(ours[f"{metric},none"], rel=1e-5)
+    capsys.readouterr()
+    assert gate(tmp_path, args, theirs) == 0
+    err = capsys.readouterr().err
+    assert f"data_sha256 not compared (not recorded in both files): {TASK}" in err
+    assert "no regression beyond 0.01" in err
+    assert gate(tmp_path, with_limit(args, 3), theirs) == 2
+    assert "sample count differs (baseline 5, this run 3)" in capsys.readouterr().err
