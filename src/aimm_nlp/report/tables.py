@@ -1,4 +1,4 @@
-"""Leaderboards across runs (Markdown + HTML + PNG with CI bars) and the CI regression gate.
+"""Leaderboards across runs (Markdown + HTML + PNG with CI bars); the CI regression gate is in gate.py.
 
 Runs are results JSON files written by ``aimm eval`` (lm-eval's own files load too, without
 intervals). A run is named by its file stem, or by as many of its folders as tell two files of the same
