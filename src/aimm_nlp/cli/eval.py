@@ -70,9 +70,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--bootstrap-iters", default="1000", help="draws for 95%% CIs (0-100000, default 1000; 0: none)"
     )
-    p.add_argument("--baseline", help="results JSON to compare with; exit 1 on regressions")
     p.add_argument(
-        "--max-drop", default="0.01", help="allowed drop per metric (a finite number >= 0, default 0.01)"
+        "--baseline",
+        help="results JSON (aimm's or lm-eval's) to compare with; exit 1 on regressions, exit 2 when the "
+        "runs differ per task in sample count, few-shot count, data_sha256 or prompt_sha256 (checks a "
+        "file cannot support, e.g. hashes in lm-eval's file, are named on stderr)",
+    )
+    p.add_argument(
+        "--max-drop",
+        action="append",
+        dest="max_drop_values",
+        metavar="[METRIC=]DROP",
+        help="allowed drop, a finite number >= 0: absolute for bounded scores (acc 0.80 -> 0.79 is 0.01), "
+        "relative for perplexities (0.01 = 1%% higher); DROP sets the default (0.01), METRIC=DROP one "
+        "metric's; repeatable, e.g. --max-drop 0.02 --max-drop word_perplexity=0.05",
     )
     p.set_defaults(func=run)
 
@@ -102,14 +113,22 @@ def _numbers(args: argparse.Namespace) -> list[str]:
             errors.append(f"{flag} {text!r}: expected an integer in {low}..{high}{auto}")
         else:
             setattr(args, name, value)
-    try:
-        drop = float(args.max_drop)
-    except ValueError:
-        drop = float("nan")
-    if not 0 <= drop < float("inf"):
-        errors.append(f"--max-drop {args.max_drop!r}: expected a finite number >= 0 (e.g. 0.01)")
-    else:
-        args.max_drop = drop
+    args.max_drop, args.max_drops = 0.01, {}
+    for text in args.max_drop_values or []:
+        metric, sep, number = text.partition("=") if "=" in text else ("", "", text)
+        try:
+            drop = float(number)
+        except ValueError:
+            drop = float("nan")
+        if (sep and not metric.strip()) or not 0 <= drop < float("inf"):
+            errors.append(
+                f"--max-drop {text!r}: expected a finite number >= 0 or METRIC=NUMBER (e.g. 0.01 or "
+                "word_perplexity=0.02)"
+            )
+        elif sep:
+            args.max_drops[metric.strip()] = drop
+        else:
+            args.max_drop = drop
     return errors
 
 
@@ -211,6 +230,8 @@ def run(args: argparse.Namespace) -> int:
     batch_size = args.batch_size
     # everything that can be checked is checked before any work: the baseline, the device, the cache
     baseline = load_results(args.baseline) if args.baseline else None
+    if baseline is not None:
+        _check_metric_names(args, baseline)
     if args.device != "cpu":
         check_device(args.device)
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
@@ -242,11 +263,46 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n{ran} task(s) ran, {len(results.skipped)} skipped:", file=sys.stderr)
         print(results.summary_table(), file=sys.stderr)
     if baseline is not None:
-        from aimm_nlp.report import compare_to_baseline, regression_table
+        return _gate(args, results.to_dict(), baseline)
+    return 0
 
-        regressions = compare_to_baseline(results.to_dict(), baseline, max_drop=args.max_drop)
-        if regressions:
-            print(regression_table(regressions, max_drop=args.max_drop), file=sys.stderr)
-            return 1
-        print(f"no regression beyond {args.max_drop} against {args.baseline}", file=sys.stderr)
+
+def _check_metric_names(args: argparse.Namespace, baseline: dict) -> None:
+    """A ``--max-drop METRIC=DROP`` naming no metric of the baseline (a typo) is refused before any work."""
+    from aimm_nlp.errors import ConfigError
+
+    known = {k.partition(",")[0] for row in baseline["results"].values() for k in row if "," in k}
+    known = {m for m in known if not m.endswith(("_stderr", "_ci95"))}
+    errors = [
+        f"--max-drop {m}={v}: no metric {m!r} in --baseline {args.baseline} (its metrics: "
+        f"{', '.join(sorted(known)) or 'none'}); fix the metric's name"
+        for m, v in args.max_drops.items()
+        if m not in known
+    ]
+    if errors:
+        raise ConfigError("invalid options (nothing was run):", errors=errors)
+
+
+def _gate(args: argparse.Namespace, run: dict, baseline: dict) -> int:
+    """Compare with ``--baseline``: 1 on regressions; ConfigError (exit 2) when the runs are unlike."""
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.report import check_comparable, compare_to_baseline, regression_table
+
+    try:
+        unchecked = check_comparable(run, baseline)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"--baseline {args.baseline}: not comparable with this run, nothing was compared (the results "
+            f"were written to {args.output}):",
+            errors=exc.errors,
+        ) from None
+    for line in unchecked:
+        print(f"--baseline {args.baseline}: {line}", file=sys.stderr)
+    drops = {"max_drop": args.max_drop, "max_drops": args.max_drops}
+    regressions = compare_to_baseline(run, baseline, **drops)
+    if regressions:
+        print(regression_table(regressions, **drops), file=sys.stderr)
+        return 1
+    allowed = ", ".join([str(args.max_drop), *(f"{m}={v}" for m, v in sorted(args.max_drops.items()))])
+    print(f"no regression beyond {allowed} against {args.baseline}", file=sys.stderr)
     return 0

@@ -335,6 +335,7 @@ def _results(
     preps = [r.prep for r in todo.runs]
     first = todo.runs[0].backend if todo.runs else todo.shared
     provenance = _provenance(first, [p.task for p in preps], batch_size=batch_size, seed=seed, device=device)
+    provenance["prompt_sha256"] = {p.task.name: p.prompt_sha256 for p in preps}  # compared by the gate
     models = {r.prep.task.name: _model_provenance(r.backend) for r in todo.runs}
     if len({str(m) for m in models.values()}) > 1:  # baselines: one fit per task
         provenance["model"] = models

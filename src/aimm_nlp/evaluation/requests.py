@@ -21,6 +21,11 @@ from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, render_f
 
 __all__ = ["Prepared", "prepare"]
 
+# the task keys that shape a request's text (prompt_sha256); the few-shot count is added as used
+PROMPT_KEYS = ("output_type", "description", "doc_to_text", "doc_to_target", "doc_to_choice",
+               "target_delimiter", "fewshot_delimiter", "fewshot_split", "fewshot_config",
+               "tokens_column", "tags_column", "generation_kwargs")  # fmt: skip
+
 # which backend kinds can answer each task type
 ACCEPTS = {
     "multiple_choice": {"causal_lm", "dummy"},
@@ -42,6 +47,22 @@ class Prepared:
     refs: list[dict[str, Any]]
     n_total: int
     n_shot: int
+
+    @property
+    def prompt_sha256(self) -> str:
+        """sha256 of what turns a doc into a prompt: the template keys and the few-shot count used.
+
+        Unlike ``task.config_hash`` it leaves out data paths and metrics, so the regression gate can
+        tell two runs of the same prompts on the same data (``data_sha256``) apart from a prompt change.
+        """
+        import hashlib
+        import json
+
+        cfg = {k: self.task.config.get(k) for k in PROMPT_KEYS}
+        blob = json.dumps(
+            {**cfg, "num_fewshot": self.n_shot}, sort_keys=True, ensure_ascii=False, default=str
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def _fewshot(task: Task, docs: list[dict], pool: list[dict], n: int, seed: int, idx: int) -> str:

@@ -8,6 +8,15 @@ Examples:
 
 from __future__ import annotations
 
+from aimm_nlp.report.gate import RELATIVE_METRICS, check_comparable
 from aimm_nlp.report.tables import Regression, compare_to_baseline, leaderboard_rows, regression_table, report
 
-__all__ = ["Regression", "compare_to_baseline", "leaderboard_rows", "regression_table", "report"]
+__all__ = [
+    "RELATIVE_METRICS",
+    "Regression",
+    "check_comparable",
+    "compare_to_baseline",
+    "leaderboard_rows",
+    "regression_table",
+    "report",
+]

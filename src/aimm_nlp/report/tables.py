@@ -1,4 +1,4 @@
-"""Leaderboards across runs (Markdown + HTML + PNG with CI bars) and the CI regression gate.
+"""Leaderboards across runs (Markdown + HTML + PNG with CI bars); the CI regression gate is in gate.py.
 
 Runs are results JSON files written by ``aimm eval`` (lm-eval's own files load too, without
 intervals). A run is named by its file stem, or by as many of its folders as tell two files of the same
@@ -11,100 +11,12 @@ from __future__ import annotations
 
 import html
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp.report.gate import Regression, _scores, compare_to_baseline, regression_table
+
 __all__ = ["Regression", "compare_to_baseline", "leaderboard_rows", "regression_table", "report"]
-
-
-@dataclass(frozen=True)
-class Regression:
-    """A metric that moved the wrong way by more than the allowed drop."""
-
-    task: str
-    metric: str
-    baseline: float
-    current: float
-    drop: float
-
-
-def _scores(data: dict[str, Any]) -> dict[tuple[str, str], tuple[float | None, list[float] | None]]:
-    """Every ``(task, metric)`` score; ``None`` where the run could not compute it (JSON ``null``).
-
-    Files read with :func:`~aimm_nlp.evaluation.results.load_results` hold only numbers or ``null``
-    there; any other value raises here rather than silently dropping its row.
-    """
-    from aimm_nlp.errors import DataError
-
-    out = {}
-    for task, row in data["results"].items():
-        for key, value in row.items():
-            metric, _, flt = key.partition(",")
-            if not flt or metric.endswith(("_stderr", "_ci95")):
-                continue
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise DataError(f"results.{task}.{key}: {value!r} is not a number")
-            ci = row.get(f"{metric}_ci95,{flt}")
-            ok_ci = (
-                isinstance(ci, (list, tuple))
-                and len(ci) == 2
-                and all(isinstance(v, (int, float)) for v in ci)
-            )
-            out[(task, metric)] = (None if value is None else float(value), list(ci) if ok_ci else None)
-    return out
-
-
-def compare_to_baseline(
-    run: dict[str, Any], baseline: dict[str, Any], *, max_drop: float = 0.01
-) -> list[Regression]:
-    """Metrics of ``run`` worse than ``baseline`` by more than ``max_drop`` (absolute).
-
-    Direction comes from ``higher_is_better``; a metric missing from ``run`` (or ``null`` there) is a
-    regression; a ``null`` baseline score has nothing to compare with and is skipped.
-
-    Raises:
-        ConfigError: ``max_drop`` is negative or not a number.
-
-    Examples:
-        >>> base = {"results": {"t": {"acc,none": 0.80}}, "higher_is_better": {"t": {"acc": True}}}
-        >>> run = {"results": {"t": {"acc,none": 0.75}}, "higher_is_better": {"t": {"acc": True}}}
-        >>> compare_to_baseline(run, base, max_drop=0.01)[0].drop
-        0.05
-    """
-    if (
-        isinstance(max_drop, bool)
-        or not isinstance(max_drop, (int, float))
-        or not 0 <= max_drop < float("inf")
-    ):
-        from aimm_nlp.errors import ConfigError
-
-        raise ConfigError(f"max_drop must be a number >= 0, got {max_drop!r}")
-    mine, base = _scores(run), _scores(baseline)
-    hib = {**(baseline.get("higher_is_better") or {}), **(run.get("higher_is_better") or {})}
-    out = []
-    for (task, metric), (value, _) in sorted(base.items()):
-        if value is None:
-            continue
-        up = hib.get(task, {}).get(metric, True)
-        current = mine.get((task, metric), (None, None))[0]
-        current = float("nan") if current is None else current
-        drop = (value - current) if up else (current - value)
-        if current != current or drop > max_drop:  # NaN: missing metric
-            out.append(
-                Regression(task, metric, value, current, round(drop, 6) if drop == drop else float("inf"))
-            )
-    return out
-
-
-def regression_table(regressions: list[Regression], *, max_drop: float) -> str:
-    """A Markdown table of regressions for CI logs."""
-    lines = [f"{len(regressions)} regression(s) beyond max drop {max_drop}:", "",
-             "| task | metric | baseline | current | drop |", "|---|---|---|---|---|"]  # fmt: skip
-    lines += [
-        f"| {r.task} | {r.metric} | {r.baseline:.4f} | {r.current:.4f} | {r.drop:.4f} |" for r in regressions
-    ]
-    return "\n".join(lines)
 
 
 def leaderboard_rows(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
