@@ -18,7 +18,7 @@ SHORT_DOCS = [{"text": "salam", "label": 0}, {"text": "واش", "label": 1}]
 LONG_CTX_DOCS = [*SHORT_DOCS, {"text": LONG, "label": 0}, {"text": "ⴰⵣⵓⵍ" + LONG, "label": 1}]
 
 
-def _task(tmp_path, docs, choices, truncation=None):
+def _task(tmp_path, docs, choices, truncation=None, *, extra=""):
     (tmp_path / "data.jsonl").write_text(
         "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8"
     )
@@ -27,7 +27,7 @@ def _task(tmp_path, docs, choices, truncation=None):
         "task: window\noutput_type: multiple_choice\ndataset_path: json\n"
         "dataset_kwargs:\n  data_files:\n    test: data.jsonl\n"
         f"doc_to_text: text\ndoc_to_target: label\ndoc_to_choice: {json.dumps(choices, ensure_ascii=False)}\n"
-        "metric_list:\n  - metric: acc\n" + (f"truncation: {truncation}\n" if truncation else ""),
+        "metric_list:\n  - metric: acc\n" + (f"truncation: {truncation}\n" if truncation else "") + extra,
         encoding="utf-8",
     )
     return path
@@ -123,3 +123,41 @@ def test_bad_truncation_value_is_listed(tmp_path, value):
     assert any("truncation:" in e and "left, error" in e for e in errors), errors
     with pytest.raises(ConfigError, match="truncation"):
         load_task(str(task))
+
+
+def _gen_task(tmp_path, docs, truncation, max_gen_toks):
+    path = _task(tmp_path, docs, ["iyeh", "la"], truncation)
+    text = path.read_text(encoding="utf-8").replace("multiple_choice", "generate_until")
+    text = text.replace("metric: acc", "metric: exact_match").replace(
+        "doc_to_target: label", "doc_to_target: text"
+    )
+    path.write_text(
+        text + f"generation_kwargs:\n  until: ['\\n']\n  max_gen_toks: {max_gen_toks}\n", encoding="utf-8"
+    )
+    return path
+
+
+@pytest.mark.parametrize(("truncation", "max_gen_toks", "cut"), [("left", 4, 2), (None, 4, 2), (None, 1, 2)])
+def test_generation_prompt_leaves_room_for_max_gen_toks(small, tmp_path, truncation, max_gen_toks, cut):
+    seen: list[int] = []
+    generate = small.model.generate
+
+    def recording(**kwargs):
+        seen.extend(int(n) + kwargs["max_new_tokens"] for n in kwargs["attention_mask"].sum(-1))
+        return generate(**kwargs)
+
+    small.model.generate = recording
+    res = evaluate(
+        small, [str(_gen_task(tmp_path, LONG_CTX_DOCS, truncation, max_gen_toks))], bootstrap_iters=0
+    )
+    assert res.n_truncated == {"window": cut}
+    assert seen and max(seen) <= WINDOW
+
+
+@pytest.mark.parametrize(("docs", "truncation", "max_gen_toks", "doc"), [
+    (LONG_CTX_DOCS, "error", 4, 2),  # the policy refuses a cut prompt
+    (SHORT_DOCS, "left", WINDOW, 0),  # max_gen_toks fills the window: no room for any prompt
+])  # fmt: skip
+def test_generation_refused(small, tmp_path, docs, truncation, max_gen_toks, doc):
+    with pytest.raises(DataError, match=rf"task window: doc {doc}: prompt \+ max_gen_toks is longer"):
+        evaluate(small, [str(_gen_task(tmp_path, docs, truncation, max_gen_toks))], bootstrap_iters=0)

@@ -73,9 +73,21 @@ def _window(prep: Prepared, backend: Backend | None) -> int:
     Raises:
         DataError: a request the policy refuses (names the task and the doc).
     """
+    policy = prep.task.config.get("truncation", "left")
+    if prep.kind == "generate" and getattr(backend, "kind", None) == "causal_lm":
+        # the causal generator keeps the last max_length - max_gen_toks prompt tokens (lm-eval's rule)
+        gen, causal = prep.task.config.get("generation_kwargs") or {}, cast(Any, backend)
+        keep = causal.max_length - int(gen.get("max_gen_toks", 64))
+        cut = [i for i, p in enumerate(prep.requests) if len(causal.encode(p)) > keep]
+        if cut and (policy == "error" or keep < 1):
+            raise DataError(
+                f"task {prep.task.name}: doc {cut[0]}: prompt + max_gen_toks is longer than the model window "
+                f"({causal.max_length} tokens); set truncation: left or lower generation_kwargs.max_gen_toks"
+            )
+        return len(cut)
     if prep.kind != "choices" or not hasattr(backend, "truncated"):
-        return 0  # rolling windows always fit; other backends cut nothing
-    backend.truncation = prep.task.config.get("truncation", "left")  # type: ignore[union-attr]
+        return 0  # rolling windows always fit; encoders cut to their window themselves
+    backend.truncation = policy  # type: ignore[union-attr]
     try:
         return len(backend.truncated(prep.requests))  # type: ignore[union-attr]
     except DataError as exc:

@@ -156,8 +156,7 @@ class CausalLM:
         return units
 
     def _check_fits(self, enc: list[int], *, cut: bool) -> None:
-        """lm-eval's rule: a continuation longer than the window is refused; its context is cut from the
-        left when ``truncation`` is ``"left"`` (lm-eval's behaviour) and refused when it is ``"error"``."""
+        """lm-eval's rule: a continuation over the window is refused, a context cut from the left (``"left"``)."""
         if len(enc) > self.max_length:
             raise WindowError(f"continuation of {len(enc)} tokens is longer than the model window "
                               f"({self.max_length} tokens): it cannot be scored under any truncation policy; "
@@ -214,8 +213,7 @@ class CausalLM:
         return out
 
     def _forward(self, ids: Any, **kwargs: Any) -> Any:
-        out = self.base(input_ids=ids, **kwargs)
-        return out
+        return self.base(input_ids=ids, **kwargs)
 
     # -- multiple choice -------------------------------------------------------------------
     def score_choices(self, items: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int, list]]:
@@ -347,13 +345,16 @@ class CausalLM:
     ) -> Iterator[tuple[int, str]]:
         """Yield ``(prompt index, greedy continuation cut at the first stop string)``.
 
-        Prompts are left-padded to a bucket with at least one pad token, so the attention
-        mask path is the same for every row and batched output equals batch size 1.
+        A prompt keeps its last ``max_length - max_gen_toks`` tokens (lm-eval's rule), left-padded to
+        a bucket with one pad token or more: the mask path is the same for every row, at any batch size.
         """
         import torch
 
+        if (keep := self.max_length - max_gen_toks) < 1:
+            raise WindowError(f"max_gen_toks {max_gen_toks} leaves no room for a prompt in the model window "
+                              f"({self.max_length} tokens); lower generation_kwargs.max_gen_toks")  # fmt: skip
         encs = sorted(
-            ((self.encode(p), i) for i, p in enumerate(prompts)),
+            ((self.encode(p)[-keep:], i) for i, p in enumerate(prompts)),
             key=lambda e: bucket(len(e[0]), pad_at_least=1),
         )
         stops = [u for u in until if u]
