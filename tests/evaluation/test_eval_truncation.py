@@ -161,3 +161,26 @@ def test_generation_prompt_leaves_room_for_max_gen_toks(small, tmp_path, truncat
 def test_generation_refused(small, tmp_path, docs, truncation, max_gen_toks, doc):
     with pytest.raises(DataError, match=rf"task window: doc {doc}: prompt \+ max_gen_toks is longer"):
         evaluate(small, [str(_gen_task(tmp_path, docs, truncation, max_gen_toks))], bootstrap_iters=0)
+
+
+@pytest.mark.parametrize(("choices", "truncation", "message"), [
+    (["iyeh", LONG.strip()], None, "doc 0: continuation of"),  # a continuation over the window, default policy
+    (["iyeh", "la"], "error", "doc 2: context + continuation is longer"),  # the policy refuses the cut
+])  # fmt: skip
+def test_cli_exits_2_naming_task_and_doc_and_writes_nothing(
+    tok, tmp_path, capsys, choices, truncation, message
+):
+    from aimm_nlp.cli import main
+    from aimm_nlp.testing import tiny_causal_lm
+
+    model = tmp_path / "llm"
+    tiny_causal_lm(tok, max_len=WINDOW).save_pretrained(model)
+    tok.save_pretrained(model)
+    task = _task(tmp_path, LONG_CTX_DOCS, choices, truncation)
+    out = tmp_path / "r.json"
+    assert (
+        main(["eval", "--model", str(model), "--tasks", str(task), "--output", str(out), "--no-cache"]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "aimm eval: error: task window: " + message in err
+    assert not out.exists()
