@@ -9,6 +9,8 @@ ORDER = 70
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from aimm_nlp.evaluation.options import DTYPES, SOFTMAX_DTYPES
+
     p = sub.add_parser(
         "eval",
         help="evaluate a model (or aimm pipelines) on YAML tasks",
@@ -49,6 +51,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--num-fewshot", help="override the tasks' num_fewshot (0-1000)")
     p.add_argument("--seed", default="1234", help="few-shot and bootstrap seed (0-4294967295, default 1234)")
     p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.add_argument(
+        "--dtype",
+        default="auto",
+        metavar="{" + ",".join(DTYPES) + "}",
+        help="model dtype, like lm-eval's dtype= (default auto: as saved in the model folder); in the cache "
+        "key and the results' provenance",
+    )
+    p.add_argument(
+        "--softmax-dtype",
+        default="float32",
+        metavar="{" + ",".join(SOFTMAX_DTYPES) + "}",
+        help="dtype of a causal LM's log-softmax and log-likelihood sums (default float32; float64 removes "
+        "float32 rounding of long continuations); in the cache key and the results' provenance",
+    )
     p.add_argument("--cache", help="sqlite cache path (default ~/.cache/aimm_nlp/eval.sqlite)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the per-item cache")
     p.add_argument(
@@ -95,6 +111,20 @@ def _numbers(args: argparse.Namespace) -> list[str]:
     else:
         args.max_drop = drop
     return errors
+
+
+def _precision_errors(args: argparse.Namespace) -> list[str]:
+    """``--dtype`` / ``--softmax-dtype`` outside their choices, listed with the other bad options."""
+    from aimm_nlp.evaluation.options import DTYPES, SOFTMAX_DTYPES
+
+    return [
+        f"{flag} {value!r}: expected one of {', '.join(choices)}"
+        for flag, value, choices in (
+            ("--dtype", args.dtype, DTYPES),
+            ("--softmax-dtype", args.softmax_dtype, SOFTMAX_DTYPES),
+        )
+        if value not in choices
+    ]
 
 
 def _inputs(args: argparse.Namespace) -> list[tuple[str, object]]:
@@ -162,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.evaluation.options import check_device
     from aimm_nlp.evaluation.results import load_results
 
-    errors = _numbers(args)
+    errors = _numbers(args) + _precision_errors(args)
     for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device"):
         value = getattr(args, flag[2:])
         if value is not None and not value.strip(" ,"):  # "" would mean the current folder, "," no task
@@ -199,6 +229,8 @@ def run(args: argparse.Namespace) -> int:
             cache=cache,
             bootstrap_iters=args.bootstrap_iters,
             device=args.device,
+            dtype=args.dtype,
+            softmax_dtype=args.softmax_dtype,
         )
     finally:
         if cache is not None:

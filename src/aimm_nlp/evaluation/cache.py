@@ -1,7 +1,10 @@
 """Per-item result cache in sqlite, keyed by content hash: what makes runs resumable.
 
-A key is ``sha256(model fingerprint, task config hash, request)``, so changing the
-weights, the tokenizer, a template or the data invalidates exactly the affected items.
+A key is ``sha256(SCORING_VERSION, model fingerprint, task config hash, request)``. The model
+fingerprint covers every file of the model folder by content (config.json, generation_config.json,
+weights, tokenizer files...) and the settings that move a score (model dtype, softmax dtype,
+max length, device class): changing any of them, a template or the data misses exactly the affected items,
+never serves another model's scores.
 Rows are committed as each batch finishes: a run killed mid-way keeps every finished item.
 
 Several runs may share one cache file (the default one is shared by every run of a user): a new
@@ -21,7 +24,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ResultCache", "default_cache_path", "item_key"]
+__all__ = ["SCORING_VERSION", "ResultCache", "default_cache_path", "item_key"]
+
+# The version of the code that turns a request into a cached value. Bump rule: ANY change to how a request is
+# scored (tokenization, context/continuation split, truncation, the log-softmax or its sums, generation,
+# what a value holds) bumps it, so every older entry misses instead of being served. 2: the key covers every
+# model file and the model dtype / device class (1 hashed only the weights and tokenizer files).
+SCORING_VERSION = 2
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 _BUSY_S = 60.0  # how long a run waits for another run's write to the same cache
@@ -35,7 +44,8 @@ def default_cache_path() -> Path:
 
 
 def item_key(model_fp: str, task_hash: str, request: Any) -> str:
-    blob = json.dumps([model_fp, task_hash, request], ensure_ascii=False, sort_keys=True)
+    """The cache key of one request: see the module docstring."""
+    blob = json.dumps([SCORING_VERSION, model_fp, task_hash, request], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

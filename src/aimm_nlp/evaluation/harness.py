@@ -26,7 +26,7 @@ from aimm_nlp.evaluation.backends.base import (
 )
 from aimm_nlp.evaluation.cache import ResultCache, item_key
 from aimm_nlp.evaluation.metrics import METRICS, bootstrap_ci
-from aimm_nlp.evaluation.options import check_options
+from aimm_nlp.evaluation.options import check_options, set_precision
 from aimm_nlp.evaluation.planner import Plan, plan
 from aimm_nlp.evaluation.requests import Prepared
 from aimm_nlp.evaluation.results import Results
@@ -155,8 +155,20 @@ def _package_versions() -> tuple[tuple[str, str | None], ...]:
     return tuple(versions)
 
 
+def _model_settings(backend: Backend | None) -> dict[str, Any]:
+    """The settings that move a score, beside the model's files: part of the cache key and the provenance."""
+    settings = {k: getattr(backend, k, None) for k in ("max_length", "softmax_dtype")}
+    params = getattr(getattr(backend, "model", None), "parameters", None)
+    first = next(iter(params()), None) if callable(params) else None
+    if first is not None:  # a torch model: its dtype and device class (cpu, cuda...) move the logits
+        settings["dtype"] = str(first.dtype).removeprefix("torch.")
+        settings["device_type"] = first.device.type
+    return settings
+
+
 def _model_provenance(backend: Backend | None) -> dict[str, Any]:
-    return dict(getattr(backend, "provenance", {}) or {"fingerprint": getattr(backend, "fingerprint", None)})
+    prov = dict(getattr(backend, "provenance", {}) or {"fingerprint": getattr(backend, "fingerprint", None)})
+    return {**prov, **{k: v for k, v in _model_settings(backend).items() if v is not None}}
 
 
 def _provenance(
@@ -201,6 +213,8 @@ def evaluate(
     bootstrap_iters: int = 1000,
     tokenizer: Any = None,
     device: str = "cpu",
+    dtype: str = "auto",
+    softmax_dtype: str | None = None,
 ) -> Results:
     """Evaluate ``model`` on ``tasks``; per-item results are cached and reused.
 
@@ -227,6 +241,11 @@ def evaluate(
         bootstrap_iters: draws for the 95 % confidence intervals (0 to 100000; 0 disables them).
         tokenizer: the tokenizer of an in-memory ``model`` (a folder brings its own).
         device: torch device for a model folder or in-memory model (``"cpu"``, ``"cuda"``, ``"cuda:1"``).
+        dtype: the model's dtype (lm-eval's ``dtype=``): ``"auto"`` (as saved in the folder, or as the
+            in-memory model is), ``"float32"``, ``"bfloat16"``, ``"float16"`` or ``"float64"``.
+        softmax_dtype: dtype of the log-softmax and of the log-likelihood sums of a causal LM
+            (``"float32"`` or ``"float64"``; ``None``: the backend's own, float32 for a folder).
+            Both are in the cache key and in the results' ``provenance.model``.
 
     Raises:
         ConfigError, UnknownNameError, DataError, InputFileError, ModelError: before any model call
@@ -242,7 +261,7 @@ def evaluate(
     return _evaluate(
         model, tasks, suite=suite, data=data, strict=strict, skips=skips, limit=limit, batch_size=batch_size,
         num_fewshot=num_fewshot, seed=seed, cache=cache, bootstrap_iters=bootstrap_iters, tokenizer=tokenizer,
-        device=device,
+        device=device, dtype=dtype, softmax_dtype=softmax_dtype,
     )  # fmt: skip
 
 
@@ -261,6 +280,8 @@ def run_suite(
     device: str = "cpu",
     batch_size: int | str = "auto",
     bootstrap_iters: int = 1000,
+    dtype: str = "auto",
+    softmax_dtype: str | None = None,
 ) -> Results:
     """Run a suite (or ad-hoc ``tasks``) on ``model``; skip what cannot run, with reasons.
 
@@ -271,7 +292,8 @@ def run_suite(
         tasks: task names; with ``suite``, the subset of its tasks to run (in the suite's order).
         data: a folder that replaces ``$AIMM_SHARED`` in the tasks' data paths.
         strict: raise :class:`ConfigError` listing the skips before running anything.
-        limit, num_fewshot, seed, cache, tokenizer, device, batch_size, bootstrap_iters: as for
+        limit, num_fewshot, seed, cache, tokenizer, device, batch_size, bootstrap_iters, dtype,
+            softmax_dtype: as for
             :func:`evaluate` (one ``cache`` serves every task of the run).
 
     Returns:
@@ -283,7 +305,7 @@ def run_suite(
     return _evaluate(
         model, tasks, suite=suite, data=data, strict=strict, skips=True, limit=limit, batch_size=batch_size,
         num_fewshot=num_fewshot, seed=seed, cache=cache, bootstrap_iters=bootstrap_iters, tokenizer=tokenizer,
-        device=device,
+        device=device, dtype=dtype, softmax_dtype=softmax_dtype,
     )  # fmt: skip
 
 
@@ -303,11 +325,13 @@ def _evaluate(
     bootstrap_iters: int,
     tokenizer: Any,
     device: str,
+    dtype: str,
+    softmax_dtype: str | None,
 ) -> Results:
     """Check the options (once), plan the run (each task prepared once), run it, build one ``Results``."""
     check_options(
         limit=limit, num_fewshot=num_fewshot, bootstrap_iters=bootstrap_iters, seed=seed, data=data,
-        device=device, batch_size=batch_size,
+        device=device, batch_size=batch_size, dtype=dtype, softmax_dtype=softmax_dtype,
     )  # fmt: skip
     todo = plan(
         model, tasks, suite=suite, data=data, strict=strict, skips=skips, tokenizer=tokenizer, device=device,
@@ -316,13 +340,14 @@ def _evaluate(
     for backend in {id(r.backend): r.backend for r in todo.runs}.values():
         if backend is not None and hasattr(backend, "batch_size"):  # an optional Backend attribute
             backend.batch_size = batch_size
+        set_precision(backend, dtype=dtype, softmax_dtype=softmax_dtype)
     store = cache if isinstance(cache, ResultCache) else ResultCache(cache)
     scores, cis, samples, n_truncated = {}, {}, {}, {}
     try:
         for run in todo.runs:
             prep, backend = run.prep, run.backend
-            # settings that move a score are part of the cache key, next to the weights' hash
-            settings = {k: getattr(backend, k, None) for k in ("max_length", "softmax_dtype")}
+            # settings that move a score are part of the cache key, next to the model files' fingerprint
+            settings = _model_settings(backend)
             model_fp = f"{getattr(backend, 'fingerprint', 'no-model')}:{sorted(settings.items())}"
             name = prep.task.name
             n_truncated[name] = _window(prep, backend)

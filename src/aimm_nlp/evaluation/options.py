@@ -1,4 +1,5 @@
-"""The numeric options of :func:`~aimm_nlp.evaluation.evaluate` (and of ``aimm eval``): ranges and checks.
+"""The numeric and precision options of :func:`~aimm_nlp.evaluation.evaluate` (and of ``aimm eval``): ranges,
+choices and checks.
 
 Every option is checked before any work, all errors listed at once; the device is parsed with torch
 and looked up on this machine, so a bad one fails before a model loads.
@@ -11,7 +12,20 @@ from typing import Any
 
 from aimm_nlp.evaluation.schema import NUMERIC_KEYS
 
-__all__ = ["OPTION_RANGES", "check_device", "check_options", "range_problem"]
+__all__ = [
+    "DTYPES",
+    "OPTION_RANGES",
+    "SOFTMAX_DTYPES",
+    "check_device",
+    "check_options",
+    "range_problem",
+    "set_precision",
+]
+
+# The model dtypes (``dtype=`` / ``--dtype``; lm-eval's ``dtype=``): "auto" keeps the dtype the model was saved in.
+DTYPES = ("auto", "float32", "bfloat16", "float16", "float64")
+# The dtypes of a causal LM's log-softmax and log-likelihood sums (``softmax_dtype=`` / ``--softmax-dtype``).
+SOFTMAX_DTYPES = ("float32", "float64")
 
 
 # The documented range of each numeric option of :func:`evaluate` (and of `aimm eval`), inclusive.
@@ -41,6 +55,8 @@ def check_options(
     data: Any,
     device: Any,
     batch_size: Any = "auto",
+    dtype: Any = "auto",
+    softmax_dtype: Any = None,
 ) -> None:
     """Reject bad option values (all at once), a missing data folder and an absent device, before any work."""
     from aimm_nlp.errors import ConfigError, InputFileError
@@ -56,6 +72,12 @@ def check_options(
         problem = range_problem(name, value)
         if problem:
             errors.append(f"{name}={value!r}: {problem}{notes.get(name, '')}")
+    if dtype not in DTYPES:
+        errors.append(f"dtype={dtype!r}: expected one of {', '.join(DTYPES)}")
+    if softmax_dtype is not None and softmax_dtype not in SOFTMAX_DTYPES:
+        errors.append(
+            f"softmax_dtype={softmax_dtype!r}: expected one of {', '.join(SOFTMAX_DTYPES)} (or None)"
+        )
     if errors:
         raise ConfigError("invalid evaluation options (nothing was run):", errors=errors)
     if data is not None and not Path(data).is_dir():
@@ -97,3 +119,15 @@ def check_device(device: str) -> None:
         raise ConfigError(
             f"device {device!r}: this machine has {count} {dev.type} device(s), numbered 0 to {count - 1}"
         )
+
+
+def set_precision(backend: Any, *, dtype: str = "auto", softmax_dtype: str | None = None) -> None:
+    """Cast a backend's torch model to ``dtype`` (``"auto"``: leave it) and set its ``softmax_dtype``
+    (``None``: leave it); backends without a torch model (pipelines, baselines) are left as they are."""
+    model = getattr(backend, "model", None)
+    if dtype != "auto" and callable(getattr(model, "to", None)):
+        import torch
+
+        model.to(getattr(torch, dtype))
+    if softmax_dtype is not None and hasattr(backend, "softmax_dtype"):
+        backend.softmax_dtype = softmax_dtype

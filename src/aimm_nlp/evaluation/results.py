@@ -4,8 +4,9 @@ Top-level keys shared with lm-eval: ``results`` (``"acc,none"`` style keys), ``v
 ``configs``, ``n-shot``, ``higher_is_better``, ``n-samples``. aimm adds ``"<metric>_ci95,none"``
 bootstrap intervals inside ``results``, ``lang`` per task, ``n-truncated`` per task (requests whose
 context was cut to fit the model window), a ``provenance`` block (sha256 of
-data files, weights and tokenizer, package versions, seed, batch size, device,
-prompt-template hashes) and ``schema_version``. Files are written atomically.
+data files; ``model``: the absolute ``model_path``, ``files_sha256`` = one plain sha256 per file of the
+model folder, as ``sha256sum`` prints it, ``dtype``, ``softmax_dtype``, ``max_length``; package versions,
+seed, batch size, device, prompt-template hashes) and ``schema_version``. Files are written atomically.
 """
 
 from __future__ import annotations

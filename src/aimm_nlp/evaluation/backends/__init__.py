@@ -66,26 +66,51 @@ def _kind_of(arch: str) -> str | None:
     return next((k for suffix, k in _SUFFIX_KIND.items() if arch.endswith(suffix)), None)
 
 
-def _hash_files(paths: list[Path]) -> str:
+def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        with open(p, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
     return h.hexdigest()
 
 
+def _folder_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """``{file name: sha256 of its bytes}`` for every regular file of a model folder (not its subfolders).
+
+    Each digest is what ``sha256sum FILE`` prints, so anyone can check a results file's provenance;
+    every file counts (``config.json``, ``generation_config.json``, weights, tokenizer files...), since
+    transformers may read any of them and any of them can change a score.
+    """
+    return {p.name: _sha256_file(p) for p in sorted(Path(folder).iterdir()) if p.is_file()}
+
+
+def _digest_of(parts: Any) -> str:
+    """sha256 of the canonical JSON of ``parts``: one fingerprint for a dict of digests and settings."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
 def fingerprint(model: Any, tokenizer: Any = None) -> dict[str, str]:
-    """sha256 of the weights (tensor bytes in name order) and of the tokenizer vocabulary."""
+    """sha256 of an in-memory model: its weights (tensor bytes in name order), its config and generation
+    config (``config_sha256``), and its tokenizer (vocabulary, special tokens, settings)."""
     h = hashlib.sha256()
     for name, tensor in sorted(model.state_dict().items()):
         h.update(name.encode())
         h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    configs = [model.config.to_json_string(use_diff=False)]
+    generation = getattr(model, "generation_config", None)
+    if generation is not None:
+        configs.append(generation.to_json_string(use_diff=False))
     tok = hashlib.sha256()
     if tokenizer is not None:
         tok.update(json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False).encode())
-    return {"weights_sha256": h.hexdigest(), "tokenizer_sha256": tok.hexdigest()}
+        tok.update(
+            json.dumps(getattr(tokenizer, "special_tokens_map", {}), default=str, sort_keys=True).encode()
+        )
+    return {
+        "weights_sha256": h.hexdigest(),
+        "config_sha256": hashlib.sha256("\n".join(configs).encode()).hexdigest(),
+        "tokenizer_sha256": tok.hexdigest(),
+    }
 
 
 def wrap_model(model: Any, tokenizer: Any, **kwargs: Any) -> Any:
@@ -99,7 +124,7 @@ def wrap_model(model: Any, tokenizer: Any, **kwargs: Any) -> Any:
         )
     backend = KINDS.get(kind)(model, tokenizer, **kwargs)
     backend.provenance = fingerprint(model, tokenizer)
-    backend.fingerprint = backend.provenance["weights_sha256"] + backend.provenance["tokenizer_sha256"]
+    backend.fingerprint = _digest_of(backend.provenance)
     return backend
 
 
@@ -133,13 +158,8 @@ def load_model(path: str | os.PathLike[str], *, device: str = "cpu", trust_remot
         folder, trust_remote_code=trust_remote_code, local_files_only=True
     )
     backend = wrap_model(model, tokenizer)
-    tok_files = [
-        p for p in folder.iterdir() if p.name.startswith(("tokenizer", "vocab", "merges", "special_tokens"))
-    ]
-    backend.provenance = {
-        "model_path": str(folder),
-        "weights_sha256": _hash_files(weights),
-        "tokenizer_sha256": _hash_files(tok_files) if tok_files else "",
-    }
-    backend.fingerprint = backend.provenance["weights_sha256"] + backend.provenance["tokenizer_sha256"]
+    # every file of the folder, by content: config.json and generation_config.json change scores too
+    files = _folder_digests(folder)
+    backend.provenance = {"model_path": str(folder.resolve()), "files_sha256": files}
+    backend.fingerprint = _digest_of(files)
     return backend

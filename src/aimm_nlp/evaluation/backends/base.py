@@ -13,8 +13,9 @@ protocol, so a backend implements only what its kind answers:
 
 Methods yield ``(request index, answer)`` pairs, in any order. Attributes the harness reads
 when a backend has them (all shipped backends do): ``batch_size`` (set to ``evaluate``'s),
-``fingerprint`` (the cache key of the weights, ``"no-model"`` if absent), ``provenance``
-(written to the results JSON), ``max_length`` / ``softmax_dtype`` (settings that move a
+``fingerprint`` (the cache key of the model: every file of its folder by content, ``"no-model"``
+if absent), ``provenance`` (written to the results JSON), ``model`` (a torch model: its dtype and
+device class are part of the cache key), ``max_length`` / ``softmax_dtype`` (settings that move a
 score, part of the cache key) and ``replaces_pipelines`` (a label baseline answering
 ``pipeline`` tasks itself).
 
