@@ -29,8 +29,9 @@ __all__ = ["SCORING_VERSION", "ResultCache", "default_cache_path", "item_key"]
 # The version of the code that turns a request into a cached value. Bump rule: ANY change to how a request is
 # scored (tokenization, context/continuation split, truncation, the log-softmax or its sums, generation,
 # what a value holds) bumps it, so every older entry misses instead of being served. 2: the key covers every
-# model file and the model dtype / device class (1 hashed only the weights and tokenizer files).
-SCORING_VERSION = 2
+# model file and the model dtype / device class (1 hashed only the weights and tokenizer files). 3: a causal
+# generation prompt keeps its last max_length - max_gen_toks tokens (was: the whole prompt).
+SCORING_VERSION = 3
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 _BUSY_S = 60.0  # how long a run waits for another run's write to the same cache

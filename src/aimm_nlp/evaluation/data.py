@@ -1,7 +1,9 @@
 """Read a task's local data files into plain ``dict`` docs (no hub, no network).
 
 Formats follow lm-eval's ``dataset_path`` builder names for local files: ``csv`` (with
-``dataset_kwargs.delimiter``, e.g. ``"\\t"`` for TSV), ``json`` (JSON lines or a JSON list)
+``dataset_kwargs.delimiter``, e.g. ``"\\t"`` for TSV, and ``dataset_kwargs.quoting``: default
+``csv.QUOTE_MINIMAL`` for every delimiter, as lm-eval's ``datasets``/pandas reader; ``quoting: 3``
+reads quote characters as text), ``json`` (JSON lines or a JSON list)
 and ``text`` (one ``{"text": line}`` doc per line). Columns whose every value is an integer
 become ints, as the ``datasets`` CSV loader does, so ``doc_to_target: label`` keeps working.
 
@@ -39,7 +41,8 @@ def _format(path: Path, cfg: dict[str, Any]) -> str:
 def _csv_kwargs(path: Path, cfg: dict[str, Any]) -> dict[str, Any]:
     kw = cfg.get("dataset_kwargs") or {}
     delimiter = kw.get("delimiter", kw.get("sep", "\t" if _format(path, cfg) == "tsv" else ","))
-    quoting = kw.get("quoting", csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
+    # lm-eval reads csv/tsv with datasets -> pandas.read_csv: QUOTE_MINIMAL unless the task says otherwise
+    quoting = kw.get("quoting", csv.QUOTE_MINIMAL)
     return {"delimiter": delimiter, "quoting": quoting}
 
 

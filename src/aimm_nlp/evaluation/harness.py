@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
+from aimm_nlp.errors import DataError
 from aimm_nlp.evaluation.backends.base import (
     Backend,
     ChoiceScorer,
@@ -64,6 +65,34 @@ def _answer(backend: Backend | None, prep: Prepared, todo: list[int]) -> Iterato
         stream = ((j, run_pipeline(cfg["pipeline"], text, **kwargs)) for j, text in enumerate(reqs))
     for j, value in stream:
         yield todo[j], value
+
+
+def _window(prep: Prepared, backend: Backend | None) -> int:
+    """Apply the task's ``truncation`` policy before any work: how many requests get their context cut.
+
+    Raises:
+        DataError: a request the policy refuses (names the task and the doc).
+    """
+    policy = prep.task.config.get("truncation", "left")
+    if prep.kind == "generate" and getattr(backend, "kind", None) == "causal_lm":
+        # the causal generator keeps the last max_length - max_gen_toks prompt tokens (lm-eval's rule)
+        gen, causal = prep.task.config.get("generation_kwargs") or {}, cast(Any, backend)
+        keep = causal.max_length - int(gen.get("max_gen_toks", 64))
+        cut = [i for i, p in enumerate(prep.requests) if len(causal.encode(p)) > keep]
+        if cut and (policy == "error" or keep < 1):
+            raise DataError(
+                f"task {prep.task.name}: doc {cut[0]}: prompt + max_gen_toks is longer than the model window "
+                f"({causal.max_length} tokens); set truncation: left or lower generation_kwargs.max_gen_toks"
+            )
+        return len(cut)
+    if prep.kind != "choices" or not hasattr(backend, "truncated"):
+        return 0  # rolling windows always fit; encoders cut to their window themselves
+    backend.truncation = policy  # type: ignore[union-attr]
+    try:
+        return len(backend.truncated(prep.requests))  # type: ignore[union-attr]
+    except DataError as exc:
+        doc = getattr(exc, "doc", None)
+        raise DataError(f"task {prep.task.name}: doc {doc}: {exc}") from None
 
 
 def _record(prep: Prepared, value: Any, ref: dict[str, Any]) -> dict[str, Any]:
@@ -313,24 +342,33 @@ def _evaluate(
             backend.batch_size = batch_size
         set_precision(backend, dtype=dtype, softmax_dtype=softmax_dtype)
     store = cache if isinstance(cache, ResultCache) else ResultCache(cache)
-    scores, cis, samples = {}, {}, {}
+    scores, cis, samples, n_truncated = {}, {}, {}, {}
     try:
         for run in todo.runs:
             prep, backend = run.prep, run.backend
             # settings that move a score are part of the cache key, next to the model files' fingerprint
             settings = _model_settings(backend)
             model_fp = f"{getattr(backend, 'fingerprint', 'no-model')}:{sorted(settings.items())}"
-            values = _run_task(prep, backend, store, model_fp, flush_every=64)
             name = prep.task.name
+            n_truncated[name] = _window(prep, backend)
+            values = _run_task(prep, backend, store, model_fp, flush_every=64)
             scores[name], cis[name], samples[name] = _score(prep, values, bootstrap_iters, seed)
     finally:
         if not isinstance(cache, ResultCache):
             store.close()
-    return _results(todo, scores, cis, samples, batch_size=batch_size, seed=seed, device=device)
+    return _results(todo, scores, cis, samples, n_truncated, batch_size=batch_size, seed=seed, device=device)
 
 
 def _results(
-    todo: Plan, scores: dict, cis: dict, samples: dict, *, batch_size: Any, seed: int, device: str
+    todo: Plan,
+    scores: dict,
+    cis: dict,
+    samples: dict,
+    n_truncated: dict,
+    *,
+    batch_size: Any,
+    seed: int,
+    device: str,
 ) -> Results:
     preps = [r.prep for r in todo.runs]
     first = todo.runs[0].backend if todo.runs else todo.shared
@@ -352,6 +390,7 @@ def _results(
         langs={**todo.skipped_langs, **{p.task.name: p.task.lang for p in preps}},
         provenance=provenance,
         samples=samples,
+        n_truncated=n_truncated,
         skipped=todo.skipped,
         suite=todo.suite.to_dict() if todo.suite is not None else None,
     )

@@ -2,7 +2,8 @@
 
 Top-level keys shared with lm-eval: ``results`` (``"acc,none"`` style keys), ``versions``,
 ``configs``, ``n-shot``, ``higher_is_better``, ``n-samples``. aimm adds ``"<metric>_ci95,none"``
-bootstrap intervals inside ``results``, ``lang`` per task, a ``provenance`` block (sha256 of
+bootstrap intervals inside ``results``, ``lang`` per task, ``n-truncated`` per task (requests whose
+context was cut to fit the model window), a ``provenance`` block (sha256 of
 data files; ``model``: the absolute ``model_path``, ``files_sha256`` = one plain sha256 per file of the
 model folder, as ``sha256sum`` prints it, ``dtype``, ``softmax_dtype``, ``max_length``; package versions,
 seed, batch size, device, prompt-template hashes) and ``schema_version``. Files are written atomically.
@@ -43,6 +44,7 @@ class Results:
     samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     suite: dict[str, Any] | None = None
+    n_truncated: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document (lm-eval's keys + aimm's)."""
@@ -62,6 +64,7 @@ class Results:
             "n-shot": self.n_shot,
             "higher_is_better": self.higher_is_better,
             "n-samples": self.n_samples,
+            "n-truncated": self.n_truncated,
             "lang": self.langs,
             "provenance": self.provenance,
             "group": self.suite,

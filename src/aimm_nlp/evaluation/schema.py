@@ -18,7 +18,7 @@ from aimm_nlp._paths import mini_root, shared_root
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.evaluation.templates import key_line
 
-__all__ = ["DEFAULT_METRICS", "NUMERIC_KEYS", "OUTPUT_TYPES", "TASK_KEYS", "Task"]
+__all__ = ["DEFAULT_METRICS", "NUMERIC_KEYS", "OUTPUT_TYPES", "TASK_KEYS", "TRUNCATION", "Task"]
 
 # lm-eval's output types keep their names; aimm adds the types lm-eval lacks.
 OUTPUT_TYPES = {
@@ -46,8 +46,12 @@ TASK_KEYS = {
     "metric_list", "generation_kwargs", "metadata", "description", "include",
     # aimm extensions
     "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
-    "doc_filter", "hash_split",
+    "doc_filter", "hash_split", "truncation",
 }  # fmt: skip
+# ``truncation:`` values, for multiple-choice requests longer than the model window (lm-eval's rule):
+# "left" (default, as lm-eval) cuts the context from the left, "error" refuses the run; a continuation
+# longer than the window is refused under both.
+TRUNCATION = ("left", "error")
 # Documented ranges (inclusive) of the numeric task keys, checked by validate_task_file.
 NUMERIC_KEYS: dict[str, tuple[int, int]] = {
     "num_fewshot": (0, 1000),

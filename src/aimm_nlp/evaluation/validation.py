@@ -19,6 +19,7 @@ from aimm_nlp.evaluation.schema import (
     NUMERIC_KEYS,
     OUTPUT_TYPES,
     TASK_KEYS,
+    TRUNCATION,
     Task,
     _data_files,
     _resolve,
@@ -174,6 +175,11 @@ def _check_shapes(cfg: dict[str, Any], path: Path) -> list[str]:
         modes = {csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC, csv.QUOTE_NONE}
         if quoting is not None and (isinstance(quoting, bool) or quoting not in modes):
             errors.append(bad("dataset_kwargs.quoting", quoting, "a csv quoting mode 0-3 (3: none)"))
+    trunc = cfg.get("truncation")
+    if trunc is not None and trunc not in TRUNCATION:
+        errors.append(
+            bad("truncation", trunc, f"one of {', '.join(TRUNCATION)} (context cut from the left, or refuse)")
+        )
     for m in cfg.get("metric_list") or [] if isinstance(cfg.get("metric_list"), list) else []:
         name = m.get("metric") if isinstance(m, dict) else m
         if not isinstance(name, str):

@@ -19,7 +19,14 @@ from typing import Any
 
 from aimm_nlp.errors import DataError
 
-__all__ = ["CausalLM", "bucket", "rolling_windows"]
+__all__ = ["CausalLM", "WindowError", "bucket", "rolling_windows"]
+
+
+class WindowError(DataError):
+    """A request does not fit the model window under the task's ``truncation`` policy (``doc``: its index)."""
+
+    doc: int | None = None
+
 
 _STEP = 16
 _MIN_ROWS = 16
@@ -92,6 +99,7 @@ class CausalLM:
         self.token_budget = token_budget
         self.softmax_dtype = softmax_dtype
         self.batch_size: int | str = "auto"
+        self.truncation = "left"  # the task's policy for requests over the window (schema.TRUNCATION)
         self.base = model.get_decoder() if hasattr(model, "get_decoder") else model.base_model
         self.head = model.get_output_embeddings()
         self.softcap = getattr(model.config, "final_logit_softcapping", None)
@@ -125,6 +133,7 @@ class CausalLM:
                 if not enc:
                     raise DataError(f"continuation {cont!r} has no tokens; check doc_to_choice")
                 ctx, enc = ([self.prefix], enc) if self.prefix != enc[0] else (enc[:1], enc[1:])
+                self._check_fits(enc, cut=False)
                 units.append((ctx, [enc], [j]))
             return units
         n_sp = len(context) - len(context.rstrip())
@@ -140,10 +149,36 @@ class CausalLM:
                 )
         fits = [j for j, e in enumerate(encs) if len(ctx) + len(e) <= self.max_length + 1]
         units = [(ctx, [encs[j] for j in fits], fits)] if fits else []
-        for j in sorted(set(range(len(conts))) - set(fits)):  # too long: truncate from the left, as lm-eval
-            full = (ctx + encs[j])[-(self.max_length + 1) :]
-            units.append((full[: len(full) - len(encs[j])], [encs[j]], [j]))
+        self._n_fit = len(fits)
+        for j in sorted(set(range(len(conts))) - set(fits)):  # too long: cut the context from the left
+            self._check_fits(encs[j], cut=True)
+            units.append(((ctx + encs[j])[-(self.max_length + 1) : -len(encs[j])], [encs[j]], [j]))
         return units
+
+    def _check_fits(self, enc: list[int], *, cut: bool) -> None:
+        """lm-eval's rule: a continuation over the window is refused, a context cut from the left (``"left"``)."""
+        if len(enc) > self.max_length:
+            raise WindowError(f"continuation of {len(enc)} tokens is longer than the model window "
+                              f"({self.max_length} tokens): it cannot be scored under any truncation policy; "
+                              "shorten it or use a model with a longer max_length")  # fmt: skip
+        if cut and self.truncation == "error":
+            raise WindowError(
+                f"context + continuation is longer than the model window ({self.max_length} tokens) and the "
+                "task says truncation: error; set truncation: left to cut the context from the left"
+            )
+
+    def truncated(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[int]:
+        """Indices of the items whose context :meth:`score_choices` cuts (``WindowError``: one it refuses)."""
+        out = []
+        for i, (context, conts) in enumerate(items):
+            try:
+                n = len(self._units(context, conts))
+            except WindowError as exc:
+                exc.doc = i
+                raise
+            if context and n > (1 if self._n_fit else 0):
+                out.append(i)
+        return out
 
     # -- forward helpers -----------------------------------------------------------------
     def _rows(self, length: int) -> int:
@@ -178,8 +213,7 @@ class CausalLM:
         return out
 
     def _forward(self, ids: Any, **kwargs: Any) -> Any:
-        out = self.base(input_ids=ids, **kwargs)
-        return out
+        return self.base(input_ids=ids, **kwargs)
 
     # -- multiple choice -------------------------------------------------------------------
     def score_choices(self, items: Sequence[tuple[str, Sequence[str]]]) -> Iterator[tuple[int, list]]:
@@ -311,13 +345,16 @@ class CausalLM:
     ) -> Iterator[tuple[int, str]]:
         """Yield ``(prompt index, greedy continuation cut at the first stop string)``.
 
-        Prompts are left-padded to a bucket with at least one pad token, so the attention
-        mask path is the same for every row and batched output equals batch size 1.
+        A prompt keeps its last ``max_length - max_gen_toks`` tokens (lm-eval's rule), left-padded to
+        a bucket with one pad token or more: the mask path is the same for every row, at any batch size.
         """
         import torch
 
+        if (keep := self.max_length - max_gen_toks) < 1:
+            raise WindowError(f"max_gen_toks {max_gen_toks} leaves no room for a prompt in the model window "
+                              f"({self.max_length} tokens); lower generation_kwargs.max_gen_toks")  # fmt: skip
         encs = sorted(
-            ((self.encode(p), i) for i, p in enumerate(prompts)),
+            ((self.encode(p)[-keep:], i) for i, p in enumerate(prompts)),
             key=lambda e: bucket(len(e[0]), pad_at_least=1),
         )
         stops = [u for u in until if u]
