@@ -165,3 +165,30 @@ def test_perplexity_and_acc_equal_lm_evals(llm, greedy_row, tmp_path):
         s["resps"][0][0][0] for s in sorted(theirs["samples"]["ary_loglikelihood"], key=lambda s: s["doc_id"])
     ]
     assert mine["perplexity,none"] == pytest.approx(math.exp(-sum(lls) / len(lls)), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "lls",
+    [[-2.0], [-29.57, -24.14, -84.45], [0.0, -1e-9], [-700.0, -1.5]],
+)
+def test_perplexity_metric_is_lm_evals(lls):
+    """exp(-mean ll) over docs, lower is better, the same value as lm-eval's aggregation."""
+    from aimm_nlp.evaluation.metrics import METRICS
+
+    metric = METRICS["perplexity"]
+    items = [{"lls": [ll], "greedy": [False], "gold": 0, "choices": ["x"], "target": "x"} for ll in lls]
+    assert metric.higher_is_better is False
+    assert metric.aggregate(items) == pytest.approx(math.exp(-sum(lls) / len(lls)), rel=1e-12)
+    require("lm_eval", 'the bench extra: pip install "aimm-nlp[bench]"')
+    from lm_eval.api.metrics import perplexity
+
+    assert metric.aggregate(items) == pytest.approx(perplexity(lls), rel=1e-12)
+
+
+@pytest.mark.parametrize(("greedy", "want"), [(True, 1.0), (False, 0.0)])
+def test_acc_of_a_loglikelihood_item_is_its_greedy_flag(greedy, want):
+    """One choice, so the argmax is always the gold: acc must come from the greedy flag (lm-eval's)."""
+    from aimm_nlp.evaluation.metrics import METRICS
+
+    item = {"lls": [-3.0], "greedy": [greedy], "gold": 0, "choices": [" مزيان"], "target": " مزيان"}
+    assert METRICS["acc"].item_value(item) == want
