@@ -1,9 +1,10 @@
 """Metrics by registered name: a per-item value, a corpus aggregation, a direction.
 
-Items are what the harness records per doc (``lls``/``gold`` for multiple choice,
+Items are what the harness records per doc (``lls``/``gold`` for multiple choice, also
+``greedy``/``target`` for loglikelihood tasks,
 ``pred``/``ref`` strings for generation, ``ll``/``bytes``/``words``/``chars`` for
 perplexity). The aggregations follow lm-eval exactly where it has the metric
-(``acc``, ``acc_norm``, ``bits_per_byte``, ``byte_perplexity``, ``word_perplexity``);
+(``acc``, ``acc_norm``, ``perplexity``, ``bits_per_byte``, ``byte_perplexity``, ``word_perplexity``);
 BLEU/chrF/TER come from ``sacrebleu`` and span F1 from ``seqeval``.
 
 Examples:
@@ -50,6 +51,8 @@ def _mean(fn: Callable[[Item], float]) -> Callable[[Sequence[Item]], float]:
 
 
 def _acc(item: Item) -> float:
+    if "target" in item:  # a loglikelihood item: 1 if the target is the greedy continuation (lm-eval)
+        return float(item["greedy"][0])
     pred = _argmax(item["lls"]) if "lls" in item else item["pred"]
     return float(pred == item["gold"])
 
@@ -112,6 +115,11 @@ def _ratio(num: str, den: str, fn: Callable[[float], float]) -> Callable[[Sequen
     return agg
 
 
+def _perplexity(items: Sequence[Item]) -> float:
+    """lm-eval's ``perplexity`` of loglikelihood tasks: exp(-mean per-doc log-likelihood of the target)."""
+    return math.exp(-sum(i["lls"][0] for i in items) / len(items)) if items else float("nan")
+
+
 def _bio(tags: Sequence[str]) -> list[str]:
     # POS-style tags (no B-/I- prefix) become one-token spans, so span F1 is well defined.
     return [t if t == "O" or t[:2] in ("B-", "I-", "E-", "S-") else f"B-{t}" for t in tags]
@@ -145,6 +153,7 @@ METRICS: dict[str, Metric] = {
         Metric("bits_per_byte", _ratio("ll", "bytes", lambda x: x / _LN2), False),
         Metric("bits_per_char", _ratio("ll", "chars", lambda x: x / _LN2), False),
         Metric("byte_perplexity", _ratio("ll", "bytes", math.exp), False),
+        Metric("perplexity", _perplexity, False),
         Metric("word_perplexity", _ratio("ll", "words", math.exp), False),
         Metric("seqeval_f1", _seqeval, True),
         Metric("token_acc", _token_acc, True),

@@ -1,7 +1,8 @@
 """Turn a task's docs into model requests and per-item metric records.
 
 Each task type becomes one of five request kinds a backend answers: ``choices``
-(log-likelihood of each continuation), ``rolling`` (perplexity), ``generate``, ``classify``
+(log-likelihood of each continuation; a ``loglikelihood`` task is a one-choice request whose
+choice is the target), ``rolling`` (perplexity), ``generate``, ``classify``
 (encoder head) and ``tag`` (token classifier); ``pipeline`` tasks call an aimm function.
 Everything is prepared and checked before any model runs, so bad input fails fast.
 """
@@ -28,6 +29,7 @@ PROMPT_KEYS = ("output_type", "description", "doc_to_text", "doc_to_target", "do
 
 # which backend kinds can answer each task type
 ACCEPTS = {
+    "loglikelihood": {"causal_lm", "dummy"},
     "multiple_choice": {"causal_lm", "dummy"},
     "perplexity": {"causal_lm", "dummy"},
     "generation": {"causal_lm", "seq2seq", "dummy"},
@@ -140,6 +142,12 @@ def prepare(
                 delim = cfg.get("target_delimiter", " ")
                 requests.append((ctx, [delim + c for c in choices]))
                 refs.append({"gold": gold, "choices": choices})
+        elif task.type == "loglikelihood":
+            # lm-eval's (context, doc_to_target): a one-choice request, the target as written (no
+            # target_delimiter), so the log-likelihood and its greedy flag are lm-eval's
+            target = str(render_field(task, "doc_to_target", doc, where=where))
+            requests.append((ctx, [target]))
+            refs.append({"gold": 0, "choices": [target], "target": target})
         elif task.type == "perplexity":
             key = "doc_to_target" if cfg.get("doc_to_target") else "doc_to_text"
             text = str(render_field(task, key, doc, where=where))
@@ -164,6 +172,7 @@ def prepare(
             requests.append(ctx)
             refs.append({"ref": target, "gold": target})
     kind = {
+        "loglikelihood": "choices",
         "multiple_choice": "choices",
         "classification": "classify" if model_kind == "encoder_classifier" else "choices",
         "perplexity": "rolling",

@@ -22,6 +22,7 @@ __all__ = ["DEFAULT_METRICS", "NUMERIC_KEYS", "OUTPUT_TYPES", "TASK_KEYS", "TRUN
 
 # lm-eval's output types keep their names; aimm adds the types lm-eval lacks.
 OUTPUT_TYPES = {
+    "loglikelihood": "loglikelihood",
     "multiple_choice": "multiple_choice",
     "loglikelihood_rolling": "perplexity",
     "perplexity": "perplexity",
@@ -32,6 +33,7 @@ OUTPUT_TYPES = {
     "pipeline": "pipeline",
 }
 DEFAULT_METRICS = {
+    "loglikelihood": ["perplexity", "acc"],  # lm-eval's: exp(-mean ll) of the target; 1 if it is greedy
     "multiple_choice": ["acc", "acc_norm"],
     "perplexity": ["bits_per_byte", "byte_perplexity", "word_perplexity"],
     "generation": ["exact_match"],
@@ -44,6 +46,8 @@ TASK_KEYS = {
     "validation_split", "training_split", "fewshot_split", "doc_to_text", "doc_to_target",
     "doc_to_choice", "target_delimiter", "fewshot_delimiter", "num_fewshot", "fewshot_config",
     "metric_list", "generation_kwargs", "metadata", "description", "include",
+    # accepted and checked for lm-eval's files, not used: aimm does no decontamination
+    "should_decontaminate", "doc_to_decontamination_query",
     # aimm extensions
     "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
     "doc_filter", "hash_split", "truncation",
@@ -58,7 +62,8 @@ NUMERIC_KEYS: dict[str, tuple[int, int]] = {
     "hash_split.test_percent": (0, 100),
     "generation_kwargs.max_gen_toks": (1, 65_536),
 }
-_COLUMN_KEYS = ("doc_to_text", "doc_to_target", "doc_to_choice", "tokens_column", "tags_column")
+_COLUMN_KEYS = ("doc_to_text", "doc_to_target", "doc_to_choice", "tokens_column", "tags_column",
+                "doc_to_decontamination_query")  # fmt: skip
 
 
 @dataclass(frozen=True)

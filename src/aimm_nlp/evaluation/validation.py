@@ -101,6 +101,14 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
             from aimm_nlp._registry import did_you_mean
 
             errors.append(f"{where}: metric_list: unknown metric {name!r}{did_you_mean(str(name), METRICS)}")
+        elif name == "perplexity" and kind != "loglikelihood":
+            errors.append(
+                f"{key_line(path, 'metric_list')}: metric_list: perplexity is the metric of output_type "
+                f"loglikelihood (exp(-mean log-likelihood of the target)); for {out_type} use "
+                "word_perplexity, byte_perplexity or bits_per_byte"
+                if kind == "perplexity"
+                else f"{key_line(path, 'metric_list')}: metric_list: perplexity needs output_type loglikelihood"
+            )
     if kind == "pipeline":
         from aimm_nlp.evaluation.pipelines import PIPELINES
 
@@ -112,6 +120,8 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
             errors += _check_pipeline_kwargs(cfg, path, PIPELINES)
     if kind in ("multiple_choice", "classification") and cfg.get("doc_to_choice") is None:
         errors.append(f"{where}: doc_to_choice: required for {out_type} (a list, a column or a template)")
+    if kind == "loglikelihood" and cfg.get("doc_to_target") is None:
+        errors.append(f"{where}: doc_to_target: required for loglikelihood (the continuation to score)")
     errors += _check_numbers(cfg, path)
     for key in ("doc_to_text", "doc_to_target", "doc_to_choice"):
         value = cfg.get(key)
@@ -141,9 +151,10 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "target_delimiter": _STR, "fewshot_delimiter": _STR, "metric_list": _LIST, "generation_kwargs": _DICT,
     "metadata": _DICT, "description": _STR, "group_rows_by": _STR, "tokens_column": _STR, "tags_column": _STR,
     "pipeline": _STR, "pipeline_kwargs": _DICT, "lang": _STR, "doc_filter": _STR, "hash_split": _DICT,
-    "fewshot_config": _DICT, "tag": (str, list),
+    "fewshot_config": _DICT, "tag": (str, list), "should_decontaminate": (bool,),
+    "doc_to_decontamination_query": _STR,
 }  # fmt: skip
-_NAMES = {str: "a string", dict: "a mapping", list: "a list"}
+_NAMES = {str: "a string", dict: "a mapping", list: "a list", bool: "true or false"}
 
 
 def _check_shapes(cfg: dict[str, Any], path: Path) -> list[str]:
