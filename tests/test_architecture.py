@@ -19,7 +19,7 @@ modules directly under aimm_nlp/, so a failing case names the area to fix):
 4. ``module_size``: no module over 400 lines unless its module docstring says why, in a sentence
    starting "Longer than 400 lines:" followed by the reason.
 
-The same checker, as a script for a checkout root, is /work/notes/check_imports.py of issue 18.
+The same rules were first checked by a stand-alone script during issue 18; this test is now their home.
 """
 
 from __future__ import annotations
