@@ -8,6 +8,7 @@ the acceptance targets, training times and the Mistral extension figures.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -147,7 +148,11 @@ def main() -> int:
     payload = {
         "benchmark": "tokenizers",
         "data": "FLORES-200 dev+devtest (2009 sentences per language); training on shared/data only",
-        "config": {**cfg, "config_file": str(CONFIG.relative_to(REPO)), "vocab_size": 32_000},
+        "config": {
+            **dataclasses.asdict(cfg),
+            "config_file": str(CONFIG.relative_to(REPO)),
+            "vocab_size": 32_000,
+        },
         "training_chars": chars,
         "train_seconds": train_seconds,
         "deterministic_tokenizer_json": deterministic,
