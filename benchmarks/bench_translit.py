@@ -61,12 +61,16 @@ def load_doda(
     doda = shared / "data" / "doda"
     train: list[tuple[str, str, str]] = []
     test: dict[str, list[tuple[str, str, str]]] = {"words": [], "sentences": []}
+    # rows with an empty side (4 in sentences.tsv) are left out: nothing to learn or score there, and
+    # `aimm translit train/eval` refuse them
     for r in read_tsv(doda / "words_translit.tsv"):
         row = (r["latin"], r["arabic"], r["source_file"])
-        (test["words"] if is_test(r["entry_id"], share) else train).append(row)
+        if row[0].strip() and row[1].strip():
+            (test["words"] if is_test(r["entry_id"], share) else train).append(row)
     for r in read_tsv(doda / "sentences.tsv"):
         row = (r["darija_latin"], r["darija_arabic"], r["source_file"].split("/")[0])
-        (test["sentences"] if is_test(r["id"], share) else train).append(row)
+        if row[0].strip() and row[1].strip():
+            (test["sentences"] if is_test(r["id"], share) else train).append(row)
     return train, test
 
 
