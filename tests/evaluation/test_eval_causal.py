@@ -103,3 +103,37 @@ def test_stop_strings_end_rows_early_with_the_same_cut_text(causal):
     cut = dict(causal.generate(prompts, until=[stop], max_gen_toks=24))
     assert cut == {i: cut_at_stops(text, [stop]) for i, text in full.items()}
     assert len(cut[0]) < len(full[0])
+
+
+@pytest.mark.parametrize(
+    ("row", "token"),
+    [
+        ([0.1, 0.5, 0.2], 1),  # the max
+        ([0.1, 0.5, 0.2], 2),  # not the max
+        ([0.5, 0.5, 0.2], 0),  # tie, first index: argmax
+        ([0.5, 0.5, 0.2], 1),  # tie, later index: not argmax (lm-eval's argmax returns 0)
+        ([0.2, 0.5, 0.5, 0.5], 3),  # three-way tie, last
+        ([-1.0], 0),  # one-entry vocabulary
+        ([float("-inf"), -3.0, float("-inf")], 1),  # masked logits
+        ([float("-inf"), float("-inf")], 1),  # all -inf: argmax is 0
+    ],
+)
+def test_greedy_check_equals_argmax(row, token):
+    """The amax-based greedy flag (5x cheaper than argmax on a 128k vocabulary) is argmax == token."""
+    from aimm_nlp.evaluation.backends._shapes import _first_max, _is_argmax
+
+    lp = torch.tensor([row])
+    expected = bool(lp.argmax(-1)[0] == token)
+    assert _first_max(lp[0], token, lp.amax(-1)[0]) is expected
+    tok = torch.tensor([token])
+    assert bool(_is_argmax(lp, tok, lp.gather(-1, tok[:, None]).squeeze(-1))[0]) is expected
+
+
+def test_greedy_check_matches_argmax_on_random_rows_with_ties():
+    gen = torch.Generator().manual_seed(0)
+    lp = torch.randint(0, 4, (64, 50), generator=gen).float()  # many ties
+    tokens = torch.randint(0, 50, (64,), generator=gen)
+    got = lp.gather(-1, tokens[:, None]).squeeze(-1)
+    from aimm_nlp.evaluation.backends._shapes import _is_argmax
+
+    assert torch.equal(_is_argmax(lp, tokens, got), lp.argmax(-1) == tokens)

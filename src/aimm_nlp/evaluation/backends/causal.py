@@ -1,14 +1,17 @@
 """Causal LM backend: lm-eval-exact log-likelihoods, computed once per shared context.
 
 Tokenization, truncation and rolling windows copy lm-eval's ``HFLM`` so per-item scores
-match it. Speed comes from three things lm-eval does not do: a multiple-choice context is
-run **once** and its KV cache is expanded over all continuations; the vocabulary
-projection and log-softmax run only on the positions that are scored; rows are sorted by
-length and packed by a token budget.
+match it. Speed comes from four things lm-eval does not do: a multiple-choice context is
+run **once** and its KV cache is expanded over all continuations (of all the documents in
+a batch); the vocabulary projection and log-softmax run only on the positions that are
+scored, in chunks of positions small enough for their logits to stay in the CPU cache
+(lm-eval writes a ``batch x length x vocab`` tensor to memory, gigabytes with a 128k
+vocabulary); the greedy check uses ``amax`` (5x cheaper than ``argmax``) and rolling
+log-likelihoods skip it; rows are sorted by length and packed by a token budget.
 
-Determinism: every row is padded to a bucket that depends on its own length only, and
-rows that share a forward pass have the same bucket, so a row's arithmetic is the same
-at any batch size (CPU fp32 results are bit-identical at batch sizes 1, 4, 16 and auto).
+Determinism: every row is padded to a bucket that depends on its own length only, rows
+that share a forward pass have the same bucket, and every head call has the same number of
+rows (``chunk``, from the vocabulary size), so a row's arithmetic is the same at any batch size (CPU fp32 results are bit-identical at batch sizes 1, 4, 16 and auto).
 """
 
 from __future__ import annotations
@@ -18,56 +21,17 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from aimm_nlp.errors import DataError
+from aimm_nlp.evaluation.backends._shapes import _first_max, _is_argmax, bucket, cut_at_stops, rolling_windows
 
-__all__ = ["CausalLM", "WindowError", "bucket", "rolling_windows"]
+_CHUNK_FLOATS = 8_000_000  # logits per head chunk (32 MB in float32: about one CPU L3 slice)
+
+__all__ = ["CausalLM", "WindowError", "bucket", "cut_at_stops", "rolling_windows"]
 
 
 class WindowError(DataError):
     """A request does not fit the model window under the task's ``truncation`` policy (``doc``: its index)."""
 
     doc: int | None = None
-
-
-_STEP = 16
-_MIN_ROWS = 16
-
-
-def bucket(n: int, *, pad_at_least: int = 0) -> int:
-    """Padded length of a row of ``n`` tokens (never less than ``n + pad_at_least``).
-
-    Steps grow with the length (16 up to 64, then 32, 64, 128, 256), so few distinct
-    shapes exist (few forward passes) and padding stays under about a third.
-
-    Examples:
-        >>> [bucket(n) for n in (1, 16, 17, 65, 130, 300, 600)]
-        [16, 16, 32, 96, 192, 384, 768]
-    """
-    n = max(1, n + pad_at_least)
-    step = _STEP
-    for limit, size in ((64, 16), (128, 32), (256, 64), (512, 128)):
-        step = size
-        if n <= limit:
-            break
-    else:
-        step = 256
-    return -(-n // step) * step
-
-
-def rolling_windows(tokens: list[int], prefix: int, max_len: int) -> list[tuple[list[int], list[int]]]:
-    """lm-eval's ``get_rolling_token_windows(context_len=1)`` + ``make_disjoint_window``."""
-    out: list[tuple[list[int], list[int]]] = []
-    if not tokens:
-        return out
-    first = min(max_len, len(tokens))
-    out.append(([prefix], tokens[:first]))
-    done = first
-    while done < len(tokens):
-        n = min(len(tokens) - done, max_len)
-        end = done + n
-        ctx = tokens[end - max_len - 1 : end - 1]
-        out.append((ctx[: len(ctx) - (n - 1)], tokens[end - n : end]))
-        done += n
-    return out
 
 
 class CausalLM:
@@ -103,6 +67,8 @@ class CausalLM:
         self.base = model.get_decoder() if hasattr(model, "get_decoder") else model.base_model
         self.head = model.get_output_embeddings()
         self.softcap = getattr(model.config, "final_logit_softcapping", None)
+        vocab = self.head.weight.shape[0]
+        self.chunk = max(16, min(512, _CHUNK_FLOATS // vocab // 16 * 16))  # rows per head call
         params = inspect.signature(self.base.forward).parameters
         self._cache_kw = "cache" if "cache" in params else "past_key_values"
         self.prefix = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
@@ -186,29 +152,47 @@ class CausalLM:
         return rows if self.batch_size == "auto" else max(1, min(int(self.batch_size), rows))
 
     def _logprobs(self, hidden: Any) -> Any:
+        """Log-softmax of the head over at most ``self.chunk`` positions, computed as ``self.chunk`` rows.
+
+        Every call multiplies exactly ``self.chunk`` rows (zero rows pad a short one), so a
+        position's arithmetic never depends on what it is batched with (bit-identical results at
+        any batch size), and the ``chunk x vocab`` logits stay in the CPU cache while the
+        log-softmax, gather and argmax read them: lm-eval writes the whole ``batch x length x
+        vocab`` tensor to memory first, which is most of its time with a large vocabulary.
+        """
         import torch
 
         n = hidden.shape[0]
-        if n < _MIN_ROWS:  # BLAS takes another code path for a few rows: pad so every row sums alike
-            hidden = torch.cat([hidden, hidden.new_zeros(_MIN_ROWS - n, hidden.shape[-1])])
+        if n < self.chunk:
+            hidden = torch.cat([hidden, hidden.new_zeros(self.chunk - n, hidden.shape[-1])])
         logits = self.head(hidden)[:n].to(getattr(torch, self.softmax_dtype))
         if self.softcap:
             logits = torch.tanh(logits / self.softcap) * self.softcap
         return torch.log_softmax(logits, dim=-1)
 
-    def _score(self, hidden: Any, targets: list[list[int]]) -> list[tuple[Any, bool]]:
-        """Per-row target log-probs (fresh float32 tensors) and greedy flags, rows concatenated."""
+    def _score(self, hidden: Any, targets: list[list[int]], *, greedy: bool = True) -> list[tuple[Any, bool]]:
+        """Per-row target log-probs (fresh float32 tensors) and greedy flags, rows concatenated.
+
+        ``greedy=False`` (rolling log-likelihoods, which have no ``is_greedy``) skips the flags.
+        """
         import torch
 
-        lp = self._logprobs(hidden)
-        tgt = torch.tensor([t for row in targets for t in row], device=lp.device)
-        picked = lp.gather(-1, tgt[:, None]).squeeze(-1)
-        greedy = lp.argmax(-1) == tgt
+        tgt = torch.tensor([t for row in targets for t in row], device=hidden.device)
+        parts, hits = [], []
+        for at in range(0, len(tgt), self.chunk):
+            lp = self._logprobs(hidden[at : at + self.chunk])
+            part = tgt[at : at + self.chunk]
+            got = lp.gather(-1, part[:, None]).squeeze(-1)
+            parts.append(got)
+            if greedy:
+                hits.append(_is_argmax(lp, part, got))
+        picked = torch.cat(parts)
+        hit = torch.cat(hits) if greedy else torch.zeros(len(tgt), dtype=torch.bool)
         out, at = [], 0
         for row in targets:
             n = len(row)
             # clone: a fresh, aligned tensor sums in the same order as lm-eval's, at any batch size
-            out.append((picked[at : at + n].clone(), bool(greedy[at : at + n].all())))
+            out.append((picked[at : at + n].clone(), bool(hit[at : at + n].all())))
             at += n
         return out
 
@@ -253,15 +237,17 @@ class CausalLM:
         last = hidden[
             torch.arange(len(batch), device=dev), torch.tensor([len(u[1]) - 1 for u in batch], device=dev)
         ]
-        lp = self._logprobs(last)
         cache = out[self._cache_kw] if self._cache_kw in out else out["past_key_values"]
         kv = [(layer.keys, layer.values) for layer in cache.layers]
-        first = lp.argmax(-1)
         results: list[list[tuple[float, bool]]] = []
         rest: list[tuple[int, int, int, list[int]]] = []  # (unit row, slot, ctx len, tokens)
-        for r, (_, ctx, encs, _) in enumerate(batch):
-            results.append([(lp[r, e[0] : e[0] + 1].clone(), bool(first[r] == e[0])) for e in encs])
-            rest += [(r, s, len(ctx), e) for s, e in enumerate(encs) if len(e) > 1]
+        for at in range(0, len(batch), self.chunk):
+            lp = self._logprobs(last[at : at + self.chunk])
+            top = lp.amax(-1)
+            for r, (_, ctx, encs, _) in enumerate(batch[at : at + self.chunk], start=at):
+                row, best = lp[r - at], top[r - at]
+                results.append([(row[e[0] : e[0] + 1].clone(), _first_max(row, e[0], best)) for e in encs])
+                rest += [(r, s, len(ctx), e) for s, e in enumerate(encs) if len(e) > 1]
         rest.sort(key=lambda x: bucket(len(x[3]) - 1))
         at = 0
         while at < len(rest):
@@ -331,7 +317,7 @@ class CausalLM:
                     [hidden[r, len(inp) - len(p) : len(inp)] for r, (_, inp, p) in enumerate(batch)]
                 )
                 for (i, _, _), (ll, _) in zip(
-                    batch, self._score(gathered, [p for *_, p in batch]), strict=True
+                    batch, self._score(gathered, [p for *_, p in batch], greedy=False), strict=True
                 ):
                     total[i] += float(ll.sum())
                     left[i] -= 1
@@ -390,11 +376,3 @@ class CausalLM:
                     text = self.tokenizer.decode(out[r, b:], skip_special_tokens=True)
                     yield i, cut_at_stops(text, until)
                 at = end
-
-
-def cut_at_stops(text: str, until: Sequence[str]) -> str:
-    """Cut ``text`` at the earliest stop string (lm-eval ``generate_until``)."""
-    for stop in until:
-        if stop:
-            text = text.split(stop)[0]
-    return text
