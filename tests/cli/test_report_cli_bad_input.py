@@ -67,4 +67,8 @@ def test_a_null_score_is_listed_not_dropped(tmp_path):
     assert [(r["metric"], r["value"]) for r in rows] == [("acc", None), ("f1", 0.5)]
     assert main(["report", str(run), "--out", str(tmp_path / "r")]) == 0
     md = (tmp_path / "r" / "leaderboard.md").read_text(encoding="utf-8")
-    assert "| t | - | acc | n/a |" in md and "| t | - | f1 | 0.5000 |" in md
+    assert "| system | t (acc ↑) |" in md and "| run | n/a |" in md
+    csv = (tmp_path / "r" / "leaderboard.csv").read_text(encoding="utf-8").replace(str(run), "RUN")
+    assert (
+        "run,t,-,multi,acc,True,True,,,,,,RUN\n" in csv and "run,t,-,multi,f1,False,True,0.5,,,,,RUN\n" in csv
+    )
