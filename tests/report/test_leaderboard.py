@@ -179,3 +179,15 @@ def test_the_group_figure_has_a_legend_entry_only_for_systems_with_bars(tmp_path
     seen.clear()
     plots.scores_by_group(load_board(write_suite(tmp_path)[2:]))
     assert seen == [["pipelines"]]
+
+
+def test_results_provenance_records_command_line_and_machine(monkeypatch):
+    """The run section shows them: every `aimm eval` results file carries both (no host or user name)."""
+    import os
+
+    from aimm_nlp.evaluation import evaluate
+
+    monkeypatch.setattr("sys.argv", ["/usr/bin/aimm", "eval", "--tasks", "mini_translit_latn_arab"])
+    prov = evaluate(None, ["mini_translit_latn_arab"], limit=2, cache=None).provenance
+    assert prov["command"] == "aimm eval --tasks mini_translit_latn_arab"
+    assert f"{os.cpu_count()} CPUs" in prov["machine"] and os.uname().nodename not in prov["machine"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from leaderboard_samples import SCORES, write_suite
 
 from aimm_nlp.report import report
@@ -55,3 +56,13 @@ def test_the_probe_sees_a_page_wider_than_the_screen(tmp_path):
     page.write_text(wide.replace("<main>", '<main><div style="width:1600px">x</div>'), "utf-8")
     probe, _ = render(page)
     assert probe["views"]["overview"]["scrollWidth"] > WIDTH
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_chromium_fails_under_ci_and_skips_only_locally(monkeypatch, ci, outcome):
+    import browser_support
+
+    monkeypatch.setattr(browser_support.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="chromium is not installed"):
+        browser_support.chromium()
