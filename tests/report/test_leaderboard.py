@@ -191,3 +191,18 @@ def test_results_provenance_records_command_line_and_machine(monkeypatch):
     prov = evaluate(None, ["mini_translit_latn_arab"], limit=2, cache=None).provenance
     assert prov["command"] == "aimm eval --tasks mini_translit_latn_arab"
     assert f"{os.cpu_count()} CPUs" in prov["machine"] and os.uname().nodename not in prov["machine"]
+
+
+def test_training_curves_show_eval_points_only_where_the_run_evaluated(tmp_path, monkeypatch):
+    from aimm_nlp.report import plots
+
+    with_eval, without = tmp_path / "a", tmp_path / "b"
+    for run, recs in ((with_eval, [{"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.5, "eval_loss": 1.75}]),
+                      (without, [{"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.0}])):  # fmt: skip
+        run.mkdir()
+        (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    seen = []
+    monkeypatch.setattr(plots, "_png", lambda fig: seen.extend(
+        [t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes if ax.get_visible()) or b"")  # fmt: skip
+    plots.training_curves({"a": with_eval, "b": without})
+    assert seen == [["training loss", "evaluation loss"], ["training loss"]]
