@@ -24,8 +24,9 @@ def is_lmeval(data: dict[str, Any]) -> bool:
         >>> is_lmeval({"results": {}, "lm_eval_version": "0.4.9"}), is_lmeval({"results": {}, "schema_version": 1})
         (True, False)
     """
-    if "schema_version" in data:
-        return False
+    rows = [row for row in (data.get("results") or {}).values() if isinstance(row, dict)]
+    if "schema_version" in data or any("_ci95," in k for row in rows for k in row):
+        return False  # aimm's: it has its own bootstrap intervals
     markers = ("lm_eval_version", "config", "git_hash", "task_hashes", "model_name", "group_subtasks")
     stderr = any(
         "_stderr," in k for row in (data.get("results") or {}).values() if isinstance(row, dict) for k in row
@@ -49,6 +50,8 @@ def as_aimm(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         for key, value in row.items():
             metric, sep, flt = key.partition(",")
             if not sep or metric.endswith("_stderr") or not isinstance(value, (int, float)):
+                continue
+            if f"{metric}_ci95,{flt}" in row:  # an interval of its own is kept
                 continue
             se = row.get(f"{metric}_stderr,{flt}")
             ok = isinstance(se, (int, float)) and not isinstance(se, bool) and math.isfinite(se)
