@@ -132,8 +132,28 @@ def test_report_writes_one_page_markdown_csv_json(tmp_path):
     page = written["html"].read_text("utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "nothing loaded from the network"
     assert "<link" not in page and page.count("data:image/png;base64,") == 1
-    for view in ("overview", "g-ary_Arab", "g-ary_Latn", "g-zgh_Tfng", "tasks", "runs"):
-        assert f'id="{view}"' in page
+    for view in (
+        "overview",
+        "tasks",
+        "runs",
+        *(
+            f"g-{g}"
+            for g in (
+                "ary_Arab",
+                "ary_Latn",
+                "arb_Arab",
+                "fra_Latn",
+                "eng_Latn",
+                "zgh_Tfng",
+                "ber_Latn",
+                "multi",
+            )
+        ),
+    ):
+        assert f'id="{view}"' in page  # a view per language/script group, even one without a task
+    assert "No task in these results is in ber_Latn alone." in page
+    assert "No task in these results is in zgh_Tfng alone." not in page
+    assert "is in arb_Arab alone. It is one of the languages of" not in page  # mini_langid: ary + zgh only
     assert 'id="task-mini_zgh_Tfng_bpb"' in page and "563536584" in page  # word perplexity: detail only
     overview = page.split('id="g-ary_Arab"')[0]
     assert "563536584" not in overview

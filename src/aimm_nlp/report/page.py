@@ -14,7 +14,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from aimm_nlp.report.board import GROUP_LABELS, NORMALIZATION, Board, TaskInfo
+from aimm_nlp.report.board import GROUP_LABELS, GROUPS, NORMALIZATION, Board, TaskInfo
 
 __all__ = ["render_page"]
 
@@ -230,10 +230,9 @@ def _figure(title: str, png: bytes) -> str:
 def render_page(board: Board, *, title: str, baseline: str | None, figures: Mapping[str, bytes],
                 sections: Mapping[str, str] | None = None, created: str = "", summary: str | None = None) -> str:  # fmt: skip
     """The whole page; ``figures`` by title (the first is the overview's), ``sections`` as Markdown."""
-    groups = [g for g in dict.fromkeys(t.group for t in board.tasks)]
-    nav = (
-        [("overview", "Overview")] + [(f"g-{g}", g) for g in groups] + [("tasks", "Tasks"), ("runs", "Runs")]
-    )
+    groups = [g for g in dict.fromkeys(t.group for t in board.tasks)]  # those with tasks: summary columns
+    shown = [g for g in GROUPS if g != "multi" or g in groups]  # a view per language/script, empty or not
+    nav = [("overview", "Overview")] + [(f"g-{g}", g) for g in shown] + [("tasks", "Tasks"), ("runs", "Runs")]
     extra = list((sections or {}).items())
     nav += [(f"s{i}", name) for i, (name, _) in enumerate(extra)]
     figs = list(figures.items())
@@ -251,9 +250,16 @@ def render_page(board: Board, *, title: str, baseline: str | None, figures: Mapp
     if figs:
         overview.append(_figure(*figs[0]))
     views.append(("overview", "".join(overview)))
-    for g in groups:
+    for g in shown:
         head = f'<h2 dir="auto">{_e(g)} · {_e(GROUP_LABELS[g])}</h2>'
-        views.append((f"g-{g}", head + leaderboard_table(board, board.in_group(g), baseline, g)))
+        if g in groups:
+            views.append((f"g-{g}", head + leaderboard_table(board, board.in_group(g), baseline, g)))
+            continue
+        mixed = [t.name for t in board.tasks if g in t.lang.split("+")]
+        also = f" It is one of the languages of {', '.join(mixed)} (view multi)." if mixed else ""
+        views.append(
+            (f"g-{g}", f'{head}<p class="note">No task in these results is in {_e(g)} alone.{_e(also)}</p>')
+        )
     views.append(("tasks", "<h2>Tasks</h2>" + "".join(task_section(board, t) for t in board.tasks)))
     runs = "".join(run_section(board, s) for s in board.systems)
     if board.duplicates:
