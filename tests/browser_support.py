@@ -39,6 +39,11 @@ window.addEventListener('load', function () {
   document.querySelectorAll('img').forEach(function (img) {
     out.images.push({alt: img.alt, complete: img.complete, naturalWidth: img.naturalWidth});
   });
+  var board = document.querySelector('#overview table.board');  // sort by the aggregate: one click
+  if (board) {
+    board.tHead.rows[0].cells[1].click();
+    out.sorted = Array.prototype.map.call(board.tBodies[0].rows, function (r) { return r.dataset.system; });
+  }
   var pre = document.createElement('pre');
   pre.id = 'aimm-probe';
   pre.textContent = JSON.stringify(out);
