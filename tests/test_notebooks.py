@@ -106,7 +106,7 @@ def test_04_evaluate_and_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     html = (out / "report" / "leaderboard.html").read_text(encoding="utf-8")
     for column in ("tiny-bert", "majority", "char-ngram", "aimm-identify"):
         assert column in html
-    assert (out / "report" / "acc.png").read_bytes().startswith(PNG_MAGIC)
+    assert (out / "report" / "scores_by_group.png").read_bytes().startswith(PNG_MAGIC)
     # the CI gate set by the char n-gram baseline fails on both mini tasks, acc and f1 alike
     assert "4 regression(s) beyond max drop 0.01" in text and "no regression" not in text
     for task in ("mini_ary_sentiment_Arab", "mini_ary_sentiment_Latn"):

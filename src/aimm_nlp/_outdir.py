@@ -161,7 +161,7 @@ KINDS: dict[str, Kind] = {
         "aimm report",
         "report folder",
         OUTPUT_MARKER,
-        (OUTPUT_MARKER, "leaderboard.md", "leaderboard.html", "*.png"),
+        (OUTPUT_MARKER, "leaderboard.md", "leaderboard.html", "leaderboard.csv", "leaderboard.json", "*.png"),
         legacy=_all("leaderboard.md", "leaderboard.html"),
     ),
     "corpus describe": Kind(

@@ -20,14 +20,12 @@ def test_report_writes_markdown_html_and_plots(tmp_path):
     assert main(["report", *map(str, paths), "--out", str(out)]) == 0
     md = (out / "leaderboard.md").read_text(encoding="utf-8")
     assert (
-        "| ary_sentiment | ary_Arab+ary_Latn | acc | 0.6100 [0.5600, 0.6600] | 0.5500 [0.5000, 0.6000] |"
-        in md
-    )
+        "| bert | **2.000** | **0.610 ± 0.050** |" in md and "| llm | **2.000** | 0.550 ± 0.050 |" in md
+    )  # a tie
     html = (out / "leaderboard.html").read_text(encoding="utf-8")
-    assert "<table>" in html and 'src="acc.png"' in html
-    for png in ("acc.png", "bits_per_byte.png"):
-        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert set(report(paths, out=out)) >= {"markdown", "html", "plot:acc"}
+    assert '<table class="board">' in html and 'src="data:image/png;base64,' in html
+    assert (out / "scores_by_group.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert set(report(paths, out=out)) >= {"markdown", "html", "csv", "json", "plot:scores_by_group"}
 
 
 def test_report_bad_file_exits_2(tmp_path, capsys):
@@ -50,7 +48,7 @@ def test_report_keeps_both_runs_of_the_same_file_name(tmp_path):
     assert main(["report", *map(str, paths), "--out", str(out)]) == 0
     md = (out / "leaderboard.md").read_text(encoding="utf-8")
     assert "baselines/morocco" in md and "results/morocco" in md
-    assert "| 0.6100 [0.5600, 0.6600] | 0.5500 [0.5000, 0.6000] |" in md
+    assert "| baselines/morocco | **2.000** | **0.610 ± 0.050** |" in md
 
 
 def test_report_same_file_twice_exits_2(tmp_path, capsys):

@@ -67,4 +67,35 @@ def test_a_null_score_is_listed_not_dropped(tmp_path):
     assert [(r["metric"], r["value"]) for r in rows] == [("acc", None), ("f1", 0.5)]
     assert main(["report", str(run), "--out", str(tmp_path / "r")]) == 0
     md = (tmp_path / "r" / "leaderboard.md").read_text(encoding="utf-8")
-    assert "| t | - | acc | n/a |" in md and "| t | - | f1 | 0.5000 |" in md
+    assert "| system | t (acc ↑) |" in md and "| run | n/a |" in md
+    csv = (tmp_path / "r" / "leaderboard.csv").read_text(encoding="utf-8").replace(str(run), "RUN")
+    assert (
+        "run,t,-,multi,acc,True,True,,,,,,RUN\n" in csv and "run,t,-,multi,f1,False,True,0.5,,,,,RUN\n" in csv
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--baseline", "gpt"], "--baseline 'gpt': no such system; the systems are run"),
+        (["--tokenizer-report", "{tmp}/none"], "none: no metrics.json in this folder"),
+        (["--tokenizer-report", "{tmp}"], "no metrics.json in this folder"),
+        (["--training-run", "{tmp}/runs/a"], "a: no metrics.jsonl in this folder"),
+        (["--training-run", "{tmp}/run.json"], "run.json: no metrics.jsonl in this folder"),
+    ],
+)
+def test_report_bad_options_exit_2_and_write_nothing(tmp_path, capsys, extra, needle):
+    run = write_run(tmp_path / "run.json", GOOD)
+    out = tmp_path / "rep"
+    argv = ["report", str(run), "--out", str(out), *(x.replace("{tmp}", str(tmp_path)) for x in extra)]
+    assert main(argv) == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_file_with_its_own_interval_keeps_it_beside_an_lmeval_style_stderr(tmp_path):
+    """``acc_stderr: "N/A"`` next to aimm's ``acc_ci95``: the file is aimm's, its interval stays."""
+    from aimm_nlp.report.board import load_board
+
+    board = load_board([write_run(tmp_path / "run.json", GOOD)])
+    assert board.cell("run", "t").ci == (0.7, 0.9) and board.cell("run", "t").ci_kind == "bootstrap"

@@ -54,16 +54,32 @@ def test_results_cover_models_and_baselines(demo_run) -> None:
 
 def test_html_report_has_sections_and_images(demo_run) -> None:
     result, _ = demo_run
+    assert result.report_html.name == "leaderboard.html"
     page = result.report_html.read_text("utf-8")
-    sections = re.findall(r"<h2>(.*?)</h2>", page)
-    for title in ("Leaderboard", "How this was run", "Corpus", "Tokenizer fairness", "Plots"):
-        assert title in sections
+    views = re.findall(r'<section class="view" id="(.*?)"><h2>(.*?)</h2>', page)
+    titles = [t for _, t in views]
+    for title in (
+        "Tasks",
+        "Runs and provenance",
+        "How this was run",
+        "Corpus",
+        "Tokenizer fairness",
+        "Plots",
+    ):
+        assert title in titles
+    assert "What this shows" in page.split('id="g-')[0]  # the story opens the overview
     images = re.findall(r'<img src="(.*?)"', page)
-    assert len(images) >= 6
-    for src in images:
-        assert (result.report_html.parent / src).is_file(), src
-    for name in ("tiny_classifier", "baseline_char_ngram", "pipelines"):
-        assert name in page
+    assert len(images) == 3 and all(src.startswith("data:image/png;base64,") for src in images)
+    rows = re.findall(r'<tr data-system="(.*?)"', page.split('id="g-')[0])
+    assert rows == [
+        "tiny_classifier",
+        "tiny_causal_lm",
+        "baseline_majority",
+        "baseline_char_ngram",
+        "pipelines",
+    ]
+    assert "not run: a sequence classifier: it cannot generate text" in page  # n/a with the reason
+    assert "word_perplexity" not in page.split('id="g-')[0]  # no word-perplexity headline
     assert "mini_ary_sentiment_Latn" in result.leaderboard
 
 

@@ -16,7 +16,13 @@ GOOD = {"results": {"ary_sentiment": {"alias": "ary_sentiment", "acc,none": 0.8,
 PLACES = [
     (how, name)
     for how in ("file", "symlink", "hard link")
-    for name in ("leaderboard.md", "leaderboard.html", "acc.png", "f1.png")
+    for name in (
+        "leaderboard.md",
+        "leaderboard.html",
+        "leaderboard.csv",
+        "leaderboard.json",
+        "scores_by_group.png",
+    )
 ]
 
 

@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.demo import run_demo
 
     result = run_demo(out=args.out, data=args.data, seed=args.seed, progress=not args.no_progress)
-    print(f"\n{result.leaderboard}")
+    parts = result.leaderboard.split(
+        "\n## "
+    )  # the aggregates and the all-tasks table; per-group ones in the files
+    print("\n" + "\n## ".join(p for p in parts if p.startswith(("Aggregates", "All tasks"))))
     print(f"demo finished in {result.seconds:.0f} s; open the report: {result.report_html.resolve()}")
     return 0

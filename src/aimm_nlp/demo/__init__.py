@@ -2,7 +2,8 @@
 
 corpus (load, clean, describe) -> tokenizer (train, fairness next to a reference LLM tokenizer)
 -> fine-tune a tiny classifier and a tiny causal LM from scratch -> evaluate them and simple
-baselines on the ``morocco-mini`` suite (``morocco`` with ``data=``) -> one HTML report.
+baselines on the ``morocco-mini`` suite (``morocco`` with ``data=``) -> one self-contained HTML report
+(``report/leaderboard.html``: leaderboard, per-language views, task and run details, what the scores show).
 
 Every step writes a normal library artifact (corpus folder, tokenizer folder, run folders,
 results JSON) that a user can reuse with the other ``aimm`` commands. ``out`` must be new, empty,
@@ -14,7 +15,7 @@ Examples:
     >>> from aimm_nlp.demo import run_demo
     >>> result = run_demo(out="aimm_demo")  # doctest: +SKIP
     >>> result.report_html  # doctest: +SKIP
-    PosixPath('aimm_demo/report/index.html')
+    PosixPath('aimm_demo/report/leaderboard.html')
 """
 
 from __future__ import annotations
@@ -197,7 +198,9 @@ def run_demo(
             f"Suite `{suite}`. Each system runs the task types it can answer (classifiers and baselines: "
             "classification; the causal LM: classification by label scoring, bits per byte and generation; "
             "pipelines: language ID and transliteration), on the whole test split of every task, except "
-            f"generation (translation), which is cut to its first {limit} items (`*_generation` columns)."
+            f"generation (translation), which is cut to its first {limit} items. Systems that cannot run a task "
+            "show n/a with the reason. The classifier is a tiny BERT trained from scratch on the sentiment "
+            "training split (the test items are never seen); the causal LM is a tiny Llama trained on the corpus."
         ),
         "Corpus": corpus_md["stats"] + "\n\n" + corpus_md["report"],
         "Tokenizer fairness": fairness_md,

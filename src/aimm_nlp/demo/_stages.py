@@ -5,9 +5,7 @@ options and the folder first, then runs them in order.
 
 from __future__ import annotations
 
-import html
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +110,10 @@ def _split_rows(
     return train, test
 
 
+#: the tiny classifier's training (from scratch): enough to beat the majority baseline clearly
+CLASSIFIER_OPTIM = {"lr": 3e-3, "epochs": 25, "warmup_steps": 10}
+
+
 def step_finetune(
     out: Path, tok_dir: Path, mini: Path, corpus_texts: list[str], seed: int, max_steps: int | None
 ) -> dict[str, Path]:
@@ -133,7 +135,7 @@ def step_finetune(
                 "labels": ["negative", "neutral", "positive"],
                 "max_length": 64,
             },
-            "optim": {"lr": 2e-3, "epochs": 12, "warmup_steps": 10, "max_steps": max_steps},
+            "optim": {**CLASSIFIER_OPTIM, "max_steps": max_steps},
             "run": {**common_run, "output_dir": str(out / "runs" / RUN_NAMES[0])},
         }
     )
@@ -186,47 +188,31 @@ def step_evaluate(
     return written, skipped
 
 
-def _md_to_html(markdown: str) -> str:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").enable("table").render(markdown)
-
-
 def step_report(
     out: Path, results: dict[str, Path], sections: dict[str, str], run_dirs: dict[str, Path]
 ) -> tuple[Path, str]:
-    from aimm_nlp.report import report
+    """The report: one self-contained ``report/leaderboard.html`` (+ .md, .csv, .json, PNGs).
 
-    folder = out / "report"
-    written = report(list(results.values()), out=folder)
-    leaderboard = Path(written["markdown"]).read_text("utf-8")
-    images: list[tuple[str, Path]] = [
-        ("Corpus: length per language", out / "corpus_stats" / "length_hist.png"),
-        ("Corpus: language and script shares", out / "corpus_stats" / "shares.png"),
-        ("Tokenizer fertility per language", out / "tokenizer_fairness" / "fertility.png"),
-        *[(f"Training curve: {name}", Path(d).parent / "curve.png") for name, d in run_dirs.items()],
-        *[(f"Scores: {k.split(':', 1)[1]}", Path(v)) for k, v in written.items() if k.startswith("plot:")],
-    ]
-    parts = ['<!doctype html><html><head><meta charset="utf-8"><title>aimm_nlp demo report</title>',
-             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:3px 6px}img{max-width:100%}</style></head><body>",
-             "<h1>aimm_nlp demo report</h1>"]  # fmt: skip
-    for title, md in (("Leaderboard", leaderboard), *sections.items()):
-        parts.append(
-            f'<section id="{html.escape(title.lower().replace(" ", "-"))}"><h2>{html.escape(title)}</h2>'
-        )
-        parts.append(_md_to_html(md) + "</section>")
-    parts.append('<section id="plots"><h2>Plots</h2>')
-    for title, path in images:
-        if path.is_file():
-            target = folder / "img" / f"{path.parent.name}_{path.name}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            parts.append(f'<figure><img src="img/{html.escape(target.name)}" alt="{html.escape(title)}">'
-                         f"<figcaption>{html.escape(title)}</figcaption></figure>")  # fmt: skip
-    parts.append("</section></body></html>\n")
-    index = folder / "index.html"
-    tmp = index.with_suffix(".html.tmp")
-    tmp.write_text("".join(parts), "utf-8")
-    tmp.replace(index)
-    return index, leaderboard
+    A system's generation run (``<name>_generation.json``, cut to ``limit``) joins its row; the story
+    (:mod:`aimm_nlp.demo._story`) is computed from the scores and shown first.
+    """
+    from aimm_nlp.demo._story import SYSTEM_NOTES, story
+    from aimm_nlp.report import report
+    from aimm_nlp.report.board import load_board
+
+    runs = [f"{name.removesuffix('_generation')}={path}" for name, path in results.items()]
+    board = load_board(runs)
+    epochs = CLASSIFIER_OPTIM["epochs"]
+    n_train = len(_read_tsv(out / "inputs" / "sentiment_train.tsv"))
+    written = report(
+        runs,
+        out=out / "report",
+        baseline="baseline_majority" if "baseline_majority" in board.systems else None,
+        title="aimm_nlp demo report",
+        summary="### What this shows\n\n" + story(board, n_train=n_train, epochs=epochs),
+        sections=sections,
+        notes={k: v for k, v in SYSTEM_NOTES.items() if k in board.systems},
+        tokenizer_report=out / "tokenizer_fairness",
+        training_runs={f"{name} ({Path(d).parent.name})": Path(d).parent for name, d in run_dirs.items()},
+    )
+    return written["html"], Path(written["markdown"]).read_text("utf-8")

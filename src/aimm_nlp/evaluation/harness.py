@@ -177,6 +177,8 @@ def _provenance(
     import hashlib
     import platform
 
+    from aimm_nlp._machine import run_context
+
     def sha(path: Any) -> str:
         h = hashlib.sha256()
         with open(path, "rb") as fh:
@@ -195,6 +197,7 @@ def _provenance(
         "batch_size": batch_size,
         "device": device,
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **run_context(),  # command line and machine
     }
 
 

@@ -18,7 +18,16 @@ from aimm_nlp._paths import mini_root, shared_root
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.evaluation.templates import key_line
 
-__all__ = ["DEFAULT_METRICS", "NUMERIC_KEYS", "OUTPUT_TYPES", "TASK_KEYS", "TRUNCATION", "Task"]
+__all__ = [
+    "DEFAULT_METRICS",
+    "NUMERIC_KEYS",
+    "OUTPUT_TYPES",
+    "PRIMARY_METRICS",
+    "TASK_KEYS",
+    "TRUNCATION",
+    "Task",
+    "primary_metric",
+]
 
 # lm-eval's output types keep their names; aimm adds the types lm-eval lacks.
 OUTPUT_TYPES = {
@@ -41,6 +50,18 @@ DEFAULT_METRICS = {
     "token_classification": ["seqeval_f1", "token_acc"],
     "pipeline": ["acc"],
 }
+# The leaderboard's primary metric of a task that names none (``primary_metric:``), per task type: the
+# first of these the task computes, else its first metric. Its direction is the metric's own
+# (``higher_is_better`` in the results: macro F1 up, bits per byte and CER down).
+PRIMARY_METRICS = {
+    "loglikelihood": ("acc",),
+    "multiple_choice": ("acc",),
+    "perplexity": ("bits_per_byte",),  # never word perplexity: its scale spans orders of magnitude
+    "generation": ("chrf", "bleu", "exact_match"),
+    "classification": ("f1", "acc"),  # macro F1: a majority-class guess scores low
+    "token_classification": ("seqeval_f1", "token_acc"),
+    "pipeline": (),
+}
 TASK_KEYS = {
     "task", "tag", "output_type", "dataset_path", "dataset_name", "dataset_kwargs", "test_split",
     "validation_split", "training_split", "fewshot_split", "doc_to_text", "doc_to_target",
@@ -50,7 +71,7 @@ TASK_KEYS = {
     "should_decontaminate", "doc_to_decontamination_query",
     # aimm extensions
     "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
-    "doc_filter", "hash_split", "truncation",
+    "doc_filter", "hash_split", "truncation", "primary_metric",
 }  # fmt: skip
 # ``truncation:`` values, for multiple-choice requests longer than the model window (lm-eval's rule):
 # "left" (default, as lm-eval) cuts the context from the left, "error" refuses the run; a continuation
@@ -79,9 +100,18 @@ class Task:
     metrics: tuple[str, ...] = field(default=())
 
     @property
+    def primary_metric(self) -> str | None:
+        """The leaderboard's metric for this task: ``primary_metric:`` in the YAML, else the type's default."""
+        return primary_metric(self.config)
+
+    @property
     def config_hash(self) -> str:
-        """sha256 of the canonical config: any prompt/template change changes it."""
-        blob = json.dumps(self.config, sort_keys=True, ensure_ascii=False, default=str)
+        """sha256 of the canonical config: any prompt/template change changes it.
+
+        ``primary_metric`` is left out: it picks the leaderboard's column and moves no score.
+        """
+        config = {k: v for k, v in self.config.items() if k != "primary_metric"}
+        blob = json.dumps(config, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def data_file(self, split: str | None = None) -> Path:
@@ -105,6 +135,30 @@ class Task:
 
         split = split or self.config.get("test_split") or "test"
         return read_docs(self.data_file(split), self.config, split=split, task_file=self.path)
+
+
+def primary_metric(config: dict[str, Any]) -> str | None:
+    """The primary metric of a task config (aimm's or one from lm-eval's results JSON ``configs``).
+
+    ``primary_metric:`` when the task names one, else the first of :data:`PRIMARY_METRICS` of its type
+    that the task computes, else its first metric; None for a config with no metric at all.
+
+    Examples:
+        >>> primary_metric({"output_type": "classification"})
+        'f1'
+        >>> primary_metric({"output_type": "pipeline", "metric_list": [{"metric": "cer"}, "chrf"]})
+        'cer'
+        >>> primary_metric({"output_type": "generate_until", "primary_metric": "bleu"})
+        'bleu'
+    """
+    if isinstance(config.get("primary_metric"), str):
+        return config["primary_metric"]
+    kind = OUTPUT_TYPES.get(str(config.get("output_type")), "")
+    listed = config.get("metric_list") if isinstance(config.get("metric_list"), list) else []
+    metrics = [m.get("metric") if isinstance(m, dict) else m for m in listed] or DEFAULT_METRICS.get(kind, [])
+    metrics = [m for m in metrics if isinstance(m, str)]
+    preferred = [m for m in PRIMARY_METRICS.get(kind, ()) if m in metrics]
+    return (preferred or metrics or [None])[0]
 
 
 def _resolve(value: str, base: Path | None) -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.evaluation.schema import (
     _COLUMN_KEYS,
+    DEFAULT_METRICS,
     NUMERIC_KEYS,
     OUTPUT_TYPES,
     TASK_KEYS,
@@ -109,6 +110,15 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
                 if kind == "perplexity"
                 else f"{key_line(path, 'metric_list')}: metric_list: perplexity needs output_type loglikelihood"
             )
+    primary = cfg.get("primary_metric")
+    if isinstance(primary, str) and kind is not None:
+        names = [m.get("metric") if isinstance(m, dict) else m for m in cfg.get("metric_list") or []]
+        names = names or DEFAULT_METRICS[kind]
+        if primary not in names:
+            errors.append(
+                f"{key_line(path, 'primary_metric')}: primary_metric: {primary!r} is not one of this task's "
+                f"metrics ({', '.join(map(str, names))}); name one of them or add it to metric_list"
+            )
     if kind == "pipeline":
         from aimm_nlp.evaluation.pipelines import PIPELINES
 
@@ -152,7 +162,7 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "metadata": _DICT, "description": _STR, "group_rows_by": _STR, "tokens_column": _STR, "tags_column": _STR,
     "pipeline": _STR, "pipeline_kwargs": _DICT, "lang": _STR, "doc_filter": _STR, "hash_split": _DICT,
     "fewshot_config": _DICT, "tag": (str, list), "should_decontaminate": (bool,),
-    "doc_to_decontamination_query": _STR,
+    "doc_to_decontamination_query": _STR, "primary_metric": _STR,
 }  # fmt: skip
 _NAMES = {str: "a string", dict: "a mapping", list: "a list", bool: "true or false"}
 
