@@ -51,3 +51,33 @@ def test_tsv_quoting_default(line, quoting, tweet, tmp_path):
     path.write_text(f"id\ttweet\n1\t{line}\n", encoding="utf-8")
     kw = {"delimiter": "\t", **({"quoting": quoting} if quoting is not None else {})}
     assert read_docs(path, {"dataset_path": "csv", "dataset_kwargs": kw})[0]["tweet"] == tweet
+
+
+# columns lm-eval (datasets -> pandas.read_csv) types or blanks: empty and NA-looking cells, integers with
+# and without a gap, numbers, True/False, text that only looks numeric in some rows, an empty column
+TRICKY = (
+    "id\ttweet\tlabel\tscore\tflag\tempty\tmix\n"
+    "1\twach nta mzyaaaan 😂\t1\t0.5\tTrue\t\t1\n"
+    "2\t\t\t1e3\tFalse\t\tNA\n"
+    "3\tNA\t3\t-2\tTrue\t\t2.5\n"
+    "4\tnull\t4\tinf\tFalse\t\tⵜⴰⵎⴰⵣⵉⵖⵜ\n"
+    "5\tواش كاين شي جديد؟\t+5\t.5\tFALSE\t\tسلام\n"
+)
+
+
+@pytest.mark.parametrize("sep", ["\t", ","])
+def test_cell_types_and_missing_values_equal_lmeval(sep, tmp_path, monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    path = tmp_path / ("d.tsv" if sep == "\t" else "d.csv")
+    path.write_text(TRICKY.replace("\t", sep), encoding="utf-8")
+    theirs = list(
+        datasets.load_dataset(
+            "csv", data_files={"test": str(path)}, delimiter=sep, cache_dir=str(tmp_path / "c")
+        )["test"]
+    )
+    ours = read_docs(path, {"dataset_path": "csv", "dataset_kwargs": {"delimiter": sep}})
+    assert ours == theirs
+    assert [type(v) for v in ours[0].values()] == [type(v) for v in theirs[0].values()]
+    render = compile_template(PROMPT)
+    assert [render.render(**d) for d in ours] == [render.render(**d) for d in theirs]

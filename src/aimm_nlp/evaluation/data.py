@@ -4,11 +4,15 @@ Formats follow lm-eval's ``dataset_path`` builder names for local files: ``csv``
 ``dataset_kwargs.delimiter``, e.g. ``"\\t"`` for TSV, and ``dataset_kwargs.quoting``: default
 ``csv.QUOTE_MINIMAL`` for every delimiter, as lm-eval's ``datasets``/pandas reader; ``quoting: 3``
 reads quote characters as text), ``json`` (JSON lines or a JSON list)
-and ``text`` (one ``{"text": line}`` doc per line). Columns whose every value is an integer
-become ints, as the ``datasets`` CSV loader does, so ``doc_to_target: label`` keeps working.
+and ``text`` (one ``{"text": line}`` doc per line). CSV/TSV cells get the values lm-eval sees
+(``datasets`` -> ``pandas.read_csv`` defaults): empty and NA-looking cells (``NA``, ``null``,
+``nan``...) are None, integer columns ints (floats when a cell is missing), numeric columns
+floats, True/False columns bools, so ``doc_to_target: label`` keeps working and a template
+renders the same prompt in both harnesses.
 
 Two aimm extensions select docs: ``doc_filter`` (a Jinja expression, e.g.
-``tweet | dominant_script == 'Arab'`` or ``zgh_Tfng != ''``) keeps the docs where it is true,
+``tweet | dominant_script == 'Arab'``, or ``zgh_Tfng`` to skip rows whose cell is empty or NA) keeps
+the docs where it is true,
 and ``hash_split: {column: id, test_percent: 40}`` splits a file with no train/test split
 deterministically: a doc is in the test split when ``sha256(column) % 100 < test_percent``,
 else in the training split, so baselines and fine-tuned models score the same test items.
@@ -28,7 +32,14 @@ from aimm_nlp.evaluation.sandbox import compile_template, jinja_env  # re-export
 
 __all__ = ["compile_template", "inspect_file", "jinja_env", "read_columns", "read_docs"]
 
-_INT = re.compile(r"-?\d+")
+_INT = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)", re.IGNORECASE)
+_BOOL = {"True": True, "TRUE": True, "true": True, "False": False, "FALSE": False, "false": False}
+# pandas.read_csv's default na_values (pandas._libs.parsers.STR_NA_VALUES): these cells become None
+_NA = frozenset(
+    ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+     "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+)  # fmt: skip
 
 
 def _format(path: Path, cfg: dict[str, Any]) -> str:
@@ -111,6 +122,28 @@ def _check_header(path: Path, header: list[str]) -> None:
         )
 
 
+def _pandas_column(rows: list[dict[str, Any]], col: str) -> None:
+    """Give a csv/tsv column the values lm-eval sees (``datasets`` -> ``pandas.read_csv`` defaults).
+
+    Empty and NA-looking cells (``NA``, ``null``, ``nan``...) become None; a column of integers
+    becomes ``int`` (``float`` when a cell is missing); of numbers ``float``; of True/False ``bool``.
+    """
+    cells = [r[col] for r in rows]
+    present = [c for c in cells if c not in _NA]
+    if not present:
+        convert: Any = None
+    elif all(_INT.fullmatch(c) for c in present):
+        convert = int if len(present) == len(cells) else float
+    elif all(_FLOAT.fullmatch(c) for c in present):
+        convert = float
+    elif all(c in _BOOL for c in present):
+        convert = _BOOL.__getitem__
+    else:
+        convert = str
+    for r, c in zip(rows, cells, strict=True):
+        r[col] = None if c in _NA or convert is None else convert(c)
+
+
 def _read_rows(path: Path, cfg: dict[str, Any]) -> list[dict[str, Any]]:
     fmt = _format(path, cfg)
     lines = _lines(path)
@@ -125,9 +158,7 @@ def _read_rows(path: Path, cfg: dict[str, Any]) -> list[dict[str, Any]]:
                 raise DataError(f"{path}:{reader.line_num}: {len(row)} fields, header has {len(header)}")
             rows.append(dict(zip(header, row, strict=True)))
         for col in header:
-            if rows and all(_INT.fullmatch(r[col]) for r in rows):
-                for r in rows:
-                    r[col] = int(r[col])
+            _pandas_column(rows, col)
         return rows
     if fmt == "json":
         docs = _json_docs(path, lines)
