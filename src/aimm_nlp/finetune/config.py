@@ -55,7 +55,9 @@ class ModelConfig:
     size: str = "tiny"  # from-scratch size preset: tiny | small | base
     tokenizer: str | None = None  # tokenizer folder (default: model.path); required from scratch
     trust_remote_code: bool = False  # only when you trust the folder's Python code
-    attn_implementation: str = "sdpa"  # sdpa | eager | flex_attention | flash_attention_2
+    # auto: transformers' choice per architecture (sdpa where supported, else eager, as for Gemma2);
+    # or force one: sdpa | eager | flex_attention | flash_attention_2
+    attn_implementation: str = "auto"
     overrides: dict[str, Any] = field(default_factory=dict)  # extra model-config fields, e.g. {dropout: 0}
     lora: LoraConfig = field(default_factory=LoraConfig)
 

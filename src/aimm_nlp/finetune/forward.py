@@ -13,7 +13,7 @@ from aimm_nlp.finetune.batching import collate, plan_epoch
 if TYPE_CHECKING:
     from aimm_nlp.finetune.context import RunContext
 
-__all__ = ["ce_loss", "evaluate_split", "forward", "macro_f1"]
+__all__ = ["ce_loss", "decoder_inputs", "evaluate_split", "forward", "macro_f1"]
 
 
 def forward(task, model, batch, dev, compiled_ce=None):
@@ -27,13 +27,35 @@ def forward(task, model, batch, dev, compiled_ce=None):
     if task == "seq2seq":
         core = getattr(model, "module", model)
         core = getattr(core, "_orig_mod", core)
-        inputs["decoder_input_ids"] = core.prepare_decoder_input_ids_from_labels(labels=targets)
+        inputs["decoder_input_ids"] = decoder_inputs(core, targets)
     if task == "causal_lm":
         # transformers only turns position_ids into a block-diagonal (packed) mask when no KV cache
         # exists, and builds one by default even in training: without this, packed samples leak.
         inputs["use_cache"] = False
     logits = model(**inputs).logits
     return (compiled_ce or ce_loss)(logits, targets), logits, targets
+
+
+def decoder_inputs(model, targets):
+    """Teacher-forcing decoder inputs: ``targets`` shifted right after ``decoder_start_token_id``
+    (``-100`` read as padding). The model's own ``prepare_decoder_input_ids_from_labels`` when it has
+    one (T5, BART...); M2M100/NLLB have none, so the shift is done here from their config."""
+    prepare = getattr(model, "prepare_decoder_input_ids_from_labels", None)
+    if prepare is not None:
+        return prepare(labels=targets)
+    config = model.config
+    start, pad = config.decoder_start_token_id, config.pad_token_id
+    if start is None or pad is None:
+        from aimm_nlp.errors import ModelError
+
+        raise ModelError(
+            f"{type(model).__name__}: seq2seq needs decoder_start_token_id and pad_token_id in config.json "
+            f"(got {start} and {pad}); set them with model.overrides"
+        )
+    shifted = targets.new_full(targets.shape, pad)
+    shifted[:, 1:] = targets[:, :-1]
+    shifted[:, 0] = start
+    return shifted.masked_fill(shifted == -100, pad)
 
 
 def ce_loss(logits, targets):
