@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,40 @@ def test_architecture_finetunes_reloads_and_evaluates(family, task, arch_root, t
     assert main(argv) == 0, capsys.readouterr().err
     results = json.loads(out.read_text(encoding="utf-8"))["results"][EVAL_TASK[task]]
     assert any(isinstance(v, float) and v == v for v in results.values()), results
+
+
+def test_lora_adapter_loads_from_anywhere_and_a_missing_base_exits_2(arch_root, tmp_path, capsys):
+    """A lora.merge: false run copied elsewhere still evaluates (absolute base path); an adapter whose
+    base folder is gone, or whose base is a Hub name, is refused with exit 2 and nothing written."""
+    import shutil
+
+    raw = _run_config(arch_root, "llama", "lora", tmp_path / "run")
+    raw["model"]["path"] = os.path.relpath(raw["model"]["path"])  # relative, as users type it
+    res = finetune(FinetuneConfig.from_dict(raw))
+    moved = shutil.copytree(res.model_dir, tmp_path / "elsewhere" / "adapter")
+    argv = ["eval", "--tasks", "mini_ary_Arab_bpb", "--limit", "2", "--bootstrap-iters", "0", "--no-cache"]
+    assert main([*argv, "--model", str(moved), "--output", str(tmp_path / "ok.json")]) == 0
+    for base, message in (
+        (str(tmp_path / "gone"), "is not a local model folder"),
+        ("meta-llama/Llama-3.2-1B", "nothing is downloaded"),
+    ):
+        conf = json.loads((moved / "adapter_config.json").read_text(encoding="utf-8"))
+        conf["base_model_name_or_path"] = base
+        (moved / "adapter_config.json").write_text(json.dumps(conf), encoding="utf-8")
+        capsys.readouterr()
+        out = tmp_path / "bad" / "r.json"
+        assert main([*argv, "--model", str(moved), "--output", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "adapter_config.json" in err, err
+        assert not out.parent.exists()
+
+
+def test_lora_without_merge_needs_a_saved_base(arch_root, tmp_path):
+    from aimm_nlp.errors import ConfigError
+
+    raw = {"task": "causal_lm", "model": {"architecture": "llama", "tokenizer": str(arch_root / "tok"),
+           "lora": {"enabled": True, "merge": False}}, "data": {"train": str(arch_root / "data" / "text.txt")},
+           "run": {"output_dir": str(tmp_path / "run")}}  # fmt: skip
+    with pytest.raises(ConfigError, match=r"model\.lora\.merge: false needs model\.path"):
+        FinetuneConfig.from_dict(raw)
+    assert not (tmp_path / "run").exists()

@@ -181,6 +181,11 @@ class FinetuneConfig:
             e.append("model: set model.path (a local checkpoint folder) or model.architecture (from scratch)")
         if m.path is None and m.architecture is not None and m.tokenizer is None:
             e.append("model.tokenizer: a from-scratch model needs a tokenizer folder")
+        if m.lora.enabled and not m.lora.merge and m.path is None:
+            e.append(
+                "model.lora.merge: false needs model.path: an adapter of a from-scratch model has no saved base "
+                "to load with; set model.lora.merge: true"
+            )
         if d.train is None:
             e.append("data.train: required (a local .tsv/.csv/.jsonl/.txt file)")
         if self.task in ("sequence_classification", "token_classification") and d.labels is None:
