@@ -45,7 +45,7 @@ class LoraConfig:
     alpha: int = 16  # scaling numerator (scale = alpha / r), 1..65536
     dropout: float = 0.0  # 0..0.99
     target_modules: list[str] | None = None  # None: peft's default for the architecture
-    merge: bool = True  # merge adapters into the base weights when saving the final model
+    merge: bool = True  # merge adapters into the weights on save; false: a peft adapter (needs model.path)
 
 
 @dataclass
