@@ -97,6 +97,10 @@ class OptimConfig:
     epochs: float = 1.0  # in (0, 10**6]; fractions allowed
     grad_accum: int = 1  # micro-batches per optimizer step and rank, 1..65536
     max_grad_norm: float | None = 1.0  # in (0, 10**6]; None: no clipping
+    # token: every target token weighs the same; sample: every sample (its tokens share one unit). The
+    # summed loss of each step is divided by one constant of the run (the expected tokens/samples per
+    # step), so no weight depends on the size of the batch a sample lands in
+    loss_weighting: str = "token"
     fused: bool | None = None  # fused AdamW; None = on wherever torch has the kernel (CUDA, CPU)
 
 
@@ -172,6 +176,7 @@ class FinetuneConfig:
             choice_error("model.size", m.size, SIZES),
             choice_error("data.format", d.format, FORMATS),
             choice_error("optim.scheduler", o.scheduler, SCHEDULERS, shown=SCHEDULERS[:3]),
+            choice_error("optim.loss_weighting", o.loss_weighting, ("token", "sample")),
             choice_error("run.precision", r.precision, ("auto", "bf16", "fp32")),
             choice_error("run.device", r.device, ("auto", "cpu", "cuda")),
             choice_error("run.distributed", r.distributed, ("ddp", "fsdp")),

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 __all__ = ["ce_loss", "decoder_inputs", "evaluate_split", "forward", "macro_f1"]
 
 
-def forward(task, model, batch, dev, compiled_ce=None):
-    """Model outputs -> (sum of per-target losses, logits, targets) for one micro-batch."""
+def forward(task, model, batch, dev, compiled_ce=None, weights=None):
+    """Model outputs -> (sum of per-target losses, each times its weight when ``weights`` are given,
+    logits, targets) for one micro-batch."""
     inputs = {
         k: batch[k].to(dev, non_blocking=True)
         for k in ("input_ids", "attention_mask", "position_ids")
@@ -33,6 +34,8 @@ def forward(task, model, batch, dev, compiled_ce=None):
         # exists, and builds one by default even in training: without this, packed samples leak.
         inputs["use_cache"] = False
     logits = model(**inputs).logits
+    if weights is not None:
+        return (compiled_ce or ce_loss)(logits, targets, weights.to(dev, non_blocking=True)), logits, targets
     return (compiled_ce or ce_loss)(logits, targets), logits, targets
 
 
@@ -58,13 +61,16 @@ def decoder_inputs(model, targets):
     return shifted.masked_fill(shifted == -100, pad)
 
 
-def ce_loss(logits, targets):
-    """Summed cross-entropy over the targets (``-100`` ignored), computed in fp32."""
+def ce_loss(logits, targets, weights=None):
+    """Summed cross-entropy over the targets (``-100`` ignored; each times its weight when ``weights``,
+    shaped like ``targets``, are given), computed in fp32."""
     import torch.nn.functional as F
 
-    return F.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]).float(), targets.reshape(-1), ignore_index=-100, reduction="sum"
-    )
+    flat = logits.reshape(-1, logits.shape[-1]).float()
+    if weights is None:
+        return F.cross_entropy(flat, targets.reshape(-1), ignore_index=-100, reduction="sum")
+    per = F.cross_entropy(flat, targets.reshape(-1), ignore_index=-100, reduction="none")
+    return (per * weights.reshape(-1)).sum()
 
 
 def evaluate_split(ctx: RunContext, model: Any) -> dict[str, float]:
