@@ -10,7 +10,7 @@ from ft_helpers import LABELS, TINY, base_cfg, write_tsv
 
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.finetune import FinetuneConfig, finetune
-from aimm_nlp.finetune.batching import collate, plan_epoch
+from aimm_nlp.finetune.batching import _shifted, collate, plan_epoch
 from aimm_nlp.finetune.forward import forward
 from aimm_nlp.finetune.weighting import sample_weights, step_normaliser, targets_per_sample
 
@@ -95,6 +95,12 @@ def test_step_normaliser_counts_per_slot_of_a_full_step():
     lengths = [10, 8, 4]
     counts = targets_per_sample("causal_lm", [[1] * n for n in lengths], [None] * 3, 0.15)
     assert counts == [9.0, 7.0, 3.0]
+    # the counts are those of the collated targets: an SFT loss mask, ignored word pieces
+    sft_ids, sft_mask = [[5, 6, 7, 8, 9]], [[0, 0, 1, 1, 1]]
+    assert targets_per_sample("causal_lm", sft_ids, sft_mask, 0.15) == [
+        float(sum(t != -100 for t in _shifted(sft_ids[0], sft_mask[0])))
+    ]
+    assert targets_per_sample("token_classification", [[1, 2, 3, 4]], [[2, -100, 0, -100]], 0.15) == [2.0]
     kw = dict(max_tokens=48, max_length=64, packing=False, per_step=2)
     assert step_normaliser("token", counts, plan, lengths, **kw) == pytest.approx(19 * 96 / 24)
     assert step_normaliser("sample", counts, plan, lengths, **kw) == pytest.approx(3 * 96 / 24)
