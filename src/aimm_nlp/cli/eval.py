@@ -34,7 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--model",
-        help="local model folder, baseline:majority or baseline:char_ngram (omit for pipeline-only tasks)",
+        help="local model folder (or a LoRA adapter folder with a local base model), baseline:majority or "
+        "baseline:char_ngram (omit for pipeline-only tasks)",
     )
     p.add_argument("--tasks", help="comma-separated task names or .yaml paths (with --suite: a subset)")
     p.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")

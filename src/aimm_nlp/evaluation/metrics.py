@@ -17,7 +17,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,9 @@ class Metric:
     aggregate: Callable[[Sequence[Item]], float]
     higher_is_better: bool
     item_value: Callable[[Item], float] | None = None  # set for per-item mean metrics
+    # corpus metrics that are a function of summed per-item counts: items -> (an n x k table of
+    # sufficient statistics, a function of the table's column sums -> the metric)
+    stats: Callable[[Sequence[Item]], tuple[Any, Callable[[Any], float]]] | None = None
 
 
 def _argmax(values: Sequence[float]) -> int:
@@ -80,6 +83,17 @@ def _error_rate(split: Callable[[str], Sequence[Any]]) -> Callable[[Sequence[Ite
     return agg
 
 
+def _error_stats(split: Callable[[str], Sequence[Any]]) -> Callable[[Sequence[Item]], tuple[Any, Callable]]:
+    def stats(items: Sequence[Item]) -> tuple[Any, Callable]:
+        table = [
+            (edit_distance(split(str(i["pred"])), split(str(i["ref"]))), len(split(str(i["ref"]))))
+            for i in items
+        ]
+        return table, lambda s: s[0] / s[1] if s[1] else float("nan")
+
+    return stats
+
+
 def macro_f1(golds: Sequence[Any], preds: Sequence[Any]) -> float:
     """Macro-averaged F1 over the classes present in gold or predictions."""
     labels = sorted(set(golds) | set(preds), key=str)
@@ -95,6 +109,65 @@ def macro_f1(golds: Sequence[Any], preds: Sequence[Any]) -> float:
 def _f1(items: Sequence[Item]) -> float:
     preds = [_argmax(i["lls"]) if "lls" in i else i["pred"] for i in items]
     return macro_f1([i["gold"] for i in items], preds)
+
+
+def _f1_stats(items: Sequence[Item]) -> tuple[Any, Callable]:
+    """Per label, one-hot true positive, false positive and false negative counts of each item."""
+    preds = [_argmax(i["lls"]) if "lls" in i else i["pred"] for i in items]
+    golds = [i["gold"] for i in items]
+    labels = sorted(set(golds) | set(preds), key=str)  # macro_f1's order: the same float sum
+    col = {label: 3 * k for k, label in enumerate(labels)}
+    table = []
+    for g, p in zip(golds, preds, strict=True):
+        row = [0] * (3 * len(labels))
+        if g == p:
+            row[col[g]] = 1
+        else:
+            row[col[p] + 1] = 1
+            row[col[g] + 2] = 1
+        table.append(row)
+
+    def finish(s: Any) -> float:
+        scores = []
+        for k in range(len(labels)):  # a label counts when it is in the draw's golds or predictions
+            tp, fp, fn = int(s[3 * k]), int(s[3 * k + 1]), int(s[3 * k + 2])
+            if tp + fp + fn:
+                scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+        return sum(scores) / len(scores) if scores else float("nan")
+
+    return table, finish
+
+
+def _sacre_stats(kind: str) -> Callable[[Sequence[Item]], tuple[Any, Callable]]:
+    """sacrebleu's own per-segment statistics (n-gram matches and totals, lengths, edits) and its
+    score from their sums: what ``corpus_bleu``/``corpus_chrf``/``corpus_ter`` compute."""
+
+    def stats(items: Sequence[Item]) -> tuple[Any, Callable]:
+        from sacrebleu.metrics import BLEU, CHRF, TER
+
+        metric = {"bleu": BLEU, "chrf": CHRF, "ter": TER}[kind]()
+        hyps, refs = [str(i["pred"]) for i in items], [[str(i["ref"]) for i in items]]
+        table = metric._extract_corpus_statistics(hyps, refs)
+        return table, lambda s: float(metric._compute_score_from_stats(s.tolist()).score)
+
+    return stats
+
+
+def _ratio_stats(num: str, den: str, fn: Callable[[float], float]) -> Callable:
+    def stats(items: Sequence[Item]) -> tuple[Any, Callable]:
+        table = [(float(i[num]), float(i[den])) for i in items]
+        return table, lambda s: fn(-s[0] / s[1]) if s[1] else float("nan")
+
+    return stats
+
+
+def _perplexity_stats(items: Sequence[Item]) -> tuple[Any, Callable]:
+    return [(float(i["lls"][0]), 1.0) for i in items], lambda s: math.exp(-s[0] / s[1])
+
+
+def _token_acc_stats(items: Sequence[Item]) -> tuple[Any, Callable]:
+    table = [(sum(p == r for p, r in zip(i["pred"], i["ref"], strict=True)), len(i["ref"])) for i in items]
+    return table, lambda s: s[0] / s[1] if s[1] else float("nan")
 
 
 def _sacre(kind: str) -> Callable[[Sequence[Item]], float]:
@@ -137,6 +210,12 @@ def _token_acc(items: Sequence[Item]) -> float:
 
 
 _LN2 = math.log(2)
+
+
+def _bits(x: float) -> float:
+    return x / _LN2
+
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
@@ -144,19 +223,33 @@ METRICS: dict[str, Metric] = {
         Metric("acc_norm", _mean(_acc_norm), True, _acc_norm),
         Metric("acc_bytes", _mean(_acc_bytes), True, _acc_bytes),
         Metric("exact_match", _mean(_exact), True, _exact),
-        Metric("f1", _f1, True),
-        Metric("bleu", _sacre("bleu"), True),
-        Metric("chrf", _sacre("chrf"), True),
-        Metric("ter", _sacre("ter"), False),
-        Metric("cer", _error_rate(list), False),
-        Metric("wer", _error_rate(str.split), False),
-        Metric("bits_per_byte", _ratio("ll", "bytes", lambda x: x / _LN2), False),
-        Metric("bits_per_char", _ratio("ll", "chars", lambda x: x / _LN2), False),
-        Metric("byte_perplexity", _ratio("ll", "bytes", math.exp), False),
-        Metric("perplexity", _perplexity, False),
-        Metric("word_perplexity", _ratio("ll", "words", math.exp), False),
+        Metric("f1", _f1, True, stats=_f1_stats),
+        Metric("bleu", _sacre("bleu"), True, stats=_sacre_stats("bleu")),
+        Metric("chrf", _sacre("chrf"), True, stats=_sacre_stats("chrf")),
+        Metric("ter", _sacre("ter"), False, stats=_sacre_stats("ter")),
+        Metric("cer", _error_rate(list), False, stats=_error_stats(list)),
+        Metric("wer", _error_rate(str.split), False, stats=_error_stats(str.split)),
+        Metric(
+            "bits_per_byte", _ratio("ll", "bytes", _bits), False, stats=_ratio_stats("ll", "bytes", _bits)
+        ),
+        Metric(
+            "bits_per_char", _ratio("ll", "chars", _bits), False, stats=_ratio_stats("ll", "chars", _bits)
+        ),
+        Metric(
+            "byte_perplexity",
+            _ratio("ll", "bytes", math.exp),
+            False,
+            stats=_ratio_stats("ll", "bytes", math.exp),
+        ),
+        Metric("perplexity", _perplexity, False, stats=_perplexity_stats),
+        Metric(
+            "word_perplexity",
+            _ratio("ll", "words", math.exp),
+            False,
+            stats=_ratio_stats("ll", "words", math.exp),
+        ),
         Metric("seqeval_f1", _seqeval, True),
-        Metric("token_acc", _token_acc, True),
+        Metric("token_acc", _token_acc, True, stats=_token_acc_stats),
     ]
 }
 
@@ -166,8 +259,12 @@ def bootstrap_ci(
 ) -> tuple[float, float] | None:
     """Percentile bootstrap (1 - alpha) interval of ``metric`` over items; None when < 2 items.
 
-    Mean metrics resample a vector of per-item values (fast); corpus metrics (BLEU,
-    F1, bits-per-byte) recompute the aggregate on each resample, with at most 200 draws.
+    Draws are ``numpy.random.default_rng(seed).integers(0, n, size=(iters, n))`` (made in blocks of
+    rows, the same numbers). Mean metrics average per-item values per draw. Corpus metrics with
+    per-item sufficient statistics (CER/WER edits and reference lengths, BLEU/chrF/TER sacrebleu
+    segment statistics, F1 per-label counts, token accuracy, bits-per-byte and perplexities) sum
+    those per draw: the interval recomputing the metric on every resample gives, in milliseconds.
+    Other corpus metrics (seqeval span F1) recompute the aggregate per draw, with at most 200 draws.
     """
     import numpy as np
 
@@ -177,9 +274,39 @@ def bootstrap_ci(
     rng = np.random.default_rng(seed)
     if metric.item_value is not None:
         values = np.array([metric.item_value(i) for i in items], dtype=np.float64)
-        stats = values[rng.integers(0, n, size=(iters, n))].mean(axis=1)
+        stats = np.concatenate([values[d].mean(axis=1) for d in _draws(rng, n, iters)])
+    elif metric.stats is not None:
+        stats = _summed(metric, items, _draws(rng, n, iters))
     else:
-        draws = rng.integers(0, n, size=(min(iters, 200), n))
-        stats = np.array([metric.aggregate([items[j] for j in row]) for row in draws])
+        stats = _recomputed(metric, items, _draws(rng, n, min(iters, 200)))
     lo, hi = np.nanpercentile(stats, [100 * alpha / 2, 100 * (1 - alpha / 2)])
     return float(lo), float(hi)
+
+
+def _draws(rng: Any, n: int, iters: int) -> Iterator[Any]:
+    """``rng.integers(0, n, size=(iters, n))`` in blocks of rows (about 2**20 indices each)."""
+    block = max(1, (1 << 20) // n)
+    for start in range(0, iters, block):
+        yield rng.integers(0, n, size=(min(block, iters - start), n))
+
+
+def _summed(metric: Metric, items: Sequence[Item], draws: Iterable[Any]) -> Any:
+    """The metric of every draw from the column sums of its items' sufficient statistics."""
+    import numpy as np
+
+    assert metric.stats is not None
+    table, finish = metric.stats(items)
+    values = np.asarray(table)
+    values = values.reshape(len(items), -1)
+    out = []
+    for block in draws:
+        for row in block:  # counts per item, times the table: exact for integer statistics
+            out.append(finish(np.bincount(row, minlength=len(items)) @ values))
+    return np.array(out, dtype=np.float64)
+
+
+def _recomputed(metric: Metric, items: Sequence[Item], draws: Iterable[Any]) -> Any:
+    """The metric of every draw, aggregated again from its items (the reference the fast paths match)."""
+    import numpy as np
+
+    return np.array([metric.aggregate([items[j] for j in row]) for block in draws for row in block])

@@ -45,7 +45,7 @@ class LoraConfig:
     alpha: int = 16  # scaling numerator (scale = alpha / r), 1..65536
     dropout: float = 0.0  # 0..0.99
     target_modules: list[str] | None = None  # None: peft's default for the architecture
-    merge: bool = True  # merge adapters into the base weights when saving the final model
+    merge: bool = True  # merge adapters into the weights on save; false: a peft adapter (needs model.path)
 
 
 @dataclass
@@ -55,7 +55,9 @@ class ModelConfig:
     size: str = "tiny"  # from-scratch size preset: tiny | small | base
     tokenizer: str | None = None  # tokenizer folder (default: model.path); required from scratch
     trust_remote_code: bool = False  # only when you trust the folder's Python code
-    attn_implementation: str = "sdpa"  # sdpa | eager | flex_attention | flash_attention_2
+    # auto: transformers' choice per architecture (sdpa where supported, else eager, as for Gemma2);
+    # or force one: sdpa | eager | flex_attention | flash_attention_2
+    attn_implementation: str = "auto"
     overrides: dict[str, Any] = field(default_factory=dict)  # extra model-config fields, e.g. {dropout: 0}
     lora: LoraConfig = field(default_factory=LoraConfig)
 
@@ -95,6 +97,10 @@ class OptimConfig:
     epochs: float = 1.0  # in (0, 10**6]; fractions allowed
     grad_accum: int = 1  # micro-batches per optimizer step and rank, 1..65536
     max_grad_norm: float | None = 1.0  # in (0, 10**6]; None: no clipping
+    # token: every target token weighs the same; sample: every sample (its tokens share one unit). The
+    # summed loss of each step is divided by one constant of the run (the expected tokens/samples per
+    # step), so no weight depends on the size of the batch a sample lands in
+    loss_weighting: str = "token"
     fused: bool | None = None  # fused AdamW; None = on wherever torch has the kernel (CUDA, CPU)
 
 
@@ -170,6 +176,7 @@ class FinetuneConfig:
             choice_error("model.size", m.size, SIZES),
             choice_error("data.format", d.format, FORMATS),
             choice_error("optim.scheduler", o.scheduler, SCHEDULERS, shown=SCHEDULERS[:3]),
+            choice_error("optim.loss_weighting", o.loss_weighting, ("token", "sample")),
             choice_error("run.precision", r.precision, ("auto", "bf16", "fp32")),
             choice_error("run.device", r.device, ("auto", "cpu", "cuda")),
             choice_error("run.distributed", r.distributed, ("ddp", "fsdp")),
@@ -179,6 +186,11 @@ class FinetuneConfig:
             e.append("model: set model.path (a local checkpoint folder) or model.architecture (from scratch)")
         if m.path is None and m.architecture is not None and m.tokenizer is None:
             e.append("model.tokenizer: a from-scratch model needs a tokenizer folder")
+        if m.lora.enabled and not m.lora.merge and m.path is None:
+            e.append(
+                "model.lora.merge: false needs model.path: an adapter of a from-scratch model has no saved base "
+                "to load with; set model.lora.merge: true"
+            )
         if d.train is None:
             e.append("data.train: required (a local .tsv/.csv/.jsonl/.txt file)")
         if self.task in ("sequence_classification", "token_classification") and d.labels is None:

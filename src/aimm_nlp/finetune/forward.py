@@ -13,11 +13,12 @@ from aimm_nlp.finetune.batching import collate, plan_epoch
 if TYPE_CHECKING:
     from aimm_nlp.finetune.context import RunContext
 
-__all__ = ["ce_loss", "evaluate_split", "forward", "macro_f1"]
+__all__ = ["ce_loss", "decoder_inputs", "evaluate_split", "forward", "macro_f1"]
 
 
-def forward(task, model, batch, dev, compiled_ce=None):
-    """Model outputs -> (sum of per-target losses, logits, targets) for one micro-batch."""
+def forward(task, model, batch, dev, compiled_ce=None, weights=None):
+    """Model outputs -> (sum of per-target losses, each times its weight when ``weights`` are given,
+    logits, targets) for one micro-batch."""
     inputs = {
         k: batch[k].to(dev, non_blocking=True)
         for k in ("input_ids", "attention_mask", "position_ids")
@@ -27,22 +28,49 @@ def forward(task, model, batch, dev, compiled_ce=None):
     if task == "seq2seq":
         core = getattr(model, "module", model)
         core = getattr(core, "_orig_mod", core)
-        inputs["decoder_input_ids"] = core.prepare_decoder_input_ids_from_labels(labels=targets)
+        inputs["decoder_input_ids"] = decoder_inputs(core, targets)
     if task == "causal_lm":
         # transformers only turns position_ids into a block-diagonal (packed) mask when no KV cache
         # exists, and builds one by default even in training: without this, packed samples leak.
         inputs["use_cache"] = False
     logits = model(**inputs).logits
+    if weights is not None:
+        return (compiled_ce or ce_loss)(logits, targets, weights.to(dev, non_blocking=True)), logits, targets
     return (compiled_ce or ce_loss)(logits, targets), logits, targets
 
 
-def ce_loss(logits, targets):
-    """Summed cross-entropy over the targets (``-100`` ignored), computed in fp32."""
+def decoder_inputs(model, targets):
+    """Teacher-forcing decoder inputs: ``targets`` shifted right after ``decoder_start_token_id``
+    (``-100`` read as padding). The model's own ``prepare_decoder_input_ids_from_labels`` when it has
+    one (T5, BART...); M2M100/NLLB have none, so the shift is done here from their config."""
+    prepare = getattr(model, "prepare_decoder_input_ids_from_labels", None)
+    if prepare is not None:
+        return prepare(labels=targets)
+    config = model.config
+    start, pad = config.decoder_start_token_id, config.pad_token_id
+    if start is None or pad is None:
+        from aimm_nlp.errors import ModelError
+
+        raise ModelError(
+            f"{type(model).__name__}: seq2seq needs decoder_start_token_id and pad_token_id in config.json "
+            f"(got {start} and {pad}); set them with model.overrides"
+        )
+    shifted = targets.new_full(targets.shape, pad)
+    shifted[:, 1:] = targets[:, :-1]
+    shifted[:, 0] = start
+    return shifted.masked_fill(shifted == -100, pad)
+
+
+def ce_loss(logits, targets, weights=None):
+    """Summed cross-entropy over the targets (``-100`` ignored; each times its weight when ``weights``,
+    shaped like ``targets``, are given), computed in fp32."""
     import torch.nn.functional as F
 
-    return F.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]).float(), targets.reshape(-1), ignore_index=-100, reduction="sum"
-    )
+    flat = logits.reshape(-1, logits.shape[-1]).float()
+    if weights is None:
+        return F.cross_entropy(flat, targets.reshape(-1), ignore_index=-100, reduction="sum")
+    per = F.cross_entropy(flat, targets.reshape(-1), ignore_index=-100, reduction="none")
+    return (per * weights.reshape(-1)).sum()
 
 
 def evaluate_split(ctx: RunContext, model: Any) -> dict[str, float]:

@@ -1,8 +1,9 @@
-"""The training loop: token-normalised loss, accumulation, DDP/FSDP, checkpoints, evaluation.
+"""The training loop: batching-independent loss weighting, accumulation, DDP/FSDP, checkpoints, evaluation.
 
 Why a loop of our own rather than ``transformers.Trainer``: packed rows with per-sample
-``position_ids``, token-budget batches whose size varies, a loss normalised by the number of target
-tokens of the whole global step (so 1 process x 2 micro-batches equals 2 processes x 1), and
+``position_ids``, token-budget batches whose size varies, a loss divided by one constant of the run
+(the expected target tokens or samples per global step: :mod:`aimm_nlp.finetune.weighting`, so every
+token or sample weighs the same whatever its batch, and 1 process x 2 micro-batches equals 2 x 1), and
 exact resume from (step, RNG) are all awkward to express through Trainer's hooks. Distributed
 execution, the optimizer, schedulers and attention kernels are the libraries' own (torch DDP/FSDP,
 ``torch.optim.AdamW``, ``transformers.get_scheduler``, transformers' packed-sequence masks).
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aimm_nlp.errors import AimmError
 from aimm_nlp.finetune.batching import collate, plan_epoch
 from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
+from aimm_nlp.finetune.weighting import sample_weights, step_normaliser, targets_per_sample
 
 __all__ = ["LossNotFiniteError", "TrainState", "train"]
 
@@ -109,6 +111,9 @@ def train(ctx: RunContext) -> TrainState:
         )
     total = o.max_steps or max(1, math.ceil(o.epochs * steps_per_epoch))
     plans = {0: plan0}
+    counts = targets_per_sample(cfg.task, enc.input_ids, enc.labels, d.mlm_probability)
+    norm = step_normaliser(o.loss_weighting, counts, plan0, lengths, max_tokens=d.max_tokens,
+                           max_length=d.max_length, packing=packing, per_step=per_step)  # fmt: skip
 
     def micro_batches(step):
         epoch, k = divmod(step, steps_per_epoch)
@@ -180,10 +185,12 @@ def train(ctx: RunContext) -> TrainState:
             sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
         )
     with stack:
-        return _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model)
+        return _steps(
+            ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm
+        )
 
 
-def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model):
+def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm):
     import torch
 
     from aimm_nlp.finetune.checkpoint import save_checkpoint
@@ -198,17 +205,25 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
     while state.step < total:
         batches = prefetch.get()
         count = torch.tensor(float(sum(int((b["targets"] != -100).sum()) for b in batches)))
+        weights = [sample_weights(b) if o.loss_weighting == "sample" else None for b in batches]
+        # the logged loss is the step's own mean (per token, or per sample): readable curves
+        units = (
+            count.clone() if weights[0] is None else torch.tensor(float(sum(float(w.sum()) for w in weights)))
+        )
         if dist is not None:
             dist.all_reduce(count)
+            dist.all_reduce(units)
         tgt_mark += count.item()
-        scale = world / max(count.item(), 1.0)  # DDP/FSDP average gradients over ranks: undo it
+        # one constant for every step (weighting.py): no sample's weight depends on its batch's size;
+        # DDP/FSDP average gradients over ranks: `world` undoes it
+        scale = world / norm
         step_loss = torch.zeros((), device=dev)
         for j, b in enumerate(batches):
             sync = j == len(batches) - 1 or not hasattr(step_model, "no_sync")
             ctxm = step_model.no_sync() if not sync else _null()
             with ctxm:
                 with amp:
-                    loss_sum, _, _ = forward(cfg.task, step_model, b, dev, ce)
+                    loss_sum, _, _ = forward(cfg.task, step_model, b, dev, ce, weights[j])
                 (loss_sum * scale).backward()
             step_loss += loss_sum.detach()
             tok_mark += b["n_real"]
@@ -222,7 +237,7 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         state.step += 1
-        pending.append((state.step, step_loss / max(count.item(), 1.0)))
+        pending.append((state.step, step_loss / max(units.item(), 1e-9)))
         for cb in ctx.callbacks:
             cb(state)
         last = state.step == total
@@ -251,6 +266,7 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
                         real_tokens=real,
                         padded_tokens=padded,
                         targets=int(tgt_mark),
+                        loss_norm=round(norm, 6),
                         seconds=round(dt, 4),
                         real_tokens_per_s=round(real / dt, 1) if dt > 0 else None,
                         grad_norm=None if grad_norm is None else round(float(grad_norm), 4),

@@ -10,6 +10,7 @@ library alone (just ``tokenizer.json``) is accepted too, so tokenizers trained w
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,12 @@ def build_model(cfg, tok, *, label_names: list[str]):
             f"tokenizer/model vocab mismatch: the tokenizer has {len(tok)} tokens but the model embeds only {vocab}; "
             "use the tokenizer the model was trained with, or start from scratch with this tokenizer"
         )
+    if getattr(config, "pad_token_id", "absent") is None and tok.pad_token_id is not None:
+        # GPT-2/Llama checkpoints ship without one: classifiers need it to find each row's last token,
+        # and load_tokenizer has already made the tokenizer's pad the eos token
+        config.pad_token_id = tok.pad_token_id
+    # "auto": transformers' own choice (sdpa where the architecture supports it, else eager: Gemma2)
+    attn = None if m.attn_implementation == "auto" else m.attn_implementation
     try:
         if m.path is not None:
             model = auto.from_pretrained(
@@ -188,10 +195,10 @@ def build_model(cfg, tok, *, label_names: list[str]):
                 local_files_only=True,
                 use_safetensors=True,  # never unpickle: pytorch_model.bin can run code when loaded
                 trust_remote_code=m.trust_remote_code,
-                attn_implementation=m.attn_implementation,
+                attn_implementation=attn,
             )
         else:
-            model = auto.from_config(config, attn_implementation=m.attn_implementation)
+            model = auto.from_config(config, attn_implementation=attn)
     except ValueError as exc:
         if "Unrecognized configuration class" in str(exc):
             raise ConfigError(
@@ -267,12 +274,37 @@ def check_weights(folder: Path) -> None:
     )
 
 
+# RoBERTa-style position ids start after the padding index: two positions are never used by tokens
+_OFFSET_2 = {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "data2vec-text", "longformer"}
+
+
 def max_positions(model) -> int | None:
-    """The model's longest input (``max_position_embeddings`` minus special offsets), or None."""
-    n = getattr(model.config, "max_position_embeddings", None)
-    if n is None:
+    """The model's longest input (``max_position_embeddings`` minus special offsets), or None
+    (relative positions, as in T5/mT5)."""
+    config = getattr(model, "config", None)
+    n = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    if not isinstance(n, int):
         return None
-    return n - 2 if model.config.model_type == "roberta" else n
+    return n - 2 if config.model_type in _OFFSET_2 else n
+
+
+def _has_conv1d(model) -> bool:
+    """GPT-2-style models store linear weights transposed (transformers' ``Conv1D``): peft needs
+    ``fan_in_fan_out`` for them."""
+    from transformers.pytorch_utils import Conv1D
+
+    return any(isinstance(module, Conv1D) for module in model.modules())
+
+
+@contextlib.contextmanager
+def _quiet_peft():
+    """peft <= 0.21 reads transformers 5's deprecated ``is_gradient_checkpointing``: a FutureWarning
+    the user can do nothing about."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield
 
 
 def _wrap_lora(model, lora, task: str):
@@ -294,9 +326,11 @@ def _wrap_lora(model, lora, task: str):
         lora_dropout=lora.dropout,
         target_modules=lora.target_modules,
         task_type=task_type,
+        fan_in_fan_out=_has_conv1d(model),
     )
     try:
-        return peft.get_peft_model(model, conf)
+        with _quiet_peft():
+            return peft.get_peft_model(model, conf)
     except ValueError as exc:
         raise ConfigError(
             f"model.lora: {exc}; set model.lora.target_modules, e.g. [q_proj, v_proj]"

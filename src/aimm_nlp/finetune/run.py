@@ -316,6 +316,10 @@ def _save(ctx: RunContext, prep: _Prepared, state: Any) -> None:
     if ctx.rank == 0:
         lora = prep.cfg.model.lora
         final = ctx.core.merge_and_unload() if lora.enabled and lora.merge else ctx.core
+        if lora.enabled and not lora.merge and prep.cfg.model.path is not None:
+            # absolute, so the adapter loads from anywhere (peft would record the path as typed)
+            for conf in final.peft_config.values():
+                conf.base_model_name_or_path = str(Path(prep.cfg.model.path).resolve())
         tmp, model_dir = ctx.out / ".model.tmp", ctx.out / "model"
         shutil.rmtree(tmp, ignore_errors=True)
         from transformers.utils import logging as hf_logging
@@ -327,7 +331,7 @@ def _save(ctx: RunContext, prep: _Prepared, state: Any) -> None:
         finally:
             if bar:
                 hf_logging.enable_progress_bar()
-        prep.tok.save_pretrained(str(tmp))
+        _save_tokenizer(prep.tok, final, tmp)
         from aimm_nlp.finetune.card import plot_curve, write_card
 
         write_card(tmp, prep.cfg, state, labels=prep.labels, truncated=prep.train.truncated)
@@ -337,6 +341,17 @@ def _save(ctx: RunContext, prep: _Prepared, state: Any) -> None:
         plot_curve(state.history, ctx.out / "curve.png")
     if ctx.dist:
         ctx.dist.barrier()
+
+
+def _save_tokenizer(tok: Any, model: Any, folder: Path) -> None:
+    """Save ``tok`` with ``model_max_length`` no longer than the model's positions, so
+    ``pipeline(..., truncation=True)`` cuts long texts where the model can read them."""
+    from aimm_nlp.finetune.models import max_positions
+
+    limit = max_positions(model)
+    if limit is not None and (tok.model_max_length is None or tok.model_max_length > limit):
+        tok.model_max_length = limit
+    tok.save_pretrained(str(folder))
 
 
 def _result(target: Path, state: Any, prep: _Prepared) -> RunResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -131,14 +132,21 @@ def wrap_model(model: Any, tokenizer: Any, **kwargs: Any) -> Any:
 def load_model(path: str | os.PathLike[str], *, device: str = "cpu", trust_remote_code: bool = False) -> Any:
     """Load a local model folder (config.json + safetensors + tokenizer) as a backend.
 
+    A fine-tuning run folder is read from its ``model/`` subfolder. A peft LoRA adapter folder
+    (``adapter_config.json`` + ``adapter_model.safetensors``, as ``aimm finetune`` saves with
+    ``lora.merge: false``) needs the ``peft`` extra: its base model (``base_model_name_or_path``, a
+    local folder) is loaded and the adapter merged into it.
+
     Raises:
-        ModelError: not a folder, no config.json, no safetensors weights, or an architecture
-            aimm cannot evaluate.
+        ModelError: not a folder, no config.json, no safetensors weights, an architecture
+            aimm cannot evaluate, or an adapter whose base model is not a local folder.
     """
     folder = Path(path)
     for sub in ("model", "final"):  # fine-tuning run folders keep the model one level down
-        if not (folder / "config.json").is_file() and (folder / sub / "config.json").is_file():
+        if not _is_model(folder) and _is_model(folder / sub):
             folder = folder / sub
+    if (folder / _ADAPTER).is_file() and not (folder / "config.json").is_file():
+        return _load_adapter(folder, device=device, trust_remote_code=trust_remote_code)
     if not folder.is_dir() or not (folder / "config.json").is_file():
         raise ModelError(f"{path}: not a model folder (no config.json); pass a local HF model directory")
     weights = sorted(folder.glob("*.safetensors"))
@@ -161,5 +169,63 @@ def load_model(path: str | os.PathLike[str], *, device: str = "cpu", trust_remot
     # every file of the folder, by content: config.json and generation_config.json change scores too
     files = _folder_digests(folder)
     backend.provenance = {"model_path": str(folder.resolve()), "files_sha256": files}
+    backend.fingerprint = _digest_of(files)
+    return backend
+
+
+_ADAPTER = "adapter_config.json"  # a peft (LoRA) adapter folder: fine-tuning with lora.merge: false
+
+
+def _is_model(folder: Path) -> bool:
+    return (folder / "config.json").is_file() or (folder / _ADAPTER).is_file()
+
+
+def _load_adapter(folder: Path, *, device: str, trust_remote_code: bool) -> Any:
+    """A peft adapter folder: its base model (``base_model_name_or_path``: absolute, or relative to the
+    adapter folder, else to the working directory) loaded with the adapter merged in."""
+    from aimm_nlp._deps import require
+
+    require("peft", extra="peft")
+    import peft
+
+    try:
+        base_ref = json.loads((folder / _ADAPTER).read_text(encoding="utf-8"))["base_model_name_or_path"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{folder / _ADAPTER}: cannot read base_model_name_or_path ({exc})") from None
+    if not isinstance(base_ref, str) or not base_ref:
+        raise ModelError(f"{folder / _ADAPTER}: no base_model_name_or_path: the adapter's base is unknown")
+    base = Path(base_ref) if Path(base_ref).is_absolute() else folder / base_ref
+    if not (base / "config.json").is_file() and (Path(base_ref) / "config.json").is_file():
+        base = Path(base_ref)
+    if not (base / "config.json").is_file():
+        raise ModelError(
+            f"{folder}: a LoRA adapter whose base model {base_ref!r} is not a local model folder "
+            f"(no config.json); nothing is downloaded: set base_model_name_or_path in {folder / _ADAPTER} "
+            "to the base model's folder, or save the run with lora.merge: true"
+        )
+    if not any(folder.glob("adapter_model.safetensors")):
+        raise ModelError(
+            f"{folder}: no adapter_model.safetensors (aimm loads safetensors only, never pickles)"
+        )
+    base_backend = load_model(base, device=device, trust_remote_code=trust_remote_code)
+    with (
+        warnings.catch_warnings()
+    ):  # peft <= 0.21 reads transformers 5's deprecated is_gradient_checkpointing
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+        model = peft.PeftModel.from_pretrained(base_backend.model, str(folder), local_files_only=True)
+    model = model.merge_and_unload().to(device).eval()
+    import transformers
+
+    tok_dir = folder if (folder / "tokenizer_config.json").is_file() else base
+    tokenizer = transformers.AutoTokenizer.from_pretrained(
+        tok_dir, trust_remote_code=trust_remote_code, local_files_only=True
+    )
+    backend = wrap_model(model, tokenizer)
+    files = {"adapter": _folder_digests(folder), "base": base_backend.provenance["files_sha256"]}
+    backend.provenance = {
+        "model_path": str(folder.resolve()),
+        "base_model_path": str(base.resolve()),
+        "files_sha256": files,
+    }
     backend.fingerprint = _digest_of(files)
     return backend
