@@ -118,8 +118,8 @@ def identify(
     m = load_langid_model(model)  # one text: a lean path (``_fast``), equal to the batch path to 1e-6
     shift = prior_shift(m, priors)
     text = _sample(text) if isinstance(text, str) else "" if text is None else _sample(str(text))
-    probs, script, counts = m.predict_one(text, shift)
-    return _guess(m, probs, script, int(counts.sum()), partial(_mixed_one, text, counts[None, :], m))
+    probs, script, letters = m.predict_one(text, shift)
+    return _guess(m, probs, script, letters, partial(_mixed_one, text, m))
 
 
 def identify_batch(
@@ -295,7 +295,7 @@ def _identify(
         rows = _mixed_rows(texts, counts, m)
         mixed: list[bool | Callable[[], bool]] = [i in rows for i in range(len(texts))]
     else:
-        mixed = [partial(_mixed_one, text, counts[i : i + 1], m) for i, text in enumerate(texts)]
+        mixed = [partial(_mixed_one, text, m) for text in texts]
     tfng = ZGH_TFNG in labels
     out = []
     for i in range(len(texts)):
@@ -316,7 +316,7 @@ def _guess(m: Any, probs: Any, script: int, letters: int, mixed: Callable[[], bo
         return LangGuess(UND, 1.0, scores, False)
     if script == 2 and ZGH_TFNG in m.labels:
         return LangGuess(ZGH_TFNG, 1.0, scores, mixed)
-    best = int(probs.argmax())
+    best = max(range(len(probs)), key=probs.__getitem__)
     return LangGuess(m.labels[best], float(probs[best]), scores, mixed)
 
 

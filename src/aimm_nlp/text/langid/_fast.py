@@ -74,12 +74,16 @@ def clean(text: str) -> str:
 
 
 @cache
-def _salts(orders: tuple[int, ...], bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per n-gram order (rows 1..max): the salt xor of :func:`._encode.bucket`, and whether it is used."""
-    k = np.arange(1, max(orders) + 1, dtype=np.uint64)
-    salt = ((k * 0x9E3779B1) & _M32).astype(np.uint32)[:, None]
-    used = np.array([o in orders for o in range(1, max(orders) + 1)])
-    return salt, used
+def _salts(orders: tuple[int, ...], bits: int) -> tuple[np.ndarray, np.ndarray, int, np.uint32, np.ndarray]:
+    """Per n-gram order 1..max: the salt xor of :func:`._encode.bucket` (a row), which orders are used
+    (a row), how many, the bucket shift, and the n-grams of the last ``max`` positions that reach the
+    separator (``tail[r, k]``: position ``n - max + r``, order ``k + 1``)."""
+    top = max(orders)
+    k = np.arange(1, top + 1, dtype=np.uint64)
+    salt = ((k * 0x9E3779B1) & _M32).astype(np.uint32)[None, :]
+    used = np.array([o in orders for o in range(1, top + 1)])
+    tail = np.add.outer(np.arange(top), np.arange(top)) >= top - 1
+    return salt, used, int(used.sum()), np.uint32(32 - bits), tail
 
 
 @cache
@@ -159,30 +163,67 @@ def _word_features(model, s: str) -> tuple[list[int], list[int], int]:
     return word_b, shape_b, len(words)
 
 
+@cache
+def _powers(top: int) -> np.ndarray:
+    """``M[j, k] = P**(k - j)`` (mod 2**32) for ``j <= k``, else 0: ``windows @ M`` gives every order's hash."""
+    m = np.zeros((top, top), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for k in range(top):
+            for j in range(k + 1):
+                m[j, k] = np.uint32(pow(int(P), k - j, 1 << 32))
+    return m
+
+
+_GRID: list[np.ndarray] = [np.zeros((0, 1), dtype=np.intp)]
+
+
+def _grid(n: int, top: int) -> np.ndarray:
+    """``grid[i, k] = i + k`` for ``i < n`` (grown on demand, kept)."""
+    g = _GRID[0]
+    if g.shape[0] < n or g.shape[1] != top:
+        size = max(n, 2 * g.shape[0], 256)
+        g = _GRID[0] = np.arange(size)[:, None] + np.arange(top)[None, :]
+    return g[:n]
+
+
 def raw_logits(model, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(uncalibrated logits of ``text`` (classes), letters per script (3,)) as ``Model`` computes them."""
     s = clean(text)
     codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
     n = len(codes)  # the last code is the separator
     top = max(model.orders)
-    salt, used = _salts(model.orders, model.bits)
-    h = np.zeros((top, n + top), dtype=np.uint32)
-    h[0, :n] = codes
-    for k in range(1, top):  # order k + 1 at position i: h[k - 1, i] * P + codes[i + k] (wraps mod 2**32)
-        np.multiply(h[k - 1, : n + top - k], P, out=h[k, : n + top - k])
-        h[k, : n + top - k] += h[0, k:]
-    b = ((h ^ salt) * _MUL) >> np.uint32(32 - model.bits)
-    # n-grams that reach the separator (and single spaces) fall in bucket 0, whose weight is 0:
-    # they count as features but add nothing, so they are left out of the gather.
-    parts = [b[k - 1, : max(n - k, 0)] for k in range(2, top + 1) if used[k - 1]]
-    if used[0]:
-        parts.append(b[0, : n - 1][codes[:-1] != SPACE])
+    salt, used, n_used, shift, tail = _salts(model.orders, model.bits)
+    grid = _grid(n, top)
+    pad = np.zeros(n + top, dtype=np.uint32)
+    pad[:n] = codes
+    b = pad[grid] @ _powers(top)  # (n, top): the hash of the n-gram of order k + 1 at i (wraps mod 2**32)
+    np.bitwise_xor(b, salt, out=b)
+    np.multiply(b, _MUL, out=b)
+    np.right_shift(b, shift, out=b)
+    # n-grams that reach the separator, single spaces and unused orders go to bucket 0, whose weight
+    # is 0: they count as features (as in the batch path) but add nothing.
+    if n >= top:
+        b[n - top :][tail] = 0
+    else:
+        b[grid >= n - 1] = 0
+    b[codes == SPACE, 0] = 0
+    if n_used < top:
+        b[:, ~used] = 0
     word_b, shape_b, n_words = _word_features(model, s)
-    parts += [np.array(word_b + shape_b, dtype=np.uint32)]
-    grams = np.concatenate(parts)
-    values = np.ones(len(grams))
+    grams = np.concatenate((b.ravel(), np.array(word_b + shape_b, dtype=np.uint32)))
+    values = _ones(len(grams))
     if shape_b:
+        values = values.copy()
         values[len(grams) - len(shape_b) :] = model.morph
-    n_feats = n * int(used.sum()) + (n_words if model.words else 0) + len(shape_b)
+    n_feats = n * n_used + (n_words if model.words else 0) + len(shape_b)
     logits = np.dot(values, model.weights.take(grams, axis=0)) / np.sqrt(max(n_feats, 1)) + model.bias
     return logits, np.bincount(model.script_lut[codes], minlength=4)[1:]
+
+
+_ONES: list[np.ndarray] = [np.ones(4096)]
+
+
+def _ones(n: int) -> np.ndarray:
+    if len(_ONES[0]) < n:
+        _ONES[0] = np.ones(2 * n)
+    return _ONES[0][:n]

@@ -24,8 +24,12 @@ _NOT_TFNG_ONLY = regex.compile(
 )
 
 
-def _mixed_one(text: str, counts: Any, m: Any) -> bool:
-    return bool(_mixed_rows([text], counts, m))
+def _mixed_one(text: str, m: Any) -> bool:
+    """The ``mixed`` flag of one text, worked out on first access of ``LangGuess.mixed``."""
+    from aimm_nlp.text.langid._encode import prepare
+    from aimm_nlp.text.langid._model import _script_counts
+
+    return bool(_mixed_rows([text], _script_counts(*prepare([text])), m))
 
 
 def _mixed_rows(texts: list[str], counts: Any, m: Any) -> set[int]:

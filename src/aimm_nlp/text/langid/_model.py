@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,19 +151,34 @@ class Model:
             self.__dict__["_mask_cache"] = mask
         return mask
 
-    def predict_one(self, text: str, shift: np.ndarray | None = None) -> tuple[np.ndarray, int, np.ndarray]:
-        """``predict_proba`` of one text, lean: (probabilities, script index, letters per script)."""
+    def predict_one(self, text: str, shift: np.ndarray | None = None) -> tuple[list[float], int, int]:
+        """``predict_proba`` of one text, lean (a few Python float operations after the logits):
+        (probabilities as a list, script index, number of letters)."""
         from aimm_nlp.text.langid._fast import raw_logits
 
         logits, counts = raw_logits(self, text)
-        script = int(counts.argmax()) if counts.any() else len(_SCRIPTS)
+        c = counts.tolist()
+        letters = c[0] + c[1] + c[2]
+        script = c.index(max(c)) if letters else len(_SCRIPTS)
         temp, bias = self._calib
-        logits = logits / temp[script] + bias
-        if shift is not None:
-            logits += shift
-        logits[~self._mask[script]] = -np.inf
-        probs = np.exp(logits - logits.max())
-        return probs / probs.sum(), script, counts
+        row = (
+            logits / temp[script] + bias if shift is None else logits / temp[script] + bias + shift
+        ).tolist()
+        allowed = self._allowed[script]
+        top = max(row[j] for j in allowed)
+        probs = [0.0] * len(row)
+        for j in allowed:
+            probs[j] = math.exp(row[j] - top)
+        total = sum(probs)
+        return [p / total for p in probs], script, letters
+
+    @property
+    def _allowed(self) -> list[list[int]]:
+        """Per script index: the class indices its mask allows."""
+        got = self.__dict__.get("_allowed_cache")
+        if got is None:
+            got = self.__dict__["_allowed_cache"] = [np.flatnonzero(row).tolist() for row in self._mask]
+        return got
 
     def predict_proba(
         self, texts: list[str], shift: np.ndarray | None = None, *, calibrated: bool = True
