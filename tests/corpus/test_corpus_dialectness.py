@@ -87,3 +87,17 @@ def test_bad_options_are_all_listed(kwargs: dict, messages: list[str]) -> None:
         clean(make(DARIJA), **kwargs)
     assert all(m in str(info.value) for m in messages), str(info.value)
     assert len(info.value.errors) == len(messages)
+
+
+def test_corpus_config_carries_dialectness_and_priors() -> None:
+    from aimm_nlp.corpus.config import config_from_dict
+
+    base = {"sources": [{"path": "x.txt"}], "output": {"dir": "out"}}
+    cfg = config_from_dict(base, overrides=["clean.dialectness=[0.5, 1]", "clean.priors={arb_Arab: 0.7}"])
+    assert (cfg.clean.dialectness, cfg.clean.priors) == ([0.5, 1.0], {"arb_Arab": 0.7})
+    with pytest.raises(ConfigError) as info:
+        config_from_dict({**base, "clean": {"dialectness": [0.8, 0.2], "priors": {"arb_Arab": 2}}})
+    assert len(info.value.errors) == 2
+    assert "clean.dialectness: must be a pair" in str(info.value) and "clean.priors['arb_Arab']" in str(
+        info.value
+    )
