@@ -113,11 +113,14 @@ def identify(
         >>> identify(text, priors={"arb_Arab": 0.9}).scores["arb_Arab"] > identify(text).scores["arb_Arab"]
         True
     """
-    from aimm_nlp.text.langid._priors import prior_shift
-
     m = load_langid_model(model)  # one text: a lean path (``_fast``), equal to the batch path to 1e-6
-    shift = prior_shift(m, priors)
-    text = _sample(text) if isinstance(text, str) else "" if text is None else _sample(str(text))
+    shift = None
+    if priors is not None:
+        from aimm_nlp.text.langid._priors import prior_shift
+
+        shift = prior_shift(m, priors)
+    if not isinstance(text, str) or len(text) > MAX_CHARS:
+        text = "" if text is None else _sample(str(text))
     probs, script, letters = m.predict_one(text, shift)
     return _guess(m, probs, script, letters, partial(_mixed_one, text, m))
 

@@ -11,6 +11,7 @@ diacritics and emoji.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 
@@ -186,8 +187,8 @@ def _grid(n: int, top: int) -> np.ndarray:
     return g[:n]
 
 
-def raw_logits(model, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(uncalibrated logits of ``text`` (classes), letters per script (3,)) as ``Model`` computes them."""
+def raw_logits(model, text: str) -> tuple[list[float], list[int]]:
+    """(uncalibrated logits of ``text`` per class, letters per script (3)) as ``Model`` computes them."""
     s = clean(text)
     codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
     n = len(codes)  # the last code is the separator
@@ -216,8 +217,10 @@ def raw_logits(model, text: str) -> tuple[np.ndarray, np.ndarray]:
         values = values.copy()
         values[len(grams) - len(shape_b) :] = model.morph
     n_feats = n * n_used + (n_words if model.words else 0) + len(shape_b)
-    logits = np.dot(values, model.weights.take(grams, axis=0)) / np.sqrt(max(n_feats, 1)) + model.bias
-    return logits, np.bincount(model.script_lut[codes], minlength=4)[1:]
+    norm = math.sqrt(max(n_feats, 1))  # the same IEEE operations as the batch path, in the same order
+    summed = np.dot(values, model.weights.take(grams, axis=0)).tolist()
+    logits = [x / norm + b for x, b in zip(summed, model.bias.tolist(), strict=True)]
+    return logits, np.bincount(model.script_lut[codes], minlength=4)[1:].tolist()
 
 
 _ONES: list[np.ndarray] = [np.ones(4096)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ _RANGES = {
 }
 _LOCK = threading.Lock()
 _CACHE: dict[str, Model] = {}
+_DEFAULT: list[Model] = []  # the shipped model once loaded
 
 
 @functools.cache
@@ -129,7 +129,7 @@ class Model:
             from aimm_nlp.text.langid._fast import raw_logits
 
             row, counts = raw_logits(self, texts[0])
-            logits, counts = row[None, :], counts[None, :]
+            logits, counts = np.array([row]), np.array([counts])
         else:
             logits, counts = self.raw_logits(texts)
         script = np.where(counts.sum(axis=1) > 0, counts.argmax(axis=1), len(_SCRIPTS))
@@ -152,25 +152,31 @@ class Model:
         return mask
 
     def predict_one(self, text: str, shift: np.ndarray | None = None) -> tuple[list[float], int, int]:
-        """``predict_proba`` of one text, lean (a few Python float operations after the logits):
+        """``predict_proba`` of one text, lean (plain Python floats after the weight gather):
         (probabilities as a list, script index, number of letters)."""
         from aimm_nlp.text.langid._fast import raw_logits
 
-        logits, counts = raw_logits(self, text)
-        c = counts.tolist()
+        row, c = raw_logits(self, text)
         letters = c[0] + c[1] + c[2]
         script = c.index(max(c)) if letters else len(_SCRIPTS)
-        temp, bias = self._calib
-        row = (
-            logits / temp[script] + bias if shift is None else logits / temp[script] + bias + shift
-        ).tolist()
+        temp, bias = self._calib_lists
+        t = temp[script]
+        row = [x / t + b for x, b in zip(row, bias, strict=True)]
+        if shift is not None:
+            row = [x + d for x, d in zip(row, shift.tolist(), strict=True)]
         allowed = self._allowed[script]
         top = max(row[j] for j in allowed)
-        probs = [0.0] * len(row)
-        for j in allowed:
-            probs[j] = math.exp(row[j] - top)
-        total = sum(probs)
-        return [p / total for p in probs], script, letters
+        probs = np.exp(np.array([row[j] - top if j in allowed else -np.inf for j in range(len(row))]))
+        probs /= probs.sum()  # numpy's exp and sum, as softmax(): bit-identical to the batch path
+        return probs.tolist(), script, letters
+
+    @property
+    def _calib_lists(self) -> tuple[list[float], list[float]]:
+        got = self.__dict__.get("_calib_lists_cache")
+        if got is None:
+            temp, bias = self._calib
+            got = self.__dict__["_calib_lists_cache"] = (temp.tolist(), bias.tolist())
+        return got
 
     @property
     def _allowed(self) -> list[list[int]]:
@@ -235,6 +241,8 @@ def load_model(path: str | Path | None = None) -> Model:
     Raises:
         ModelError: the folder is missing, is not an aimm langid model, or is corrupt.
     """
+    if path is None and _DEFAULT:  # the common case, once per identify() call: no lock, no path work
+        return _DEFAULT[0]
     folder = Path(path) if path is not None else default_model_dir()
     key = str(folder.resolve()) if path is not None else str(folder)
     with _LOCK:
@@ -243,6 +251,8 @@ def load_model(path: str | Path | None = None) -> Model:
     model = _read(folder)
     with _LOCK:
         _CACHE[key] = model
+        if path is None:
+            _DEFAULT[:] = [model]
     return model
 
 
