@@ -80,7 +80,10 @@ def _add_identify_options(p: argparse.ArgumentParser) -> None:
 def add_train_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="aimm langid train",
-        description="Train a hashed character n-gram langid model from a TSV/CSV/JSONL table.",
+        description="Train a hashed character n-gram langid model from a TSV/CSV/JSONL table "
+        "(aimm_nlp.text.train_langid). Writes config.json, weights.npz, words/ (the word model) and CARD.md "
+        "(options, class and source counts) into --out. Scores are not calibrated (the repository's "
+        "tools/calibrate_langid.py fits a Darija/MSA calibration on a dev set).",
     )
     p.add_argument("--data", required=True, help="training table (.tsv, .csv or .jsonl, with a header)")
     p.add_argument("--text-col", required=True, help="column holding the text")
