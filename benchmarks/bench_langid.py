@@ -11,6 +11,16 @@ either ary_Arab or arb_Arab gold (the most favourable mapping), fr -> fra_Latn, 
 eng_Latn, kab/ber/tzm/zgh -> ber_Latn or zgh_Tfng by script. Speed is sentences/s over
 all sets, one process, single-threaded BLAS, each tool called the way a user would.
 
+Issue 19 figures, same run:
+  * dev: ``tests/data/langid_dev/dev.tsv`` (hand-labelled Moroccan social-style Arabic script; the
+    model's Darija/MSA calibration was fitted on it, so its figures are in-sample for those two numbers):
+    Darija vs MSA accuracy at the default decision (``identify``), AUC and ECE of ``dialectness``,
+    a reliability table, per source; ``mixed`` rows: mean dialectness;
+  * calibration of ``LangGuess.score``: reliability table and ECE (10 bins) over every labelled set
+    above, and over 1-3-word chunks of the dev texts (short text);
+  * speed: ``identify_batch`` texts/s on one core (``sentences_per_s``), one-text ``identify()``
+    microseconds per call (median of 7 runs over 2,000 texts), and the largest gap between the two paths.
+
 Also timed: the cost of the ``lang_mixed`` column (``identify_batch`` on a batch dict word-tags
 every text) against plain identification, same texts, best of a few runs.
 
@@ -26,6 +36,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYO
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import csv  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
@@ -155,6 +166,132 @@ def word_accuracy() -> dict:
     return {"sentences": len(rows), "words": total, "accuracy": round(correct / total, 4)}
 
 
+DEV = REPO / "tests" / "data" / "langid_dev" / "dev.tsv"
+
+
+def reliability(conf: list[float], correct: list[bool], bins: int = 10) -> dict:
+    """Reliability table (per confidence bin: count, mean confidence, accuracy) and the ECE."""
+    table, ece, n = [], 0.0, len(conf)
+    for b in range(bins):
+        idx = [i for i, c in enumerate(conf) if min(int(c * bins), bins - 1) == b]
+        if not idx:
+            continue
+        mean_c = sum(conf[i] for i in idx) / len(idx)
+        acc = sum(correct[i] for i in idx) / len(idx)
+        ece += abs(mean_c - acc) * len(idx) / n
+        table.append({"bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}", "n": len(idx), "conf": round(mean_c, 3),
+                      "acc": round(acc, 3)})  # fmt: skip
+    return {"n": n, "ece": round(ece, 4), "table": table}
+
+
+def _auc(scores: list[float], positive: list[bool]) -> float:
+    pos = [s for s, p in zip(scores, positive, strict=True) if p]
+    neg = [s for s, p in zip(scores, positive, strict=True) if not p]
+    wins = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg)
+    return wins / max(len(pos) * len(neg), 1)
+
+
+def dev_figures() -> dict:
+    """Darija vs MSA on the dev set: accuracy (identify), AUC and ECE of dialectness, per source."""
+    from aimm_nlp.text import dialectness_batch, identify_batch
+
+    with open(DEV, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    binary = [r for r in rows if r["label"] in ("ary_Arab", "arb_Arab")]
+    texts = [r["text"] for r in binary]
+    langs = [g.lang for g in identify_batch(texts)]
+    dial = dialectness_batch(texts)
+    out: dict = {}
+    for source in ("all", *sorted({r["source"] for r in binary})):
+        idx = [i for i, r in enumerate(binary) if source in ("all", r["source"])]
+        gold = [binary[i]["label"] == "ary_Arab" for i in idx]
+        d = [dial[i] for i in idx]
+        out[source] = {
+            "n": len(idx),
+            "ary_Arab": sum(gold),
+            "accuracy": round(sum(langs[i] == binary[i]["label"] for i in idx) / len(idx), 4),
+            "auc": round(_auc(d, gold), 4),
+            "dialectness_calibration": reliability(d, gold),
+        }
+    mixed = [r["text"] for r in rows if r["label"] == "mixed"]
+    md = dialectness_batch(mixed)
+    out["mixed"] = {"n": len(mixed), "mean_dialectness": round(sum(md) / max(len(md), 1), 4),
+                    "share_ary_Arab": round(sum(g.lang == "ary_Arab" for g in identify_batch(mixed)) / max(len(mixed), 1), 4)}  # fmt: skip
+    return out
+
+
+def score_calibration(sets: dict[str, tuple[list[str], list[str]]]) -> dict:
+    """Reliability of ``LangGuess.score`` (is the top label right?) over the labelled sets, and over 1-3-word
+    chunks of the dev texts (gold: the text's label; ``mixed`` rows left out)."""
+    import random as _random
+
+    from aimm_nlp.text import identify_batch
+
+    texts = [t for ts, _ in sets.values() for t in ts]
+    gold = [g for _, gs in sets.values() for g in gs]
+    guesses = identify_batch(texts)
+    out = {
+        "all_sets": reliability(
+            [g.score for g in guesses], [g.lang == y for g, y in zip(guesses, gold, strict=True)]
+        )
+    }
+    rng = _random.Random(SEED)
+    with open(DEV, encoding="utf-8", newline="") as fh:
+        rows = [
+            r for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE) if r["label"] != "mixed"
+        ]
+    chunks, labels = [], []
+    for r in rows:
+        words = r["text"].split()
+        n = rng.randint(1, min(3, len(words)))
+        start = rng.randint(0, len(words) - n)
+        chunks.append(" ".join(words[start : start + n]))
+        labels.append(r["label"])
+    short = [g for g in identify_batch(chunks) if g.lang != "und"]
+    kept = [y for g, y in zip(identify_batch(chunks), labels, strict=True) if g.lang != "und"]
+    out["dev_chunks_1_3_words"] = reliability(
+        [g.score for g in short], [g.lang == y for g, y in zip(short, kept, strict=True)]
+    )
+    out["dev_chunks_1_3_words"]["mean_score"] = round(sum(g.score for g in short) / max(len(short), 1), 4)
+    return out
+
+
+def single_text_speed(texts: list[str], n: int = 2000) -> dict:
+    """``identify(text)`` one at a time: microseconds per call (wall clock and CPU time of this process,
+    median of 7 runs over ``n`` texts spread over all sets), ``identify_batch`` CPU throughput (batches
+    of 4,096, best of 3), and the largest gap between the two paths (all class probabilities). CPU time
+    is the figure to compare on a shared machine: waiting for a core does not count."""
+    from aimm_nlp.text import identify, identify_batch
+
+    sample = texts[:: max(len(texts) // n, 1)][:n]
+    for t in sample[:200]:
+        identify(t)  # warm-up (word memo, model load)
+    wall, cpu = [], []
+    for _ in range(7):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for t in sample:
+            identify(t)
+        cpu.append((time.process_time() - start_cpu) / len(sample) * 1e6)
+        wall.append((time.perf_counter() - start) / len(sample) * 1e6)
+    batch = []
+    for _ in range(3):
+        start_cpu = time.process_time()
+        for i in range(0, len(texts), 4096):
+            identify_batch(texts[i : i + 4096])
+        batch.append(len(texts) / (time.process_time() - start_cpu))
+    gap = 0.0
+    for t, g in zip(sample, identify_batch(sample), strict=True):
+        one = identify(t)
+        gap = max(gap, *(abs(one.scores[k] - g.scores[k]) for k in g.scores))
+    return {
+        "texts": len(sample),
+        "us_per_text": round(sorted(wall)[3], 1),
+        "cpu_us_per_text": round(sorted(cpu)[3], 1),
+        "batch_cpu_texts_per_s": round(max(batch)),
+        "max_abs_gap_to_batch": gap,
+    }
+
+
 def mixed_column_cost(texts: list[str], *, repeats: int = 3, batch: int = 4096) -> dict:
     """Seconds for ``identify_batch`` with the ``lang_mixed`` column (batch dict) and without
     (list of texts, ``.lang`` only), best of ``repeats``, in batches of ``batch`` texts."""
@@ -238,12 +375,16 @@ def main() -> int:
     for entry in results["systems"].values():
         entry["speed_ratio_to_lingua"] = round(entry["sentences_per_s"] / lingua_speed, 2)
     results["aimm_word_tags"] = word_accuracy()
+    results["aimm_dev"] = dev_figures()
+    results["aimm_score_calibration"] = score_calibration(sets)
+    results["aimm_single_text"] = single_text_speed(all_texts)
     results["aimm_mixed_column"] = mixed_column_cost(all_texts)
     results["config"] = {
         "model": model.config.get("training", {}),
         "model_feature_scheme": model.config.get("feature_scheme"),
         "model_morph": model.morph,
         "model_bits": model.bits,
+        "model_calibration": model.calibration,
         "labels": list(model.labels),
         "doda_sample": DODA_SAMPLE,
         "seed": SEED,
@@ -259,6 +400,26 @@ def main() -> int:
         f"aimm vs lingua speed: {a['speed_ratio_to_lingua']:.1f}x; word-tag accuracy "
         f"{results['aimm_word_tags']['accuracy']:.3f}; FLORES F1 ary {a['flores_devtest']['f1']['ary_Arab']:.3f} "
         f"arb {a['flores_devtest']['f1']['arb_Arab']:.3f}"
+    )
+    dev, cal, one = results["aimm_dev"], results["aimm_score_calibration"], results["aimm_single_text"]
+    for source, f in dev.items():
+        if source != "mixed":
+            print(f"dev {source:24s} n={f['n']:4d}  Darija-vs-MSA accuracy {f['accuracy']:.3f}  AUC {f['auc']:.3f}  "
+                  f"dialectness ECE {f['dialectness_calibration']['ece']:.3f}")  # fmt: skip
+    print(f"dev mixed rows: {json.dumps(dev['mixed'])}")
+    print("dialectness reliability (dev, all):  bin      n   mean p   share Darija")
+    for row in dev["all"]["dialectness_calibration"]["table"]:
+        print(f"{'':38s}{row['bin']}  {row['n']:4d}   {row['conf']:.3f}    {row['acc']:.3f}")
+    for name, rel in cal.items():
+        print(f"LangGuess.score ECE on {name}: {rel['ece']:.4f} (n={rel['n']})")
+        for row in rel["table"]:
+            print(
+                f"    {row['bin']}  n={row['n']:5d}  mean score {row['conf']:.3f}  accuracy {row['acc']:.3f}"
+            )
+    print(
+        f"one-text identify(): {one['us_per_text']} us/text wall, {one['cpu_us_per_text']} us CPU; batch "
+        f"{a['sentences_per_s']:.0f} texts/s wall, {one['batch_cpu_texts_per_s']} texts/s CPU; largest gap "
+        f"to the batch path {one['max_abs_gap_to_batch']:.2e}"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -7,10 +7,18 @@ in-domain hold-out (15 % of its rows by a salted hash of the row id, fixed), NLL
 more Tatoeba Kabyle (ber_Latn). Anything that shares a Seed row, a tweet or a text with
 the hold-out stays out. FLORES and DODa are never read here.
 
+Since issue 19 (social-style Arabic script, both varieties): Arabic-script AfriSenti and QCRI
+tweets pseudo-labelled by a written rule (:func:`tweet_label`: Darija marker words and Darija verb
+shapes vs MSA function words; tweets with no evidence either way stay out), and short texts the
+project wrote itself (``tools/data/langid_written_{arb,ary}.txt``, Apache-2.0). ``--exclude FILE``
+(repeatable; a TSV with a ``text`` column, e.g. the dev set ``tests/data/langid_dev/dev.tsv``)
+drops every training row whose cleaned text (as the model sees it) equals one of its texts.
+
 A maintainer script, not part of the installed package. Run from the repository root, with
 aimm_nlp installed (``pip install -e .``)::
 
-    python tools/build_langid_data.py --shared ../shared --out /tmp/langid_train.tsv
+    python tools/build_langid_data.py --shared ../shared --out /tmp/langid_train.tsv \
+        --exclude tests/data/langid_dev/dev.tsv
     aimm langid train --data /tmp/langid_train.tsv --source-col source --out DIR
 
 ``heldout()`` and ``read_tsv()`` are also what ``benchmarks/bench_langid.py`` uses for its in-domain set.
@@ -21,12 +29,20 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import random
 from pathlib import Path
 
 from aimm_nlp.text.langid._morph import DARIJA_MARKERS
 
-__all__ = ["DARIJA_MARKERS", "build_training_table", "heldout", "read_tsv"]
+__all__ = ["DARIJA_MARKERS", "build_training_table", "cleaned", "heldout", "read_tsv", "tweet_label"]
+
+WRITTEN = Path(__file__).resolve().parent / "data"
+AFRISENTI = "afrisenti-semeval/afrisent-semeval-2023:ma"
+QCRI = "qcri/dialectal_arabic_resources:mgr"
+SELF_TWEETS = "moroccan-tweets-self"  # the tweets the rule leaves out, labelled by a stage-1 model
+SELF_LABEL_CONFIDENCE = 0.9
+RULE_TWEETS = "moroccan-tweets-rule"  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
 
 HELDOUT_SALT = "aimm-langid-heldout-v1"
 HELDOUT_PERCENT = 15
@@ -56,14 +72,103 @@ def has_darija_marker(text: str) -> bool:
     return any(w.strip("،.!؟?,") in DARIJA_MARKERS for w in text.split())
 
 
-def build_training_table(shared: Path, *, unmarked_seed: str = "keep") -> list[tuple[str, str, str]]:
+def cleaned(texts: list[str]) -> list[str]:
+    """Each text as the langid model sees it (lowercase, no punctuation/emoji/URL/diacritics, squeezed)."""
+    import numpy as np
+
+    from aimm_nlp.text.langid._encode import prepare
+
+    codes, offsets = prepare(texts)
+    chars = codes.astype(np.uint32).tobytes().decode("utf-32-le")
+    return [" ".join(chars[a : b - 1].split()) for a, b in itertools.pairwise(offsets)]
+
+
+def _hits(texts: list[str]) -> list[dict[str, int]]:
+    """Per text: how many words show each word-shape feature of ``_morph.FEATURES``."""
+    from scipy.sparse import csr_matrix
+
+    from aimm_nlp.text.langid._encode import prepare, word_hashes
+    from aimm_nlp.text.langid._morph import FEATURES, feature_bucket, morph_matrix
+
+    codes, offsets = prepare(texts)
+    starts, hashes, _ = word_hashes(codes, offsets)
+    mat = morph_matrix(codes, offsets, starts, hashes, bits=19, scale=1.0, csr_matrix=csr_matrix)
+    cols = [feature_bucket(i, 19) for i in range(len(FEATURES))]
+    dense = mat[:, cols].toarray()
+    return [dict(zip(FEATURES, map(int, row), strict=True)) for row in dense]
+
+
+#: Word shapes that MSA also writes often enough (``-o`` endings: يدعو, نحو) do not count as evidence.
+_DARIJA_SHAPES = ("prog", "fut", "neg", "d_gen", "f_prep")
+
+
+def tweet_label(hits: dict[str, int], n_words: int) -> str | None:
+    """The pseudo-label of an Arabic-script tweet from its word-shape counts (:func:`_hits`).
+
+    ``ary_Arab``: a Darija function word and no MSA function word, or two Darija verb/preposition
+    shapes and no MSA function word; ``arb_Arab``: an MSA function word, no Darija word or shape, and 4
+    words or more; otherwise ``None`` (no evidence, or evidence both ways: left out).
+    """
+    darija = hits["dar"] + sum(hits[k] for k in _DARIJA_SHAPES)
+    if hits["msa"] == 0 and (hits["dar"] >= 1 or darija >= 2):
+        return "ary_Arab"
+    if hits["msa"] >= 1 and darija == 0 and n_words >= 4:
+        return "arb_Arab"
+    return None
+
+
+def _arabic_tweets(shared: Path, banned_ids: set[str]) -> list[tuple[str, str]]:
+    """``(tweet, source)`` of the Arabic-script AfriSenti ``ma`` and QCRI Maghrebi tweets."""
+    from collections import defaultdict
+
+    out = []
+    for split in ("train", "dev", "test"):
+        for r in read_tsv(shared / "data" / "afrisenti_ma" / f"{split}.tsv"):
+            if (
+                r["ID"] not in banned_ids
+                and f"afrisenti_ma:{r['ID']}" not in banned_ids
+                and _arabic(r["tweet"])
+            ):
+                out.append((r["tweet"], AFRISENTI))
+    tweets = defaultdict(list)
+    for r in read_tsv(shared / "data" / "qcri_dialectal_pos_mgr" / "seg_plus_pos_mgr.tsv"):
+        if r["POS"] != "EOS":
+            tweets[r["Fold"], r["SubFold"], r["SentID"]].append(r["Word"])
+    out += [
+        (" ".join(words), QCRI)
+        for (_, _, sent), words in tweets.items()
+        if f"qcri_dialectal_pos_mgr:sent{sent}" not in banned_ids and _arabic(" ".join(words))
+    ]
+    return out
+
+
+def _arabic(text: str) -> bool:
+    return sum("\u0600" <= ch <= "\u06ff" for ch in text) >= sum(ch.isascii() and ch.isalpha() for ch in text)
+
+
+def build_training_table(
+    shared: Path,
+    *,
+    unmarked_seed: str = "keep",
+    exclude: list[str] = (),
+    exclude_ids: set[str] = frozenset(),
+    tweets: str = "rule",
+    self_label: str | Path | None = None,
+) -> list[tuple[str, str, str]]:
     """Return ``(text, label, source)`` rows for the shipped model (deterministic).
 
     ``unmarked_seed``: what to do with NLLB-Seed ary_Arab rows without any Darija marker
     word (the Seed card says some stayed "too close to MSA"): ``keep`` them (default since
     the ``charhash.v2`` word-shape features: chosen by 5-fold cross-validation on this
     table), ``drop`` them (the ``charhash.v1`` model), or keep them as a separate
-    ``source`` so they weigh like one source.
+    ``source`` so they weigh like one source. ``exclude``: texts (e.g. the dev set) no training row
+    may equal once cleaned; ``exclude_ids``: dev-set ids (``afrisenti_ma:<ID>``,
+    ``qcri_dialectal_pos_mgr:sent<SentID>``) whose tweets stay out whatever their text. ``tweets``: ``rule`` (Arabic-script tweets labelled by :func:`tweet_label`,
+    both classes, since issue 19) or ``marked`` (only AfriSenti tweets with a Darija marker, as
+    before); written texts are added in both cases. ``self_label``: a model folder (the stage-1
+    model: this table without ``self_label``, trained and calibrated on the dev set); the tweets the
+    rule leaves out get its label where its calibrated dialectness is above 0.9 or below 0.1 (fixed
+    in advance, not tuned), as sources ``moroccan-tweets-self:ary`` / ``:arb``.
     """
     data = shared / "data"
     langid = read_tsv(data / "langid_moroccan" / "langid.tsv")
@@ -72,6 +177,7 @@ def build_training_table(shared: Path, *, unmarked_seed: str = "keep") -> list[t
     banned_ids = {r["source_id"] for r in test}
     out: list[tuple[str, str, str]] = []
     seen: set[str] = set()
+    banned_clean = set(cleaned(list(exclude))) - {""}
 
     def add(text: str, label: str, source: str) -> None:
         text = text.strip()
@@ -96,19 +202,42 @@ def build_training_table(shared: Path, *, unmarked_seed: str = "keep") -> list[t
                 add_seed(r[col], label, f"openlanguagedata/seed:{col}")
     for split in ("train", "dev", "test"):
         for r in read_tsv(data / "afrisenti_ma" / f"{split}.tsv"):
-            if r["ID"] in banned_ids:
+            if r["ID"] in banned_ids or f"afrisenti_ma:{r['ID']}" in exclude_ids:
                 continue
             tweet = r["tweet"]
             n_arab = sum("\u0600" <= ch <= "\u06ff" for ch in tweet)
             n_latn = sum(ch.isascii() and ch.isalpha() for ch in tweet)
             if n_latn > n_arab:
-                add(tweet, "ary_Latn", "afrisenti-semeval/afrisent-semeval-2023:ma")
-            elif has_darija_marker(tweet):
-                add(tweet, "ary_Arab", "afrisenti-semeval/afrisent-semeval-2023:ma-arab-marked")
+                add(tweet, "ary_Latn", AFRISENTI)
+            elif tweets == "marked" and has_darija_marker(tweet):
+                add(tweet, "ary_Arab", AFRISENTI + "-arab-marked")
+    if tweets == "rule":
+        arabic = _arabic_tweets(shared, banned_ids | set(exclude_ids))
+        left = []
+        for (tweet, _source), hits in zip(arabic, _hits([t for t, _ in arabic]), strict=True):
+            label = tweet_label(hits, len(tweet.split()))
+            if label:
+                add(tweet, label, f"{RULE_TWEETS}:{label[:3]}")  # one source per label: QCRI alone is tiny
+            elif len(tweet.split()) >= 3:
+                left.append(tweet)
+    if tweets == "rule" and self_label is not None:
+        from aimm_nlp.text.langid import dialectness_batch
+
+        for tweet, d in zip(left, dialectness_batch(left, model=self_label), strict=True):
+            if d > SELF_LABEL_CONFIDENCE or d < 1 - SELF_LABEL_CONFIDENCE:
+                label = "ary_Arab" if d > 0.5 else "arb_Arab"
+                add(tweet, label, f"{SELF_TWEETS}:{label[:3]}")
+    for label in ("arb_Arab", "ary_Arab"):
+        for line in (WRITTEN / f"langid_written_{label[:3]}.txt").read_text("utf-8").splitlines():
+            add(line, label, f"written:{label[:3]}")
     kab = [r["text"] for r in read_tsv(data / "tatoeba_kabyle" / "kab_sentences.tsv")]
     random.Random(20241128).shuffle(kab)
     for text in kab[:_TATOEBA_EXTRA]:
         add(text, "ber_Latn", "MohammedBelkacem/CorpusTatoeba:kab")
+    if banned_clean:
+        out = [
+            row for row, c in zip(out, cleaned([t for t, _, _ in out]), strict=True) if c not in banned_clean
+        ]
     return out
 
 
@@ -119,8 +248,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, required=True, help="the shared/ folder (holds data/)")
     ap.add_argument("--out", required=True, help="output TSV (columns text, label, source)")
     ap.add_argument("--unmarked-seed", choices=["drop", "keep", "source"], default="keep")
+    ap.add_argument("--tweets", choices=["rule", "marked"], default="rule", help="Arabic-script tweets")
+    ap.add_argument(
+        "--self-label-model",
+        type=Path,
+        help="stage-1 model folder: also add the tweets the rule leaves out that it labels with confidence >= 0.9",
+    )
+    ap.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        type=Path,
+        help="TSV with a `text` (and `id`) column, e.g. the dev set: rows equal to one of its texts, and the "
+        "tweets it names by id, stay out",
+    )
     args = ap.parse_args(argv)
-    rows = build_training_table(args.shared, unmarked_seed=args.unmarked_seed)
+    excluded = [r for path in args.exclude for r in read_tsv(path)]
+    rows = build_training_table(
+        args.shared,
+        unmarked_seed=args.unmarked_seed,
+        exclude=[r["text"] for r in excluded],
+        exclude_ids={r["id"] for r in excluded if "id" in r},
+        tweets=args.tweets,
+        self_label=args.self_label_model,
+    )
     with atomic_output(args.out) as fh:
         fh.write("text\tlabel\tsource\n")
         for text, label, source in rows:

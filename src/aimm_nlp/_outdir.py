@@ -145,7 +145,7 @@ KINDS: dict[str, Kind] = {
         "aimm langid train",
         "langid model",
         "config.json",
-        ("config.json", "weights.npz", "words/config.json", "words/weights.npz"),
+        ("config.json", "weights.npz", "words/config.json", "words/weights.npz", "CARD.md"),
         recognise=lambda d: isinstance(d, dict) and d.get("format") == "aimm_langid",
     ),
     "translit train": Kind(

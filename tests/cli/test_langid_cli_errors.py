@@ -3,6 +3,7 @@ naming the option (all of them at once) or the file and line, exit code 2, no mo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,44 @@ def test_several_files_are_identified_in_order(tmp_path: Path, capsys: pytest.Ca
     assert len(out.read_text("utf-8").splitlines()) == 3
     assert main(["langid", str(a), str(tmp_path / "missing.txt"), "-o", str(tmp_path / "x.txt")]) == 2
     assert "missing.txt: no such file" in capsys.readouterr().err and not (tmp_path / "x.txt").exists()
+
+
+def test_scores_print_the_dialectness(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from aimm_nlp.text import dialectness, identify
+
+    lines = ["واش كاين شي حد فالدار؟", "أعلنت الحكومة عن خطة جديدة لدعم التعليم", "salam 3likom", ""]
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["langid", "--scores", str(src)]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [len(r) for r in rows] == [3, 3, 3, 3]
+    assert [r[0] for r in rows] == [identify(t).lang for t in lines]
+    assert abs(float(rows[0][2]) - dialectness(lines[0])) < 1e-4 and rows[2][2] == "nan"
+    assert main(["langid", "--scores", "--format", "jsonl", "--prior", "arb_Arab=0.9", str(src)]) == 0
+    objs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert abs(objs[0]["dialectness"] - dialectness(lines[0], priors={"arb_Arab": 0.9})) < 1e-4
+    assert objs[2]["dialectness"] is None and set(objs[0]["scores"]) == set(identify("x").scores)
+
+
+@pytest.mark.parametrize(
+    ("priors", "messages"),
+    [
+        (["--prior", "arb_Arab"], ["--prior wants LABEL=RATE, got 'arb_Arab'"]),
+        (["--prior", "arb_Arab=x"], ["--prior wants LABEL=RATE, got 'arb_Arab=x'"]),
+        (["--prior", "arb_Arab=1.5"], ["--prior: priors['arb_Arab'] must be a number in (0, 1)"]),
+        (["--prior", "darija=0.5"], ["--prior: priors: unknown label 'darija'"]),
+        (["--prior", "fra_Latn=0.7", "--prior", "eng_Latn=0.4"], ["they must leave some for"]),
+        (["--prior", "x", "--prior", "arb_Arab=0", "--batch-size", "0"],
+         ["--prior wants LABEL=RATE, got 'x'", "priors['arb_Arab'] must be", "--batch-size must be 1 to"]),
+    ],
+)  # fmt: skip
+def test_bad_priors_are_listed_before_any_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], priors: list[str], messages: list[str]
+) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("واش كاين\n", "utf-8")
+    out = tmp_path / "out.tsv"
+    assert main(["langid", *priors, str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert all(m in err for m in messages) and "nothing was written" in err, err
+    assert not out.exists()

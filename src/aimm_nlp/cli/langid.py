@@ -10,6 +10,7 @@ _EPILOG = """\
 examples:
   echo "wach nta mzyan?" | aimm langid                 # ary_Latn<TAB>0.98
   aimm langid --words --format jsonl tweets.txt more_tweets.txt
+  aimm langid --scores --prior arb_Arab=0.7 tweets.txt     # ary_Arab<TAB>0.91<TAB>0.9100
   aimm langid train --data my.tsv --text-col text --label-col label --out my_model
   aimm langid --model my_model corpus.txt
 """
@@ -21,7 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="language/variety ID per line (ary_Arab, ary_Latn, arb_Arab, fra, eng, zgh, ber)",
         description=(
             "Identify the language of every input line. Streams FILEs in order (or stdin) and writes exactly one "
-            "output line per input line: `label<TAB>score` (tsv) or one JSON object (jsonl). "
+            "output line per input line: `label<TAB>score` (tsv) or one JSON object (jsonl); --scores adds the "
+            "dialectness (calibrated probability of Darija rather than MSA; `nan` without Arabic letters). "
             "`aimm langid train ...` trains a model of your own."
         ),
         epilog=_EPILOG,
@@ -45,6 +47,20 @@ def _add_identify_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--model", metavar="DIR", help="model folder from `aimm langid train` (default: shipped)")
     p.add_argument("--words", action="store_true", help="also tag every word (tsv: word/label pairs)")
+    p.add_argument(
+        "--scores",
+        action="store_true",
+        help="also print the dialectness, in [0, 1]: P(Darija | Darija or MSA), `nan` for a line without Arabic "
+        "letters (tsv: a third column; jsonl: `dialectness` (null without Arabic letters) and every class's `scores`)",
+    )
+    p.add_argument(
+        "--prior",
+        action="append",
+        default=[],
+        metavar="LABEL=RATE",
+        help="base rate of a label in your data, in (0, 1), e.g. arb_Arab=0.7 (repeatable; the other labels of "
+        "that script share the rest); shifts labels, scores and dialectness",
+    )
     p.add_argument("--format", choices=["tsv", "jsonl"], default="tsv", help="output format (default tsv)")
     p.add_argument(
         "--batch-size",
@@ -64,7 +80,10 @@ def _add_identify_options(p: argparse.ArgumentParser) -> None:
 def add_train_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="aimm langid train",
-        description="Train a hashed character n-gram langid model from a TSV/CSV/JSONL table.",
+        description="Train a hashed character n-gram langid model from a TSV/CSV/JSONL table "
+        "(aimm_nlp.text.train_langid). Writes config.json, weights.npz, words/ (the word model) and CARD.md "
+        "(options, class and source counts) into --out. Scores are not calibrated (the repository's "
+        "tools/calibrate_langid.py fits a Darija/MSA calibration on a dev set).",
     )
     p.add_argument("--data", required=True, help="training table (.tsv, .csv or .jsonl, with a header)")
     p.add_argument("--text-col", required=True, help="column holding the text")
@@ -145,6 +164,7 @@ def _given_options(args: argparse.Namespace) -> list[str]:
 
 def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
     import json
+    import math
 
     from aimm_nlp._io import (
         REPLACE_HINT,
@@ -154,8 +174,14 @@ def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
         output_in_model,
         output_problem,
     )
-    from aimm_nlp.errors import ConfigError
-    from aimm_nlp.text.langid import MAX_CHARS, identify_batch, iter_word_tags, load_langid_model
+    from aimm_nlp.errors import AimmError, ConfigError
+    from aimm_nlp.text.langid import (
+        MAX_CHARS,
+        dialectness_batch,
+        identify_batch,
+        iter_word_tags,
+        load_langid_model,
+    )
 
     errors = (
         []
@@ -169,14 +195,29 @@ def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
     clash = clash or output_in_model(args.output, args.model)
     if clash:
         errors.append(clash)
+    priors = _numbers(args.prior, "--prior", "LABEL=RATE", True, errors)
+    if priors:
+        try:
+            identify_batch([], model=args.model, priors=priors)  # checks the rates against the model's labels
+        except ConfigError as exc:
+            errors += [f"--prior: {e}" for e in exc.errors]
+        except AimmError:
+            pass  # a bad --model: reported below
     if errors:
         raise ConfigError("invalid options (nothing was written):", errors=errors)
     load_langid_model(args.model)  # fail before reading or writing anything
+    if args.scores:
+        dialectness_batch([], model=args.model)  # a model without ary_Arab/arb_Arab fails here
 
     def flush(lines: list[str], out) -> None:
-        for line, guess in zip(lines, identify_batch(lines, model=args.model), strict=True):
+        guesses = identify_batch(lines, model=args.model, priors=priors or None)
+        dials = dialectness_batch(lines, model=args.model, priors=priors or None) if args.scores else None
+        for k, (line, guess) in enumerate(zip(lines, guesses, strict=True)):
             if args.format == "jsonl":
                 obj = {"lang": guess.lang, "score": round(guess.score, 4), "mixed": guess.mixed}
+                if dials is not None:
+                    obj["dialectness"] = None if math.isnan(dials[k]) else round(dials[k], 4)
+                    obj["scores"] = {lab: round(p, 4) for lab, p in guess.scores.items()}
                 if not args.words:
                     out.write(json.dumps(obj, ensure_ascii=False) + "\n")
                     continue
@@ -189,6 +230,8 @@ def _identify_files(args: argparse.Namespace, files: list[str]) -> int:
                 out.write("]}\n")
             else:
                 out.write(f"{guess.lang}\t{guess.score:.4f}")
+                if dials is not None:
+                    out.write(f"\t{dials[k]:.4f}")
                 if args.words:
                     out.write("\t")
                     sep = ""

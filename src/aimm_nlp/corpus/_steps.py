@@ -25,14 +25,29 @@ def _guess(out: Any) -> tuple[str | None, float]:
     return out.lang, float(getattr(out, "score", 1.0))
 
 
-def _guess_many(identify: Callable[[str], Any], texts: list[str]) -> list[tuple[str | None, float]]:
-    """``(lang, score)`` per text; aimm's own ``identify`` runs as one ``identify_batch`` call."""
+def _guess_many(
+    identify: Callable[[str], Any], texts: list[str], priors: Any = None
+) -> list[tuple[str | None, float]]:
+    """``(lang, score)`` per text; aimm's own ``identify`` runs as one ``identify_batch`` call (with
+    ``priors``; ``clean`` refuses priors with another identifier)."""
     if not texts:
         return []
     langid = sys.modules.get("aimm_nlp.text.langid")
     if langid is not None and identify is langid.identify:
-        return [_guess(g) for g in langid.identify_batch(texts)]
+        return [_guess(g) for g in langid.identify_batch(texts, priors=priors)]
     return [_guess(identify(t)) for t in texts]
+
+
+def _dialectness_drops(texts: list[str], rows: list[int], o: dict[str, Any]) -> dict[int, str]:
+    """``{row: reason}`` for the rows among ``rows`` whose dominant script is Arabic and whose
+    dialectness is outside ``o["dialectness"]`` (other rows pass)."""
+    from aimm_nlp.text.langid import dialectness_batch
+    from aimm_nlp.text.scripts import dominant_script
+
+    arab = [i for i in rows if dominant_script(texts[i]) == "Arab"]
+    lo, hi = o["dialectness"]
+    scores = dialectness_batch([texts[i] for i in arab], priors=o.get("priors"))
+    return {i: f"dialectness {d:.2f}" for i, d in zip(arab, scores, strict=True) if not lo <= d <= hi}
 
 
 def row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
@@ -66,7 +81,8 @@ def row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
                 f"document {texts[ask[0]][:60]!r} has no lang label and no language identifier is available; "
                 "pass identify=<callable> or label the source with lang=..."
             )
-        scores = dict(zip(ask, _guess_many(identify, [texts[i] for i in ask]), strict=True))
+        guesses = _guess_many(identify, [texts[i] for i in ask], o.get("priors"))
+        scores = dict(zip(ask, guesses, strict=True))
         for i, (lang, _score) in scores.items():
             langs[i] = lang
         for i in range(n):
@@ -75,6 +91,9 @@ def row_steps(batch: dict[str, list[Any]], **o: Any) -> dict[str, list[Any]]:
             score = scores[i][1] if i in scores else 1.0
             if (keep_langs is not None and langs[i] not in keep_langs) or score < o["min_lang_score"]:
                 drop[i], why[i] = "lang", str(langs[i])
+    if o.get("dialectness") is not None:
+        for i, reason in _dialectness_drops(texts, [i for i in range(n) if not drop[i]], o).items():
+            drop[i], why[i] = "lang", reason
     for i in range(n):
         if not drop[i]:
             hashes[i] = text_hash(texts[i])

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -98,6 +98,7 @@ def _options(**kw: Any) -> dict[str, Any]:
         near_threshold=kw["near_threshold"], min_chars=kw["min_chars"], max_chars=kw["max_chars"],
         min_lang_score=kw["min_lang_score"], num_proc=kw["num_proc"],
     )  # fmt: skip
+    errors += _langid_option_errors(kw["dialectness"], kw["priors"], kw["identify"])
     if kw["langs"] is not None and (isinstance(kw["langs"], str) or not kw["langs"]):
         errors.append(
             f"langs must be a non-empty list of codes, e.g. ['ary_Arab', 'ary_Latn'], got {kw['langs']!r}"
@@ -109,6 +110,29 @@ def _options(**kw: Any) -> dict[str, Any]:
 
         Normalizer(kw["normalize"], **kw["switches"])  # validate the preset and switches now
     return kw
+
+
+def _langid_option_errors(dialectness: Any, priors: Any, identify: Any) -> list[str]:
+    """Problems with ``dialectness=(lo, hi)`` and ``priors=`` (checked before any row is read)."""
+    errors = []
+    if dialectness is not None:
+        ok = isinstance(dialectness, (tuple, list)) and len(dialectness) == 2
+        ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in dialectness)
+        if not (ok and 0.0 <= dialectness[0] <= dialectness[1] <= 1.0):
+            errors.append(
+                f"dialectness: must be a pair (lo, hi) with 0 <= lo <= hi <= 1, got {dialectness!r}"
+            )
+    if priors is not None:
+        if identify is not None:
+            errors.append("priors: apply to aimm's own identifier only; leave identify=None or drop priors")
+        else:
+            from aimm_nlp.text.langid import identify_batch
+
+            try:
+                identify_batch([], priors=priors)  # checks the priors against the shipped model
+            except ConfigError as exc:
+                errors += exc.errors
+    return errors
 
 
 def _check_columns(features: Any, columns: list[str]) -> None:
@@ -137,6 +161,8 @@ def clean(
     identify: Callable[[str], Any] | None = None,
     min_lang_score: float = 0.0,
     trust_labels: bool = True,
+    dialectness: tuple[float, float] | None = None,
+    priors: Mapping[str, float] | None = None,
     min_chars: int = 1,
     max_chars: int | None = None,
     quality: str | QualityRules | None = "web.v1",
@@ -157,6 +183,14 @@ def clean(
             ``aimm_nlp.text.langid.identify`` when installed.
         min_lang_score: drop documents whose identification score is lower (0 to 1).
         trust_labels: keep existing ``lang`` labels instead of re-identifying.
+        dialectness: ``(lo, hi)`` with ``0 <= lo <= hi <= 1``: keep a document whose dominant script
+            is Arabic only if its :func:`aimm_nlp.text.langid.dialectness` (calibrated probability
+            of Darija rather than MSA, shipped model) is in ``[lo, hi]``, e.g. ``(0.5, 1)`` for
+            "mostly Darija", ``(0, 0.2)`` for "MSA only". Documents in another script are not
+            touched by this step (combine with ``langs=`` to drop them); drops count under ``lang``
+            with the reason ``dialectness 0.xx``. None (default): no such filter.
+        priors: base rates of your corpus, e.g. ``{"arb_Arab": 0.7}``, for aimm's identifier and the
+            dialectness (see :func:`aimm_nlp.text.langid.identify`); refused with another ``identify``.
         min_chars / max_chars: length bounds in characters, after normalization
             (``0 <= min_chars <= max_chars <= 10**9``; ``max_chars=None``: no upper bound).
         quality: quality rule set (``"web.v1"``), a :class:`QualityRules`, or None.
@@ -184,8 +218,14 @@ def clean(
     opts = _options(
         normalize=normalize, switches=switches, langs=langs, dedup=dedup, near_threshold=near_threshold,
         min_chars=min_chars, max_chars=max_chars, min_lang_score=min_lang_score, num_proc=num_proc,
+        dialectness=dialectness, priors=priors, identify=identify,
     )  # fmt: skip
-    del opts["min_lang_score"], opts["num_proc"]  # recorded below / not part of the report's config
+    for key in ("min_lang_score", "num_proc", "identify"):  # recorded below / not part of the report's config
+        del opts[key]
+    if dialectness is None:
+        del opts["dialectness"]
+    if priors is None:
+        del opts["priors"]
     columns = ds.column_names if not isinstance(ds, IterableDataset) or ds.features else None
     if columns is not None:
         _check_columns(ds.features, columns)
@@ -194,7 +234,8 @@ def clean(
         "preset": normalize, "switches": switches, "rules": quality_rules(quality) if quality else None,
         "langs": list(langs) if langs is not None else None, "identify": identify,
         "min_lang_score": min_lang_score, "trust_labels": trust_labels, "min_chars": min_chars,
-        "max_chars": max_chars,
+        "max_chars": max_chars, "dialectness": tuple(dialectness) if dialectness is not None else None,
+        "priors": dict(priors) if priors else None,
     }  # fmt: skip
     config = {k: v for k, v in opts.items()} | {"quality": getattr(fn_kwargs["rules"], "name", None)}
     config |= {"min_lang_score": min_lang_score, "trust_labels": trust_labels, "identify": _name(identify)}

@@ -43,6 +43,8 @@ class CleanConfig:
     langs: list[str] | None = None  # keep only these languages (null: keep all)
     min_lang_score: float = 0.0  # 0..1: drop documents whose language score is lower
     trust_labels: bool = True  # keep the labels sources provide; identify only unlabelled rows
+    dialectness: list[float] | None = None  # [lo, hi] in [0, 1]: Arabic-script documents kept (null: all)
+    priors: dict[str, float] | None = None  # base rates for aimm's identifier, e.g. {arb_Arab: 0.7}
     min_chars: int = 1  # 0 <= min_chars <= max_chars <= 10**9 (characters after normalizing)
     max_chars: int | None = None  # null: no upper bound
     quality: str | None = "web.v1"  # quality rule set, null to skip
@@ -110,7 +112,10 @@ class CorpusConfig:
         c = self.clean
         numeric = {"near_threshold": c.near_threshold, "min_chars": c.min_chars, "max_chars": c.max_chars,
                    "min_lang_score": c.min_lang_score, "num_proc": c.num_proc}  # fmt: skip
-        return errors + [f"clean.{e}" for e in option_errors(**numeric)]
+        from aimm_nlp.corpus.cleaning import _langid_option_errors
+
+        errors += [f"clean.{e}" for e in option_errors(**numeric)]
+        return errors + [f"clean.{e}" for e in _langid_option_errors(c.dialectness, c.priors, None)]
 
 
 def config_from_dict(data: dict[str, Any], *, overrides: list[str] = ()) -> CorpusConfig:  # type: ignore[assignment]

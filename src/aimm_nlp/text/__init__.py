@@ -28,6 +28,8 @@ __all__ = [
     "WordTag",
     "candidates",
     "describe_preset",
+    "dialectness",
+    "dialectness_batch",
     "dominant_script",
     "identify",
     "identify_batch",
@@ -45,5 +47,16 @@ __all__ = [
 ]
 
 # Language ID loads numpy and its model on first use: names resolve lazily (PEP 562).
-_LANGID = ("LangGuess", "Span", "WordTag", "identify", "identify_batch", "spans", "tag_words", "train_langid")
+_LANGID = (
+    "LangGuess",
+    "Span",
+    "WordTag",
+    "dialectness",
+    "dialectness_batch",
+    "identify",
+    "identify_batch",
+    "spans",
+    "tag_words",
+    "train_langid",
+)
 __getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_LANGID, "langid"), __all__)

@@ -69,9 +69,14 @@ def test_no_letters_is_und(text: str) -> None:
     ],
 )
 def test_short_inputs(text: str, expected: str) -> None:
-    lang = identify(text).lang
+    guess = identify(text)
+    lang = guess.lang
     if len(text) == 1 and expected == "ary_Arab":
         assert lang in ("ary_Arab", "arb_Arab")
+    elif expected == "ary_Arab" and " " not in text:
+        # One Arabic word with little Darija-vs-MSA evidence (the elongation hides the marker word
+        # مزيان): since issue 19 the calibrated decision may say MSA, but never with confidence.
+        assert lang == expected or (lang == "arb_Arab" and guess.score < 0.7), guess
     else:
         assert lang == expected
 

@@ -163,7 +163,7 @@ def _ref_tag_batch(texts: list[str], model) -> list[list[WordTag]]:
 def _ref_word_evidence(words: list[str], toks: list, model):
     if not words:
         return np.zeros((0, len(model.labels)))
-    logp = np.log(np.maximum(model.predict_proba(words)[0], 1e-9))
+    logp = np.log(np.maximum(model.predict_proba(words, calibrated=False)[0], 1e-9))
     if model.word_model is not None:
         own = np.log(np.maximum(model.word_model.predict_proba(words)[0], 1e-9))
         logp = lw.WORD_MODEL_SHARE * own + (1 - lw.WORD_MODEL_SHARE) * logp
@@ -182,7 +182,7 @@ def _ref_word_evidence(words: list[str], toks: list, model):
             parts.append(" ".join(w for w in ws if lw._ARABIC.search(w)))
             owner[k : k + len(ws)] = len(parts) - 1
             k += len(ws)
-        ctx = np.log(np.maximum(model.predict_proba(parts)[0], 1e-9))
+        ctx = np.log(np.maximum(model.predict_proba(parts, calibrated=False)[0], 1e-9))
         logp[arab] += lw.ARABIC_CONTEXT * ctx[owner[arab]]
     return logp
 

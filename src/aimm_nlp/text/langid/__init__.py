@@ -30,7 +30,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import FrozenInstanceError, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,12 +39,14 @@ import regex
 
 from aimm_nlp.langs import UND, ZGH_TFNG
 from aimm_nlp.text.langid._evaluate import LangidScores, score_guesses
+from aimm_nlp.text.langid._guess import LangGuess
+from aimm_nlp.text.langid._mixed import _mixed_one, _mixed_rows
+from aimm_nlp.text.langid._mixed import is_mixed as is_mixed  # public here since the first version
 from aimm_nlp.text.langid._scores import Scores as _Scores
 from aimm_nlp.text.langid._table import read_table
 from aimm_nlp.text.langid._train import check_options as check_train_options
 from aimm_nlp.text.langid._train import train_langid
 from aimm_nlp.text.langid._words import Span, WordTag, merge_spans, tag_batch
-from aimm_nlp.text.scripts import ARAB_CLASS, LATN_CLASS
 
 __all__ = [
     "LangGuess",
@@ -52,6 +54,8 @@ __all__ = [
     "Span",
     "WordTag",
     "check_train_options",
+    "dialectness",
+    "dialectness_batch",
     "evaluate",
     "evaluate_langid",
     "identify",
@@ -67,55 +71,6 @@ __all__ = [
 train = train_langid  # short name inside the subpackage: ``langid.train(...)``
 
 OTHER = "other"
-_MIX_SHARE = 0.15
-_TFNG_LETTER = regex.compile("[\u2d30-\u2d6f]")
-# A character that can give a word a script other than Tifinagh: any Arabic- or Latin-class
-# character, a Tifinagh-block non-letter, or anything that is not a Tifinagh letter, ASCII digit,
-# space, punctuation, symbol, mark or joiner (none of those is a letter to the model).
-_NOT_TFNG_ONLY = regex.compile(
-    f"[{ARAB_CLASS}{LATN_CLASS}\u2d70-\u2d7f]|[^\u2d30-\u2d6f0-9\\s\\p{{P}}\\p{{S}}\\p{{M}}\u200c\u200d]"
-)
-
-
-class LangGuess:
-    """The language of a text (read-only).
-
-    Attributes:
-        lang: best label (``und`` when the text has no letter).
-        score: probability of ``lang`` (1.0 for ``und`` and the Tifinagh rule).
-        scores: probability of every label of the model.
-        mixed: True when at least two languages each cover ``>= 15 %`` of the letters of the
-            words :func:`tag_words` labels, i.e. ``is_mixed(tag_words(text))``. Worked out on first
-            access (word tagging costs several times the identification itself), then kept.
-    """
-
-    __slots__ = ("_mixed", "lang", "score", "scores")
-
-    def __init__(
-        self, lang: str, score: float, scores: Mapping[str, float], mixed: bool | Callable[[], bool] = False
-    ) -> None:
-        for name, value in (("lang", lang), ("score", score), ("scores", scores), ("_mixed", mixed)):
-            object.__setattr__(self, name, value)
-
-    @property
-    def mixed(self) -> bool:
-        if callable(self._mixed):
-            object.__setattr__(self, "_mixed", bool(self._mixed()))
-        return self._mixed  # type: ignore[return-value]
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LangGuess):
-            return NotImplemented
-        return (self.lang, self.score, self.mixed) == (other.lang, other.score, other.mixed)
-
-    def __hash__(self) -> int:
-        return hash((self.lang, self.score))
-
-    def __repr__(self) -> str:
-        return f"LangGuess(lang={self.lang!r}, score={self.score!r}, mixed={self.mixed!r})"
 
 
 def load_langid_model(model: str | Path | None = None) -> Any:
@@ -125,7 +80,9 @@ def load_langid_model(model: str | Path | None = None) -> Any:
     return load_model(model)
 
 
-def identify(text: str, *, model: str | Path | None = None) -> LangGuess:
+def identify(
+    text: str, *, model: str | Path | None = None, priors: Mapping[str, float] | None = None
+) -> LangGuess:
     """Identify the language of one text.
 
     Args:
@@ -133,23 +90,47 @@ def identify(text: str, *, model: str | Path | None = None) -> LangGuess:
             :data:`MAX_CHARS` (200,000) characters is identified on a sample of that size: eight
             windows spread evenly over it, cut at whole words (memory stays bounded).
         model: a folder written by ``aimm langid train`` (default: the shipped model).
+        priors: base rates of your domain, ``{label: rate in (0, 1)}``; the other labels of the same
+            script share the rest (``{"arb_Arab": 0.7}``: 70 % of Arabic-script texts are MSA, so
+            ``ary_Arab`` 0.3). Each class's log-probability moves by ``log(prior / the model's base
+            rate)`` (the rates in the model's ``config.json`` ``calibration.base_rates``, else equal
+            rates per script). Default: the model's own rates.
 
     Returns:
-        A :class:`LangGuess`.
+        A :class:`LangGuess`; ``score`` is calibrated (see the model card), short texts with little
+        evidence get scores near chance rather than a confident label.
 
     Raises:
         ModelError: ``model`` is not a readable langid model folder.
+        ConfigError: bad ``priors`` (unknown label, a rate outside (0, 1), rates of a script summing
+            to 1 or more while another label of that script is unnamed); every problem is listed.
 
     Examples:
         >>> g = identify("Je pense que c'est une bonne idée.")
         >>> g.lang, g.score > 0.5, g.mixed
         ('fra_Latn', True, False)
+        >>> text = "الله يرحمه"  # two words, no Darija or MSA marker
+        >>> identify(text, priors={"arb_Arab": 0.9}).scores["arb_Arab"] > identify(text).scores["arb_Arab"]
+        True
     """
-    return identify_batch([text], model=model)[0]
+    m = load_langid_model(model)  # one text: a lean path (``_fast``), equal to the batch path to 1e-6
+    shift = None
+    if priors is not None:
+        from aimm_nlp.text.langid._priors import prior_shift
+
+        shift = prior_shift(m, priors)
+    if not isinstance(text, str) or len(text) > MAX_CHARS:
+        text = "" if text is None else _sample(str(text))
+    probs, script, letters = m.predict_one(text, shift)
+    return _guess(m, probs, script, letters, partial(_mixed_one, text, m))
 
 
 def identify_batch(
-    texts: Sequence[str] | Mapping[str, Any], *, model: str | Path | None = None, column: str = "text"
+    texts: Sequence[str] | Mapping[str, Any],
+    *,
+    model: str | Path | None = None,
+    column: str = "text",
+    priors: Mapping[str, float] | None = None,
 ) -> Any:
     """Identify many texts at once (vectorised; use this for corpora).
 
@@ -161,6 +142,7 @@ def identify_batch(
             every text, several times the cost of the other two).
         model: model folder (default: the shipped model).
         column: text column of a batch dict.
+        priors: base rates of your domain, as :func:`identify` (e.g. ``{"arb_Arab": 0.7}``).
 
     Returns:
         ``list[LangGuess]`` for a list input, a dict of columns for a batch dict.
@@ -178,13 +160,13 @@ def identify_batch(
             from aimm_nlp.errors import DataError
 
             raise DataError(f"batch has no column {column!r}; columns are {list(texts)}; pass column=...")
-        guesses = _identify(list(texts[column]), model, eager_mixed=True)
+        guesses = _identify(list(texts[column]), model, eager_mixed=True, priors=priors)
         return {
             "lang": [g.lang for g in guesses],
             "lang_score": [g.score for g in guesses],
             "lang_mixed": [g.mixed for g in guesses],
         }
-    return _identify(texts, model, eager_mixed=False)
+    return _identify(texts, model, eager_mixed=False, priors=priors)
 
 
 #: Texts longer than this many characters are identified on a sample of that size (see _sample).
@@ -229,16 +211,85 @@ def _windows(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _identify(texts: Sequence[str], model: str | Path | None, *, eager_mixed: bool) -> list[LangGuess]:
+def dialectness(
+    text: str, *, model: str | Path | None = None, priors: Mapping[str, float] | None = None
+) -> float:
+    """How Darija an Arabic-script text is: the calibrated probability that it is Darija (``ary_Arab``)
+    rather than MSA (``arb_Arab``), in [0, 1] (after the ALDi idea of a level of dialectness, Keleg et
+    al. 2023; here a probability, calibrated on Moroccan social text: see the model card).
+
+    It is computed from the whole text's features, also when Arabic is not its dominant script; a text
+    with no Arabic-script letter gives ``nan``. For a text whose dominant script is Arabic,
+    ``identify(text).lang == "ary_Arab"`` exactly when ``dialectness(text) > 0.5`` (same priors).
+
+    Args:
+        text: any string (long texts are sampled as in :func:`identify`).
+        model: model folder with the labels ``ary_Arab`` and ``arb_Arab`` (default: the shipped model).
+        priors: base rates, as :func:`identify` (e.g. ``{"ary_Arab": 0.3}``).
+
+    Raises:
+        ModelError: the model lacks ``ary_Arab`` or ``arb_Arab``, or is not a langid model folder.
+        ConfigError: bad ``priors``.
+
+    Examples:
+        >>> dialectness("واش كاين شي حد فالدار؟") > 0.5
+        True
+        >>> dialectness("أعلنت الحكومة عن خطة جديدة لدعم التعليم العمومي") < 0.5
+        True
+        >>> import math; math.isnan(dialectness("salam 3likom"))
+        True
+    """
+    return dialectness_batch([text], model=model, priors=priors)[0]
+
+
+def dialectness_batch(
+    texts: Sequence[str] | Mapping[str, Any],
+    *,
+    model: str | Path | None = None,
+    column: str = "text",
+    priors: Mapping[str, float] | None = None,
+) -> Any:
+    """:func:`dialectness` of many texts (vectorised): a list of floats (``nan`` for a text without an
+    Arabic-script letter), or for a ``datasets`` batch dict ``{"dialectness": [...]}`` (read from
+    ``column``), so ``ds.map(dialectness_batch, batched=True)`` adds a column.
+
+    Examples:
+        >>> [d > 0.5 for d in dialectness_batch(["شنو كتدير دابا؟", "ما هو رأيكم في هذا القرار؟"])]
+        [True, False]
+    """
+    from aimm_nlp.text.langid._scoring import dialectness_of
+
+    if isinstance(texts, str):
+        raise TypeError("dialectness_batch() takes a list of texts, not one str; use dialectness() for one")
+    is_batch = isinstance(texts, Mapping)
+    if is_batch:
+        if column not in texts:
+            from aimm_nlp.errors import DataError
+
+            raise DataError(f"batch has no column {column!r}; columns are {list(texts)}; pass column=...")
+        texts = texts[column]
+    m = load_langid_model(model)
+    scores = dialectness_of(
+        [_sample(t) if isinstance(t, str) else "" if t is None else _sample(str(t)) for t in texts], m, priors
+    )
+    return {"dialectness": scores} if is_batch else scores
+
+
+def _identify(
+    texts: Sequence[str], model: str | Path | None, *, eager_mixed: bool, priors: Any = None
+) -> list[LangGuess]:
     """``identify_batch`` of a list; ``mixed`` worked out for all texts at once (a column was asked
     for) or per text on first access. Texts over :data:`MAX_CHARS` characters count by a sample."""
+    from aimm_nlp.text.langid._priors import prior_shift
+
+    m = load_langid_model(model)
+    shift = prior_shift(m, priors)  # bad priors fail before any work, even for no texts
     texts = [_sample(t) if isinstance(t, str) else "" if t is None else _sample(str(t)) for t in texts]
     if not texts:
         return []
     import numpy as np
 
-    m = load_langid_model(model)
-    probs, script, counts = m.predict_proba(texts)
+    probs, script, counts = m.predict_proba(texts, shift)
     labels = m.labels
     letters = counts.sum(axis=1)
     best = probs.argmax(axis=1)
@@ -247,7 +298,7 @@ def _identify(texts: Sequence[str], model: str | Path | None, *, eager_mixed: bo
         rows = _mixed_rows(texts, counts, m)
         mixed: list[bool | Callable[[], bool]] = [i in rows for i in range(len(texts))]
     else:
-        mixed = [partial(_mixed_one, text, counts[i : i + 1], m) for i, text in enumerate(texts)]
+        mixed = [partial(_mixed_one, text, m) for text in texts]
     tfng = ZGH_TFNG in labels
     out = []
     for i in range(len(texts)):
@@ -261,55 +312,15 @@ def _identify(texts: Sequence[str], model: str | Path | None, *, eager_mixed: bo
     return out
 
 
-def _mixed_one(text: str, counts: Any, m: Any) -> bool:
-    return bool(_mixed_rows([text], counts, m))
-
-
-def _mixed_rows(texts: list[str], counts: Any, m: Any) -> set[int]:
-    """Indices of the texts with letters for which ``is_mixed(tag_words(text))`` holds.
-
-    Every text that could mix is word-tagged (any text of two or more words can: even an
-    Arabic-only passage can split into Darija and MSA words). Tifinagh-only text is left out
-    when the script masks both models to one class: each word then scores ``log 1`` for that
-    class and ``log 1e-9`` for the rest, so the Viterbi path cannot switch.
-    """
-    import numpy as np
-
-    maybe = counts.sum(axis=1) > 0
-    tfng_only = maybe & (counts[:, 0] == 0) & (counts[:, 1] == 0)
-    if tfng_only.any() and _one_tfng_class(m):
-        for i in np.flatnonzero(tfng_only):
-            maybe[i] = bool(_NOT_TFNG_ONLY.search(texts[i]))
-    rows = np.flatnonzero(maybe)
-    if not len(rows):
-        return set()
-    tagged = tag_batch([texts[i] for i in rows], m)
-    return {int(i) for i, tags in zip(rows, tagged, strict=True) if is_mixed(tags)}
-
-
-def _one_tfng_class(m: Any) -> bool:
-    """True when every Tifinagh word gets the same label from ``m`` whatever its context."""
-    import numpy as np
-
-    from aimm_nlp.text.langid._model import _SCRIPTS
-
-    tfng = _SCRIPTS.index("Tfng")
-    row = m._mask[tfng]
-    if row.sum() != 1 or (m.word_model is not None and not np.array_equal(m.word_model._mask[tfng], row)):
-        return False
-    label = m.labels[int(row.argmax())]
-    lexicon = (m.lexicon or {}).get("words", {})
-    return not any(_TFNG_LETTER.search(w) for lab, words in lexicon.items() if lab != label for w in words)
-
-
-def is_mixed(words: Sequence[WordTag]) -> bool:
-    """True when two languages each cover at least 15 % of the tagged letters."""
-    per: dict[str, int] = {}
-    for w in words:
-        if w.lang not in (OTHER, UND):
-            per[w.lang] = per.get(w.lang, 0) + len(w.text)
-    total = sum(per.values())
-    return total > 0 and sum(n >= _MIX_SHARE * total for n in per.values()) >= 2
+def _guess(m: Any, probs: Any, script: int, letters: int, mixed: Callable[[], bool]) -> LangGuess:
+    """The :class:`LangGuess` of one text, with the rules of :func:`_identify`."""
+    scores = _Scores(m.labels, probs)
+    if letters == 0:
+        return LangGuess(UND, 1.0, scores, False)
+    if script == 2 and ZGH_TFNG in m.labels:
+        return LangGuess(ZGH_TFNG, 1.0, scores, mixed)
+    best = max(range(len(probs)), key=probs.__getitem__)
+    return LangGuess(m.labels[best], float(probs[best]), scores, mixed)
 
 
 def tag_words(text: str, *, model: str | Path | None = None) -> list[WordTag]:

@@ -40,6 +40,7 @@ _RANGES = {
 }
 _LOCK = threading.Lock()
 _CACHE: dict[str, Model] = {}
+_DEFAULT: list[Model] = []  # the shipped model once loaded
 
 
 @functools.cache
@@ -54,7 +55,7 @@ class Model:
 
     path: str
     labels: tuple[str, ...]
-    weights: np.ndarray  # buckets x classes, float32
+    weights: np.ndarray  # buckets x classes, float64 in memory (float16 on disk): both paths sum alike
     bias: np.ndarray  # classes
     orders: tuple[int, ...]
     bits: int
@@ -63,6 +64,78 @@ class Model:
     morph: float = 0.0  # value of the charhash.v2 word-shape features (0: charhash.v1)
     word_model: Model | None = None
     lexicon: dict | None = None
+    calibration: dict | None = None  # config "calibration": temperature per script, bias per label
+
+    @property
+    def script_lut(self) -> np.ndarray:
+        """Cleaned BMP code point -> 1 + script index of ``_RANGES`` (0: none), for one-text scoring."""
+        return _script_lut()
+
+    @property
+    def _calib(self) -> tuple[np.ndarray, np.ndarray]:
+        """(temperature per script index, 4; bias per class) from ``calibration`` (1 and 0 without)."""
+        got = self.__dict__.get("_calib_cache")
+        if got is None:
+            cal = self.calibration or {}
+            temps = cal.get("temperature", {})
+            temp = np.array([float(temps.get(s, 1.0)) for s in _SCRIPTS] + [1.0])
+            bias = np.array([float(cal.get("bias", {}).get(lab, 0.0)) for lab in self.labels])
+            got = self.__dict__["_calib_cache"] = (temp, bias)
+        return got
+
+    def calibrate(
+        self, logits: np.ndarray, script: np.ndarray, shift: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Raw logits (texts x classes) -> calibrated: divided by the script's temperature, plus the
+        calibration bias and the prior ``shift`` (log prior ratios; see ``_priors``). In place."""
+        temp, bias = self._calib
+        logits /= temp[script][:, None]
+        logits += bias
+        if shift is not None:
+            logits += shift
+        return logits
+
+    def softmax(self, logits: np.ndarray, script: np.ndarray) -> np.ndarray:
+        """Calibrated logits -> probabilities over the classes the dominant script allows. In place."""
+        logits[~self._mask[script]] = -np.inf
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+    def raw_logits(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(uncalibrated logits texts x classes, letters per script texts x 3) of a batch."""
+        codes, offsets = prepare(texts)
+        mats = featurize(
+            codes, offsets, orders=self.orders, bits=self.bits, words=self.words, morph=self.morph
+        )
+        logits = mats[0] @ self.weights
+        for mat in mats[1:]:
+            logits += mat @ self.weights
+        n_feats = sum(np.diff(mat.indptr) for mat in mats)
+        logits /= np.sqrt(np.maximum(n_feats, 1))[:, None]
+        logits += self.bias
+        return logits, _script_counts(codes, offsets)
+
+    def logits(
+        self, texts: list[str], shift: np.ndarray | None = None, *, calibrated: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(calibrated logits, not masked; dominant-script index; letters per script) of a batch.
+
+        One text takes a faster path (``_fast``) with the same result. ``calibrated=False``: the raw
+        logits (``tag_words`` uses those: its weights were chosen on them).
+        """
+        if len(texts) == 1:
+            from aimm_nlp.text.langid._fast import raw_logits
+
+            row, counts = raw_logits(self, texts[0])
+            logits, counts = np.array([row]), np.array([counts])
+        else:
+            logits, counts = self.raw_logits(texts)
+        script = np.where(counts.sum(axis=1) > 0, counts.argmax(axis=1), len(_SCRIPTS))
+        if not calibrated:
+            return logits, script, counts
+        return self.calibrate(logits, script, shift), script, counts
 
     @property
     def _mask(self) -> np.ndarray:
@@ -78,28 +151,60 @@ class Model:
             self.__dict__["_mask_cache"] = mask
         return mask
 
-    def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def predict_one(self, text: str, shift: np.ndarray | None = None) -> tuple[list[float], int, int]:
+        """``predict_proba`` of one text, lean (plain Python floats after the weight gather):
+        (probabilities as a list, script index, number of letters)."""
+        from aimm_nlp.text.langid._fast import raw_logits
+
+        row, c = raw_logits(self, text)
+        letters = c[0] + c[1] + c[2]
+        script = c.index(max(c)) if letters else len(_SCRIPTS)
+        temp, bias = self._calib_lists
+        t = temp[script]
+        row = [x / t + b for x, b in zip(row, bias, strict=True)]
+        if shift is not None:
+            row = [x + d for x, d in zip(row, shift.tolist(), strict=True)]
+        allowed = self._allowed[script]
+        top = max(row[j] for j in allowed)
+        probs = np.exp(np.array([row[j] - top if j in allowed else -np.inf for j in range(len(row))]))
+        probs /= probs.sum()  # numpy's exp and sum, as softmax(): bit-identical to the batch path
+        return probs.tolist(), script, letters
+
+    @property
+    def _calib_lists(self) -> tuple[list[float], list[float]]:
+        got = self.__dict__.get("_calib_lists_cache")
+        if got is None:
+            temp, bias = self._calib
+            got = self.__dict__["_calib_lists_cache"] = (temp.tolist(), bias.tolist())
+        return got
+
+    @property
+    def _allowed(self) -> list[list[int]]:
+        """Per script index: the class indices its mask allows."""
+        got = self.__dict__.get("_allowed_cache")
+        if got is None:
+            got = self.__dict__["_allowed_cache"] = [np.flatnonzero(row).tolist() for row in self._mask]
+        return got
+
+    def predict_proba(
+        self, texts: list[str], shift: np.ndarray | None = None, *, calibrated: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (probabilities texts x classes, dominant-script index, letters per script) for a batch.
 
-        Script index: 0 Arab, 1 Latn, 2 Tfng, 3 none of them; letters: texts x 3 counts.
+        Script index: 0 Arab, 1 Latn, 2 Tfng, 3 none of them; letters: texts x 3 counts; ``shift``:
+        log prior ratios added to the calibrated logits (``_priors.prior_shift``).
         """
-        codes, offsets = prepare(texts)
-        mats = featurize(
-            codes, offsets, orders=self.orders, bits=self.bits, words=self.words, morph=self.morph
-        )
-        logits = mats[0] @ self.weights
-        for mat in mats[1:]:
-            logits += mat @ self.weights
-        n_feats = sum(np.diff(mat.indptr) for mat in mats)
-        logits /= np.sqrt(np.maximum(n_feats, 1))[:, None]
-        logits += self.bias
-        counts = _script_counts(codes, offsets)
-        script = np.where(counts.sum(axis=1) > 0, counts.argmax(axis=1), len(_SCRIPTS))
-        logits[~self._mask[script]] = -np.inf
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=1, keepdims=True)
-        return logits, script, counts
+        logits, script, counts = self.logits(texts, shift, calibrated=calibrated)
+        return self.softmax(logits, script), script, counts
+
+
+@functools.cache
+def _script_lut() -> np.ndarray:
+    lut = np.zeros(0x10000, dtype=np.intp)
+    for j, script in enumerate(_SCRIPTS):
+        for lo, hi in _RANGES[script]:
+            lut[lo:hi] = j + 1
+    return lut
 
 
 def _script_counts(codes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -136,6 +241,8 @@ def load_model(path: str | Path | None = None) -> Model:
     Raises:
         ModelError: the folder is missing, is not an aimm langid model, or is corrupt.
     """
+    if path is None and _DEFAULT:  # the common case, once per identify() call: no lock, no path work
+        return _DEFAULT[0]
     folder = Path(path) if path is not None else default_model_dir()
     key = str(folder.resolve()) if path is not None else str(folder)
     with _LOCK:
@@ -144,6 +251,8 @@ def load_model(path: str | Path | None = None) -> Model:
     model = _read(folder)
     with _LOCK:
         _CACHE[key] = model
+        if path is None:
+            _DEFAULT[:] = [model]
     return model
 
 
@@ -176,8 +285,8 @@ def _read(folder: Path) -> Model:
             )
     try:
         with np.load(w_path, allow_pickle=False) as npz:
-            weights = npz["W"].astype(np.float32)
-            bias = npz["b"].astype(np.float32)
+            weights = npz["W"].astype(np.float64)
+            bias = npz["b"].astype(np.float64)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{w_path}: cannot read weights ({exc}); {hint}") from None
     labels = tuple(cfg.get("labels") or ())
@@ -187,6 +296,12 @@ def _read(folder: Path) -> Model:
             f"{w_path}: weights {weights.shape} do not match config ({len(labels)} labels, bits={bits}); {hint}"
         )
     word_model = None
+    calibration = cfg.get("calibration")
+    if calibration is not None and not _valid_calibration(calibration, labels):
+        raise ModelError(
+            f"{cfg_path}: `calibration` must be {{'temperature': {{script: number > 0}}, 'bias': {{label: number}}, "
+            f"'base_rates': {{label: number in (0, 1)}}}} over the model's labels; {hint}"
+        )
     if cfg.get("word_model"):
         word_model = _read(folder / cfg["word_model"]["path"])
         if word_model.labels != labels:
@@ -209,4 +324,21 @@ def _read(folder: Path) -> Model:
         words=bool(cfg.get("words", True)),
         config=cfg,
         morph=float(morph),
+        calibration=calibration,
+    )
+
+
+def _valid_calibration(cal: object, labels: tuple[str, ...]) -> bool:
+    def numbers(d: object, keys: object, test) -> bool:
+        return isinstance(d, dict) and all(
+            k in keys and isinstance(v, (int, float)) and not isinstance(v, bool) and test(v)
+            for k, v in d.items()
+        )
+
+    return (
+        isinstance(cal, dict)
+        and set(cal) <= {"temperature", "bias", "base_rates", "fitted_on"}
+        and numbers(cal.get("temperature", {}), _SCRIPTS, lambda v: 0 < v < float("inf"))
+        and numbers(cal.get("bias", {}), labels, lambda v: abs(v) < float("inf"))
+        and numbers(cal.get("base_rates", {}), labels, lambda v: 0 < v < 1)
     )

@@ -158,6 +158,19 @@ def train_langid(
             ``bias_shift`` (a ``{label: delta}`` dict added to the fitted intercepts of the
             sentence model: a prior shift).
 
+    Data: parallel lists, one text and one label per row; a table file (TSV, CSV or JSONL with a
+    header) reads into them with :func:`aimm_nlp.text.langid.read_table` (``aimm langid train
+    --data FILE --text-col ... --label-col ... [--source-col ...]`` does both). Use FLORES-200-style
+    codes (``ary_Arab``, ``fra_Latn``): the suffix is the script, and a model only chooses among the
+    classes of a text's dominant script.
+
+    Writes into ``out``: ``config.json`` (labels, feature scheme, options, class and source counts,
+    the command), ``weights.npz`` (``W`` buckets x classes float16, ``b``; no pickles), ``words/``
+    (the word model, when ``word_model``) and ``CARD.md``, a model card filled in with the model,
+    options and training data counts, and a list of what to add before sharing it (licenses,
+    labelling, held-out scores). Scores are not calibrated: fit a calibration on a dev set of your
+    domain (``tools/calibrate_langid.py`` in the repository does it for Darija vs MSA).
+
     Returns:
         The model's configuration, as written to ``out/config.json``.
 
@@ -243,6 +256,9 @@ def train_langid(
             **(extra_config or {}),
         }
         _save(clf, classes, tmp, config, bias_shift)
+        from aimm_nlp.text.langid._card import write_card
+
+        write_card(tmp, {"labels": classes, **config})
     return {"labels": classes, **config}
 
 

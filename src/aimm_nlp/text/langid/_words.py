@@ -149,7 +149,7 @@ def _word_evidence(words: list[str], sizes: list[int], model):
     types = list(dict.fromkeys(words))
     index = {w: i for i, w in enumerate(types)}
     inverse = np.fromiter(map(index.__getitem__, words), dtype=np.intp, count=len(words))
-    logp = np.log(np.maximum(model.predict_proba(types)[0], 1e-9))
+    logp = np.log(np.maximum(model.predict_proba(types, calibrated=False)[0], 1e-9))  # weights tuned on raw
     if model.word_model is not None:
         own = np.log(np.maximum(model.word_model.predict_proba(types)[0], 1e-9))
         logp = WORD_MODEL_SHARE * own + (1 - WORD_MODEL_SHARE) * logp
@@ -175,7 +175,7 @@ def _word_evidence(words: list[str], sizes: list[int], model):
                 part = " ".join([w for w, a in zip(words[k : k + n], flags, strict=True) if a])
                 row[t] = parts.setdefault(part, len(parts))
             k += n
-        ctx = np.log(np.maximum(model.predict_proba(list(parts))[0], 1e-9))
+        ctx = np.log(np.maximum(model.predict_proba(list(parts), calibrated=False)[0], 1e-9))
         arab = np.array(is_arab)
         owner = np.repeat(row, sizes)
         logp[arab] += ARABIC_CONTEXT * ctx[owner[arab]]
