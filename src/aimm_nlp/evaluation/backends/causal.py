@@ -10,8 +10,9 @@ vocabulary); the greedy check uses ``amax`` (5x cheaper than ``argmax``) and rol
 log-likelihoods skip it; rows are sorted by length and packed by a token budget.
 
 Determinism: every row is padded to a bucket that depends on its own length only, rows
-that share a forward pass have the same bucket, and every head call has the same number of
-rows (``chunk``, from the vocabulary size), so a row's arithmetic is the same at any batch size (CPU fp32 results are bit-identical at batch sizes 1, 4, 16 and auto).
+that share a forward pass have the same bucket, and a head call on fewer than 16 rows is padded to
+16, so a row's arithmetic is the same at any batch size (CPU fp32 results are bit-identical at
+batch sizes 1, 4, 16 and auto).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from aimm_nlp.errors import DataError
 from aimm_nlp.evaluation.backends._shapes import _first_max, _is_argmax, bucket, cut_at_stops, rolling_windows
 
 _CHUNK_FLOATS = 8_000_000  # logits per head chunk (32 MB in float32: about one CPU L3 slice)
+_MIN_ROWS = 16
 
 __all__ = ["CausalLM", "WindowError", "bucket", "cut_at_stops", "rolling_windows"]
 
@@ -152,19 +154,19 @@ class CausalLM:
         return rows if self.batch_size == "auto" else max(1, min(int(self.batch_size), rows))
 
     def _logprobs(self, hidden: Any) -> Any:
-        """Log-softmax of the head over at most ``self.chunk`` positions, computed as ``self.chunk`` rows.
+        """Log-softmax of the head over at most ``self.chunk`` positions.
 
-        Every call multiplies exactly ``self.chunk`` rows (zero rows pad a short one), so a
-        position's arithmetic never depends on what it is batched with (bit-identical results at
-        any batch size), and the ``chunk x vocab`` logits stay in the CPU cache while the
-        log-softmax, gather and argmax read them: lm-eval writes the whole ``batch x length x
-        vocab`` tensor to memory first, which is most of its time with a large vocabulary.
+        The ``chunk x vocab`` logits stay in the CPU cache while the log-softmax, gather and
+        greedy check read them: lm-eval writes the whole ``batch x length x vocab`` tensor to
+        memory first, which is most of its time with a large vocabulary. Fewer than 16 rows are
+        padded with zero rows: BLAS takes another code path for a few rows, and the padding keeps a
+        position's arithmetic the same whatever it is batched with (bit-identical at any batch size).
         """
         import torch
 
         n = hidden.shape[0]
-        if n < self.chunk:
-            hidden = torch.cat([hidden, hidden.new_zeros(self.chunk - n, hidden.shape[-1])])
+        if n < _MIN_ROWS:
+            hidden = torch.cat([hidden, hidden.new_zeros(_MIN_ROWS - n, hidden.shape[-1])])
         logits = self.head(hidden)[:n].to(getattr(torch, self.softmax_dtype))
         if self.softcap:
             logits = torch.tanh(logits / self.softcap) * self.softcap
