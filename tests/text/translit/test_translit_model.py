@@ -75,8 +75,10 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("translit")
     pairs = _write_pairs(root / "pairs.tsv", PAIRS)
     out = root / "model"
-    report = train_transliterator(pairs, src_col="latin", dst_col="arabic", out=out, iterations=4)
-    assert report.rows == len(PAIRS) and report.rows_used == len(PAIRS)
+    report = train_transliterator(
+        pairs, src_col="latin", dst_col="arabic", out=out, iterations=4, holdout=0.0
+    )
+    assert report.rows == len(PAIRS) and report.rows_used == len(PAIRS) and report.heldout_rows == 0
     return out
 
 
@@ -190,12 +192,12 @@ def test_cli_train_eval_and_model(tmp_path: Path, capsys: pytest.CaptureFixture[
     pairs = _write_pairs(tmp_path / "p.tsv", PAIRS)
     out = tmp_path / "m"
     args = ["translit", "train", "--pairs", str(pairs), "--src-col", "latin", "--dst-col", "arabic"]
-    assert main([*args, "--out", str(out), "--iterations", "3"]) == 0
+    assert main([*args, "--out", str(out), "--iterations", "3", "--holdout", "0"]) == 0
     assert json.loads(capsys.readouterr().out)["rows_used"] == len(PAIRS)
     ev = ["translit", "eval", "--pairs", str(pairs), "--src-col", "latin", "--dst-col", "arabic"]
     assert main([*ev, "--model", str(out)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) >= {"model", "overall", "by_source", "mb_per_s"}
+    assert set(result) >= {"model", "overall", "by_source", "mb_per_s", "default", "cer_folded_vs_default"}
     assert result["overall"]["cer_folded"] < 0.05 and "test" in result["by_source"]
     src = tmp_path / "in.txt"
     src.write_text("kaydir\n", "utf-8")
