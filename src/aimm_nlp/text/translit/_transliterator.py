@@ -12,10 +12,12 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from aimm_nlp.errors import ConfigError
+from aimm_nlp.text.translit._context import ARTICLES, LONGEST_ARTICLE, line_verdicts
 from aimm_nlp.text.translit._fast import CompiledRules
-from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
+from aimm_nlp.text.translit._foreign import WordEvidence
 from aimm_nlp.text.translit._model import Ranker, default_model, load_model
 from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
 
@@ -38,11 +40,6 @@ _JOIN = " \n "
 # searched in pieces of this many characters: the ranked search keeps every prefix of every hypothesis,
 # so its time and memory grow with the square of the length (8,000 characters took 1 GB).
 _MAX_WORD = 40
-_CONTEXT_WORDS = frozenset(load_foreign_data()["context_articles"])
-_LONGEST_ARTICLE = max(map(len, _CONTEXT_WORDS))
-_CONTEXT = re.compile(
-    r"(?i)(?<![\w'])(?:" + "|".join(sorted(_CONTEXT_WORDS)) + r")\s+([A-Za-z\u00c0-\u024f][\w'’-]*)"
-)
 
 
 @dataclass(frozen=True)
@@ -141,7 +138,10 @@ class Transliterator:
                 self._compiled = self.model.compiled  # type: ignore[attr-defined]
             self._cache = _WordCache(self._token)  # word -> output
             self._chunks: dict[str, str] = {}  # whitespace chunk -> output
-            self._article_chunks: set[str] = set()  # chunks that are French articles (la, le, des…)
+            # words whose keep-foreign verdict depends on their line (weak foreign evidence, accents)
+            self._soft: set[str] = set()
+            # chunks holding such a word or a French article (la, le, des…): their line is decided in context
+            self._context_chunks: set[str] = set()
 
     def __call__(self, text: str) -> str:
         """Transliterate one string.
@@ -158,7 +158,7 @@ class Transliterator:
             out = " ".join(map(self._chunks.__getitem__, parts))
         except KeyError:
             return self._run([text])[0]
-        if self.keep_foreign and not self._article_chunks.isdisjoint(parts):
+        if self.keep_foreign and not self._context_chunks.isdisjoint(parts):
             return self._run([text])[0]
         return out
 
@@ -180,18 +180,18 @@ class Transliterator:
             self._fill_chunks(new)
         joined = " ".join(map(cache.__getitem__, chunks))
         out = joined.split(_JOIN) if len(texts) > 1 else [joined]
-        articles = self._article_chunks
-        if self.keep_foreign and not articles.isdisjoint(chunks):
-            # A French article before a foreign word stays too ("la réunion"): rare, so checked last.
+        context = self._context_chunks
+        if self.keep_foreign and not context.isdisjoint(chunks):
+            # Lines with a word whose verdict depends on its neighbours, or a French article (kept before
+            # a kept word: "la réunion"), are decided again word by word in context.
             index, hits = 0, set()
             for chunk in chunks:
                 if chunk == "\n":
                     index += 1
-                elif chunk in articles:
+                elif chunk in context:
                     hits.add(index)
             for i in sorted(hits):
-                if self._context_applies(texts[i]):
-                    out[i] = "".join(self._pieces(texts[i]))
+                out[i] = "".join(self._pieces(texts[i]))
         return out
 
     def _fill_chunks(self, new: list[str]) -> None:
@@ -206,9 +206,15 @@ class Transliterator:
         sub, lookup = _TOKEN.sub, cache.__getitem__
         for chunk in mixed:
             chunks[chunk] = sub(lambda m: lookup(m[0]), chunk)
-        self._article_chunks.update(
-            c for c in new if len(c) <= _LONGEST_ARTICLE and c.lower() in _CONTEXT_WORDS
-        )
+        if self.keep_foreign:
+            soft = self._soft
+            self._context_chunks.update(
+                c
+                for c in new
+                if c in soft
+                or (len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES)
+                or (not c.isalnum() and any(w in soft for w in _WORDS.findall(c)))
+            )
 
     def _fill(self, tokens: list[str]) -> None:
         """Put every new word of ``tokens`` in the word cache.
@@ -224,7 +230,11 @@ class Transliterator:
             return
         if len(cache) + len(new) >= cache.limit:
             cache.clear()
-        flags = self.model.foreign.foreign_flags(new) if self.keep_foreign else [False] * len(new)  # type: ignore[union-attr]
+        # Kept in the word cache: listed words and accented ones (level 2-3); weak foreign evidence
+        # (level 1) is transliterated there, and decided in its line (_decide_all).
+        levels = self.model.foreign.foreign_levels(new) if self.keep_foreign else [0] * len(new)  # type: ignore[union-attr]
+        flags = [level >= 2 for level in levels]
+        self._soft.update(t for t, level in zip(new, levels, strict=True) if level in (1, 2))
         compiled = self._compiled
         if compiled is not None:
             fold = compiled.fold
@@ -267,13 +277,6 @@ class Transliterator:
             out[i] = self._rank(todo[i], 1)[0][0]
         return out
 
-    def _context_applies(self, text: str) -> bool:
-        decide = self.model.foreign.decide  # type: ignore[union-attr]
-        for m in _CONTEXT.finditer(text):
-            if decide(m[1]).foreign:
-                return True
-        return False
-
     def _pieces(self, text: str) -> list[str]:
         out, last = [], 0
         for d in self._decide_all(text):
@@ -284,25 +287,40 @@ class Transliterator:
         return out
 
     def _decide_all(self, text: str) -> list[TokenDecision]:
-        """Token decisions with one piece of context: a French article before a foreign word."""
+        """Token decisions in the context of the line (keep-foreign; see :func:`explain`).
+
+        A listed French/English word is kept; an accented one is kept in a line of several words; a
+        word with weak foreign evidence (suffix, character model) is kept only when a word within two
+        words of it looks foreign too; a French article before a kept word is kept. Everything else is
+        transliterated (a line of one word: unless it is listed).
+        """
         matches = list(_TOKEN.finditer(text))
+        kinds = [self._classify(m[0]) for m in matches]
+        words = [i for i, (kind, _) in enumerate(kinds) if kind == "word"]
+        verdicts: dict[int, tuple[bool, WordEvidence | None]] = {}
+        if self.keep_foreign:
+            adjacent = [
+                b == a + 1 and not text[matches[a].end() : matches[b].start()].strip()
+                for a, b in pairwise(words)
+            ]
+            found = line_verdicts([matches[i][0] for i in words], [kinds[i][1] for i in words], adjacent)  # type: ignore[misc]
+            verdicts = dict(zip(words, found, strict=True))
         decisions = []
         for i, m in enumerate(matches):
-            kind, evidence = self._classify(m[0])
-            output = self._cache[m[0]]
-            if (
-                self.keep_foreign
-                and evidence is not None
-                and not evidence.foreign
-                and m[0].lower() in _CONTEXT_WORDS
-                and i + 1 < len(matches)
-                and not text[m.end() : matches[i + 1].start()].strip()
-            ):
-                nxt = self._classify(matches[i + 1][0])[1]
-                if nxt is not None and nxt.foreign:
-                    evidence, output = WordEvidence(True, "foreign_context"), m[0]
+            kind, evidence = kinds[i]
+            output = m[0]
+            if kind == "word":
+                keep, evidence = verdicts.get(i, (False, evidence))
+                output = m[0] if keep else self._spelled(m[0])
             decisions.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
         return decisions
+
+    def _spelled(self, word: str) -> str:
+        """The transliteration of a word, whatever its keep-foreign verdict alone."""
+        out = self._cache[word]
+        if out == word and self.keep_foreign and self.model.foreign.decide(word).level >= 2:  # type: ignore[union-attr]
+            out = self._rank(word, 1)[0][0]
+        return out
 
     def batch(self, texts: Iterable[str]) -> list[str]:
         """Transliterate many strings (shares the word cache; new words are converted together).
@@ -334,7 +352,7 @@ class Transliterator:
         m = _TOKEN.fullmatch(token)
         if (m is not None and m.lastgroup != "word") or _NUMBER.fullmatch(token):
             return token
-        if self.keep_foreign and self.model.foreign.decide(token).foreign:  # type: ignore[union-attr]
+        if self.keep_foreign and self.model.foreign.decide(token).level >= 2:  # type: ignore[union-attr]
             return token
         return self._rank(token, 1)[0][0]
 
