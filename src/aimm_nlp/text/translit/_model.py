@@ -196,8 +196,10 @@ class JointRanker:
             )
         self.model = model
         rule = config.get("backoff")
-        self.rule = None if rule is None else BackoffRule(float(rule["min_prob"]), bool(rule["guard"]))
-        self.lexicon = {str(k): str(v) for k, v in data.get("lexicon", {}).items()}
+        self.rule = None
+        if rule is not None:
+            self.rule = BackoffRule(float(rule["min_prob"]), bool(rule["guard"]), int(rule["lexicon_min"]))
+        self.lexicon = {str(k): (str(v[0]), int(v[1])) for k, v in data.get("lexicon", {}).items()}
         self.shipped = default_model()
         self.foreign = self.shipped.foreign
 
@@ -219,7 +221,8 @@ class JointRanker:
             known = self.lexicon.get(word)
             if known is None and word.isupper():
                 known = self.lexicon.get(word.lower())
-            ranked = [] if known is not None or (self.rule.guard and mine in vocab) else self._joint(word, 5)
+            settled = known is not None and 0 < self.rule.lexicon_min <= known[1]
+            ranked = [] if settled or (self.rule.guard and mine in vocab) else self._joint(word, 5)
             joint = ranked[0][0] if ranked else None
             out.append(
                 decide(
@@ -322,7 +325,7 @@ def save_joint(
     out: str | os.PathLike[str],
     meta: dict[str, Any],
     *,
-    lexicon: dict[str, str] | None = None,
+    lexicon: dict[str, tuple[str, int]] | None = None,
 ) -> Path:
     """Write ``model`` to the folder ``out`` (data file first, sidecar last, each atomically)."""
     from aimm_nlp import __version__

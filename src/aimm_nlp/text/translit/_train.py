@@ -156,6 +156,7 @@ def train_transliterator(
     rows = used = 0
     pairs_list: list[tuple[str, str]] = []
     heldout_rows: list[Pair] = []
+    by_row: list[tuple[str, list[tuple[str, str]]]] = []
     for pair in read_pairs(pairs, src_col=src_col, dst_col=dst_col, delimiter=delimiter):
         rows += 1
         if heldout_side(pair.dst, holdout, seed):
@@ -165,13 +166,14 @@ def train_transliterator(
         if wp:
             used += 1
             pairs_list.extend(wp)
+            by_row.append((pair.dst, wp))
     if not pairs_list:
         raise DataError(
             f"{pairs}: no usable pairs: no training row has the same number of words in {src_col!r} and "
             f"{dst_col!r} (are the columns swapped, or is the Arabic side not in Arabic script?)"
         )
     model, stats = train_joint(pairs_list, order=order, iterations=iterations, beam=beam)
-    rule, cv = _cross_validate(pairs_list, order=order, iterations=iterations, beam=beam, seed=seed)
+    rule, cv = _cross_validate(by_row, order=order, iterations=iterations, beam=beam, seed=seed)
     lexicon = lexicon_of(pairs_list)
     digest = hashlib.sha256(Path(pairs).read_bytes()).hexdigest()
     config = {"order": order, "iterations": iterations, "beam": beam, "max_options": model.max_options}
@@ -211,7 +213,7 @@ def train_transliterator(
 
 
 def _cross_validate(
-    pairs: list[tuple[str, str]], *, order: int, iterations: int, beam: int, seed: int
+    rows: list[tuple[str, list[tuple[str, str]]]], *, order: int, iterations: int, beam: int, seed: int
 ) -> tuple[BackoffRule, dict]:
     shipped = default_model()
 
@@ -220,7 +222,7 @@ def _cross_validate(
         return lambda word, k: m.rank(word, k=k)
 
     return choose_rule(
-        pairs,
+        rows,
         train=fit,
         shipped=shipped.best_many,  # type: ignore[attr-defined]
         vocab=shipped.vocab,  # type: ignore[attr-defined]
