@@ -11,7 +11,7 @@ import pytest
 
 from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError
-from aimm_nlp.text.translit import Transliterator, evaluate_transliteration, train_transliterator
+from aimm_nlp.text.translit import Transliterator, _backoff, evaluate_transliteration, train_transliterator
 
 # Real Darija words, several Arabizi spellings of each (as users write them).
 SPELLINGS = {
@@ -56,7 +56,11 @@ def test_held_out_rows_keep_every_spelling_of_a_word_on_one_side(tmp_path: Path)
     assert held["rows"] == report.heldout_rows and set(held) == {"rows", "default", "model"}
     assert held["default"]["n"] == held["model"]["n"] == report.heldout_rows
     assert side["split"] == {"holdout": 0.4, "seed": 3, "unit": "target text (Arabic side, folded)"}
-    assert report.heldout == held and "rule" in report.backoff
+    assert report.heldout == held and set(report.backoff["short"]["rule"]) == {
+        "min_prob",
+        "guard",
+        "lexicon_min",
+    }
 
 
 @pytest.mark.parametrize("holdout", [0.2, 0.5])
@@ -69,16 +73,41 @@ def test_held_out_split_is_fixed_by_the_seed(tmp_path: Path, holdout: float) -> 
     assert a.heldout_rows == b.heldout_rows and a.heldout == b.heldout
 
 
-def test_a_model_of_a_wrong_convention_backs_off_to_the_default(tmp_path: Path) -> None:
+def test_a_model_of_a_wrong_convention_backs_off_to_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Pairs whose Arabic side is garbage (each word reversed): cross-validation on the training rows
     finds the joint model worse than the shipped ranker, so unseen words get the default's spelling."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)  # decide on these few words (not "no evidence")
     rows = [(s, ar[::-1]) for ar, spellings in SPELLINGS.items() for s in spellings]
     pairs = _pairs(tmp_path / "p.tsv", rows)
     report = train_transliterator(pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", holdout=0.0)
-    assert report.backoff["rule"]["min_prob"] > 1 and report.backoff["rule"]["lexicon_min"] == 0
+    assert report.backoff["short"]["words"] >= 40
+    assert report.backoff["short"]["cer_folded_rule"] == report.backoff["short"]["cer_folded_shipped"]
+    assert report.backoff["short"]["rule"] == {"min_prob": 1.01, "guard": True, "lexicon_min": 0}
     unseen = ["nta", "hadchi", "mchina", "lyoum", "3lik", "bslama", "", "😂", "mzyaaaan"]
     model = Transliterator(src="ary_Latn", dst="ary_Arab", model=tmp_path / "m").batch(unseen)
     assert model == Transliterator(src="ary_Latn", dst="ary_Arab").batch(unseen)
+
+
+def test_a_model_of_its_own_convention_is_used_where_cross_validation_trusts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same words with their real spellings: the chosen rule beats the shipped ranker on the folds,
+    and lines of one word and running text get their own rules (no running text here: shipped)."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)
+    rows = [(s, ar) for ar, spellings in SPELLINGS.items() for s in spellings]
+    pairs = _pairs(tmp_path / "p.tsv", rows)
+    report = train_transliterator(pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", holdout=0.0)
+    short, long = report.backoff["short"], report.backoff["long"]
+    assert short["cer_folded_rule"] <= short["cer_folded_shipped"]
+    assert long["words"] == 0 and long["rule"] == {"min_prob": 1.01, "guard": True, "lexicon_min": 0}
+    side = json.loads((tmp_path / "m" / "model.json").read_text("utf-8"))
+    assert side["config"]["backoff"] == {"short": short["rule"], "long": long["rule"]}
+    line = "ana bghit nmchi l dar daba m3a khouya"  # running text: the shipped spelling, word for word
+    model = Transliterator(src="ary_Latn", dst="ary_Arab", model=tmp_path / "m")
+    assert model(line) == Transliterator(src="ary_Latn", dst="ary_Arab")(line)
+    assert model.batch([line, "bzaf"]) == [model(line), model("bzaf")]
 
 
 def test_eval_reports_the_default_beside_the_model(

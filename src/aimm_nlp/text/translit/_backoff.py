@@ -10,12 +10,14 @@ A trained model decides a word in this order:
 3. the joint model's best spelling has a posterior (over its top 5) of at least ``min_prob``: that;
 4. otherwise the shipped ranker's spelling.
 
-The rule is chosen by cross-validation on the training rows only: 3 folds of rows grouped by target
-text (as the held-out split: every spelling of a word, every copy of a sentence on one side), so a
-word-list row's word is unseen by the model that spells it while a sentence's common words are seen,
-as in use. The rule chosen has the lowest CER over the folds among the rules that are not worse than
-the shipped ranker on either kind of row (rows of one word, rows of several); the shipped ranker
-alone (``min_prob=1.01``, no lexicon) is one of them, so the choice never loses on the folds.
+Lines of up to 3 words (a word list's entries) and longer lines (running text) follow different
+conventions in the same pair file (DODa's word list and its sentences), so each kind of line has its
+own rule. Each is chosen by cross-validation on the training rows of that kind only: 3 folds of rows
+grouped by target text (as the held-out split: every spelling of a word, every copy of a sentence on
+one side), so a word-list row's word is unseen by the model that spells it while a sentence's common
+words are seen, as in use. The rule chosen has the lowest CER over the folds; the shipped ranker alone
+(``min_prob=1.01``, no lexicon) is among the choices, so it never loses on the folds, and a kind of
+line with too few training words to tell keeps the shipped ranker.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ from dataclasses import asdict, dataclass
 from aimm_nlp._distance import edit_distance
 from aimm_nlp.text.translit._eval import fold
 
-__all__ = ["BackoffRule", "choose_rule", "decide", "heldout_side", "lexicon_of", "posterior"]
+__all__ = [
+    "BackoffRule",
+    "choose_rules",
+    "decide",
+    "heldout_side",
+    "lexicon_of",
+    "line_class",
+    "posterior",
+]
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
 # The grid of cross-validation: 1.01 means "never the joint model" (the shipped ranker everywhere).
@@ -38,6 +48,11 @@ _MIN_PROBS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 CV_FOLDS = 3
 # Unique words scored per fold: enough for a stable choice, bounded time on big pair files.
 CV_WORDS = 3000
+# Lines of this many words or more are running text, fewer a word list's entry: each kind has its rule.
+LONG_LINE = 4
+KINDS = ("short", "long")
+# A kind of line with fewer words scored in cross-validation keeps the shipped ranker (no evidence).
+MIN_CV_WORDS = 300
 
 
 @dataclass(frozen=True)
@@ -102,26 +117,33 @@ def _grid() -> list[BackoffRule]:
     return [BackoffRule(p, g, n) for n in (0, 1, 3, 10) for g in (True, False) for p in _MIN_PROBS]
 
 
-def choose_rule(
+def line_class(words: int) -> str:
+    """``short`` (a word list's entry: up to 3 words) or ``long`` (running text) for a line of ``words``."""
+    return "long" if words >= LONG_LINE else "short"
+
+
+def choose_rules(
     rows: Sequence[tuple[str, list[tuple[str, str]]]],
     *,
     train: Callable[[list[tuple[str, str]]], Callable[[str, int], list[tuple[str, float]]]],
     shipped: Callable[[list[str]], list[str]],
     vocab: dict[str, float] | set[str],
     seed: int,
-) -> tuple[BackoffRule, dict]:
-    """Cross-validate the back-off rule on training rows ``(target text, word pairs)``.
+) -> tuple[dict[str, BackoffRule], dict]:
+    """Cross-validate one back-off rule per kind of line on training rows ``(target text, word pairs)``.
 
     ``train`` fits a joint model to word pairs and returns its ``rank(word, k)``; ``shipped`` spells
-    many words with the shipped ranker. Returns the rule chosen (see the module docstring) and the
-    CER of the shipped ranker and of the rule, per kind of row.
+    many words with the shipped ranker. Returns the rule of each kind of line (:func:`line_class`):
+    the lowest folded CER over the folds among the rules not worse than the shipped ranker there; a
+    kind with fewer than :data:`MIN_CV_WORDS` words scored keeps the shipped ranker (no evidence), and
+    a report of the CER of both per kind.
     """
     fold_of = [
         int.from_bytes(hashlib.sha256(f"cv{seed}:{fold(t, keep_spaces=True)}".encode()).digest()[:8], "big")
         % CV_FOLDS
         for t, _ in rows
     ]
-    # (reference, kind of row, shipped spelling, in vocab, joint spelling, posterior, lexicon entry)
+    # (reference, kind of line, shipped spelling, in vocab, joint spelling, posterior, lexicon entry)
     scored: list[tuple[str, str, str, bool, str | None, float, tuple[str, int] | None]] = []
     for k in range(CV_FOLDS):
         inside = [p for (_, wp), f in zip(rows, fold_of, strict=True) if f != k for p in wp]
@@ -130,53 +152,57 @@ def choose_rule(
             continue
         outside.sort(key=lambda wp: hashlib.sha256(f"{seed}:{wp}".encode()).digest())
         sample: list[tuple[str, str, str]] = []
+        taken = dict.fromkeys(KINDS, 0)
         for wp in outside:
-            if len(sample) >= CV_WORDS:
-                break
-            kind = "one_word_rows" if len(wp) == 1 else "longer_rows"
-            sample.extend((src, dst, kind) for src, dst in wp)
+            kind = line_class(len(wp))
+            if taken[kind] < CV_WORDS:
+                taken[kind] += len(wp)
+                sample.extend((src, dst, kind) for src, dst in wp)
         rank, known = train(inside), lexicon_of(inside)
         spelled = shipped([squeeze(s) for s, _, _ in sample])
         for (src, ref, kind), mine in zip(sample, spelled, strict=True):
             ranked = rank(squeeze(src), 5)
             joint = ranked[0][0] if ranked else None
             scored.append((ref, kind, mine, mine in vocab, joint, posterior(ranked), known.get(squeeze(src))))
-    kinds = sorted({r[1] for r in scored})
+    rules: dict[str, BackoffRule] = {}
+    report: dict = {"folds": CV_FOLDS, "long_line_words": LONG_LINE}
+    for kind in KINDS:
+        mine = [r for r in scored if r[1] == kind]
+        rule, base, best = _best_rule(mine) if len(mine) >= MIN_CV_WORDS else (BackoffRule(), None, None)
+        rules[kind] = rule
+        report[kind] = {
+            "words": len(mine),
+            "rule": rule.to_dict(),
+            "cer_folded_shipped": None if base is None else round(base, 4),
+            "cer_folded_rule": None if best is None else round(best, 4),
+        }
+    return rules, report
+
+
+def _best_rule(scored: list) -> tuple[BackoffRule, float, float]:
     refs = [fold(r[0]) for r in scored]
-    lengths = {
-        kind: max(1, sum(len(f) for f, r in zip(refs, scored, strict=True) if r[1] == kind)) for kind in kinds
-    }
+    length = max(1, sum(map(len, refs)))
     memo: dict[tuple[int, str], int] = {}
 
-    def errors(hyps: list[str]) -> dict[str, float]:
-        """Folded CER per kind of row (the sums of :func:`score`, one edit distance per word and spelling)."""
-        per = dict.fromkeys(kinds, 0)
-        for i, (h, r) in enumerate(zip(hyps, scored, strict=True)):
+    def cer(hyps: list[str]) -> float:
+        """Folded CER (the sums of :func:`score`; one edit distance per word and spelling)."""
+        total = 0
+        for i, h in enumerate(hyps):
             d = memo.get((i, h))
             if d is None:
                 d = memo[(i, h)] = edit_distance(fold(h), refs[i])
-            per[r[1]] += d
-        return {kind: per[kind] / lengths[kind] for kind in kinds}
+            total += d
+        return total / length
 
-    def overall(per: dict[str, float]) -> float:
-        return sum(per[k] * lengths[k] for k in kinds) / max(1, sum(lengths.values()))
-
-    base_cer = errors([r[2] for r in scored])
-    best_rule, best, best_per = BackoffRule(), overall(base_cer), base_cer
+    base = cer([r[2] for r in scored])
+    best_rule, best = BackoffRule(), base
     for rule in _grid():
-        per = errors(
+        got = cer(
             [
                 decide(rule, known=kn, shipped=sh, in_vocab=iv, joint=jt, prob=pr)[0]
                 for _, _, sh, iv, jt, pr, kn in scored
             ]
         )
-        if overall(per) < best and all(per[kind] <= base_cer[kind] for kind in kinds):
-            best_rule, best, best_per = rule, overall(per), per
-    report = {
-        "folds": CV_FOLDS,
-        "words": len(scored),
-        "words_by_kind": {kind: sum(r[1] == kind for r in scored) for kind in kinds},
-        "cer_folded_shipped": {k: round(v, 4) for k, v in base_cer.items()},
-        "cer_folded_rule": {k: round(v, 4) for k, v in best_per.items()},
-    }
-    return best_rule, report
+        if got < best:
+            best_rule, best = rule, got
+    return best_rule, base, best

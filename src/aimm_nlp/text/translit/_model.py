@@ -9,6 +9,7 @@ back silently to another model.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import json
@@ -195,13 +196,25 @@ class JointRanker:
                 max_options=int(config.get("max_options", 5)),
             )
         self.model = model
-        rule = config.get("backoff")
-        self.rule = None
-        if rule is not None:
-            self.rule = BackoffRule(float(rule["min_prob"]), bool(rule["guard"]), int(rule["lexicon_min"]))
+        # one rule per kind of line (``short``: up to 3 words, ``long``); none: the joint model alone
+        self.rules = {
+            kind: BackoffRule(float(r["min_prob"]), bool(r["guard"]), int(r["lexicon_min"]))
+            for kind, r in config.get("backoff", {}).items()
+        }
+        self.rule = self.rules.get("short")
         self.lexicon = {str(k): (str(v[0]), int(v[1])) for k, v in data.get("lexicon", {}).items()}
         self.shipped = default_model()
         self.foreign = self.shipped.foreign
+
+    def line_views(self) -> dict[str, JointRanker]:
+        """This model as used for each kind of line (``short``, ``long``): the same tables, that kind's
+        back-off rule. Empty for models without back-off (one spelling per word, whatever the line)."""
+        views = {}
+        for kind, rule in self.rules.items():
+            view = copy.copy(self)
+            view.rule = rule
+            views[kind] = view
+        return views
 
     def _joint(self, word: str, k: int) -> list[tuple[str, float]]:
         # Case is data here (DODa writes emphatics as capitals: Talab -> طلاب); only ALL-CAPS folds.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aimm_nlp.errors import ConfigError, DataError
 from aimm_nlp.langs import ARY_ARAB, ARY_LATN
-from aimm_nlp.text.translit._backoff import BackoffRule, choose_rule, heldout_side, lexicon_of
+from aimm_nlp.text.translit._backoff import BackoffRule, choose_rules, heldout_side, lexicon_of
 from aimm_nlp.text.translit._eval import Scores, score
 from aimm_nlp.text.translit._joint import train_joint
 from aimm_nlp.text.translit._model import JointRanker, default_model, save_joint
@@ -118,8 +118,9 @@ def train_transliterator(
         seed: salt of the held-out split and of the cross-validation folds (any whole number).
 
     The trained model backs off to the shipped ranker where its own evidence is weak (see
-    :mod:`aimm_nlp.text.translit._backoff`); the rule is chosen by 3-fold cross-validation on the
-    training rows by target word, never on the held-out rows.
+    :mod:`aimm_nlp.text.translit._backoff`): one rule for lines of up to 3 words and one for longer
+    lines, each chosen by 3-fold cross-validation on the training rows (by target text), never on
+    the held-out rows; a kind of line the training rows hardly cover keeps the shipped ranker.
 
     Raises:
         ConfigError: an option is out of range (all problems listed); ``out`` is a file, a folder
@@ -173,13 +174,13 @@ def train_transliterator(
             f"{dst_col!r} (are the columns swapped, or is the Arabic side not in Arabic script?)"
         )
     model, stats = train_joint(pairs_list, order=order, iterations=iterations, beam=beam)
-    rule, cv = _cross_validate(by_row, order=order, iterations=iterations, beam=beam, seed=seed)
+    rules, cv = _cross_validate(by_row, order=order, iterations=iterations, beam=beam, seed=seed)
     lexicon = lexicon_of(pairs_list)
     digest = hashlib.sha256(Path(pairs).read_bytes()).hexdigest()
     config = {"order": order, "iterations": iterations, "beam": beam, "max_options": model.max_options}
     meta = {
         "name": name,
-        "config": {**config, "backoff": rule.to_dict()},
+        "config": {**config, "backoff": {kind: rule.to_dict() for kind, rule in rules.items()}},
         "training_data": {
             "file": Path(pairs).name,
             "sha256": digest,
@@ -208,20 +209,20 @@ def train_transliterator(
         round(time.perf_counter() - start, 2),
         len(heldout_rows),
         scores,
-        {"rule": rule.to_dict(), **cv},
+        cv,
     )
 
 
 def _cross_validate(
     rows: list[tuple[str, list[tuple[str, str]]]], *, order: int, iterations: int, beam: int, seed: int
-) -> tuple[BackoffRule, dict]:
+) -> tuple[dict[str, BackoffRule], dict]:
     shipped = default_model()
 
     def fit(inside: list[tuple[str, str]]) -> Callable[[str, int], list[tuple[str, float]]]:
         m = train_joint(inside, order=order, iterations=iterations, beam=beam)[0]
         return lambda word, k: m.rank(word, k=k)
 
-    return choose_rule(
+    return choose_rules(
         rows,
         train=fit,
         shipped=shipped.best_many,  # type: ignore[attr-defined]
@@ -237,7 +238,7 @@ def _heldout_scores(rows: list[Pair], ranker: JointRanker) -> dict:
     for key, model in (("default", None), ("model", ranker)):
         t = Transliterator(src=ARY_LATN, dst=ARY_ARAB, keep_foreign=False)
         if model is not None:
-            t.model = model
+            t = t._with_ranker(model)
         out[key] = score(t.batch(r.src for r in rows), refs)[0].to_dict()
     return out
 

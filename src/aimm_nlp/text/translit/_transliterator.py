@@ -6,20 +6,22 @@ each new word is decided (kept as French/English, or transliterated by the ranke
 
 from __future__ import annotations
 
+import copy
 import math
 import operator
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from itertools import pairwise
 
 from aimm_nlp.errors import ConfigError
+from aimm_nlp.text.translit._backoff import line_class
 from aimm_nlp.text.translit._context import ARTICLES, LONGEST_ARTICLE, line_verdicts
 from aimm_nlp.text.translit._fast import CompiledRules
 from aimm_nlp.text.translit._foreign import WordEvidence
 from aimm_nlp.text.translit._model import Ranker, default_model, load_model
 from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
+from aimm_nlp.text.translit._types import Candidate, TokenDecision, WordCache
 
 __all__ = ["Candidate", "TokenDecision", "Transliterator"]
 
@@ -40,47 +42,6 @@ _JOIN = " \n "
 # searched in pieces of this many characters: the ranked search keeps every prefix of every hypothesis,
 # so its time and memory grow with the square of the length (8,000 characters took 1 GB).
 _MAX_WORD = 40
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One ranked spelling: ``prob`` is normalised over the returned list, ``cost`` = -log score."""
-
-    text: str
-    prob: float
-    cost: float
-
-
-@dataclass(frozen=True)
-class TokenDecision:
-    """What happened to one token of Arabizi input (see :func:`explain`).
-
-    ``kind`` is ``word``, ``url``, ``email``, ``mention``, ``hashtag`` or ``number``;
-    ``evidence`` is set for words and says why the word was kept or transliterated.
-    """
-
-    text: str
-    start: int
-    end: int
-    kind: str
-    output: str
-    kept: bool
-    evidence: WordEvidence | None
-
-
-class _WordCache(dict):
-    """token -> output; computes on a miss (``dict.__missing__`` keeps the hit path in C)."""
-
-    def __init__(self, compute: Callable[[str], str], limit: int = 1 << 20) -> None:
-        super().__init__()
-        self.compute = compute
-        self.limit = limit
-
-    def __missing__(self, token: str) -> str:
-        if len(self) >= self.limit:
-            self.clear()
-        out = self[token] = self.compute(token)
-        return out
 
 
 class Transliterator:
@@ -136,12 +97,35 @@ class Transliterator:
             self.model = load_model(model) if model is not None else default_model()
             if phonetic:
                 self._compiled = self.model.compiled  # type: ignore[attr-defined]
-            self._cache = _WordCache(self._token)  # word -> output
-            self._chunks: dict[str, str] = {}  # whitespace chunk -> output
-            # words whose keep-foreign verdict depends on their line (weak foreign evidence, accents)
-            self._soft: set[str] = set()
-            # chunks holding such a word or a French article (la, le, des…): their line is decided in context
-            self._context_chunks: set[str] = set()
+            self._fresh_caches()
+        # a trained model with one back-off rule per kind of line: a transliterator per kind
+        self._by_line: dict[str, Transliterator] | None = None
+        views = getattr(self.model, "line_views", None)
+        if views is not None and views():
+            self._by_line = {kind: self._with_ranker(view, route=False) for kind, view in views().items()}
+
+    def _fresh_caches(self) -> None:
+        self._cache = WordCache(self._token)  # word -> output
+        self._chunks: dict[str, str] = {}  # whitespace chunk -> output
+        # words whose keep-foreign verdict depends on their line (weak foreign evidence, accents)
+        self._soft: set[str] = set()
+        # chunks holding such a word or a French article (la, le, des…): their line is decided in context
+        self._context_chunks: set[str] = set()
+
+    def _with_ranker(self, ranker: Ranker, *, route: bool = True) -> Transliterator:
+        """A copy of this transliterator that spells with ``ranker`` (empty caches)."""
+        t = copy.copy(self)
+        t.model = ranker
+        t._fresh_caches()
+        t._by_line = None
+        if route and getattr(ranker, "line_views", None) is not None and ranker.line_views():  # type: ignore[attr-defined]
+            t._by_line = {kind: t._with_ranker(v, route=False) for kind, v in ranker.line_views().items()}  # type: ignore[attr-defined]
+        return t
+
+    def _line(self, text: str) -> Transliterator:
+        """The transliterator of this kind of line (:func:`~aimm_nlp.text.translit._backoff.line_class`)."""
+        assert self._by_line is not None
+        return self._by_line[line_class(sum(1 for w in _WORDS.findall(text) if w))]
 
     def __call__(self, text: str) -> str:
         """Transliterate one string.
@@ -153,6 +137,8 @@ class Transliterator:
             raise TypeError(f"transliterate() takes a str, got {type(text).__name__}: {text!r:.60}")
         if self._simple is not None:
             return self._simple(text)
+        if self._by_line is not None:
+            return self._line(text)(text)
         parts = text.split(" ")
         try:  # every chunk seen before: all in C
             out = " ".join(map(self._chunks.__getitem__, parts))
@@ -336,6 +322,14 @@ class Transliterator:
             raise TypeError(f"texts[{i}] is {type(texts[i]).__name__}, not str: {texts[i]!r:.60}")
         if self._simple is not None:
             return [self._simple(t) for t in texts]
+        if self._by_line is not None:
+            out = [""] * len(texts)
+            kinds = [self._line(t) for t in texts]
+            for inner in {id(k): k for k in kinds}.values():
+                idx = [i for i, k in enumerate(kinds) if k is inner]
+                for i, o in zip(idx, inner._run([texts[i] for i in idx]), strict=True):
+                    out[i] = o
+            return out
         return self._run(texts)
 
     def _classify(self, token: str) -> tuple[str, WordEvidence | None]:
@@ -384,4 +378,6 @@ class Transliterator:
 
     def explain(self, text: str) -> list[TokenDecision]:
         """Per-token decisions for Arabizi input (empty for deterministic pairs)."""
-        return [] if self._simple is not None else self._decide_all(text)
+        if self._simple is not None:
+            return []
+        return self._line(text)._decide_all(text) if self._by_line is not None else self._decide_all(text)
