@@ -155,3 +155,21 @@ def test_cli_holdout_out_of_range_exits_2(
     assert main([*argv, "--out", str(tmp_path / "m"), "--holdout", value]) == 2
     assert "--holdout must be 0.0 to 0.5" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(
+    ("b_words", "expected"),
+    [
+        # the word list's source would lose 1 letter in 4 to the joint model: shipped everywhere
+        (150, _backoff.BackoffRule()),
+        # too few words of that source to tell: the rule that wins overall (joint model everywhere)
+        (50, _backoff.BackoffRule(0.0, True, 0)),
+    ],
+)
+def test_no_source_of_the_pair_file_pays_for_another(b_words: int, expected: _backoff.BackoffRule) -> None:
+    """Sentences gain 1 letter in 4 with the joint model, a word list loses as much: the rule may not
+    trade one source for the other (rows: reference, kind, source, shipped, in vocab, joint, prob, lexicon)."""
+    sentences = [("بزاف", "short", "sentences", "بزف", False, "بزاف", 0.9, None)] * 300
+    word_list = [("واخا", "short", "words.csv", "واخا", False, "واخ", 0.9, None)] * b_words
+    rule, base, best = _backoff._best_rule(sentences + word_list)
+    assert rule == expected and best <= base

@@ -15,9 +15,12 @@ conventions in the same pair file (DODa's word list and its sentences), so each 
 own rule. Each is chosen by cross-validation on the training rows of that kind only: 3 folds of rows
 grouped by target text (as the held-out split: every spelling of a word, every copy of a sentence on
 one side), so a word-list row's word is unseen by the model that spells it while a sentence's common
-words are seen, as in use. The rule chosen has the lowest CER over the folds; the shipped ranker alone
-(``min_prob=1.01``, no lexicon) is among the choices, so it never loses on the folds, and a kind of
-line with too few training words to tell keeps the shipped ranker.
+words are seen, as in use. The rule chosen has the lowest CER over the folds among the rules not worse
+than the shipped ranker on that kind of line nor on any source of the pair file (its ``source`` or
+``source_file`` column: a word list and sentences in one file follow their own conventions, neither
+may pay for the other); the shipped ranker alone (``min_prob=1.01``, no lexicon) is among the
+choices, so it never loses on the folds, and a kind of line with too few training words to tell keeps
+the shipped ranker.
 """
 
 from __future__ import annotations
@@ -46,13 +49,15 @@ _ELONGATION = re.compile(r"(.)\1{2,}")
 # The grid of cross-validation: 1.01 means "never the joint model" (the shipped ranker everywhere).
 _MIN_PROBS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 CV_FOLDS = 3
-# Unique words scored per fold: enough for a stable choice, bounded time on big pair files.
-CV_WORDS = 3000
+# Words scored per fold, kind of line and source: enough for a stable choice, bounded time on big pair files.
+CV_WORDS = 2000
 # Lines of this many words or more are running text, fewer a word list's entry: each kind has its rule.
 LONG_LINE = 4
 KINDS = ("short", "long")
 # A kind of line with fewer words scored in cross-validation keeps the shipped ranker (no evidence).
 MIN_CV_WORDS = 300
+# A source of the pair file with this many words scored (of one kind of line) must not lose either.
+MIN_SOURCE_WORDS = 100
 
 
 @dataclass(frozen=True)
@@ -123,47 +128,51 @@ def line_class(words: int) -> str:
 
 
 def choose_rules(
-    rows: Sequence[tuple[str, list[tuple[str, str]]]],
+    rows: Sequence[tuple[str, str, list[tuple[str, str]]]],
     *,
     train: Callable[[list[tuple[str, str]]], Callable[[str, int], list[tuple[str, float]]]],
     shipped: Callable[[list[str]], list[str]],
     vocab: dict[str, float] | set[str],
     seed: int,
 ) -> tuple[dict[str, BackoffRule], dict]:
-    """Cross-validate one back-off rule per kind of line on training rows ``(target text, word pairs)``.
+    """Cross-validate one back-off rule per kind of line on training rows ``(target text, source,
+    word pairs)``.
 
     ``train`` fits a joint model to word pairs and returns its ``rank(word, k)``; ``shipped`` spells
     many words with the shipped ranker. Returns the rule of each kind of line (:func:`line_class`):
-    the lowest folded CER over the folds among the rules not worse than the shipped ranker there; a
-    kind with fewer than :data:`MIN_CV_WORDS` words scored keeps the shipped ranker (no evidence), and
-    a report of the CER of both per kind.
+    the lowest folded CER over the folds among the rules not worse than the shipped ranker on that kind
+    of line, nor on any source of the pair file (its ``source`` column) with at least
+    :data:`MIN_SOURCE_WORDS` words scored (a word list and sentences mixed in one file follow their own
+    conventions: neither may pay for the other); a kind with fewer than :data:`MIN_CV_WORDS` words
+    scored keeps the shipped ranker (no evidence). Also a report of the CER of both per kind.
     """
     fold_of = [
         int.from_bytes(hashlib.sha256(f"cv{seed}:{fold(t, keep_spaces=True)}".encode()).digest()[:8], "big")
         % CV_FOLDS
-        for t, _ in rows
+        for t, _, _ in rows
     ]
-    # (reference, kind of line, shipped spelling, in vocab, joint spelling, posterior, lexicon entry)
-    scored: list[tuple[str, str, str, bool, str | None, float, tuple[str, int] | None]] = []
+    # (reference, kind of line, source, shipped spelling, in vocab, joint spelling, posterior, lexicon entry)
+    scored: list[tuple] = []
     for k in range(CV_FOLDS):
-        inside = [p for (_, wp), f in zip(rows, fold_of, strict=True) if f != k for p in wp]
-        outside = [wp for (_, wp), f in zip(rows, fold_of, strict=True) if f == k]
+        inside = [p for (_, _, wp), f in zip(rows, fold_of, strict=True) if f != k for p in wp]
+        outside = [(src, wp) for (_, src, wp), f in zip(rows, fold_of, strict=True) if f == k]
         if not inside or not outside:
             continue
-        outside.sort(key=lambda wp: hashlib.sha256(f"{seed}:{wp}".encode()).digest())
-        sample: list[tuple[str, str, str]] = []
-        taken = dict.fromkeys(KINDS, 0)
-        for wp in outside:
+        outside.sort(key=lambda row: hashlib.sha256(f"{seed}:{row}".encode()).digest())
+        sample: list[tuple[str, str, str, str]] = []
+        taken: dict[tuple[str, str], int] = defaultdict(int)
+        for source, wp in outside:  # up to CV_WORDS words of each kind of line and source
             kind = line_class(len(wp))
-            if taken[kind] < CV_WORDS:
-                taken[kind] += len(wp)
-                sample.extend((src, dst, kind) for src, dst in wp)
+            if taken[kind, source] < CV_WORDS:
+                taken[kind, source] += len(wp)
+                sample.extend((src, dst, kind, source) for src, dst in wp)
         rank, known = train(inside), lexicon_of(inside)
-        spelled = shipped([squeeze(s) for s, _, _ in sample])
-        for (src, ref, kind), mine in zip(sample, spelled, strict=True):
+        spelled = shipped([squeeze(s) for s, _, _, _ in sample])
+        for (src, ref, kind, source), mine in zip(sample, spelled, strict=True):
             ranked = rank(squeeze(src), 5)
             joint = ranked[0][0] if ranked else None
-            scored.append((ref, kind, mine, mine in vocab, joint, posterior(ranked), known.get(squeeze(src))))
+            entry = known.get(squeeze(src))
+            scored.append((ref, kind, source, mine, mine in vocab, joint, posterior(ranked), entry))
     rules: dict[str, BackoffRule] = {}
     report: dict = {"folds": CV_FOLDS, "long_line_words": LONG_LINE}
     for kind in KINDS:
@@ -172,6 +181,7 @@ def choose_rules(
         rules[kind] = rule
         report[kind] = {
             "words": len(mine),
+            "sources": dict(sorted(Counter(r[2] for r in mine).items())),
             "rule": rule.to_dict(),
             "cer_folded_shipped": None if base is None else round(base, 4),
             "cer_folded_rule": None if best is None else round(best, 4),
@@ -181,28 +191,34 @@ def choose_rules(
 
 def _best_rule(scored: list) -> tuple[BackoffRule, float, float]:
     refs = [fold(r[0]) for r in scored]
-    length = max(1, sum(map(len, refs)))
+    strata = [range(len(scored))]
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(scored):
+        by_source[r[2]].append(i)
+    if len(by_source) > 1:
+        strata += [idx for idx in by_source.values() if len(idx) >= MIN_SOURCE_WORDS]
+    lengths = [max(1, sum(len(refs[i]) for i in idx)) for idx in strata]
     memo: dict[tuple[int, str], int] = {}
 
-    def cer(hyps: list[str]) -> float:
-        """Folded CER (the sums of :func:`score`; one edit distance per word and spelling)."""
-        total = 0
+    def cer(hyps: list[str]) -> list[float]:
+        """Folded CER (the sums of :func:`score`; one edit distance per word and spelling), per stratum."""
+        dist = []
         for i, h in enumerate(hyps):
             d = memo.get((i, h))
             if d is None:
                 d = memo[(i, h)] = edit_distance(fold(h), refs[i])
-            total += d
-        return total / length
+            dist.append(d)
+        return [sum(dist[i] for i in idx) / n for idx, n in zip(strata, lengths, strict=True)]
 
-    base = cer([r[2] for r in scored])
-    best_rule, best = BackoffRule(), base
+    base = cer([r[3] for r in scored])
+    best_rule, best = BackoffRule(), base[0]
     for rule in _grid():
         got = cer(
             [
                 decide(rule, known=kn, shipped=sh, in_vocab=iv, joint=jt, prob=pr)[0]
-                for _, _, sh, iv, jt, pr, kn in scored
+                for _, _, _, sh, iv, jt, pr, kn in scored
             ]
         )
-        if got < best:
-            best_rule, best = rule, got
-    return best_rule, base, best
+        if got[0] < best and all(g <= b for g, b in zip(got, base, strict=True)):
+            best_rule, best = rule, got[0]
+    return best_rule, base[0], best

@@ -157,7 +157,7 @@ def train_transliterator(
     rows = used = 0
     pairs_list: list[tuple[str, str]] = []
     heldout_rows: list[Pair] = []
-    by_row: list[tuple[str, list[tuple[str, str]]]] = []
+    by_row: list[tuple[str, str, list[tuple[str, str]]]] = []
     for pair in read_pairs(pairs, src_col=src_col, dst_col=dst_col, delimiter=delimiter):
         rows += 1
         if heldout_side(pair.dst, holdout, seed):
@@ -167,7 +167,7 @@ def train_transliterator(
         if wp:
             used += 1
             pairs_list.extend(wp)
-            by_row.append((pair.dst, wp))
+            by_row.append((pair.dst, pair.source, wp))
     if not pairs_list:
         raise DataError(
             f"{pairs}: no usable pairs: no training row has the same number of words in {src_col!r} and "
@@ -214,7 +214,7 @@ def train_transliterator(
 
 
 def _cross_validate(
-    rows: list[tuple[str, list[tuple[str, str]]]], *, order: int, iterations: int, beam: int, seed: int
+    rows: list[tuple[str, str, list[tuple[str, str]]]], *, order: int, iterations: int, beam: int, seed: int
 ) -> tuple[dict[str, BackoffRule], dict]:
     shipped = default_model()
 
