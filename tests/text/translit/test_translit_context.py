@@ -89,3 +89,26 @@ def test_explain_shows_the_context_evidence(
         word_reason,
         neighbours,
     )
+
+
+def test_batch_shortcut_gives_the_line_by_line_decisions() -> None:
+    """Lines are decided again in context only where a neighbour can change a verdict: the batch
+    output equals deciding every line word by word (guard for that shortcut)."""
+    import csv
+    import re
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data" / "codeswitch_translit.tsv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        lines = [re.sub(r"\[([^\]]+)\]", r"\1", r["marked"]) for r in csv.DictReader(fh, delimiter="\t")]
+    lines += [
+        "télé",
+        "télé 😂",
+        "la documentation",
+        "gmel la",
+        "envoyer,documentation",
+        "documentation,gmel",
+        "",
+    ]
+    t = Transliterator(src="ary_Latn", dst="ary_Arab")
+    assert t.batch(lines) == ["".join(t._pieces(line)) for line in lines]

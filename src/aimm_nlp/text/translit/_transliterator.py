@@ -7,6 +7,7 @@ each new word is decided (kept as French/English, or transliterated by the ranke
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import operator
 import os
@@ -38,6 +39,7 @@ _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
 _JOIN = " \n "
+_WEAK, _ACCENTED, _ARTICLE = 1, 2, 4  # why a chunk may need its line decided in context
 # Longer words (after squeezing elongation; no Darija word is this long: a laugh, a keyboard mash) are
 # searched in pieces of this many characters: the ranked search keeps every prefix of every hypothesis,
 # so its time and memory grow with the square of the length (8,000 characters took 1 GB).
@@ -107,10 +109,12 @@ class Transliterator:
     def _fresh_caches(self) -> None:
         self._cache = WordCache(self._token)  # word -> output
         self._chunks: dict[str, str] = {}  # whitespace chunk -> output
-        # words whose keep-foreign verdict depends on their line (weak foreign evidence, accents)
-        self._soft: set[str] = set()
-        # chunks holding such a word or a French article (la, le, des…): their line is decided in context
-        self._context_chunks: set[str] = set()
+        # keep-foreign in context: the words that look foreign alone (their level, 1-3, see WordEvidence),
+        # the chunks holding one (how many such words), and the chunks that may need their line decided
+        # in context: a weak (level 1) or accented (2) word, or a French article (la, le, des…)
+        self._levels: dict[str, int] = {}
+        self._foreignish: dict[str, int] = {}
+        self._context_chunks: dict[str, int] = {}  # chunk -> _WEAK | _ACCENTED | _ARTICLE bits
 
     def _with_ranker(self, ranker: Ranker, *, route: bool = True) -> Transliterator:
         """A copy of this transliterator that spells with ``ranker`` (empty caches)."""
@@ -144,7 +148,7 @@ class Transliterator:
             out = " ".join(map(self._chunks.__getitem__, parts))
         except KeyError:
             return self._run([text])[0]
-        if self.keep_foreign and not self._context_chunks.isdisjoint(parts):
+        if self.keep_foreign and not self._context_chunks.keys().isdisjoint(parts):
             return self._run([text])[0]
         return out
 
@@ -167,7 +171,7 @@ class Transliterator:
         joined = " ".join(map(cache.__getitem__, chunks))
         out = joined.split(_JOIN) if len(texts) > 1 else [joined]
         context = self._context_chunks
-        if self.keep_foreign and not context.isdisjoint(chunks):
+        if self.keep_foreign and not context.keys().isdisjoint(chunks):
             # Lines with a word whose verdict depends on its neighbours, or a French article (kept before
             # a kept word: "la réunion"), are decided again word by word in context.
             index, hits = 0, set()
@@ -176,14 +180,23 @@ class Transliterator:
                     index += 1
                 elif chunk in context:
                     hits.add(index)
+            foreignish = self._foreignish
             for i in sorted(hits):
-                out[i] = "".join(self._pieces(texts[i]))
+                # the word cache holds each word's verdict alone; redo the line where a neighbour can change it
+                parts = texts[i].split(" ")
+                near = sum(foreignish.get(p, 0) for p in parts)
+                bits = functools.reduce(operator.or_, [context.get(p, 0) for p in parts])
+                weak, accented, article = bits & _WEAK, bits & _ACCENTED, bits & _ARTICLE
+                if (weak and near >= 2) or (article and near) or (accented and near == 1):
+                    out[i] = "".join(self._pieces(texts[i]))
         return out
 
     def _fill_chunks(self, new: list[str]) -> None:
         chunks = self._chunks
         if len(chunks) + len(new) >= 1 << 18:
             chunks.clear()
+            self._foreignish.clear()
+            self._context_chunks.clear()
         plain = [c for c in new if c.isascii() and c.isalnum()]  # one word each: most chunks
         mixed = [c for c in new if not (c.isascii() and c.isalnum())]
         self._fill(plain + [w for c in mixed for w in _WORDS.findall(c) if w])
@@ -193,14 +206,16 @@ class Transliterator:
         for chunk in mixed:
             chunks[chunk] = sub(lambda m: lookup(m[0]), chunk)
         if self.keep_foreign:
-            soft = self._soft
-            self._context_chunks.update(
-                c
-                for c in new
-                if c in soft
-                or (len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES)
-                or (not c.isalnum() and any(w in soft for w in _WORDS.findall(c)))
-            )
+            levels, foreignish, context = self._levels, self._foreignish, self._context_chunks
+            for c in new:
+                words = [c] if c.isalnum() else [w for w in _WORDS.findall(c) if w]
+                found = [levels[w] for w in words if w in levels]
+                bits = _ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
+                if found:
+                    foreignish[c] = len(found)
+                    bits |= (_WEAK if 1 in found else 0) | (_ACCENTED if 2 in found else 0)
+                if bits:
+                    context[c] = bits
 
     def _fill(self, tokens: list[str]) -> None:
         """Put every new word of ``tokens`` in the word cache.
@@ -220,7 +235,7 @@ class Transliterator:
         # (level 1) is transliterated there, and decided in its line (_decide_all).
         levels = self.model.foreign.foreign_levels(new) if self.keep_foreign else [0] * len(new)  # type: ignore[union-attr]
         flags = [level >= 2 for level in levels]
-        self._soft.update(t for t, level in zip(new, levels, strict=True) if level in (1, 2))
+        self._levels.update((t, level) for t, level in zip(new, levels, strict=True) if level)
         compiled = self._compiled
         if compiled is not None:
             fold = compiled.fold
