@@ -16,8 +16,11 @@ Needs: pip install "aimm-nlp[bench]" (arabizi, darija-tools, cadar, arabizikit, 
 3. Buckwalter: ``ar2bw``/``bw2ar`` (+ safe BW, HSB) output compared line by line with CAMeL Tools
    on NLLB-Seed ary_Arab and UD Arabic-PUD, plus round trips.
 4. Stream throughput: real Arabizi tweets (AfriSenti, Latin-script majority), cold, warm, batch;
-   and whole processes converting one file of DODa sentences + those tweets (``aimm translit`` vs a
-   script calling the peer per line), start-up and model loading included.
+   and whole processes converting files of 0.1, 0.5 and 1.5 MB of DODa sentences + those tweets
+   (``aimm translit`` fresh, with empty numba and aimm caches, and warm, vs a script calling the peer
+   per line), start-up and model loading included. Alone: ``python -c "import sys; sys.path[:0] =
+   ['benchmarks']; import bench_translit as b, _common; print(b.process_throughput(_common.shared_dir(),
+   list(b.PEER_SCRIPTS)))"``.
 5. keep_foreign: share of marked French/English tokens of ``tests/data/codeswitch_translit.tsv``
    left verbatim.
 
@@ -31,6 +34,7 @@ import csv
 import hashlib
 import math
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -260,17 +264,22 @@ with open(sys.argv[2], 'w', encoding='utf-8') as out:
 """
 
 
-def process_throughput(shared: Path, peer_names: list[str]) -> dict:
-    """Whole processes converting a real Arabizi file: start-up, imports and model loading included.
+def process_throughput(
+    shared: Path, peer_names: list[str], sizes_mb: tuple[float, ...] = (0.1, 0.5, 1.5)
+) -> dict:
+    """Whole processes converting real Arabizi files: start-up, imports and model loading included.
 
-    The file: the Latin side of every DODa sentence plus the Latin-majority AfriSenti tweets (what a
-    corpus job sees: words repeat, new ones keep coming). Ours: ``aimm translit FILE -o OUT`` (default
-    model, keep-foreign on, as a user runs it), once with an empty ``AIMM_CACHE_DIR`` (the process
-    builds the arrays of the compiled search and stores them: a first run after install; numba's
-    compiled code is already cached) and then best of 2 with the stored arrays. Peers: a Python
-    process that imports the peer and calls it per line (their only API), best of 2.
+    The files: the first lines (up to each of ``sizes_mb``) of the Latin side of every DODa sentence
+    plus the Latin-majority AfriSenti tweets, shuffled with a fixed seed so every size mixes both
+    (what a corpus job sees: words repeat, new ones keep coming). Ours: ``aimm translit FILE -o OUT``
+    (default model, keep-foreign on, as a user runs it), first ``fresh``: empty numba and aimm caches
+    (``NUMBA_CACHE_DIR`` and ``AIMM_CACHE_DIR`` pointing at a new temporary folder: what a new user and
+    CI get), then ``warm``: best of 2 with the caches a run over all the lines left behind (numba's
+    compiled search and the stored tables). Peers: a Python process that
+    imports the peer and calls it per line (their only API), best of 2.
     """
     import os
+    import random
     import subprocess
 
     lines = [r["darija_latin"] for r in read_tsv(shared / "data/doda/sentences.tsv")]
@@ -280,38 +289,65 @@ def process_throughput(shared: Path, peer_names: list[str]) -> dict:
     ]
     lines += [t for t in tweets if len(arab.findall(t)) * 2 < len(t)]
     lines = [line.replace("\n", " ") for line in lines]
-    out: dict = {"lines": len(lines)}
+    random.Random(0).shuffle(lines)
+    out: dict = {"lines_total": len(lines)}
 
     def timed(cmd: list[str], env: dict[str, str]) -> float:
         start = time.perf_counter()
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.perf_counter() - start
 
-    with tempfile.TemporaryDirectory() as tmp:
-        src, dst = Path(tmp) / "arabizi.txt", Path(tmp) / "out.txt"
-        src.write_text("\n".join(lines), encoding="utf-8")
-        mb = src.stat().st_size / 1e6
-        out["mb"] = round(mb, 4)
-        env = {**os.environ, "AIMM_CACHE_DIR": str(Path(tmp) / "cache")}
-        ours = [sys.executable, "-m", "aimm_nlp", "translit", "--src", "ary_Latn", "--dst", "ary_Arab"]
-        for name, extra in (("aimm default", []), ("aimm phonetic", ["--phonetic"])):
-            first = timed([*ours, *extra, str(src), "-o", str(dst)], env)
-            later = min(timed([*ours, *extra, str(src), "-o", str(dst)], env) for _ in range(2))
-            out[name] = {
-                "first_process_s": round(first, 3),
-                "process_s": round(later, 3),
-                "mb_per_s": round(mb / later, 3),
-            }
-        for name in peer_names:
-            script = PEER_SCRIPTS[name] + PEER_LOOP
-            later = min(timed([sys.executable, "-c", script, str(src), str(dst)], env) for _ in range(2))
-            out[name] = {"process_s": round(later, 3), "mb_per_s": round(mb / later, 3)}
-    fastest = max(peer_names, key=lambda n: out[n]["mb_per_s"], default=None)
-    if fastest:
-        out["fastest_peer"] = fastest
-        for name in ("aimm default", "aimm phonetic"):
-            out[f"{name} ratio_vs_fastest_peer"] = round(out[name]["mb_per_s"] / out[fastest]["mb_per_s"], 3)
-    print("whole process (DODa sentences + AfriSenti Arabizi tweets, one file):", out, flush=True)
+    ours = [sys.executable, "-m", "aimm_nlp", "translit", "--src", "ary_Latn", "--dst", "ary_Arab"]
+    primed = Path(tempfile.mkdtemp())  # caches a long job left behind (numba's compiled search included)
+    primed_env = {
+        **os.environ,
+        "AIMM_CACHE_DIR": str(primed / "aimm"),
+        "NUMBA_CACHE_DIR": str(primed / "numba"),
+    }
+    (primed / "all.txt").write_text("\n".join(lines), encoding="utf-8")
+    for extra in ([], ["--phonetic"]):
+        timed([*ours, *extra, str(primed / "all.txt"), "-o", str(primed / "all.out")], primed_env)
+    for size in sizes_mb:
+        take, total = [], 0
+        for line in lines:
+            total += len(line.encode()) + 1
+            if total > size * 1e6:
+                break
+            take.append(line)
+        row: dict = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            src, dst = Path(tmp) / "arabizi.txt", Path(tmp) / "out.txt"
+            src.write_text("\n".join(take), encoding="utf-8")
+            mb = src.stat().st_size / 1e6
+            row["mb"], row["lines"] = round(mb, 4), len(take)
+            for name, extra in (("aimm default", []), ("aimm phonetic", ["--phonetic"])):
+                caches = Path(tmp) / f"caches-{len(extra)}"
+                env = {
+                    **os.environ,
+                    "AIMM_CACHE_DIR": str(caches / "aimm"),
+                    "NUMBA_CACHE_DIR": str(caches / "numba"),
+                }
+                fresh = timed([*ours, *extra, str(src), "-o", str(dst)], env)
+                warm = min(timed([*ours, *extra, str(src), "-o", str(dst)], primed_env) for _ in range(2))
+                row[name] = {"fresh_s": round(fresh, 3), "warm_s": round(warm, 3)}
+            for name in peer_names:
+                script = PEER_SCRIPTS[name] + PEER_LOOP
+                later = min(
+                    timed([sys.executable, "-c", script, str(src), str(dst)], dict(os.environ))
+                    for _ in range(2)
+                )
+                row[name] = {"process_s": round(later, 3)}
+        fastest = min(peer_names, key=lambda n: row[n]["process_s"], default=None)
+        if fastest:
+            row["fastest_peer"] = fastest
+            for name in ("aimm default", "aimm phonetic"):
+                for when in ("fresh_s", "warm_s"):
+                    row[f"{name} {when[:-2]} time_vs_fastest_peer"] = round(
+                        row[name][when] / row[fastest]["process_s"], 3
+                    )
+        out[f"{size} MB"] = row
+        print(f"whole process, {row['mb']} MB of real Arabizi:", row, flush=True)
+    shutil.rmtree(primed, ignore_errors=True)
     return out
 
 

@@ -14,6 +14,7 @@ from aimm_nlp.cli import main
 from aimm_nlp.errors import DataError, ModelError
 from aimm_nlp.text.translit import (
     Transliterator,
+    _backoff,
     evaluate_transliteration,
     train_transliterator,
     transliterate,
@@ -75,8 +76,12 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("translit")
     pairs = _write_pairs(root / "pairs.tsv", PAIRS)
     out = root / "model"
-    report = train_transliterator(pairs, src_col="latin", dst_col="arabic", out=out, iterations=4)
-    assert report.rows == len(PAIRS) and report.rows_used == len(PAIRS)
+    with pytest.MonkeyPatch.context() as mp:  # let cross-validation decide on these 38 rows (issue 21)
+        mp.setattr(_backoff, "MIN_CV_WORDS", 10)
+        report = train_transliterator(
+            pairs, src_col="latin", dst_col="arabic", out=out, iterations=4, holdout=0.0
+        )
+    assert report.rows == len(PAIRS) and report.rows_used == len(PAIRS) and report.heldout_rows == 0
     return out
 
 
@@ -186,16 +191,19 @@ def test_cli_streams_one_line_per_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert out.read_text("utf-8").splitlines()[3] == "azul"
 
 
-def test_cli_train_eval_and_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_train_eval_and_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)  # let cross-validation decide on these 38 rows
     pairs = _write_pairs(tmp_path / "p.tsv", PAIRS)
     out = tmp_path / "m"
     args = ["translit", "train", "--pairs", str(pairs), "--src-col", "latin", "--dst-col", "arabic"]
-    assert main([*args, "--out", str(out), "--iterations", "3"]) == 0
+    assert main([*args, "--out", str(out), "--iterations", "3", "--holdout", "0"]) == 0
     assert json.loads(capsys.readouterr().out)["rows_used"] == len(PAIRS)
     ev = ["translit", "eval", "--pairs", str(pairs), "--src-col", "latin", "--dst-col", "arabic"]
     assert main([*ev, "--model", str(out)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) >= {"model", "overall", "by_source", "mb_per_s"}
+    assert set(result) >= {"model", "overall", "by_source", "mb_per_s", "default", "cer_folded_vs_default"}
     assert result["overall"]["cer_folded"] < 0.05 and "test" in result["by_source"]
     src = tmp_path / "in.txt"
     src.write_text("kaydir\n", "utf-8")
@@ -266,7 +274,7 @@ def test_keep_foreign_rate_on_the_codeswitched_set() -> None:
 def _doda_split(shared: Path, tmp_path: Path, n_test: int) -> tuple[Path, Path]:
     rows = (shared / "data" / "doda" / "words_translit.tsv").read_text("utf-8").splitlines()
     header, body = rows[0], rows[1:]
-    col = header.split("\t").index("entry_id")
+    col = header.split("\t").index("arabic")  # by target word: every spelling of a word on one side
     test_ids = sorted({r.split("\t")[col] for r in body})[::10][:n_test]
     test_set = set(test_ids)
     train = tmp_path / "train.tsv"
@@ -287,14 +295,15 @@ def test_default_beats_peer_level_on_doda_words(shared: Path, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_doda_trained_model_beats_default_on_held_out_entries(shared: Path, tmp_path: Path) -> None:
+def test_doda_trained_model_is_not_worse_than_default_on_unseen_words(shared: Path, tmp_path: Path) -> None:
     train, test = _doda_split(shared, tmp_path, 400)
     train_transliterator(train, src_col="latin", dst_col="arabic", out=tmp_path / "m", iterations=4)
     trained = evaluate_transliteration(test, src_col="latin", dst_col="arabic", model=tmp_path / "m")
     default = evaluate_transliteration(test, src_col="latin", dst_col="arabic")
-    # Words alone (~8k rows) already beat the default; the benchmark adds the sentences for the big gain.
-    assert trained.overall.cer_folded < default.overall.cer_folded
-    assert trained.overall.cer_strict < default.overall.cer_strict
+    # Words alone (~8k rows): never worse than the default on unseen words (back-off, issue 21).
+    assert trained.default == default.overall
+    assert trained.overall.cer_folded <= default.overall.cer_folded
+    assert trained.overall.cer_strict <= default.overall.cer_strict
 
 
 def test_cli_ls_translit_lists_pairs(capsys: pytest.CaptureFixture[str]) -> None:

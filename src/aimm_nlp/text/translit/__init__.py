@@ -9,9 +9,11 @@ Supported ``(src, dst)`` pairs (see :func:`supported_pairs`):
   :func:`train_transliterator`). ``phonetic=True`` writes the rules' cheapest
   reading instead, letter by letter, compiled to C-level string operations
   (:mod:`aimm_nlp.text.translit._fast`): the convention of DODa's Arabic side,
-  and tens of times faster on unseen words. French/English words, URLs,
-  @mentions, #hashtags, numbers and emoji stay verbatim (``keep_foreign``);
-  :func:`explain` shows the per-word evidence. Batches (:meth:`Transliterator.batch`,
+  and tens of times faster on unseen words. URLs, @mentions, #hashtags,
+  numbers and emoji stay verbatim, and with ``keep_foreign`` French/English words, decided from the
+  whole line (a listed word always, a word that only looks foreign next to other foreign-looking
+  words, a line of one word transliterated unless listed; :mod:`._context`);
+  :func:`explain` shows the per-word evidence and its neighbours. Batches (:meth:`Transliterator.batch`,
   :func:`transliterate_batch`, the CLI) convert the new words of a batch together;
   once a long job has searched 5,000 words, the ranked search runs compiled with
   numba (:mod:`aimm_nlp.text.translit._jit`, the same spellings, ~25 times faster

@@ -49,15 +49,28 @@ class WordEvidence:
 
     Attributes:
         foreign: True when the word is kept verbatim under ``keep_foreign``.
-        reason: ``arabizi_digit``, ``darija_lexicon``, ``accent``, ``foreign_lexicon``,
-            ``foreign_suffix``, ``char_ngram``, ``foreign_context`` (a French article such
-            as ``la`` before a foreign word) or ``default``.
+        reason: the word alone: ``arabizi_digit``, ``darija_lexicon``, ``accent``, ``foreign_lexicon``,
+            ``foreign_suffix``, ``char_ngram`` or ``default``; in a line (see
+            :meth:`~aimm_nlp.text.translit.Transliterator.explain`) also ``foreign_context`` (a French
+            article such as ``la`` before a kept word), ``foreign_neighbours`` (weak foreign
+            evidence backed by a foreign word within two words) or ``darija_context`` (foreign-looking,
+            but no foreign word near it, or the only word of its line).
         score: per-character log-likelihood ratio foreign vs Arabizi (0.0 when not computed).
+        word_reason: for a decision taken in context, the word's own verdict (``reason`` above).
+        neighbours: the words within two words that looked foreign (the context evidence).
     """
 
     foreign: bool
     reason: str
     score: float = 0.0
+    word_reason: str = ""
+    neighbours: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> int:
+        """How strongly the word alone looks foreign: 0 Darija, 1 weak (suffix, char model; kept
+        only next to other foreign words), 2 accent (kept in a line of several words), 3 listed."""
+        return _LEVELS.get(self.reason, 0)
 
 
 _ARABIZI_DIGIT = WordEvidence(False, "arabizi_digit")
@@ -65,6 +78,7 @@ _DARIJA_LEXICON = WordEvidence(False, "darija_lexicon")
 _ACCENT = WordEvidence(True, "accent")
 _FOREIGN_LEXICON = WordEvidence(True, "foreign_lexicon")
 _SHORT = WordEvidence(False, "default")
+_LEVELS = {"foreign_suffix": 1, "char_ngram": 1, "accent": 2, "foreign_lexicon": 3}
 # The lexical verdicts of _lexical, strongest first, as the small ints of _lexical_many (0: the LLR decides).
 _BY_KIND = (None, _ARABIZI_DIGIT, _DARIJA_LEXICON, _ACCENT, _FOREIGN_LEXICON, _SHORT)
 _BATCH_MIN = 64  # words per call from which the lexical evidence is computed over the whole batch (numpy)
@@ -183,22 +197,27 @@ class ForeignDetector:
 
     def foreign_flags(self, words: list[str]) -> list[bool]:
         """``[decide(w).foreign for w in words]`` without building the evidence objects."""
+        return [level > 0 for level in self.foreign_levels(words)]
+
+    def foreign_levels(self, words: list[str]) -> list[int]:
+        """``[decide(w).level for w in words]`` (see :attr:`WordEvidence.level`) without building the
+        evidence objects."""
         suffixes, threshold = self.suffixes, self.threshold
         if len(words) >= _BATCH_MIN:
             import numpy as np
 
             kinds, lowered, todo, ratios = self._batch(words)
-            flags = np.array([bool(e and e.foreign) for e in _BY_KIND])[kinds]
+            levels = np.array([e.level if e else 0 for e in _BY_KIND], dtype=np.int8)[kinds]
             hit = ratios > threshold  # _by_score, for the words the ratio decides
             maybe = np.flatnonzero((ratios > 0.0) & ~hit).tolist()
             hit[maybe] = [lowered[i].endswith(suffixes) for i in todo[maybe].tolist()]
-            flags[todo] = hit
-            return flags.tolist()
+            levels[todo] = hit
+            return levels.tolist()
         out, scored = self._lexical_then_ratios(words)
-        flags = [e.foreign if isinstance(e, WordEvidence) else False for e in out]
+        levels = [e.level if isinstance(e, WordEvidence) else 0 for e in out]
         for i, w, r in scored:
-            flags[i] = r > threshold or (r > 0.0 and w.endswith(suffixes))
-        return flags
+            levels[i] = int(r > threshold or (r > 0.0 and w.endswith(suffixes)))
+        return levels
 
     def _batch(self, words: list[str]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
         """:meth:`_lexical_many`, then the (rounded) ratio of each word it leaves undecided.

@@ -9,6 +9,7 @@ back silently to another model.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import json
@@ -165,27 +166,104 @@ class RuleRanker:
 
 
 class JointRanker:
-    """A joint-sequence model trained with ``aimm translit train``."""
+    """A joint-sequence model trained with ``aimm translit train``.
 
-    def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
+    Models trained with a back-off rule (``config.backoff`` in the sidecar, see
+    :mod:`aimm_nlp.text.translit._backoff`) spell a word seen in training as it was spelled there, and
+    an unseen word with the shipped ranker wherever the joint model's own evidence is weak; older
+    models use the joint model alone.
+    """
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        sidecar: dict[str, Any],
+        *,
+        model: JointModel | None = None,
+    ) -> None:
+        from aimm_nlp.text.translit._backoff import BackoffRule
+
         self.name = str(sidecar.get("name", "joint"))
         self.sidecar = sidecar
-        graphones = [(str(s), str(d)) for s, d in data["graphones"]]
-        tables = tables_from_json(data["tables"])
-        counts = [float(c) for c in data["counts"]]
         config = sidecar["config"]
-        self.model = JointModel(
-            graphones,
-            tables,
-            counts=counts,
-            beam=int(config.get("beam", 8)),
-            max_options=int(config.get("max_options", 5)),
-        )
-        self.foreign = default_model().foreign
+        if model is None:
+            graphones = [(str(s), str(d)) for s, d in data["graphones"]]
+            model = JointModel(
+                graphones,
+                tables_from_json(data["tables"]),
+                counts=[float(c) for c in data["counts"]],
+                beam=int(config.get("beam", 8)),
+                max_options=int(config.get("max_options", 5)),
+            )
+        self.model = model
+        # one rule per kind of line (``short``: up to 3 words, ``long``); none: the joint model alone
+        self.rules = {
+            kind: BackoffRule(float(r["min_prob"]), bool(r["guard"]), int(r["lexicon_min"]))
+            for kind, r in config.get("backoff", {}).items()
+        }
+        self.rule = self.rules.get("short")
+        self.lexicon = {str(k): (str(v[0]), int(v[1])) for k, v in data.get("lexicon", {}).items()}
+        self.shipped = default_model()
+        self.foreign = self.shipped.foreign
 
-    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+    def line_views(self) -> dict[str, JointRanker]:
+        """This model as used for each kind of line (``short``, ``long``): the same tables, that kind's
+        back-off rule. Empty for models without back-off (one spelling per word, whatever the line)."""
+        views = {}
+        for kind, rule in self.rules.items():
+            view = copy.copy(self)
+            view.rule = rule
+            views[kind] = view
+        return views
+
+    def _joint(self, word: str, k: int) -> list[tuple[str, float]]:
         # Case is data here (DODa writes emphatics as capitals: Talab -> طلاب); only ALL-CAPS folds.
         return self.model.rank(word.lower() if word.isupper() and len(word) > 1 else word, k=k)
+
+    def decide_many(self, words: list[str]) -> list[tuple[str, str]]:
+        """``(spelling, evidence)`` of many words (elongation squeezed by the caller); evidence is
+        ``lexicon``, ``joint`` or ``shipped``."""
+        from aimm_nlp.text.translit._backoff import decide, posterior
+
+        if self.rule is None:
+            return [((r[0][0] if (r := self._joint(w, 1)) else w), "joint") for w in words]
+        shipped = self.shipped.best_many(words)  # type: ignore[attr-defined]
+        vocab = self.shipped.vocab  # type: ignore[attr-defined]
+        out = []
+        for word, mine in zip(words, shipped, strict=True):
+            known = self.lexicon.get(word)
+            if known is None and word.isupper():
+                known = self.lexicon.get(word.lower())
+            settled = known is not None and 0 < self.rule.lexicon_min <= known[1]
+            ranked = [] if settled or (self.rule.guard and mine in vocab) else self._joint(word, 5)
+            joint = ranked[0][0] if ranked else None
+            out.append(
+                decide(
+                    self.rule,
+                    known=known,
+                    shipped=mine,
+                    in_vocab=mine in vocab,
+                    joint=joint,
+                    prob=posterior(ranked),
+                )
+            )
+        return out
+
+    def best_many(self, words: list[str]) -> list[str]:
+        """The best spelling of every word (elongation squeezed by the caller)."""
+        return [spelled for spelled, _ in self.decide_many(words)]
+
+    def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
+        ranked = self._joint(word, k)
+        if self.rule is None:
+            return ranked
+        best, why = self.decide_many([word])[0]
+        if why == "shipped":
+            ranked = self.shipped.rank(word, k=k)
+        if not ranked or ranked[0][0] != best:  # the chosen spelling first, at the best cost
+            cost = ranked[0][1] if ranked else 0.0
+            ranked = [(best, cost), *[c for c in ranked if c[0] != best][: k - 1]]
+        return ranked
 
 
 def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -255,7 +333,13 @@ def default_model() -> Ranker:
     return load_model(Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary"))))
 
 
-def save_joint(model: JointModel, out: str | os.PathLike[str], meta: dict[str, Any]) -> Path:
+def save_joint(
+    model: JointModel,
+    out: str | os.PathLike[str],
+    meta: dict[str, Any],
+    *,
+    lexicon: dict[str, tuple[str, int]] | None = None,
+) -> Path:
     """Write ``model`` to the folder ``out`` (data file first, sidecar last, each atomically)."""
     from aimm_nlp import __version__
     from aimm_nlp._io import atomic_output
@@ -263,6 +347,8 @@ def save_joint(model: JointModel, out: str | os.PathLike[str], meta: dict[str, A
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     payload = {"graphones": model.graphones, "counts": model.counts, "tables": tables_to_json(model.tables)}
+    if lexicon is not None:
+        payload["lexicon"] = lexicon
     raw = gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), compresslevel=6, mtime=0)
     name = _KINDS["joint_ngram"]
     with atomic_output(folder / name, mode="wb") as fh:

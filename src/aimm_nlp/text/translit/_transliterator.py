@@ -6,18 +6,23 @@ each new word is decided (kept as French/English, or transliterated by the ranke
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import operator
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from itertools import pairwise
 
 from aimm_nlp.errors import ConfigError
+from aimm_nlp.text.translit._backoff import line_class
+from aimm_nlp.text.translit._context import ARTICLES, LONGEST_ARTICLE, line_verdicts
 from aimm_nlp.text.translit._fast import CompiledRules
-from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
+from aimm_nlp.text.translit._foreign import WordEvidence
 from aimm_nlp.text.translit._model import Ranker, default_model, load_model
 from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
+from aimm_nlp.text.translit._types import Candidate, TokenDecision, WordCache
 
 __all__ = ["Candidate", "TokenDecision", "Transliterator"]
 
@@ -34,56 +39,11 @@ _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
 _JOIN = " \n "
+_WEAK, _ACCENTED, _ARTICLE = 1, 2, 4  # why a chunk may need its line decided in context
 # Longer words (after squeezing elongation; no Darija word is this long: a laugh, a keyboard mash) are
 # searched in pieces of this many characters: the ranked search keeps every prefix of every hypothesis,
 # so its time and memory grow with the square of the length (8,000 characters took 1 GB).
 _MAX_WORD = 40
-_CONTEXT_WORDS = frozenset(load_foreign_data()["context_articles"])
-_LONGEST_ARTICLE = max(map(len, _CONTEXT_WORDS))
-_CONTEXT = re.compile(
-    r"(?i)(?<![\w'])(?:" + "|".join(sorted(_CONTEXT_WORDS)) + r")\s+([A-Za-z\u00c0-\u024f][\w'’-]*)"
-)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One ranked spelling: ``prob`` is normalised over the returned list, ``cost`` = -log score."""
-
-    text: str
-    prob: float
-    cost: float
-
-
-@dataclass(frozen=True)
-class TokenDecision:
-    """What happened to one token of Arabizi input (see :func:`explain`).
-
-    ``kind`` is ``word``, ``url``, ``email``, ``mention``, ``hashtag`` or ``number``;
-    ``evidence`` is set for words and says why the word was kept or transliterated.
-    """
-
-    text: str
-    start: int
-    end: int
-    kind: str
-    output: str
-    kept: bool
-    evidence: WordEvidence | None
-
-
-class _WordCache(dict):
-    """token -> output; computes on a miss (``dict.__missing__`` keeps the hit path in C)."""
-
-    def __init__(self, compute: Callable[[str], str], limit: int = 1 << 20) -> None:
-        super().__init__()
-        self.compute = compute
-        self.limit = limit
-
-    def __missing__(self, token: str) -> str:
-        if len(self) >= self.limit:
-            self.clear()
-        out = self[token] = self.compute(token)
-        return out
 
 
 class Transliterator:
@@ -139,9 +99,37 @@ class Transliterator:
             self.model = load_model(model) if model is not None else default_model()
             if phonetic:
                 self._compiled = self.model.compiled  # type: ignore[attr-defined]
-            self._cache = _WordCache(self._token)  # word -> output
-            self._chunks: dict[str, str] = {}  # whitespace chunk -> output
-            self._article_chunks: set[str] = set()  # chunks that are French articles (la, le, des…)
+            self._fresh_caches()
+        # a trained model with one back-off rule per kind of line: a transliterator per kind
+        self._by_line: dict[str, Transliterator] | None = None
+        views = getattr(self.model, "line_views", None)
+        if views is not None and views():
+            self._by_line = {kind: self._with_ranker(view, route=False) for kind, view in views().items()}
+
+    def _fresh_caches(self) -> None:
+        self._cache = WordCache(self._token)  # word -> output
+        self._chunks: dict[str, str] = {}  # whitespace chunk -> output
+        # keep-foreign in context: the words that look foreign alone (their level, 1-3, see WordEvidence),
+        # the chunks holding one (how many such words), and the chunks that may need their line decided
+        # in context: a weak (level 1) or accented (2) word, or a French article (la, le, des…)
+        self._levels: dict[str, int] = {}
+        self._foreignish: dict[str, int] = {}
+        self._context_chunks: dict[str, int] = {}  # chunk -> _WEAK | _ACCENTED | _ARTICLE bits
+
+    def _with_ranker(self, ranker: Ranker, *, route: bool = True) -> Transliterator:
+        """A copy of this transliterator that spells with ``ranker`` (empty caches)."""
+        t = copy.copy(self)
+        t.model = ranker
+        t._fresh_caches()
+        t._by_line = None
+        if route and getattr(ranker, "line_views", None) is not None and ranker.line_views():  # type: ignore[attr-defined]
+            t._by_line = {kind: t._with_ranker(v, route=False) for kind, v in ranker.line_views().items()}  # type: ignore[attr-defined]
+        return t
+
+    def _line(self, text: str) -> Transliterator:
+        """The transliterator of this kind of line (:func:`~aimm_nlp.text.translit._backoff.line_class`)."""
+        assert self._by_line is not None
+        return self._by_line[line_class(sum(1 for w in _WORDS.findall(text) if w))]
 
     def __call__(self, text: str) -> str:
         """Transliterate one string.
@@ -153,12 +141,14 @@ class Transliterator:
             raise TypeError(f"transliterate() takes a str, got {type(text).__name__}: {text!r:.60}")
         if self._simple is not None:
             return self._simple(text)
+        if self._by_line is not None:
+            return self._line(text)(text)
         parts = text.split(" ")
         try:  # every chunk seen before: all in C
             out = " ".join(map(self._chunks.__getitem__, parts))
         except KeyError:
             return self._run([text])[0]
-        if self.keep_foreign and not self._article_chunks.isdisjoint(parts):
+        if self.keep_foreign and not self._context_chunks.keys().isdisjoint(parts):
             return self._run([text])[0]
         return out
 
@@ -180,17 +170,24 @@ class Transliterator:
             self._fill_chunks(new)
         joined = " ".join(map(cache.__getitem__, chunks))
         out = joined.split(_JOIN) if len(texts) > 1 else [joined]
-        articles = self._article_chunks
-        if self.keep_foreign and not articles.isdisjoint(chunks):
-            # A French article before a foreign word stays too ("la réunion"): rare, so checked last.
+        context = self._context_chunks
+        if self.keep_foreign and not context.keys().isdisjoint(chunks):
+            # Lines with a word whose verdict depends on its neighbours, or a French article (kept before
+            # a kept word: "la réunion"), are decided again word by word in context.
             index, hits = 0, set()
             for chunk in chunks:
                 if chunk == "\n":
                     index += 1
-                elif chunk in articles:
+                elif chunk in context:
                     hits.add(index)
+            foreignish = self._foreignish
             for i in sorted(hits):
-                if self._context_applies(texts[i]):
+                # the word cache holds each word's verdict alone; redo the line where a neighbour can change it
+                parts = texts[i].split(" ")
+                near = sum(foreignish.get(p, 0) for p in parts)
+                bits = functools.reduce(operator.or_, [context.get(p, 0) for p in parts])
+                weak, accented, article = bits & _WEAK, bits & _ACCENTED, bits & _ARTICLE
+                if (weak and near >= 2) or (article and near) or (accented and near == 1):
                     out[i] = "".join(self._pieces(texts[i]))
         return out
 
@@ -198,6 +195,8 @@ class Transliterator:
         chunks = self._chunks
         if len(chunks) + len(new) >= 1 << 18:
             chunks.clear()
+            self._foreignish.clear()
+            self._context_chunks.clear()
         plain = [c for c in new if c.isascii() and c.isalnum()]  # one word each: most chunks
         mixed = [c for c in new if not (c.isascii() and c.isalnum())]
         self._fill(plain + [w for c in mixed for w in _WORDS.findall(c) if w])
@@ -206,9 +205,17 @@ class Transliterator:
         sub, lookup = _TOKEN.sub, cache.__getitem__
         for chunk in mixed:
             chunks[chunk] = sub(lambda m: lookup(m[0]), chunk)
-        self._article_chunks.update(
-            c for c in new if len(c) <= _LONGEST_ARTICLE and c.lower() in _CONTEXT_WORDS
-        )
+        if self.keep_foreign:
+            levels, foreignish, context = self._levels, self._foreignish, self._context_chunks
+            for c in new:
+                words = [c] if c.isalnum() else [w for w in _WORDS.findall(c) if w]
+                found = [levels[w] for w in words if w in levels]
+                bits = _ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
+                if found:
+                    foreignish[c] = len(found)
+                    bits |= (_WEAK if 1 in found else 0) | (_ACCENTED if 2 in found else 0)
+                if bits:
+                    context[c] = bits
 
     def _fill(self, tokens: list[str]) -> None:
         """Put every new word of ``tokens`` in the word cache.
@@ -224,7 +231,11 @@ class Transliterator:
             return
         if len(cache) + len(new) >= cache.limit:
             cache.clear()
-        flags = self.model.foreign.foreign_flags(new) if self.keep_foreign else [False] * len(new)  # type: ignore[union-attr]
+        # Kept in the word cache: listed words and accented ones (level 2-3); weak foreign evidence
+        # (level 1) is transliterated there, and decided in its line (_decide_all).
+        levels = self.model.foreign.foreign_levels(new) if self.keep_foreign else [0] * len(new)  # type: ignore[union-attr]
+        flags = [level >= 2 for level in levels]
+        self._levels.update((t, level) for t, level in zip(new, levels, strict=True) if level)
         compiled = self._compiled
         if compiled is not None:
             fold = compiled.fold
@@ -267,13 +278,6 @@ class Transliterator:
             out[i] = self._rank(todo[i], 1)[0][0]
         return out
 
-    def _context_applies(self, text: str) -> bool:
-        decide = self.model.foreign.decide  # type: ignore[union-attr]
-        for m in _CONTEXT.finditer(text):
-            if decide(m[1]).foreign:
-                return True
-        return False
-
     def _pieces(self, text: str) -> list[str]:
         out, last = [], 0
         for d in self._decide_all(text):
@@ -284,25 +288,40 @@ class Transliterator:
         return out
 
     def _decide_all(self, text: str) -> list[TokenDecision]:
-        """Token decisions with one piece of context: a French article before a foreign word."""
+        """Token decisions in the context of the line (keep-foreign; see :func:`explain`).
+
+        A listed French/English word is kept; an accented one is kept in a line of several words; a
+        word with weak foreign evidence (suffix, character model) is kept only when a word within two
+        words of it looks foreign too; a French article before a kept word is kept. Everything else is
+        transliterated (a line of one word: unless it is listed).
+        """
         matches = list(_TOKEN.finditer(text))
+        kinds = [self._classify(m[0]) for m in matches]
+        words = [i for i, (kind, _) in enumerate(kinds) if kind == "word"]
+        verdicts: dict[int, tuple[bool, WordEvidence | None]] = {}
+        if self.keep_foreign:
+            adjacent = [
+                b == a + 1 and not text[matches[a].end() : matches[b].start()].strip()
+                for a, b in pairwise(words)
+            ]
+            found = line_verdicts([matches[i][0] for i in words], [kinds[i][1] for i in words], adjacent)  # type: ignore[misc]
+            verdicts = dict(zip(words, found, strict=True))
         decisions = []
         for i, m in enumerate(matches):
-            kind, evidence = self._classify(m[0])
-            output = self._cache[m[0]]
-            if (
-                self.keep_foreign
-                and evidence is not None
-                and not evidence.foreign
-                and m[0].lower() in _CONTEXT_WORDS
-                and i + 1 < len(matches)
-                and not text[m.end() : matches[i + 1].start()].strip()
-            ):
-                nxt = self._classify(matches[i + 1][0])[1]
-                if nxt is not None and nxt.foreign:
-                    evidence, output = WordEvidence(True, "foreign_context"), m[0]
+            kind, evidence = kinds[i]
+            output = m[0]
+            if kind == "word":
+                keep, evidence = verdicts.get(i, (False, evidence))
+                output = m[0] if keep else self._spelled(m[0])
             decisions.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
         return decisions
+
+    def _spelled(self, word: str) -> str:
+        """The transliteration of a word, whatever its keep-foreign verdict alone."""
+        out = self._cache[word]
+        if out == word and self.keep_foreign and self.model.foreign.decide(word).level >= 2:  # type: ignore[union-attr]
+            out = self._rank(word, 1)[0][0]
+        return out
 
     def batch(self, texts: Iterable[str]) -> list[str]:
         """Transliterate many strings (shares the word cache; new words are converted together).
@@ -318,6 +337,14 @@ class Transliterator:
             raise TypeError(f"texts[{i}] is {type(texts[i]).__name__}, not str: {texts[i]!r:.60}")
         if self._simple is not None:
             return [self._simple(t) for t in texts]
+        if self._by_line is not None:
+            out = [""] * len(texts)
+            kinds = [self._line(t) for t in texts]
+            for inner in {id(k): k for k in kinds}.values():
+                idx = [i for i, k in enumerate(kinds) if k is inner]
+                for i, o in zip(idx, inner._run([texts[i] for i in idx]), strict=True):
+                    out[i] = o
+            return out
         return self._run(texts)
 
     def _classify(self, token: str) -> tuple[str, WordEvidence | None]:
@@ -334,7 +361,7 @@ class Transliterator:
         m = _TOKEN.fullmatch(token)
         if (m is not None and m.lastgroup != "word") or _NUMBER.fullmatch(token):
             return token
-        if self.keep_foreign and self.model.foreign.decide(token).foreign:  # type: ignore[union-attr]
+        if self.keep_foreign and self.model.foreign.decide(token).level >= 2:  # type: ignore[union-attr]
             return token
         return self._rank(token, 1)[0][0]
 
@@ -366,4 +393,6 @@ class Transliterator:
 
     def explain(self, text: str) -> list[TokenDecision]:
         """Per-token decisions for Arabizi input (empty for deterministic pairs)."""
-        return [] if self._simple is not None else self._decide_all(text)
+        if self._simple is not None:
+            return []
+        return self._line(text)._decide_all(text) if self._by_line is not None else self._decide_all(text)

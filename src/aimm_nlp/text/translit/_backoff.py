@@ -1,0 +1,224 @@
+"""Back-off of a trained joint model to the shipped ranker, and the held-out split that measures it.
+
+A trained model decides a word in this order:
+
+1. the word (its Latin spelling, elongation squeezed) was in the training pairs at least
+   ``lexicon_min`` times (0: never): the training spelling seen most often there (the user's own
+   convention for the words they gave);
+2. the shipped ranker's spelling is a word of its Darija word list and ``guard`` is set: the
+   shipped spelling;
+3. the joint model's best spelling has a posterior (over its top 5) of at least ``min_prob``: that;
+4. otherwise the shipped ranker's spelling.
+
+Lines of up to 3 words (a word list's entries) and longer lines (running text) follow different
+conventions in the same pair file (DODa's word list and its sentences), so each kind of line has its
+own rule. Each is chosen by cross-validation on the training rows of that kind only: 3 folds of rows
+grouped by target text (as the held-out split: every spelling of a word, every copy of a sentence on
+one side), so a word-list row's word is unseen by the model that spells it while a sentence's common
+words are seen, as in use. The rule chosen has the lowest CER over the folds among the rules not worse
+than the shipped ranker on that kind of line nor on any source of the pair file (its ``source`` or
+``source_file`` column: a word list and sentences in one file follow their own conventions, neither
+may pay for the other); the shipped ranker alone (``min_prob=1.01``, no lexicon) is among the
+choices, so it never loses on the folds, and a kind of line with too few training words to tell keeps
+the shipped ranker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+from aimm_nlp._distance import edit_distance
+from aimm_nlp.text.translit._eval import fold
+
+__all__ = [
+    "BackoffRule",
+    "choose_rules",
+    "decide",
+    "heldout_side",
+    "lexicon_of",
+    "line_class",
+    "posterior",
+]
+
+_ELONGATION = re.compile(r"(.)\1{2,}")
+# The grid of cross-validation: 1.01 means "never the joint model" (the shipped ranker everywhere).
+_MIN_PROBS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
+CV_FOLDS = 3
+# Words scored per fold, kind of line and source: enough for a stable choice, bounded time on big pair files.
+CV_WORDS = 2000
+# Lines of this many words or more are running text, fewer a word list's entry: each kind has its rule.
+LONG_LINE = 4
+KINDS = ("short", "long")
+# A kind of line with fewer words scored in cross-validation keeps the shipped ranker (no evidence).
+MIN_CV_WORDS = 300
+# A source of the pair file with this many words scored (of one kind of line) must not lose either.
+MIN_SOURCE_WORDS = 100
+
+
+@dataclass(frozen=True)
+class BackoffRule:
+    """When the joint model's spelling is used (see the module docstring)."""
+
+    min_prob: float = 1.01
+    guard: bool = True
+    lexicon_min: int = 0
+
+    def to_dict(self) -> dict[str, float | bool | int]:
+        return asdict(self)
+
+
+def heldout_side(target: str, share: float, seed: int) -> bool:
+    """Whether a pair with this target text is held out (all spellings of one target on one side)."""
+    if share <= 0:
+        return False
+    digest = hashlib.sha256(f"{seed}:{fold(target, keep_spaces=True)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
+def squeeze(word: str) -> str:
+    """The lookup form of a Latin word: elongation squeezed (``bzzzaf`` -> ``bzaf``)."""
+    return _ELONGATION.sub(r"\1", word)
+
+
+def lexicon_of(pairs: Sequence[tuple[str, str]]) -> dict[str, tuple[str, int]]:
+    """Latin word -> (its most frequent Arabic spelling in the pairs, how often the word was seen)."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for src, dst in pairs:
+        seen[squeeze(src)][dst] += 1
+    return {src: (counts.most_common(1)[0][0], counts.total()) for src, counts in seen.items()}
+
+
+def posterior(ranked: Sequence[tuple[str, float]]) -> float:
+    """Share of the best spelling in the (top-k) costs: ``exp(-c0) / sum(exp(-ci))``."""
+    if not ranked:
+        return 0.0
+    best = ranked[0][1]
+    return 1.0 / sum(math.exp(best - c) for _, c in ranked)
+
+
+def decide(
+    rule: BackoffRule,
+    *,
+    known: tuple[str, int] | None,
+    shipped: str,
+    in_vocab: bool,
+    joint: str | None,
+    prob: float,
+) -> tuple[str, str]:
+    """The spelling of one word and which evidence chose it (``lexicon``, ``shipped``, ``joint``)."""
+    if known is not None and rule.lexicon_min and known[1] >= rule.lexicon_min:
+        return known[0], "lexicon"
+    if joint is None or (rule.guard and in_vocab) or prob < rule.min_prob:
+        return shipped, "shipped"
+    return joint, "joint"
+
+
+def _grid() -> list[BackoffRule]:
+    return [BackoffRule(p, g, n) for n in (0, 1, 3, 10) for g in (True, False) for p in _MIN_PROBS]
+
+
+def line_class(words: int) -> str:
+    """``short`` (a word list's entry: up to 3 words) or ``long`` (running text) for a line of ``words``."""
+    return "long" if words >= LONG_LINE else "short"
+
+
+def choose_rules(
+    rows: Sequence[tuple[str, str, list[tuple[str, str]]]],
+    *,
+    train: Callable[[list[tuple[str, str]]], Callable[[str, int], list[tuple[str, float]]]],
+    shipped: Callable[[list[str]], list[str]],
+    vocab: dict[str, float] | set[str],
+    seed: int,
+) -> tuple[dict[str, BackoffRule], dict]:
+    """Cross-validate one back-off rule per kind of line on training rows ``(target text, source,
+    word pairs)``.
+
+    ``train`` fits a joint model to word pairs and returns its ``rank(word, k)``; ``shipped`` spells
+    many words with the shipped ranker. Returns the rule of each kind of line (:func:`line_class`):
+    the lowest folded CER over the folds among the rules not worse than the shipped ranker on that kind
+    of line, nor on any source of the pair file (its ``source`` column) with at least
+    :data:`MIN_SOURCE_WORDS` words scored (a word list and sentences mixed in one file follow their own
+    conventions: neither may pay for the other); a kind with fewer than :data:`MIN_CV_WORDS` words
+    scored keeps the shipped ranker (no evidence). Also a report of the CER of both per kind.
+    """
+    fold_of = [
+        int.from_bytes(hashlib.sha256(f"cv{seed}:{fold(t, keep_spaces=True)}".encode()).digest()[:8], "big")
+        % CV_FOLDS
+        for t, _, _ in rows
+    ]
+    # (reference, kind of line, source, shipped spelling, in vocab, joint spelling, posterior, lexicon entry)
+    scored: list[tuple] = []
+    for k in range(CV_FOLDS):
+        inside = [p for (_, _, wp), f in zip(rows, fold_of, strict=True) if f != k for p in wp]
+        outside = [(src, wp) for (_, src, wp), f in zip(rows, fold_of, strict=True) if f == k]
+        if not inside or not outside:
+            continue
+        outside.sort(key=lambda row: hashlib.sha256(f"{seed}:{row}".encode()).digest())
+        sample: list[tuple[str, str, str, str]] = []
+        taken: dict[tuple[str, str], int] = defaultdict(int)
+        for source, wp in outside:  # up to CV_WORDS words of each kind of line and source
+            kind = line_class(len(wp))
+            if taken[kind, source] < CV_WORDS:
+                taken[kind, source] += len(wp)
+                sample.extend((src, dst, kind, source) for src, dst in wp)
+        rank, known = train(inside), lexicon_of(inside)
+        spelled = shipped([squeeze(s) for s, _, _, _ in sample])
+        for (src, ref, kind, source), mine in zip(sample, spelled, strict=True):
+            ranked = rank(squeeze(src), 5)
+            joint = ranked[0][0] if ranked else None
+            entry = known.get(squeeze(src))
+            scored.append((ref, kind, source, mine, mine in vocab, joint, posterior(ranked), entry))
+    rules: dict[str, BackoffRule] = {}
+    report: dict = {"folds": CV_FOLDS, "long_line_words": LONG_LINE}
+    for kind in KINDS:
+        mine = [r for r in scored if r[1] == kind]
+        rule, base, best = _best_rule(mine) if len(mine) >= MIN_CV_WORDS else (BackoffRule(), None, None)
+        rules[kind] = rule
+        report[kind] = {
+            "words": len(mine),
+            "sources": dict(sorted(Counter(r[2] for r in mine).items())),
+            "rule": rule.to_dict(),
+            "cer_folded_shipped": None if base is None else round(base, 4),
+            "cer_folded_rule": None if best is None else round(best, 4),
+        }
+    return rules, report
+
+
+def _best_rule(scored: list) -> tuple[BackoffRule, float, float]:
+    refs = [fold(r[0]) for r in scored]
+    strata = [range(len(scored))]
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(scored):
+        by_source[r[2]].append(i)
+    if len(by_source) > 1:
+        strata += [idx for idx in by_source.values() if len(idx) >= MIN_SOURCE_WORDS]
+    lengths = [max(1, sum(len(refs[i]) for i in idx)) for idx in strata]
+    memo: dict[tuple[int, str], int] = {}
+
+    def cer(hyps: list[str]) -> list[float]:
+        """Folded CER (the sums of :func:`score`; one edit distance per word and spelling), per stratum."""
+        dist = []
+        for i, h in enumerate(hyps):
+            d = memo.get((i, h))
+            if d is None:
+                d = memo[(i, h)] = edit_distance(fold(h), refs[i])
+            dist.append(d)
+        return [sum(dist[i] for i in idx) / n for idx, n in zip(strata, lengths, strict=True)]
+
+    base = cer([r[3] for r in scored])
+    best_rule, best = BackoffRule(), base[0]
+    for rule in _grid():
+        got = cer(
+            [
+                decide(rule, known=kn, shipped=sh, in_vocab=iv, joint=jt, prob=pr)[0]
+                for _, _, _, sh, iv, jt, pr, kn in scored
+            ]
+        )
+        if got[0] < best and all(g <= b for g, b in zip(got, base, strict=True)):
+            best_rule, best = rule, got[0]
+    return best_rule, base[0], best

@@ -1,0 +1,175 @@
+"""Training that cannot silently lose (issue 21): held-out split by target word, the default's and the
+model's held-out CER side by side, back-off to the shipped ranker chosen on the training side."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from aimm_nlp.cli import main
+from aimm_nlp.errors import ConfigError
+from aimm_nlp.text.translit import Transliterator, _backoff, evaluate_transliteration, train_transliterator
+
+# Real Darija words, several Arabizi spellings of each (as users write them).
+SPELLINGS = {
+    "بزاف": ["bzaf", "bezzaf", "bzzaf", "bzaaaf"],
+    "علاش": ["3lach", "3lash", "3lech"],
+    "غادي": ["ghadi", "ghadii", "radi"],
+    "واخا": ["wakha", "waxa", "wakhkha"],
+    "مزيان": ["mzyan", "mzian", "mezyan"],
+    "كاين": ["kayn", "kayen", "kain"],
+    "شنو": ["chno", "chnou", "shno"],
+    "دابا": ["daba", "dba", "dabaa"],
+    "بغيت": ["bghit", "brit", "bghiit"],
+    "خويا": ["khouya", "khoya", "5oya"],
+    "صاحبي": ["sahbi", "s7abi", "sa7bi"],
+    "زوين": ["zwin", "zouin", "zwiin"],
+    "عافاك": ["3afak", "3fak", "afak"],
+    "والو": ["walo", "walou", "wallo"],
+    "كولشي": ["kolchi", "koulchi", "kolxi"],
+    "شويا": ["chwiya", "chwia", "shwiya"],
+}
+
+
+def _pairs(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("latin\tarabic\n" + "".join(f"{a}\t{b}\n" for a, b in rows), "utf-8")
+    return path
+
+
+def test_held_out_rows_keep_every_spelling_of_a_word_on_one_side(tmp_path: Path) -> None:
+    rows = [(s, ar) for ar, spellings in SPELLINGS.items() for s in spellings]
+    pairs = _pairs(tmp_path / "p.tsv", rows)
+    report = train_transliterator(
+        pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", iterations=2, holdout=0.4, seed=3
+    )
+    assert 0 < report.heldout_rows < len(rows) and report.rows_used + report.heldout_rows == len(rows)
+    data = json.loads(gzip.decompress((tmp_path / "m" / "joint.json.gz").read_bytes()))
+    trained_on = {a for a in data["lexicon"]}
+    for spellings in SPELLINGS.values():
+        squeezed = {s.replace("aaa", "a") for s in spellings}
+        assert squeezed <= trained_on or not squeezed & trained_on  # all or none of a word's spellings
+    side = json.loads((tmp_path / "m" / "model.json").read_text("utf-8"))
+    held = side["heldout"]
+    assert held["rows"] == report.heldout_rows and set(held) == {"rows", "default", "model"}
+    assert held["default"]["n"] == held["model"]["n"] == report.heldout_rows
+    assert side["split"] == {"holdout": 0.4, "seed": 3, "unit": "target text (Arabic side, folded)"}
+    assert report.heldout == held and set(report.backoff["short"]["rule"]) == {
+        "min_prob",
+        "guard",
+        "lexicon_min",
+    }
+
+
+@pytest.mark.parametrize("holdout", [0.2, 0.5])
+def test_held_out_split_is_fixed_by_the_seed(tmp_path: Path, holdout: float) -> None:
+    rows = [(s, ar) for ar, spellings in SPELLINGS.items() for s in spellings]
+    pairs = _pairs(tmp_path / "p.tsv", rows)
+    kw = {"src_col": "latin", "dst_col": "arabic", "iterations": 1, "holdout": holdout}
+    a = train_transliterator(pairs, out=tmp_path / "a", **kw)
+    b = train_transliterator(pairs, out=tmp_path / "b", **kw)
+    assert a.heldout_rows == b.heldout_rows and a.heldout == b.heldout
+
+
+def test_a_model_of_a_wrong_convention_backs_off_to_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pairs whose Arabic side is garbage (each word reversed): cross-validation on the training rows
+    finds the joint model worse than the shipped ranker, so unseen words get the default's spelling."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)  # decide on these few words (not "no evidence")
+    rows = [(s, ar[::-1]) for ar, spellings in SPELLINGS.items() for s in spellings]
+    pairs = _pairs(tmp_path / "p.tsv", rows)
+    report = train_transliterator(pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", holdout=0.0)
+    assert report.backoff["short"]["words"] >= 40
+    assert report.backoff["short"]["cer_folded_rule"] == report.backoff["short"]["cer_folded_shipped"]
+    assert report.backoff["short"]["rule"] == {"min_prob": 1.01, "guard": True, "lexicon_min": 0}
+    unseen = ["nta", "hadchi", "mchina", "lyoum", "3lik", "bslama", "", "😂", "mzyaaaan"]
+    model = Transliterator(src="ary_Latn", dst="ary_Arab", model=tmp_path / "m").batch(unseen)
+    assert model == Transliterator(src="ary_Latn", dst="ary_Arab").batch(unseen)
+
+
+def test_a_model_of_its_own_convention_is_used_where_cross_validation_trusts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same words with their real spellings: the chosen rule beats the shipped ranker on the folds,
+    and lines of one word and running text get their own rules (no running text here: shipped)."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)
+    rows = [(s, ar) for ar, spellings in SPELLINGS.items() for s in spellings]
+    pairs = _pairs(tmp_path / "p.tsv", rows)
+    report = train_transliterator(pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", holdout=0.0)
+    short, long = report.backoff["short"], report.backoff["long"]
+    assert short["cer_folded_rule"] <= short["cer_folded_shipped"]
+    assert long["words"] == 0 and long["rule"] == {"min_prob": 1.01, "guard": True, "lexicon_min": 0}
+    side = json.loads((tmp_path / "m" / "model.json").read_text("utf-8"))
+    assert side["config"]["backoff"] == {"short": short["rule"], "long": long["rule"]}
+    line = "ana bghit nmchi l dar daba m3a khouya"  # running text: the shipped spelling, word for word
+    model = Transliterator(src="ary_Latn", dst="ary_Arab", model=tmp_path / "m")
+    assert model(line) == Transliterator(src="ary_Latn", dst="ary_Arab")(line)
+    assert model.batch([line, "bzaf"]) == [model(line), model("bzaf")]
+
+
+def test_eval_reports_the_default_beside_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [(s, ar) for ar, spellings in SPELLINGS.items() for s in spellings]
+    pairs = _pairs(tmp_path / "p.tsv", rows)
+    train_transliterator(
+        pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", iterations=2, holdout=0
+    )
+    report = evaluate_transliteration(pairs, src_col="latin", dst_col="arabic", model=tmp_path / "m")
+    default = evaluate_transliteration(pairs, src_col="latin", dst_col="arabic")
+    assert report.default == default.overall and default.default == default.overall
+    argv = ["translit", "eval", "--pairs", str(pairs), "--src-col", "latin", "--dst-col", "arabic"]
+    assert main([*argv, "--model", str(tmp_path / "m")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["default"]["cer_folded"] == round(default.overall.cer_folded, 4)
+    assert out["cer_folded_vs_default"] == round(report.overall.cer_folded / default.overall.cer_folded, 4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"holdout": 0.6}, "holdout=0.6: must be between 0 and 0.5"),
+        ({"holdout": -0.1}, "holdout=-0.1: must be between 0 and 0.5"),
+        ({"holdout": float("nan")}, "holdout=nan"),
+        ({"seed": 1.5}, "seed=1.5: must be a whole number"),
+        ({"seed": True}, "seed=True: must be a whole number"),
+    ],
+)
+def test_bad_training_options_are_listed_before_any_work(tmp_path: Path, kwargs: dict, message: str) -> None:
+    pairs = _pairs(tmp_path / "p.tsv", [("bzaf", "بزاف")])
+    with pytest.raises(ConfigError, match="nothing was trained") as err:
+        train_transliterator(pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", order=9, **kwargs)
+    assert message in str(err.value) and "order=9" in str(err.value)
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("value", ["0.7", "-1", "nan"])
+def test_cli_holdout_out_of_range_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    pairs = _pairs(tmp_path / "p.tsv", [("bzaf", "بزاف")])
+    argv = ["translit", "train", "--pairs", str(pairs), "--src-col", "latin", "--dst-col", "arabic"]
+    assert main([*argv, "--out", str(tmp_path / "m"), "--holdout", value]) == 2
+    assert "--holdout must be 0.0 to 0.5" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(
+    ("b_words", "expected"),
+    [
+        # the word list's source would lose 1 letter in 4 to the joint model: shipped everywhere
+        (150, _backoff.BackoffRule()),
+        # too few words of that source to tell: the rule that wins overall (joint model everywhere)
+        (50, _backoff.BackoffRule(0.0, True, 0)),
+    ],
+)
+def test_no_source_of_the_pair_file_pays_for_another(b_words: int, expected: _backoff.BackoffRule) -> None:
+    """Sentences gain 1 letter in 4 with the joint model, a word list loses as much: the rule may not
+    trade one source for the other (rows: reference, kind, source, shipped, in vocab, joint, prob, lexicon)."""
+    sentences = [("بزاف", "short", "sentences", "بزف", False, "بزاف", 0.9, None)] * 300
+    word_list = [("واخا", "short", "words.csv", "واخا", False, "واخ", 0.9, None)] * b_words
+    rule, base, best = _backoff._best_rule(sentences + word_list)
+    assert rule == expected and best <= base
