@@ -94,7 +94,7 @@ COMMANDS = {
                         "arabic", "--iterations", "1"], "--out", "--overwrite", "model.json",
                        "aimm_nlp.text.translit._train.save_joint"),
     "report": (["report", "{W}/run.json"], "--out", "--overwrite", ".aimm_output.json",
-               "aimm_nlp.report.tables._html"),
+               "aimm_nlp.report.tables._csv"),
     "corpus describe": (["corpus", "describe", "{W}/in.txt", "--no-plots"], "--out", "--overwrite",
                         ".aimm_output.json", "aimm_nlp.corpus.stats.CorpusStats.to_markdown"),
 }  # fmt: skip
@@ -246,7 +246,7 @@ def test_model_training_never_writes_into_a_foreign_folder(name, overwrite, file
 def test_a_full_disk_names_the_output_not_the_staging_folder(work, tmp_path, monkeypatch, capsys) -> None:
     out = tmp_path / "model"
 
-    def full(model, folder, meta):
+    def full(model, folder, meta, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(Path(folder) / "joint.json.gz"))
 
     monkeypatch.setattr("aimm_nlp.text.translit._train.save_joint", full)
