@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 __all__ = ["edit_distance"]
@@ -29,18 +30,11 @@ def edit_distance(a: Sequence[Any], b: Sequence[Any]) -> int:
     return prev[-1]
 
 
-_UNSET: Any = object()
-_fast: Any = _UNSET
-
-
+@cache
 def _c_extension() -> Callable[[Sequence[Any], Sequence[Any]], int] | None:
     """``editdistance.eval`` when installed, looked up once: a failed import per call cost ~86 µs."""
-    global _fast
-    if _fast is _UNSET:
-        try:
-            import editdistance
-
-            _fast = editdistance.eval
-        except ImportError:
-            _fast = None
-    return _fast
+    try:
+        import editdistance
+    except ImportError:
+        return None
+    return editdistance.eval
