@@ -121,6 +121,9 @@ def train_tokenizer(
     Args:
         corpus: texts, ``(text, lang)`` pairs, paths (one text per line; ``ary_Arab.txt`` names the
             language), a ``{lang: texts}`` mapping or a ``datasets.Dataset`` (``text`` [+ ``lang``]).
+            A single ``str``/``Path`` is a file; ``Path`` items are files; ``str`` items are files only
+            when every one names an existing file (``["data/x.txt"]``), texts when none does; a list
+            mixing both, or of file-like names (``x.txt``, no spaces) none of which exists, is refused.
         out_dir: output folder: new or empty (built in a hidden sibling and moved into place whole);
             default a new temporary folder. A tokenizer folder aimm wrote is replaced only with
             ``overwrite``; any other folder or file is refused before any work.
@@ -146,7 +149,8 @@ def train_tokenizer(
         UnknownNameError: unknown kind, backend or normalizer preset.
         ConfigError: vocab_size smaller than the alphabet, bad weights or special tokens; an out_dir
             that is a file or a folder aimm did not write, or an earlier tokenizer without ``overwrite``.
-        DataError: empty corpus.
+        DataError: empty corpus, or ``str`` items mixing existing files and texts.
+        InputFileError: a missing or unreadable file (a single ``str``, or file-like ``str`` items).
     """
     _check(kind, backend, vocab_size, special_tokens)
     settings = {"vocab_size": vocab_size, "fold_letters": fold_letters, "temperature": temperature,
