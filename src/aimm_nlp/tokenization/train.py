@@ -77,7 +77,8 @@ class TrainedTokenizer:
     """A trained tokenizer folder and its card.
 
     Attributes:
-        path: the folder (``tokenizer.json``, ``tokenizer_config.json``, card, ``tokenizer.model`` for spm).
+        path: the folder (``tokenizer.json``, ``tokenizer_config.json``, card, a Hub-ready ``README.md``,
+            ``tokenizer.model`` for spm).
         card: the card as a dict (corpus sha256, sizes per language, settings, training time).
     """
 
@@ -261,4 +262,7 @@ def train_tokenizer(
             "train_seconds": round(seconds, 2),
         }
         (build / CARD).write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        from aimm_nlp.tokenization._readme import write_readme
+
+        write_readme(build, card)
     return TrainedTokenizer(path=out, card=card)
