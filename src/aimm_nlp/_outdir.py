@@ -112,7 +112,7 @@ def _card(data: Any) -> bool:
 
 
 _TOKENIZER = ("tokenizer.json", "tokenizer_config.json", "tokenizer_card.json", "tokenizer.model",
-              "special_tokens_map.json", "added_tokens.json", "chat_template.jinja")  # fmt: skip
+              "special_tokens_map.json", "added_tokens.json", "chat_template.jinja", "README.md")  # fmt: skip
 _STATS = ("stats.json", "stats.md", "length_hist.png", "shares.png")
 _RUN = ("config.yaml", "metrics.jsonl", "checkpoints/**", "model/**", ".model.tmp/**", "README.md",
         "curve.png", "run.json")  # fmt: skip

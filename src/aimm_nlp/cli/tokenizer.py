@@ -13,6 +13,7 @@ EPILOG = """\
 examples:
   aimm tokenizer train src/aimm_nlp/configs/tokenizer/moroccan_32k.yaml --out out/tok32k
   aimm tokenizer train --data ary_Arab.txt fra_Latn.txt --vocab-size 8000 --out out/tok8k
+  aimm tokenizer train --data ary_Arab.txt --for encoder --kind wordpiece --vocab-size 8000 --out out/bert_tok
   aimm tokenizer eval --tokenizer ours=out/tok32k --tokenizer mistral=../shared/tokenizers/mistral-7b-v0.1 \\
       --flores ../shared/corpora/flores200-subset --langs eng_Latn ary_Arab tzm_Tfng --out out/eval
   aimm tokenizer extend --base ../shared/tokenizers/mistral-7b-v0.1/tokenizer.model \\
@@ -24,7 +25,15 @@ OVERWRITE_HELP = (
     "is complete); a folder holding other files is never replaced"
 )
 
-_FLAGS = ("kind", "backend", "vocab_size", "normalizer", "temperature", "seed")  # flags that set config keys
+_FLAGS = (
+    "kind",
+    "for_model",
+    "backend",
+    "vocab_size",
+    "normalizer",
+    "temperature",
+    "seed",
+)  # flags that set config keys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,6 +54,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--data", nargs="+", default=[], metavar="FILE", help="text files, one text per line "
                    "(a file named like ary_Arab.txt gives its language)")  # fmt: skip
     t.add_argument("--kind", help="bpe (default), unigram or wordpiece")
+    t.add_argument("--for", dest="for_model", metavar="MODEL",
+                   help="the model it is for, which sets the special tokens and what encoding adds: universal "
+                   "(default: '<s> text', with <mask> and <pad>; BERT classifiers, masked and causal LMs), "
+                   "encoder ('[CLS] text [SEP]'), decoder ('<s> text', EOS </s>) or seq2seq ('text </s>')")  # fmt: skip
     t.add_argument("--backend", help="hf (default) or spm")
     t.add_argument("--vocab-size", type=int, dest="vocab_size",
                    help="vocabulary size, special and byte tokens included: 1 to 2**20 (1048576)")  # fmt: skip

@@ -185,7 +185,8 @@ def run_demo(
     done(f"corpus: {len(ds):,} documents -> {corpus_dir}")
     tok_dir, fairness_md, notes = _stages.step_tokenizer(out_dir, ds, mini, vocab_size)
     done(f"tokenizer: {tok_dir} (fairness in {out_dir / 'tokenizer_fairness'})")
-    run_dirs = _stages.step_finetune(out_dir, tok_dir, mini, list(ds["text"]), seed, max_steps)
+    public = _stages.PUBLIC_CORPORA if data_dir is not None else ()
+    run_dirs = _stages.step_finetune(out_dir, tok_dir, mini, list(ds["text"]), seed, max_steps, public)
     done("fine-tuned: " + ", ".join(str(p) for p in run_dirs.values()))
     models: dict[str, Any] = {"tiny_classifier": run_dirs["classifier"], "tiny_causal_lm": run_dirs["causal_lm"],
                               "baseline_majority": "baseline:majority", "baseline_char_ngram": "baseline:char_ngram",

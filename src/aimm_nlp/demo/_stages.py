@@ -114,9 +114,27 @@ def _split_rows(
 CLASSIFIER_OPTIM = {"lr": 3e-3, "epochs": 25, "warmup_steps": 10}
 
 
+#: the license of the demo's own data, as the README beside its training files says it (model cards read it)
+MINI_LICENSE = "Apache-2.0 (the hand-written morocco-mini sets of aimm_nlp, aimm_nlp/data/morocco_mini)"
+
+
+def _data_readme(folder: Path, what: str, license_text: str) -> None:
+    """A README beside training files naming their license, which the fine-tuning card reports."""
+    _write_lines(folder / "README.md", [f"# {what}", "", f"**License.** {license_text}"])
+
+
 def step_finetune(
-    out: Path, tok_dir: Path, mini: Path, corpus_texts: list[str], seed: int, max_steps: int | None
+    out: Path,
+    tok_dir: Path,
+    mini: Path,
+    corpus_texts: list[str],
+    seed: int,
+    max_steps: int | None,
+    public: tuple[str, ...] = (),
 ) -> dict[str, Path]:
+    """Fine-tune the tiny classifier (morocco-mini sentiment) and the tiny causal LM (the corpus texts,
+    which hold the ``public`` corpora too when given); each training file has a README naming its license."""
+    from aimm_nlp.corpus import corpus_info
     from aimm_nlp.evaluation import suite_split_ids
     from aimm_nlp.finetune import FinetuneConfig, finetune
 
@@ -124,7 +142,12 @@ def step_finetune(
     train, _ = _split_rows(rows, suite_split_ids("morocco-mini", "mini_ary_sentiment", "test"))
     train_tsv = out / "inputs" / "sentiment_train.tsv"
     _write_lines(train_tsv, ["text\tlabel"] + [f"{r['text']}\t{r['label']}" for r in train])
-    lm_txt = _write_lines(out / "inputs" / "lm_train.txt", corpus_texts)
+    _data_readme(out / "inputs", "aimm demo inputs (from morocco-mini)", MINI_LICENSE)
+    lm_dir = out / "inputs" / ("lm_public" if public else "")
+    lm_txt = _write_lines(lm_dir / "lm_train.txt", corpus_texts)
+    if public:
+        parts = [f"{corpus_info(name).license} ({name})" for name in public]
+        _data_readme(lm_dir, "aimm demo LM corpus", " AND ".join([MINI_LICENSE, *parts]))
     common_run = {"seed": seed, "threads": 2, "log_every": 5, "overwrite": True, "precision": "fp32"}
     classifier = FinetuneConfig.from_dict(
         {

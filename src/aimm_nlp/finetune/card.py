@@ -1,4 +1,5 @@
-"""Model card (README.md with data sources and licenses) and the training-curve PNG of a run."""
+"""Model card (a Hub-ready README.md: front-matter, data sources and licenses) and the training-curve PNG
+of a run."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["data_license", "plot_curve", "write_card"]
+__all__ = ["PIPELINE_TAGS", "card_languages", "data_license", "plot_curve", "write_card"]
 
 
 def data_license(data_file: str | None) -> str:
@@ -46,20 +47,131 @@ def _license_text(line: str) -> str:
     return text.strip()[:300]
 
 
+PIPELINE_TAGS = {
+    "sequence_classification": "text-classification",
+    "token_classification": "token-classification",
+    "masked_lm": "fill-mask",
+    "causal_lm": "text-generation",
+    "seq2seq": "text2text-generation",
+}
+"""The Hub ``pipeline_tag`` of each fine-tuning task."""
+
+
+def _name(source: str | None) -> str | None:
+    """A data source as shown in a card: a catalogued corpus name, else the file name (never a path)."""
+    return Path(source).name if source else None
+
+
+def _texts(rec: dict[str, Any], d) -> list[str]:
+    cols = (
+        d.text_column,
+        d.prompt_column,
+        d.response_column,
+        d.source_column,
+        d.target_column,
+        d.words_column,
+    )
+    out = [
+        " ".join(map(str, v)) if isinstance(v, list) else v
+        for c in cols
+        if c and isinstance(v := rec.get(c), (str, list))
+    ]
+    if "rows" in rec:  # token_rows
+        out.append(" ".join(str(r.get(d.words_column, "")) for r in rec["rows"]))
+    return [t for t in out if isinstance(t, str) and t.strip()]
+
+
+def card_languages(cfg, *, sample: int = 1000, min_share: float = 0.05) -> list[str]:
+    """FLORES-style codes of the training data: a catalogued corpus's languages, a ``lang`` column, or
+    :func:`aimm_nlp.text.identify_batch` over the first ``sample`` records (languages of at least
+    ``min_share`` of the texts). Empty when the data cannot be read."""
+    from aimm_nlp.errors import AimmError
+    from aimm_nlp.finetune.data import read_records
+    from aimm_nlp.langs import LANGS
+
+    d = cfg.data
+    if not d.train:
+        return []
+    if not Path(d.train).is_file():
+        try:
+            from aimm_nlp.corpus import corpus_info
+
+            return list(corpus_info(d.train).languages)
+        except (AimmError, ImportError):
+            return []
+    try:
+        records = read_records(d.train, fmt=d.format, group_column=d.group_column, limit=sample)
+    except AimmError:
+        return []
+    tagged = [r.get("lang") for r in records]
+    if tagged and all(lang in LANGS for lang in tagged):
+        langs = tagged
+    else:
+        from aimm_nlp.text import identify_batch
+
+        langs = [g.lang for g in identify_batch([t for r in records for t in _texts(r, d)])]
+    counts: dict[str, int] = {}
+    for lang in langs:
+        counts[lang] = counts.get(lang, 0) + 1
+    total = sum(counts.values()) or 1
+    return [lang for lang, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n / total >= min_share]
+
+
+def _eval_results(task_type: str, eval_name: str | None, evals: dict[str, Any]) -> list[Any]:
+    from huggingface_hub import EvalResult
+
+    return [
+        EvalResult(
+            task_type=task_type,
+            dataset_type=eval_name,
+            dataset_name=eval_name,
+            metric_type=k.removeprefix("eval_"),
+            metric_value=v,
+        )
+        for k, v in evals.items()
+        if k.startswith("eval_") and isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
+
+
 def write_card(folder: Path, cfg, state, *, labels, truncated: int) -> None:
-    """Write ``folder/README.md``: task, base model, data and licenses, settings, results."""
+    """Write ``folder/README.md``, a Hub-ready card (``huggingface_hub.ModelCard``, saved locally).
+
+    Front-matter: ``license`` (of the training data, as a Hub id; ``unknown`` when no README/LICENSE
+    beside it says), ``language`` (Hub codes of the training data's languages), ``pipeline_tag``,
+    ``library_name`` (``peft`` for an unmerged LoRA adapter), ``base_model`` (only a Hub id, never a
+    local path), ``datasets`` (corpus or file names), ``metrics`` and a ``model-index`` when the run
+    was evaluated. The body names files, never absolute local paths.
+    """
     from aimm_nlp import __version__
+    from aimm_nlp._hubcard import hub_languages, hub_license, hub_model_id, save_card
 
     m, d = cfg.model, cfg.data
-    base = m.path or f"from scratch: {m.architecture} ({m.size}), tokenizer {m.tokenizer}"
+    adapter = m.lora.enabled and not m.lora.merge
+    base_id = hub_model_id(m.path)
+    if m.path:
+        base = f"`{base_id}`" if base_id else f"local checkpoint `{Path(m.path).name}` (not on the Hub)"
+    else:
+        base = f"from scratch: {m.architecture} ({m.size}), tokenizer `{Path(str(m.tokenizer)).name}`"
     evals = [h for h in state.history if "eval_loss" in h]
     losses = [h["loss"] for h in state.history if "loss" in h]
+    train_license, eval_license = data_license(d.train), data_license(d.eval) if d.eval else None
+    tag = PIPELINE_TAGS[cfg.task]
+    results = _eval_results(tag, _name(d.eval), evals[-1]) if evals else []
+    front = {
+        "license": hub_license(train_license),
+        "language": hub_languages(card_languages(cfg)),
+        "library_name": "peft" if adapter else "transformers",
+        "pipeline_tag": tag,
+        "base_model": base_id,
+        "datasets": [n for n in (_name(d.train), _name(d.eval)) if n],
+        "metrics": [r.metric_type for r in results],
+        "tags": ["aimm_nlp", "moroccan", *(["lora"] if m.lora.enabled else [])],
+        "model_name": Path(cfg.run.output_dir).name if results else None,
+        "eval_results": results,
+    }
+    kind = "LoRA adapter (load with peft on the base model)" if adapter else "model"
     lines = [
-        "---",
-        "library_name: transformers",
-        "tags: [aimm_nlp, moroccan]",
-        "---",
-        f"# {cfg.task} model trained with aimm_nlp {__version__}",
+        f"# {cfg.task} {kind} trained with aimm_nlp {__version__}",
         "",
         f"- **Base model:** {base}",
         f"- **Task:** `{cfg.task}`" + (f", labels: {', '.join(map(str, labels))}" if labels else ""),
@@ -67,10 +179,10 @@ def write_card(folder: Path, cfg, state, *, labels, truncated: int) -> None:
         "## Data",
         "| split | source | license |",
         "|---|---|---|",
-        f"| train | `{d.train}` | {data_license(d.train)} |",
+        f"| train | `{_name(d.train)}` | {train_license} |",
     ]
     if d.eval:
-        lines.append(f"| eval | `{d.eval}` | {data_license(d.eval)} |")
+        lines.append(f"| eval | `{_name(d.eval)}` | {eval_license} |")
     lines += [
         "",
         "The model inherits the data licenses' terms (attribution, share-alike, non-commercial) where they apply.",
@@ -88,7 +200,7 @@ def write_card(folder: Path, cfg, state, *, labels, truncated: int) -> None:
     lines += (
         [", ".join(f"{k}={v}" for k, v in evals[-1].items())] if evals else ["no evaluation data was given"]
     )
-    (folder / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    save_card(folder / "README.md", front, "\n".join(lines))
 
 
 def plot_curve(history: list[dict[str, Any]], path: Path) -> None:

@@ -209,6 +209,16 @@ def encode_records(
 
 
 def _encode_sft(records, cfg, tokenizer, source):
+    """Ids and loss masks of prompt/response pairs, with an exact boundary.
+
+    The rendered conversation is ``prompt_text + response_text`` (the template with
+    ``add_generation_prompt`` gives the prompt text). Encoding the whole string can merge the last
+    template character into the first response token (SentencePiece: ``|>`` + ``ana`` -> ``>ana``),
+    which would put a template token in the loss or a response token out of it. When the whole
+    encoding does not start with the prompt's own ids, the two parts are encoded separately and
+    concatenated: the prompt is then exactly the ids the model sees at inference, and every
+    response token (and the closing EOS) is in the loss, no prompt token ever is.
+    """
     d = cfg.data
     template = d.chat_template or getattr(tokenizer, "chat_template", None)
     if not template:
@@ -223,12 +233,19 @@ def _encode_sft(records, cfg, tokenizer, source):
             prompt, chat_template=template, tokenize=False, add_generation_prompt=True
         )
         f = tokenizer.apply_chat_template(full, chat_template=template, tokenize=False)
+        if not f.startswith(p):
+            raise DataError(
+                f"{source}: record {i + 1}: the chat template renders the prompt (add_generation_prompt) as "
+                f"{p[-40:]!r}, which does not begin the full conversation {f[: len(p) + 20][-60:]!r}; "
+                "use a template whose generation prompt is a prefix of the conversation"
+            )
         p_ids = tokenizer(p, add_special_tokens=False)["input_ids"]
         f_ids = tokenizer(f, add_special_tokens=False)["input_ids"]
+        if f_ids[: len(p_ids)] != p_ids:  # a token straddles the boundary: encode the parts apart
+            f_ids = p_ids + tokenizer(f[len(p) :], add_special_tokens=False)["input_ids"]
         if tokenizer.eos_token_id is not None and (not f_ids or f_ids[-1] != tokenizer.eos_token_id):
             f_ids.append(tokenizer.eos_token_id)
-        n_prompt = len(p_ids) if f_ids[: len(p_ids)] == p_ids else len(p_ids) - 1
-        mask = [0] * n_prompt + [1] * (len(f_ids) - n_prompt)
+        mask = [0] * len(p_ids) + [1] * (len(f_ids) - len(p_ids))
         if len(f_ids) > d.max_length:
             truncated += 1
             f_ids, mask = f_ids[: d.max_length], mask[: d.max_length]

@@ -105,9 +105,9 @@ _EXPECTED = {  # key: (check, what the value must be)
     "temperature": (lambda v: _num(v) and 0 < v <= 100, "a number > 0 and <= 100"),
     "lang_weights": (lambda v: v is None or isinstance(v, Mapping), "a mapping {language code: weight}"),
     "special_tokens": (
-        lambda v: isinstance(v, (list, tuple)) and bool(v) and all(isinstance(t, str) and t for t in v)
-        and len(set(v)) == len(v),
-        "a non-empty list of unique strings (the first is UNK)",
+        lambda v: v is None or (isinstance(v, (list, tuple)) and bool(v)
+                                and all(isinstance(t, str) and t for t in v) and len(set(v)) == len(v)),
+        "a non-empty list of unique strings (the first is UNK), or null for the for_model target's tokens",
     ),
     "byte_fallback": (lambda v: v is None or isinstance(v, bool), "true, false or null"),
     "seed": (lambda v: _int(v) and 0 <= v < 2**32, "an integer from 0 to 2**32 - 1"),
@@ -137,6 +137,15 @@ def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
     for key, (ok, what) in _EXPECTED.items():
         if key in cfg and not ok(cfg[key]):
             errors.append(f"{key}: expected {what}, got {cfg[key]!r}")
+    if "for_model" in cfg:
+        from aimm_nlp.tokenization._targets import TARGETS
+
+        target = cfg["for_model"]
+        if not (isinstance(target, str) and target in TARGETS):
+            errors.append(
+                f"for_model: unknown target {target!r}{did_you_mean(str(target), list(TARGETS))}; "
+                f"valid: {', '.join(TARGETS)}"
+            )
     if isinstance(cfg.get("normalizer"), str):
         from aimm_nlp.text.normalize import describe_preset
 

@@ -5,6 +5,15 @@ line), a ``{lang: texts}`` mapping, or a ``datasets.Dataset`` with a ``text`` co
 and an optional ``lang`` column. Texts without a language are grouped by their
 dominant script (``und_Arab``, ``und_Latn``, ``und_Tfng``, ...), so sampling still
 balances scripts.
+
+Strings or paths (:func:`collect` applies this rule, see :data:`PATH_SUFFIXES`):
+
+- a single ``str`` or ``Path`` is a file;
+- ``Path`` items are files, ``(text, lang)`` pairs are texts;
+- ``str`` items are files when *every* one of them names an existing file, and texts when none does;
+  a list where some do and some do not is refused (say which with ``Path`` objects);
+- ``str`` items that all look like file names (no whitespace, a suffix of :data:`PATH_SUFFIXES`)
+  while none exists are refused as missing files, not trained on as text.
 """
 
 from __future__ import annotations
@@ -18,9 +27,12 @@ from typing import Any
 
 from aimm_nlp._io import iter_lines
 from aimm_nlp._surrogates import surrogate_problem
-from aimm_nlp.errors import ConfigError, DataError
+from aimm_nlp.errors import ConfigError, DataError, InputFileError
 
-__all__ = ["collect", "corpus_sha256", "read_sources", "sample_by_language", "source_errors"]
+__all__ = ["PATH_SUFFIXES", "collect", "corpus_sha256", "read_sources", "sample_by_language", "source_errors"]
+
+PATH_SUFFIXES = (".txt", ".tsv", ".csv", ".jsonl", ".json", ".gz")
+"""Suffixes that make a whitespace-free string look like a file name rather than a text."""
 
 
 def _script_lang(text: str) -> str:
@@ -36,13 +48,46 @@ def _lang_of_file(path: Path) -> str | None:
     return path.stem if path.stem in LANGS else None
 
 
+def _looks_like_path(text: str) -> bool:
+    return bool(text) and not any(c.isspace() for c in text) and text.lower().endswith(PATH_SUFFIXES)
+
+
+def _files_or_texts(items: list[Any]) -> list[Any]:
+    """``items`` with its ``str`` items turned into ``Path`` when they are files (module docstring rule)."""
+    strings = [(i, s) for i, s in enumerate(items, 1) if isinstance(s, str)]
+    if not strings:
+        return items
+    files = [(i, s) for i, s in strings if Path(s).is_file()]
+    if files and len(files) < len(strings):
+        texts = [(i, s) for i, s in strings if not Path(s).is_file()]
+        raise DataError(
+            f"corpus mixes file paths and texts: item {files[0][0]} ({files[0][1]!r}) is an existing file but "
+            f"item {texts[0][0]} ({texts[0][1][:40]!r}) is not; pass every file as a pathlib.Path "
+            "(then str items are texts), or only existing file paths"
+        )
+    if files:
+        return [Path(s) if isinstance(s, str) else s for s in items]
+    if all(_looks_like_path(s) for _, s in strings):
+        raise InputFileError(
+            f"{strings[0][1]}: no such file (corpus item {strings[0][0]}); every str item looks like a file "
+            "name, so none is trained on as text: fix the path, or pass the texts themselves",
+            path=strings[0][1],
+        )
+    return items
+
+
 def collect(corpus: Any) -> dict[str, list[str]]:
     """Group the non-empty texts of ``corpus`` by language, keeping order.
 
+    ``str`` items are read as files only when all of them are existing files (see the module
+    docstring); a single ``str`` is a file.
+
     Raises:
-        DataError: the corpus holds no text, an item is not a string, or a text holds a lone surrogate
-            (``"\\ud800"``, what ``json.loads`` gives for half an emoji); the message counts the text.
-        InputFileError: a file is missing or not UTF-8.
+        DataError: the corpus holds no text, an item is not a string, a text holds a lone surrogate
+            (``"\\ud800"``, what ``json.loads`` gives for half an emoji; the message counts the text), or
+            ``str`` items mix existing files and texts.
+        InputFileError: a file is missing or not UTF-8, or every ``str`` item looks like a file name
+            (``data/x.txt``) and none exists.
     """
     out: dict[str, list[str]] = {}
     count = 0
@@ -62,6 +107,12 @@ def collect(corpus: Any) -> dict[str, list[str]]:
             out.setdefault(lang or _script_lang(text), []).append(text)
 
     if isinstance(corpus, (str, os.PathLike)):
+        if not Path(corpus).exists():
+            raise InputFileError(
+                f"{str(corpus)[:80]}: no such file; a single str or Path corpus is one file path "
+                "(to train on texts, pass a list of them)",
+                path=str(corpus),
+            )
         corpus = [Path(corpus)]
     if hasattr(corpus, "column_names"):  # datasets.Dataset
         if "text" not in corpus.column_names:
@@ -74,7 +125,7 @@ def collect(corpus: Any) -> dict[str, list[str]]:
             for text in [texts] if isinstance(texts, str) else texts:
                 add(text, lang)
     else:
-        for item in corpus:
+        for item in _files_or_texts(list(corpus)):
             if isinstance(item, Path):
                 for line in iter_lines(item):
                     add(line, _lang_of_file(item))

@@ -14,7 +14,7 @@ Examples:
     Traceback (most recent call last):
     ...
     aimm_nlp.errors.ConfigError: <dict>: invalid tokenizer config (1 problem):
-      - unknown key 'vocab' (did you mean 'vocab_size'?); valid: kind, backend, ...
+      - unknown key 'vocab' (did you mean 'vocab_size'?); valid: kind, for_model, backend, ...
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,12 +40,6 @@ _ENGINE = {
 }
 
 
-def _default_special_tokens() -> list[str]:
-    from aimm_nlp.tokenization.train import DEFAULT_SPECIAL_TOKENS
-
-    return list(DEFAULT_SPECIAL_TOKENS)
-
-
 @dataclass
 class TokenizerConfig:
     """What :func:`~aimm_nlp.tokenization.train_tokenizer` trains, and on which data files.
@@ -61,13 +55,14 @@ class TokenizerConfig:
     """
 
     kind: str = "bpe"  # bpe | unigram | wordpiece (hf only)
+    for_model: str = "universal"  # universal | encoder | decoder | seq2seq: special tokens + post-processor
     backend: str = "hf"  # hf (tokenizers) | spm (SentencePiece)
     vocab_size: int = 32_000  # special and byte tokens included, 1..2**20
     normalizer: str | None = "auto"  # aimm_nlp.text preset for the training text, or null
     fold_letters: bool = False  # let the preset fold letters too
     temperature: float = 1.0  # language sampling temperature, in (0, 100]
     lang_weights: dict[str, float] | None = None  # {language code: weight}, each 0..10**6
-    special_tokens: list[str] = field(default_factory=_default_special_tokens)  # the first is UNK
+    special_tokens: list[str] | None = None  # null: the for_model target's; the first is UNK
     byte_fallback: bool | None = None  # null: on for bpe/unigram, off for wordpiece
     seed: int = 0  # sampling seed, 0..2**32 - 1
     data: list[dict[str, Any]] | None = None  # training files, see the class docstring

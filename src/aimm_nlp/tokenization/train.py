@@ -10,12 +10,22 @@ blind to the forms it sees at inference. With ``fold_letters=True`` the full pre
 runs; apply the same :class:`aimm_nlp.text.Normalizer` to text before encoding (the
 card records it).
 
+The special tokens and the post-processor fit the model the tokenizer is for (``for_model``, see
+:mod:`aimm_nlp.tokenization._targets`): the default ``universal`` tokenizer starts every text with
+``<s>`` (CLS of an encoder, BOS of a decoder) and has ``<mask>`` and ``<pad>``, so the same tokenizer
+trains a BERT classifier, a masked LM and a causal LM; ``encoder`` gives ``[CLS] ... [SEP]``,
+``decoder`` ``<s> ...``, ``seq2seq`` ``... </s>``.
+
 Examples:
     >>> texts = ["واش نتا مزيان؟", "3lach ma jitich lbareh?", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "Je suis à Rabat."] * 20
-    >>> tok = train_tokenizer(texts, vocab_size=1300)  # >= alphabet + special tokens + 256 bytes (1215)
+    >>> tok = train_tokenizer(texts, vocab_size=1300)  # >= alphabet + special tokens + 256 bytes (1216)
     >>> hf = tok.load()
-    >>> hf.decode(hf.encode("3lach ma jitich?"))
-    '3lach ma jitich?'
+    >>> ids = hf.encode("3lach ma jitich?")
+    >>> hf.convert_ids_to_tokens(ids[0]), hf.decode(ids, skip_special_tokens=True)
+    ('<s>', '3lach ma jitich?')
+    >>> enc = train_tokenizer(texts, vocab_size=1300, for_model="encoder").load()
+    >>> enc.convert_ids_to_tokens(enc.encode("واش نتا مزيان؟"))[::len(enc.encode("واش نتا مزيان؟")) - 1]
+    ['[CLS]', '[SEP]']
 """
 
 from __future__ import annotations
@@ -42,10 +52,18 @@ from aimm_nlp.tokenization._checks import (
 )
 from aimm_nlp.tokenization._corpus import collect, corpus_sha256, sample_by_language
 from aimm_nlp.tokenization._pretok import PATTERN, base_alphabet
+from aimm_nlp.tokenization._targets import (
+    DEFAULT_TARGET,
+    TARGETS,
+    post_process,
+    roles_for,
+    special_tokens_for,
+)
 
 __all__ = ["DEFAULT_SPECIAL_TOKENS", "KINDS", "TrainedTokenizer", "train_tokenizer"]
 
-DEFAULT_SPECIAL_TOKENS = ("<unk>", "<s>", "</s>", "<pad>")
+DEFAULT_SPECIAL_TOKENS = TARGETS[DEFAULT_TARGET].tokens
+"""The special tokens of the default (``universal``) target: ``<unk> <s> </s> <pad> <mask>``."""
 # Switches that change letters: off unless fold_letters=True (see the module docstring).
 _LETTER_FOLDS = (
     "diacritics", "quranic_marks", "alef", "hamza", "alef_maksura", "teh_marbuta", "letter_variants",
@@ -59,7 +77,8 @@ class TrainedTokenizer:
     """A trained tokenizer folder and its card.
 
     Attributes:
-        path: the folder (``tokenizer.json``, ``tokenizer_config.json``, card, ``tokenizer.model`` for spm).
+        path: the folder (``tokenizer.json``, ``tokenizer_config.json``, card, a Hub-ready ``README.md``,
+            ``tokenizer.model`` for spm).
         card: the card as a dict (corpus sha256, sizes per language, settings, training time).
     """
 
@@ -73,7 +92,7 @@ class TrainedTokenizer:
         return AutoTokenizer.from_pretrained(str(self.path))
 
 
-def _check(kind: str, backend: str, vocab_size: Any, special_tokens: Sequence[str]) -> None:
+def _check(kind: str, backend: str, vocab_size: Any, special_tokens: Sequence[str] | None) -> None:
     check_backend_kind(backend, kind)
     if (
         not isinstance(vocab_size, int)
@@ -81,7 +100,7 @@ def _check(kind: str, backend: str, vocab_size: Any, special_tokens: Sequence[st
         or not 1 <= vocab_size <= MAX_VOCAB_SIZE
     ):
         raise ConfigError(f"vocab_size must be an integer from 1 to 2**20 (1048576), got {vocab_size!r}")
-    if not special_tokens or len(set(special_tokens)) != len(special_tokens):
+    if special_tokens is not None and (not special_tokens or len(set(special_tokens)) != len(special_tokens)):
         raise ConfigError(
             f"special_tokens must be non-empty and unique (first = UNK), got {list(special_tokens)}"
         )
@@ -101,13 +120,14 @@ def train_tokenizer(
     *,
     out_dir: str | os.PathLike[str] | None = None,
     kind: str = "bpe",
+    for_model: str = DEFAULT_TARGET,
     vocab_size: int = 32_000,
     backend: str = "hf",
     normalizer: str | None = "auto",
     fold_letters: bool = False,
     temperature: float = 1.0,
     lang_weights: Mapping[str, float] | None = None,
-    special_tokens: Sequence[str] = DEFAULT_SPECIAL_TOKENS,
+    special_tokens: Sequence[str] | None = None,
     byte_fallback: bool | None = None,
     seed: int = 0,
     progress: bool = False,
@@ -121,17 +141,25 @@ def train_tokenizer(
     Args:
         corpus: texts, ``(text, lang)`` pairs, paths (one text per line; ``ary_Arab.txt`` names the
             language), a ``{lang: texts}`` mapping or a ``datasets.Dataset`` (``text`` [+ ``lang``]).
+            A single ``str``/``Path`` is a file; ``Path`` items are files; ``str`` items are files only
+            when every one names an existing file (``["data/x.txt"]``), texts when none does; a list
+            mixing both, or of file-like names (``x.txt``, no spaces) none of which exists, is refused.
         out_dir: output folder: new or empty (built in a hidden sibling and moved into place whole);
             default a new temporary folder. A tokenizer folder aimm wrote is replaced only with
             ``overwrite``; any other folder or file is refused before any work.
         kind: ``"bpe"``, ``"unigram"`` or ``"wordpiece"`` (HF only).
+        for_model: the model the tokenizer is for, which sets its special tokens, their roles and
+            what ``tokenizer(text)`` adds: ``"universal"`` (default; ``<s> text``, with ``<mask>`` and
+            ``<pad>``: BERT classifiers, masked and causal LMs), ``"encoder"`` (``[CLS] text [SEP]``),
+            ``"decoder"`` (``<s> text``, EOS ``</s>``) or ``"seq2seq"`` (``text </s>``).
         vocab_size: target vocabulary size, special and byte tokens included; at most 2**20 (1048576).
         backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
         normalizer: :mod:`aimm_nlp.text` preset applied to the training text, or ``None``.
         fold_letters: let the preset fold letters too (then normalize before encoding as well).
         temperature: language sampling temperature, in (0, 100] (> 1 gives small languages more vocabulary).
         lang_weights: extra per-language multipliers of the sampled share (each 0 to 10**6), e.g. ``{"arb_Arab": 4}``.
-        special_tokens: special tokens, the first one is UNK.
+        special_tokens: special tokens, the first one is UNK; default ``None``: the ``for_model`` target's.
+            The target's role tokens missing from a given list are appended.
         byte_fallback: ``<0xNN>`` pieces for unseen characters (default on for BPE/Unigram; WordPiece
             has none and uses UNK).
         seed: seed of the language sampling, 0 to 2**32 - 1 (same data + seed -> same ``tokenizer.json``).
@@ -144,12 +172,15 @@ def train_tokenizer(
 
     Raises:
         UnknownNameError: unknown kind, backend or normalizer preset.
+        ConfigError: unknown ``for_model`` (listed with the settings' other problems).
         ConfigError: vocab_size smaller than the alphabet, bad weights or special tokens; an out_dir
             that is a file or a folder aimm did not write, or an earlier tokenizer without ``overwrite``.
-        DataError: empty corpus.
+        DataError: empty corpus, or ``str`` items mixing existing files and texts.
+        InputFileError: a missing or unreadable file (a single ``str``, or file-like ``str`` items).
     """
     _check(kind, backend, vocab_size, special_tokens)
-    settings = {"vocab_size": vocab_size, "fold_letters": fold_letters, "temperature": temperature,
+    settings = {"for_model": for_model, "vocab_size": vocab_size, "fold_letters": fold_letters,
+                "temperature": temperature,
                 "lang_weights": lang_weights, "special_tokens": special_tokens, "byte_fallback": byte_fallback,
                 "seed": seed}  # fmt: skip
     if not isinstance(normalizer, str):  # a preset name is checked by the registry (UnknownNameError) below
@@ -157,6 +188,7 @@ def train_tokenizer(
     errors = settings_errors(settings)
     if errors:
         raise ConfigError("invalid tokenizer settings (nothing was trained):", errors=errors)
+    special_tokens = special_tokens_for(for_model, special_tokens)
     if out_dir is not None:
         check_out_dir(out_dir, overwrite=overwrite)
     if byte_fallback is None:
@@ -184,7 +216,7 @@ def train_tokenizer(
         start = time.perf_counter()
         options = {"kind": kind, "vocab_size": vocab_size, "special_tokens": special_tokens,
                    "alphabet": alphabet, "byte_fallback": byte_fallback, "progress": progress}  # fmt: skip
-        tokenizer_json = BACKENDS.get(backend)(texts, build, **options)
+        tokenizer_json = post_process(BACKENDS.get(backend)(texts, build, **options), for_model)
         seconds = time.perf_counter() - start
         (build / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
         from tokenizers import Tokenizer
@@ -192,18 +224,17 @@ def train_tokenizer(
         actual = Tokenizer.from_str(tokenizer_json).get_vocab_size(with_added_tokens=True)
         config = {
             "tokenizer_class": "PreTrainedTokenizerFast",
-            "unk_token": special_tokens[0],
+            **roles_for(for_model, special_tokens),
             "clean_up_tokenization_spaces": False,
             "model_max_length": 1_000_000,
         }
-        for key, tok in zip(("bos_token", "eos_token", "pad_token"), ("<s>", "</s>", "<pad>"), strict=False):
-            if tok in special_tokens:
-                config[key] = tok
         (build / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         card = {
             "format_version": 1,
             "aimm_nlp": __version__,
             "kind": kind,
+            "for_model": for_model,
+            "post_processor": {"single": TARGETS[for_model].single, "pair": TARGETS[for_model].pair},
             "backend": backend,
             "vocab_size": vocab_size,
             "actual_vocab_size": actual,
@@ -231,4 +262,7 @@ def train_tokenizer(
             "train_seconds": round(seconds, 2),
         }
         (build / CARD).write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        from aimm_nlp.tokenization._readme import write_readme
+
+        write_readme(build, card)
     return TrainedTokenizer(path=out, card=card)
