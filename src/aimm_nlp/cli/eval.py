@@ -28,7 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "  aimm eval --model runs/llm --tasks flores_ary_Arab_bpb --output new.json "
             "--baseline base.json --max-drop 0.01\n"
             "  aimm eval --model runs/ary-bert --suite morocco-mini --output out/bert.json\n"
-            "  aimm eval --model baseline:char_ngram --suite morocco --data /data/shared --output out/ngram.json"
+            "  aimm eval --model baseline:char_ngram --suite morocco --data /data/shared --output out/ngram.json\n"
+            "  aimm eval --model runs/llm --tasks $LM_EVAL_TASKS/darijahellaswag/darijahellaswag.yaml "
+            "--datasets-root /data/hub --trust-task-code --output out/hellaswag.json"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -41,6 +43,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
     p.add_argument("--data", help="folder replacing $AIMM_SHARED for the suite's data files")
     p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
+    p.add_argument(
+        "--dataset-dir",
+        action="append",
+        dest="dataset_dir_values",
+        metavar="HUB_ID=DIR",
+        help="local copy of a Hub dataset an lm-eval task file reads (dataset_path), e.g. "
+        "MBZUAI-Paris/DarijaMMLU=/data/DarijaMMLU; DIR holds DATASET_NAME/SPLIT.{parquet,jsonl,json,csv,tsv} "
+        "(or SPLIT-*.parquet, as a huggingface-cli download --local-dir snapshot, or a save_to_disk "
+        "folder); repeatable. aimm never downloads",
+    )
+    p.add_argument(
+        "--datasets-root",
+        help="folder holding local copies of Hub datasets as ROOT/OWNER/NAME/ (e.g. ROOT/MBZUAI-Paris/DarijaMMLU), "
+        "laid out as for --dataset-dir",
+    )
+    p.add_argument(
+        "--trust-task-code",
+        action="store_true",
+        help="run the Python code that task files name with `!function` (lm-eval's utils.py, imported from "
+        "the task's folder); without it such tasks are refused. Read that code first",
+    )
     p.add_argument(
         "--output",
         required=True,
@@ -133,6 +156,30 @@ def _numbers(args: argparse.Namespace) -> list[str]:
     return errors
 
 
+def _dataset_dirs(args: argparse.Namespace) -> list[str]:
+    """``--dataset-dir ID=DIR`` and ``--datasets-root`` into ``args.dataset_dirs``; every bad value listed."""
+    from pathlib import Path
+
+    errors, dirs = [], {}
+    for text in args.dataset_dir_values or []:
+        hub, sep, folder = text.partition("=")
+        if not sep or not hub.strip() or not folder.strip():
+            errors.append(
+                f"--dataset-dir {text!r}: expected HUB_ID=DIR, e.g. MBZUAI-Paris/DarijaMMLU=/data/DarijaMMLU"
+            )
+        elif not Path(folder).expanduser().is_dir():
+            errors.append(f"--dataset-dir {text!r}: {folder} is not a folder")
+        else:
+            dirs[hub.strip()] = folder
+    if args.datasets_root is not None:
+        if not Path(args.datasets_root).expanduser().is_dir():
+            errors.append(f"--datasets-root {args.datasets_root!r}: not a folder")
+        else:
+            dirs["*"] = args.datasets_root
+    args.dataset_dirs = dirs or None
+    return errors
+
+
 def _precision_errors(args: argparse.Namespace) -> list[str]:
     """``--dtype`` / ``--softmax-dtype`` outside their choices, listed with the other bad options."""
     from aimm_nlp.evaluation.options import DTYPES, SOFTMAX_DTYPES
@@ -212,9 +259,10 @@ def run(args: argparse.Namespace) -> int:
     from aimm_nlp.evaluation.options import check_device
     from aimm_nlp.evaluation.results import load_results
 
-    errors = _numbers(args) + _precision_errors(args)
-    for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device"):
-        value = getattr(args, flag[2:])
+    errors = _numbers(args) + _precision_errors(args) + _dataset_dirs(args)
+    for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device",
+                 "--datasets-root"):  # fmt: skip
+        value = getattr(args, flag[2:].replace("-", "_"))
         if value is not None and not value.strip(" ,"):  # "" would mean the current folder, "," no task
             errors.append(f"{flag} {value!r}: empty; give a value or leave the option out")
     if not args.tasks and not args.suite:
@@ -253,6 +301,8 @@ def run(args: argparse.Namespace) -> int:
             device=args.device,
             dtype=args.dtype,
             softmax_dtype=args.softmax_dtype,
+            dataset_dirs=args.dataset_dirs,
+            trust_task_code=args.trust_task_code,
         )
     finally:
         if cache is not None:

@@ -49,6 +49,7 @@ class Prepared:
     refs: list[dict[str, Any]]
     n_total: int
     n_shot: int
+    docs: list[dict[str, Any]] | None = None  # the docs of the requests (lm-eval's custom filters read them)
 
     @property
     def prompt_sha256(self) -> str:
@@ -180,4 +181,4 @@ def prepare(
         "token_classification": "tag",
         "pipeline": "pipeline",
     }[task.type]
-    return Prepared(task, kind, requests, refs, len(all_docs), n_shot)
+    return Prepared(task, kind, requests, refs, len(all_docs), n_shot, docs)

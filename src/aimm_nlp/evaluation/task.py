@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from aimm_nlp._paths import mini_root, shared_root  # noqa: F401  (re-exported: where data paths point)
 from aimm_nlp._registry import Registry
@@ -76,7 +77,7 @@ def data_files_outside(path: str | os.PathLike[str]) -> list[tuple[str, str, Pat
     home = path.resolve().parent
     out = []
     for split, value in sorted(_data_files(cfg).items()):
-        resolved = _resolve(value, path).resolve()
+        resolved = _resolve(value, path, cfg).resolve()
         if not resolved.is_relative_to(home):
             out.append((str(split), str(value), resolved))
     return out
@@ -90,12 +91,14 @@ def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
     """
     import yaml
 
+    from aimm_nlp.evaluation.taskcode import task_loader
+
     path = Path(path)
     files, cfg, at = [], {}, path
     while at not in files:  # the include chain, nearest file last-wins as in _read_yaml
         files.append(at)
         try:
-            data = yaml.safe_load(at.read_text(encoding="utf-8")) or {}
+            data = yaml.load(at.read_text(encoding="utf-8"), Loader=task_loader(at)) or {}  # a SafeLoader
         except (OSError, UnicodeError, yaml.YAMLError):
             break
         if not isinstance(data, dict):
@@ -104,7 +107,7 @@ def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
         if not data.get("include"):
             break
         at = at.parent / str(data["include"])
-    files += [_resolve(value, path) for value in _data_files(cfg).values()]
+    files += [_resolve(value, path, cfg) for value in _data_files(cfg).values()]
     return files
 
 
@@ -143,8 +146,20 @@ def list_tasks() -> list[str]:
     return _shipped_tasks().names()
 
 
-def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
-    """Load and validate a task by shipped name or YAML path.
+def load_task(
+    name: str | os.PathLike[str], *, check_data: bool = True, dataset_dirs: Any = None,
+    trust_task_code: bool = False,
+) -> Task:  # fmt: skip
+    """Load and validate a task by shipped name or YAML path (aimm's or lm-eval's task files).
+
+    Args:
+        name: a shipped task name or a task ``.yaml`` path.
+        check_data: also check the data file (columns, templates rendered on the first doc).
+        dataset_dirs: local copies of the Hub datasets lm-eval task files read, as
+            ``{"MBZUAI-Paris/DarijaMMLU": "/data/DarijaMMLU"}``, ``{"*": ROOT}`` or one ROOT folder
+            holding ``<owner>/<name>/`` copies (:mod:`aimm_nlp.evaluation.hubdata`); never downloaded.
+        trust_task_code: import and run the task's ``!function`` code (lm-eval's ``utils.py``); without
+            it a task with ``!function`` is refused (:mod:`aimm_nlp.evaluation.taskcode`).
 
     Raises:
         UnknownNameError: no shipped task of that name.
@@ -157,10 +172,11 @@ def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
         ('classification', 'ary_Arab+ary_Latn')
     """
     path = task_path(str(name))
-    errors = validate_task_file(path, check_data=check_data)
+    opts: dict[str, Any] = {"dataset_dirs": dataset_dirs, "trust_task_code": trust_task_code}
+    errors = validate_task_file(path, check_data=check_data, **opts)
     if errors:
         raise ConfigError(f"invalid task file {path}:", errors=errors)
-    cfg, _ = _read_config(path)
+    cfg, _ = _read_config(path, **opts)
     kind = OUTPUT_TYPES[cfg["output_type"]]
     metrics = [m.get("metric") if isinstance(m, dict) else m for m in cfg.get("metric_list") or []]
     version = (cfg.get("metadata") or {}).get("version", 0)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp.errors import ConfigError
+from aimm_nlp.evaluation.hubdata import is_hub_path
+from aimm_nlp.evaluation.lmeval_compat import lmeval_errors
 from aimm_nlp.evaluation.schema import (
     _COLUMN_KEYS,
     DEFAULT_METRICS,
@@ -23,8 +25,11 @@ from aimm_nlp.evaluation.schema import (
     TRUNCATION,
     Task,
     _data_files,
+    _expand,
+    _lmeval_dir,
     _resolve,
 )
+from aimm_nlp.evaluation.taskcode import TaskCode
 from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, key_line, render_field
 
 __all__ = ["validate_task_file"]
@@ -42,8 +47,10 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
     from aimm_nlp._io import read_text
 
     text = read_text(path)
-    try:
-        data = yaml.safe_load(text) or {}
+    from aimm_nlp.evaluation.taskcode import task_loader
+
+    try:  # a SafeLoader that reads lm-eval's ``!function X`` as a reference (nothing is imported)
+        data = yaml.load(text, Loader=task_loader(path)) or {}
     except yaml.YAMLError as exc:
         errors.append(f"{path}: invalid YAML: {exc}")
         return {}
@@ -63,21 +70,35 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
     return data
 
 
-def _read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
+def _read_config(
+    path: Path, *, dataset_dirs: Any = None, trust_task_code: bool = False
+) -> tuple[dict[str, Any], list[str]]:
+    """The merged config of a task file, lm-eval's conventions applied (see :mod:`.lmeval_compat`)."""
+    from aimm_nlp.evaluation.lmeval_compat import adapt
+
     errors: list[str] = []
     cfg = _read_yaml(path, errors)
+    if not errors:
+        errors += adapt(cfg, path, dataset_dirs=dataset_dirs, trust_task_code=trust_task_code)
     return cfg, errors
 
 
-def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True) -> list[str]:
+def validate_task_file(
+    path: str | os.PathLike[str], *, check_data: bool = True, dataset_dirs: Any = None,
+    trust_task_code: bool = False,
+) -> list[str]:  # fmt: skip
     """Every problem of a task file, as ``"FILE: field: message"`` strings (empty if valid).
+
+    ``dataset_dirs`` points lm-eval tasks that read a Hub dataset at a local copy
+    (:mod:`aimm_nlp.evaluation.hubdata`); ``trust_task_code`` lets their ``!function`` code run
+    (:mod:`aimm_nlp.evaluation.taskcode`): without it such a task is invalid.
 
     Raises:
         InputFileError: the task file or its data file cannot be read (a folder, invalid UTF-8);
             the message names the file and line.
     """
     path = Path(path)
-    cfg, errors = _read_config(path)
+    cfg, errors = _read_config(path, dataset_dirs=dataset_dirs, trust_task_code=trust_task_code)
     if errors:
         return errors
     where = str(path)
@@ -135,21 +156,40 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
     errors += _check_numbers(cfg, path)
     for key in ("doc_to_text", "doc_to_target", "doc_to_choice"):
         value = cfg.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, list))):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (str, int, list, TaskCode))
+        ):
             errors.append(
                 f"{key_line(path, key)}: {key}: {value!r} is a {type(value).__name__}; expected a column "
                 "name, a Jinja template, an integer or a list"
             )
     split = cfg.get("test_split") or "test"
     files = _data_files(cfg)
-    for key in ("validation_split", "training_split", "fewshot_split"):
+    for key in ("validation_split", "training_split", "fewshot_split") if not is_hub_path(cfg) else ():
         if cfg.get(key) and cfg[key] not in files:
             errors.append(f"{key_line(path, key)}: {key}: no data_files entry for split {cfg[key]!r}")
     if split not in files:
         errors.append(f"{where}: dataset_kwargs.data_files: no file for test_split {split!r}")
-    elif check_data:
+    errors += _check_ambiguous(cfg, path, files)
+    errors += lmeval_errors(cfg, path)
+    if split in files and check_data:
         # templates are rendered on a doc only when the rest is valid (a bad hash_split cannot split)
-        errors += _check_columns(cfg, _resolve(files[split], path), where, render=not errors)
+        errors += _check_columns(cfg, _resolve(files[split], path, cfg), where, render=not errors)
+    return errors
+
+
+def _check_ambiguous(cfg: dict[str, Any], path: Path, files: dict[str, str]) -> list[str]:
+    """A relative data path found both next to the task file and where lm-eval looks (two files)."""
+    errors = []
+    for split, value in sorted(files.items()):
+        p = _expand(value)
+        here, lmeval = path.parent / p, _lmeval_dir(cfg) / p
+        if not p.is_absolute() and here.is_file() and lmeval.is_file() and not here.samefile(lmeval):
+            errors.append(
+                f"{key_line(path, 'dataset_kwargs')}: dataset_kwargs.data_files: {split}: {value!r} names two "
+                f"files: {here} (next to the task file, read by aimm) and {lmeval} (where lm-eval reads it: "
+                "dataset_kwargs.data_dir or the working directory); give an absolute path or rename one"
+            )
     return errors
 
 
@@ -162,7 +202,8 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "metadata": _DICT, "description": _STR, "group_rows_by": _STR, "tokens_column": _STR, "tags_column": _STR,
     "pipeline": _STR, "pipeline_kwargs": _DICT, "lang": _STR, "doc_filter": _STR, "hash_split": _DICT,
     "fewshot_config": _DICT, "tag": (str, list), "should_decontaminate": (bool,),
-    "doc_to_decontamination_query": _STR, "primary_metric": _STR,
+    "doc_to_decontamination_query": _STR, "primary_metric": _STR, "task_alias": _STR, "filter_list": _LIST,
+    "repeats": (int,),
 }  # fmt: skip
 _NAMES = {str: "a string", dict: "a mapping", list: "a list", bool: "true or false"}
 

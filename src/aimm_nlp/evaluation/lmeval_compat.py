@@ -1,0 +1,60 @@
+"""lm-evaluation-harness task files as they are: the conventions aimm applies when it reads one.
+
+- ``test_split: null`` with a ``validation_split``: the validation split is scored (lm-eval's
+  ``eval_docs``), e.g. darijahellaswag;
+- a Hub ``dataset_path`` with no ``data_files`` is read from a local copy
+  (:mod:`aimm_nlp.evaluation.hubdata`, ``--dataset-dir`` / ``--datasets-root``);
+- ``!function`` references run only when the user trusts the task's code
+  (:mod:`aimm_nlp.evaluation.taskcode`, ``--trust-task-code``);
+- ``filter_list`` (:mod:`aimm_nlp.evaluation.filters`) and ``process_docs``
+  (:mod:`aimm_nlp.evaluation.process`) are checked here;
+- harmless keys (``tag``, ``task_alias``, ``metadata``, ``dataset_kwargs``, decontamination keys)
+  are accepted; ``repeats`` must be 1 (one greedy answer per doc);
+- lm-eval group files (``group:`` + ``task:`` + ``aggregate_metric_list``) are run by
+  :mod:`aimm_nlp.evaluation.groups`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["adapt", "lmeval_errors"]
+
+
+def adapt(
+    cfg: dict[str, Any], path: Path, *, dataset_dirs: Any = None, trust_task_code: bool = False
+) -> list[str]:
+    """Apply lm-eval's conventions to a merged task config in place; return the errors found."""
+    from aimm_nlp.evaluation.hubdata import localize, normalize_dataset_dirs
+    from aimm_nlp.evaluation.taskcode import bind_task_code
+
+    if "test_split" in cfg and cfg["test_split"] is None and isinstance(cfg.get("validation_split"), str):
+        cfg["test_split"] = cfg["validation_split"]
+    errors = bind_task_code(cfg, trust=trust_task_code)
+    return errors + localize(cfg, path, normalize_dataset_dirs(dataset_dirs))
+
+
+def lmeval_errors(cfg: dict[str, Any], path: Path) -> list[str]:
+    """Problems with the lm-eval keys of a task config (``filter_list``, ``process_docs``, ``repeats``...)."""
+    from aimm_nlp.evaluation.filters import check_filter_list
+    from aimm_nlp.evaluation.process import check_process_docs
+    from aimm_nlp.evaluation.taskcode import TaskCode
+    from aimm_nlp.evaluation.templates import key_line
+
+    errors = check_filter_list(cfg.get("filter_list"), key_line(path, "filter_list"))
+    if cfg.get("process_docs") is not None:
+        errors += check_process_docs(cfg["process_docs"], key_line(path, "process_docs"))
+    repeats = cfg.get("repeats")
+    if repeats is not None and repeats != 1:
+        errors.append(
+            f"{key_line(path, 'repeats')}: repeats: {repeats!r}; aimm generates one greedy answer per doc, "
+            "so only repeats: 1 is supported"
+        )
+    for m in cfg.get("metric_list") or []:
+        if isinstance(m, dict) and any(isinstance(v, TaskCode) for v in m.values()):
+            errors.append(
+                f"{key_line(path, 'metric_list')}: metric_list: {m!r}: metrics written as !function are not "
+                "supported; use one of aimm's metrics or run this task with lm-eval"
+            )
+    return errors
