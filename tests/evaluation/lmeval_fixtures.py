@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-LM_EVAL_TASKS = None  # set lazily: the installed lm_eval package's tasks folder
-
-
 def lm_eval_tasks() -> Path:
     """The ``tasks`` folder of the installed lm-eval (its task YAMLs, read unchanged)."""
     import importlib.util

@@ -99,11 +99,11 @@ def read_columns(path: Path, cfg: dict[str, Any]) -> list[str]:
     return inspect_file(path, cfg)[0]
 
 
-def inspect_file(path: Path, cfg: dict[str, Any]) -> tuple[list[str], int]:
-    """``(columns, rows)``: the column names of a data file and how many rows (docs) it holds."""
+def inspect_file(path: Path, cfg: dict[str, Any], *, task_file: Path | None = None) -> tuple[list[str], int]:
+    """``(columns, rows)``: the column names of a data file (after ``process_docs``) and how many rows it holds."""
     fmt = _format(path, cfg)
     if fmt in ("parquet", "arrow") or cfg.get("process_docs") is not None:
-        docs = read_docs(path, cfg, split=None)
+        docs = read_docs(path, cfg, split=None, task_file=task_file)
         return (list(docs[0]) if docs else []), len(docs)
     lines = _lines(path)
     if fmt in ("csv", "tsv"):

@@ -8,6 +8,8 @@
   (:mod:`aimm_nlp.evaluation.taskcode`, ``--trust-task-code``);
 - ``filter_list`` (:mod:`aimm_nlp.evaluation.filters`) and ``process_docs``
   (:mod:`aimm_nlp.evaluation.process`) are checked here;
+- a relative ``data_files`` path found both next to the task file (aimm reads it) and where lm-eval
+  reads it (``dataset_kwargs.data_dir``, else the working directory) is refused as ambiguous;
 - harmless keys (``tag``, ``task_alias``, ``metadata``, ``dataset_kwargs``, decontamination keys)
   are accepted; ``repeats`` must be 1 (one greedy answer per doc);
 - lm-eval group files (``group:`` + ``task:`` + ``aggregate_metric_list``) are run by
@@ -39,10 +41,10 @@ def lmeval_errors(cfg: dict[str, Any], path: Path) -> list[str]:
     """Problems with the lm-eval keys of a task config (``filter_list``, ``process_docs``, ``repeats``...)."""
     from aimm_nlp.evaluation.filters import check_filter_list
     from aimm_nlp.evaluation.process import check_process_docs
-    from aimm_nlp.evaluation.taskcode import TaskCode
     from aimm_nlp.evaluation.templates import key_line
 
-    errors = check_filter_list(cfg.get("filter_list"), key_line(path, "filter_list"))
+    errors = _check_ambiguous(cfg, path)
+    errors += check_filter_list(cfg.get("filter_list"), key_line(path, "filter_list"))
     if cfg.get("process_docs") is not None:
         errors += check_process_docs(cfg["process_docs"], key_line(path, "process_docs"))
     repeats = cfg.get("repeats")
@@ -51,10 +53,22 @@ def lmeval_errors(cfg: dict[str, Any], path: Path) -> list[str]:
             f"{key_line(path, 'repeats')}: repeats: {repeats!r}; aimm generates one greedy answer per doc, "
             "so only repeats: 1 is supported"
         )
-    for m in cfg.get("metric_list") or []:
-        if isinstance(m, dict) and any(isinstance(v, TaskCode) for v in m.values()):
+    return errors
+
+
+def _check_ambiguous(cfg: dict[str, Any], path: Path) -> list[str]:
+    """A relative data path found both next to the task file and where lm-eval looks (two files)."""
+    from aimm_nlp.evaluation.schema import _data_files, _expand, _lmeval_dir
+    from aimm_nlp.evaluation.templates import key_line
+
+    errors = []
+    for split, value in sorted(_data_files(cfg).items()):
+        p = _expand(value)
+        here, lmeval = path.parent / p, _lmeval_dir(cfg) / p
+        if not p.is_absolute() and here.is_file() and lmeval.is_file() and not here.samefile(lmeval):
             errors.append(
-                f"{key_line(path, 'metric_list')}: metric_list: {m!r}: metrics written as !function are not "
-                "supported; use one of aimm's metrics or run this task with lm-eval"
+                f"{key_line(path, 'dataset_kwargs')}: dataset_kwargs.data_files: {split}: {value!r} names two "
+                f"files: {here} (next to the task file, read by aimm) and {lmeval} (where lm-eval reads it: "
+                "dataset_kwargs.data_dir or the working directory); give an absolute path or rename one"
             )
     return errors

@@ -120,8 +120,10 @@ def _run(expr: Any, doc: dict[str, Any], task_file: Path | None, key: str) -> An
 
     try:
         value = expr(**doc)
-        if isinstance(value, jinja2.Undefined):  # a missing column: an error, never a silent None
-            raise jinja2.UndefinedError(f"{value._undefined_name!r} is undefined")
+        if isinstance(
+            value, jinja2.Undefined
+        ):  # a missing column or a refused attribute: never a silent None
+            value._fail_with_undefined_error()
         return value
     except Exception as exc:  # sandbox refusals, undefined columns, errors in filters
         from aimm_nlp.evaluation.templates import template_error

@@ -25,8 +25,6 @@ from aimm_nlp.evaluation.schema import (
     TRUNCATION,
     Task,
     _data_files,
-    _expand,
-    _lmeval_dir,
     _resolve,
 )
 from aimm_nlp.evaluation.taskcode import TaskCode
@@ -170,26 +168,11 @@ def validate_task_file(
             errors.append(f"{key_line(path, key)}: {key}: no data_files entry for split {cfg[key]!r}")
     if split not in files:
         errors.append(f"{where}: dataset_kwargs.data_files: no file for test_split {split!r}")
-    errors += _check_ambiguous(cfg, path, files)
-    errors += lmeval_errors(cfg, path)
-    if split in files and check_data:
+    lmeval = lmeval_errors(cfg, path)
+    errors += lmeval
+    if split in files and check_data and not lmeval:  # a malformed process_docs cannot run on the data
         # templates are rendered on a doc only when the rest is valid (a bad hash_split cannot split)
         errors += _check_columns(cfg, _resolve(files[split], path, cfg), where, render=not errors)
-    return errors
-
-
-def _check_ambiguous(cfg: dict[str, Any], path: Path, files: dict[str, str]) -> list[str]:
-    """A relative data path found both next to the task file and where lm-eval looks (two files)."""
-    errors = []
-    for split, value in sorted(files.items()):
-        p = _expand(value)
-        here, lmeval = path.parent / p, _lmeval_dir(cfg) / p
-        if not p.is_absolute() and here.is_file() and lmeval.is_file() and not here.samefile(lmeval):
-            errors.append(
-                f"{key_line(path, 'dataset_kwargs')}: dataset_kwargs.data_files: {split}: {value!r} names two "
-                f"files: {here} (next to the task file, read by aimm) and {lmeval} (where lm-eval reads it: "
-                "dataset_kwargs.data_dir or the working directory); give an absolute path or rename one"
-            )
     return errors
 
 
@@ -245,7 +228,10 @@ def _check_shapes(cfg: dict[str, Any], path: Path) -> list[str]:
     for m in cfg.get("metric_list") or [] if isinstance(cfg.get("metric_list"), list) else []:
         name = m.get("metric") if isinstance(m, dict) else m
         if not isinstance(name, str):
-            errors.append(bad("metric_list", m, "a metric name or {metric: NAME}"))
+            code = " (metrics written as !function are not supported; use one of aimm's metrics)"
+            errors.append(
+                bad("metric_list", m, "a metric name or {metric: NAME}" + code * isinstance(name, TaskCode))
+            )
     spec = cfg.get("hash_split")
     if isinstance(spec, dict) and not isinstance(spec.get("column", "id"), str):
         errors.append(bad("hash_split.column", spec.get("column"), "a column name"))
@@ -317,7 +303,10 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str, *, render: bool 
         return [
             f"{where}: dataset_kwargs.data_files: {data} does not exist (set $AIMM_SHARED or fix the path)"
         ]
-    header, n_rows = inspect_file(data, cfg)
+    try:
+        header, n_rows = inspect_file(data, cfg, task_file=Path(where))
+    except ConfigError as exc:  # process_docs failing on a doc (it names the task file and line)
+        return [str(exc)]
     columns = set(header)
     errors = []
     if not n_rows:
