@@ -10,7 +10,6 @@ from lmeval_fixtures import HELLASWAG_ROWS, hub_root, lm_eval_tasks, write
 
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.evaluation import DummyModel, evaluate, validate_task_file
-from aimm_nlp.evaluation.filters import apply_filters
 from ci_support import require
 
 RESPONSES = [
@@ -39,6 +38,8 @@ PIPELINES = [
 def test_filters_equal_lm_eval_filters(steps, resp):
     require("lm_eval", 'the bench extra: pip install "aimm-nlp[bench]"')
     from lm_eval.filters import build_filter_ensemble
+
+    from aimm_nlp.evaluation.filters import apply_filters
 
     ensemble = build_filter_ensemble(
         "f", [[s["function"], {k: v for k, v in s.items() if k != "function"}] for s in steps]
