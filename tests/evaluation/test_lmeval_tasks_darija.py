@@ -244,3 +244,22 @@ def test_mmlu_rows_keep_the_hub_types(tmp_path):
     docs = read_docs(path, {})
     assert docs[1]["choices"] == MMLU_ROWS[1]["choices"] and docs[1]["answer"] == 0
     assert docs[0]["context"] == ""
+
+
+def test_cli_tasks_validate_takes_the_same_options(tasks, tmp_path, capsys):
+    from aimm_nlp.cli import main
+
+    root = hub_root(tmp_path)
+    path = str(tasks / MMLU)
+    assert main(["tasks", "validate", path]) == 2
+    err = capsys.readouterr().err
+    assert "doc_to_text: !function utils.doc_to_text" in err and "--trust-task-code" in err
+    assert main(["tasks", "validate", path, "--trust-task-code"]) == 2
+    assert "--dataset-dir MBZUAI-Paris/DarijaMMLU=DIR or --datasets-root" in capsys.readouterr().err
+    assert main(["tasks", "validate", path, "--trust-task-code", "--datasets-root", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "1 task file(s) valid" in err and "test-00000-of-00001.parquet" in err
+    )  # listed: outside the folder
+    assert main(["tasks", "validate", path, "--dataset-dir", "nope"]) == 2
+    assert "expected HUB_ID=DIR" in capsys.readouterr().err

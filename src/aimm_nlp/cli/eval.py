@@ -9,6 +9,7 @@ ORDER = 70
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from aimm_nlp.cli._lmeval import add_lmeval_options
     from aimm_nlp.evaluation.options import DTYPES, SOFTMAX_DTYPES
 
     p = sub.add_parser(
@@ -43,27 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
     p.add_argument("--data", help="folder replacing $AIMM_SHARED for the suite's data files")
     p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
-    p.add_argument(
-        "--dataset-dir",
-        action="append",
-        dest="dataset_dir_values",
-        metavar="HUB_ID=DIR",
-        help="local copy of a Hub dataset an lm-eval task file reads (dataset_path), e.g. "
-        "MBZUAI-Paris/DarijaMMLU=/data/DarijaMMLU; DIR holds DATASET_NAME/SPLIT.{parquet,jsonl,json,csv,tsv} "
-        "(or SPLIT-*.parquet, as a huggingface-cli download --local-dir snapshot, or a save_to_disk "
-        "folder); repeatable. aimm never downloads",
-    )
-    p.add_argument(
-        "--datasets-root",
-        help="folder holding local copies of Hub datasets as ROOT/OWNER/NAME/ (e.g. ROOT/MBZUAI-Paris/DarijaMMLU), "
-        "laid out as for --dataset-dir",
-    )
-    p.add_argument(
-        "--trust-task-code",
-        action="store_true",
-        help="run the Python code that task files name with `!function` (lm-eval's utils.py, imported from "
-        "the task's folder); without it such tasks are refused. Read that code first",
-    )
+    add_lmeval_options(p)
     p.add_argument(
         "--output",
         required=True,
@@ -156,30 +137,6 @@ def _numbers(args: argparse.Namespace) -> list[str]:
     return errors
 
 
-def _dataset_dirs(args: argparse.Namespace) -> list[str]:
-    """``--dataset-dir ID=DIR`` and ``--datasets-root`` into ``args.dataset_dirs``; every bad value listed."""
-    from pathlib import Path
-
-    errors, dirs = [], {}
-    for text in args.dataset_dir_values or []:
-        hub, sep, folder = text.partition("=")
-        if not sep or not hub.strip() or not folder.strip():
-            errors.append(
-                f"--dataset-dir {text!r}: expected HUB_ID=DIR, e.g. MBZUAI-Paris/DarijaMMLU=/data/DarijaMMLU"
-            )
-        elif not Path(folder).expanduser().is_dir():
-            errors.append(f"--dataset-dir {text!r}: {folder} is not a folder")
-        else:
-            dirs[hub.strip()] = folder
-    if args.datasets_root is not None:
-        if not Path(args.datasets_root).expanduser().is_dir():
-            errors.append(f"--datasets-root {args.datasets_root!r}: not a folder")
-        else:
-            dirs["*"] = args.datasets_root
-    args.dataset_dirs = dirs or None
-    return errors
-
-
 def _precision_errors(args: argparse.Namespace) -> list[str]:
     """``--dtype`` / ``--softmax-dtype`` outside their choices, listed with the other bad options."""
     from aimm_nlp.evaluation.options import DTYPES, SOFTMAX_DTYPES
@@ -253,16 +210,16 @@ def _output_replaces_input(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from aimm_nlp._io import output_problem
+    from aimm_nlp.cli._lmeval import dataset_dirs
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.evaluation.cache import ResultCache, default_cache_path
     from aimm_nlp.evaluation.harness import evaluate
     from aimm_nlp.evaluation.options import check_device
     from aimm_nlp.evaluation.results import load_results
 
-    errors = _numbers(args) + _precision_errors(args) + _dataset_dirs(args)
-    for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device",
-                 "--datasets-root"):  # fmt: skip
-        value = getattr(args, flag[2:].replace("-", "_"))
+    errors = _numbers(args) + _precision_errors(args) + dataset_dirs(args)
+    for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device"):
+        value = getattr(args, flag[2:])
         if value is not None and not value.strip(" ,"):  # "" would mean the current folder, "," no task
             errors.append(f"{flag} {value!r}: empty; give a value or leave the option out")
     if not args.tasks and not args.suite:

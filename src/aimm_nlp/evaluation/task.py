@@ -63,15 +63,18 @@ __all__ = [
 TASKS_DIR = Path(__file__).parent / "tasks"
 
 
-def data_files_outside(path: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
+def data_files_outside(
+    path: str | os.PathLike[str], *, dataset_dirs: Any = None, trust_task_code: bool = False
+) -> list[tuple[str, str, Path]]:
     """``(split, as written, resolved path)`` of each ``data_files`` entry outside the task file's folder.
 
     ``data_files`` may name any local file: ``~`` and ``$VARS`` are expanded and absolute paths are
     allowed, so a task file from someone else can make ``aimm eval`` read (and score, and log into the
-    ``.samples.jsonl``) any file this user can read. ``aimm tasks validate`` lists these paths.
+    ``.samples.jsonl``) any file this user can read. ``aimm tasks validate`` lists these paths (for an
+    lm-eval task file, the local copy of its Hub dataset: ``dataset_dirs``, as for :func:`load_task`).
     """
     path = Path(path)
-    cfg, errors = _read_config(path)
+    cfg, errors = _read_config(path, dataset_dirs=dataset_dirs, trust_task_code=trust_task_code)
     if errors:
         return []
     home = path.resolve().parent
