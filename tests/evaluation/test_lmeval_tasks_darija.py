@@ -263,3 +263,16 @@ def test_cli_tasks_validate_takes_the_same_options(tasks, tmp_path, capsys):
     )  # listed: outside the folder
     assert main(["tasks", "validate", path, "--dataset-dir", "nope"]) == 2
     assert "expected HUB_ID=DIR" in capsys.readouterr().err
+
+
+def test_cli_output_may_not_replace_the_local_copy(tasks, tmp_path, capsys):
+    from aimm_nlp.cli import main
+
+    root = hub_root(tmp_path)
+    data = root / "MBZUAI-Paris/DarijaBench/data/mac-00000-of-00001.parquet"
+    before = data.read_bytes()
+    args = ["eval", "--tasks", str(tasks / SENTIMENT), "--datasets-root", str(root), "--trust-task-code",
+            "--output", str(data), "--no-cache"]  # fmt: skip
+    assert main(args) == 2
+    assert "--output is a file of task" in capsys.readouterr().err
+    assert data.read_bytes() == before

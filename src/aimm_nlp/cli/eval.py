@@ -174,7 +174,7 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, object]]:
             pass
     for name in names:
         try:
-            files = task_inputs(task_path(name))
+            files = task_inputs(task_path(name), dataset_dirs=args.dataset_dirs)
         except AimmError:  # an unknown task: reported by evaluate()
             continue
         found += [(f"a file of task {name}", f) for f in files]

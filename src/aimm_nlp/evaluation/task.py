@@ -86,8 +86,9 @@ def data_files_outside(
     return out
 
 
-def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
-    """The files a task reads: the task file, the files it includes, and its data files (every split).
+def task_inputs(path: str | os.PathLike[str], *, dataset_dirs: Any = None) -> list[Path]:
+    """The files a task reads: the task file, the files it includes, and its data files (every split;
+    for an lm-eval task file, those of the local copy of its Hub dataset in ``dataset_dirs``).
 
     For commands that must refuse an output path equal to one of their inputs; an unreadable task
     file gives what could be found (its own errors are reported when it is loaded).
@@ -110,6 +111,9 @@ def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
         if not data.get("include"):
             break
         at = at.parent / str(data["include"])
+    from aimm_nlp.evaluation.hubdata import localize, normalize_dataset_dirs
+
+    localize(cfg, path, normalize_dataset_dirs(dataset_dirs))  # a missing copy: reported when loaded
     files += [_resolve(value, path, cfg) for value in _data_files(cfg).values()]
     return files
 
