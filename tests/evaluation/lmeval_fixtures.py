@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+
 def lm_eval_tasks() -> Path:
     """The ``tasks`` folder of the installed lm-eval (its task YAMLs, read unchanged)."""
     import importlib.util
@@ -115,7 +116,7 @@ def hub_root(root: Path, *, mmlu_subjects: list[str] = ("accounting",)) -> Path:
     org = root / "MBZUAI-Paris"
     for subject in mmlu_subjects:
         write(org / "DarijaMMLU" / subject / "test-00000-of-00001.parquet", mmlu_rows(subject))
-        write(org / "DarijaMMLU" / subject / "dev-00000-of-00001.parquet", mmlu_rows(subject)[:1])
+        write(org / "DarijaMMLU" / subject / "dev-00000-of-00001.parquet", mmlu_rows(subject)[::-1])
     write(org / "DarijaHellaSwag" / "data" / "validation-00000-of-00001.parquet", HELLASWAG_ROWS)
     write(org / "DarijaHellaSwag" / "data" / "train-00000-of-00001.parquet", HELLASWAG_ROWS[:1])
     write(org / "DarijaBench" / "data" / "mac-00000-of-00001.parquet", BENCH_ROWS)

@@ -293,7 +293,9 @@ def test_function_metrics_are_refused_with_a_reason(tmp_path):
     import yaml
 
     task_file = _gen_task(tmp_path)
-    cfg = {k: v for k, v in yaml.safe_load(task_file.read_text(encoding="utf-8")).items() if k != "metric_list"}
+    cfg = {
+        k: v for k, v in yaml.safe_load(task_file.read_text(encoding="utf-8")).items() if k != "metric_list"
+    }
     text = yaml.safe_dump(cfg, allow_unicode=True) + "metric_list:\n  - metric: !function utils.bert\n"
     task_file.write_text(text, encoding="utf-8")
     errors = validate_task_file(task_file, trust_task_code=True)

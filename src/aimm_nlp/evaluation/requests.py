@@ -72,9 +72,13 @@ def _fewshot(task: Task, docs: list[dict], pool: list[dict], n: int, seed: int, 
     if n <= 0:
         return ""
     cfg = task.config
-    rng = random.Random(f"{seed}:{idx}")
-    others = [d for d in pool if d is not docs[idx]]  # a doc is never its own example
-    shots = rng.sample(others, min(n, len(others)))
+    sampler = (cfg.get("fewshot_config") or {}).get("sampler")
+    if sampler == "first_n":  # lm-eval's FirstNSampler: the pool's first n docs (not the doc itself), in order
+        shots = [d for d in pool if d is not docs[idx]][:n]
+    else:
+        rng = random.Random(f"{seed}:{idx}")
+        others = [d for d in pool if d is not docs[idx]]  # a doc is never its own example
+        shots = rng.sample(others, min(n, len(others)))
     parts = []
     for d in shots:
         where = "a few-shot example"
