@@ -276,3 +276,14 @@ def test_cli_output_may_not_replace_the_local_copy(tasks, tmp_path, capsys):
     assert main(args) == 2
     assert "--output is a file of task" in capsys.readouterr().err
     assert data.read_bytes() == before
+
+
+def test_task_code_failing_on_the_data_names_the_file_and_function(tasks, tmp_path):
+    """darijahellaswag's process_docs on a copy without its ``ctx`` column: an error, not a traceback."""
+    root = tmp_path / "hub"
+    rows = [{k: v for k, v in r.items() if k != "ctx"} for r in HELLASWAG_ROWS]
+    write(root / "MBZUAI-Paris/DarijaHellaSwag/data/validation-00000-of-00001.parquet", rows)
+    with pytest.raises(
+        ConfigError, match=r"darijahellaswag\.yaml:10: process_docs: !function utils\.process_docs failed"
+    ):
+        _run(tasks / HELLASWAG, root)

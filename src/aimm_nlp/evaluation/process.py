@@ -87,6 +87,13 @@ def process_docs(
             ds_logging.disable_progress_bar()
         try:
             return list(spec(datasets.Dataset.from_list(docs)))
+        except ConfigError:
+            raise
+        except Exception as exc:  # the task's own code failed on this data
+            raise ConfigError(
+                f"{spec.yaml_file}:{spec.line}: process_docs: !function {spec.ref} failed on {len(docs)} docs "
+                f"({type(exc).__name__}: {exc}); check that the data has the columns the code reads"
+            ) from None
         finally:
             if quiet:
                 ds_logging.enable_progress_bar()
