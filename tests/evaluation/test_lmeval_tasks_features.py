@@ -300,3 +300,18 @@ def test_function_metrics_are_refused_with_a_reason(tmp_path):
     task_file.write_text(text, encoding="utf-8")
     errors = validate_task_file(task_file, trust_task_code=True)
     assert any("metrics written as !function are not supported" in e for e in errors), errors
+
+
+def test_dataset_path_may_be_a_local_dataset_folder(tmp_path):
+    """lm-eval's ``load_dataset(path=FOLDER)``: a task whose dataset_path is a folder needs no --dataset-dir."""
+    folder = tmp_path / "my_arc"
+    write(folder / "ARC-Easy" / "test.jsonl", ARC_ROWS)
+    task = tmp_path / "arc_local.yaml"
+    text = (
+        f"task: arc_local\ndataset_path: {folder}\ndataset_name: ARC-Easy\noutput_type: multiple_choice\n"
+        "test_split: test\ndoc_to_text: 'Question: {{question}}\\nAnswer:'\n"
+        "doc_to_target: '{{choices.label.index(answerKey)}}'\ndoc_to_choice: '{{choices.text}}'\n"
+    )
+    task.write_text(text, encoding="utf-8")
+    res = evaluate(DummyModel(), [str(task)], bootstrap_iters=0)
+    assert [s["gold"] for s in res.samples["arc_local"]] == [0, 0]

@@ -73,9 +73,7 @@ def _fewshot(task: Task, docs: list[dict], pool: list[dict], n: int, seed: int, 
         return ""
     cfg = task.config
     sampler = (cfg.get("fewshot_config") or {}).get("sampler")
-    if (
-        sampler == "first_n"
-    ):  # lm-eval's FirstNSampler: the pool's first n docs (not the doc itself), in order
+    if sampler == "first_n":  # lm-eval's FirstNSampler: the pool's first n docs in order, never the doc
         shots = [d for d in pool if d is not docs[idx]][:n]
     else:
         rng = random.Random(f"{seed}:{idx}")
