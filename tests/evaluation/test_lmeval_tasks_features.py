@@ -315,3 +315,22 @@ def test_dataset_path_may_be_a_local_dataset_folder(tmp_path):
     task.write_text(text, encoding="utf-8")
     res = evaluate(DummyModel(), [str(task)], bootstrap_iters=0)
     assert [s["gold"] for s in res.samples["arc_local"]] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("process_results", "x", "per-doc scoring code"),
+        ("doc_to_image", "img", "multimodal"),
+        ("unsafe_code", True, "model-written code"),
+        ("gen_prefix", "الجواب:", "add it to doc_to_text"),
+    ],
+)
+def test_lm_eval_keys_aimm_does_not_run_are_named(tmp_path, key, value, why):
+    path = _gen_task(tmp_path, **{key: value})
+    errors = validate_task_file(path)
+    assert any(f"{key}: lm-eval's {key} is not supported by aimm (" in e and why in e for e in errors), errors
+    assert not any("unknown key" in e for e in errors)
+    assert (
+        validate_task_file(_gen_task(tmp_path, **{key: False if value is True else None})) == []
+    )  # defaults

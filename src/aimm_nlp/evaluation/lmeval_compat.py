@@ -21,7 +21,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["adapt", "lmeval_errors"]
+__all__ = ["UNSUPPORTED", "adapt", "lmeval_errors"]
+
+# lm-eval task keys aimm does not run, and why (named instead of "unknown key")
+UNSUPPORTED = {
+    "process_results": "per-doc scoring code; use metric_list with aimm's metrics",
+    "custom_dataset": "a dataset built by code; point dataset_path at a local copy",
+    "doc_to_image": "multimodal tasks are not supported",
+    "doc_to_audio": "multimodal tasks are not supported",
+    "unsafe_code": "tasks that execute model-written code are not supported",
+    "use_prompt": "promptsource prompts are not supported; write doc_to_text",
+    "gen_prefix": "a generation prefix is not supported; add it to doc_to_text",
+}
 
 
 def adapt(
@@ -43,7 +54,12 @@ def lmeval_errors(cfg: dict[str, Any], path: Path) -> list[str]:
     from aimm_nlp.evaluation.process import check_process_docs
     from aimm_nlp.evaluation.templates import key_line
 
-    errors = _check_ambiguous(cfg, path)
+    errors = [
+        f"{key_line(path, key)}: {key}: lm-eval's {key} is not supported by aimm ({why})"
+        for key, why in UNSUPPORTED.items()
+        if cfg.get(key) not in (None, False, "")  # lm-eval's defaults (unsafe_code: false) are harmless
+    ]
+    errors += _check_ambiguous(cfg, path)
     errors += check_filter_list(cfg.get("filter_list"), key_line(path, "filter_list"))
     if cfg.get("process_docs") is not None:
         errors += check_process_docs(cfg["process_docs"], key_line(path, "process_docs"))

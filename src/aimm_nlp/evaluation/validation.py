@@ -15,7 +15,7 @@ from typing import Any
 
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.evaluation.hubdata import is_hub_path
-from aimm_nlp.evaluation.lmeval_compat import lmeval_errors
+from aimm_nlp.evaluation.lmeval_compat import UNSUPPORTED, lmeval_errors
 from aimm_nlp.evaluation.schema import (
     _COLUMN_KEYS,
     DEFAULT_METRICS,
@@ -103,7 +103,7 @@ def validate_task_file(
     errors = _check_shapes(cfg, path)
     if errors:  # the checks below assume these shapes
         return errors
-    for key in sorted(set(cfg) - TASK_KEYS):
+    for key in sorted(set(cfg) - TASK_KEYS - set(UNSUPPORTED)):  # lm-eval's own: named by lmeval_errors
         from aimm_nlp._registry import did_you_mean
 
         errors.append(f"{where}: unknown key {key!r}{did_you_mean(key, TASK_KEYS)}")
