@@ -334,3 +334,25 @@ def test_lm_eval_keys_aimm_does_not_run_are_named(tmp_path, key, value, why):
     assert (
         validate_task_file(_gen_task(tmp_path, **{key: False if value is True else None})) == []
     )  # defaults
+
+
+def test_include_may_be_a_list_merged_in_order(tmp_path):
+    """lm-eval's ``include: [a, b]``: a's keys, then b's, then the task file's own."""
+    from aimm_nlp.evaluation import load_task
+    from aimm_nlp.evaluation.task import task_inputs
+
+    write(tmp_path / "t.jsonl", [{"text": "wach labas?", "y": 1}, {"text": "ⴰⵣⵓⵍ", "y": 0}])
+    (tmp_path / "a.yaml").write_text(
+        "output_type: multiple_choice\ndataset_kwargs: {data_files: {test: t.jsonl}}\ndoc_to_text: 'A: {{text}}'\n"
+        "doc_to_choice: ['la', 'ah']\ndoc_to_target: y\ndescription: from a\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.yaml").write_text("doc_to_text: 'B: {{text}}'\ndescription: from b\n", encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(
+        "include: [a.yaml, b.yaml]\ntask: listed\ndescription: ''\n", encoding="utf-8"
+    )
+    task = load_task(tmp_path / "t.yaml")
+    assert task.config["doc_to_text"] == "B: {{text}}" and task.config["description"] == ""
+    assert task_inputs(tmp_path / "t.yaml") == [
+        tmp_path / n for n in ("t.yaml", "a.yaml", "b.yaml", "t.jsonl")
+    ]

@@ -23,7 +23,7 @@ from typing import Any
 
 from aimm_nlp._paths import mini_root, shared_root  # noqa: F401  (re-exported: where data paths point)
 from aimm_nlp._registry import Registry
-from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp.errors import AimmError, ConfigError, UnknownNameError
 from aimm_nlp.evaluation.schema import (  # re-exported: the schema was defined here
     DEFAULT_METRICS,
     NUMERIC_KEYS,  # noqa: F401
@@ -41,7 +41,12 @@ from aimm_nlp.evaluation.templates import (  # re-exported: requests, baselines 
     render_field,
     template_error,
 )
-from aimm_nlp.evaluation.validation import _check_columns, _read_config, validate_task_file  # noqa: F401
+from aimm_nlp.evaluation.validation import (  # noqa: F401
+    _check_columns,
+    _read_config,
+    _read_yaml,
+    validate_task_file,
+)
 
 __all__ = [
     "OUTPUT_TYPES",
@@ -98,19 +103,25 @@ def task_inputs(path: str | os.PathLike[str], *, dataset_dirs: Any = None) -> li
     from aimm_nlp.evaluation.taskcode import task_loader
 
     path = Path(path)
-    files, cfg, at = [], {}, path
-    while at not in files:  # the include chain, nearest file last-wins as in _read_yaml
+    files: list[Path] = []
+
+    def walk(at: Path) -> None:  # the task file and every file it includes (a path or a list, lm-eval's)
+        if at in files:
+            return
         files.append(at)
         try:
             data = yaml.load(at.read_text(encoding="utf-8"), Loader=task_loader(at)) or {}  # a SafeLoader
         except (OSError, UnicodeError, yaml.YAMLError):
-            break
-        if not isinstance(data, dict):
-            break
-        cfg = {**data, **cfg}
-        if not data.get("include"):
-            break
-        at = at.parent / str(data["include"])
+            return
+        include = data.get("include") if isinstance(data, dict) else None
+        for name in [include] if isinstance(include, str) else include if isinstance(include, list) else []:
+            walk(at.parent / str(name))
+
+    walk(path)
+    try:
+        cfg = _read_yaml(path, [])  # merged as when the task is loaded (its errors are reported then)
+    except AimmError:
+        cfg = {}
     from aimm_nlp.evaluation.hubdata import localize, normalize_dataset_dirs
 
     localize(cfg, path, normalize_dataset_dirs(dataset_dirs))  # a missing copy: reported when loaded

@@ -56,16 +56,17 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
         errors.append(f"{path}: a task file must be a mapping of keys")
         return {}
     include = data.pop("include", None)
-    if include is not None and not isinstance(include, str):
+    includes = [include] if isinstance(include, str) else include
+    if include is not None and not (isinstance(includes, list) and all(isinstance(i, str) for i in includes)):
         errors.append(
-            f"{key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path"
+            f"{key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path (or a list)"
         )
         return {}
-    if include:
-        base = _read_yaml(path.parent / include, errors, (*seen, path))
-        base.update(data)
-        data = base
-    return data
+    base: dict[str, Any] = {}
+    for name in includes or []:  # lm-eval: a list is merged in order, the including file's keys last
+        base.update(_read_yaml(path.parent / name, errors, (*seen, path)))
+    base.update(data)
+    return base
 
 
 def _read_config(
