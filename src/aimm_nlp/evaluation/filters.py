@@ -95,7 +95,15 @@ def _regex(resps: list[str], pattern: str = r"#### (\-?[0-9\.\,]+)", group_selec
 
 
 def apply_filters(filter_list: list[dict[str, Any]] | None, resp: str, doc: dict[str, Any] | None) -> Any:
-    """The answer scored for one doc: ``resp`` through the task's filter pipeline (unchanged without one)."""
+    """The answer scored for one doc: ``resp`` through the task's filter pipeline (unchanged without one).
+
+    Examples:
+        >>> steps = [{"function": "regex", "regex_pattern": r"الجواب: (\\w)"}, {"function": "take_first"}]
+        >>> apply_filters([{"name": "letter", "filter": steps}], "الجواب: B. ايجابي 😍", None)
+        'B'
+        >>> apply_filters([{"name": "low", "filter": [{"function": "lowercase"}]}], "SALAM Labas", None)
+        'salam labas'
+    """
     if not filter_list:
         return resp
     resps: list[Any] = [resp]

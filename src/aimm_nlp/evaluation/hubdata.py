@@ -45,7 +45,14 @@ def normalize_dataset_dirs(dirs: Any) -> DatasetDirs:
 
 
 def hub_id(cfg: dict[str, Any]) -> str | None:
-    """The Hub dataset a task reads (its ``dataset_path``), or None for a task with local data files."""
+    """The Hub dataset a task reads (its ``dataset_path``), or None for a task with local data files.
+
+    Examples:
+        >>> hub_id({"dataset_path": "MBZUAI-Paris/DarijaMMLU", "dataset_name": "accounting"})
+        'MBZUAI-Paris/DarijaMMLU'
+        >>> hub_id({"dataset_path": "csv", "dataset_kwargs": {"data_files": {"test": "ary.tsv"}}}) is None
+        True
+    """
     path = cfg.get("dataset_path")
     kwargs = cfg.get("dataset_kwargs") if isinstance(cfg.get("dataset_kwargs"), dict) else {}
     if not isinstance(path, str) or path in BUILDERS or kwargs.get("data_files"):
