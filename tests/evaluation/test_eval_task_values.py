@@ -205,7 +205,8 @@ SHAPES = [
     ("target_delimiter", "5", "target_delimiter: 5 is not a string"),
     ("generation_kwargs", "{until: 5}", "generation_kwargs.until: 5 is not a string or a list of strings"),
     ("include", "5", "include: 5 is not a path"),
-    ("include", "[a]", "include: ['a'] is not a path"),
+    ("include", "[a, 5]", "include: ['a', 5] is not a path"),  # a list of paths is lm-eval's, every item a path
+    ("include", "[nope.yaml]", "nope.yaml: no such task file"),
     ("include", "nope.yaml", "nope.yaml: no such task file"),
     ("include", "tiny.yaml", "include cycle"),
     ("training_split", "nope", "training_split: no data_files entry for split 'nope'"),

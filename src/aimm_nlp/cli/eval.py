@@ -9,6 +9,7 @@ ORDER = 70
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from aimm_nlp.cli._lmeval import add_lmeval_options
     from aimm_nlp.evaluation.options import DTYPES, SOFTMAX_DTYPES
 
     p = sub.add_parser(
@@ -28,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "  aimm eval --model runs/llm --tasks flores_ary_Arab_bpb --output new.json "
             "--baseline base.json --max-drop 0.01\n"
             "  aimm eval --model runs/ary-bert --suite morocco-mini --output out/bert.json\n"
-            "  aimm eval --model baseline:char_ngram --suite morocco --data /data/shared --output out/ngram.json"
+            "  aimm eval --model baseline:char_ngram --suite morocco --data /data/shared --output out/ngram.json\n"
+            "  aimm eval --model runs/llm --tasks $LM_EVAL_TASKS/darijahellaswag/darijahellaswag.yaml "
+            "--datasets-root /data/hub --trust-task-code --output out/hellaswag.json"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -41,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--suite", help="a benchmark suite (morocco, morocco-mini) or suite .yaml path")
     p.add_argument("--data", help="folder replacing $AIMM_SHARED for the suite's data files")
     p.add_argument("--strict", action="store_true", help="exit 2 (nothing written) if any task is skipped")
+    add_lmeval_options(p)
     p.add_argument(
         "--output",
         required=True,
@@ -170,7 +174,7 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, object]]:
             pass
     for name in names:
         try:
-            files = task_inputs(task_path(name))
+            files = task_inputs(task_path(name), dataset_dirs=args.dataset_dirs)
         except AimmError:  # an unknown task: reported by evaluate()
             continue
         found += [(f"a file of task {name}", f) for f in files]
@@ -206,13 +210,14 @@ def _output_replaces_input(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from aimm_nlp._io import output_problem
+    from aimm_nlp.cli._lmeval import dataset_dirs
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.evaluation.cache import ResultCache, default_cache_path
     from aimm_nlp.evaluation.harness import evaluate
     from aimm_nlp.evaluation.options import check_device
     from aimm_nlp.evaluation.results import load_results
 
-    errors = _numbers(args) + _precision_errors(args)
+    errors = _numbers(args) + _precision_errors(args) + dataset_dirs(args)
     for flag in ("--model", "--tasks", "--suite", "--data", "--output", "--cache", "--baseline", "--device"):
         value = getattr(args, flag[2:])
         if value is not None and not value.strip(" ,"):  # "" would mean the current folder, "," no task
@@ -253,6 +258,8 @@ def run(args: argparse.Namespace) -> int:
             device=args.device,
             dtype=args.dtype,
             softmax_dtype=args.softmax_dtype,
+            dataset_dirs=args.dataset_dirs,
+            trust_task_code=args.trust_task_code,
         )
     finally:
         if cache is not None:

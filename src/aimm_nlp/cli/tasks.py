@@ -9,6 +9,8 @@ ORDER = 75
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from aimm_nlp.cli._lmeval import add_lmeval_options
+
     p = sub.add_parser("tasks", help="list or validate evaluation tasks")
     inner = p.add_subparsers(dest="tasks_command", metavar="ACTION", required=True)
     ls = inner.add_parser("ls", help="list shipped tasks (name, type, language, version) and suites")
@@ -22,10 +24,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "outside the task file's folder: data_files may read any local file and expands ~ and $VARS, so "
             "check those paths in task files from others."
         ),
-        epilog="example: aimm tasks validate my_task.yaml other.yaml",
+        epilog="examples:\n  aimm tasks validate my_task.yaml other.yaml\n"
+        "  aimm tasks validate $LM_EVAL_TASKS/darijammlu/darijammlu_accounting.yaml --datasets-root /data/hub "
+        "--trust-task-code",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     val.add_argument("files", nargs="+", metavar="FILE", help="task .yaml files or shipped task names")
     val.add_argument("--no-data", action="store_true", help="skip checks that read the data files")
+    add_lmeval_options(val)
     val.set_defaults(func=run_validate)
 
 
@@ -44,16 +50,20 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from aimm_nlp.cli._lmeval import dataset_dirs
     from aimm_nlp.errors import AimmError, ConfigError
     from aimm_nlp.evaluation.task import data_files_outside, task_path, validate_task_file
 
-    errors = []
+    errors = dataset_dirs(args)
+    if errors:
+        raise ConfigError("invalid options (nothing was checked):", errors=errors)
+    opts = {"dataset_dirs": args.dataset_dirs, "trust_task_code": args.trust_task_code}
     outside = []
     for name in args.files:  # every file is checked, so one run lists every problem
         try:
             path = task_path(name)
-            errors += validate_task_file(path, check_data=not args.no_data)
-            outside += [(path, *entry) for entry in data_files_outside(path)]
+            errors += validate_task_file(path, check_data=not args.no_data, **opts)
+            outside += [(path, *entry) for entry in data_files_outside(path, **opts)]
         except AimmError as exc:  # a missing path, unknown name, or a file that is not UTF-8
             errors.append(str(exc))
     if outside:

@@ -3,7 +3,8 @@
 Formats follow lm-eval's ``dataset_path`` builder names for local files: ``csv`` (with
 ``dataset_kwargs.delimiter``, e.g. ``"\\t"`` for TSV, and ``dataset_kwargs.quoting``: default
 ``csv.QUOTE_MINIMAL`` for every delimiter, as lm-eval's ``datasets``/pandas reader; ``quoting: 3``
-reads quote characters as text), ``json`` (JSON lines or a JSON list)
+reads quote characters as text), ``json`` (JSON lines or a JSON list), ``parquet`` and ``arrow``
+(a ``datasets.save_to_disk`` shard; both read with pyarrow, typed as ``datasets`` gives them)
 and ``text`` (one ``{"text": line}`` doc per line). CSV/TSV cells get the values lm-eval sees
 (``datasets`` -> ``pandas.read_csv`` defaults): empty and NA-looking cells (``NA``, ``null``,
 ``nan``...) are None, integer columns ints (floats when a cell is missing), numeric columns
@@ -44,9 +45,11 @@ _NA = frozenset(
 
 def _format(path: Path, cfg: dict[str, Any]) -> str:
     fmt = str(cfg.get("dataset_path") or "")
-    if fmt in ("csv", "json", "text", "tsv"):
+    if fmt in ("csv", "json", "text", "tsv", "parquet", "arrow"):
         return fmt
-    return {".tsv": "tsv", ".csv": "csv", ".json": "json", ".jsonl": "json"}.get(path.suffix, "text")
+    suffixes = {".tsv": "tsv", ".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet",
+                ".arrow": "arrow"}  # fmt: skip
+    return suffixes.get(path.suffix, "text")
 
 
 def _csv_kwargs(path: Path, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -96,9 +99,12 @@ def read_columns(path: Path, cfg: dict[str, Any]) -> list[str]:
     return inspect_file(path, cfg)[0]
 
 
-def inspect_file(path: Path, cfg: dict[str, Any]) -> tuple[list[str], int]:
-    """``(columns, rows)``: the column names of a data file and how many rows (docs) it holds."""
+def inspect_file(path: Path, cfg: dict[str, Any], *, task_file: Path | None = None) -> tuple[list[str], int]:
+    """``(columns, rows)``: the column names of a data file (after ``process_docs``) and how many rows it holds."""
     fmt = _format(path, cfg)
+    if fmt in ("parquet", "arrow") or cfg.get("process_docs") is not None:
+        docs = read_docs(path, cfg, split=None, task_file=task_file)
+        return (list(docs[0]) if docs else []), len(docs)
     lines = _lines(path)
     if fmt in ("csv", "tsv"):
         rows = list(csv.reader([line + "\n" for line in lines], **_csv_kwargs(path, cfg)))
@@ -144,8 +150,26 @@ def _pandas_column(rows: list[dict[str, Any]], col: str) -> None:
         r[col] = None if c in _NA or convert is None else convert(c)
 
 
+def _arrow_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
+    """The rows of a parquet file or a ``datasets`` arrow shard, typed as ``datasets`` gives them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        raise InputFileError(f"{path}: data file does not exist", path=str(path))
+    try:
+        if fmt == "parquet":
+            return pq.read_table(path).to_pylist()
+        with pa.memory_map(str(path)) as source:  # save_to_disk shards are arrow IPC streams
+            return pa.ipc.open_stream(source).read_all().to_pylist()
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"{path}: not a readable {fmt} file ({exc})") from None
+
+
 def _read_rows(path: Path, cfg: dict[str, Any]) -> list[dict[str, Any]]:
     fmt = _format(path, cfg)
+    if fmt in ("parquet", "arrow"):
+        return _arrow_rows(path, fmt)
     lines = _lines(path)
     if fmt in ("csv", "tsv"):
         # each line gets its newline back, so a quoted field spanning lines keeps it
@@ -216,7 +240,8 @@ def read_docs(
 ) -> list[dict[str, Any]]:
     """Docs of one split; ``group_rows_by`` merges token-per-row files into one doc per group.
 
-    ``doc_filter`` and ``hash_split`` (see the module docstring) select the docs of ``split``;
+    ``doc_filter`` and ``hash_split`` (see the module docstring) select the docs of ``split``, then
+    ``process_docs`` (:mod:`aimm_nlp.evaluation.process`) reshapes them;
     ``split=None`` keeps every row of the file (``hash_split`` not applied).
 
     Raises:
@@ -225,6 +250,10 @@ def read_docs(
         DataError: a malformed data file (duplicate column names, a row with the wrong field count).
     """
     rows = _select(_read_rows(path, cfg), cfg, split, path, task_file)
+    if cfg.get("process_docs") is not None:
+        from aimm_nlp.evaluation.process import process_docs
+
+        rows = process_docs(rows, cfg, task_file)
     group = cfg.get("group_rows_by")
     if group:
         grouped: dict[Any, dict[str, list[Any]]] = {}

@@ -8,10 +8,8 @@ killed run resumes.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import time
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
@@ -25,9 +23,12 @@ from aimm_nlp.evaluation.backends.base import (
     Tagger,
 )
 from aimm_nlp.evaluation.cache import ResultCache, item_key
+from aimm_nlp.evaluation.filters import apply_filters
+from aimm_nlp.evaluation.groups import add_group_scores
 from aimm_nlp.evaluation.metrics import METRICS, bootstrap_ci
 from aimm_nlp.evaluation.options import check_options, set_precision
 from aimm_nlp.evaluation.planner import Plan, plan
+from aimm_nlp.evaluation.provenance import model_provenance, model_settings, run_provenance
 from aimm_nlp.evaluation.requests import Prepared
 from aimm_nlp.evaluation.results import Results
 from aimm_nlp.evaluation.schema import Task
@@ -95,7 +96,9 @@ def _window(prep: Prepared, backend: Backend | None) -> int:
         raise DataError(f"task {prep.task.name}: doc {doc}: {exc}") from None
 
 
-def _record(prep: Prepared, value: Any, ref: dict[str, Any]) -> dict[str, Any]:
+def _record(prep: Prepared, value: Any, ref: dict[str, Any], doc: dict | None) -> dict[str, Any]:
+    if prep.kind == "generate" and prep.task.config.get("filter_list"):  # pred: the filtered answer
+        return {**ref, "resp": value, "pred": apply_filters(prep.task.config["filter_list"], value, doc)}
     if prep.kind == "choices":
         return {**ref, "lls": [v[0] for v in value], "greedy": [v[1] for v in value]}
     if prep.kind == "rolling":
@@ -129,7 +132,8 @@ def _run_task(
 
 
 def _score(prep: Prepared, values: list[Any], iters: int, seed: int) -> tuple[dict, dict, list[dict]]:
-    items = [_record(prep, v, ref) for v, ref in zip(values, prep.refs, strict=True)]
+    docs = prep.docs or [None] * len(values)
+    items = [_record(prep, v, ref, doc) for v, ref, doc in zip(values, prep.refs, docs, strict=True)]
     scores, cis = {}, {}
     for name in prep.task.metrics:
         metric = METRICS[name]
@@ -140,65 +144,6 @@ def _score(prep: Prepared, values: list[Any], iters: int, seed: int) -> tuple[di
         per = {n: METRICS[n].item_value(item) for n in prep.task.metrics if METRICS[n].item_value}
         samples.append({"doc_id": doc_id, "request": req, **item, "metrics": per})
     return scores, cis, samples
-
-
-@functools.lru_cache(maxsize=1)
-def _package_versions() -> tuple[tuple[str, str | None], ...]:
-    from importlib import metadata
-
-    versions: list[tuple[str, str | None]] = []
-    for pkg in ("aimm-nlp", "torch", "transformers", "tokenizers", "sacrebleu", "seqeval", "numpy"):
-        try:
-            versions.append((pkg, metadata.version(pkg)))
-        except metadata.PackageNotFoundError:
-            versions.append((pkg, None))
-    return tuple(versions)
-
-
-def _model_settings(backend: Backend | None) -> dict[str, Any]:
-    """The settings that move a score, beside the model's files: part of the cache key and the provenance."""
-    settings = {k: getattr(backend, k, None) for k in ("max_length", "softmax_dtype")}
-    params = getattr(getattr(backend, "model", None), "parameters", None)
-    first = next(iter(params()), None) if callable(params) else None
-    if first is not None:  # a torch model: its dtype and device class (cpu, cuda...) move the logits
-        settings["dtype"] = str(first.dtype).removeprefix("torch.")
-        settings["device_type"] = first.device.type
-    return settings
-
-
-def _model_provenance(backend: Backend | None) -> dict[str, Any]:
-    prov = dict(getattr(backend, "provenance", {}) or {"fingerprint": getattr(backend, "fingerprint", None)})
-    return {**prov, **{k: v for k, v in _model_settings(backend).items() if v is not None}}
-
-
-def _provenance(
-    backend: Backend | None, tasks: Sequence[Task], *, batch_size: Any, seed: int, device: str
-) -> dict[str, Any]:
-    import hashlib
-    import platform
-
-    from aimm_nlp._machine import run_context
-
-    def sha(path: Any) -> str:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
-
-    return {
-        "model": _model_provenance(backend),
-        "model_kind": backend.kind if backend is not None else None,
-        "data_sha256": {t.name: sha(t.data_file()) for t in tasks},
-        "prompt_template_sha256": {t.name: t.config_hash for t in tasks},
-        "packages": dict(_package_versions()),
-        "python": platform.python_version(),
-        "seed": seed,
-        "batch_size": batch_size,
-        "device": device,
-        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        **run_context(),  # command line and machine
-    }
 
 
 def evaluate(
@@ -218,6 +163,8 @@ def evaluate(
     device: str = "cpu",
     dtype: str = "auto",
     softmax_dtype: str | None = None,
+    dataset_dirs: Any = None,
+    trust_task_code: bool = False,
 ) -> Results:
     """Evaluate ``model`` on ``tasks``; per-item results are cached and reused.
 
@@ -230,7 +177,8 @@ def evaluate(
         model: a local model folder, an in-memory ``transformers`` model (pass ``tokenizer``),
             a backend (e.g. :class:`DummyModel`), ``"baseline:majority"`` /
             ``"baseline:char_ngram"``, or ``None`` for pipeline-only tasks.
-        tasks: shipped task names, task YAML paths or :class:`Task` objects.
+        tasks: shipped task names, task YAML paths (aimm's or lm-eval's; an lm-eval group file runs its
+            tasks and adds the group's aggregated row) or :class:`Task` objects.
         suite: a suite name (``morocco``, ``morocco-mini``) or suite YAML path; with ``tasks``,
             only those of its tasks run.
         data: a folder that replaces ``$AIMM_SHARED`` for the suite's data files.
@@ -249,6 +197,9 @@ def evaluate(
         softmax_dtype: dtype of the log-softmax and of the log-likelihood sums of a causal LM
             (``"float32"`` or ``"float64"``; ``None``: the backend's own, float32 for a folder).
             Both are in the cache key and in the results' ``provenance.model``.
+        dataset_dirs: local copies of the Hub datasets of lm-eval task files:
+            ``{"MBZUAI-Paris/DarijaMMLU": DIR}``, ``{"*": ROOT}`` or ROOT (``ROOT/<owner>/<name>/``).
+        trust_task_code: run the ``!function`` code of lm-eval task files (refused without it).
 
     Raises:
         ConfigError, UnknownNameError, DataError, InputFileError, ModelError: before any model call
@@ -264,7 +215,8 @@ def evaluate(
     return _evaluate(
         model, tasks, suite=suite, data=data, strict=strict, skips=skips, limit=limit, batch_size=batch_size,
         num_fewshot=num_fewshot, seed=seed, cache=cache, bootstrap_iters=bootstrap_iters, tokenizer=tokenizer,
-        device=device, dtype=dtype, softmax_dtype=softmax_dtype,
+        device=device, dtype=dtype, softmax_dtype=softmax_dtype, dataset_dirs=dataset_dirs,
+        trust_task_code=trust_task_code,
     )  # fmt: skip
 
 
@@ -285,6 +237,8 @@ def run_suite(
     bootstrap_iters: int = 1000,
     dtype: str = "auto",
     softmax_dtype: str | None = None,
+    dataset_dirs: Any = None,
+    trust_task_code: bool = False,
 ) -> Results:
     """Run a suite (or ad-hoc ``tasks``) on ``model``; skip what cannot run, with reasons.
 
@@ -296,7 +250,7 @@ def run_suite(
         data: a folder that replaces ``$AIMM_SHARED`` in the tasks' data paths.
         strict: raise :class:`ConfigError` listing the skips before running anything.
         limit, num_fewshot, seed, cache, tokenizer, device, batch_size, bootstrap_iters, dtype,
-            softmax_dtype: as for
+            softmax_dtype, dataset_dirs, trust_task_code: as for
             :func:`evaluate` (one ``cache`` serves every task of the run).
 
     Returns:
@@ -308,7 +262,8 @@ def run_suite(
     return _evaluate(
         model, tasks, suite=suite, data=data, strict=strict, skips=True, limit=limit, batch_size=batch_size,
         num_fewshot=num_fewshot, seed=seed, cache=cache, bootstrap_iters=bootstrap_iters, tokenizer=tokenizer,
-        device=device, dtype=dtype, softmax_dtype=softmax_dtype,
+        device=device, dtype=dtype, softmax_dtype=softmax_dtype, dataset_dirs=dataset_dirs,
+        trust_task_code=trust_task_code,
     )  # fmt: skip
 
 
@@ -330,6 +285,8 @@ def _evaluate(
     device: str,
     dtype: str,
     softmax_dtype: str | None,
+    dataset_dirs: Any = None,
+    trust_task_code: bool = False,
 ) -> Results:
     """Check the options (once), plan the run (each task prepared once), run it, build one ``Results``."""
     check_options(
@@ -339,6 +296,7 @@ def _evaluate(
     todo = plan(
         model, tasks, suite=suite, data=data, strict=strict, skips=skips, tokenizer=tokenizer, device=device,
         prep_kw={"limit": limit, "num_fewshot": num_fewshot, "seed": seed},
+        load_kw={"dataset_dirs": dataset_dirs, "trust_task_code": trust_task_code},
     )  # fmt: skip
     for backend in {id(r.backend): r.backend for r in todo.runs}.values():
         if backend is not None and hasattr(backend, "batch_size"):  # an optional Backend attribute
@@ -350,7 +308,7 @@ def _evaluate(
         for run in todo.runs:
             prep, backend = run.prep, run.backend
             # settings that move a score are part of the cache key, next to the model files' fingerprint
-            settings = _model_settings(backend)
+            settings = model_settings(backend)
             model_fp = f"{getattr(backend, 'fingerprint', 'no-model')}:{sorted(settings.items())}"
             name = prep.task.name
             n_truncated[name] = _window(prep, backend)
@@ -359,7 +317,8 @@ def _evaluate(
     finally:
         if not isinstance(cache, ResultCache):
             store.close()
-    return _results(todo, scores, cis, samples, n_truncated, batch_size=batch_size, seed=seed, device=device)
+    found = _results(todo, scores, cis, samples, n_truncated, batch_size=batch_size, seed=seed, device=device)
+    return add_group_scores(found, todo.groups)
 
 
 def _results(
@@ -375,9 +334,11 @@ def _results(
 ) -> Results:
     preps = [r.prep for r in todo.runs]
     first = todo.runs[0].backend if todo.runs else todo.shared
-    provenance = _provenance(first, [p.task for p in preps], batch_size=batch_size, seed=seed, device=device)
+    provenance = run_provenance(
+        first, [p.task for p in preps], batch_size=batch_size, seed=seed, device=device
+    )
     provenance["prompt_sha256"] = {p.task.name: p.prompt_sha256 for p in preps}  # compared by the gate
-    models = {r.prep.task.name: _model_provenance(r.backend) for r in todo.runs}
+    models = {r.prep.task.name: model_provenance(r.backend) for r in todo.runs}
     if len({str(m) for m in models.values()}) > 1:  # baselines: one fit per task
         provenance["model"] = models
     return Results(

@@ -26,6 +26,7 @@ from typing import Any, cast
 from aimm_nlp.errors import ConfigError, DataError, MissingDependencyError, ModelError
 from aimm_nlp.evaluation.backends.base import Backend, Classifier
 from aimm_nlp.evaluation.backends.resolve import as_backend
+from aimm_nlp.evaluation.groups import Group, expand, is_group_file
 from aimm_nlp.evaluation.requests import Prepared, prepare
 from aimm_nlp.evaluation.suites import Suite, load_suite, rooted_task
 from aimm_nlp.evaluation.task import Task, load_task
@@ -51,6 +52,7 @@ class Plan:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     skipped_langs: dict[str, Any] = field(default_factory=dict)
     suite: Suite | None = None
+    groups: list[Group] = field(default_factory=list)  # lm-eval groups run, children before parents
 
 
 def plan(
@@ -64,18 +66,21 @@ def plan(
     tokenizer: Any,
     device: str,
     prep_kw: dict[str, Any],
+    load_kw: dict[str, Any] | None = None,
 ) -> Plan:
     """Decide the run; raise (before any model call) on anything a run cannot skip.
 
     ``skips`` selects a suite run (skip what cannot run) over plain tasks (raise). ``prep_kw``
-    holds ``limit``, ``num_fewshot`` and ``seed`` (already checked).
+    holds ``limit``, ``num_fewshot`` and ``seed`` (already checked); ``load_kw`` the
+    :func:`load_task` options ``dataset_dirs`` and ``trust_task_code``.
     """
+    load_kw = load_kw or {}
     if skips:
         spec = _suite_spec(suite, tasks)
         baseline, shared = _suite_backend(model, tokenizer, device)
-        found = _plan_suite(spec, data, strict, shared, baseline, prep_kw)
+        found = _plan_suite(spec, data, strict, shared, baseline, prep_kw, load_kw)
     else:
-        found = _plan_tasks(model, tasks, tokenizer, device, prep_kw)
+        found = _plan_tasks(model, tasks, tokenizer, device, prep_kw, load_kw)
     for run in found.runs:
         if not run.prep.requests:  # no scores can come from no docs (they would be NaN)
             raise DataError(
@@ -86,14 +91,47 @@ def plan(
 
 
 def _plan_tasks(
-    model: Any, tasks: Sequence[str | Task] | str | None, tokenizer: Any, device: str, prep_kw: dict[str, Any]
+    model: Any,
+    tasks: Sequence[str | Task] | str | None,
+    tokenizer: Any,
+    device: str,
+    prep_kw: dict[str, Any],
+    load_kw: dict[str, Any],
 ) -> Plan:
     if tasks is None:
         raise ConfigError("evaluate: pass tasks=[...] or suite='morocco-mini' (or 'morocco')")
     names = [tasks] if isinstance(tasks, str) else list(tasks)
-    loaded = [t if isinstance(t, Task) else load_task(t) for t in names]
+    loaded, groups = _load_tasks(names, load_kw)
     backend = as_backend(model, tokenizer, device)
-    return Plan([PlannedTask(prepare(t, backend, **prep_kw), backend) for t in loaded], shared=backend)
+    runs = [PlannedTask(prepare(t, backend, **prep_kw), backend) for t in loaded]
+    return Plan(runs, shared=backend, groups=groups)
+
+
+def _load_tasks(names: list[str | Task], load_kw: dict[str, Any]) -> tuple[list[Task], list[Group]]:
+    """Each task loaded (a group file gives its tasks); the errors of every task file listed at once."""
+    from aimm_nlp.evaluation.task import task_path
+
+    loaded: list[Task] = []
+    groups: list[Group] = []
+    errors: list[str] = []
+    for name in names:
+        if isinstance(name, Task):
+            loaded.append(name)
+            continue
+        files: list[Any] = [name]
+        if str(name).endswith((".yaml", ".yml")) and is_group_file(task_path(str(name))):
+            files, found = expand(task_path(str(name)))
+            groups += found
+        for f in files:
+            try:
+                loaded.append(load_task(f, **load_kw))
+            except ConfigError as exc:
+                if len(files) == 1:
+                    raise
+                errors += exc.errors or [str(exc)]
+    if errors:
+        raise ConfigError(f"invalid task files ({len(errors)} problem(s)):", errors=errors)
+    return loaded, groups
 
 
 def _suite_spec(
@@ -140,11 +178,12 @@ def _plan_suite(
     shared: Backend | None,
     baseline: str | None,
     prep_kw: dict[str, Any],
+    load_kw: dict[str, Any],
 ) -> Plan:
     """The suite's tasks prepared on ``shared`` (or each on its fitted ``baseline``), or skipped with a reason."""
     runs, skipped, skipped_langs = [], [], {}
     for name in spec.tasks:
-        task = load_task(name, check_data=False)
+        task = load_task(name, check_data=False, **load_kw)
         if data is not None:
             task = rooted_task(task, Path(data))
         run, reason = _plan_one(task, shared, baseline, prep_kw)

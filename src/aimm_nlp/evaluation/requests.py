@@ -49,6 +49,7 @@ class Prepared:
     refs: list[dict[str, Any]]
     n_total: int
     n_shot: int
+    docs: list[dict[str, Any]] | None = None  # the docs of the requests (lm-eval's custom filters read them)
 
     @property
     def prompt_sha256(self) -> str:
@@ -71,9 +72,13 @@ def _fewshot(task: Task, docs: list[dict], pool: list[dict], n: int, seed: int, 
     if n <= 0:
         return ""
     cfg = task.config
-    rng = random.Random(f"{seed}:{idx}")
-    others = [d for d in pool if d is not docs[idx]]  # a doc is never its own example
-    shots = rng.sample(others, min(n, len(others)))
+    sampler = (cfg.get("fewshot_config") or {}).get("sampler")
+    if sampler == "first_n":  # lm-eval's FirstNSampler: the pool's first n docs in order, never the doc
+        shots = [d for d in pool if d is not docs[idx]][:n]
+    else:
+        rng = random.Random(f"{seed}:{idx}")
+        others = [d for d in pool if d is not docs[idx]]  # a doc is never its own example
+        shots = rng.sample(others, min(n, len(others)))
     parts = []
     for d in shots:
         where = "a few-shot example"
@@ -180,4 +185,4 @@ def prepare(
         "token_classification": "tag",
         "pipeline": "pipeline",
     }[task.type]
-    return Prepared(task, kind, requests, refs, len(all_docs), n_shot)
+    return Prepared(task, kind, requests, refs, len(all_docs), n_shot, docs)

@@ -2,7 +2,10 @@
 
 A :class:`Task` is a validated task file (see :mod:`aimm_nlp.evaluation.task` to load one and
 :mod:`aimm_nlp.evaluation.validation` for the checks); data paths resolve ``${AIMM_SHARED}``,
-``${AIMM_MINI}``, ``~`` and ``$VARS``, relative to the task file.
+``${AIMM_MINI}``, ``~`` and ``$VARS``. A relative data path is looked up next to the task file
+first (aimm's rule: a task folder is self-contained), else where lm-eval's ``datasets.load_dataset``
+finds it: under ``dataset_kwargs.data_dir`` when set, else the working directory; a path found in
+both places (two different files) is refused by validation as ambiguous.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ TASK_KEYS = {
     "metric_list", "generation_kwargs", "metadata", "description", "include",
     # accepted and checked for lm-eval's files, not used: aimm does no decontamination
     "should_decontaminate", "doc_to_decontamination_query",
+    # lm-eval's: a display name (ignored), answer post-processing, doc reshaping, samples per doc (1)
+    "task_alias", "filter_list", "process_docs", "repeats",
     # aimm extensions
     "group_rows_by", "tokens_column", "tags_column", "pipeline", "pipeline_kwargs", "lang",
     "doc_filter", "hash_split", "truncation", "primary_metric",
@@ -123,7 +128,7 @@ class Task:
                 f"{key_line(self.path, 'dataset_kwargs')}: dataset_kwargs.data_files: no file for split "
                 f"{split!r} (splits: {', '.join(sorted(files)) or 'none'}); add it or fix the split's name"
             )
-        return _resolve(files[split], self.path)
+        return _resolve(files[split], self.path, self.config)
 
     def docs(self, split: str | None = None) -> list[dict[str, Any]]:
         """The docs of ``split`` (default: the test split), after ``doc_filter`` and ``hash_split``.
@@ -161,15 +166,27 @@ def primary_metric(config: dict[str, Any]) -> str | None:
     return (preferred or metrics or [None])[0]
 
 
-def _resolve(value: str, base: Path | None) -> Path:
+def _resolve(value: str, base: Path | None, cfg: dict[str, Any] | None = None) -> Path:
+    p = _expand(value)
+    if p.is_absolute() or base is None:
+        return p
+    here, lmeval = base.parent / p, _lmeval_dir(cfg) / p
+    return lmeval if not here.exists() and lmeval.exists() else here
+
+
+def _lmeval_dir(cfg: dict[str, Any] | None) -> Path:
+    """Where lm-eval (``datasets``) resolves relative ``data_files``: ``dataset_kwargs.data_dir``, else the cwd."""
+    kwargs = (cfg or {}).get("dataset_kwargs")
+    data_dir = kwargs.get("data_dir") if isinstance(kwargs, dict) else None
+    return _expand(data_dir) if isinstance(data_dir, str) else Path.cwd()
+
+
+def _expand(value: str) -> Path:
     text = (
         str(value).replace("${AIMM_SHARED}", str(shared_root())).replace("$AIMM_SHARED", str(shared_root()))
     )
     text = text.replace("${AIMM_MINI}", str(mini_root()))
-    p = Path(os.path.expandvars(os.path.expanduser(text)))
-    if not p.is_absolute() and base is not None:
-        p = base.parent / p
-    return p
+    return Path(os.path.expandvars(os.path.expanduser(text)))
 
 
 def _data_files(cfg: dict[str, Any]) -> dict[str, str]:

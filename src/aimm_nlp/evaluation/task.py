@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from aimm_nlp._paths import mini_root, shared_root  # noqa: F401  (re-exported: where data paths point)
 from aimm_nlp._registry import Registry
-from aimm_nlp.errors import ConfigError, UnknownNameError
+from aimm_nlp.errors import AimmError, ConfigError, UnknownNameError
 from aimm_nlp.evaluation.schema import (  # re-exported: the schema was defined here
     DEFAULT_METRICS,
     NUMERIC_KEYS,  # noqa: F401
@@ -40,7 +41,12 @@ from aimm_nlp.evaluation.templates import (  # re-exported: requests, baselines 
     render_field,
     template_error,
 )
-from aimm_nlp.evaluation.validation import _check_columns, _read_config, validate_task_file  # noqa: F401
+from aimm_nlp.evaluation.validation import (  # noqa: F401
+    _check_columns,
+    _read_config,
+    _read_yaml,
+    validate_task_file,
+)
 
 __all__ = [
     "OUTPUT_TYPES",
@@ -62,49 +68,64 @@ __all__ = [
 TASKS_DIR = Path(__file__).parent / "tasks"
 
 
-def data_files_outside(path: str | os.PathLike[str]) -> list[tuple[str, str, Path]]:
+def data_files_outside(
+    path: str | os.PathLike[str], *, dataset_dirs: Any = None, trust_task_code: bool = False
+) -> list[tuple[str, str, Path]]:
     """``(split, as written, resolved path)`` of each ``data_files`` entry outside the task file's folder.
 
     ``data_files`` may name any local file: ``~`` and ``$VARS`` are expanded and absolute paths are
     allowed, so a task file from someone else can make ``aimm eval`` read (and score, and log into the
-    ``.samples.jsonl``) any file this user can read. ``aimm tasks validate`` lists these paths.
+    ``.samples.jsonl``) any file this user can read. ``aimm tasks validate`` lists these paths (for an
+    lm-eval task file, the local copy of its Hub dataset: ``dataset_dirs``, as for :func:`load_task`).
     """
     path = Path(path)
-    cfg, errors = _read_config(path)
+    cfg, errors = _read_config(path, dataset_dirs=dataset_dirs, trust_task_code=trust_task_code)
     if errors:
         return []
     home = path.resolve().parent
     out = []
     for split, value in sorted(_data_files(cfg).items()):
-        resolved = _resolve(value, path).resolve()
+        resolved = _resolve(value, path, cfg).resolve()
         if not resolved.is_relative_to(home):
             out.append((str(split), str(value), resolved))
     return out
 
 
-def task_inputs(path: str | os.PathLike[str]) -> list[Path]:
-    """The files a task reads: the task file, the files it includes, and its data files (every split).
+def task_inputs(path: str | os.PathLike[str], *, dataset_dirs: Any = None) -> list[Path]:
+    """The files a task reads: the task file, the files it includes, and its data files (every split;
+    for an lm-eval task file, those of the local copy of its Hub dataset in ``dataset_dirs``).
 
     For commands that must refuse an output path equal to one of their inputs; an unreadable task
     file gives what could be found (its own errors are reported when it is loaded).
     """
     import yaml
 
+    from aimm_nlp.evaluation.taskcode import task_loader
+
     path = Path(path)
-    files, cfg, at = [], {}, path
-    while at not in files:  # the include chain, nearest file last-wins as in _read_yaml
+    files: list[Path] = []
+
+    def walk(at: Path) -> None:  # the task file and every file it includes (a path or a list, lm-eval's)
+        if at in files:
+            return
         files.append(at)
         try:
-            data = yaml.safe_load(at.read_text(encoding="utf-8")) or {}
+            data = yaml.load(at.read_text(encoding="utf-8"), Loader=task_loader(at)) or {}  # a SafeLoader
         except (OSError, UnicodeError, yaml.YAMLError):
-            break
-        if not isinstance(data, dict):
-            break
-        cfg = {**data, **cfg}
-        if not data.get("include"):
-            break
-        at = at.parent / str(data["include"])
-    files += [_resolve(value, path) for value in _data_files(cfg).values()]
+            return
+        include = data.get("include") if isinstance(data, dict) else None
+        for name in [include] if isinstance(include, str) else include if isinstance(include, list) else []:
+            walk(at.parent / str(name))
+
+    walk(path)
+    try:
+        cfg = _read_yaml(path, [])  # merged as when the task is loaded (its errors are reported then)
+    except AimmError:
+        cfg = {}
+    from aimm_nlp.evaluation.hubdata import localize, normalize_dataset_dirs
+
+    localize(cfg, path, normalize_dataset_dirs(dataset_dirs))  # a missing copy: reported when loaded
+    files += [_resolve(value, path, cfg) for value in _data_files(cfg).values()]
     return files
 
 
@@ -143,8 +164,20 @@ def list_tasks() -> list[str]:
     return _shipped_tasks().names()
 
 
-def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
-    """Load and validate a task by shipped name or YAML path.
+def load_task(
+    name: str | os.PathLike[str], *, check_data: bool = True, dataset_dirs: Any = None,
+    trust_task_code: bool = False,
+) -> Task:  # fmt: skip
+    """Load and validate a task by shipped name or YAML path (aimm's or lm-eval's task files).
+
+    Args:
+        name: a shipped task name or a task ``.yaml`` path.
+        check_data: also check the data file (columns, templates rendered on the first doc).
+        dataset_dirs: local copies of the Hub datasets lm-eval task files read, as
+            ``{"MBZUAI-Paris/DarijaMMLU": "/data/DarijaMMLU"}``, ``{"*": ROOT}`` or one ROOT folder
+            holding ``<owner>/<name>/`` copies (:mod:`aimm_nlp.evaluation.hubdata`); never downloaded.
+        trust_task_code: import and run the task's ``!function`` code (lm-eval's ``utils.py``); without
+            it a task with ``!function`` is refused (:mod:`aimm_nlp.evaluation.taskcode`).
 
     Raises:
         UnknownNameError: no shipped task of that name.
@@ -157,10 +190,11 @@ def load_task(name: str | os.PathLike[str], *, check_data: bool = True) -> Task:
         ('classification', 'ary_Arab+ary_Latn')
     """
     path = task_path(str(name))
-    errors = validate_task_file(path, check_data=check_data)
+    opts: dict[str, Any] = {"dataset_dirs": dataset_dirs, "trust_task_code": trust_task_code}
+    errors = validate_task_file(path, check_data=check_data, **opts)
     if errors:
         raise ConfigError(f"invalid task file {path}:", errors=errors)
-    cfg, _ = _read_config(path)
+    cfg, _ = _read_config(path, **opts)
     kind = OUTPUT_TYPES[cfg["output_type"]]
     metrics = [m.get("metric") if isinstance(m, dict) else m for m in cfg.get("metric_list") or []]
     version = (cfg.get("metadata") or {}).get("version", 0)

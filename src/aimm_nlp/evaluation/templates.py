@@ -20,13 +20,16 @@ __all__ = ["doc_to_choice", "doc_to_target", "key_line", "render", "render_field
 
 
 def render(template: Any, doc: dict[str, Any]) -> Any:
-    """lm-eval's ``doc_to_*`` semantics: a column name, a Jinja template, a list or an int.
+    """lm-eval's ``doc_to_*`` semantics: a column name, a Jinja template, a list, an int, or a function
+    (a trusted task's ``!function``, see :mod:`aimm_nlp.evaluation.taskcode`) called on the doc.
 
     Templates run in the sandbox of :func:`aimm_nlp.evaluation.sandbox.jinja_env`; errors propagate as
     jinja2 raises them (use :func:`render_field` to get a :class:`ConfigError` naming the task file).
     """
     if isinstance(template, (int, list)) or template is None:
         return template
+    if callable(template):
+        return template(doc)
     if template in doc:
         return doc[template]
     from aimm_nlp.evaluation.sandbox import compile_template

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from aimm_nlp.errors import ConfigError
+from aimm_nlp.evaluation.hubdata import is_hub_path
+from aimm_nlp.evaluation.lmeval_compat import UNSUPPORTED, lmeval_errors
 from aimm_nlp.evaluation.schema import (
     _COLUMN_KEYS,
     DEFAULT_METRICS,
@@ -25,6 +27,7 @@ from aimm_nlp.evaluation.schema import (
     _data_files,
     _resolve,
 )
+from aimm_nlp.evaluation.taskcode import TaskCode
 from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, key_line, render_field
 
 __all__ = ["validate_task_file"]
@@ -42,8 +45,10 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
     from aimm_nlp._io import read_text
 
     text = read_text(path)
-    try:
-        data = yaml.safe_load(text) or {}
+    from aimm_nlp.evaluation.taskcode import task_loader
+
+    try:  # a SafeLoader that reads lm-eval's ``!function X`` as a reference (nothing is imported)
+        data = yaml.load(text, Loader=task_loader(path)) or {}
     except yaml.YAMLError as exc:
         errors.append(f"{path}: invalid YAML: {exc}")
         return {}
@@ -51,40 +56,55 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
         errors.append(f"{path}: a task file must be a mapping of keys")
         return {}
     include = data.pop("include", None)
-    if include is not None and not isinstance(include, str):
+    includes = [include] if isinstance(include, str) else include
+    if include is not None and not (isinstance(includes, list) and all(isinstance(i, str) for i in includes)):
         errors.append(
-            f"{key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path"
+            f"{key_line(path, 'include')}: include: {include!r} is not a path; give a task .yaml path (or a list)"
         )
         return {}
-    if include:
-        base = _read_yaml(path.parent / include, errors, (*seen, path))
-        base.update(data)
-        data = base
-    return data
+    base: dict[str, Any] = {}
+    for name in includes or []:  # lm-eval: a list is merged in order, the including file's keys last
+        base.update(_read_yaml(path.parent / name, errors, (*seen, path)))
+    base.update(data)
+    return base
 
 
-def _read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
+def _read_config(
+    path: Path, *, dataset_dirs: Any = None, trust_task_code: bool = False
+) -> tuple[dict[str, Any], list[str]]:
+    """The merged config of a task file, lm-eval's conventions applied (see :mod:`.lmeval_compat`)."""
+    from aimm_nlp.evaluation.lmeval_compat import adapt
+
     errors: list[str] = []
     cfg = _read_yaml(path, errors)
+    if not errors:
+        errors += adapt(cfg, path, dataset_dirs=dataset_dirs, trust_task_code=trust_task_code)
     return cfg, errors
 
 
-def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True) -> list[str]:
+def validate_task_file(
+    path: str | os.PathLike[str], *, check_data: bool = True, dataset_dirs: Any = None,
+    trust_task_code: bool = False,
+) -> list[str]:  # fmt: skip
     """Every problem of a task file, as ``"FILE: field: message"`` strings (empty if valid).
+
+    ``dataset_dirs`` points lm-eval tasks that read a Hub dataset at a local copy
+    (:mod:`aimm_nlp.evaluation.hubdata`); ``trust_task_code`` lets their ``!function`` code run
+    (:mod:`aimm_nlp.evaluation.taskcode`): without it such a task is invalid.
 
     Raises:
         InputFileError: the task file or its data file cannot be read (a folder, invalid UTF-8);
             the message names the file and line.
     """
     path = Path(path)
-    cfg, errors = _read_config(path)
+    cfg, errors = _read_config(path, dataset_dirs=dataset_dirs, trust_task_code=trust_task_code)
     if errors:
         return errors
     where = str(path)
     errors = _check_shapes(cfg, path)
     if errors:  # the checks below assume these shapes
         return errors
-    for key in sorted(set(cfg) - TASK_KEYS):
+    for key in sorted(set(cfg) - TASK_KEYS - set(UNSUPPORTED)):  # lm-eval's own: named by lmeval_errors
         from aimm_nlp._registry import did_you_mean
 
         errors.append(f"{where}: unknown key {key!r}{did_you_mean(key, TASK_KEYS)}")
@@ -135,21 +155,25 @@ def validate_task_file(path: str | os.PathLike[str], *, check_data: bool = True)
     errors += _check_numbers(cfg, path)
     for key in ("doc_to_text", "doc_to_target", "doc_to_choice"):
         value = cfg.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, list))):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (str, int, list, TaskCode))
+        ):
             errors.append(
                 f"{key_line(path, key)}: {key}: {value!r} is a {type(value).__name__}; expected a column "
                 "name, a Jinja template, an integer or a list"
             )
     split = cfg.get("test_split") or "test"
     files = _data_files(cfg)
-    for key in ("validation_split", "training_split", "fewshot_split"):
+    for key in ("validation_split", "training_split", "fewshot_split") if not is_hub_path(cfg) else ():
         if cfg.get(key) and cfg[key] not in files:
             errors.append(f"{key_line(path, key)}: {key}: no data_files entry for split {cfg[key]!r}")
     if split not in files:
         errors.append(f"{where}: dataset_kwargs.data_files: no file for test_split {split!r}")
-    elif check_data:
+    lmeval = lmeval_errors(cfg, path)
+    errors += lmeval
+    if split in files and check_data and not lmeval:  # a malformed process_docs cannot run on the data
         # templates are rendered on a doc only when the rest is valid (a bad hash_split cannot split)
-        errors += _check_columns(cfg, _resolve(files[split], path), where, render=not errors)
+        errors += _check_columns(cfg, _resolve(files[split], path, cfg), where, render=not errors)
     return errors
 
 
@@ -162,7 +186,8 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "metadata": _DICT, "description": _STR, "group_rows_by": _STR, "tokens_column": _STR, "tags_column": _STR,
     "pipeline": _STR, "pipeline_kwargs": _DICT, "lang": _STR, "doc_filter": _STR, "hash_split": _DICT,
     "fewshot_config": _DICT, "tag": (str, list), "should_decontaminate": (bool,),
-    "doc_to_decontamination_query": _STR, "primary_metric": _STR,
+    "doc_to_decontamination_query": _STR, "primary_metric": _STR, "task_alias": _STR, "filter_list": _LIST,
+    "repeats": (int,),
 }  # fmt: skip
 _NAMES = {str: "a string", dict: "a mapping", list: "a list", bool: "true or false"}
 
@@ -204,7 +229,10 @@ def _check_shapes(cfg: dict[str, Any], path: Path) -> list[str]:
     for m in cfg.get("metric_list") or [] if isinstance(cfg.get("metric_list"), list) else []:
         name = m.get("metric") if isinstance(m, dict) else m
         if not isinstance(name, str):
-            errors.append(bad("metric_list", m, "a metric name or {metric: NAME}"))
+            code = " (metrics written as !function are not supported; use one of aimm's metrics)"
+            errors.append(
+                bad("metric_list", m, "a metric name or {metric: NAME}" + code * isinstance(name, TaskCode))
+            )
     spec = cfg.get("hash_split")
     if isinstance(spec, dict) and not isinstance(spec.get("column", "id"), str):
         errors.append(bad("hash_split.column", spec.get("column"), "a column name"))
@@ -276,7 +304,10 @@ def _check_columns(cfg: dict[str, Any], data: Path, where: str, *, render: bool 
         return [
             f"{where}: dataset_kwargs.data_files: {data} does not exist (set $AIMM_SHARED or fix the path)"
         ]
-    header, n_rows = inspect_file(data, cfg)
+    try:
+        header, n_rows = inspect_file(data, cfg, task_file=Path(where))
+    except ConfigError as exc:  # process_docs failing on a doc (it names the task file and line)
+        return [str(exc)]
     columns = set(header)
     errors = []
     if not n_rows:
