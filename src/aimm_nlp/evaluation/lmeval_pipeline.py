@@ -11,33 +11,50 @@ each request by calling it on the context, as ``aimm eval`` does::
 
     simple_evaluate(model=PipelineLM(), tasks=["mini_langid"], task_manager=TaskManager(include_path=OUT))
 
-Importing this module imports lm-eval (the ``bench`` extra).
+lm-eval comes with the ``bench`` extra: the class is built on first use (a
+:class:`~aimm_nlp.errors.MissingDependencyError` naming the pip command without it), so importing this
+module needs no lm-eval.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
-from lm_eval.api.model import LM
-
-from aimm_nlp.evaluation.pipelines import run_pipeline
-
-__all__ = ["PipelineLM"]
+__all__ = ["PipelineLM"]  # noqa: F822 (built on first use by __getattr__)
 
 
-class PipelineLM(LM):
-    """An lm-eval model that answers exported pipeline tasks with aimm's text functions."""
+@functools.cache
+def _pipeline_lm() -> type:
+    from aimm_nlp._deps import require
 
-    def generate_until(self, requests: list[Any], disable_tqdm: bool = False) -> list[str]:
-        out = []
-        for req in requests:
-            spec = json.loads(req.doc["_aimm_pipeline"])
-            out.append(run_pipeline(spec["name"], req.arguments[0], **spec["kwargs"]))
-        return out
+    require("lm_eval", extra="bench", package="lm-eval")
+    from lm_eval.api.model import LM
 
-    def loglikelihood(self, requests: list[Any], disable_tqdm: bool = False) -> list[tuple[float, bool]]:
-        raise NotImplementedError("PipelineLM answers exported aimm pipeline tasks (generate_until) only")
+    from aimm_nlp.evaluation.pipelines import run_pipeline
 
-    def loglikelihood_rolling(self, requests: list[Any], disable_tqdm: bool = False) -> list[float]:
-        raise NotImplementedError("PipelineLM answers exported aimm pipeline tasks (generate_until) only")
+    class PipelineLM(LM):
+        """An lm-eval model that answers exported aimm pipeline tasks with aimm's text functions."""
+
+        def generate_until(self, requests: list[Any], disable_tqdm: bool = False) -> list[str]:
+            out = []
+            for req in requests:
+                spec = json.loads(req.doc["_aimm_pipeline"])
+                out.append(run_pipeline(spec["name"], req.arguments[0], **spec["kwargs"]))
+            return out
+
+        def loglikelihood(self, requests: list[Any], disable_tqdm: bool = False) -> list[tuple[float, bool]]:
+            raise NotImplementedError("PipelineLM answers exported aimm pipeline tasks (generate_until) only")
+
+        def loglikelihood_rolling(self, requests: list[Any], disable_tqdm: bool = False) -> list[float]:
+            raise NotImplementedError("PipelineLM answers exported aimm pipeline tasks (generate_until) only")
+
+    PipelineLM.__module__ = __name__
+    return PipelineLM
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PipelineLM":
+        return _pipeline_lm()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
