@@ -94,6 +94,20 @@ def test_lm_eval_scores_an_exported_model_task_as_aimm_eval_does(model_runs, tas
     )
 
 
+def test_lm_eval_scores_each_item_as_aimm_eval_does(model_runs):
+    """Per item, not only the aggregate: the first 20 mini sentiment items are all positive and a
+    random model never picks it, so acc and F1 are 0 in both; their log-likelihoods must agree too."""
+    theirs, ours = model_runs
+    lls = {
+        s["doc_id"]: [ll for ll, _ in s["filtered_resps"]]
+        for s in theirs["samples"]["mini_ary_sentiment_Arab"]
+    }
+    for row in ours.samples["mini_ary_sentiment_Arab"]:
+        assert row["lls"] == pytest.approx(lls[row["doc_id"]], abs=1e-4)
+    preds = {s["doc_id"]: s["filtered_resps"][0] for s in theirs["samples"]["mini_translation_eng_ary"]}
+    assert {row["doc_id"]: row["pred"] for row in ours.samples["mini_translation_eng_ary"]} == preds
+
+
 @pytest.mark.parametrize("task", PIPELINE_TASKS)
 def test_lm_eval_scores_an_exported_pipeline_task_as_aimm_eval_does(exported, task):
     from aimm_nlp.evaluation import evaluate
