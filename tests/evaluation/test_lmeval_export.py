@@ -211,3 +211,17 @@ def test_cli_export_lists_what_it_wrote_and_what_it_left_out(tmp_path, capsys):
     assert "mini_pos" not in (tmp_path / "lm" / "morocco-mini.yaml").read_text("utf-8")
     assert main(["tasks", "export", "--lm-eval", str(tmp_path / "other")]) == 2
     assert "name at least one TASK or --suite SUITE" in capsys.readouterr().err
+
+
+def test_pipeline_lm_without_lm_eval_names_the_extra(monkeypatch):
+    import aimm_nlp._deps as deps
+    import aimm_nlp.evaluation.lmeval_pipeline as mod
+    from aimm_nlp.errors import MissingDependencyError
+
+    mod._pipeline_lm.cache_clear()
+    monkeypatch.setattr(deps, "is_available", lambda name: name != "lm_eval")
+    try:
+        with pytest.raises(MissingDependencyError, match=r'pip install "aimm-nlp\[bench\]"'):
+            mod.PipelineLM  # noqa: B018  (the class is built on first access)
+    finally:
+        mod._pipeline_lm.cache_clear()
