@@ -1,4 +1,4 @@
-"""``aimm tasks``: list the shipped evaluation tasks, validate task files."""
+"""``aimm tasks``: list the shipped evaluation tasks, validate task files, export them for lm-eval."""
 
 from __future__ import annotations
 
@@ -33,6 +33,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     val.add_argument("--no-data", action="store_true", help="skip checks that read the data files")
     add_lmeval_options(val)
     val.set_defaults(func=run_validate)
+    exp = inner.add_parser(
+        "export",
+        help="write tasks as plain lm-eval task files (resolved data, lm-eval metrics)",
+        description=(
+            "Write tasks (and suites, as lm-eval groups) into a new folder that lm-eval runs offline:\n"
+            "one YAML per task with absolute data_files, the docs aimm scores as JSON lines (after\n"
+            "doc_filter and hash_split), and aimm_lmeval_functions.py (macro F1, CER, WER).\n"
+            "classification becomes multiple_choice; pipeline tasks become generate_until tasks answered\n"
+            "by aimm_nlp.evaluation.lmeval_pipeline.PipelineLM; bits_per_char is dropped;\n"
+            "token_classification has no lm-eval form (a named task exits 2; a suite's is left out and\n"
+            "listed). Never overwrites: OUTDIR must be new or empty."
+        ),
+        epilog=(
+            "example: aimm tasks export --lm-eval out/lmeval --suite morocco-mini\n"
+            "         lm_eval --model hf --model_args pretrained=runs/llm --include_path out/lmeval "
+            "--tasks mini_ary_Arab_bpb --limit 20"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    exp.add_argument("tasks", nargs="*", metavar="TASK", help="shipped task names or task .yaml files")
+    exp.add_argument(
+        "--lm-eval", required=True, metavar="OUTDIR", help="new folder for the lm-eval task files"
+    )
+    exp.add_argument(
+        "--suite", action="append", default=[], metavar="SUITE", help="a suite name or file (repeatable)"
+    )
+    exp.set_defaults(func=run_export)
 
 
 def run_ls(args: argparse.Namespace) -> int:
@@ -78,4 +105,23 @@ def run_validate(args: argparse.Namespace) -> int:
     if errors:
         raise ConfigError(f"{len(errors)} error(s) in task files:", errors=errors)
     print(f"{len(args.files)} task file(s) valid", file=sys.stderr)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.evaluation.lmeval_export import export_lm_eval
+
+    if not args.tasks and not args.suite:
+        raise ConfigError("tasks export: name at least one TASK or --suite SUITE")
+    done, skipped = export_lm_eval(args.tasks, args.lm_eval, suites=args.suite)
+    for task in done:
+        dropped = f" (dropped: {', '.join(task.dropped_metrics)})" if task.dropped_metrics else ""
+        print(f"{task.path}  {task.output_type}{dropped}")
+    for name, reason in skipped:
+        print(f"left out {name}: {reason}", file=sys.stderr)
+    print(
+        f"{len(done)} task(s) exported; run: lm_eval --include_path {done[0].path.parent if done else args.lm_eval}",
+        file=sys.stderr,
+    )
     return 0

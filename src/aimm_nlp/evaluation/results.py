@@ -1,7 +1,14 @@
 """``Results``: a superset of lm-eval's results JSON, plus provenance, CIs and per-item logs.
 
-Top-level keys shared with lm-eval: ``results`` (``"acc,none"`` style keys), ``versions``,
-``configs``, ``n-shot``, ``higher_is_better``, ``n-samples``. aimm adds ``"<metric>_ci95,none"``
+Keys shared with lm-eval 0.4 (``lm_eval.result_schema.EvalResults``): ``results`` (per task ``name``,
+``alias``, ``sample_len``, ``"acc,none"`` style scores and their ``"acc_stderr,none"``: half the 95 %
+bootstrap interval / 1.96, the normal-theory standard error that interval implies, ``"N/A"`` without
+one, as lm-eval writes it), ``group_subtasks``, ``versions``, ``configs``, ``n-shot``,
+``higher_is_better``, ``n-samples``, ``config`` (model, model_args, model_dtype, batch_size,
+device, fewshot_seed), ``model_name``, ``model_name_sanitized``, ``max_length``, ``date`` (Unix
+time), ``transformers_version``. Left out, as aimm cannot fill them honestly: ``lm_eval_version``,
+``git_hash`` (of lm-eval's checkout), ``pretty_env_info``, ``task_hashes`` (hashes of lm-eval's
+sample logs), tokenizer and chat-template fields. aimm adds ``"<metric>_ci95,none"``
 bootstrap intervals inside ``results``, ``lang`` per task, ``n-truncated`` per task (requests whose
 context was cut to fit the model window), a ``provenance`` block (sha256 of
 data files; ``model``: the absolute ``model_path``, ``files_sha256`` = one plain sha256 per file of the
@@ -50,15 +57,27 @@ class Results:
         """The JSON document (lm-eval's keys + aimm's)."""
         results: dict[str, dict[str, Any]] = {}
         for task, scores in self.scores.items():
-            row: dict[str, Any] = {"alias": task}
+            n = (self.n_samples.get(task) or {}).get("effective")
+            row: dict[str, Any] = {
+                "name": task,
+                "alias": task,
+                **({"sample_len": n} if n is not None else {}),
+            }
             for metric, value in scores.items():
                 row[f"{metric},none"] = value
                 ci = self.ci95[task].get(metric)
+                row[f"{metric}_stderr,none"] = _stderr(ci)
                 row[f"{metric}_ci95,none"] = list(ci) if ci else None
             results[task] = row
         return {
             "schema_version": SCHEMA_VERSION,
+            **self._lm_eval_run_keys(),
             "results": results,
+            "group_subtasks": (
+                {self.suite["name"]: [t for t in self.suite["tasks"] if t in self.scores]}
+                if self.suite
+                else {task: [] for task in self.scores}
+            ),
             "versions": self.versions,
             "configs": self.configs,
             "n-shot": self.n_shot,
@@ -70,6 +89,39 @@ class Results:
             "group": self.suite,
             "skipped": [{"task": t, "reason": r} for t, r in self.skipped],
         }
+
+    def _lm_eval_run_keys(self) -> dict[str, Any]:
+        """lm-eval's run-level keys, from the provenance (a key aimm does not know is left out)."""
+        prov = self.provenance or {}
+        model = prov.get("model") if isinstance(prov.get("model"), dict) else {}
+        path = model.get("model_path")
+        name = path or prov.get("model_kind")
+        config = {
+            "model": prov.get("model_kind"),
+            "model_args": {"pretrained": path} if path else None,
+            "model_dtype": model.get("dtype"),
+            "batch_size": prov.get("batch_size"),
+            "device": prov.get("device"),
+            "fewshot_seed": prov.get("seed"),  # aimm's seed: few-shot sampling and bootstrap
+        }
+        out: dict[str, Any] = {"config": {k: v for k, v in config.items() if v is not None}}
+        if name:
+            out.update(model_name=str(name), model_name_sanitized=str(name).replace("/", "__"))
+        if model.get("max_length") is not None:
+            out["max_length"] = model["max_length"]
+        created = prov.get("created_utc")
+        if isinstance(created, str):
+            import calendar
+            import time
+
+            try:
+                out["date"] = float(calendar.timegm(time.strptime(created, "%Y-%m-%dT%H:%M:%SZ")))
+            except ValueError:
+                pass
+        version = (prov.get("packages") or {}).get("transformers")
+        if version:
+            out["transformers_version"] = version
+        return out
 
     def write(self, path: str | os.PathLike[str], *, samples: bool = True) -> Path:
         """Write the JSON (and ``<stem>.samples.jsonl`` per-item log) atomically; return the JSON path.
@@ -152,6 +204,13 @@ class Results:
         for task, reason in self.skipped:
             lines.append(f"| {task} | {self.langs.get(task) or '-'} | skipped | {reason} |")
         return "\n".join(lines)
+
+
+def _stderr(ci: tuple[float, float] | None) -> float | str:
+    """The standard error a 95 % interval implies (half its width / 1.96); lm-eval's ``"N/A"`` without one."""
+    if not ci or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in ci):
+        return "N/A"
+    return (ci[1] - ci[0]) / (2 * 1.959963984540054)
 
 
 def _finite(value: Any) -> Any:

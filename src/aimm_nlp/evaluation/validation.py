@@ -55,6 +55,12 @@ def _read_yaml(path: Path, errors: list[str], seen: tuple[Path, ...] = ()) -> di
     if not isinstance(data, dict):
         errors.append(f"{path}: a task file must be a mapping of keys")
         return {}
+    from aimm_nlp.evaluation._aimm_keys import lift_aimm_keys
+
+    lifted = lift_aimm_keys(data, path)  # aimm's keys under metadata.aimm, where lm-eval ignores them
+    if lifted:
+        errors += lifted
+        return {}
     include = data.pop("include", None)
     includes = [include] if isinstance(include, str) else include
     if include is not None and not (isinstance(includes, list) and all(isinstance(i, str) for i in includes)):

@@ -5,6 +5,14 @@ lm-eval writes ``results`` (``"acc,none"`` and ``"acc_stderr,none"``, the stderr
 batch settings), ``task_hashes``, ``lm_eval_version``, ``date``, ``model_name``... aimm's files have a
 ``schema_version`` and bootstrap intervals (``"acc_ci95,none"``). An lm-eval file gets a normal-theory
 95 % interval, value +- 1.96 stderr, and a provenance block built from its own keys.
+
+Two things make lm-eval's file read like aimm's own for the same tasks. A task exported with
+``aimm tasks export --lm-eval`` keeps its ``lang`` and ``primary_metric`` in
+``configs[task].metadata.aimm``: they are lifted to the config's top level, so the task lands in the
+same language view with the same leaderboard column as ``aimm eval``'s run of it. A group's row
+(``groups``, or a ``group_subtasks`` entry with subtasks) is an aggregate of tasks that have rows of
+their own: it moves out of ``results`` into ``lmeval_groups``, so the leaderboard shows each task once
+and its aggregates do not count the same docs twice.
 """
 
 from __future__ import annotations
@@ -44,8 +52,13 @@ def as_aimm(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """
     if not is_lmeval(data):
         return data, "bootstrap"
-    results = {}
+    subtasks = data.get("group_subtasks") if isinstance(data.get("group_subtasks"), dict) else {}
+    group_names = {g for g, members in subtasks.items() if members} | set(data.get("groups") or {})
+    results, groups = {}, {}
     for task, row in (data.get("results") or {}).items():
+        if task in group_names:
+            groups[task] = row
+            continue
         out = dict(row)
         for key, value in row.items():
             metric, sep, flt = key.partition(",")
@@ -80,5 +93,22 @@ def as_aimm(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return {
         **data,
         "results": results,
+        "configs": {task: _lift_aimm(cfg) for task, cfg in (data.get("configs") or {}).items()},
+        "lmeval_groups": groups,
         "provenance": {k: v for k, v in prov.items() if v},
     }, "normal (lm-eval stderr)"
+
+
+def _lift_aimm(config: Any) -> Any:
+    """An lm-eval task config with ``metadata.aimm``'s ``lang``/``primary_metric`` at its top level.
+
+    Examples:
+        >>> _lift_aimm({"task": "t", "metadata": {"version": 1, "aimm": {"lang": "ary_Arab", "primary_metric": "f1"}}})
+        {'task': 't', 'metadata': {'version': 1, 'aimm': {'lang': 'ary_Arab', 'primary_metric': 'f1'}}, 'lang': 'ary_Arab', 'primary_metric': 'f1'}
+    """
+    meta = config.get("metadata") if isinstance(config, dict) else None
+    aimm = meta.get("aimm") if isinstance(meta, dict) else None
+    if not isinstance(aimm, dict):
+        return config
+    keys = ("lang", "primary_metric")
+    return {**config, **{k: aimm[k] for k in keys if isinstance(aimm.get(k), str) and k not in config}}
