@@ -17,7 +17,7 @@ from functools import cache
 
 import numpy as np
 
-from aimm_nlp.text.langid._encode import _DIGIT, _MASK_RE, _MUL, SPACE, P, _lut
+from aimm_nlp.text.langid._encode import _DIGIT, _MASK_RE, _MUL, SPACE, P, _lut, may_mask
 from aimm_nlp.text.langid._morph import (
     DARIJA_MARKERS,
     DARIJA_WORDS,
@@ -60,7 +60,7 @@ def _table() -> dict[int, str]:
 def clean(text: str) -> str:
     """``text`` cleaned as ``prepare([text])`` does, as a ``str`` ending with the separator ``\\x00``."""
     s = " " + text.replace("\x00", " ") + " \x00"
-    if "@" in s or "#" in s or "http" in s or "www" in s:
+    if may_mask(s):
         s = _MASK_RE.sub(" ", s)
     if not s.isascii() and max(s) > "\uffff":
         s = _ASTRAL.sub(" ", s)  # above the BMP: ``_lut`` maps everything to a space
