@@ -126,14 +126,15 @@ def _word_hash(word: str) -> int:
     return h
 
 
-_CLASSES = {"kt": "كت", "ytn": "يتن", "wf": "وف", "ktg": "كتغ", "long": "اويى"}
+# Letter classes of the patterns (``_morph``): ka-/ta-, person prefixes, w-/f-, ka-/ta-/gha-, long vowels.
+_KT, _YTN, _WF, _KTG, _LONG = "كت", "يتن", "وف", "كتغ", "اويى"
 
 
 def _shapes(word: str) -> tuple[int, ...]:
     """Indices (into ``_morph.FEATURES``) of the pattern features 2..8 this Arabic word shows."""
     n = len(word)
     c = word + "    "
-    kt, ytn, wf, ktg, long_ = (_CLASSES[k] for k in ("kt", "ytn", "wf", "ktg", "long"))
+    kt, ytn, wf, ktg, long_ = _KT, _YTN, _WF, _KTG, _LONG
     out = []
     if (c[0] in kt and c[1] in ytn and n >= 4) or (c[0] in wf and c[1] in kt and c[2] in ytn and n >= 5):
         out.append(2)
@@ -159,20 +160,18 @@ def _word(word: str, p: _OneText) -> tuple[int, tuple[int, ...], int]:
     h = _word_hash(word)
     shapes: tuple[int, ...] = ()
     if p.morph and "\u0600" <= word[0] < "\u0700":
-        listed = (0,) if h in _hashes(DARIJA_MARKERS | DARIJA_WORDS) else ()
-        listed += (1,) if h in _hashes(MSA_FUNCTION_WORDS) else ()
-        shapes = listed if h in _hashes(PATTERN_EXCEPTIONS) else listed + _shapes(word)
-    if word.isascii():  # cleaned ASCII is a-z: Latin letters
-        letters = len(word) << 32
-    else:
-        scripts = p.scripts
-        letters = sum(1 << (32 * (scripts[ord(ch)] - 1)) for ch in word if scripts[ord(ch)])
-    salt = 99 * 0x9E3779B1 & _M32
+        listed = (0,) if h in p.darija else ()
+        listed += (1,) if h in p.msa else ()
+        shapes = listed if h in p.exceptions else listed + _shapes(word)
+    letters = len(word) << 32 if word.isascii() else sum(map(p.letter.__getitem__, map(ord, word)))
     return (
-        (((h ^ salt) * int(_MUL)) & _M32) >> (32 - p.bits),
-        tuple(p.shape_buckets[i] for i in shapes),
+        ((h ^ _WORD_SALT) * int(_MUL) & _M32) >> (32 - p.bits),
+        tuple([p.shape_buckets[i] for i in shapes]) if shapes else (),
         letters,
     )
+
+
+_WORD_SALT = 99 * 0x9E3779B1 & _M32  # the salt of whole-word buckets (``_features.featurize``)
 
 
 class _OneText:
@@ -201,7 +200,10 @@ class _OneText:
         self.space_row = model.weights[space].tolist() if 1 in model.orders else [0.0] * len(model.labels)
         # feature values: (h, the values of h word-shape features (``morph``) then of n-grams and words (1))
         self.values = (_SHAPES_MAX, np.concatenate((np.full(_SHAPES_MAX, model.morph), np.ones(4096))))
-        self.scripts = model.script_lut.tolist()
+        # per cleaned code point: 1 << (32 * script index) for a letter of a script (cleaned ASCII: a-z)
+        self.letter = [(1 << (32 * (x - 1))) if x else 0 for x in model.script_lut.tolist()]
+        self.darija, self.msa = _hashes(DARIJA_MARKERS | DARIJA_WORDS), _hashes(MSA_FUNCTION_WORDS)
+        self.exceptions = _hashes(PATTERN_EXCEPTIONS)
         temp, bias = model._calib
         self.temps, self.cal_bias = temp.tolist(), bias.tolist()
         self.allowed = [row.tolist() for row in model._mask]
