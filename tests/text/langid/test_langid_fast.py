@@ -1,10 +1,10 @@
 """The one-text path of ``identify(text)`` / ``dialectness(text)`` (``aimm_nlp.text.langid._fast``)
 against the batch path (issue 19, speed item).
 
-About internals: ``_fast`` cleans token by token through a memo, looks words up in a per-model memo and
-gathers weight rows once; these tests compare it with the sparse batch code of ``Model.predict_proba``
-(a batch of several texts) on a table of texts in every script, on real lines of the shared corpora,
-after the memos are emptied, and on models trained with other feature settings.
+About internals: ``_fast`` cleans with one table gather and ``re``, looks words up in a per-model memo
+and gathers weight rows once; these tests compare it with the sparse batch code of
+``Model.predict_proba`` (a batch of several texts) on a table of texts in every script, on real lines
+of the shared corpora, after the memo is emptied, and on models trained with other feature settings.
 """
 
 from __future__ import annotations
@@ -98,15 +98,14 @@ def test_one_text_equals_the_batch_path(model, text: str) -> None:
     assert (math.isnan(d_one) and math.isnan(d_batch)) or abs(d_one - d_batch) < 1e-6
 
 
-def test_one_text_after_the_memos_are_emptied(model, monkeypatch) -> None:
-    # Fresh memos of at most 3 entries (beyond: emptied before the next text's new entries).
+def test_one_text_after_the_word_memo_is_emptied(model, monkeypatch) -> None:
+    # A fresh word memo of at most 3 entries (beyond: emptied before the next text's new words).
     monkeypatch.setattr(_fast, "_MEMO_SIZE", 3)
-    monkeypatch.setattr(_fast, "_TOKENS", {})
     monkeypatch.setitem(model.__dict__, "_one_text", _fast._OneText(model))
     longest = max(len(t.split()) for t in TEXTS)
     for text in TEXTS * 2:
         _assert_same(model, [text])
-        assert len(_fast._TOKENS) <= 4 + longest and len(_fast._one_text(model).memo) <= 4 + longest
+        assert len(_fast._one_text(model).memo) <= 4 + longest
 
 
 def test_one_text_beyond_the_first_size_of_the_value_row(model, monkeypatch) -> None:

@@ -3,9 +3,8 @@
 ``identify(text)`` used to run the batch code on a batch of one (about 570 us, most of it building
 seven ``scipy.sparse`` matrices and the word-shape arrays). Here:
 
-* cleaning is cut at whitespace: every cleaning rule of :func:`._encode.prepare` (masks aside, which
-  run once on the whole text) only looks inside a whitespace-free token, so each distinct token is
-  cleaned once (``str.translate`` and ``re``) and then looked up;
+* cleaning maps every code point with one ``uint16`` gather (``_lut`` over all of Unicode), then
+  runs the digit, elongation and space rules with ``re`` only where the text needs them;
 * the n-gram hashes of all orders are one small matrix product over a strided view of the cleaned
   text's code points, bucketed by three in-place operations;
 * word features (whole-word bucket, ``charhash.v2`` word shapes, letters per script) are looked up
@@ -14,8 +13,8 @@ seven ``scipy.sparse`` matrices and the word-shape arrays). Here:
   values (``morph``, then ones); a single space's unigram, which counts for nothing, is taken back out
   on the 7 sums; calibration and softmax run on 7 Python floats.
 
-Both memos (tokens, words) hold at most ``_MEMO_SIZE`` entries and are emptied when full; no result
-depends on them.
+The word memo holds at most ``_MEMO_SIZE`` words per model and is emptied when full; no result
+depends on it.
 
 The per-model structures are built on first use from the loaded arrays, so any model of the same
 format (a retrained one too) works. ``tests/text/langid/test_langid_fast.py`` checks that the result
@@ -52,11 +51,9 @@ _LONE_DIGIT = re.compile(f"(?<![^\\x00-\\x20{_DIGITS}])[{_DIGITS}](?![^\\x00-\\x
 _ANY_DIGIT = re.compile(f"[{_DIGITS}]")
 _RUN3 = re.compile(r"(.)\1\1+", re.DOTALL)
 _SPACES = re.compile(" {2,}")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _M32 = 0xFFFFFFFF
-#: Distinct tokens (and words, per model) kept; the memo is emptied when full (memory stays bounded).
+#: Distinct words kept per model; the memo is emptied when full (memory stays bounded).
 _MEMO_SIZE = 200_000
-_TOKENS: dict[str, str] = {}  # raw token -> cleaned piece, dropped characters still marked
 
 
 def _two(m: re.Match) -> str:
@@ -64,45 +61,26 @@ def _two(m: re.Match) -> str:
 
 
 @cache
-def _table() -> dict[int, str]:
-    """``str.translate`` table equal to ``_lut`` (only the code points it changes)."""
+def _table() -> np.ndarray:
+    """``_lut`` over every code point (above the BMP: a space), dropped characters as ``_DROP``, as
+    ``uint16`` (every cleaned code point is in the BMP): one gather cleans a text's characters."""
+    table = np.full(0x110000, SPACE, dtype=np.uint16)
     lut = _lut()
-    out = {}
-    for cp in range(0x10000):
-        v = int(lut[cp])
-        if v != cp:
-            out[cp] = _DROP if v == -1 else chr(v)
-    return out
+    table[:0x10000] = np.where(lut == -1, ord(_DROP), lut)
+    return table
 
 
-def _clean_token(token: str) -> str:
-    """One whitespace-free token (masks already applied) cleaned as ``prepare`` cleans it in context,
-    dropped characters still marked: its neighbours there are spaces, which the rules see as here."""
-    s = token
-    if not s.isascii() and max(s) > "\uffff":
-        s = _ASTRAL.sub(" ", s)  # above the BMP: ``_lut`` maps everything to a space
-    s = s.translate(_table())
+def clean(text: str) -> str:
+    """``text`` cleaned as ``prepare([text])`` does, as a ``str`` ending with the separator ``\x00``."""
+    s = " " + text.replace("\x00", " ") + " \x00"
+    if may_mask(s):
+        s = _MASK_RE.sub(" ", s)
+    cps = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    s = _table().take(cps).tobytes().decode("utf-16-le")
     if _ANY_DIGIT.search(s):
         s = _LONE_DIGIT.sub(" ", s)
     if _RUN3.search(s):
         s = _RUN3.sub(_two, s)
-    return _SPACES.sub(" ", s) if "  " in s else s
-
-
-def clean(text: str) -> str:
-    """``text`` cleaned as ``prepare([text])`` does, as a ``str`` ending with the separator ``\\x00``."""
-    s = text.replace("\x00", " ")
-    if may_mask(s):
-        s = _MASK_RE.sub(" ", s)
-    tokens = s.split()
-    pieces = list(map(_TOKENS.get, tokens))
-    if None in pieces:
-        if len(_TOKENS) > _MEMO_SIZE:
-            _TOKENS.clear()
-        for i, got in enumerate(pieces):
-            if got is None:
-                pieces[i] = _TOKENS[tokens[i]] = _clean_token(tokens[i])
-    s = " " + " ".join(pieces) + " \x00"
     if "  " in s:
         s = _SPACES.sub(" ", s)
     return s.replace(_DROP, "") if _DROP in s else s
