@@ -179,7 +179,8 @@ class _OneText:
         # feature values: (h, the values of h word-shape features (``morph``) then of n-grams and words (1))
         self.values = (_SHAPES_MAX, np.concatenate((np.full(_SHAPES_MAX, model.morph), np.ones(4096))))
         # per cleaned code point: 1 << (32 * script index) for a letter of a script (cleaned ASCII: a-z)
-        self.letter = [(1 << (32 * (x - 1))) if x else 0 for x in model.script_lut.tolist()]
+        steps = (0, 1, 1 << 32, 1 << 64)  # one int object each, shared by the 65,536 entries
+        self.letter = [steps[x] for x in model.script_lut.tolist()]
         self.darija, self.msa = _hashes(DARIJA_MARKERS | DARIJA_WORDS), _hashes(MSA_FUNCTION_WORDS)
         self.exceptions = _hashes(PATTERN_EXCEPTIONS)
         temp, bias = model._calib
