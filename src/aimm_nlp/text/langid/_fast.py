@@ -159,7 +159,8 @@ class _OneText:
         top = max(model.orders)
         k = np.arange(1, top + 1, dtype=np.uint64)
         self.top, self.pad, self.bits = top, "\x00" * (top - 1), model.bits
-        self.salt = ((k * 0x9E3779B1) & _M32).astype(np.uint32)[None, :]
+        self.salt = ((k * 0x9E3779B1) & _M32).astype(np.uint32)
+        self.salts = np.tile(self.salt, 1024)  # one per n-gram of a (positions x orders) row-major matrix
         self.shift = np.uint32(32 - model.bits)
         self.used = np.array([o in model.orders for o in range(1, top + 1)])
         self.n_used = int(self.used.sum())
@@ -174,7 +175,7 @@ class _OneText:
         self.words, self.morph = model.words, model.morph
         self.shape_buckets = [feature_bucket(i, model.bits) for i in range(len(FEATURES))]
         # A single space's unigram counts for nothing: its weight row, subtracted once per space.
-        space = ((SPACE ^ int(self.salt[0, 0])) * int(_MUL) & _M32) >> (32 - model.bits)
+        space = ((SPACE ^ int(self.salt[0])) * int(_MUL) & _M32) >> (32 - model.bits)
         self.space_row = model.weights[space].tolist() if 1 in model.orders else [0.0] * len(model.labels)
         # feature values: (h, the values of h word-shape features (``morph``) then of n-grams and words (1))
         self.values = (_SHAPES_MAX, np.concatenate((np.full(_SHAPES_MAX, model.morph), np.ones(4096))))
@@ -205,9 +206,12 @@ def _sums(p: _OneText, text: str) -> tuple[list[float], int, list[int]]:
     n, top = len(s), p.top  # the last code is the separator
     win = np.ndarray((n, top), np.uint32, (s + p.pad).encode("utf-32-le"), 0, (4, 4))
     b = win @ p.powers  # (n, top): the hash of the n-gram of order k + 1 at i (wraps mod 2**32)
-    np.bitwise_xor(b, p.salt, out=b)
-    np.multiply(b, _MUL, out=b)
-    np.right_shift(b, p.shift, out=b)
+    flat, salts = b.ravel(), p.salts  # 1-d operations: about twice as fast as broadcasting a row
+    if len(salts) < len(flat):
+        p.salts = salts = np.tile(p.salt, 2 * n)
+    np.bitwise_xor(flat, salts[: len(flat)], out=flat)
+    np.multiply(flat, _MUL, out=flat)
+    np.right_shift(flat, p.shift, out=flat)
     # n-grams that reach the separator and unused orders go to bucket 0, whose weight is 0: they count
     # as features (as in the batch path) but add nothing.
     if n >= top:
