@@ -98,6 +98,20 @@ def test_one_text_equals_the_batch_path(model, text: str) -> None:
     assert (math.isnan(d_one) and math.isnan(d_batch)) or abs(d_one - d_batch) < 1e-6
 
 
+@pytest.mark.parametrize("calibrated", [True, False], ids=["calibrated", "raw"])
+@pytest.mark.parametrize("priors", [None, {"arb_Arab": 0.7}], ids=["no_priors", "priors"])
+def test_one_text_logits_equal_the_batch_path(model, calibrated: bool, priors: dict | None) -> None:
+    # Model.logits of one text (dialectness(text), tag_words) runs _fast.logits_one.
+    from aimm_nlp.text.langid._priors import prior_shift
+
+    shift = prior_shift(model, priors)
+    logits, script, counts = model.logits(TEXTS + PADS, shift, calibrated=calibrated)
+    for i, text in enumerate(TEXTS):
+        one, one_script, one_counts = model.logits([text], shift, calibrated=calibrated)
+        assert one.shape == (1, len(model.labels)) and np.abs(one[0] - logits[i]).max() < 1e-9, text
+        assert (one_script[0], one_counts[0].tolist()) == (script[i], counts[i].tolist()), text
+
+
 def test_one_text_after_the_word_memo_is_emptied(model, monkeypatch) -> None:
     # A fresh word memo of at most 3 entries (beyond: emptied before the next text's new words).
     monkeypatch.setattr(_fast, "_MEMO_SIZE", 3)

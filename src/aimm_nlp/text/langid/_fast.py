@@ -43,7 +43,7 @@ from aimm_nlp.text.langid._morph import (
     feature_bucket,
 )
 
-__all__ = ["clean", "predict_one", "raw_logits"]
+__all__ = ["clean", "logits_one", "predict_one"]
 
 _DROP = "\x01"  # stands for a dropped character (diacritic, tatweel) until the squeeze is done
 _DIGITS = "".join(chr(_DIGIT + d) for d in range(10))
@@ -248,26 +248,29 @@ def _sums(p: _OneText, text: str) -> tuple[list[float], int, list[int]]:
     return summed, n_feats, [packed & _M32, (packed >> 32) & _M32, packed >> 64]
 
 
-def raw_logits(model: Any, text: str) -> tuple[list[float], list[int]]:
-    """(uncalibrated logits of ``text`` per class, letters per script (3)) as ``Model`` computes them."""
+def logits_one(
+    model: Any, text: str, shift: np.ndarray | None = None, *, calibrated: bool = True
+) -> tuple[list[float], int, list[int]]:
+    """``Model.logits`` of one text as Python values: (logits, calibrated and shifted by ``shift`` unless
+    ``calibrated=False``; dominant-script index; letters per script (3))."""
     p = _one_text(model)
-    summed, n_feats, counts = _sums(p, text)
+    summed, n_feats, c = _sums(p, text)
+    script = c.index(max(c)) if c[0] + c[1] + c[2] else 3
     norm = math.sqrt(max(n_feats, 1))  # the same IEEE operations as the batch path, in the same order
-    return [x / norm + b for x, b in zip(summed, p.bias, strict=True)], counts
+    if not calibrated:
+        return [x / norm + b for x, b in zip(summed, p.bias, strict=True)], script, c
+    t = p.temps[script]
+    row = [(x / norm + b) / t + cb for x, b, cb in zip(summed, p.bias, p.cal_bias, strict=True)]
+    if shift is not None:
+        row = [x + d for x, d in zip(row, shift.tolist(), strict=True)]
+    return row, script, c
 
 
 def predict_one(model: Any, text: str, shift: np.ndarray | None = None) -> tuple[list[float], int, int]:
     """``Model.predict_proba`` of one text: (probabilities as a list, script index, number of letters)."""
-    p = _one_text(model)
-    summed, n_feats, c = _sums(p, text)
-    letters = c[0] + c[1] + c[2]
-    script = c.index(max(c)) if letters else 3
-    norm, t = math.sqrt(max(n_feats, 1)), p.temps[script]
-    row = [(x / norm + b) / t + cb for x, b, cb in zip(summed, p.bias, p.cal_bias, strict=True)]
-    if shift is not None:
-        row = [x + d for x, d in zip(row, shift.tolist(), strict=True)]
-    allowed = p.allowed[script]
+    row, script, c = logits_one(model, text, shift)
+    allowed = _one_text(model).allowed[script]
     top = max([x for x, ok in zip(row, allowed, strict=True) if ok])
     exps = [math.exp(x - top) if ok else 0.0 for x, ok in zip(row, allowed, strict=True)]
     total = sum(exps)
-    return [e / total for e in exps], script, letters
+    return [e / total for e in exps], script, c[0] + c[1] + c[2]

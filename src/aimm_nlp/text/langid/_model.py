@@ -126,12 +126,11 @@ class Model:
         logits (``tag_words`` uses those: its weights were chosen on them).
         """
         if len(texts) == 1:
-            from aimm_nlp.text.langid._fast import raw_logits
+            from aimm_nlp.text.langid._fast import logits_one
 
-            row, counts = raw_logits(self, texts[0])
-            logits, counts = np.array([row]), np.array([counts])
-        else:
-            logits, counts = self.raw_logits(texts)
+            row, one_script, one_counts = logits_one(self, texts[0], shift, calibrated=calibrated)
+            return np.array([row]), np.array([one_script]), np.array([one_counts])
+        logits, counts = self.raw_logits(texts)
         script = np.where(counts.sum(axis=1) > 0, counts.argmax(axis=1), len(_SCRIPTS))
         if not calibrated:
             return logits, script, counts
