@@ -222,3 +222,13 @@ def test_calibration_scales_the_arabic_logit(tmp_path) -> None:
             checked += 1
     assert checked >= 3
     assert identify("merci beaucoup", model=folder).scores == identify("merci beaucoup").scores
+
+
+@pytest.mark.parametrize("text", ["HTTP://X.COM/A salam", "wach WWW.SITE.MA daba", "Https://a.b ok"])
+def test_a_text_is_masked_alike_in_any_batch(text: str) -> None:
+    # Masking used to be switched on by a lowercase "http"/"www" anywhere in the batch, so these
+    # texts got other features (and scores) beside a mate with a lowercase URL than alone.
+    alone = identify_batch([text])[0]
+    beside = identify_batch([text, "http://x.ma"])[0]
+    assert alone.scores == beside.scores
+    assert identify(text).scores == pytest.approx(dict(beside.scores), abs=1e-6)

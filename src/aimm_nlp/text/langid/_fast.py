@@ -1,12 +1,25 @@
-"""One text, fast: the features of :func:`._features.featurize` without building sparse matrices.
+"""One text, fast: the features and probabilities of the batch path without sparse matrices.
 
 ``identify(text)`` used to run the batch code on a batch of one (about 570 us, most of it building
-seven ``scipy.sparse`` matrices and the word-shape arrays). Here the text is cleaned with ``str``
-methods and ``re`` exactly as :func:`._encode.prepare` cleans it, the n-gram hashes of all orders
-come from a handful of numpy operations, words and word shapes from a short Python loop, and the
-logits are one gather of weight rows. ``tests/text/langid/test_langid_fast.py`` checks that the result
+seven ``scipy.sparse`` matrices and the word-shape arrays). Here:
+
+* cleaning maps every code point with one ``uint16`` gather (``_lut`` over all of Unicode), then
+  runs the digit, elongation and space rules with ``re`` only where the text needs them;
+* the n-gram hashes of all orders are one small matrix product over a strided view of the cleaned
+  text's code points, bucketed by three in-place operations;
+* word features (whole-word bucket, ``charhash.v2`` word shapes, letters per script) are looked up
+  per distinct word;
+* the weight rows of the word shapes, words and n-grams are one gather and one dot product with their
+  values (``morph``, then ones); a single space's unigram, which counts for nothing, is taken back out
+  on the 7 sums; calibration and softmax run on 7 Python floats.
+
+The word memo holds at most ``_MEMO_SIZE`` words per model and is emptied when full; no result
+depends on it.
+
+The per-model structures are built on first use from the loaded arrays, so any model of the same
+format (a retrained one too) works. ``tests/text/langid/test_langid_fast.py`` checks that the result
 equals the batch path (to 1e-6) on a table of texts in every script, with URLs, digits, elongation,
-diacritics and emoji.
+diacritics, emoji and code-switching, and on real lines of every shared corpus.
 """
 
 from __future__ import annotations
@@ -14,57 +27,56 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
+from operator import mul
+from typing import Any
 
 import numpy as np
 
-from aimm_nlp.text.langid._encode import _DIGIT, _MASK_RE, _MUL, SPACE, P, _lut
+from aimm_nlp.text.langid._encode import _DIGIT, _MASK_RE, _MUL, SPACE, P, _lut, may_mask
 from aimm_nlp.text.langid._morph import (
     DARIJA_MARKERS,
     DARIJA_WORDS,
+    FEATURES,
     MSA_FUNCTION_WORDS,
     PATTERN_EXCEPTIONS,
     _hash_set,
     feature_bucket,
 )
 
-__all__ = ["raw_logits"]
+__all__ = ["clean", "logits_one", "predict_one"]
 
 _DROP = "\x01"  # stands for a dropped character (diacritic, tatweel) until the squeeze is done
 _DIGITS = "".join(chr(_DIGIT + d) for d in range(10))
 _LONE_DIGIT = re.compile(f"(?<![^\\x00-\\x20{_DIGITS}])[{_DIGITS}](?![^\\x00-\\x20{_DIGITS}])")
 _ANY_DIGIT = re.compile(f"[{_DIGITS}]")
 _RUN3 = re.compile(r"(.)\1\1+", re.DOTALL)
+_SPACES = re.compile(" {2,}")
+_M32 = 0xFFFFFFFF
+#: Distinct words kept per model; the memo is emptied when full (memory stays bounded).
+_MEMO_SIZE = 200_000
 
 
 def _two(m: re.Match) -> str:
     return m.group(1) * 2
 
 
-_SPACES = re.compile(" {2,}")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_M32 = 0xFFFFFFFF
-
-
 @cache
-def _table() -> dict[int, str]:
-    """``str.translate`` table equal to ``_lut`` (only the code points it changes)."""
+def _table() -> np.ndarray:
+    """``_lut`` over every code point (above the BMP: a space), dropped characters as ``_DROP``, as
+    ``uint16`` (every cleaned code point is in the BMP): one gather cleans a text's characters."""
+    table = np.full(0x110000, SPACE, dtype=np.uint16)
     lut = _lut()
-    out = {}
-    for cp in range(0x10000):
-        v = int(lut[cp])
-        if v != cp:
-            out[cp] = _DROP if v == -1 else chr(v)
-    return out
+    table[:0x10000] = np.where(lut == -1, ord(_DROP), lut)
+    return table
 
 
 def clean(text: str) -> str:
-    """``text`` cleaned as ``prepare([text])`` does, as a ``str`` ending with the separator ``\\x00``."""
+    """``text`` cleaned as ``prepare([text])`` does, as a ``str`` ending with the separator ``\x00``."""
     s = " " + text.replace("\x00", " ") + " \x00"
-    if "@" in s or "#" in s or "http" in s or "www" in s:
+    if may_mask(s):
         s = _MASK_RE.sub(" ", s)
-    if not s.isascii() and max(s) > "\uffff":
-        s = _ASTRAL.sub(" ", s)  # above the BMP: ``_lut`` maps everything to a space
-    s = s.translate(_table())
+    cps = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    s = _table().take(cps).tobytes().decode("utf-16-le")
     if _ANY_DIGIT.search(s):
         s = _LONE_DIGIT.sub(" ", s)
     if _RUN3.search(s):
@@ -75,42 +87,32 @@ def clean(text: str) -> str:
 
 
 @cache
-def _salts(orders: tuple[int, ...], bits: int) -> tuple[np.ndarray, np.ndarray, int, np.uint32, np.ndarray]:
-    """Per n-gram order 1..max: the salt xor of :func:`._encode.bucket` (a row), which orders are used
-    (a row), how many, the bucket shift, and the n-grams of the last ``max`` positions that reach the
-    separator (``tail[r, k]``: position ``n - max + r``, order ``k + 1``)."""
-    top = max(orders)
-    k = np.arange(1, top + 1, dtype=np.uint64)
-    salt = ((k * 0x9E3779B1) & _M32).astype(np.uint32)[None, :]
-    used = np.array([o in orders for o in range(1, top + 1)])
-    tail = np.add.outer(np.arange(top), np.arange(top)) >= top - 1
-    return salt, used, int(used.sum()), np.uint32(32 - bits), tail
-
-
-@cache
 def _hashes(words: frozenset) -> frozenset:
     return frozenset(int(h) for h in _hash_set(words))
 
 
+_POWERS = [pow(int(P), j, 1 << 32) for j in range(64)]
+
+
 def _word_hash(word: str) -> int:
+    """The hash of ``_encode.word_hashes``: sum of code point j times ``P**j``, modulo 2**32."""
+    if len(word) <= len(_POWERS):
+        return sum(map(mul, map(ord, word), _POWERS)) & _M32
     h = 0
     for ch in reversed(word):
         h = (h * int(P) + ord(ch)) & _M32
     return h
 
 
-def _bucket(h: int, salt: int, bits: int) -> int:
-    return (((h ^ (salt * 0x9E3779B1 & _M32)) * int(_MUL)) & _M32) >> (32 - bits)
+# Letter classes of the patterns (``_morph``): ka-/ta-, person prefixes, w-/f-, ka-/ta-/gha-, long vowels.
+_KT, _YTN, _WF, _KTG, _LONG = "كت", "يتن", "وف", "كتغ", "اويى"
 
 
-_CLASSES = {"kt": "كت", "ytn": "يتن", "wf": "وف", "ktg": "كتغ", "long": "اويى"}
-
-
-def _shapes(word: str) -> list[int]:
+def _shapes(word: str) -> tuple[int, ...]:
     """Indices (into ``_morph.FEATURES``) of the pattern features 2..8 this Arabic word shows."""
     n = len(word)
     c = word + "    "
-    kt, ytn, wf, ktg, long_ = (_CLASSES[k] for k in ("kt", "ytn", "wf", "ktg", "long"))
+    kt, ytn, wf, ktg, long_ = _KT, _YTN, _WF, _KTG, _LONG
     out = []
     if (c[0] in kt and c[1] in ytn and n >= 4) or (c[0] in wf and c[1] in kt and c[2] in ytn and n >= 5):
         out.append(2)
@@ -127,106 +129,148 @@ def _shapes(word: str) -> list[int]:
     for i, first in ((7, "د"), (8, "ف")):
         if c[0] == first and ((c[1] == "ا" and c[2] == "ل" and n >= 5) or (c[1] == "ل" and n >= 4)):
             out.append(i)
-    return out
+    return tuple(out)
 
 
-def _word_buckets(word: str, bits: int, words: bool, morph: float) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(the word's bucket, or none; its word-shape buckets) for one cleaned word."""
+def _word(word: str, p: _OneText) -> tuple[int, tuple[int, ...], int]:
+    """(the word's bucket, the buckets of the word shapes it shows, its letters per script packed in one
+    int, 32 bits per script) for one cleaned word."""
     h = _word_hash(word)
-    shapes = []
-    if morph and "\u0600" <= word[0] < "\u0700":
-        shapes = [0] if h in _hashes(DARIJA_MARKERS | DARIJA_WORDS) else []
-        shapes += [1] if h in _hashes(MSA_FUNCTION_WORDS) else []
-        if h not in _hashes(PATTERN_EXCEPTIONS):
-            shapes += _shapes(word)
-    return ((_bucket(h, 99, bits),) if words else ()), tuple(feature_bucket(i, bits) for i in shapes)
+    shapes: tuple[int, ...] = ()
+    if p.morph and "\u0600" <= word[0] < "\u0700":
+        listed = (0,) if h in p.darija else ()
+        listed += (1,) if h in p.msa else ()
+        shapes = listed if h in p.exceptions else listed + _shapes(word)
+    letters = len(word) << 32 if word.isascii() else sum(map(p.letter.__getitem__, map(ord, word)))
+    return (
+        ((h ^ _WORD_SALT) * int(_MUL) & _M32) >> (32 - p.bits),
+        tuple([p.shape_buckets[i] for i in shapes]) if shapes else (),
+        letters,
+    )
 
 
-_WORD_CACHE_SIZE = 200_000
+_WORD_SALT = 99 * 0x9E3779B1 & _M32  # the salt of whole-word buckets (``_features.featurize``)
 
 
-def _word_features(model, s: str) -> tuple[list[int], list[int], int]:
-    """(word buckets, word-shape buckets, number of words) of a cleaned text; words are memoised per model."""
-    word_b: list[int] = []
-    shape_b: list[int] = []
-    if not (model.words or model.morph):
-        return word_b, shape_b, 0
-    cache = model.__dict__.setdefault("_word_cache", {})
-    words = s[:-1].split()
-    for word in words:
-        got = cache.get(word)
-        if got is None:
-            if len(cache) >= _WORD_CACHE_SIZE:
-                cache.clear()
-            got = cache[word] = _word_buckets(word, model.bits, model.words, model.morph)
-        word_b += got[0]
-        shape_b += got[1]
-    return word_b, shape_b, len(words)
+class _OneText:
+    """What one-text scoring needs of a model, built once per loaded model from its arrays."""
+
+    def __init__(self, model: Any) -> None:
+        top = max(model.orders)
+        k = np.arange(1, top + 1, dtype=np.uint64)
+        self.top, self.pad, self.bits = top, "\x00" * (top - 1), model.bits
+        self.salt = ((k * 0x9E3779B1) & _M32).astype(np.uint32)
+        self.salts = np.tile(self.salt, 1024)  # one per n-gram of a (positions x orders) row-major matrix
+        self.shift = np.uint32(32 - model.bits)
+        self.used = np.array([o in model.orders for o in range(1, top + 1)])
+        self.n_used = int(self.used.sum())
+        # the n-grams of the last ``top`` positions that reach the separator (tail[r, k]: order k + 1)
+        self.tail = np.add.outer(np.arange(top), np.arange(top)) >= top - 1
+        # powers[j, k] = P**(k - j) (mod 2**32) for j <= k: ``windows @ powers`` gives every order's hash
+        self.powers = np.zeros((top, top), dtype=np.uint32)
+        for col in range(top):
+            for j in range(col + 1):
+                self.powers[j, col] = pow(int(P), col - j, 1 << 32)
+        self.weights, self.bias = model.weights, model.bias.tolist()
+        self.words, self.morph = model.words, model.morph
+        self.shape_buckets = [feature_bucket(i, model.bits) for i in range(len(FEATURES))]
+        # A single space's unigram counts for nothing: its weight row, subtracted once per space.
+        space = ((SPACE ^ int(self.salt[0])) * int(_MUL) & _M32) >> (32 - model.bits)
+        self.space_row = model.weights[space].tolist() if 1 in model.orders else [0.0] * len(model.labels)
+        # feature values: (h, the values of h word-shape features (``morph``) then of n-grams and words (1))
+        self.values = (_SHAPES_MAX, np.concatenate((np.full(_SHAPES_MAX, model.morph), np.ones(4096))))
+        # per cleaned code point: 1 << (32 * script index) for a letter of a script (cleaned ASCII: a-z)
+        steps = (0, 1, 1 << 32, 1 << 64)  # one int object each, shared by the 65,536 entries
+        self.letter = [steps[x] for x in model.script_lut.tolist()]
+        self.darija, self.msa = _hashes(DARIJA_MARKERS | DARIJA_WORDS), _hashes(MSA_FUNCTION_WORDS)
+        self.exceptions = _hashes(PATTERN_EXCEPTIONS)
+        temp, bias = model._calib
+        self.temps, self.cal_bias = temp.tolist(), bias.tolist()
+        self.allowed = [row.tolist() for row in model._mask]
+        self.memo: dict[str, tuple[int, tuple[int, ...], int]] = {}
 
 
-@cache
-def _powers(top: int) -> np.ndarray:
-    """``M[j, k] = P**(k - j)`` (mod 2**32) for ``j <= k``, else 0: ``windows @ M`` gives every order's hash."""
-    m = np.zeros((top, top), dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        for k in range(top):
-            for j in range(k + 1):
-                m[j, k] = np.uint32(pow(int(P), k - j, 1 << 32))
-    return m
+_SHAPES_MAX = 256  # word-shape features of one text that fit the head of ``_OneText.values`` at first
 
 
-_GRID: list[np.ndarray] = [np.zeros((0, 1), dtype=np.intp)]
+def _one_text(model: Any) -> _OneText:
+    got = model.__dict__.get("_one_text")
+    if got is None:
+        got = model.__dict__["_one_text"] = _OneText(model)
+    return got
 
 
-def _grid(n: int, top: int) -> np.ndarray:
-    """``grid[i, k] = i + k`` for ``i < n`` (grown on demand, kept)."""
-    g = _GRID[0]
-    if g.shape[0] < n or g.shape[1] != top:
-        size = max(n, 2 * g.shape[0], 256)
-        g = _GRID[0] = np.arange(size)[:, None] + np.arange(top)[None, :]
-    return g[:n]
-
-
-def raw_logits(model, text: str) -> tuple[list[float], list[int]]:
-    """(uncalibrated logits of ``text`` per class, letters per script (3)) as ``Model`` computes them."""
+def _sums(p: _OneText, text: str) -> tuple[list[float], int, list[int]]:
+    """(summed feature weights per class, number of features, letters per script (3)) of ``text``."""
     s = clean(text)
-    codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
-    n = len(codes)  # the last code is the separator
-    top = max(model.orders)
-    salt, used, n_used, shift, tail = _salts(model.orders, model.bits)
-    grid = _grid(n, top)
-    pad = np.zeros(n + top, dtype=np.uint32)
-    pad[:n] = codes
-    b = pad[grid] @ _powers(top)  # (n, top): the hash of the n-gram of order k + 1 at i (wraps mod 2**32)
-    np.bitwise_xor(b, salt, out=b)
-    np.multiply(b, _MUL, out=b)
-    np.right_shift(b, shift, out=b)
-    # n-grams that reach the separator, single spaces and unused orders go to bucket 0, whose weight
-    # is 0: they count as features (as in the batch path) but add nothing.
+    n, top = len(s), p.top  # the last code is the separator
+    win = np.ndarray((n, top), np.uint32, (s + p.pad).encode("utf-32-le"), 0, (4, 4))
+    b = win @ p.powers  # (n, top): the hash of the n-gram of order k + 1 at i (wraps mod 2**32)
+    flat, salts = b.ravel(), p.salts  # 1-d operations: about twice as fast as broadcasting a row
+    if len(salts) < len(flat):
+        p.salts = salts = np.tile(p.salt, 2 * n)
+    np.bitwise_xor(flat, salts[: len(flat)], out=flat)
+    np.multiply(flat, _MUL, out=flat)
+    np.right_shift(flat, p.shift, out=flat)
+    # n-grams that reach the separator and unused orders go to bucket 0, whose weight is 0: they count
+    # as features (as in the batch path) but add nothing.
     if n >= top:
-        b[n - top :][tail] = 0
+        b[n - top :][p.tail] = 0
     else:
-        b[grid >= n - 1] = 0
-    b[codes == SPACE, 0] = 0
-    if n_used < top:
-        b[:, ~used] = 0
-    word_b, shape_b, n_words = _word_features(model, s)
-    grams = np.concatenate((b.ravel(), np.array(word_b + shape_b, dtype=np.uint32)))
-    values = _ones(len(grams))
-    if shape_b:
-        values = values.copy()
-        values[len(grams) - len(shape_b) :] = model.morph
-    n_feats = n * n_used + (n_words if model.words else 0) + len(shape_b)
+        b[np.add.outer(np.arange(n), np.arange(top)) >= n - 1] = 0
+    if p.n_used < top:
+        b[:, ~p.used] = 0
+    words = s[:-1].split()
+    memo = p.memo
+    got = list(map(memo.get, words))
+    if None in got:
+        if len(memo) > _MEMO_SIZE:
+            memo.clear()
+        for i, g in enumerate(got):
+            if g is None:
+                got[i] = memo[words[i]] = _word(words[i], p)
+    head = [i for g in got if g[1] for i in g[1]] if p.morph else []  # word shapes: value ``morph``
+    n_shapes = len(head)
+    if p.words:
+        head += [g[0] for g in got]
+    grams = np.concatenate((head, b.ravel())) if head else b.ravel()
+    total = len(grams)
+    h, values = p.values
+    if n_shapes > h or total - n_shapes > len(values) - h:  # grown, never shrunk (one swap: thread-safe)
+        h = max(h, n_shapes)
+        p.values = h, values = h, np.concatenate((np.full(h, p.morph), np.ones(2 * total)))
+    summed = np.dot(values[h - n_shapes : h - n_shapes + total], p.weights.take(grams, axis=0)).tolist()
+    n_spaces = s.count(" ")
+    if n_spaces:
+        summed = [x - n_spaces * w for x, w in zip(summed, p.space_row, strict=True)]
+    packed = sum([g[2] for g in got])
+    n_feats = n * p.n_used + (len(words) if p.words else 0) + n_shapes
+    return summed, n_feats, [packed & _M32, (packed >> 32) & _M32, packed >> 64]
+
+
+def logits_one(
+    model: Any, text: str, shift: np.ndarray | None = None, *, calibrated: bool = True
+) -> tuple[list[float], int, list[int]]:
+    """``Model.logits`` of one text as Python values: (logits, calibrated and shifted by ``shift`` unless
+    ``calibrated=False``; dominant-script index; letters per script (3))."""
+    p = _one_text(model)
+    summed, n_feats, c = _sums(p, text)
+    script = c.index(max(c)) if c[0] + c[1] + c[2] else 3
     norm = math.sqrt(max(n_feats, 1))  # the same IEEE operations as the batch path, in the same order
-    summed = np.dot(values, model.weights.take(grams, axis=0)).tolist()
-    logits = [x / norm + b for x, b in zip(summed, model.bias.tolist(), strict=True)]
-    return logits, np.bincount(model.script_lut[codes], minlength=4)[1:].tolist()
+    if not calibrated:
+        return [x / norm + b for x, b in zip(summed, p.bias, strict=True)], script, c
+    t = p.temps[script]
+    row = [(x / norm + b) / t + cb for x, b, cb in zip(summed, p.bias, p.cal_bias, strict=True)]
+    if shift is not None:
+        row = [x + d for x, d in zip(row, shift.tolist(), strict=True)]
+    return row, script, c
 
 
-_ONES: list[np.ndarray] = [np.ones(4096)]
-
-
-def _ones(n: int) -> np.ndarray:
-    if len(_ONES[0]) < n:
-        _ONES[0] = np.ones(2 * n)
-    return _ONES[0][:n]
+def predict_one(model: Any, text: str, shift: np.ndarray | None = None) -> tuple[list[float], int, int]:
+    """``Model.predict_proba`` of one text: (probabilities as a list, script index, number of letters)."""
+    row, script, c = logits_one(model, text, shift)
+    allowed = _one_text(model).allowed[script]
+    top = max([x for x, ok in zip(row, allowed, strict=True) if ok])
+    exps = [math.exp(x - top) if ok else 0.0 for x, ok in zip(row, allowed, strict=True)]
+    total = sum(exps)
+    return [e / total for e in exps], script, c[0] + c[1] + c[2]
