@@ -253,3 +253,17 @@ def test_bias_shift_moves_one_intercept(tmp_path: Path, capsys: pytest.CaptureFi
     assert main([*args, "--out", str(tmp_path / "y"), "--bias-shift", "spa_Latn"]) == 2
     assert "--bias-shift wants LABEL=DELTA" in capsys.readouterr().err
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_wordfreq_pseudo_sentences_leave_darija_words_out() -> None:
+    pytest.importorskip("wordfreq")
+    tool = _load_tool("build_langid_data")
+    darija = ["راه غادي فالطريق في الدار", "كان في الدار مع الناس"] * 50
+    texts = tool.wordfreq_texts(darija, 300)
+    assert texts == tool.wordfreq_texts(darija, 300)  # fixed seed
+    words = [w for t in texts for w in t.split()]
+    assert all(3 <= len(t.split()) <= 10 for t in texts)
+    assert all(all("\u0621" <= ch <= "\u064a" for ch in w) for w in words)
+    # في, كان, الناس are frequent MSA words too, but these Darija texts use them far more often
+    assert {"في", "كان", "الناس"}.isdisjoint(words) and {"التي", "الذي"} <= set(words)
+    assert any("في" in t.split() for t in tool.wordfreq_texts(["راه غادي"], 300))  # kept otherwise
