@@ -13,12 +13,15 @@ shapes vs MSA function words; tweets with no evidence either way stay out), and 
 project wrote itself (``tools/data/langid_written_{arb,ary}.txt``, Apache-2.0). ``--exclude FILE``
 (repeatable; a TSV with a ``text`` column, e.g. the dev set ``tests/data/langid_dev/dev.tsv``)
 drops every training row whose cleaned text (as the model sees it) equals one of its texts.
+``--wordfreq-rows N`` adds N MSA pseudo-sentences drawn from the Arabic word frequencies of the
+``wordfreq`` package (CC BY-SA 4.0 data; needed at build time only: ``pip install wordfreq``), words
+that Darija training text uses about as often left out (:func:`wordfreq_texts`).
 
 A maintainer script, not part of the installed package. Run from the repository root, with
 aimm_nlp installed (``pip install -e .``)::
 
     python tools/build_langid_data.py --shared ../shared --out /tmp/langid_train.tsv \
-        --exclude tests/data/langid_dev/dev.tsv
+        --exclude tests/data/langid_dev/dev.tsv --wordfreq-rows 2000
     aimm langid train --data /tmp/langid_train.tsv --source-col source --out DIR
 
 ``heldout()`` and ``read_tsv()`` are also what ``benchmarks/bench_langid.py`` uses for its in-domain set.
@@ -35,14 +38,23 @@ from pathlib import Path
 
 from aimm_nlp.text.langid._morph import DARIJA_MARKERS
 
-__all__ = ["DARIJA_MARKERS", "build_training_table", "cleaned", "heldout", "read_tsv", "tweet_label"]
+__all__ = [
+    "DARIJA_MARKERS",
+    "build_training_table",
+    "cleaned",
+    "heldout",
+    "read_tsv",
+    "tweet_label",
+    "wordfreq_texts",
+]
 
 WRITTEN = Path(__file__).resolve().parent / "data"
 AFRISENTI = "afrisenti-semeval/afrisent-semeval-2023:ma"
 QCRI = "qcri/dialectal_arabic_resources:mgr"
 SELF_TWEETS = "moroccan-tweets-self"  # the tweets the rule leaves out, labelled by a stage-1 model
 SELF_LABEL_CONFIDENCE = 0.9
-RULE_TWEETS = "moroccan-tweets-rule"  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
+RULE_TWEETS = "moroccan-tweets-rule"
+WORDFREQ = "wordfreq:ar"  # arb_Arab pseudo-sentences from the wordfreq Arabic word list  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
 
 HELDOUT_SALT = "aimm-langid-heldout-v1"
 HELDOUT_PERCENT = 15
@@ -142,6 +154,34 @@ def _arabic_tweets(shared: Path, banned_ids: set[str]) -> list[tuple[str, str]]:
     return out
 
 
+def wordfreq_texts(darija: list[str], n: int, *, top: int = 20_000, ratio: float = 0.5) -> list[str]:
+    """``n`` MSA pseudo-sentences (3-10 words) drawn from the ``wordfreq`` Arabic word list.
+
+    ``wordfreq`` (CC BY-SA 4.0 data, build time only) gives the frequency of the ``top`` most frequent
+    Arabic words of its mix of Wikipedia, subtitles, news and web text: mostly MSA. A word is kept
+    when its share of the words of the ``darija`` texts is below ``ratio`` times its ``wordfreq``
+    frequency (words Darija uses as much, such as في, من, الله, drop out); words are drawn in
+    proportion to their frequency (fixed seed), so the rows give word-level MSA evidence, not syntax.
+    """
+    from collections import Counter
+
+    import numpy as np
+    import wordfreq
+
+    counts = Counter(w for t in cleaned(darija) for w in t.split())
+    total = max(sum(counts.values()), 1)
+    arabic = (
+        (w, f)
+        for w, f in wordfreq.get_frequency_dict("ar").items()
+        if len(w) >= 2 and all("\u0621" <= ch <= "\u064a" for ch in w)
+    )
+    kept = [(w, f) for w, f in itertools.islice(arabic, top) if counts[w] / total < ratio * f]
+    words, freqs = zip(*kept, strict=True)
+    p = np.asarray(freqs) / np.sum(freqs)
+    rng = np.random.default_rng(20261207)
+    return [" ".join(rng.choice(words, size=rng.integers(3, 11), p=p)) for _ in range(n)]
+
+
 def _arabic(text: str) -> bool:
     return sum("\u0600" <= ch <= "\u06ff" for ch in text) >= sum(ch.isascii() and ch.isalpha() for ch in text)
 
@@ -154,6 +194,7 @@ def build_training_table(
     exclude_ids: set[str] = frozenset(),
     tweets: str = "rule",
     self_label: str | Path | None = None,
+    wordfreq_rows: int = 0,
 ) -> list[tuple[str, str, str]]:
     """Return ``(text, label, source)`` rows for the shipped model (deterministic).
 
@@ -168,7 +209,9 @@ def build_training_table(
     before); written texts are added in both cases. ``self_label``: a model folder (the stage-1
     model: this table without ``self_label``, trained and calibrated on the dev set); the tweets the
     rule leaves out get its label where its calibrated dialectness is above 0.9 or below 0.1 (fixed
-    in advance, not tuned), as sources ``moroccan-tweets-self:ary`` / ``:arb``.
+    in advance, not tuned), as sources ``moroccan-tweets-self:ary`` / ``:arb``. ``wordfreq_rows``:
+    add that many ``arb_Arab`` pseudo-sentences drawn from the ``wordfreq`` Arabic list
+    (:func:`wordfreq_texts`, source ``wordfreq:ar``).
     """
     data = shared / "data"
     langid = read_tsv(data / "langid_moroccan" / "langid.tsv")
@@ -230,6 +273,10 @@ def build_training_table(
     for label in ("arb_Arab", "ary_Arab"):
         for line in (WRITTEN / f"langid_written_{label[:3]}.txt").read_text("utf-8").splitlines():
             add(line, label, f"written:{label[:3]}")
+    if wordfreq_rows:
+        ary = [t for t, label, _ in out if label == "ary_Arab"]
+        for text in wordfreq_texts(ary, wordfreq_rows):
+            add(text, "arb_Arab", WORDFREQ)
     kab = [r["text"] for r in read_tsv(data / "tatoeba_kabyle" / "kab_sentences.tsv")]
     random.Random(20241128).shuffle(kab)
     for text in kab[:_TATOEBA_EXTRA]:
@@ -262,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         help="TSV with a `text` (and `id`) column, e.g. the dev set: rows equal to one of its texts, and the "
         "tweets it names by id, stay out",
     )
+    ap.add_argument(
+        "--wordfreq-rows",
+        type=int,
+        default=0,
+        help="add this many MSA pseudo-sentences drawn from the wordfreq Arabic list (0: none)",
+    )
     args = ap.parse_args(argv)
     excluded = [r for path in args.exclude for r in read_tsv(path)]
     rows = build_training_table(
@@ -271,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         exclude_ids={r["id"] for r in excluded if "id" in r},
         tweets=args.tweets,
         self_label=args.self_label_model,
+        wordfreq_rows=args.wordfreq_rows,
     )
     with atomic_output(args.out) as fh:
         fh.write("text\tlabel\tsource\n")

@@ -253,3 +253,53 @@ def test_bias_shift_moves_one_intercept(tmp_path: Path, capsys: pytest.CaptureFi
     assert main([*args, "--out", str(tmp_path / "y"), "--bias-shift", "spa_Latn"]) == 2
     assert "--bias-shift wants LABEL=DELTA" in capsys.readouterr().err
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_wordfreq_pseudo_sentences_leave_darija_words_out() -> None:
+    pytest.importorskip("wordfreq")
+    tool = _load_tool("build_langid_data")
+    darija = ["راه غادي فالطريق في الدار", "كان في الدار مع الناس"] * 50
+    texts = tool.wordfreq_texts(darija, 300)
+    assert texts == tool.wordfreq_texts(darija, 300)  # fixed seed
+    words = [w for t in texts for w in t.split()]
+    assert all(3 <= len(t.split()) <= 10 for t in texts)
+    assert all(all("\u0621" <= ch <= "\u064a" for ch in w) for w in words)
+    # في, كان, الناس are frequent MSA words too, but these Darija texts use them far more often
+    assert {"في", "كان", "الناس"}.isdisjoint(words) and {"التي", "الذي"} <= set(words)
+    assert any("في" in t.split() for t in tool.wordfreq_texts(["راه غادي"], 300))  # kept otherwise
+
+
+def test_prune_tool_zeroes_small_weights_and_keeps_the_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import numpy as np
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[3] / "tools"))
+    tool = _load_tool("prune_langid")
+    rows = {
+        "ary_Arab": ["واش كاين شي حد", "هاد الفيلم زوين", "غادي نجي غدا", "بغيت نمشي للدار", "شحال هادي"],
+        "arb_Arab": ["أين ذهبت أمس", "هذا الفيلم جميل", "سوف آتي غدا", "أريد أن أذهب", "كم الساعة الآن"],
+    }
+    texts = [t for ts in rows.values() for t in ts]
+    train_langid(
+        texts, [k for k, ts in rows.items() for _ in ts], out=tmp_path / "m", bits=12, word_model=False
+    )
+    dev = tmp_path / "dev.tsv"
+    dev.write_text(
+        "id\ttext\tlabel\n" + "".join(f"w:{i}\t{t}\tary_Arab\n" for i, t in enumerate(rows["ary_Arab"])),
+        encoding="utf-8",
+    )
+    before = np.load(tmp_path / "m" / "weights.npz")["W"]
+    cut = float(np.quantile(np.abs(before[before != 0].astype(np.float32)), 0.5))
+    assert tool.main(["--model", str(tmp_path / "m"), "--below", str(cut), "--dev", str(dev)]) == 0
+    assert "decisions flipped" in capsys.readouterr().out
+    with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as z:
+        assert sorted(z.files) == ["W", "b"] and z["W"].dtype == np.float16 and z["W"].shape == before.shape
+        after = z["W"]
+    small = np.abs(before.astype(np.float32)) < cut
+    assert small.any() and not after[small].any() and np.array_equal(after[~small], before[~small])
+    cfg = json.loads((tmp_path / "m" / "config.json").read_text("utf-8"))
+    assert cfg["training"]["pruned_below"] == cut and cfg["format"] == "aimm_langid"
+    for bad in ("0", "-1e-3", "nan"):
+        with pytest.raises(SystemExit):
+            tool.main(["--model", str(tmp_path / "m"), "--below", bad, "--dev", str(dev)])
