@@ -1,6 +1,7 @@
 """The wheel is the product: built, installed in a fresh venv outside the repository, it runs the demo
-and the four notebooks (tools/check_wheel.sh). Slow: about 5 min with deps reused, more when pip
-installs torch & co. into the new venv (the default; AIMM_WHEEL_DEPS=reuse for the faster form)."""
+and the four notebooks (tools/check_wheel.sh). Slow: 1,411 s measured on 2 cores shared by 8 jobs (build
+59 s, pip installing torch & co. into the new venv 741 s, demo 502 s, notebooks 109 s);
+AIMM_WHEEL_DEPS=reuse skips the pip part."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def test_wheel_runs_demo_and_notebooks_in_a_fresh_venv(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=1800,
+        timeout=3600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert "wheel OK: demo and notebooks ran from aimm_nlp-" in proc.stdout
