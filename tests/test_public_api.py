@@ -30,6 +30,7 @@ MODULES = [
     "aimm_nlp.evaluation",
     "aimm_nlp.report",
     "aimm_nlp.langs",
+    "aimm_nlp.resources",
     "aimm_nlp.errors",
     "aimm_nlp.testing",
 ]

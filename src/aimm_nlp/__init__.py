@@ -26,6 +26,7 @@ __all__ = [
     "finetune",
     "langs",
     "report",
+    "resources",
     "testing",
     "text",
     "tokenization",

@@ -1,8 +1,9 @@
 """Where the data lives: one answer for every module.
 
 ``shared_root()`` is ``$AIMM_SHARED``, else the ``shared/`` folder beside the repository checkout
-(``../shared`` from the repo root), whatever the current directory is. ``mini_root()`` is the
-hand-written ``morocco_mini`` data: package data in an installed wheel, else the repo's ``data/``.
+(``../shared`` from the repo root), whatever the current directory is. ``data_root()`` holds the shipped
+data (``morocco_mini/``, ``samples/``): package data in an installed wheel, else the repo's ``data/``;
+``mini_root()`` is its ``morocco_mini``. The public face of these is :mod:`aimm_nlp.resources`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["mini_root", "shared_root"]
+__all__ = ["data_root", "mini_root", "shared_root"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _REPO = _PACKAGE.parents[1]  # src/aimm_nlp -> repo root (meaningful for a checkout / editable install)
@@ -22,7 +23,12 @@ def shared_root() -> Path:
     return Path(env) if env else _REPO.parent / "shared"
 
 
+def data_root() -> Path:
+    """The shipped data: ``aimm_nlp/data`` in an installed wheel, else the repository's ``data/``."""
+    packaged = _PACKAGE / "data"
+    return packaged if (packaged / "morocco_mini").is_dir() else _REPO / "data"
+
+
 def mini_root() -> Path:
     """The ``morocco_mini`` sets: package data of an installed wheel, else the repo's ``data/``."""
-    packaged = _PACKAGE / "data" / "morocco_mini"
-    return packaged if packaged.is_dir() else _REPO / "data" / "morocco_mini"
+    return data_root() / "morocco_mini"

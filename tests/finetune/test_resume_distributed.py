@@ -103,3 +103,9 @@ def test_two_gloo_ranks_match_one_process(tok_dir, data_dir, tmp_path):
     assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-5, (a, b)
     wa, wb = _weights(ref.model_dir), _weights(tmp_path / "two" / "model")
     assert max(float((wa[k] - wb[k]).abs().max()) for k in wa) < 1e-4
+    # run.json says how each run was spread (accelerate's launcher: tests/finetune/test_launch.py)
+    one_info = json.loads((ref.output_dir / "run.json").read_text(encoding="utf-8"))["distributed"]
+    two_info = json.loads((tmp_path / "two" / "run.json").read_text(encoding="utf-8"))["distributed"]
+    assert (one_info["world_size"], one_info["backend"], one_info["launcher"]) == (1, None, "none")
+    assert (two_info["world_size"], two_info["backend"], two_info["launcher"]) == (2, "gloo", "torchrun")
+    assert [(d["rank"], d["device"]) for d in two_info["devices"]] == [(0, "cpu"), (1, "cpu")]

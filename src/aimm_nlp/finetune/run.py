@@ -11,8 +11,10 @@ before the run folder is created, so bad input leaves nothing behind. A run fold
 folder of the user's is never written into or deleted. ``run.overwrite`` trains into a hidden sibling
 folder and swaps it in only when the new run has finished: a failed or interrupted run leaves the
 earlier one as it was. The same call works under
-``torchrun --nproc_per_node=N``: it reads ``WORLD_SIZE``/``RANK``/``LOCAL_RANK``, joins the process
-group (NCCL on GPU, gloo on CPU), wraps the model in DDP or FSDP, and only rank 0 writes files.
+``torchrun --nproc_per_node=N`` and ``accelerate launch --multi_gpu --num_processes N``: it reads
+``WORLD_SIZE``/``RANK``/``LOCAL_RANK`` (:mod:`aimm_nlp.finetune.launch`), joins the process group (NCCL
+on GPU, gloo on CPU), wraps the model in DDP or FSDP, and only rank 0 writes files; ``run.json`` records
+the world size, launcher, backend and every rank's device.
 """
 
 from __future__ import annotations
@@ -122,11 +124,16 @@ def finetune(cfg: FinetuneConfig, *, callbacks: list[Callable] | None = None) ->
         state = train(ctx)
         _save(ctx, prep, state)
         result = _result(target, state, prep)
+        from aimm_nlp.finetune.launch import run_info
+
+        strategy = "fsdp" if ctx.fsdp else "ddp"
+        distributed = run_info(dev.launch, device=dev.device, dist=dev.dist, strategy=strategy)  # all ranks
         if dev.rank == 0:
             summary = {
                 k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(result).items()
             }
-            (out / "run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+            (out / "run.json").write_text(json.dumps({**summary, "distributed": distributed}, indent=2),
+                                          encoding="utf-8")  # fmt: skip
     return result  # (an overwrite's staging folder was swapped in on leaving the block)
 
 
@@ -149,6 +156,7 @@ class _Prepared:
 class _Devices:
     """Stage 2's output: where this process trains and how it talks to the others."""
 
+    launch: Any  # aimm_nlp.finetune.launch.Launch (recorded in run.json)
     world: int
     rank: int
     local: int
@@ -218,13 +226,15 @@ def _prepare(cfg: FinetuneConfig) -> _Prepared:
 
 
 def _devices(cfg: FinetuneConfig) -> _Devices:
-    """Stage 2: this process's device and rank (``torchrun``'s ``WORLD_SIZE``/``RANK``/``LOCAL_RANK``),
+    """Stage 2: this process's device and rank (``WORLD_SIZE``/``RANK``/``LOCAL_RANK`` of torchrun/accelerate),
     the process group (NCCL on GPU, gloo on CPU) and the precision."""
     import torch
 
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    local = int(os.environ.get("LOCAL_RANK", "0"))
+    from aimm_nlp.finetune.launch import detect_launch, warn_single_process
+
+    launch = detect_launch()
+    warn_single_process(launch)
+    world, rank, local = launch.world, launch.rank, launch.local
     use_cuda = cfg.run.device == "cuda" or (cfg.run.device == "auto" and torch.cuda.is_available())
     device = torch.device(f"cuda:{local}" if use_cuda else "cpu")
     if use_cuda:
@@ -237,9 +247,8 @@ def _devices(cfg: FinetuneConfig) -> _Devices:
             tdist.init_process_group(backend="nccl" if use_cuda else "gloo")
         dist = tdist
     bf16 = cfg.run.precision == "bf16" or (cfg.run.precision == "auto" and _bf16_supported(torch, use_cuda))
-    return _Devices(
-        world=world, rank=rank, local=local, use_cuda=use_cuda, device=device, dist=dist, bf16=bf16
-    )
+    return _Devices(launch=launch, world=world, rank=rank, local=local, use_cuda=use_cuda, device=device,
+                    dist=dist, bf16=bf16)  # fmt: skip
 
 
 def _run_folder(stack: contextlib.ExitStack, target: Path, prep: _Prepared, dev: _Devices) -> Path:
