@@ -17,7 +17,7 @@ import os
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aimm_nlp.errors import ModelError
 from aimm_nlp.text.translit._fast import CompiledRules
@@ -28,18 +28,24 @@ from aimm_nlp.text.translit._ngram_np import warn_no_jit
 from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
 from aimm_nlp.text.translit._store import fingerprint
 
+if TYPE_CHECKING:
+    from aimm_nlp.text.translit._beam_np import BatchSearch
+
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
 FORMAT_VERSION = 1
-# The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of Python
-# search (~260 us a word), what loading it costs (importing numba and its first call 0.6 s, reading the
-# search's arrays from the store of _store 0.05 s). Paying the load once the search has cost as
-# much is at most twice the best choice made knowing the job's length. One-off calls and small jobs
-# stay in Python, long jobs get the faster search.
-JIT_AFTER = 2500
+# New words of one call from which the search runs over the whole batch in numpy (_beam_np, ~5x the
+# Python search per word): below, the arrays' fixed cost per layer outweighs the Python search.
+BATCH_MIN = 48
+# The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of the
+# numpy batch search (~60 us a word), what loading it costs (importing numba and its first call 0.6 s,
+# reading the search's arrays from the store of _store 0.05 s). Paying the load once the search has
+# cost as much is at most twice the best choice made knowing the job's length. One-off calls and small
+# jobs never import numba, long jobs get the faster search.
+JIT_AFTER = 10_000
 # The same rule where numba has not compiled the search on this install yet (a new environment, a CI
-# container): compiling it costs ~9 s, kept on disk, as much as this many words of Python search.
-JIT_AFTER_COLD = 35_000
+# container): compiling it costs ~9 s, kept on disk, as much as this many words of numpy search.
+JIT_AFTER_COLD = 150_000
 SIDECAR = "model.json"
 _KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
 
@@ -57,8 +63,9 @@ class RuleRanker:
     """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
 
     :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the
-    same search compiled with numba once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD`
-    where numba has yet to compile it; identical output; ``AIMM_NO_JIT=1`` keeps it in Python);
+    same search over the whole batch in numpy from :data:`BATCH_MIN` new words, compiled with numba
+    once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD` where numba has yet to compile
+    it; identical output; ``AIMM_NO_JIT=1`` keeps numba out);
     :meth:`rank_phonetic` and :attr:`compiled` are the phonetic reading (cheapest rule path, no
     model), built on first use.
     """
@@ -130,11 +137,28 @@ class RuleRanker:
         if jit and todo:
             for i, spelled in zip(todo, jit.best_many([folded[i] for i in todo]), strict=True):
                 out[i] = spelled
+        elif len(todo) >= BATCH_MIN:
+            for i, spelled in zip(todo, self._batch.best_many([folded[i] for i in todo]), strict=True):
+                out[i] = spelled
         for i in todo:
             if out[i] is None:
                 ranked = self.rank(words[i], k=1)
                 out[i] = ranked[0][0] if ranked else words[i]
         return out  # type: ignore[return-value]
+
+    @cached_property
+    def _batch(self) -> BatchSearch:
+        """The numpy search over a whole batch of words (:mod:`~aimm_nlp.text.translit._beam_np`)."""
+        from aimm_nlp.text.translit._beam_np import BatchSearch
+
+        return BatchSearch(
+            self.table,
+            self.lm,
+            self.vocab,
+            lm_weight=self.lm_weight,
+            vocab_bonus=self.vocab_bonus,
+            beam=self.beam,
+        )
 
     @cached_property
     def compiled(self) -> CompiledRules:

@@ -1,0 +1,321 @@
+"""The ranked Arabizi search (``rank_rules(word, k=1)``) for a whole batch of words at once, in numpy.
+
+:func:`~aimm_nlp.text.translit._rules.rank_rules` walks one word at a time in Python (150-250 µs a
+new word); the compiled search (:mod:`~aimm_nlp.text.translit._jit`) needs numba, whose first compile
+costs ~9 s on a new install. This search needs neither: every layer (input position) of every word of
+the batch is one set of array operations.
+
+- A hypothesis is a row: word, score, the last ``order - 1`` letters of its output (the character
+  model's context), the 64-bit polynomial hash of its output (the scheme of
+  :mod:`~aimm_nlp.text.translit._ngram_np`; equal outputs merge by hash), a back-pointer, and its
+  place in the Python search's dict (``seq``).
+- The rule options of a position depend only on the letters from there to five letters on and on
+  whether it starts the word: they are looked up once per such key and kept.
+- The character model is scored with sorted hash arrays (``np.searchsorted``), walking the back-off
+  from the longest context down exactly as :meth:`NgramTables.score` does, in the same order of
+  floating-point additions, so every score equals the Python search's bit for bit.
+- The Python search's order is reproduced: options outer, beam inner; an output keeps its first place
+  in a layer and takes a strictly lower score; a layer over ``beam`` keeps the ``beam`` best by score
+  (ties: first place), else all in first-place order; the best final score wins, ties to the first.
+
+Same spellings as ``rank_rules`` (a test compares them on thousands of real words); a hash collision
+between two different outputs of one word (about 2^-64) is not checked.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
+from aimm_nlp.text.translit._rules import _CONSONANTS, SHADDA, RuleTable
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["BatchSearch"]
+
+_P = 1_000_003
+
+
+def _hash_many(keys: list[str]) -> np.ndarray:
+    """``_ngram_np._hash`` of every key, vectorised (uint64 wrap-around)."""
+    import numpy as np
+
+    if not keys:
+        return np.zeros(0, dtype=np.uint64)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    h = np.zeros(len(keys), dtype=np.uint64)
+    p = np.uint64(_P)
+    for j in range(int(lengths.max(initial=0))):
+        live = lengths > j
+        h[live] = h[live] * p + codes[starts[live] + j]
+    return h
+
+
+def _sorted(keys: list[str], values: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
+    h = _hash_many(keys)
+    order = np.argsort(h, kind="stable")
+    return h[order], np.asarray(values, dtype=np.float64)[order]
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(found, value)`` of every query in a sorted hash array (value 0.0 where not found)."""
+    import numpy as np
+
+    at = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
+    found = keys[at] == queries
+    return found, np.where(found, values[at], 0.0)
+
+
+class BatchSearch:
+    """``rank_rules(word, k=1)``'s spelling for many words in one numpy search.
+
+    Args:
+        table: the grapheme rules.
+        lm: the character model of Arabic-script Darija.
+        vocab: attested spellings -> bonus scale.
+        lm_weight, vocab_bonus, beam: as for ``rank_rules``.
+    """
+
+    def __init__(
+        self,
+        table: RuleTable,
+        lm: NgramTables,
+        vocab: dict[str, float],
+        *,
+        lm_weight: float,
+        vocab_bonus: float,
+        beam: int,
+    ) -> None:
+        import numpy as np
+
+        self.table, self.beam = table, int(beam)
+        self.lm_weight, self.vocab_bonus, self.floor = float(lm_weight), float(vocab_bonus), float(lm.floor)
+        self.keep = max(lm.order - 1, 1)
+        self._logp = _sorted(list(lm.logp), list(lm.logp.values()))
+        self._bow = _sorted(list(lm.bow), list(lm.bow.values()))
+        self._vocab = _sorted(list(vocab), list(vocab.values()))
+        self._sets: dict[tuple, int] = {}  # see _word_sets
+        self._set_opts: list[list[int]] = []  # option set -> option ids
+        self._opts: dict[tuple[int, str, float], int] = {}  # (length, arabic, cost) -> option id
+        self._arabs: dict[str, int] = {}
+        self._np = np
+
+    def _word_sets(self, word: str) -> list[int]:
+        """The option set of every position of ``word``.
+
+        ``options(word, i)`` reads the graphemes from ``i`` (up to ``max_len`` letters), whether one
+        ends the word, and whether a doubled consonant follows one: the key holds just that.
+        """
+        n, span, sets = len(word), self.table.max_len, self._sets
+        doubled = [a == b and a in _CONSONANTS for a, b in pairwise(word)] + [False]
+        out = []
+        for i in range(n):
+            ahead = doubled[i + 1 : i + span + 1]
+            key = (i == 0, word[i : i + span], min(n - i, span + 1), *ahead)
+            found = sets.get(key)
+            if found is None:
+                found = self._new_set(key, word[i : i + span + 2], i == 0)
+            out.append(found)
+        return out
+
+    def _new_set(self, key: tuple, letters: str, start: bool) -> int:
+        ids = []
+        # options() past the start: a one-letter pad before the letters stands for the word's start
+        for opt in self.table.options(letters, 0) if start else self.table.options("\x01" + letters, 1):
+            if opt not in self._opts:
+                self._opts[opt] = len(self._opts)
+                self._arabs.setdefault(opt[1], len(self._arabs))
+            ids.append(self._opts[opt])
+        found = self._sets[key] = len(self._set_opts)
+        self._set_opts.append(ids)
+        return found
+
+    def _tables(self) -> tuple[np.ndarray, ...]:
+        """The option and output arrays of every set seen so far."""
+        np = self._np
+        opts = list(self._opts)
+        arabs = list(self._arabs)
+        set_start = np.zeros(len(self._set_opts) + 1, dtype=np.int64)
+        set_start[1:] = np.cumsum([len(s) for s in self._set_opts])
+        flat = np.array([o for s in self._set_opts for o in s], dtype=np.int64)
+        opt_len = np.array([o[0] for o in opts], dtype=np.int64)[flat]
+        opt_cost = np.array([o[2] for o in opts], dtype=np.float64)[flat]
+        opt_arab = np.array([self._arabs[o[1]] for o in opts], dtype=np.int64)[flat]
+        letters = [a.replace(SHADDA, "") for a in arabs]
+        nlet = np.array(list(map(len, letters)), dtype=np.int64)
+        codes = np.zeros((len(arabs), max(1, int(nlet.max(initial=0)))), dtype=np.uint64)
+        for i, a in enumerate(letters):
+            codes[i, : len(a)] = [ord(c) for c in a]
+        a_hash = _hash_many(arabs)
+        a_pow = np.array([pow(_P, len(a), 1 << 64) for a in arabs], dtype=np.uint64)
+        return set_start, opt_len, opt_cost, opt_arab, nlet, codes, a_hash, a_pow
+
+    def _score(self, ctx: np.ndarray, clen: np.ndarray, sym: np.ndarray) -> np.ndarray:
+        """``NgramTables.score(context, symbol)`` for rows of right-aligned contexts, same additions.
+
+        Rows repeat (many hypotheses share a context and a next letter): each distinct one is walked once.
+        """
+        np = self._np
+        n, keep = ctx.shape
+        p = np.uint64(_P)
+        suffix = [np.zeros(n, dtype=np.uint64)]  # suffix[j]: hash of the last j letters
+        for j in range(1, keep + 1):
+            suffix.append((ctx[:, keep - j] + np.uint64(1)) * p ** np.uint64(j - 1) + suffix[j - 1])
+        y = sym + np.uint64(1)
+        full = np.stack(suffix)[clen, np.arange(n)] * p + y
+        _, first, inverse = np.unique(full, return_index=True, return_inverse=True)
+        suffix = [s[first] for s in suffix]
+        clen, y = clen[first], y[first]
+        acc = np.zeros(len(first))
+        done = np.zeros(len(first), dtype=bool)
+        for j in range(keep, -1, -1):
+            live = ~done & (clen >= j)
+            if not live.any():
+                continue
+            idx = np.flatnonzero(live)
+            found, value = _lookup(*self._logp, suffix[j][idx] * p + y[idx])
+            hit = idx[found]
+            acc[hit] += value[found]
+            done[hit] = True
+            miss = idx[~found]
+            if j == 0:
+                acc[miss] += self.floor
+                done[miss] = True
+            else:
+                acc[miss] += _lookup(*self._bow, suffix[j][miss])[1]
+        return acc[inverse.ravel()]
+
+    def best_many(self, words: list[str]) -> list[str]:
+        """The best spelling of each case-folded, non-lexicon word (elongation squeezed)."""
+        np = self._np
+        if not words:
+            return []
+        lengths = np.array(list(map(len, words)), dtype=np.int64)
+        sets = np.array([s for w in words for s in self._word_sets(w)], dtype=np.int64)
+        woff = np.zeros(len(words) + 1, dtype=np.int64)
+        woff[1:] = np.cumsum(lengths)
+        set_start, opt_len, opt_cost, opt_arab, nlet, codes, a_hash, a_pow = self._tables()
+        width = int(np.diff(set_start).max(initial=1)) * self.beam + self.beam
+        keep, beam = self.keep, self.beam
+        ctx0 = np.zeros((len(words), keep), dtype=np.uint64)
+        ctx0[:, -1] = ord(BOS)
+        root = {
+            "word": np.arange(len(words)),
+            "score": np.zeros(len(words)),
+            "ctx": ctx0,
+            "clen": np.ones(len(words), dtype=np.int64),
+            "hash": np.zeros(len(words), dtype=np.uint64),
+            "parent": np.full(len(words), -1),
+            "arab": np.full(len(words), -1),
+            "seq": np.zeros(len(words), dtype=np.int64),
+        }
+        pending: dict[int, list[dict[str, np.ndarray]]] = {0: [root]}
+        parents, arab_of, base = [], [], 0
+        winner = np.full(len(words), -1)
+        for t in range(int(lengths.max()) + 1):
+            parts = pending.pop(t, [])
+            if not parts:
+                continue
+            c = {k: np.concatenate([p[k] for p in parts]) for k in root}
+            # merge equal outputs: the first place, the lowest score (ties: the earlier)
+            order = np.lexsort((c["seq"], c["score"], c["hash"], c["word"]))
+            w_s, h_s = c["word"][order], c["hash"][order]
+            new = np.ones(len(order), dtype=bool)
+            new[1:] = (w_s[1:] != w_s[:-1]) | (h_s[1:] != h_s[:-1])
+            starts = np.flatnonzero(new)
+            first = np.minimum.reduceat(c["seq"][order], starts)
+            layer = {k: v[order[starts]] for k, v in c.items()}
+            layer["seq"] = first
+            gid = base + np.arange(len(starts))
+            base += len(starts)
+            parents.append(layer["parent"])
+            arab_of.append(layer["arab"])
+            end = lengths[layer["word"]] == t
+            if end.any():
+                e = np.flatnonzero(end)
+                eos = self._score(
+                    layer["ctx"][e], layer["clen"][e], np.full(len(e), ord(EOS), dtype=np.uint64)
+                )
+                bonus = _lookup(*self._vocab, layer["hash"][e])[1]
+                final = layer["score"][e] - self.lm_weight * eos - self.vocab_bonus * bonus
+                o = np.lexsort((layer["seq"][e], final, layer["word"][e]))
+                we = layer["word"][e][o]
+                firsts = np.ones(len(o), dtype=bool)
+                firsts[1:] = we[1:] != we[:-1]
+                winner[we[firsts]] = gid[e][o][firsts]
+            live = np.flatnonzero(~end)
+            if not len(live):
+                continue
+            lw = layer["word"][live]
+            over = np.bincount(lw, minlength=len(words))[lw] > beam
+            o = live[np.lexsort((layer["seq"][live], np.where(over, layer["score"][live], 0.0), lw))]
+            ow = layer["word"][o]
+            head = np.ones(len(o), dtype=bool)
+            head[1:] = ow[1:] != ow[:-1]
+            group = np.maximum.accumulate(np.where(head, np.arange(len(o)), 0))
+            rank = np.arange(len(o)) - group
+            best, rank = o[rank < beam], rank[rank < beam]
+            self._expand(
+                layer,
+                gid,
+                best,
+                rank,
+                t,
+                sets[woff[layer["word"][best]] + t],
+                width,
+                pending,
+                (set_start, opt_len, opt_cost, opt_arab, nlet, codes, a_hash, a_pow),
+            )
+        parent = np.concatenate(parents).tolist()
+        arab = np.concatenate(arab_of).tolist()
+        arabs = list(self._arabs)
+        out = []
+        for g in winner.tolist():
+            pieces = []
+            while g >= 0 and arab[g] >= 0:
+                pieces.append(arabs[arab[g]])
+                g = parent[g]
+            out.append("".join(reversed(pieces)))
+        return out
+
+    def _expand(self, layer, gid, best, rank, t, sets, width, pending, tables) -> None:  # type: ignore[no-untyped-def]
+        """Every option of each kept hypothesis (options outer, beam inner), sent to its target layer."""
+        np = self._np
+        set_start, opt_len, opt_cost, opt_arab, nlet, codes, a_hash, a_pow = tables
+        m = set_start[sets + 1] - set_start[sets]
+        hi = np.repeat(np.arange(len(best)), m)
+        j = np.arange(len(hi)) - np.repeat(np.cumsum(m) - m, m)
+        opt = set_start[sets][hi] + j
+        src = best[hi]
+        arab = opt_arab[opt]
+        ctx, clen = layer["ctx"][src].copy(), layer["clen"][src].copy()
+        lp = np.zeros(len(hi))
+        for k in range(codes.shape[1]):
+            go = np.flatnonzero(nlet[arab] > k)
+            if not len(go):
+                break
+            y = codes[arab[go], k]
+            lp[go] += self._score(ctx[go], clen[go], y)
+            ctx[go] = np.concatenate([ctx[go][:, 1:], y[:, None]], axis=1)
+            clen[go] = np.minimum(clen[go] + 1, self.keep)
+        cand = {
+            "word": layer["word"][src],
+            "score": (layer["score"][src] + opt_cost[opt]) - self.lm_weight * lp,
+            "ctx": ctx,
+            "clen": clen,
+            "hash": layer["hash"][src] * a_pow[arab] + a_hash[arab],
+            "parent": gid[src],
+            "arab": arab,
+            "seq": (t + 1) * width * width + j * self.beam + rank[hi],
+        }
+        target = t + opt_len[opt]
+        for dest in np.unique(target).tolist():
+            sel = np.flatnonzero(target == dest)
+            pending.setdefault(dest, []).append({k: v[sel] for k, v in cand.items()})
