@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aimm_nlp.errors import ModelError
+from aimm_nlp.text.translit._compact import decode, rule_data
 from aimm_nlp.text.translit._fast import CompiledRules
 from aimm_nlp.text.translit._foreign import ForeignDetector
 from aimm_nlp.text.translit._joint import JointModel
-from aimm_nlp.text.translit._ngram import tables_from_json, tables_to_json
+from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json, tables_to_json
 from aimm_nlp.text.translit._ngram_np import warn_no_jit
 from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
 from aimm_nlp.text.translit._store import fingerprint
@@ -59,6 +60,10 @@ class Ranker(Protocol):
     def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]: ...
 
 
+def _tables(data: dict[str, Any] | NgramTables) -> NgramTables:
+    return data if isinstance(data, NgramTables) else tables_from_json(data)
+
+
 class RuleRanker:
     """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
 
@@ -74,7 +79,7 @@ class RuleRanker:
         self.name = str(sidecar.get("name", "translit_ary"))
         self.sidecar = sidecar
         self.table = load_rule_table()
-        self.lm = tables_from_json(data["char_lm"])
+        self.lm = _tables(data["char_lm"])
         self.vocab = {w: float(v) for w, v in data["vocab"].items()}
         config = sidecar.get("config", {})
         self.lm_weight = float(config.get("lm_weight", 1.0))
@@ -83,8 +88,8 @@ class RuleRanker:
         # what the arrays derived from this model are stored under (see _store): its files, the rules
         self.fingerprint = fingerprint([json.dumps(sidecar, sort_keys=True), rule_table_text()])
         self.foreign = ForeignDetector(
-            tables_from_json(data["foreign_lm"]),
-            tables_from_json(data["arabizi_lm"]),
+            _tables(data["foreign_lm"]),
+            _tables(data["arabizi_lm"]),
             set(self.table.lexicon),
             cache_key=self.fingerprint,
         )
@@ -290,7 +295,8 @@ class JointRanker:
         return ranked
 
 
-def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def _read_folder(path: Path) -> tuple[dict[str, Any], bytes, Path]:
+    """The checked sidecar, the data file's bytes (SHA-256 checked) and its path."""
     where = f"transliteration model folder {str(path)!r}"
     if not path.is_dir():
         raise ModelError(
@@ -321,20 +327,16 @@ def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     expected = sidecar.get("files", {}).get(data_file.name)
     if expected != hashlib.sha256(raw).hexdigest():
         raise ModelError(f"{data_file}: SHA-256 does not match {SIDECAR}; the file is corrupt or was edited")
-    try:
-        data = json.loads(gzip.decompress(raw))
-    except (OSError, ValueError, EOFError) as exc:
-        raise ModelError(f"{data_file}: cannot decode ({exc}); the file is corrupt") from None
-    return sidecar, data
+    return sidecar, raw, data_file
 
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime: float) -> Ranker:
-    sidecar, data = _read_folder(Path(path))
+    sidecar, raw, data_file = _read_folder(Path(path))
     try:
         if sidecar["kind"] == "rule_ranker":
-            return RuleRanker(data, sidecar)
-        return JointRanker(data, sidecar)
+            return RuleRanker(rule_data(sidecar, raw, data_file), sidecar)
+        return JointRanker(decode(raw, data_file), sidecar)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: model data is malformed ({type(exc).__name__}: {exc})") from None
 
