@@ -138,3 +138,12 @@ def test_a_small_job_never_imports_numba(tmp_path: Path, shared: Path) -> None:
     env.pop("AIMM_NO_JIT", None)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "keys", [[], [""], ["a"], ["\x02سلا", "م"], ["😂😂", "ⴰⵣⵓⵍ", "réunion", "3afak", "bzzzzaaaf"]]
+)
+def test_hash_many_equals_the_hash_of_each_key(keys: list[str]) -> None:
+    from aimm_nlp.text.translit._ngram_np import _hash, hash_many
+
+    assert hash_many(keys).tolist() == [_hash(k) for k in keys]

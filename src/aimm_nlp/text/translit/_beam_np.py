@@ -28,6 +28,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
+from aimm_nlp.text.translit._ngram_np import hash_many as _hash_many
 from aimm_nlp.text.translit._rules import _CONSONANTS, SHADDA, RuleTable
 
 if TYPE_CHECKING:
@@ -38,39 +39,25 @@ __all__ = ["BatchSearch"]
 _P = 1_000_003
 
 
-def _hash_many(keys: list[str]) -> np.ndarray:
-    """``_ngram_np._hash`` of every key, vectorised (uint64 wrap-around)."""
-    import numpy as np
+class _Table:
+    """Hashed string keys -> floats: a sorted array of 64-bit hashes, looked up with ``np.searchsorted``."""
 
-    if not keys:
-        return np.zeros(0, dtype=np.uint64)
-    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    h = np.zeros(len(keys), dtype=np.uint64)
-    p = np.uint64(_P)
-    for j in range(int(lengths.max(initial=0))):
-        live = lengths > j
-        h[live] = h[live] * p + codes[starts[live] + j]
-    return h
+    def __init__(self, keys: list[str], values: list[float]) -> None:
+        import numpy as np
 
+        h = _hash_many(keys)
+        order = np.argsort(h, kind="stable")
+        self.keys, self.values = h[order], np.append(np.asarray(values, dtype=np.float64)[order], 0.0)
+        if len(np.unique(h)) != len(h):
+            raise ValueError("hash collision among table keys")
 
-def _sorted(keys: list[str], values: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    import numpy as np
+    def get(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(found, value)`` of every query (value 0.0 where not found)."""
+        import numpy as np
 
-    h = _hash_many(keys)
-    order = np.argsort(h, kind="stable")
-    return h[order], np.asarray(values, dtype=np.float64)[order]
-
-
-def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(found, value)`` of every query in a sorted hash array (value 0.0 where not found)."""
-    import numpy as np
-
-    at = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
-    found = keys[at] == queries
-    return found, np.where(found, values[at], 0.0)
+        at = np.searchsorted(self.keys, queries)
+        found = self.keys[np.minimum(at, len(self.keys) - 1)] == queries if len(self.keys) else at < 0
+        return found, self.values[np.where(found, at, len(self.keys))]
 
 
 class BatchSearch:
@@ -98,9 +85,11 @@ class BatchSearch:
         self.table, self.beam = table, int(beam)
         self.lm_weight, self.vocab_bonus, self.floor = float(lm_weight), float(vocab_bonus), float(lm.floor)
         self.keep = max(lm.order - 1, 1)
-        self._logp = _sorted(list(lm.logp), list(lm.logp.values()))
-        self._bow = _sorted(list(lm.bow), list(lm.bow.values()))
-        self._vocab = _sorted(list(vocab), list(vocab.values()))
+        self._logp = _Table(list(lm.logp), list(lm.logp.values()))
+        self._bow = _Table(list(lm.bow), list(lm.bow.values()))
+        self._vocab = _Table(list(vocab), list(vocab.values()))
+        self._arrays: tuple[np.ndarray, ...] = ()
+        self._arrays_for = -1  # the number of option sets the arrays were made for
         self._sets: dict[tuple, int] = {}  # see _word_sets
         self._set_opts: list[list[int]] = []  # option set -> option ids
         self._opts: dict[tuple[int, str, float], int] = {}  # (length, arabic, cost) -> option id
@@ -114,11 +103,10 @@ class BatchSearch:
         ends the word, and whether a doubled consonant follows one: the key holds just that.
         """
         n, span, sets = len(word), self.table.max_len, self._sets
-        doubled = [a == b and a in _CONSONANTS for a, b in pairwise(word)] + [False]
+        doubled = "".join(["1" if a == b and a in _CONSONANTS else "0" for a, b in pairwise(word)]) + "0"
         out = []
         for i in range(n):
-            ahead = doubled[i + 1 : i + span + 1]
-            key = (i == 0, word[i : i + span], min(n - i, span + 1), *ahead)
+            key = (word[i : i + span], doubled[i + 1 : i + span + 1], n - i if n - i <= span else 0, i == 0)
             found = sets.get(key)
             if found is None:
                 found = self._new_set(key, word[i : i + span + 2], i == 0)
@@ -138,7 +126,12 @@ class BatchSearch:
         return found
 
     def _tables(self) -> tuple[np.ndarray, ...]:
-        """The option and output arrays of every set seen so far."""
+        """The option and output arrays of every set seen so far (made again when sets were added)."""
+        if self._arrays_for != len(self._set_opts):
+            self._arrays, self._arrays_for = self._make_tables(), len(self._set_opts)
+        return self._arrays
+
+    def _make_tables(self) -> tuple[np.ndarray, ...]:
         np = self._np
         opts = list(self._opts)
         arabs = list(self._arabs)
@@ -158,10 +151,7 @@ class BatchSearch:
         return set_start, opt_len, opt_cost, opt_arab, nlet, codes, a_hash, a_pow
 
     def _score(self, ctx: np.ndarray, clen: np.ndarray, sym: np.ndarray) -> np.ndarray:
-        """``NgramTables.score(context, symbol)`` for rows of right-aligned contexts, same additions.
-
-        Rows repeat (many hypotheses share a context and a next letter): each distinct one is walked once.
-        """
+        """``NgramTables.score(context, symbol)`` for rows of right-aligned contexts, same additions."""
         np = self._np
         n, keep = ctx.shape
         p = np.uint64(_P)
@@ -169,27 +159,28 @@ class BatchSearch:
         for j in range(1, keep + 1):
             suffix.append((ctx[:, keep - j] + np.uint64(1)) * p ** np.uint64(j - 1) + suffix[j - 1])
         y = sym + np.uint64(1)
-        full = np.stack(suffix)[clen, np.arange(n)] * p + y
+        # rows repeat (hypotheses share a context and a next letter): each distinct one is walked once
+        full = suffix[keep] * p + y
+        for j in range(keep):
+            short = clen == j
+            full[short] = suffix[j][short] * p + y[short]
         _, first, inverse = np.unique(full, return_index=True, return_inverse=True)
-        suffix = [s[first] for s in suffix]
-        clen, y = clen[first], y[first]
-        acc = np.zeros(len(first))
-        done = np.zeros(len(first), dtype=bool)
+        suffix, clen, y, n = [s[first] for s in suffix], clen[first], y[first], len(first)
+        acc = np.zeros(n)
+        idx = np.flatnonzero(clen >= keep)
         for j in range(keep, -1, -1):
-            live = ~done & (clen >= j)
-            if not live.any():
+            if j < keep:  # rows whose context has j letters join the walk here
+                idx = np.concatenate([idx, np.flatnonzero(clen == j)])
+            if not len(idx):
                 continue
-            idx = np.flatnonzero(live)
-            found, value = _lookup(*self._logp, suffix[j][idx] * p + y[idx])
-            hit = idx[found]
-            acc[hit] += value[found]
-            done[hit] = True
+            found, value = self._logp.get(suffix[j][idx] * p + y[idx])
+            acc[idx] += value  # 0.0 where not found: the same sum
             miss = idx[~found]
             if j == 0:
                 acc[miss] += self.floor
-                done[miss] = True
             else:
-                acc[miss] += _lookup(*self._bow, suffix[j][miss])[1]
+                acc[miss] += self._bow.get(suffix[j][miss])[1]
+            idx = miss
         return acc[inverse.ravel()]
 
     def best_many(self, words: list[str]) -> list[str]:
@@ -224,15 +215,23 @@ class BatchSearch:
             if not parts:
                 continue
             c = {k: np.concatenate([p[k] for p in parts]) for k in root}
-            # merge equal outputs: the first place, the lowest score (ties: the earlier)
-            order = np.lexsort((c["seq"], c["score"], c["hash"], c["word"]))
+            # merge equal outputs: the first place, the lowest score (ties: the earlier). seq is unique
+            # within a word, so the winner of a group is the row holding its least seq among its least scores
+            order = np.lexsort((c["hash"], c["word"]))
             w_s, h_s = c["word"][order], c["hash"][order]
             new = np.ones(len(order), dtype=bool)
             new[1:] = (w_s[1:] != w_s[:-1]) | (h_s[1:] != h_s[:-1])
             starts = np.flatnonzero(new)
-            first = np.minimum.reduceat(c["seq"][order], starts)
-            layer = {k: v[order[starts]] for k, v in c.items()}
-            layer["seq"] = first
+            if len(starts) == len(order):  # no two equal outputs: every row stays
+                layer = {k: v[order] for k, v in c.items()}
+            else:
+                seq_s, score_s = c["seq"][order], c["score"][order]
+                group = np.cumsum(new) - 1
+                least = np.minimum.reduceat(score_s, starts)[group] == score_s
+                wseq = np.minimum.reduceat(np.where(least, seq_s, np.iinfo(np.int64).max), starts)
+                rows = order[np.flatnonzero(seq_s == wseq[group])]
+                layer = {k: v[rows] for k, v in c.items()}
+                layer["seq"] = np.minimum.reduceat(seq_s, starts)
             gid = base + np.arange(len(starts))
             base += len(starts)
             parents.append(layer["parent"])
@@ -243,7 +242,7 @@ class BatchSearch:
                 eos = self._score(
                     layer["ctx"][e], layer["clen"][e], np.full(len(e), ord(EOS), dtype=np.uint64)
                 )
-                bonus = _lookup(*self._vocab, layer["hash"][e])[1]
+                bonus = self._vocab.get(layer["hash"][e])[1]
                 final = layer["score"][e] - self.lm_weight * eos - self.vocab_bonus * bonus
                 o = np.lexsort((layer["seq"][e], final, layer["word"][e]))
                 we = layer["word"][e][o]
