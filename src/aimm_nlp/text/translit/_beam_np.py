@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 __all__ = ["BatchSearch"]
 
 _P = 1_000_003
+_MIX = 0x9E3779B97F4A7C15
+
+
+def _of_length(table: dict[str, float], n: int) -> tuple[list[str], list[float]]:
+    keys = [k for k in table if len(k) == n]
+    return keys, [table[k] for k in keys]
 
 
 class _Table:
@@ -85,8 +91,10 @@ class BatchSearch:
         self.table, self.beam = table, int(beam)
         self.lm_weight, self.vocab_bonus, self.floor = float(lm_weight), float(vocab_bonus), float(lm.floor)
         self.keep = max(lm.order - 1, 1)
-        self._logp = _Table(list(lm.logp), list(lm.logp.values()))
-        self._bow = _Table(list(lm.bow), list(lm.bow.values()))
+        # one table per key length: a walk's lookup at one level searches the keys of that length only
+        longest = max(map(len, [*lm.logp, *lm.bow, ""]))
+        self._logp = [_Table(*_of_length(lm.logp, n)) for n in range(longest + 2)]
+        self._bow = [_Table(*_of_length(lm.bow, n)) for n in range(longest + 2)]
         self._vocab = _Table(list(vocab), list(vocab.values()))
         self._arrays: tuple[np.ndarray, ...] = ()
         self._arrays_for = -1  # the number of option sets the arrays were made for
@@ -173,13 +181,13 @@ class BatchSearch:
                 idx = np.concatenate([idx, np.flatnonzero(clen == j)])
             if not len(idx):
                 continue
-            found, value = self._logp.get(suffix[j][idx] * p + y[idx])
+            found, value = self._logp[j + 1].get(suffix[j][idx] * p + y[idx])
             acc[idx] += value  # 0.0 where not found: the same sum
             miss = idx[~found]
             if j == 0:
                 acc[miss] += self.floor
             else:
-                acc[miss] += self._bow.get(suffix[j][miss])[1]
+                acc[miss] += self._bow[j].get(suffix[j][miss])[1]
             idx = miss
         return acc[inverse.ravel()]
 
@@ -217,10 +225,12 @@ class BatchSearch:
             c = {k: np.concatenate([p[k] for p in parts]) for k in root}
             # merge equal outputs: the first place, the lowest score (ties: the earlier). seq is unique
             # within a word, so the winner of a group is the row holding its least seq among its least scores
-            order = np.lexsort((c["hash"], c["word"]))
-            w_s, h_s = c["word"][order], c["hash"][order]
+            # one key for (word, output): the hash plus the word times an odd constant (a clash of two
+            # pairs is as unlikely as one of two hashes)
+            order = np.argsort(c["hash"] + c["word"].astype(np.uint64) * np.uint64(_MIX))
+            key = (c["hash"] + c["word"].astype(np.uint64) * np.uint64(_MIX))[order]
             new = np.ones(len(order), dtype=bool)
-            new[1:] = (w_s[1:] != w_s[:-1]) | (h_s[1:] != h_s[:-1])
+            new[1:] = key[1:] != key[:-1]
             starts = np.flatnonzero(new)
             if len(starts) == len(order):  # no two equal outputs: every row stays
                 layer = {k: v[order] for k, v in c.items()}

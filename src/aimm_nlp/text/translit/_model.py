@@ -35,18 +35,20 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
 FORMAT_VERSION = 1
-# New words of one call from which the search runs over the whole batch in numpy (_beam_np, ~5x the
+# New words of one call from which the search runs over the whole batch in numpy (_beam_np, 2-4x the
 # Python search per word): below, the arrays' fixed cost per layer outweighs the Python search.
 BATCH_MIN = 48
-# The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of the
-# numpy batch search (~60 us a word), what loading it costs (importing numba and its first call 0.6 s,
-# reading the search's arrays from the store of _store 0.05 s). Paying the load once the search has
-# cost as much is at most twice the best choice made knowing the job's length. One-off calls and small
-# jobs never import numba, long jobs get the faster search.
-JIT_AFTER = 10_000
-# The same rule where numba has not compiled the search on this install yet (a new environment, a CI
-# container): compiling it costs ~9 s, kept on disk, as much as this many words of numpy search.
-JIT_AFTER_COLD = 150_000
+# The compiled search (numba, ~25x the numpy search) is loaded once a ranker has searched this many
+# words: ~0.65 s of numpy search (~100 us a word), what loading it costs (importing numba and its first
+# call 0.6 s, reading the search's arrays from the store of _store 0.05 s). Paying the load once the
+# search has cost as much is at most twice the best choice made knowing the job's length. One-off calls
+# and small jobs never import numba, long jobs get the faster search.
+JIT_AFTER = 6500
+# Where numba has not compiled the search on this install yet (a new environment, a CI container):
+# compiling costs ~9 s, once, kept on disk for every later run. It is paid once a job has searched this
+# many words (~3.5 s of numpy search): later than the load above, earlier than the job alone would
+# repay, since every later job on the install then gets the compiled search at JIT_AFTER words.
+JIT_AFTER_COLD = 35_000
 SIDECAR = "model.json"
 _KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
 
