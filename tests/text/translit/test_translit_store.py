@@ -290,7 +290,7 @@ def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(store: Pat
 
     from aimm_nlp.text.translit._compact import decode, rule_data
     from aimm_nlp.text.translit._model import _read_folder
-    from aimm_nlp.text.translit._ngram import tables_from_json
+    from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json
 
     sidecar, raw, data_file = _read_folder(
         Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary")))
@@ -299,13 +299,19 @@ def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(store: Pat
     first = rule_data(sidecar, raw, data_file)  # decoded, then stored
     assert [p.name.split("-")[0] for p in store.iterdir()] == ["model"]
     again = rule_data(sidecar, raw, data_file)  # read back
+    assert all(isinstance(again[name], NgramTables) for name in ("char_lm", "foreign_lm", "arabizi_lm"))
     for got in (first, again):
-        assert got["vocab"] == {w: float(v) for w, v in parsed["vocab"].items()}
+        assert {w: float(v) for w, v in got["vocab"].items()} == {
+            w: float(v) for w, v in parsed["vocab"].items()
+        }
         for name in ("char_lm", "foreign_lm", "arabizi_lm"):
-            want = tables_from_json(parsed[name])
-            assert (got[name].order, got[name].floor) == (want.order, want.floor)
-            assert got[name].logp == want.logp and got[name].bow == want.bow
-            assert list(got[name].logp) == list(want.logp)  # same order: the same hash tables and searches
+            want, have = tables_from_json(parsed[name]), got[name]
+            have = have if isinstance(have, NgramTables) else tables_from_json(have)
+            assert (have.order, have.floor) == (want.order, want.floor)
+            assert have.logp == want.logp and have.bow == want.bow
+            assert list(have.logp) == list(want.logp)  # same order: the same hash tables and searches
     entry = next(store.iterdir())
-    entry.write_bytes(entry.read_bytes()[:1000])  # damaged: decoded again
-    assert rule_data(sidecar, raw, data_file)["vocab"] == first["vocab"]
+    for damaged in (entry.read_bytes()[:1000], entry.read_bytes()[:-1] + b"x", b"", b"PK\x03\x04"):
+        entry.write_bytes(damaged)  # truncated, a changed byte, empty, another format: decoded again
+        assert list(rule_data(sidecar, raw, data_file)["vocab"]) == list(parsed["vocab"])
+        assert isinstance(rule_data(sidecar, raw, data_file)["char_lm"], NgramTables)  # rewritten
