@@ -225,9 +225,13 @@ def test_foreign_tables_with_unsorted_hashes_are_rejected(ranker: RuleRanker) ->
 def test_a_fresh_load_of_the_shipped_model_stores_its_keep_foreign_tables(store: Path) -> None:
     from importlib import resources
 
+    from aimm_nlp.text.translit._compact import decode
     from aimm_nlp.text.translit._model import _read_folder
 
-    sidecar, data = _read_folder(Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary"))))
+    sidecar, raw, data_file = _read_folder(
+        Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary")))
+    )
+    data = decode(raw, data_file)
     model = RuleRanker(data, sidecar)
     model.foreign.prepare()
     assert [p.name.split("-")[:2] for p in store.iterdir()] == [["foreign", model.fingerprint]]
@@ -238,3 +242,76 @@ def test_a_fresh_load_of_the_shipped_model_stores_its_keep_foreign_tables(store:
     assert (
         flags[WORDS.index("réunion")] and flags[WORDS.index("document")] and not flags[WORDS.index("3lach")]
     )
+
+
+def test_readers_never_see_a_half_written_entry(store: Path, tmp_path: Path) -> None:
+    # Another process rewrites the entry over and over (two code versions, each write removing the
+    # other's entry) while this one reads it: every read gives the whole arrays, or a rebuild.
+    import subprocess
+    import sys
+    import time
+
+    big = {"a": np.arange(400_000, dtype=np.int64), "b": np.linspace(0.0, 1.0, 300_000)}
+    writer = (
+        "import sys, time, numpy as np\n"
+        "from aimm_nlp.text.translit._store import _write, store_dir\n"
+        "big = {'a': np.arange(400_000, dtype=np.int64), 'b': np.linspace(0.0, 1.0, 300_000)}\n"
+        "end = time.time() + 3\n"
+        "while time.time() < end:\n"
+        "    for code in ('c1', 'c2'):\n"
+        "        _write(store_dir() / f't-m1-{code}.npz', big, stale='t-m1-*.npz')\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", writer], env={**os.environ})
+    builds, reads = [0], 0
+
+    def build() -> dict[str, np.ndarray]:
+        builds[0] += 1
+        return big
+
+    def check(arrays: dict[str, np.ndarray]) -> bool:
+        return set(arrays) == {"a", "b"}
+
+    try:
+        deadline = time.time() + 2.5
+        while time.time() < deadline:
+            got = load_or_build("t", "m1", "c1", build, check)
+            reads += 1
+            np.testing.assert_array_equal(got["a"], big["a"])
+            np.testing.assert_array_equal(got["b"], big["b"])
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+    assert reads > builds[0] >= 0 and reads >= 5
+    assert not [p.name for p in store.iterdir() if p.suffix == ".tmp"]  # no temporary file left behind
+
+
+def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(store: Path) -> None:
+    from importlib import resources
+
+    from aimm_nlp.text.translit._compact import decode, rule_data
+    from aimm_nlp.text.translit._model import _read_folder
+    from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json
+
+    sidecar, raw, data_file = _read_folder(
+        Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary")))
+    )
+    parsed = decode(raw, data_file)
+    first = rule_data(sidecar, raw, data_file)  # decoded, then stored
+    assert [p.name.split("-")[0] for p in store.iterdir()] == ["model"]
+    again = rule_data(sidecar, raw, data_file)  # read back
+    assert all(isinstance(again[name], NgramTables) for name in ("char_lm", "foreign_lm", "arabizi_lm"))
+    for got in (first, again):
+        assert {w: float(v) for w, v in got["vocab"].items()} == {
+            w: float(v) for w, v in parsed["vocab"].items()
+        }
+        for name in ("char_lm", "foreign_lm", "arabizi_lm"):
+            want, have = tables_from_json(parsed[name]), got[name]
+            have = have if isinstance(have, NgramTables) else tables_from_json(have)
+            assert (have.order, have.floor) == (want.order, want.floor)
+            assert have.logp == want.logp and have.bow == want.bow
+            assert list(have.logp) == list(want.logp)  # same order: the same hash tables and searches
+    entry = next(store.iterdir())
+    for damaged in (entry.read_bytes()[:1000], entry.read_bytes()[:-1] + b"x", b"", b"PK\x03\x04"):
+        entry.write_bytes(damaged)  # truncated, a changed byte, empty, another format: decoded again
+        assert list(rule_data(sidecar, raw, data_file)["vocab"]) == list(parsed["vocab"])
+        assert isinstance(rule_data(sidecar, raw, data_file)["char_lm"], NgramTables)  # rewritten

@@ -17,28 +17,37 @@ import os
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aimm_nlp.errors import ModelError
+from aimm_nlp.text.translit._compact import decode, rule_data
 from aimm_nlp.text.translit._fast import CompiledRules
 from aimm_nlp.text.translit._foreign import ForeignDetector
 from aimm_nlp.text.translit._joint import JointModel
-from aimm_nlp.text.translit._ngram import tables_from_json, tables_to_json
+from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json, tables_to_json
 from aimm_nlp.text.translit._ngram_np import warn_no_jit
 from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
 from aimm_nlp.text.translit._store import fingerprint
 
+if TYPE_CHECKING:
+    from aimm_nlp.text.translit._beam_np import BatchSearch
+
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
 FORMAT_VERSION = 1
-# The compiled search (numba) is loaded once a ranker has searched this many words: ~0.65 s of Python
-# search (~260 us a word), what loading it costs (importing numba and its first call 0.6 s, reading the
-# search's arrays from the store of _store 0.05 s). Paying the load once the search has cost as
-# much is at most twice the best choice made knowing the job's length. One-off calls and small jobs
-# stay in Python, long jobs get the faster search.
-JIT_AFTER = 2500
-# The same rule where numba has not compiled the search on this install yet (a new environment, a CI
-# container): compiling it costs ~9 s, kept on disk, as much as this many words of Python search.
+# New words of one call from which the search runs over the whole batch in numpy (_beam_np, 2-4x the
+# Python search per word): below, the arrays' fixed cost per layer outweighs the Python search.
+BATCH_MIN = 48
+# The compiled search (numba, ~25x the numpy search) is loaded once a ranker has searched this many
+# words: ~0.65 s of numpy search (~100 us a word), what loading it costs (importing numba and its first
+# call 0.6 s, reading the search's arrays from the store of _store 0.05 s). Paying the load once the
+# search has cost as much is at most twice the best choice made knowing the job's length. One-off calls
+# and small jobs never import numba, long jobs get the faster search.
+JIT_AFTER = 6500
+# Where numba has not compiled the search on this install yet (a new environment, a CI container):
+# compiling costs ~9 s, once, kept on disk for every later run. It is paid once a job has searched this
+# many words (~3.5 s of numpy search): later than the load above, earlier than the job alone would
+# repay, since every later job on the install then gets the compiled search at JIT_AFTER words.
 JIT_AFTER_COLD = 35_000
 SIDECAR = "model.json"
 _KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
@@ -53,12 +62,17 @@ class Ranker(Protocol):
     def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]: ...
 
 
+def _tables(data: dict[str, Any] | NgramTables) -> NgramTables:
+    return data if isinstance(data, NgramTables) else tables_from_json(data)
+
+
 class RuleRanker:
     """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
 
     :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the
-    same search compiled with numba once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD`
-    where numba has yet to compile it; identical output; ``AIMM_NO_JIT=1`` keeps it in Python);
+    same search over the whole batch in numpy from :data:`BATCH_MIN` new words, compiled with numba
+    once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD` where numba has yet to compile
+    it; identical output; ``AIMM_NO_JIT=1`` keeps numba out);
     :meth:`rank_phonetic` and :attr:`compiled` are the phonetic reading (cheapest rule path, no
     model), built on first use.
     """
@@ -67,7 +81,7 @@ class RuleRanker:
         self.name = str(sidecar.get("name", "translit_ary"))
         self.sidecar = sidecar
         self.table = load_rule_table()
-        self.lm = tables_from_json(data["char_lm"])
+        self.lm = _tables(data["char_lm"])
         self.vocab = {w: float(v) for w, v in data["vocab"].items()}
         config = sidecar.get("config", {})
         self.lm_weight = float(config.get("lm_weight", 1.0))
@@ -76,8 +90,8 @@ class RuleRanker:
         # what the arrays derived from this model are stored under (see _store): its files, the rules
         self.fingerprint = fingerprint([json.dumps(sidecar, sort_keys=True), rule_table_text()])
         self.foreign = ForeignDetector(
-            tables_from_json(data["foreign_lm"]),
-            tables_from_json(data["arabizi_lm"]),
+            _tables(data["foreign_lm"]),
+            _tables(data["arabizi_lm"]),
             set(self.table.lexicon),
             cache_key=self.fingerprint,
         )
@@ -130,11 +144,28 @@ class RuleRanker:
         if jit and todo:
             for i, spelled in zip(todo, jit.best_many([folded[i] for i in todo]), strict=True):
                 out[i] = spelled
+        elif len(todo) >= BATCH_MIN:
+            for i, spelled in zip(todo, self._batch.best_many([folded[i] for i in todo]), strict=True):
+                out[i] = spelled
         for i in todo:
             if out[i] is None:
                 ranked = self.rank(words[i], k=1)
                 out[i] = ranked[0][0] if ranked else words[i]
         return out  # type: ignore[return-value]
+
+    @cached_property
+    def _batch(self) -> BatchSearch:
+        """The numpy search over a whole batch of words (:mod:`~aimm_nlp.text.translit._beam_np`)."""
+        from aimm_nlp.text.translit._beam_np import BatchSearch
+
+        return BatchSearch(
+            self.table,
+            self.lm,
+            self.vocab,
+            lm_weight=self.lm_weight,
+            vocab_bonus=self.vocab_bonus,
+            beam=self.beam,
+        )
 
     @cached_property
     def compiled(self) -> CompiledRules:
@@ -266,7 +297,8 @@ class JointRanker:
         return ranked
 
 
-def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def _read_folder(path: Path) -> tuple[dict[str, Any], bytes, Path]:
+    """The checked sidecar, the data file's bytes (SHA-256 checked) and its path."""
     where = f"transliteration model folder {str(path)!r}"
     if not path.is_dir():
         raise ModelError(
@@ -297,20 +329,16 @@ def _read_folder(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     expected = sidecar.get("files", {}).get(data_file.name)
     if expected != hashlib.sha256(raw).hexdigest():
         raise ModelError(f"{data_file}: SHA-256 does not match {SIDECAR}; the file is corrupt or was edited")
-    try:
-        data = json.loads(gzip.decompress(raw))
-    except (OSError, ValueError, EOFError) as exc:
-        raise ModelError(f"{data_file}: cannot decode ({exc}); the file is corrupt") from None
-    return sidecar, data
+    return sidecar, raw, data_file
 
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime: float) -> Ranker:
-    sidecar, data = _read_folder(Path(path))
+    sidecar, raw, data_file = _read_folder(Path(path))
     try:
         if sidecar["kind"] == "rule_ranker":
-            return RuleRanker(data, sidecar)
-        return JointRanker(data, sidecar)
+            return RuleRanker(rule_data(sidecar, raw, data_file), sidecar)
+        return JointRanker(decode(raw, data_file), sidecar)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: model data is malformed ({type(exc).__name__}: {exc})") from None
 

@@ -29,7 +29,7 @@ from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["HashedNgrams"]
+__all__ = ["HashedNgrams", "hash_many"]
 
 _P = 1_000_003  # polynomial base; arithmetic is modulo 2**64 (uint64 wrap-around)
 _MASK = (1 << 64) - 1
@@ -59,6 +59,24 @@ def _hash(key: str) -> int:
     h = 0
     for ch in key:
         h = (h * _P + ord(ch) + 1) & _MASK
+    return h
+
+
+def hash_many(keys: list[str]) -> np.ndarray:
+    """:func:`_hash` of every key, vectorised (uint64 wrap-around)."""
+    import numpy as np
+
+    if not keys:
+        return np.zeros(0, dtype=np.uint64)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    h = np.zeros(len(keys), dtype=np.uint64)
+    p = np.uint64(_P)
+    for j in range(int(lengths.max(initial=0))):
+        live = lengths > j
+        h[live] = h[live] * p + codes[starts[live] + j]
     return h
 
 
@@ -106,7 +124,7 @@ class HashedNgrams:
         arrays = {}
         for length in range(self.order + 1):
             keys = sorted({k for m in models for k in (*m.logp, *m.bow) if len(k) == length})
-            hashes = np.array([_hash(k) for k in keys], dtype=np.uint64)
+            hashes = hash_many(keys)
             if len(hashes) > 1 and len(np.unique(hashes)) != len(hashes):
                 raise ValueError("hash collision among n-gram keys")
             logp = np.array([[m.logp.get(k, np.nan) for k in keys] for m in models], dtype=np.float64)
