@@ -92,11 +92,11 @@ def main() -> int:
     again = train_tokenizer(corpus, out_dir=work / "again", vocab_size=32_000, **settings)
     # Arabizi held out: the shipped config minus every dev/held-out near-duplicate group of the
     # Latin-script tweets (langid_moroccan's ary_Latn rows are the same tweets).
-    split = arabizi_split(SHARED)
-    arabizi = {HELDOUT: split["heldout"], DODA: doda_latin(SHARED)}
+    sides = arabizi_split(SHARED)
+    arabizi = {HELDOUT: sides["heldout"], DODA: doda_latin(SHARED)}
     start = time.perf_counter()
     heldout_tok = train_tokenizer(
-        withheld(corpus, split), out_dir=work / "heldout", vocab_size=32_000, **settings
+        withheld(corpus, sides), out_dir=work / "heldout", vocab_size=32_000, **settings
     ).path
     train_seconds["aimm-bpe-32k-arabizi-heldout"] = round(time.perf_counter() - start, 1)
     deterministic = _sha(again.path) == _sha(trained["aimm-bpe-32k"])
@@ -192,7 +192,7 @@ def main() -> int:
             "data": "Latin-script AfriSenti ma tweets (CC BY 4.0) split by near-duplicate group "
             f"(benchmarks/_arabizi_split.py, shares {SHARES}), and DODa ongoing/ Latin sentences "
             "(CC BY-NC 4.0, evaluation only)",
-            "sizes": {side: len(texts) for side, texts in split.items()} | {DODA: len(arabizi[DODA])},
+            "sizes": {side: len(texts) for side, texts in sides.items()} | {DODA: len(arabizi[DODA])},
             "flores_of_heldout_tokenizer": {r.lang: r.fertility for r in flores_heldout.rows},
             "report": arabizi_report.to_dict(),
         },
