@@ -156,7 +156,8 @@ def train_tokenizer(
         vocab_size: target vocabulary size, special and byte tokens included; at most 2**20 (1048576).
         backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
         normalizer: :mod:`aimm_nlp.text` preset applied to the training text, or ``None``.
-        fold_letters: let the preset fold letters too (then normalize before encoding as well).
+        fold_letters: let the preset fold letters and collapse elongation too (then normalize before
+            encoding as well); off, ``hhhhh`` and ``bzzzaaaf`` stay in the training text.
         temperature: language sampling temperature, in (0, 100] (> 1 gives small languages more vocabulary).
         lang_weights: extra per-language multipliers of the sampled share (each 0 to 10**6), e.g. ``{"arb_Arab": 4}``.
         special_tokens: special tokens, the first one is UNK; default ``None``: the ``for_model`` target's.
