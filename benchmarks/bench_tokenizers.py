@@ -3,7 +3,7 @@ reference tokenizer in ../shared/tokenizers on FLORES-200 dev+devtest, and on he
 Latin-script AfriSenti tweets split by near-duplicate group (``_arabizi_split.py``; the shipped config
 trained without the dev/held-out groups) and DODa's Latin sentences (non-commercial, evaluation only).
 
-Run:  python benchmarks/bench_tokenizers.py            (about 5 min on 2 busy cores)
+Run:  python benchmarks/bench_tokenizers.py            (about 7 min on 2 busy cores)
 Writes benchmarks/results/tokenizers.json, tokenizers.md and tokenizers.png; prints the table,
 the acceptance targets, training times and the Mistral extension figures.
 """
