@@ -59,7 +59,7 @@ class TokenizerConfig:
     backend: str = "hf"  # hf (tokenizers) | spm (SentencePiece)
     vocab_size: int = 32_000  # special and byte tokens included, 1..2**20
     normalizer: str | None = "auto"  # aimm_nlp.text preset for the training text, or null
-    fold_letters: bool = False  # let the preset fold letters too
+    fold_letters: bool = False  # let the preset fold letters (and collapse elongation) too
     temperature: float = 1.0  # language sampling temperature, in (0, 100]
     lang_weights: dict[str, float] | None = None  # {language code: weight}, each 0..10**6
     special_tokens: list[str] | None = None  # null: the for_model target's; the first is UNK

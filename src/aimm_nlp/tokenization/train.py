@@ -4,10 +4,10 @@
 Normalization is *preprocessing of the training text*, never part of the tokenizer:
 the saved tokenizer encodes raw text and decodes it back exactly. By default
 (``fold_letters=False``) the preset only cleans what does not change letters
-(Unicode composition, controls, spaces, presentation forms, tatweel, elongation),
-because folding alef/hamza/digits in training text alone would leave the tokenizer
-blind to the forms it sees at inference. With ``fold_letters=True`` the full preset
-runs; apply the same :class:`aimm_nlp.text.Normalizer` to text before encoding (the
+(Unicode composition, controls, spaces, presentation forms, tatweel), because folding
+alef/hamza/digits or collapsing elongation (``bzzzaaaf``, ``hhhhh``) in training text alone
+would leave the tokenizer blind to the forms it sees at inference. With ``fold_letters=True``
+the full preset runs; apply the same :class:`aimm_nlp.text.Normalizer` to text before encoding (the
 card records it).
 
 The special tokens and the post-processor fit the model the tokenizer is for (``for_model``, see
@@ -64,10 +64,11 @@ __all__ = ["DEFAULT_SPECIAL_TOKENS", "KINDS", "TrainedTokenizer", "train_tokeniz
 
 DEFAULT_SPECIAL_TOKENS = TARGETS[DEFAULT_TARGET].tokens
 """The special tokens of the default (``universal``) target: ``<unk> <s> </s> <pad> <mask>``."""
-# Switches that change letters: off unless fold_letters=True (see the module docstring).
+# Switches that change letters: off unless fold_letters=True (see the module docstring). Elongation is
+# one: collapsed in training, ``hhhhh`` and ``bzzzaaaf`` in Arabizi comments cost 5 tokens a word.
 _LETTER_FOLDS = (
     "diacritics", "quranic_marks", "alef", "hamza", "alef_maksura", "teh_marbuta", "letter_variants",
-    "fold_moroccan", "digits", "punctuation", "lowercase", "mask_urls", "mask_emails", "mask_mentions",
+    "elongation", "fold_moroccan", "digits", "punctuation", "lowercase", "mask_urls", "mask_emails", "mask_mentions",
     "mask_hashtags", "mask_numbers",
 )  # fmt: skip
 
@@ -155,7 +156,8 @@ def train_tokenizer(
         vocab_size: target vocabulary size, special and byte tokens included; at most 2**20 (1048576).
         backend: ``"hf"`` (``tokenizers``) or ``"spm"`` (SentencePiece; also saves ``tokenizer.model``).
         normalizer: :mod:`aimm_nlp.text` preset applied to the training text, or ``None``.
-        fold_letters: let the preset fold letters too (then normalize before encoding as well).
+        fold_letters: let the preset fold letters and collapse elongation too (then normalize before
+            encoding as well); off, ``hhhhh`` and ``bzzzaaaf`` stay in the training text.
         temperature: language sampling temperature, in (0, 100] (> 1 gives small languages more vocabulary).
         lang_weights: extra per-language multipliers of the sampled share (each 0 to 10**6), e.g. ``{"arb_Arab": 4}``.
         special_tokens: special tokens, the first one is UNK; default ``None``: the ``for_model`` target's.
