@@ -171,3 +171,58 @@ def test_one_text_equals_the_batch_path_on_other_models(tmp_path: Path, options:
     labels = [k for k, ts in ROWS.items() for _ in ts]
     train_langid(texts, labels, out=tmp_path / "m", bits=12, C=50, word_model=False, **options)
     _assert_same(load_langid_model(tmp_path / "m"), TEXTS)
+
+
+class _Str(str):
+    pass
+
+
+# identify(text)'s own wrapper (the kept shipped model, LangGuess built slot by slot): the guess behaves as
+# one built by LangGuess(...) and equals the batch path's, for every kind of input and option.
+@pytest.mark.parametrize(
+    ("text", "as_text"),
+    [
+        ("واش كاين شي حد فالدار؟", "واش كاين شي حد فالدار؟"),
+        ("salam 3likom, labas?", "salam 3likom, labas?"),
+        ("ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ"),
+        ("شفت le film ديال البارح", "شفت le film ديال البارح"),
+        ("واااالو 🙂", "واااالو 🙂"),
+        ("", ""),
+        (None, ""),
+        (2024, "2024"),
+        (_Str("bzzzaaaf"), "bzzzaaaf"),
+    ],
+    ids=[
+        "ary_Arab",
+        "ary_Latn",
+        "zgh_Tfng",
+        "code_switch",
+        "elongation_emoji",
+        "empty",
+        "none",
+        "int",
+        "str_subclass",
+    ],
+)
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"priors": {"arb_Arab": 0.7}}, {"model": "shipped_folder"}],
+    ids=["default", "priors", "model_folder"],
+)
+def test_one_text_guess_is_a_plain_langguess(text, as_text: str, options: dict) -> None:
+    from dataclasses import FrozenInstanceError
+
+    from aimm_nlp.text import LangGuess
+    from aimm_nlp.text.langid._model import default_model_dir
+
+    if options.get("model") == "shipped_folder":
+        options = {"model": default_model_dir()}
+    one, batch = identify(text, **options), identify_batch([as_text, *PADS], **options)[0]
+    assert type(one) is LangGuess and type(one.score) is float
+    assert (one.lang, one.mixed) == (batch.lang, batch.mixed) and abs(one.score - batch.score) < 1e-6
+    assert list(one.scores) == list(batch.scores)
+    assert all(abs(one.scores[k] - batch.scores[k]) < 1e-6 for k in batch.scores)
+    built = LangGuess(one.lang, one.score, one.scores, one.mixed)
+    assert one == built and hash(one) == hash(built) and repr(one) == repr(built)
+    with pytest.raises(FrozenInstanceError):
+        one.lang = "fra_Latn"

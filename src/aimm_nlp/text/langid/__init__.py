@@ -39,7 +39,7 @@ import regex
 
 from aimm_nlp.langs import UND, ZGH_TFNG
 from aimm_nlp.text.langid._evaluate import LangidScores, score_guesses
-from aimm_nlp.text.langid._guess import LangGuess
+from aimm_nlp.text.langid._guess import LangGuess, new_guess
 from aimm_nlp.text.langid._mixed import _mixed_one, _mixed_rows
 from aimm_nlp.text.langid._mixed import is_mixed as is_mixed  # public here since the first version
 from aimm_nlp.text.langid._scores import Scores as _Scores
@@ -113,16 +113,27 @@ def identify(
         >>> identify(text, priors={"arb_Arab": 0.9}).scores["arb_Arab"] > identify(text).scores["arb_Arab"]
         True
     """
-    m = load_langid_model(model)  # one text: a lean path (``_fast``), equal to the batch path to 1e-6
-    shift = None
-    if priors is not None:
-        from aimm_nlp.text.langid._priors import prior_shift
-
-        shift = prior_shift(m, priors)
-    if not isinstance(text, str) or len(text) > MAX_CHARS:
+    # one text: a lean path (``_fast``, equal to the batch path to 1e-6); no import or path work per call
+    m, predict, prior_shift = _SHIPPED if model is None and _SHIPPED else _one_text_model(model)
+    shift = None if priors is None else prior_shift(m, priors)
+    if type(text) is not str or len(text) > MAX_CHARS:
         text = "" if text is None else _sample(str(text))
-    probs, script, letters = m.predict_one(text, shift)
-    return _guess(m, probs, script, letters, partial(_mixed_one, text, m))
+    probs, script, letters = predict(m, text, shift)
+    return _guess(m, probs, script, letters, text)
+
+
+_SHIPPED: list[Any] = []  # what _one_text_model gives for the shipped model, once loaded
+
+
+def _one_text_model(model: str | Path | None) -> tuple[Any, Callable[..., Any], Callable[..., Any]]:
+    """(model, ``_fast.predict_one``, ``prior_shift``) for ``model``; kept in _SHIPPED for the shipped one."""
+    from aimm_nlp.text.langid._fast import predict_one
+    from aimm_nlp.text.langid._priors import prior_shift
+
+    m = load_langid_model(model)
+    if model is None:
+        _SHIPPED[:] = [m, predict_one, prior_shift]
+    return m, predict_one, prior_shift
 
 
 def identify_batch(
@@ -312,15 +323,15 @@ def _identify(
     return out
 
 
-def _guess(m: Any, probs: Any, script: int, letters: int, mixed: Callable[[], bool]) -> LangGuess:
+def _guess(m: Any, probs: list[float], script: int, letters: int, text: str) -> LangGuess:
     """The :class:`LangGuess` of one text, with the rules of :func:`_identify`."""
     scores = _Scores(m.labels, probs)
     if letters == 0:
-        return LangGuess(UND, 1.0, scores, False)
+        return new_guess(UND, 1.0, scores, False)
     if script == 2 and ZGH_TFNG in m.labels:
-        return LangGuess(ZGH_TFNG, 1.0, scores, mixed)
-    best = max(range(len(probs)), key=probs.__getitem__)
-    return LangGuess(m.labels[best], float(probs[best]), scores, mixed)
+        return new_guess(ZGH_TFNG, 1.0, scores, partial(_mixed_one, text, m))
+    top = max(probs)  # the first label of the highest probability, as ``argmax``
+    return new_guess(m.labels[probs.index(top)], top, scores, partial(_mixed_one, text, m))
 
 
 def tag_words(text: str, *, model: str | Path | None = None) -> list[WordTag]:

@@ -160,12 +160,11 @@ class _OneText:
         k = np.arange(1, top + 1, dtype=np.uint64)
         self.top, self.pad, self.bits = top, "\x00" * (top - 1), model.bits
         self.salt = ((k * 0x9E3779B1) & _M32).astype(np.uint32)
-        self.salts = np.tile(self.salt, 1024)  # one per n-gram of a (positions x orders) row-major matrix
-        self.shift = np.uint32(32 - model.bits)
         self.used = np.array([o in model.orders for o in range(1, top + 1)])
         self.n_used = int(self.used.sum())
         # the n-grams of the last ``top`` positions that reach the separator (tail[r, k]: order k + 1)
         self.tail = np.add.outer(np.arange(top), np.arange(top)) >= top - 1
+        self.salts_shifts = self._salts_shifts(1024)
         # powers[j, k] = P**(k - j) (mod 2**32) for j <= k: ``windows @ powers`` gives every order's hash
         self.powers = np.zeros((top, top), dtype=np.uint32)
         for col in range(top):
@@ -185,9 +184,20 @@ class _OneText:
         self.darija, self.msa = _hashes(DARIJA_MARKERS | DARIJA_WORDS), _hashes(MSA_FUNCTION_WORDS)
         self.exceptions = _hashes(PATTERN_EXCEPTIONS)
         temp, bias = model._calib
-        self.temps, self.cal_bias = temp.tolist(), bias.tolist()
+        self.temps = temp.tolist()
+        self.columns = list(zip(self.space_row, self.bias, bias.tolist(), strict=True))  # per class
         self.allowed = [row.tolist() for row in model._mask]
         self.memo: dict[str, tuple[int, tuple[int, ...], int]] = {}
+
+    def _salts_shifts(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """(salt, right shift) of every n-gram of a (``rows`` positions x orders) row-major matrix whose
+        last row is the separator's. The shift is 32 (bucket 0, whose weight is 0) for unused orders and
+        for the n-grams of the last ``top`` positions that reach the separator: they count as features
+        (as in the batch path) but add nothing. A text of ``n`` positions takes the last ``n`` rows."""
+        shifts = np.full((rows, self.top), 32 - self.bits, dtype=np.uint32)
+        shifts[-self.top :][self.tail] = 32
+        shifts[:, ~self.used] = 32
+        return np.tile(self.salt, rows), shifts.ravel()
 
 
 _SHAPES_MAX = 256  # word-shape features of one text that fit the head of ``_OneText.values`` at first
@@ -200,26 +210,20 @@ def _one_text(model: Any) -> _OneText:
     return got
 
 
-def _sums(p: _OneText, text: str) -> tuple[list[float], int, list[int]]:
-    """(summed feature weights per class, number of features, letters per script (3)) of ``text``."""
+def _sums(p: _OneText, text: str) -> tuple[list[float], int, list[int], int]:
+    """(summed feature weights per class, with each single space's unigram; number of features; letters per
+    script (3); number of single spaces) of ``text``."""
     s = clean(text)
     n, top = len(s), p.top  # the last code is the separator
     win = np.ndarray((n, top), np.uint32, (s + p.pad).encode("utf-32-le"), 0, (4, 4))
     b = win @ p.powers  # (n, top): the hash of the n-gram of order k + 1 at i (wraps mod 2**32)
-    flat, salts = b.ravel(), p.salts  # 1-d operations: about twice as fast as broadcasting a row
-    if len(salts) < len(flat):
-        p.salts = salts = np.tile(p.salt, 2 * n)
+    flat = b.ravel()  # 1-d operations: about twice as fast as broadcasting a row
+    salts, shifts = p.salts_shifts
+    if len(salts) < len(flat):  # grown, never shrunk (one swap: thread-safe)
+        p.salts_shifts = salts, shifts = p._salts_shifts(2 * n)
     np.bitwise_xor(flat, salts[: len(flat)], out=flat)
     np.multiply(flat, _MUL, out=flat)
-    np.right_shift(flat, p.shift, out=flat)
-    # n-grams that reach the separator and unused orders go to bucket 0, whose weight is 0: they count
-    # as features (as in the batch path) but add nothing.
-    if n >= top:
-        b[n - top :][p.tail] = 0
-    else:
-        b[np.add.outer(np.arange(n), np.arange(top)) >= n - 1] = 0
-    if p.n_used < top:
-        b[:, ~p.used] = 0
+    np.right_shift(flat, shifts[len(shifts) - len(flat) :], out=flat)  # bucket 0 where the shift is 32
     words = s[:-1].split()
     memo = p.memo
     got = list(map(memo.get, words))
@@ -240,12 +244,22 @@ def _sums(p: _OneText, text: str) -> tuple[list[float], int, list[int]]:
         h = max(h, n_shapes)
         p.values = h, values = h, np.concatenate((np.full(h, p.morph), np.ones(2 * total)))
     summed = np.dot(values[h - n_shapes : h - n_shapes + total], p.weights.take(grams, axis=0)).tolist()
-    n_spaces = s.count(" ")
-    if n_spaces:
-        summed = [x - n_spaces * w for x, w in zip(summed, p.space_row, strict=True)]
     packed = sum([g[2] for g in got])
     n_feats = n * p.n_used + (len(words) if p.words else 0) + n_shapes
-    return summed, n_feats, [packed & _M32, (packed >> 32) & _M32, packed >> 64]
+    return summed, n_feats, [packed & _M32, (packed >> 32) & _M32, packed >> 64], s.count(" ")
+
+
+def _logits(p: _OneText, text: str, shift: np.ndarray | None) -> tuple[list[float], int, list[int]]:
+    """(calibrated logits shifted by ``shift``, dominant-script index, letters per script) of ``text``."""
+    summed, n_feats, c, n_spaces = _sums(p, text)
+    script = c.index(max(c)) if c[0] + c[1] + c[2] else 3
+    norm = math.sqrt(max(n_feats, 1))  # the same IEEE operations as the batch path, in the same order
+    t = p.temps[script]
+    # the single spaces' unigrams taken back out first (``x - 0 * w`` is ``x``)
+    row = [((x - n_spaces * w) / norm + b) / t + cb for x, (w, b, cb) in zip(summed, p.columns, strict=True)]
+    if shift is not None:
+        row = [x + d for x, d in zip(row, shift.tolist(), strict=True)]
+    return row, script, c
 
 
 def logits_one(
@@ -254,22 +268,19 @@ def logits_one(
     """``Model.logits`` of one text as Python values: (logits, calibrated and shifted by ``shift`` unless
     ``calibrated=False``; dominant-script index; letters per script (3))."""
     p = _one_text(model)
-    summed, n_feats, c = _sums(p, text)
+    if calibrated:
+        return _logits(p, text, shift)
+    summed, n_feats, c, n_spaces = _sums(p, text)
     script = c.index(max(c)) if c[0] + c[1] + c[2] else 3
-    norm = math.sqrt(max(n_feats, 1))  # the same IEEE operations as the batch path, in the same order
-    if not calibrated:
-        return [x / norm + b for x, b in zip(summed, p.bias, strict=True)], script, c
-    t = p.temps[script]
-    row = [(x / norm + b) / t + cb for x, b, cb in zip(summed, p.bias, p.cal_bias, strict=True)]
-    if shift is not None:
-        row = [x + d for x, d in zip(row, shift.tolist(), strict=True)]
-    return row, script, c
+    norm = math.sqrt(max(n_feats, 1))
+    return [(x - n_spaces * w) / norm + b for x, (w, b, _) in zip(summed, p.columns, strict=True)], script, c
 
 
 def predict_one(model: Any, text: str, shift: np.ndarray | None = None) -> tuple[list[float], int, int]:
     """``Model.predict_proba`` of one text: (probabilities as a list, script index, number of letters)."""
-    row, script, c = logits_one(model, text, shift)
-    allowed = _one_text(model).allowed[script]
+    p = _one_text(model)
+    row, script, c = _logits(p, text, shift)
+    allowed = p.allowed[script]
     top = max([x for x, ok in zip(row, allowed, strict=True) if ok])
     exps = [math.exp(x - top) if ok else 0.0 for x, ok in zip(row, allowed, strict=True)]
     total = sum(exps)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError
 from typing import Any
 
-__all__ = ["LangGuess"]
+__all__ = ["LangGuess", "new_guess"]
 
 
 class LangGuess:
@@ -48,3 +48,22 @@ class LangGuess:
 
     def __repr__(self) -> str:
         return f"LangGuess(lang={self.lang!r}, score={self.score!r}, mixed={self.mixed!r})"
+
+
+_NEW = object.__new__
+_SET_LANG, _SET_SCORE, _SET_SCORES, _SET_MIXED = (
+    LangGuess.__dict__[name].__set__ for name in ("lang", "score", "scores", "_mixed")
+)
+
+
+def new_guess(
+    lang: str, score: float, scores: Mapping[str, float], mixed: bool | Callable[[], bool]
+) -> LangGuess:
+    """``LangGuess(lang, score, scores, mixed)`` without the call of ``__init__`` (the slots are set
+    directly; about half the cost, for the one-text ``identify()``)."""
+    g = _NEW(LangGuess)
+    _SET_LANG(g, lang)
+    _SET_SCORE(g, score)
+    _SET_SCORES(g, scores)
+    _SET_MIXED(g, mixed)
+    return g
