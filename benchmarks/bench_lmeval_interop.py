@@ -13,7 +13,8 @@ task ``--limit 20`` in one process with lm-eval 0.4's ``simple_evaluate`` and wi
 * ``aimm_nlp.evaluation.lmeval_pipeline.PipelineLM`` answers the pipeline tasks (language ID, script
   ID, transliteration), aimm with ``model=None``;
 * the demo's classifier (a BERT sequence classifier) and its two baselines are not run in lm-eval:
-  lm-eval's ``hf`` model loads causal and seq2seq LMs only; the POS tasks have no lm-eval form.
+  lm-eval's ``hf`` model loads ``AutoModelForCausalLM``/``AutoModelForSeq2SeqLM`` only (on the classifier's
+  folder it would drop the trained head); the POS tasks have no lm-eval form.
 
 Prints one row per task (primary metric from both harnesses, |delta|, equal within tolerance: bits per
 byte 1e-5 relative, float rounding of two float32 forward passes; everything else exact), the tasks not
@@ -210,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         {
             "task": ", ".join(sentiment),
             "model": "tiny_classifier (BertForSequenceClassification), baseline_majority, baseline_char_ngram",
-            "why": "lm-eval's hf model loads causal and seq2seq LMs only (no sequence-classifier head) and has "
-            "no baseline models; these tasks run in lm-eval on the causal LM (label scoring) above",
+            "why": "lm-eval's hf model loads AutoModelForCausalLM or AutoModelForSeq2SeqLM only: on the BERT "
+            "classifier's folder it would build BertLMHeadModel (trained classification head dropped, random LM "
+            "head), so its scores would not be the classifier's; lm-eval has no baseline models. These tasks "
+            "run in lm-eval on the causal LM (label scoring) above",
         }
     )
 
@@ -231,6 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\nnot run:")
     for n in not_run:
         print(f"- {n['task']}{' on ' + n['model'] if 'model' in n else ''}: {n['why']}")
+    empty = [r["task"] for r in rows if r["per_item"].get("empty_prediction_aimm") == r["per_item"]["n"]]
+    notes = []
+    if empty:
+        notes.append(
+            f"{', '.join(empty)}: every prediction is empty in both harnesses (the model's first greedy token "
+            "is its end-of-sequence token), so these rows check only that both stop at once; non-empty "
+            "generations are compared item by item in tests/evaluation/test_lmeval_export.py (tiny random model)"
+        )
+    for n in notes:
+        print(f"note: {n}")
     bad = [r["task"] for r in rows if not r["equal"] or r["sample_len"]["lm_eval"] != r["sample_len"]["aimm"]]
     payload = {
         "benchmark": "lmeval_interop",
@@ -258,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "disagree": bad,
         "rows": rows,
         "not_run": not_run,
+        "notes": notes,
     }
     path = write_result(args.output, payload)
     print(f"\n{len(rows) - len(bad)}/{len(rows)} tasks equal; wrote {path}")
