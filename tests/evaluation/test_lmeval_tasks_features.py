@@ -121,6 +121,50 @@ metric_list: [acc, acc_norm]
 """
 
 
+@pytest.mark.parametrize(
+    "gen",
+    [
+        {"until": ["\n"], "do_sample": False, "temperature": 0.0},  # darija_bench's translation/translit
+        {
+            "until": "</s>",
+            "max_gen_toks": 8,
+            "do_sample": False,
+            "temperature": 0.7,
+            "top_p": 0.9,
+            "top_k": 5,
+        },
+        {"max_gen_toks": 1},
+        {},
+    ],
+    ids=["darija-bench", "greedy-noop-settings", "max-gen-toks", "empty"],
+)
+def test_greedy_generation_kwargs_are_accepted(tmp_path, gen):
+    assert validate_task_file(_gen_task(tmp_path, generation_kwargs=gen)) == []
+
+
+@pytest.mark.parametrize(
+    ("gen", "message"),
+    [
+        (
+            {"do_sample": True, "temperature": 0.7},
+            "generation_kwargs.do_sample: True; aimm generates greedily",
+        ),
+        ({"do_sample": "no"}, "generation_kwargs.do_sample: 'no'"),
+        ({"num_beams": 4}, "generation_kwargs.num_beams: not supported"),
+        ({"min_new_tokens": 4}, "generation_kwargs.min_new_tokens: not supported"),
+        ({"max_new_tokens": 32}, "(use max_gen_toks)"),
+        ({"until": ["ⵜ"], "repetition_penalty": 1.3}, "generation_kwargs.repetition_penalty: not supported"),
+    ],
+    ids=["sampling", "do-sample-str", "beams", "min-new-tokens", "max-new-tokens", "repetition-penalty"],
+)
+def test_generation_kwargs_aimm_cannot_honour_are_refused(tmp_path, gen, message):
+    """lm-eval passes these to generate(); aimm used to drop them silently and answer differently."""
+    errors = validate_task_file(_gen_task(tmp_path, generation_kwargs=gen))
+    assert any(message in e and "gen.yaml" in e for e in errors), errors
+    with pytest.raises(ConfigError, match="generation_kwargs"):
+        evaluate(DummyModel(), [str(_gen_task(tmp_path, generation_kwargs=gen))], bootstrap_iters=0)
+
+
 def test_declarative_process_docs_equals_lm_eval_code(tmp_path):
     require("lm_eval", 'the bench extra: pip install "aimm-nlp[bench]"')
     root = hub_root(tmp_path / "hub")

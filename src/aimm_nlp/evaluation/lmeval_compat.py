@@ -12,6 +12,10 @@
   reads it (``dataset_kwargs.data_dir``, else the working directory) is refused as ambiguous;
 - harmless keys (``tag``, ``task_alias``, ``metadata``, ``dataset_kwargs``, decontamination keys)
   are accepted; ``repeats`` must be 1 (one greedy answer per doc);
+- ``generation_kwargs``: ``until`` and ``max_gen_toks`` are used; ``do_sample: false`` and the
+  sampling settings it leaves unused (``temperature``, ``top_p``, ``top_k``) are accepted, as in
+  transformers' greedy search; any other key (``do_sample: true``, ``num_beams``, ``min_new_tokens``,
+  ``max_new_tokens``...) is refused rather than silently ignored;
 - lm-eval group files (``group:`` + ``task:`` + ``aggregate_metric_list``) are run by
   :mod:`aimm_nlp.evaluation.groups`.
 """
@@ -68,6 +72,31 @@ def lmeval_errors(cfg: dict[str, Any], path: Path) -> list[str]:
         errors.append(
             f"{key_line(path, 'repeats')}: repeats: {repeats!r}; aimm generates one greedy answer per doc, "
             "so only repeats: 1 is supported"
+        )
+    return errors + _check_generation(cfg.get("generation_kwargs"), key_line(path, "generation_kwargs"))
+
+
+# generation settings that do not change a greedy search (lm-eval task files set them: do_sample: false,
+# temperature: 0.0); aimm always searches greedily, so the rest would change the answer aimm gives
+_GREEDY_NOOP = ("temperature", "top_p", "top_k")
+
+
+def _check_generation(gen: Any, where: str) -> list[str]:
+    """``generation_kwargs`` keys aimm cannot honour: named, never silently ignored."""
+    if not isinstance(gen, dict):
+        return []  # the shape check names a non-mapping
+    errors = []
+    sample = gen.get("do_sample", False)
+    if sample is not False:
+        errors.append(
+            f"{where}: generation_kwargs.do_sample: {sample!r}; aimm generates greedily, so only "
+            "do_sample: false (or no do_sample) is supported"
+        )
+    for key in sorted(set(gen) - {"until", "max_gen_toks", "do_sample", *_GREEDY_NOOP}, key=str):
+        hint = " (use max_gen_toks)" if key == "max_new_tokens" else ""
+        errors.append(
+            f"{where}: generation_kwargs.{key}: not supported by aimm, which generates one greedy answer "
+            f"with until and max_gen_toks{hint}; remove the key"
         )
     return errors
 
