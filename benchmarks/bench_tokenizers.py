@@ -2,7 +2,7 @@
 reference tokenizer in ../shared/tokenizers on FLORES-200 dev+devtest, and on held-out Arabizi:
 Latin-script AfriSenti tweets split by near-duplicate group (``_arabizi_split.py``; the shipped config
 trained without the dev/held-out groups), the same held-out tweets in Title Case and ALL CAPS (real
-comments are capitalised; the config's ``case_augment`` against the same training without it), and
+comments are capitalised; the config with ``case_augment`` against its settings before it), and
 DODa's Latin sentences (non-commercial, evaluation only).
 
 Run:  python benchmarks/bench_tokenizers.py            (about 7 min on 2 busy cores)
@@ -79,13 +79,16 @@ def main() -> int:
         k: getattr(cfg, k)
         for k in ("normalizer", "fold_letters", "temperature", "lang_weights", "case_augment", "seed")
     }
+    # The shipped config before case augmentation (issue 21): lower-case Arabizi, ary_Latn 1.6, ary_Arab 2.0.
+    before_case = {**settings, "case_augment": None,
+              "lang_weights": {**cfg.lang_weights, "ary_Arab": 2.0, "ary_Latn": 1.6}}  # fmt: skip
     variants = {  # name: (kind, backend, settings)
         "aimm-bpe-32k": ("bpe", "hf", settings),
         "aimm-unigram-32k": ("unigram", "hf", settings),
         "aimm-spm-unigram-32k": ("unigram", "spm", settings),
         "aimm-spm-bpe-32k": ("bpe", "spm", settings),
         "aimm-bpe-32k-natural-mix": ("bpe", "hf", {**settings, "lang_weights": None}),
-        "aimm-bpe-32k-no-case-augment": ("bpe", "hf", {**settings, "case_augment": None}),
+        "aimm-bpe-32k-before-case-augment": ("bpe", "hf", before_case),
     }
     trained, train_seconds = {}, {}
     for name, (kind, backend, kw) in variants.items():
@@ -109,24 +112,23 @@ def main() -> int:
         withheld(corpus, sides), out_dir=work / "heldout", vocab_size=32_000, **settings
     ).path
     train_seconds["aimm-bpe-32k-arabizi-heldout"] = round(time.perf_counter() - start, 1)
-    heldout_plain = train_tokenizer(  # the same without case augmentation: before/after in one run
-        withheld(corpus, sides), out_dir=work / "heldout-plain", vocab_size=32_000,
-        **{**settings, "case_augment": None},
-    ).path  # fmt: skip
+    heldout_plain = train_tokenizer(  # the same with the settings before case augmentation
+        withheld(corpus, sides), out_dir=work / "heldout-before", vocab_size=32_000, **before_case
+    ).path
     deterministic = _sha(again.path) == _sha(trained["aimm-bpe-32k"])
 
     refs = {name: SHARED / "tokenizers" / name for name in REFERENCES}
     report = evaluate_tokenizers({**trained, **refs}, flores, reference="eng_Latn")
     print(report.to_markdown())
     arabizi_report = evaluate_tokenizers(
-        {"aimm-bpe-32k-arabizi-heldout": heldout_tok, "aimm-bpe-32k-arabizi-heldout-no-case-augment": heldout_plain,
+        {"aimm-bpe-32k-arabizi-heldout": heldout_tok, "aimm-bpe-32k-arabizi-heldout-before-case-augment": heldout_plain,
          "aimm-bpe-32k (saw the held-out tweets)": trained["aimm-bpe-32k"], **refs},
         arabizi,
         parallel=False,
     )  # fmt: skip
     print(arabizi_report.to_markdown())
     flores_heldout = evaluate_tokenizers(
-        {"aimm-bpe-32k-arabizi-heldout": heldout_tok, "aimm-bpe-32k-arabizi-heldout-no-case-augment": heldout_plain},
+        {"aimm-bpe-32k-arabizi-heldout": heldout_tok, "aimm-bpe-32k-arabizi-heldout-before-case-augment": heldout_plain},
         flores,
     )  # fmt: skip
     print({(r.tokenizer, r.lang): round(r.fertility, 4) for r in flores_heldout.rows})
@@ -213,7 +215,10 @@ def main() -> int:
             "cased_variants": "title: first letter of every word upper-cased; caps: str.upper()",
             "flores_of_heldout_tokenizers": {
                 name: {r.lang: r.fertility for r in flores_heldout.rows if r.tokenizer == name}
-                for name in ("aimm-bpe-32k-arabizi-heldout", "aimm-bpe-32k-arabizi-heldout-no-case-augment")
+                for name in (
+                    "aimm-bpe-32k-arabizi-heldout",
+                    "aimm-bpe-32k-arabizi-heldout-before-case-augment",
+                )
             },
             "report": arabizi_report.to_dict(),
         },
