@@ -1,7 +1,9 @@
 """Train aimm_nlp tokenizers on ../shared/data (never FLORES) and compare them with every
 reference tokenizer in ../shared/tokenizers on FLORES-200 dev+devtest, and on held-out Arabizi:
 Latin-script AfriSenti tweets split by near-duplicate group (``_arabizi_split.py``; the shipped config
-trained without the dev/held-out groups) and DODa's Latin sentences (non-commercial, evaluation only).
+trained without the dev/held-out groups), the same held-out tweets in Title Case and ALL CAPS (real
+comments are capitalised; the config with ``case_augment`` against its settings before it), and
+DODa's Latin sentences (non-commercial, evaluation only).
 
 Run:  python benchmarks/bench_tokenizers.py            (about 7 min on 2 busy cores)
 Writes benchmarks/results/tokenizers.json, tokenizers.md and tokenizers.png; prints the table,
@@ -30,6 +32,7 @@ from aimm_nlp.tokenization import (
     read_flores,
     train_tokenizer,
 )
+from aimm_nlp.tokenization._case import case_variant
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AIMM_SHARED", REPO.parent / "shared"))
@@ -47,6 +50,10 @@ TARGETS = [  # (tokenizer metric, lang, bound) from issue 6
 ]
 ARABIZI_TARGET = 2.3  # issue 21: fertility on held-out Latin-script Moroccan comments
 HELDOUT, DODA = "ary_Latn:afrisenti-heldout", "ary_Latn:doda-eval-only"
+CASED = {  # the held-out tweets again, capitalised as real comments often are (case_variant of _case)
+    f"{HELDOUT}-title": lambda t: case_variant(t, "title"),
+    f"{HELDOUT}-caps": lambda t: case_variant(t, "upper"),
+}
 N_NEW = 3000  # new Arabic-script tokens for the Mistral extension
 
 
@@ -69,14 +76,19 @@ def main() -> int:
     flores = read_flores(SHARED / "corpora/flores200-subset", LANGS)
     work = Path(tempfile.mkdtemp(prefix="bench_tok_"))
     settings = {
-        k: getattr(cfg, k) for k in ("normalizer", "fold_letters", "temperature", "lang_weights", "seed")
+        k: getattr(cfg, k)
+        for k in ("normalizer", "fold_letters", "temperature", "lang_weights", "case_augment", "seed")
     }
+    # The shipped config before case augmentation (issue 21): lower-case Arabizi, ary_Latn 1.6, ary_Arab 2.0.
+    before_case = {**settings, "case_augment": None,
+              "lang_weights": {**cfg.lang_weights, "ary_Arab": 2.0, "ary_Latn": 1.6}}  # fmt: skip
     variants = {  # name: (kind, backend, settings)
         "aimm-bpe-32k": ("bpe", "hf", settings),
         "aimm-unigram-32k": ("unigram", "hf", settings),
         "aimm-spm-unigram-32k": ("unigram", "spm", settings),
         "aimm-spm-bpe-32k": ("bpe", "spm", settings),
         "aimm-bpe-32k-natural-mix": ("bpe", "hf", {**settings, "lang_weights": None}),
+        "aimm-bpe-32k-before-case-augment": ("bpe", "hf", before_case),
     }
     trained, train_seconds = {}, {}
     for name, (kind, backend, kw) in variants.items():
@@ -93,26 +105,33 @@ def main() -> int:
     # Arabizi held out: the shipped config minus every dev/held-out near-duplicate group of the
     # Latin-script tweets (langid_moroccan's ary_Latn rows are the same tweets).
     sides = arabizi_split(SHARED)
-    arabizi = {HELDOUT: sides["heldout"], DODA: doda_latin(SHARED)}
+    arabizi = {HELDOUT: sides["heldout"], **{k: list(map(f, sides["heldout"])) for k, f in CASED.items()}}
+    arabizi[DODA] = doda_latin(SHARED)
     start = time.perf_counter()
     heldout_tok = train_tokenizer(
         withheld(corpus, sides), out_dir=work / "heldout", vocab_size=32_000, **settings
     ).path
     train_seconds["aimm-bpe-32k-arabizi-heldout"] = round(time.perf_counter() - start, 1)
+    heldout_plain = train_tokenizer(  # the same with the settings before case augmentation
+        withheld(corpus, sides), out_dir=work / "heldout-before", vocab_size=32_000, **before_case
+    ).path
     deterministic = _sha(again.path) == _sha(trained["aimm-bpe-32k"])
 
     refs = {name: SHARED / "tokenizers" / name for name in REFERENCES}
     report = evaluate_tokenizers({**trained, **refs}, flores, reference="eng_Latn")
     print(report.to_markdown())
     arabizi_report = evaluate_tokenizers(
-        {"aimm-bpe-32k-arabizi-heldout": heldout_tok, "aimm-bpe-32k (saw the held-out tweets)": trained["aimm-bpe-32k"],
-         **refs},
+        {"aimm-bpe-32k-arabizi-heldout": heldout_tok, "aimm-bpe-32k-arabizi-heldout-before-case-augment": heldout_plain,
+         "aimm-bpe-32k (saw the held-out tweets)": trained["aimm-bpe-32k"], **refs},
         arabizi,
         parallel=False,
     )  # fmt: skip
     print(arabizi_report.to_markdown())
-    flores_heldout = evaluate_tokenizers({"aimm-bpe-32k-arabizi-heldout": heldout_tok}, flores)
-    print({r.lang: round(r.fertility, 4) for r in flores_heldout.rows})
+    flores_heldout = evaluate_tokenizers(
+        {"aimm-bpe-32k-arabizi-heldout": heldout_tok, "aimm-bpe-32k-arabizi-heldout-before-case-augment": heldout_plain},
+        flores,
+    )  # fmt: skip
+    print({(r.tokenizer, r.lang): round(r.fertility, 4) for r in flores_heldout.rows})
 
     # The language weights were chosen by looking at dev+devtest; the split-wise figures show
     # how much they depend on the exact sentences.
@@ -193,7 +212,14 @@ def main() -> int:
             f"(benchmarks/_arabizi_split.py, shares {SHARES}), and DODa ongoing/ Latin sentences "
             "(CC BY-NC 4.0, evaluation only)",
             "sizes": {side: len(texts) for side, texts in sides.items()} | {DODA: len(arabizi[DODA])},
-            "flores_of_heldout_tokenizer": {r.lang: r.fertility for r in flores_heldout.rows},
+            "cased_variants": "title: first letter of every word upper-cased; caps: str.upper()",
+            "flores_of_heldout_tokenizers": {
+                name: {r.lang: r.fertility for r in flores_heldout.rows if r.tokenizer == name}
+                for name in (
+                    "aimm-bpe-32k-arabizi-heldout",
+                    "aimm-bpe-32k-arabizi-heldout-before-case-augment",
+                )
+            },
             "report": arabizi_report.to_dict(),
         },
         "extension": extension,

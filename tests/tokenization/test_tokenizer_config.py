@@ -21,7 +21,8 @@ def test_there_are_shipped_tokenizer_configs() -> None:
 def test_every_shipped_tokenizer_config_loads(path: Path) -> None:
     cfg = TokenizerConfig.from_yaml(path)
     assert cfg.kind == "bpe" and cfg.backend == "hf" and cfg.vocab_size == 32000
-    assert cfg.byte_fallback is True and cfg.lang_weights["ary_Arab"] == 2.0
+    assert cfg.byte_fallback is True and cfg.lang_weights["ary_Arab"] == 2.2
+    assert cfg.case_augment == {"ary_Latn": 0.4}  # chosen on the dev tweets (issue 21)
     assert cfg.data and all("path" in src for src in cfg.data)
 
 
@@ -30,7 +31,7 @@ def test_overrides_and_values_are_applied_in_order() -> None:
         SHIPPED[0], overrides=["vocab_size=16000", "lang_weights.zgh_Tfng=1.5"], values={"vocab_size": 8000}
     )
     assert cfg.vocab_size == 8000  # values (the CLI's flags) win over --set
-    assert cfg.lang_weights["zgh_Tfng"] == 1.5 and cfg.lang_weights["ary_Arab"] == 2.0
+    assert cfg.lang_weights["zgh_Tfng"] == 1.5 and cfg.lang_weights["ary_Arab"] == 2.2
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,7 @@ _EXPECTED = {  # key: (check, what the value must be)
     "fold_letters": (lambda v: isinstance(v, bool), "true or false"),
     "temperature": (lambda v: _num(v) and 0 < v <= 100, "a number > 0 and <= 100"),
     "lang_weights": (lambda v: v is None or isinstance(v, Mapping), "a mapping {language code: weight}"),
+    "case_augment": (lambda v: v is None or isinstance(v, Mapping), "a mapping {language code: share} or null"),
     "special_tokens": (
         lambda v: v is None or (isinstance(v, (list, tuple)) and bool(v)
                                 and all(isinstance(t, str) and t for t in v) and len(set(v)) == len(v)),
@@ -165,6 +166,14 @@ def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
                 errors.append(bad)
             if not (_num(weight) and 0 <= weight <= 10**6):
                 errors.append(f"lang_weights.{lang}: expected a number >= 0 and <= 10**6, got {weight!r}")
+    shares = cfg.get("case_augment")
+    if isinstance(shares, Mapping):
+        for lang, share in shares.items():
+            bad = lang_error(lang, f"case_augment.{lang}")
+            if bad:
+                errors.append(bad)
+            if not (_num(share) and 0 <= share <= 1):
+                errors.append(f"case_augment.{lang}: expected a share from 0 to 1, got {share!r}")
     return errors
 
 

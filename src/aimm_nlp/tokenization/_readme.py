@@ -33,7 +33,8 @@ def write_readme(folder: Path, card: dict[str, Any]) -> None:
         f"- **Special tokens:** {' '.join(f'`{t}`' for t in card['special_tokens'])}; `tokenizer(text)` gives `{post}`",
         f"- **Normalizer** (training text only): `{card['normalizer']['preset']}`, fold_letters "
         f"{card['normalizer']['fold_letters']}",
-        f"- **Sampling:** temperature {card['sampling']['temperature']}, seed {card['sampling']['seed']}",
+        f"- **Sampling:** temperature {card['sampling']['temperature']}, seed {card['sampling']['seed']}"
+        + _case_note(card["sampling"].get("case_augment")),
         "",
         "```python",
         "from transformers import AutoTokenizer",
@@ -49,3 +50,10 @@ def write_readme(folder: Path, card: dict[str, Any]) -> None:
         *rows,
     ]
     save_card(folder / "README.md", front, "\n".join(body))
+
+
+def _case_note(shares: dict[str, float] | None) -> str:
+    if not shares:
+        return ""
+    parts = ", ".join(f"{lang} {share:.0%}" for lang, share in sorted(shares.items()))
+    return f"; lines in Title Case or ALL CAPS (case_augment): {parts}"

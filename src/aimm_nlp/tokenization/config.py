@@ -62,6 +62,7 @@ class TokenizerConfig:
     fold_letters: bool = False  # let the preset fold letters (and collapse elongation) too
     temperature: float = 1.0  # language sampling temperature, in (0, 100]
     lang_weights: dict[str, float] | None = None  # {language code: weight}, each 0..10**6
+    case_augment: dict[str, float] | None = None  # {language code: share of lines in Title/UPPER case}, 0..1
     special_tokens: list[str] | None = None  # null: the for_model target's; the first is UNK
     byte_fallback: bool | None = None  # null: on for bpe/unigram, off for wordpiece
     seed: int = 0  # sampling seed, 0..2**32 - 1

@@ -41,6 +41,7 @@ from typing import Any
 
 from aimm_nlp import __version__
 from aimm_nlp.errors import ConfigError
+from aimm_nlp.tokenization._case import augment_case
 from aimm_nlp.tokenization._checks import (
     BACKENDS,
     CARD,
@@ -128,6 +129,7 @@ def train_tokenizer(
     fold_letters: bool = False,
     temperature: float = 1.0,
     lang_weights: Mapping[str, float] | None = None,
+    case_augment: Mapping[str, float] | None = None,
     special_tokens: Sequence[str] | None = None,
     byte_fallback: bool | None = None,
     seed: int = 0,
@@ -160,6 +162,10 @@ def train_tokenizer(
             encoding as well); off, ``hhhhh`` and ``bzzzaaaf`` stay in the training text.
         temperature: language sampling temperature, in (0, 100] (> 1 gives small languages more vocabulary).
         lang_weights: extra per-language multipliers of the sampled share (each 0 to 10**6), e.g. ``{"arb_Arab": 4}``.
+        case_augment: per language, the share (0 to 1) of its sampled lines replaced by a Title Case or
+            ALL CAPS copy (half each), e.g. ``{"ary_Latn": 0.2}``: lower-case training text otherwise
+            makes capitalised comments cost many more tokens. Replaced, not added: the language
+            shares stay the same. Deterministic for a ``seed``; default ``None``: no line changes.
         special_tokens: special tokens, the first one is UNK; default ``None``: the ``for_model`` target's.
             The target's role tokens missing from a given list are appended.
         byte_fallback: ``<0xNN>`` pieces for unseen characters (default on for BPE/Unigram; WordPiece
@@ -183,7 +189,7 @@ def train_tokenizer(
     _check(kind, backend, vocab_size, special_tokens)
     settings = {"for_model": for_model, "vocab_size": vocab_size, "fold_letters": fold_letters,
                 "temperature": temperature,
-                "lang_weights": lang_weights, "special_tokens": special_tokens, "byte_fallback": byte_fallback,
+                "lang_weights": lang_weights, "case_augment": case_augment, "special_tokens": special_tokens, "byte_fallback": byte_fallback,
                 "seed": seed}  # fmt: skip
     if not isinstance(normalizer, str):  # a preset name is checked by the registry (UnknownNameError) below
         settings["normalizer"] = normalizer
@@ -202,6 +208,9 @@ def train_tokenizer(
     if norm is not None:
         by_lang = {lang: [t for t in norm.batch(texts) if t.strip()] for lang, texts in by_lang.items()}
     texts, stats = sample_by_language(by_lang, temperature=temperature, lang_weights=lang_weights, seed=seed)
+    if case_augment:
+        counts = {lang: s["texts"] for lang, s in stats.items()}
+        texts = augment_case(texts, counts, case_augment, seed=seed)
     alphabet = sorted(set(base_alphabet()).union(*map(set, texts)))
     needed = len(alphabet) + len(special_tokens) + (256 if byte_fallback else 0)
     if vocab_size < needed:
@@ -248,7 +257,12 @@ def train_tokenizer(
                 "applied_to": "training text only",
             },
             "pretokenizer_pattern": PATTERN,
-            "sampling": {"temperature": temperature, "lang_weights": dict(lang_weights or {}), "seed": seed},
+            "sampling": {
+                "temperature": temperature,
+                "lang_weights": dict(lang_weights or {}),
+                "seed": seed,
+                "case_augment": dict(case_augment or {}),
+            },
             "corpus": {
                 "sha256": corpus_sha256(by_lang),
                 "languages": {
