@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aimm_nlp._progress import Progress
 from aimm_nlp.errors import AimmError
 from aimm_nlp.finetune.batching import collate, plan_epoch
 from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
@@ -184,13 +185,17 @@ def train(ctx: RunContext) -> TrainState:
         stack.enter_context(
             sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
         )
+    bar = None
+    if ctx.rank == 0:  # steps, loss and ETA on stderr (aimm_nlp._progress; `--quiet` turns it off)
+        bar = Progress(total=total, initial=state.step, desc="finetune", unit="step")
+        stack.callback(bar.close)
     with stack:
         return _steps(
-            ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm
+            ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm, bar
         )
 
 
-def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm):
+def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm, bar):
     import torch
 
     from aimm_nlp.finetune.checkpoint import save_checkpoint
@@ -202,6 +207,7 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
     pending: list[tuple[int, Any]] = []
     t_mark, tok_mark, pad_mark, tgt_mark = time.perf_counter(), 0, 0, 0.0
     prefetch = (_Prefetch if dev.type == "cuda" else _Inline)(micro_batches, range(state.step, total))
+    shown: dict[str, float] = {}
     while state.step < total:
         batches = prefetch.get()
         count = torch.tensor(float(sum(int((b["targets"] != -100).sum()) for b in batches)))
@@ -275,6 +281,9 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
                 ctx.write_metrics(rec)
             pending.clear()
             t_mark, tok_mark, pad_mark, tgt_mark = time.perf_counter(), 0, 0, 0.0
+            shown = {"loss": losses[-1][1]}
+        if bar is not None:  # the loss as last logged: a float every step would sync the GPU
+            bar.update(**shown)
         evaluated = ctx.eval is not None and ((r.eval_every and state.step % r.eval_every == 0) or last)
         stop = False
         if evaluated:
