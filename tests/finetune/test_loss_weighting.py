@@ -12,7 +12,7 @@ from aimm_nlp.errors import ConfigError
 from aimm_nlp.finetune import FinetuneConfig, finetune
 from aimm_nlp.finetune.batching import _shifted, collate, plan_epoch
 from aimm_nlp.finetune.forward import forward
-from aimm_nlp.finetune.weighting import sample_weights, step_normaliser, targets_per_sample
+from aimm_nlp.finetune.weighting import clip_limit, sample_weights, step_normaliser, targets_per_sample
 
 
 def _records(out):
@@ -41,6 +41,44 @@ def test_a_step_gradient_grows_with_its_samples_not_divided_by_them(weighting, t
     per_sample = [r["grad_norm"] / r["targets"] for r in recs]
     assert max(per_sample) == pytest.approx(min(per_sample), rel=1e-3), recs
     assert max(r["loss"] for r in recs) == pytest.approx(min(r["loss"] for r in recs), rel=1e-5)
+
+
+@pytest.mark.parametrize("weighting", ["token", "sample"])
+@pytest.mark.parametrize("max_grad_norm", [1e-6, 0.5, 3.0])
+def test_clipping_bounds_each_step_mean_gradient(weighting, max_grad_norm, tok_dir, tmp_path, monkeypatch):
+    """The same 9 / 9 / 2 token-budget steps of one Darija tweet: the clipping bound grows with the
+    step's samples (max_grad_norm x count / the run's constant), so a clipped 9-sample step keeps 4.5x
+    the gradient of a clipped 2-sample step. A fixed bound (the old code) cut both to the same length:
+    every step one vote, whatever its size."""
+    limits = []
+    real_clip = torch.nn.utils.clip_grad_norm_
+
+    def spy(params, limit, *a, **k):
+        limits.append(limit)
+        return real_clip(params, limit, *a, **k)
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", spy)
+    train = write_tsv(
+        tmp_path / "same.tsv", ["tweet", "label"], [("الماكلة بنينة بزاااف 😍", "positive")] * 20
+    )
+    raw = base_cfg(
+        "sequence_classification", tok_dir, train, tmp_path / "run", data__text_column="tweet",
+        data__labels=LABELS, optim__max_steps=None, optim__epochs=1, optim__lr=1e-9,
+        optim__loss_weighting=weighting, optim__max_grad_norm=max_grad_norm,
+    )  # fmt: skip
+    raw["data"]["max_tokens"] = 9 * len(_tweet_ids(tok_dir))
+    recs = _records(finetune(FinetuneConfig.from_dict(raw)).output_dir)
+    norm = recs[0]["loss_norm"]
+    assert sorted(r["targets"] for r in recs) == [2, 9, 9] and len(limits) == 3
+    assert sorted(limits) == pytest.approx([max_grad_norm * n / norm for n in (2, 9, 9)], rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("max_grad_norm", "units", "norm", "expected"),
+    [(1.0, 161, 161.0, 1.0), (1.0, 455, 161.0, 455 / 161), (0.5, 6, 161.0, 3 / 161), (2.0, 0, 10.0, 2e-10)],
+)
+def test_clip_limit(max_grad_norm, units, norm, expected):
+    assert clip_limit(max_grad_norm, units, norm) == pytest.approx(expected)
 
 
 def _tweet_ids(tok_dir) -> list[int]:

@@ -25,7 +25,7 @@ from aimm_nlp._progress import Progress
 from aimm_nlp.errors import AimmError
 from aimm_nlp.finetune.batching import collate, plan_epoch
 from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
-from aimm_nlp.finetune.weighting import sample_weights, step_normaliser, targets_per_sample
+from aimm_nlp.finetune.weighting import clip_limit, sample_weights, step_normaliser, targets_per_sample
 
 __all__ = ["LossNotFiniteError", "TrainState", "train"]
 
@@ -238,7 +238,8 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
             dist.all_reduce(step_loss)
         grad_norm = None
         if o.max_grad_norm is not None:
-            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), o.max_grad_norm)
+            limit = clip_limit(o.max_grad_norm, units.item(), norm)
+            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), limit)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
