@@ -10,6 +10,17 @@ subprocess (clean peak-RSS figures)::
 
     python benchmarks/bench_finetune.py                    # -> benchmarks/results/finetune_cpu.json
 
+Each workload runs three arms: Trainer defaults, a tuned Trainer (length grouping, bf16 autocast where
+the CPU has it; same samples per step) and aimm; ratios are given against both Trainers.
+
+Quality (``--quality``, benchmarks/finetune_quality.py): held-out AfriSenti macro-F1 of aimm vs a plain
+Trainer from the same saved initial weights and schedule, 3 seeds, into the ``quality`` section of the
+same JSON (a speed run keeps it)::
+
+    python benchmarks/bench_finetune.py --quality          # seeds 0,1,2 one after the other
+    python benchmarks/bench_finetune.py --quality --seeds 1 --out s1.json   # ... or one per process,
+    python benchmarks/bench_finetune.py --quality-merge s0.json,s1.json,s2.json   # then merged
+
 GPU (``--device-script``): the anchors' workload (134M Llama-shape causal LM on synthetic short
 texts with lognormal lengths, mean ~50 tokens; BERT-base classification), MFU against 790 TFLOP/s,
 everything built from config and generated at run time (no shared data, no network)::
@@ -667,6 +678,11 @@ def main() -> None:
         choices=["random", "group_by_length"],
         help="quality (diagnosis): the Trainer's train_sampling_strategy",
     )
+    ap.add_argument(
+        "--quality-merge",
+        help="comma-separated JSON files of --quality runs (e.g. one seed each, run in parallel): merge "
+        "their arms per seed into the output's quality section",
+    )
     ap.add_argument("--arm-spec", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.arm_spec:  # one CPU arm in a fresh process
@@ -677,6 +693,28 @@ def main() -> None:
             print("ARM " + json.dumps(finetune_quality.arm(spec)), flush=True)
         else:
             print("ARM " + json.dumps(arm_main(spec)), flush=True)
+        return
+    if args.quality_merge:  # arms run as separate processes (e.g. one per seed, in parallel)
+        import finetune_quality as fq
+
+        parts = [
+            json.loads(Path(f).read_text(encoding="utf-8"))["quality"] for f in args.quality_merge.split(",")
+        ]
+        seeds: dict[str, dict] = {}
+        for part in parts:
+            for seed, row in part["seeds"].items():
+                seeds.setdefault(seed, {}).update({a: r for a, r in row.items() if "error" not in r})
+        quality = {k: v for k, v in parts[0].items() if k not in ("seeds", "summary", "wall_s")}
+        quality.update(
+            summary=fq.summarize(seeds),
+            seeds=dict(sorted(seeds.items())),
+            wall_s={"per_part": [q.get("wall_s") for q in parts], "merged_from": len(parts)},
+        )
+        path = Path(args.out) if args.out else REPO / "benchmarks/results/finetune_cpu.json"
+        old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"benchmark": "finetune"}
+        old["quality"] = quality
+        path.write_text(json.dumps(old, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({"quality": quality["summary"]}, indent=2))
         return
     if args.quality:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
