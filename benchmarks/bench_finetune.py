@@ -586,7 +586,7 @@ def run_arm_subprocess(spec: dict) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        timeout=1800,
+        timeout=3 * 3600,  # a shared machine can be 10x slower than an idle one
     )
     line = [x for x in proc.stdout.splitlines() if x.startswith("ARM ")]
     if not line:

@@ -219,10 +219,16 @@ def arm(spec: dict) -> dict:
 def summarize(per_seed: dict[str, dict]) -> dict:
     """Mean test (and dev) macro-F1 per arm over the seeds and the gap aimm - Trainer."""
     out: dict = {}
+    done = [
+        r
+        for r in per_seed.values()
+        if all(f"{x}_macro_f1" in r.get(a, {}) for a in ("aimm", "trainer") for x in ("dev", "test"))
+    ]
+    out["seeds_with_both_arms"] = len(done)
     for split in ("dev", "test"):
-        a = [r["aimm"][f"{split}_macro_f1"] for r in per_seed.values() if "aimm" in r]
-        t = [r["trainer"][f"{split}_macro_f1"] for r in per_seed.values() if "trainer" in r]
-        if a and t and len(a) == len(t):
+        a = [r["aimm"][f"{split}_macro_f1"] for r in done]
+        t = [r["trainer"][f"{split}_macro_f1"] for r in done]
+        if a:
             out[f"aimm_{split}_macro_f1_mean"] = round(statistics.mean(a), 4)
             out[f"trainer_{split}_macro_f1_mean"] = round(statistics.mean(t), 4)
             out[f"{split}_gap"] = round(statistics.mean(a) - statistics.mean(t), 4)
