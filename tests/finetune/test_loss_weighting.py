@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 import torch
@@ -151,3 +152,37 @@ def test_an_unknown_loss_weighting_is_refused(value, tok_dir, data_dir, tmp_path
     with pytest.raises(ConfigError, match=r"optim\.loss_weighting"):
         FinetuneConfig.from_dict(raw)
     assert not (tmp_path / "run").exists()
+
+
+def test_epochs_whose_plan_has_fewer_batches_still_run(tok_dir, tmp_path):
+    """4,200 tweets fill two length buckets, so a later epoch's token-budget plan can hold a batch fewer
+    than epoch 0's, which fixed the steps per epoch: its last step indexed past the plan (IndexError
+    at step 62 of the shipped ary_sentiment.yaml on AfriSenti, seed 1). It now wraps to the first
+    batches of the epoch."""
+    from aimm_nlp.finetune.models import load_tokenizer
+
+    words = ["salam", "labas", "3lik", "الماكلة", "بنينة", "بزاااف", "😍", "ⴰⵣⵓⵍ", "wakha", "mzyan"]
+    rng = random.Random(0)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 40))) for _ in range(4200)]
+    tok = load_tokenizer(str(tok_dir))
+    lengths = [min(len(x), 64) for x in tok(texts)["input_ids"]]
+
+    def batches(max_tokens, seed, epoch):
+        return len(
+            plan_epoch(lengths, max_tokens=max_tokens, max_length=64, packing=False, seed=seed, epoch=epoch)
+        )
+
+    max_tokens, seed = next(
+        (m, s) for m in (2048, 1024, 512) for s in range(40) if batches(m, s, 1) < batches(m, s, 0)
+    )
+    per_epoch = batches(max_tokens, seed, 0)
+    train = write_tsv(
+        tmp_path / "t.tsv", ["tweet", "label"], [(t, LABELS[i % 3]) for i, t in enumerate(texts)]
+    )
+    raw = base_cfg(
+        "sequence_classification", tok_dir, train, tmp_path / "run", data__text_column="tweet",
+        data__labels=LABELS, optim__max_steps=None, optim__epochs=2, run__seed=seed, run__log_every=50,
+    )  # fmt: skip
+    raw["data"].update(max_tokens=max_tokens, max_length=64)
+    res = finetune(FinetuneConfig.from_dict(raw))
+    assert res.steps == 2 * per_epoch

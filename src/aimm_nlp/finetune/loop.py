@@ -131,7 +131,9 @@ def train(ctx: RunContext) -> TrainState:
         plan = plans[epoch]
         out = []
         for j in range(o.grad_accum):
-            m = k * per_step + j * world + rank
+            # token-budget plans of later epochs may hold a batch or two fewer than epoch 0's (more than
+            # one length bucket cuts differently after each shuffle): wrap to the epoch's first batches
+            m = (k * per_step + j * world + rank) % len(plan)
             mlm = None
             if cfg.task == "masked_lm":
                 mlm = dict(ctx.mlm, seed=(r.seed * 1_000_003 + step) * 4099 + j * world + rank)
