@@ -10,6 +10,17 @@ subprocess (clean peak-RSS figures)::
 
     python benchmarks/bench_finetune.py                    # -> benchmarks/results/finetune_cpu.json
 
+Each workload runs three arms: Trainer defaults, a tuned Trainer (length grouping, bf16 autocast where
+the CPU has it; same samples per step) and aimm; ratios are given against both Trainers.
+
+Quality (``--quality``, benchmarks/finetune_quality.py): held-out AfriSenti macro-F1 of aimm vs a plain
+Trainer from the same saved initial weights and schedule, 3 seeds, into the ``quality`` section of the
+same JSON (a speed run keeps it)::
+
+    python benchmarks/bench_finetune.py --quality          # seeds 0,1,2 one after the other
+    python benchmarks/bench_finetune.py --quality --seeds 1 --out s1.json   # ... or one per process,
+    python benchmarks/bench_finetune.py --quality-merge s0.json,s1.json,s2.json   # then merged
+
 GPU (``--device-script``): the anchors' workload (134M Llama-shape causal LM on synthetic short
 texts with lognormal lengths, mean ~50 tokens; BERT-base classification), MFU against 790 TFLOP/s,
 everything built from config and generated at run time (no shared data, no network)::
@@ -139,8 +150,22 @@ def model_shape(arch: str, big: bool, tiny: bool) -> dict:
     return dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024)
 
 
+def cpu_bf16() -> bool:
+    """bf16 autocast pays off on CPUs with AVX512-BF16 / AMX (the check aimm's precision=auto makes)."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def run_trainer(spec: dict) -> dict:
-    """What a user writes: Trainer defaults, a pad-to-longest collator, fixed samples per batch."""
+    """What a user writes: Trainer defaults, a pad-to-longest collator, fixed samples per batch.
+
+    ``tuned``: the same plus what a user who tunes writes: length grouping (``group_by_length=True``,
+    ``train_sampling_strategy="group_by_length"`` since transformers 5) and bf16 autocast
+    where the device has it (CUDA, or a CPU with AVX512-BF16 / AMX)."""
     import torch
     from transformers import (
         AutoConfig,
@@ -211,6 +236,9 @@ def run_trainer(spec: dict) -> dict:
         disable_tqdm=True,
         logging_steps=10_000,
         seed=0,
+        train_sampling_strategy="group_by_length" if spec.get("tuned") else "random",
+        bf16=bool(spec.get("tuned"))
+        and (torch.cuda.is_bf16_supported() if torch.cuda.is_available() else cpu_bf16()),
     )
     tr = Counting(model=model, args=args, train_dataset=ds, data_collator=collator, callbacks=[Clock()])
     tr.train()
@@ -505,22 +533,20 @@ def cpu_specs(tmp: Path, quick: bool, steps: int = 10, rounds: int = 2) -> list[
         mean_len=mean_tw,
     )
     rows = max(1, math.ceil(bs_c * mean_mix / block))
-    tc = dict(c, arm="trainer", bs=bs_c, warm=w, steps=s)
-    ac = dict(c, arm="aimm", max_tokens=rows * block, warm=w, steps=s, log_every=w)
-    tb = dict(b, arm="trainer", bs=bs_b, warm=w, steps=s)
-    ab = dict(b, arm="aimm", max_tokens=int(bs_b * mean_tw), warm=w, steps=s, log_every=w)
-    # A B B A rounds per workload: the machine is shared and its load drifts; both arms see the same
-    # drift, and the summary takes the median over the repeats of each arm
+    tc = dict(c, arm="trainer", label="trainer", bs=bs_c, warm=w, steps=s)
+    uc = dict(tc, label="trainertuned", tuned=True)  # same samples (so tokens) per step
+    ac = dict(c, arm="aimm", label="aimm", max_tokens=rows * block, warm=w, steps=s, log_every=w)
+    tb = dict(b, arm="trainer", label="trainer", bs=bs_b, warm=w, steps=s)
+    ub = dict(tb, label="trainertuned", tuned=True)
+    ab = dict(b, arm="aimm", label="aimm", max_tokens=int(bs_b * mean_tw), warm=w, steps=s, log_every=w)
+    # A B C C B A rounds per workload: the machine is shared and its load drifts; all arms see the
+    # same drift, and the summary takes the median over the repeats of each arm
     out = []
-    for first, second in ((tc, ac), (tb, ab)):
+    for arms in ((tc, ac, uc), (tb, ab, ub)):
         for k in range(rounds):
-            a, b2 = (first, second) if k % 2 == 0 else (second, first)
-            out += [
-                dict(a, name=f"{a['arm']}_{a['task']}_r{2 * k + 1}"),
-                dict(b2, name=f"{b2['arm']}_{b2['task']}_r{2 * k + 1}"),
-                dict(b2, name=f"{b2['arm']}_{b2['task']}_r{2 * k + 2}"),
-                dict(a, name=f"{a['arm']}_{a['task']}_r{2 * k + 2}"),
-            ]
+            order = arms if k % 2 == 0 else arms[::-1]
+            out += [dict(a, name=f"{a['label']}_{a['task']}_r{2 * k + 1}") for a in order]
+            out += [dict(a, name=f"{a['label']}_{a['task']}_r{2 * k + 2}") for a in order[::-1]]
     return out
 
 
@@ -552,6 +578,66 @@ def ratio(results: dict, a: str, b: str, key: str = "real_tok_s") -> float | Non
     return round(ra / rb, 2) if ra and rb else None
 
 
+def run_arm_subprocess(spec: dict) -> dict:
+    """One arm in a fresh process, one OpenMP thread (clean peak-RSS, no spinning on a shared machine)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), OMP_NUM_THREADS="1")
+    proc = subprocess.run(
+        [sys.executable, __file__, "--arm-spec", json.dumps(spec)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3 * 3600,  # a shared machine can be 10x slower than an idle one
+    )
+    line = [x for x in proc.stdout.splitlines() if x.startswith("ARM ")]
+    if not line:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(line[-1][4:])
+
+
+def quality_main(args: argparse.Namespace) -> dict:
+    """Held-out macro-F1, aimm vs a plain Trainer, same initial weights and schedule, one run per seed."""
+    import finetune_quality as fq
+
+    sh = shared_dir()
+    if sh is None:
+        raise SystemExit("../shared is missing (set AIMM_SHARED): the quality benchmark reads AfriSenti")
+    data = sh / "data/afrisenti_ma"
+    tmp = Path(tempfile.mkdtemp(prefix="bench_quality_"))
+    train = fq.read_split(data, "train")
+    tok = build_tokenizer(tmp / "tok", [t for t, _ in train], 8000)
+    bs, steps = fq.schedule(tok, data, args.quality_override)
+    arms = args.quality_arms.split(",")
+    per_seed: dict[str, dict] = {}
+    for seed in [int(x) for x in args.seeds.split(",")]:
+        init = fq.build_init(tok, data, seed, tmp / f"init{seed}")
+        base = dict(quality=True, tok=str(tok), data=str(data), init=str(init), seed=seed, bs=bs, steps=steps)
+        row: dict[str, dict] = {}
+        for arm in arms:
+            try:
+                extra = (
+                    dict(overrides=args.quality_override, plan=args.quality_plan)
+                    if arm == "aimm"
+                    else dict(sampling=args.quality_trainer_sampling)
+                )
+                row[arm] = run_arm_subprocess(dict(base, arm=arm, **extra))
+            except Exception as exc:  # reported; the other arms and seeds still run
+                row[arm] = {"error": repr(exc)[-1500:]}
+        per_seed[str(seed)] = row
+        print(json.dumps({f"quality_seed{seed}": row}), flush=True)
+    return dict(
+        what="AfriSenti ma sentiment, tiny BERT from the same saved init per seed, shipped ary_sentiment.yaml "
+        "(size tiny, fp32, 1 thread) vs a plain Trainer with the same steps, lr schedule, warmup, AdamW "
+        "settings and clipping and a fixed batch giving the same epochs; both scored by the same code",
+        aimm_overrides=args.quality_override,
+        aimm_plan=args.quality_plan,
+        trainer_sampling=args.quality_trainer_sampling,
+        trainer_batch_size=bs,
+        steps=steps,
+        summary=fq.summarize(per_seed),
+        seeds=per_seed,
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--device-script", action="store_true", help="GPU workload (134M Llama, BERT-base)")
@@ -569,10 +655,78 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="CPU: A-B-B-A rounds per workload")
     ap.add_argument("--steps", type=int, default=10, help="CPU: timed steps per arm (after 3 warm-up steps)")
     ap.add_argument("--only", help="comma-separated arm names to run (default: all)")
+    ap.add_argument(
+        "--quality",
+        action="store_true",
+        help="held-out macro-F1 vs a plain Trainer (same init and schedule, AfriSenti, 3 seeds); "
+        "updates the 'quality' section of the JSON and keeps its speed figures",
+    )
+    ap.add_argument("--seeds", default="0,1,2", help="quality: comma-separated seeds")
+    ap.add_argument(
+        "--quality-override",
+        action="append",
+        default=[],
+        help="quality: a key=value override for the aimm arm (repeatable; choose options on dev)",
+    )
+    ap.add_argument("--quality-arms", default="aimm,trainer", help="quality: arms to run")
+    ap.add_argument(
+        "--quality-plan", choices=["fixed"], help="quality (diagnosis): aimm's loop on the Trainer's batches"
+    )
+    ap.add_argument(
+        "--quality-trainer-sampling",
+        default="random",
+        choices=["random", "group_by_length"],
+        help="quality (diagnosis): the Trainer's train_sampling_strategy",
+    )
+    ap.add_argument(
+        "--quality-merge",
+        help="comma-separated JSON files of --quality runs (e.g. one seed each, run in parallel): merge "
+        "their arms per seed into the output's quality section",
+    )
     ap.add_argument("--arm-spec", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.arm_spec:  # one CPU arm in a fresh process
-        print("ARM " + json.dumps(arm_main(json.loads(args.arm_spec))), flush=True)
+        spec = json.loads(args.arm_spec)
+        if spec.get("quality"):
+            import finetune_quality
+
+            print("ARM " + json.dumps(finetune_quality.arm(spec)), flush=True)
+        else:
+            print("ARM " + json.dumps(arm_main(spec)), flush=True)
+        return
+    if args.quality_merge:  # arms run as separate processes (e.g. one per seed, in parallel)
+        import finetune_quality as fq
+
+        parts = [
+            json.loads(Path(f).read_text(encoding="utf-8"))["quality"] for f in args.quality_merge.split(",")
+        ]
+        seeds: dict[str, dict] = {}
+        for part in parts:
+            for seed, row in part["seeds"].items():
+                seeds.setdefault(seed, {}).update({a: r for a, r in row.items() if "error" not in r})
+        quality = {k: v for k, v in parts[0].items() if k not in ("seeds", "summary", "wall_s")}
+        quality.update(
+            summary=fq.summarize(seeds),
+            seeds=dict(sorted(seeds.items())),
+            wall_s={"per_part": [q.get("wall_s") for q in parts], "merged_from": len(parts)},
+        )
+        path = Path(args.out) if args.out else REPO / "benchmarks/results/finetune_cpu.json"
+        old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"benchmark": "finetune"}
+        old["quality"] = quality
+        path.write_text(json.dumps(old, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({"quality": quality["summary"]}, indent=2))
+        return
+    if args.quality:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        t0 = time.perf_counter()
+        quality = quality_main(args)
+        quality["wall_s"] = round(time.perf_counter() - t0, 1)
+        path = Path(args.out) if args.out else REPO / "benchmarks/results/finetune_cpu.json"
+        old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"benchmark": "finetune"}
+        old["quality"] = quality
+        path.write_text(json.dumps(old, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({"quality": quality["summary"], "wall_s": quality["wall_s"]}, indent=2))
         return
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -640,12 +794,8 @@ def main() -> None:
             results, best_cls or "", "trainer_cls_defaults_bs8", "samples_s"
         )
     else:
-        names = (
-            "trainer_causal_lm",
-            "aimm_causal_lm",
-            "trainer_sequence_classification",
-            "aimm_sequence_classification",
-        )
+        names = tuple(f"{arm}_{task}" for task in ("causal_lm", "sequence_classification")
+                      for arm in ("trainer", "trainertuned", "aimm"))  # fmt: skip
         arms = {k: pooled(results, k) for k in names}
         arms = {k.replace("_lm", "").replace("sequence_classification", "cls"): v for k, v in arms.items()}
         summary = {
@@ -668,7 +818,12 @@ def main() -> None:
             "cls_ratio_real_tok_s": ratio(arms, "aimm_cls", "trainer_cls"),
             "cls_ratio_real_tok_per_cpu_s": ratio(arms, "aimm_cls", "trainer_cls", "real_tok_per_cpu_s"),
             "cls_ratio_samples_s": ratio(arms, "aimm_cls", "trainer_cls", "samples_s"),
+            # against a tuned Trainer (group_by_length, bf16 autocast where the CPU has it)
+            "tuned_trainer": {"group_by_length": True, "bf16": cpu_bf16()},
         }
+        for w in ("causal", "cls"):
+            for key in ("median_real_tok_s", "median_real_tok_per_cpu_s", "median_samples_s"):
+                summary[f"{w}_ratio_vs_tuned_{key}"] = ratio(arms, f"aimm_{w}", f"trainertuned_{w}", key)
     out = {
         "benchmark": "finetune",
         "mode": "gpu" if args.device_script else "cpu",
@@ -686,6 +841,10 @@ def main() -> None:
     )
     path = Path(args.out) if args.out else default
     if not args.tiny or args.out:
+        if not args.device_script and path.is_file():  # the quality section (--quality) is kept
+            kept = json.loads(path.read_text(encoding="utf-8")).get("quality")
+            if kept is not None:
+                out["quality"] = kept
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({"summary": summary, "wall_s": out["wall_s"]}, indent=2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 import torch
@@ -12,7 +13,7 @@ from aimm_nlp.errors import ConfigError
 from aimm_nlp.finetune import FinetuneConfig, finetune
 from aimm_nlp.finetune.batching import _shifted, collate, plan_epoch
 from aimm_nlp.finetune.forward import forward
-from aimm_nlp.finetune.weighting import sample_weights, step_normaliser, targets_per_sample
+from aimm_nlp.finetune.weighting import clip_limit, sample_weights, step_normaliser, targets_per_sample
 
 
 def _records(out):
@@ -41,6 +42,44 @@ def test_a_step_gradient_grows_with_its_samples_not_divided_by_them(weighting, t
     per_sample = [r["grad_norm"] / r["targets"] for r in recs]
     assert max(per_sample) == pytest.approx(min(per_sample), rel=1e-3), recs
     assert max(r["loss"] for r in recs) == pytest.approx(min(r["loss"] for r in recs), rel=1e-5)
+
+
+@pytest.mark.parametrize("weighting", ["token", "sample"])
+@pytest.mark.parametrize("max_grad_norm", [1e-6, 0.5, 3.0])
+def test_clipping_bounds_each_step_mean_gradient(weighting, max_grad_norm, tok_dir, tmp_path, monkeypatch):
+    """The same 9 / 9 / 2 token-budget steps of one Darija tweet: the clipping bound grows with the
+    step's samples (max_grad_norm x count / the run's constant), so a clipped 9-sample step keeps 4.5x
+    the gradient of a clipped 2-sample step. A fixed bound (the old code) cut both to the same length:
+    every step one vote, whatever its size."""
+    limits = []
+    real_clip = torch.nn.utils.clip_grad_norm_
+
+    def spy(params, limit, *a, **k):
+        limits.append(limit)
+        return real_clip(params, limit, *a, **k)
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", spy)
+    train = write_tsv(
+        tmp_path / "same.tsv", ["tweet", "label"], [("الماكلة بنينة بزاااف 😍", "positive")] * 20
+    )
+    raw = base_cfg(
+        "sequence_classification", tok_dir, train, tmp_path / "run", data__text_column="tweet",
+        data__labels=LABELS, optim__max_steps=None, optim__epochs=1, optim__lr=1e-9,
+        optim__loss_weighting=weighting, optim__max_grad_norm=max_grad_norm,
+    )  # fmt: skip
+    raw["data"]["max_tokens"] = 9 * len(_tweet_ids(tok_dir))
+    recs = _records(finetune(FinetuneConfig.from_dict(raw)).output_dir)
+    norm = recs[0]["loss_norm"]
+    assert sorted(r["targets"] for r in recs) == [2, 9, 9] and len(limits) == 3
+    assert sorted(limits) == pytest.approx([max_grad_norm * n / norm for n in (2, 9, 9)], rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("max_grad_norm", "units", "norm", "expected"),
+    [(1.0, 161, 161.0, 1.0), (1.0, 455, 161.0, 455 / 161), (0.5, 6, 161.0, 3 / 161), (2.0, 0, 10.0, 2e-10)],
+)
+def test_clip_limit(max_grad_norm, units, norm, expected):
+    assert clip_limit(max_grad_norm, units, norm) == pytest.approx(expected)
 
 
 def _tweet_ids(tok_dir) -> list[int]:
@@ -113,3 +152,37 @@ def test_an_unknown_loss_weighting_is_refused(value, tok_dir, data_dir, tmp_path
     with pytest.raises(ConfigError, match=r"optim\.loss_weighting"):
         FinetuneConfig.from_dict(raw)
     assert not (tmp_path / "run").exists()
+
+
+def test_epochs_whose_plan_has_fewer_batches_still_run(tok_dir, tmp_path):
+    """4,200 tweets fill two length buckets, so a later epoch's token-budget plan can hold a batch fewer
+    than epoch 0's, which fixed the steps per epoch: its last step indexed past the plan (IndexError
+    at step 62 of the shipped ary_sentiment.yaml on AfriSenti, seed 1). It now wraps to the first
+    batches of the epoch."""
+    from aimm_nlp.finetune.models import load_tokenizer
+
+    words = ["salam", "labas", "3lik", "الماكلة", "بنينة", "بزاااف", "😍", "ⴰⵣⵓⵍ", "wakha", "mzyan"]
+    rng = random.Random(0)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 40))) for _ in range(4200)]
+    tok = load_tokenizer(str(tok_dir))
+    lengths = [min(len(x), 64) for x in tok(texts)["input_ids"]]
+
+    def batches(max_tokens, seed, epoch):
+        return len(
+            plan_epoch(lengths, max_tokens=max_tokens, max_length=64, packing=False, seed=seed, epoch=epoch)
+        )
+
+    max_tokens, seed = next(
+        (m, s) for m in (2048, 1024, 512) for s in range(40) if batches(m, s, 1) < batches(m, s, 0)
+    )
+    per_epoch = batches(max_tokens, seed, 0)
+    train = write_tsv(
+        tmp_path / "t.tsv", ["tweet", "label"], [(t, LABELS[i % 3]) for i, t in enumerate(texts)]
+    )
+    raw = base_cfg(
+        "sequence_classification", tok_dir, train, tmp_path / "run", data__text_column="tweet",
+        data__labels=LABELS, optim__max_steps=None, optim__epochs=2, run__seed=seed, run__log_every=50,
+    )  # fmt: skip
+    raw["data"].update(max_tokens=max_tokens, max_length=64)
+    res = finetune(FinetuneConfig.from_dict(raw))
+    assert res.steps == 2 * per_epoch

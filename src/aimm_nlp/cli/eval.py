@@ -90,6 +90,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "relative for perplexities (0.01 = 1%% higher); DROP sets the default (0.01), METRIC=DROP one "
         "metric's; repeatable, e.g. --max-drop 0.02 --max-drop word_perplexity=0.05",
     )
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (by default: a bar with items done and ETA per task on a terminal, "
+        "else a plain line every AIMM_PROGRESS_INTERVAL seconds, default 30); stdout is the same",
+    )
     p.set_defaults(func=run)
 
 
@@ -210,6 +216,7 @@ def _output_replaces_input(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from aimm_nlp._io import output_problem
+    from aimm_nlp._progress import quiet
     from aimm_nlp.cli._lmeval import dataset_dirs
     from aimm_nlp.errors import ConfigError
     from aimm_nlp.evaluation.cache import ResultCache, default_cache_path
@@ -243,24 +250,25 @@ def run(args: argparse.Namespace) -> int:
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
     cache = None if args.no_cache else ResultCache(args.cache or default_cache_path())
     try:
-        results = evaluate(
-            args.model,
-            tasks,
-            suite=args.suite,
-            data=args.data,
-            strict=args.strict,
-            limit=args.limit,
-            batch_size=batch_size,
-            num_fewshot=args.num_fewshot,
-            seed=args.seed,
-            cache=cache,
-            bootstrap_iters=args.bootstrap_iters,
-            device=args.device,
-            dtype=args.dtype,
-            softmax_dtype=args.softmax_dtype,
-            dataset_dirs=args.dataset_dirs,
-            trust_task_code=args.trust_task_code,
-        )
+        with quiet(args.quiet):
+            results = evaluate(
+                args.model,
+                tasks,
+                suite=args.suite,
+                data=args.data,
+                strict=args.strict,
+                limit=args.limit,
+                batch_size=batch_size,
+                num_fewshot=args.num_fewshot,
+                seed=args.seed,
+                cache=cache,
+                bootstrap_iters=args.bootstrap_iters,
+                device=args.device,
+                dtype=args.dtype,
+                softmax_dtype=args.softmax_dtype,
+                dataset_dirs=args.dataset_dirs,
+                trust_task_code=args.trust_task_code,
+            )
     finally:
         if cache is not None:
             cache.close()

@@ -32,7 +32,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "overrides", nargs="*", metavar="KEY=VALUE", help="overrides, e.g. optim.lr=3e-5 run.seed=1"
     )
-    p.add_argument("--quiet", action="store_true", help="log warnings only")
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="log warnings only, no progress (by default: a bar with steps, loss and ETA on stderr on a "
+        "terminal, else a plain line every AIMM_PROGRESS_INTERVAL seconds, default 30)",
+    )
     p.set_defaults(func=run)
 
 
@@ -41,13 +46,15 @@ def run(args: argparse.Namespace) -> int:
     import logging
     import os
 
+    from aimm_nlp._progress import quiet
     from aimm_nlp.finetune import FinetuneConfig, finetune
 
     rank = int(os.environ.get("RANK", "0"))
     level = logging.WARNING if args.quiet or rank != 0 else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = FinetuneConfig.from_yaml(args.config, overrides=args.overrides)
-    result = finetune(cfg)
+    with quiet(args.quiet or rank != 0):
+        result = finetune(cfg)
     if rank == 0:
         summary = {
             "output_dir": str(result.output_dir),

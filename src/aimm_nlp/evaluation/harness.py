@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
+from aimm_nlp._progress import track
 from aimm_nlp.errors import DataError
 from aimm_nlp.evaluation.backends.base import (
     Backend,
@@ -119,7 +120,7 @@ def _run_task(
     log.info("%s: %d cached, %d to compute", prep.task.name, len(keys) - len(todo), len(todo))
     pending: dict[str, Any] = {}
     try:
-        for i, value in _answer(backend, prep, todo):
+        for i, value in track(_answer(backend, prep, todo), total=len(todo), desc=f"eval {prep.task.name}"):
             values[i] = value
             pending[keys[i]] = value
             if len(pending) >= flush_every:

@@ -96,7 +96,9 @@ class OptimConfig:
     max_steps: int | None = None  # optimizer steps, 1..10**9; None: run `epochs` epochs
     epochs: float = 1.0  # in (0, 10**6]; fractions allowed
     grad_accum: int = 1  # micro-batches per optimizer step and rank, 1..65536
-    max_grad_norm: float | None = 1.0  # in (0, 10**6]; None: no clipping
+    # in (0, 10**6]; None: no clipping. Bounds each step's mean gradient (per target or sample, as a
+    # Trainer's per-batch mean), so clipping does not undo loss_weighting (weighting.clip_limit)
+    max_grad_norm: float | None = 1.0
     # token: every target token weighs the same; sample: every sample (its tokens share one unit). The
     # summed loss of each step is divided by one constant of the run (the expected tokens/samples per
     # step), so no weight depends on the size of the batch a sample lands in

@@ -21,10 +21,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aimm_nlp._progress import Progress
 from aimm_nlp.errors import AimmError
 from aimm_nlp.finetune.batching import collate, plan_epoch
 from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
-from aimm_nlp.finetune.weighting import sample_weights, step_normaliser, targets_per_sample
+from aimm_nlp.finetune.weighting import clip_limit, sample_weights, step_normaliser, targets_per_sample
 
 __all__ = ["LossNotFiniteError", "TrainState", "train"]
 
@@ -130,7 +131,9 @@ def train(ctx: RunContext) -> TrainState:
         plan = plans[epoch]
         out = []
         for j in range(o.grad_accum):
-            m = k * per_step + j * world + rank
+            # token-budget plans of later epochs may hold a batch or two fewer than epoch 0's (more than
+            # one length bucket cuts differently after each shuffle): wrap to the epoch's first batches
+            m = (k * per_step + j * world + rank) % len(plan)
             mlm = None
             if cfg.task == "masked_lm":
                 mlm = dict(ctx.mlm, seed=(r.seed * 1_000_003 + step) * 4099 + j * world + rank)
@@ -184,13 +187,17 @@ def train(ctx: RunContext) -> TrainState:
         stack.enter_context(
             sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
         )
+    bar = None
+    if ctx.rank == 0:  # steps, loss and ETA on stderr (aimm_nlp._progress; `--quiet` turns it off)
+        bar = Progress(total=total, initial=state.step, desc="finetune", unit="step")
+        stack.callback(bar.close)
     with stack:
         return _steps(
-            ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm
+            ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm, bar
         )
 
 
-def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm):
+def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, scheduler, step_model, norm, bar):
     import torch
 
     from aimm_nlp.finetune.checkpoint import save_checkpoint
@@ -202,6 +209,7 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
     pending: list[tuple[int, Any]] = []
     t_mark, tok_mark, pad_mark, tgt_mark = time.perf_counter(), 0, 0, 0.0
     prefetch = (_Prefetch if dev.type == "cuda" else _Inline)(micro_batches, range(state.step, total))
+    shown: dict[str, float] = {}
     while state.step < total:
         batches = prefetch.get()
         count = torch.tensor(float(sum(int((b["targets"] != -100).sum()) for b in batches)))
@@ -232,7 +240,8 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
             dist.all_reduce(step_loss)
         grad_norm = None
         if o.max_grad_norm is not None:
-            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), o.max_grad_norm)
+            limit = clip_limit(o.max_grad_norm, units.item(), norm)
+            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), limit)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
@@ -275,6 +284,9 @@ def _steps(ctx, state, total, steps_per_epoch, micro_batches, optimizer, schedul
                 ctx.write_metrics(rec)
             pending.clear()
             t_mark, tok_mark, pad_mark, tgt_mark = time.perf_counter(), 0, 0, 0.0
+            shown = {"loss": losses[-1][1]}
+        if bar is not None:  # the loss as last logged: a float every step would sync the GPU
+            bar.update(**shown)
         evaluated = ctx.eval is not None and ((r.eval_every and state.step % r.eval_every == 0) or last)
         stop = False
         if evaluated:

@@ -6,6 +6,13 @@ of one in a 455-sample step. Instead every step's summed loss is divided by one 
 run, the expected count per optimizer step (:func:`step_normaliser`), so each target token
 (``token``) or each sample (``sample``: its target tokens share one unit of weight) weighs the same in
 whatever micro-batch, step or rank it lands.
+
+Gradient clipping keeps that: ``optim.max_grad_norm`` bounds the step's *mean* gradient (per target or
+sample, as a plain ``Trainer`` does with its per-batch mean loss), i.e. the gradient of loss / constant
+at ``max_grad_norm`` x (the step's count / the constant) (:func:`clip_limit`). A fixed bound on that
+gradient would cut a step of 455 samples to the length of a step of 6 and, whenever clipping is active
+(most steps of a fresh model at a high learning rate), give every step one equal vote again
+(benchmarks/bench_finetune.py --quality measures the effect against a Trainer).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import Any
 
 from aimm_nlp.finetune.batching import IGNORE
 
-__all__ = ["WEIGHTINGS", "sample_weights", "step_normaliser", "targets_per_sample"]
+__all__ = ["WEIGHTINGS", "clip_limit", "sample_weights", "step_normaliser", "targets_per_sample"]
 
 WEIGHTINGS = ("token", "sample")
 
@@ -73,3 +80,14 @@ def sample_weights(batch: dict[str, Any]) -> Any:
         counts = torch.bincount(seg[keep], minlength=int(seg.max()) + 1)
         return keep.float() / counts[seg].clamp(min=1)
     return keep.float() / keep.sum(1, keepdim=True).clamp(min=1)
+
+
+def clip_limit(max_grad_norm: float, units: float, norm: float) -> float:
+    """The bound on the norm of a step's gradient of (summed loss / ``norm``) that holds the step's mean
+    gradient over its ``units`` (targets or samples) at ``max_grad_norm``.
+
+    Examples:
+        >>> clip_limit(1.0, 455, 161.0) > clip_limit(1.0, 161, 161.0) == 1.0 > clip_limit(1.0, 6, 161.0)
+        True
+    """
+    return max_grad_norm * max(units, 1e-9) / norm
