@@ -88,6 +88,9 @@ def execute(name: str, *, out: Path, shared: Path | None = None, timeout: int = 
             "AIMM_SHARED": str(shared),
             "MPLBACKEND": "Agg",
             "TQDM_DISABLE": "1",
+            # aimm's progress lines: the first and the last of each run only, whatever the machine's speed
+            # (a periodic line would add an output on a slow machine and make the saved notebook look stale)
+            "AIMM_PROGRESS_INTERVAL": "1000000",
             "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
             "HF_HUB_OFFLINE": "1",
             "JUPYTER_PATH": jup,  # only this interpreter's own python3 kernel, no user kernelspec
