@@ -175,6 +175,28 @@ def test_notebook_folder_holds_exactly_the_tutorials() -> None:
         ("['positive', 'positive']", "['positive', 'negative']", False),
         ("واش نتا مزيان؟", "واش نتا مزياان؟", False),
         ("", "ⴰⵣⵓⵍ", False),
+        # aimm's progress lines: tqdm's elapsed time, ETA and rate are masked, the counts and loss are not
+        (
+            "finetune: 100% 30/30 [00:02<00:00, 11.44step/s, loss=0.616]",
+            "finetune: 100% 30/30 [00:03<00:00, 10.62step/s, loss=0.616]",
+            True,
+        ),
+        ("eval x:   1% 1/100 [00:00<00:01, 148.28item/s]", "eval x:   1% 1/100 [00:00<?, ?item/s]", True),
+        (
+            "finetune:  10% 3/30 [00:01<00:09, 3.00step/s]",
+            "finetune:  10% 3/30 [00:07<01:03, 2.50s/step]",
+            True,
+        ),
+        (
+            "finetune: 100% 30/30 [00:02<00:00, 11.44step/s, loss=0.616]",
+            "finetune: 100% 30/30 [00:02<00:00, 11.44step/s, loss=0.916]",
+            False,
+        ),
+        (
+            "eval x: 100% 100/100 [00:00<00:00, 5089.59item/s]",
+            "eval x: 100% 99/99 [00:00<00:00, 5089.59item/s]",
+            False,
+        ),
     ],
 )
 def test_normalisation(saved: str, fresh: str, same: bool) -> None:

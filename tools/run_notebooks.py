@@ -47,6 +47,9 @@ _MASKS = [
     (re.compile(r"0x[0-9a-fA-F]{6,}"), "0x<addr>"),
     (re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s|sec|seconds|min)\b"), "<duration>"),
     (re.compile(r"(/s\b\W{0,3})\d[\d,]*(?:\.\d+)?"), r"\1<rate>"),  # "real tokens/s: 2,688"
+    # tqdm's meter in aimm's progress lines: "[00:02<00:00, 11.44step/s" (elapsed, ETA and rate vary by machine)
+    # (also "?item/s" and tqdm's slow form "2.50s/step")
+    (re.compile(r"\[[\d:]+<[\d:?]+, *[^,\]]*"), "[<elapsed><eta>, <rate>"),
 ]
 _PATHS = [
     (re.compile(r"[^\s'\"(]*/(?:site-packages|src)/aimm_nlp(?=/|\b)"), "<aimm_nlp>"),
