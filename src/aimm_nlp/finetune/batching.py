@@ -30,7 +30,7 @@ def plan_epoch(
     seed: int,
     epoch: int,
     batching: str = "tokens",
-    megabatch: int = 4,
+    megabatch: int = 2,
     strata: list[Any] | None = None,
 ) -> list[list[list[int]]]:
     """Split one epoch of samples into batches of rows (one sample per row unless ``packing``).
@@ -54,7 +54,7 @@ def plan_epoch(
         >>> plan = plan_epoch([9, 2, 8, 3, 7, 2], max_tokens=10, max_length=10, packing=False, seed=0,
         ...                   epoch=0, batching="bucketed", megabatch=2)
         >>> sorted(len(batch) for batch in plan), sorted(i for batch in plan for row in batch for i in row)
-        ([2, 2, 2], [0, 1, 2, 3, 4, 5])
+        ([1, 1, 2, 2], [0, 1, 2, 3, 4, 5])
     """
     if batching == "bucketed" and not packing:
         n = len(plan_epoch(lengths, max_tokens=max_tokens, max_length=max_length, packing=False, seed=seed,

@@ -88,7 +88,7 @@ class DataConfig:
     # max_tokens then bounds the mean batch, not each. auto: bucketed for sequence and token
     # classification (a Trainer's quality: README, Fine-tuning), tokens for the other tasks
     batching: str = "auto"
-    megabatch: int = 4  # bucketed: batches per length-sorted megabatch, 1..10**6 (1: plain random batches)
+    megabatch: int = 2  # bucketed: batches per length-sorted megabatch, 1..10**6 (1: plain random batches)
     mlm_probability: float = 0.15  # masked_lm, in (0, 0.99]
     limit: int | None = None  # keep only the first N (1..10**9) training records; null: all
 
