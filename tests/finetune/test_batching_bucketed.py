@@ -169,3 +169,28 @@ def test_default_classification_steps_weigh_similar_sample_counts(batching, max_
     # the loss of a step is its mean over the step's samples, as a Trainer's: / the mean count per step
     norms = [h["loss_norm"] for h in hist if "loss_norm" in h]
     assert norms == pytest.approx([sum(counts) / len(counts)] * len(norms), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["data.batching=buckets"], ["data.batching: unknown 'buckets' (did you mean 'bucketed'?)"]),
+        (["data.batching=random"], ["data.batching: unknown 'random'"]),
+        (["data.megabatch=0"], ["data.megabatch: must be in [1, 10**6], got 0"]),
+        (["data.megabatch=1000001"], ["data.megabatch: must be in [1, 10**6]"]),
+        (
+            ["data.megabatch=-3", "data.batching=Tokens"],
+            ["data.megabatch", "data.batching: unknown 'Tokens'"],
+        ),
+    ],
+)
+def test_bad_batching_options_are_refused_before_any_work(overrides, expected, tmp_path):
+    from aimm_nlp.errors import ConfigError
+    from aimm_nlp.finetune import FinetuneConfig
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("task: sequence_classification\nmodel: {path: m}\ndata: {train: t.tsv, labels: [a, b]}\n")
+    with pytest.raises(ConfigError) as exc:
+        FinetuneConfig.from_yaml(cfg, overrides=overrides)
+    for text in expected:  # every error named at once, with the field
+        assert text in str(exc.value)
