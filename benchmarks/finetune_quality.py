@@ -60,7 +60,8 @@ def aimm_config(spec: dict, out: str):
 
 def schedule(tok_dir: Path, data: Path, overrides: list[str]) -> tuple[int, int]:
     """(Trainer batch size, optimizer steps): aimm's steps for the shipped config (its batch plan, one
-    process), and training samples / aimm's steps per epoch, so both arms see the same epochs."""
+    process; the token-budget plan counted here has as many batches as the default bucketed one), and
+    training samples / aimm's steps per epoch, so both arms see the same epochs."""
     import math
 
     from aimm_nlp.finetune import FinetuneConfig

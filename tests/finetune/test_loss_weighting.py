@@ -35,7 +35,7 @@ def test_a_step_gradient_grows_with_its_samples_not_divided_by_them(weighting, t
         optim__loss_weighting=weighting, optim__max_grad_norm=1e6,
     )  # fmt: skip
     width = len(_tweet_ids(tok_dir))
-    raw["data"]["max_tokens"] = 9 * width
+    raw["data"].update(max_tokens=9 * width, batching="tokens")  # token-budget batches of 9, 9 and 2
     recs = _records(finetune(FinetuneConfig.from_dict(raw)).output_dir)
     assert sorted(r["targets"] for r in recs) == [2, 9, 9]
     assert len({r["loss_norm"] for r in recs}) == 1  # one constant for every step
@@ -67,7 +67,7 @@ def test_clipping_bounds_each_step_mean_gradient(weighting, max_grad_norm, tok_d
         data__labels=LABELS, optim__max_steps=None, optim__epochs=1, optim__lr=1e-9,
         optim__loss_weighting=weighting, optim__max_grad_norm=max_grad_norm,
     )  # fmt: skip
-    raw["data"]["max_tokens"] = 9 * len(_tweet_ids(tok_dir))
+    raw["data"].update(max_tokens=9 * len(_tweet_ids(tok_dir)), batching="tokens")
     recs = _records(finetune(FinetuneConfig.from_dict(raw)).output_dir)
     norm = recs[0]["loss_norm"]
     assert sorted(r["targets"] for r in recs) == [2, 9, 9] and len(limits) == 3
@@ -183,6 +183,6 @@ def test_epochs_whose_plan_has_fewer_batches_still_run(tok_dir, tmp_path):
         "sequence_classification", tok_dir, train, tmp_path / "run", data__text_column="tweet",
         data__labels=LABELS, optim__max_steps=None, optim__epochs=2, run__seed=seed, run__log_every=50,
     )  # fmt: skip
-    raw["data"].update(max_tokens=max_tokens, max_length=64)
+    raw["data"].update(max_tokens=max_tokens, max_length=64, batching="tokens")
     res = finetune(FinetuneConfig.from_dict(raw))
     assert res.steps == 2 * per_epoch

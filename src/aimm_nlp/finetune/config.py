@@ -81,6 +81,14 @@ class DataConfig:
     max_length: int = 256  # 2..2**20; longer sequences are truncated, counted and logged
     packing: bool = True  # causal_lm: pack samples into max_length rows (no cross-sample attention)
     max_tokens: int = 4096  # tokens per micro-batch (token budget / packed rows), max_length..2**24
+    # how unpacked samples form micro-batches (batching.plan_epoch). tokens: length-sorted, each batch
+    # <= max_tokens padded tokens (2 to 400+ samples, one length each). bucketed: as many batches, each
+    # of the same sample count, sorted by length inside shuffled megabatches of `megabatch` batches
+    # (sequence_classification: by length within each label, so every batch holds the label mix);
+    # max_tokens then bounds the mean batch, not each. auto: bucketed for sequence and token
+    # classification (a Trainer's quality: README, Fine-tuning), tokens for the other tasks
+    batching: str = "auto"
+    megabatch: int = 2  # bucketed: batches per length-sorted megabatch, 1..10**6 (1: plain random batches)
     mlm_probability: float = 0.15  # masked_lm, in (0, 0.99]
     limit: int | None = None  # keep only the first N (1..10**9) training records; null: all
 
@@ -179,6 +187,7 @@ class FinetuneConfig:
             choice_error("data.format", d.format, FORMATS),
             choice_error("optim.scheduler", o.scheduler, SCHEDULERS, shown=SCHEDULERS[:3]),
             choice_error("optim.loss_weighting", o.loss_weighting, ("token", "sample")),
+            choice_error("data.batching", d.batching, ("auto", "tokens", "bucketed")),
             choice_error("run.precision", r.precision, ("auto", "bf16", "fp32")),
             choice_error("run.device", r.device, ("auto", "cpu", "cuda")),
             choice_error("run.distributed", r.distributed, ("ddp", "fsdp")),
@@ -220,6 +229,7 @@ RANGES: dict[str, Range] = {
     "model.lora.dropout": Range(0.0, 0.99),
     "data.max_length": Range(2, 2**20),
     "data.max_tokens": Range(2, 2**24),
+    "data.megabatch": Range(1, 10**6),
     "data.mlm_probability": Range(0.0, 0.99, low_open=True),
     "data.limit": Range(1, _BIG, none_ok=True),
     "optim.lr": Range(0.0, 10.0, low_open=True),

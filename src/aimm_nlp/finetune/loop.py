@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from aimm_nlp._progress import Progress
 from aimm_nlp.errors import AimmError
-from aimm_nlp.finetune.batching import collate, plan_epoch
+from aimm_nlp.finetune.batching import batching_for, collate, plan_epoch
 from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
 from aimm_nlp.finetune.weighting import clip_limit, sample_weights, step_normaliser, targets_per_sample
 
@@ -99,9 +99,10 @@ def train(ctx: RunContext) -> TrainState:
         else [len(x) for x in enc.input_ids]
     )
     per_step = world * o.grad_accum
-    plan0 = plan_epoch(
-        lengths, max_tokens=d.max_tokens, max_length=d.max_length, packing=packing, seed=r.seed, epoch=0
-    )
+    shape = dict(max_tokens=d.max_tokens, max_length=d.max_length, packing=packing, megabatch=d.megabatch,
+                 batching=batching_for(cfg.task, d.batching),
+                 strata=enc.labels if cfg.task == "sequence_classification" else None)  # fmt: skip
+    plan0 = plan_epoch(lengths, seed=r.seed, epoch=0, **shape)
     steps_per_epoch = len(plan0) // per_step
     if steps_per_epoch == 0:
         from aimm_nlp.errors import DataError
@@ -115,19 +116,15 @@ def train(ctx: RunContext) -> TrainState:
     counts = targets_per_sample(cfg.task, enc.input_ids, enc.labels, d.mlm_probability)
     norm = step_normaliser(o.loss_weighting, counts, plan0, lengths, max_tokens=d.max_tokens,
                            max_length=d.max_length, packing=packing, per_step=per_step)  # fmt: skip
+    if shape["batching"] == "bucketed" and not packing:  # equal-size batches: the mean count per step
+        norm = max(sum(counts) if o.loss_weighting == "token" else sum(c > 0 for c in counts), 1e-9)
+        norm *= per_step / len(plan0)
 
     def micro_batches(step):
         epoch, k = divmod(step, steps_per_epoch)
         if epoch not in plans:
             plans.clear()
-            plans[epoch] = plan_epoch(
-                lengths,
-                max_tokens=d.max_tokens,
-                max_length=d.max_length,
-                packing=packing,
-                seed=r.seed,
-                epoch=epoch,
-            )
+            plans[epoch] = plan_epoch(lengths, seed=r.seed, epoch=epoch, **shape)
         plan = plans[epoch]
         out = []
         for j in range(o.grad_accum):
