@@ -61,6 +61,9 @@ def test_classifier_card(tok_dir, licensed_data, tmp_path):
         assert result["task"]["type"] == "text-classification" and result["dataset"]["name"] == "heldout.tsv"
         assert {m["type"] for m in result["metrics"]} == set(front["metrics"])
         _no_local_paths(readme, tmp_path, licensed_data, tok_dir)
+    # the card says how batches were formed: a classifier's default is bucketed, not a token budget
+    body = (tmp_path / "ary_sentiment" / "README.md").read_text(encoding="utf-8")
+    assert "- batches: bucketed (equal sample counts" in body and "megabatches of 2" in body
 
 
 def _causal_base(tok_dir, data: Path, out: Path, hub_id: str | None) -> Path:
@@ -90,6 +93,7 @@ def test_causal_and_lora_cards(tok_dir, licensed_data, tmp_path, hub_id, merge, 
     body = readme.read_text(encoding="utf-8")
     assert (f"`{hub_id}`" if hub_id else "local checkpoint `model` (not on the Hub)") in body
     assert ("LoRA adapter" in body) == (not merge)
+    assert "- batches: packed rows" in body or "- batches: token budget" in body
     _no_local_paths(readme, tmp_path, licensed_data, tok_dir)
 
 

@@ -190,7 +190,7 @@ def write_card(folder: Path, cfg, state, *, labels, truncated: int) -> None:
         "",
         "## Training",
         f"- steps: {state.step}, lr {cfg.optim.lr}, scheduler {cfg.optim.scheduler}, seed {cfg.run.seed}",
-        f"- batches: {d.max_tokens} tokens per micro-batch, grad_accum {cfg.optim.grad_accum}, "
+        f"- batches: {_batches(cfg)}, grad_accum {cfg.optim.grad_accum}, "
         f"packing {d.packing and cfg.task == 'causal_lm'}",
         f"- final training loss: {losses[-1] if losses else 'n/a'}",
         f"- real tokens/s: {state.real_tokens / state.train_seconds:,.0f}" if state.train_seconds else "",
@@ -224,3 +224,18 @@ def plot_curve(history: list[dict[str, Any]], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def _batches(cfg: Any) -> str:
+    """How micro-batches were formed (``data.batching`` resolved as :func:`~.batching.batching_for` does)."""
+    from aimm_nlp.finetune.batching import batching_for
+
+    d = cfg.data
+    if d.packing and cfg.task == "causal_lm":
+        return f"packed rows, {d.max_tokens} tokens per micro-batch"
+    if batching_for(cfg.task, d.batching) == "tokens":
+        return f"token budget, {d.max_tokens} tokens per micro-batch"
+    return (
+        f"bucketed (equal sample counts, as many batches as {d.max_tokens} tokens per micro-batch make, "
+        f"length-sorted in megabatches of {d.megabatch})"
+    )
