@@ -115,10 +115,8 @@ def train(ctx: RunContext) -> TrainState:
     plans = {0: plan0}
     counts = targets_per_sample(cfg.task, enc.input_ids, enc.labels, d.mlm_probability)
     norm = step_normaliser(o.loss_weighting, counts, plan0, lengths, max_tokens=d.max_tokens,
-                           max_length=d.max_length, packing=packing, per_step=per_step)  # fmt: skip
-    if shape["batching"] == "bucketed" and not packing:  # equal-size batches: the mean count per step
-        norm = max(sum(counts) if o.loss_weighting == "token" else sum(c > 0 for c in counts), 1e-9)
-        norm *= per_step / len(plan0)
+                           max_length=d.max_length, packing=packing, per_step=per_step,
+                           bucketed=shape["batching"] == "bucketed")  # fmt: skip
 
     def micro_batches(step):
         epoch, k = divmod(step, steps_per_epoch)

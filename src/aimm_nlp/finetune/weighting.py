@@ -53,15 +53,20 @@ def step_normaliser(
     max_length: int,
     packing: bool,
     per_step: int,
+    bucketed: bool = False,
 ) -> float:
     """The expected number of target tokens (``token``) or of samples with a target (``sample``) per
     optimizer step of ``per_step`` full micro-batches of ``max_tokens`` slots: the count per slot of
-    the epoch's ``plan`` times the slots of one step. A constant of the run."""
+    the epoch's ``plan`` times the slots of one step. With ``bucketed`` (equal-size batches,
+    ``data.batching: bucketed``, unpacked) it is the mean count per step: the count over the epoch's
+    batches times ``per_step``. A constant of the run."""
+    total = sum(counts) if weighting == "token" else float(sum(1 for c in counts if c > 0))
+    if bucketed and not packing:
+        return max(total * per_step / len(plan), 1e-9)
     slots = 0
     for batch in plan:
         width = max_length if packing else max(min(lengths[i], max_length) for row in batch for i in row)
         slots += len(batch) * width
-    total = sum(counts) if weighting == "token" else float(sum(1 for c in counts if c > 0))
     return max(total * max_tokens * per_step / max(slots, 1), 1e-9)
 
 
