@@ -126,8 +126,8 @@ _SHIPPED: list[Any] = []  # what _one_text_model gives for the shipped model, on
 
 
 def _one_text_model(model: str | Path | None) -> tuple[Any, Callable[..., Any], Callable[..., Any]]:
-    """(model, ``_fast.predict_one``, ``prior_shift``) for ``model``; kept in _SHIPPED for the shipped one."""
-    from aimm_nlp.text.langid._fast import predict_one
+    """(model, ``_fast_jit.predict_one``, ``prior_shift``) for ``model``; kept in _SHIPPED for the shipped one."""
+    from aimm_nlp.text.langid._fast_jit import predict_one
     from aimm_nlp.text.langid._priors import prior_shift
 
     m = load_langid_model(model)
