@@ -98,7 +98,7 @@ def identify(
 
     Returns:
         A :class:`LangGuess`; ``score`` is calibrated (see the model card), short texts with little
-        evidence get scores near chance rather than a confident label.
+        evidence score near chance. Many calls switch to a compiled path (``AIMM_LANGID_JIT``: README).
 
     Raises:
         ModelError: ``model`` is not a readable langid model folder.

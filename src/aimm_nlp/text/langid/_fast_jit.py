@@ -1,17 +1,23 @@
 """One text, compiled: ``identify(text)`` through a numba kernel once a process makes many such calls.
 
-The one-text path of :mod:`._fast` (numpy, ~100 µs a new ~90-character line) runs about a dozen numpy
-calls on small arrays plus Python per word. :func:`._fast_kernel.one_text` does the same work, cleaning
-to probabilities, in one compiled call (~20-30 µs), with the same features and results equal to the batch
-path to 1e-6. numba is imported, and the kernel compiled or read from numba's on-disk cache, only when
-a process has made enough one-text calls for that to pay (ski rental): importing numba and loading
-the cached kernel costs about as much as :data:`JIT_AFTER` calls on the numpy path, so ``auto`` (the
-default) switches after that many calls when numba's cache holds the kernel, and after
-:data:`JIT_AFTER_COLD` calls when numba must compile it first (a new environment).
+The one-text path of :mod:`._fast` (numpy, ~100 µs a new ~90-character line on a quiet machine) runs
+about a dozen numpy calls on small arrays plus Python per new word. :func:`._fast_kernel.one_text` does
+the same work, cleaning to probabilities, in one compiled call (~25-30 µs, mostly reading ~470 weight
+rows of the 29 MB table), with the same features and results equal to the batch path to 1e-6.
 
-``AIMM_LANGID_JIT`` chooses: ``auto`` (default), ``1`` (compiled from the first call), ``0`` (numpy
-only; also when it is unset and ``AIMM_NO_JIT`` is set). Without numba, or when it fails to compile,
-numpy is used (one debug log line), with the same results.
+When (ski rental): importing numba and reading the kernel from numba's on-disk cache costs a process
+~0.7-1.0 s (numba import ~0.3 s), compiling it first ~7 s (a new environment: ``cache=True`` keeps
+it for every later process), while each call on the compiled path saves ~70-100 µs. So ``auto`` (the
+default) stays on numpy until the process has spent about as long in one-text calls as loading would
+cost: :data:`JIT_AFTER` calls when numba's cache holds the kernel, :data:`JIT_AFTER_COLD` when it must
+compile it (whether it is cached is read from numba's cache folder, without importing numba). A script
+with a few calls never imports numba; a long ``df.text.map(identify)`` loses under a second and then
+runs ~3-4x faster. ``benchmarks/bench_langid.py --one-text-only`` measures all these figures.
+
+``AIMM_LANGID_JIT`` chooses: ``auto`` (default), ``1`` (compiled from the first call: a process that
+knows it will make many calls), ``0`` (numpy only; also when it is unset and ``AIMM_NO_JIT`` is set);
+read at each call, any other value is a ``ConfigError``. Without numba, or when it fails to compile,
+the numpy path is used (one debug log line), with the same results.
 """
 
 from __future__ import annotations
@@ -37,10 +43,10 @@ from aimm_nlp.text.langid._morph import (
 
 __all__ = ["JIT_AFTER", "JIT_AFTER_COLD", "load", "logits_one", "predict_one"]
 
-#: One-text calls after which ``auto`` loads the kernel when numba's cache holds it.
-JIT_AFTER = 5_000
-#: ... and when numba must compile it first (no cache yet).
-JIT_AFTER_COLD = 30_000
+#: One-text calls after which ``auto`` loads the kernel when numba's cache holds it (~0.8 s / ~100 µs).
+JIT_AFTER = 8_000
+#: ... and when numba must compile it first (no cache yet: ~7 s / ~100 µs).
+JIT_AFTER_COLD = 70_000
 VARIABLE = "AIMM_LANGID_JIT"
 _MODES = ("0", "1", "auto")
 
