@@ -50,6 +50,8 @@ TEXTS = [
     "\u064b\u064b\u064b",
     "ولاد 𝕏 𝐭𝐞𝐬𝐭 🙂🙂",
     "a\x00b",
+    "http://x.ma/a\x00wach @u\x00ser bzzzaaaf",
+    "lone \ud800 surrogate \udfff",
     "x\x1cy\u2028z",
     "ABC DEF ÉTÉ",
     "ديالو كيشير غيؤدي ماكانش كيستعملو نفسو دالمغرب فالمدينة كتاب",
