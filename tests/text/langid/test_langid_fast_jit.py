@@ -46,8 +46,12 @@ def test_mode_reads_the_environment(monkeypatch, langid_jit, no_jit, expected: s
     assert _fast_jit.mode() == expected
 
 
+@pytest.mark.parametrize("kernel_state", ["not_loaded", "loaded", "unavailable"])
 @pytest.mark.parametrize("value", ["yes", "2", "", "numba"])
-def test_a_bad_setting_is_a_clear_error(monkeypatch, value: str) -> None:
+def test_a_bad_setting_is_a_clear_error(monkeypatch, kernel, value: str, kernel_state: str) -> None:
+    monkeypatch.setattr(
+        _fast_jit, "_kernel", {"not_loaded": None, "loaded": kernel, "unavailable": False}[kernel_state]
+    )
     monkeypatch.setenv(_fast_jit.VARIABLE, value)
     with pytest.raises(ConfigError, match=r"AIMM_LANGID_JIT.*0 .*1 .*auto"):
         identify("salam")

@@ -187,13 +187,11 @@ def _warm(kernel: Any) -> None:
 def _due() -> bool:
     """Whether the compiled kernel should run this one-text call (it is loaded first when due)."""
     global _calls, _cold
-    if _kernel:
-        return mode() != "0"
-    if _kernel is False:
-        return False
     setting = mode()
-    if setting == "0":
+    if setting == "0" or _kernel is False:
         return False
+    if _kernel:
+        return True
     if setting == "auto":
         _calls += 1
         if _calls < JIT_AFTER:
