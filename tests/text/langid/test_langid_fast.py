@@ -85,14 +85,6 @@ def model():
     return load_langid_model(None)
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    """The compiled kernel, loaded once for the module (compiled, or read from this session's cache)."""
-    got = _fast_jit.load()
-    assert got, "numba is a dependency: the compiled one-text kernel must load"
-    return got
-
-
 def _numpy_path_ran(*args, **kwargs):
     raise AssertionError("the numpy one-text path ran where the compiled kernel was forced")
 

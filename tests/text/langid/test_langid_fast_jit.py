@@ -19,13 +19,6 @@ from aimm_nlp.text.langid import _fast, _fast_jit
 TEXTS = ["واش كاين شي حد فالدار؟", "salam 3likom, labas?", "ⴰⵣⵓⵍ ⴼⵍⵍⴰⵡⵏ", "شفت le film ديال البارح", "🙂", ""]
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    got = _fast_jit.load()
-    assert got, "numba is a dependency: the compiled one-text kernel must load"
-    return got
-
-
 @pytest.mark.parametrize(
     ("langid_jit", "no_jit", "expected"),
     [
