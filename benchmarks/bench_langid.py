@@ -20,7 +20,9 @@ Issue 19 figures, same run:
     above, and over 1-3-word chunks of the dev texts (short text);
   * speed: ``identify_batch`` texts/s on one core (``sentences_per_s``), one-text ``identify()``
     microseconds per call on distinct texts, each timed the first time it is seen (median and best of 7
-    runs of 1,000), the same on texts seen before, and the largest gap between the two paths.
+    runs of 1,000), the same on texts seen before, and the largest gap to the batch path, for the numpy
+    path and the compiled one (``AIMM_LANGID_JIT=0`` / ``1``); the compiled kernel's fresh compile and
+    cached load times (fresh processes, empty numba cache) and the calls after which ``auto`` switches.
 
 Also timed: the cost of the ``lang_mixed`` column (``identify_batch`` on a batch dict word-tags
 every text) against plain identification, same texts, best of a few runs.
@@ -259,23 +261,29 @@ def score_calibration(sets: dict[str, tuple[list[str], list[str]]]) -> dict:
 
 
 def single_text_speed(texts: list[str], n: int = 1000, runs: int = 7) -> dict:
-    """``identify(text)`` one at a time, the notebook path (``df.text.map(identify)``), on distinct texts.
+    """``identify(text)`` one at a time, the notebook path (``df.text.map(identify)``), on distinct texts,
+    on the numpy path and on the compiled path (``AIMM_LANGID_JIT=0`` / ``1``).
 
     The distinct texts of all sets are shuffled; ``runs`` disjoint samples of ``n`` are timed, one pass
     each, so every timed call sees a text for the first time (its tokens and words may be in the
-    one-text path's memos from earlier texts, as in any long column; 2,000 other texts warm them up
-    first). Microseconds per call, wall clock and CPU time of this process: median and best of the
-    runs; ``repeated_us_per_text``: a second pass over the last sample (every token already seen).
-    Also ``identify_batch`` CPU throughput (batches of 4,096, best of 3) and the largest gap between the
-    two paths (all class probabilities). CPU time is the figure to compare on a shared machine: waiting
-    for a core does not count."""
+    numpy path's memos from earlier texts, as in any long column; 2,000 other texts warm each path up
+    first). The numpy path runs first (its memos never saw the samples); before each path a 64 MB scrub
+    evicts the weight rows the other path read. Microseconds per call, wall clock and CPU time of this
+    process: median and best of the runs; ``repeated_us_per_text``: a second pass over the last sample.
+    Also ``identify_batch`` CPU throughput (batches of 4,096, best of 3), the largest gap between each
+    path and the batch path (all class probabilities), and what loading the compiled kernel costs
+    (:func:`kernel_load_cost`). CPU time is the figure to compare on a shared machine: waiting for a
+    core does not count."""
+    import numpy as np
+
     from aimm_nlp.text import identify, identify_batch
+    from aimm_nlp.text.langid import _fast_jit
 
     distinct = list(dict.fromkeys(texts))
     random.Random(SEED).shuffle(distinct)
     samples = [distinct[i * n : (i + 1) * n] for i in range(runs)]
-    for t in distinct[runs * n : runs * n + 2000]:
-        identify(t)  # warm-up on other texts (model load, memos)
+    sample = [t for s in samples for t in s]
+    batch_guesses = identify_batch(sample)
 
     def one_pass(sample: list[str]) -> tuple[float, float]:
         start, start_cpu = time.perf_counter(), time.process_time()
@@ -285,31 +293,85 @@ def single_text_speed(texts: list[str], n: int = 1000, runs: int = 7) -> dict:
             sample
         ) * 1e6
 
-    first = [one_pass(sample) for sample in samples]
-    wall, cpu = sorted(w for w, _ in first), sorted(c for _, c in first)
-    repeated = min(one_pass(samples[-1]) for _ in range(3))
+    paths = {}
+    scrub = np.ones(8 << 20)
+    for name, setting in (("numpy", "0"), ("compiled", "1")):
+        os.environ[_fast_jit.VARIABLE] = setting
+        for t in distinct[runs * n : runs * n + 2000]:
+            identify(t)  # warm-up on other texts (model load, memos, the kernel's load)
+        scrub.sum()
+        first = [one_pass(sample) for sample in samples]
+        wall, cpu = sorted(w for w, _ in first), sorted(c for _, c in first)
+        repeated = min(one_pass(samples[-1]) for _ in range(3))
+        gap = 0.0
+        for t, g in zip(sample, batch_guesses, strict=True):
+            one = identify(t)
+            gap = max(gap, *(abs(one.scores[k] - g.scores[k]) for k in g.scores))
+        paths[name] = {
+            "us_per_text": round(wall[len(wall) // 2], 1),
+            "cpu_us_per_text": round(cpu[len(cpu) // 2], 1),
+            "best_us_per_text": round(wall[0], 1),
+            "best_cpu_us_per_text": round(cpu[0], 1),
+            "repeated_us_per_text": round(repeated[0], 1),
+            "repeated_cpu_us_per_text": round(repeated[1], 1),
+            "max_abs_gap_to_batch": gap,
+        }
+    os.environ.pop(_fast_jit.VARIABLE)
+    if not _fast_jit._kernel:
+        raise SystemExit("the compiled one-text kernel did not load (is numba installed?)")
     batch = []
     for _ in range(3):
         start_cpu = time.process_time()
         for i in range(0, len(texts), 4096):
             identify_batch(texts[i : i + 4096])
         batch.append(len(texts) / (time.process_time() - start_cpu))
-    gap = 0.0
-    sample = [t for s in samples for t in s]
-    for t, g in zip(sample, identify_batch(sample), strict=True):
-        one = identify(t)
-        gap = max(gap, *(abs(one.scores[k] - g.scores[k]) for k in g.scores))
+    load = kernel_load_cost()
+    saved_us = paths["numpy"]["cpu_us_per_text"] - paths["compiled"]["cpu_us_per_text"]
+    load["break_even_calls"] = round(load["cached_load_s"] / (saved_us * 1e-6)) if saved_us > 0 else None
+    load["break_even_calls_cold"] = (
+        round(load["fresh_compile_s"] / (saved_us * 1e-6)) if saved_us > 0 else None
+    )
+    load["auto_switch_after_calls"] = _fast_jit.JIT_AFTER
+    load["auto_switch_after_calls_cold"] = _fast_jit.JIT_AFTER_COLD
     return {
         "texts": len(sample),
         "mean_chars": round(sum(map(len, sample)) / len(sample), 1),
-        "us_per_text": round(wall[len(wall) // 2], 1),
-        "cpu_us_per_text": round(cpu[len(cpu) // 2], 1),
-        "best_us_per_text": round(wall[0], 1),
-        "best_cpu_us_per_text": round(cpu[0], 1),
-        "repeated_us_per_text": round(repeated[0], 1),
-        "repeated_cpu_us_per_text": round(repeated[1], 1),
+        **paths,
         "batch_cpu_texts_per_s": round(max(batch)),
-        "max_abs_gap_to_batch": gap,
+        "kernel_load": load,
+    }
+
+
+def kernel_load_cost() -> dict:
+    """What loading the compiled one-text kernel costs a process that already runs the numpy path
+    (aimm_nlp and its cleaning table loaded), each in a fresh process sharing a new, empty numba cache
+    folder: ``numba_import_s``; ``fresh_compile_s`` (numba import + compile, a new environment), then
+    ``cached_load_s`` (numba import + reading the kernel the first process cached)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    code = (
+        "import json, time\n"
+        "from aimm_nlp.text.langid import _fast, _fast_jit; _fast._table()\n"
+        "t0 = time.perf_counter(); import numba; t1 = time.perf_counter()\n"
+        "assert _fast_jit.load(); print(json.dumps([t1 - t0, time.perf_counter() - t0]))"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        env.pop("AIMM_LANGID_JIT", None)
+        runs = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+                ).stdout
+            )
+            for _ in range(2)
+        ]
+    return {
+        "numba_import_s": round(runs[1][0], 2),
+        "fresh_compile_s": round(runs[0][1], 2),
+        "cached_load_s": round(runs[1][1], 2),
     }
 
 
@@ -446,12 +508,15 @@ def main() -> int:
             print(
                 f"    {row['bin']}  n={row['n']:5d}  mean score {row['conf']:.3f}  accuracy {row['acc']:.3f}"
             )
-    print(
-        f"one-text identify() on distinct texts: {one['us_per_text']} us/text wall, {one['cpu_us_per_text']} "
-        f"us CPU (seen before: {one['repeated_cpu_us_per_text']} us CPU); batch "
-        f"{a['sentences_per_s']:.0f} texts/s wall, {one['batch_cpu_texts_per_s']} texts/s CPU; largest gap "
-        f"to the batch path {one['max_abs_gap_to_batch']:.2e}"
-    )
+    for path in ("numpy", "compiled"):
+        p = one[path]
+        print(
+            f"one-text identify() on distinct texts, {path} path: {p['us_per_text']} us/text wall, "
+            f"{p['cpu_us_per_text']} us CPU (best {p['best_cpu_us_per_text']}; seen before: "
+            f"{p['repeated_cpu_us_per_text']} us CPU); largest gap to the batch path {p['max_abs_gap_to_batch']:.2e}"
+        )
+    print(f"compiled one-text kernel: {json.dumps(one['kernel_load'])}")
+    print(f"batch {a['sentences_per_s']:.0f} texts/s wall, {one['batch_cpu_texts_per_s']} texts/s CPU")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"lang_mixed column: {json.dumps(results['aimm_mixed_column'])}")

@@ -1,10 +1,12 @@
-"""The one-text path of ``identify(text)`` / ``dialectness(text)`` (``aimm_nlp.text.langid._fast``)
-against the batch path (issue 19, speed item).
+"""The one-text path of ``identify(text)`` / ``dialectness(text)`` (``aimm_nlp.text.langid._fast``,
+numpy, and ``_fast_jit``, the numba kernel) against the batch path (issue 19, speed item).
 
 About internals: ``_fast`` cleans with one table gather and ``re``, looks words up in a per-model memo
-and gathers weight rows once; these tests compare it with the sparse batch code of
+and gathers weight rows once; ``_fast_kernel`` does it all in one compiled call. These tests compare
+both (the ``path`` fixture: ``AIMM_LANGID_JIT=0`` / ``1``) with the sparse batch code of
 ``Model.predict_proba`` (a batch of several texts) on a table of texts in every script, on real lines
 of the shared corpora, after the memo is emptied, and on models trained with other feature settings.
+The kernel is compiled once per test process (numba's cache in the session's temporary folder).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 import pytest
 
 from aimm_nlp.text import dialectness, dialectness_batch, identify, identify_batch
-from aimm_nlp.text.langid import _fast, load_langid_model, train_langid
+from aimm_nlp.text.langid import _fast, _fast_jit, load_langid_model, train_langid
 from aimm_nlp.text.langid._encode import prepare
 
 PADS = ["wach nta mzyan", "هذا الكتاب مفيد جدا", "http://x.ma @u #t"]  # mates that switch masking on
@@ -48,6 +50,8 @@ TEXTS = [
     "\u064b\u064b\u064b",
     "ولاد 𝕏 𝐭𝐞𝐬𝐭 🙂🙂",
     "a\x00b",
+    "http://x.ma/a\x00wach @u\x00ser bzzzaaaf",
+    "lone \ud800 surrogate \udfff",
     "x\x1cy\u2028z",
     "ABC DEF ÉTÉ",
     "ديالو كيشير غيؤدي ماكانش كيستعملو نفسو دالمغرب فالمدينة كتاب",
@@ -81,6 +85,22 @@ def model():
     return load_langid_model(None)
 
 
+def _numpy_path_ran(*args, **kwargs):
+    raise AssertionError("the numpy one-text path ran where the compiled kernel was forced")
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def path(request, monkeypatch, kernel) -> str:
+    """Run the test on the numpy path, then on the compiled kernel (the numpy path then fails if called)."""
+    if request.param == "numpy":
+        monkeypatch.setenv(_fast_jit.VARIABLE, "0")
+    else:
+        monkeypatch.setenv(_fast_jit.VARIABLE, "1")
+        monkeypatch.setattr(_fast, "predict_one", _numpy_path_ran)
+        monkeypatch.setattr(_fast, "logits_one", _numpy_path_ran)
+    return request.param
+
+
 @pytest.mark.parametrize("text", TEXTS)
 def test_clean_equals_prepare(text: str) -> None:
     codes, _ = prepare([text])
@@ -88,7 +108,7 @@ def test_clean_equals_prepare(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_one_text_equals_the_batch_path(model, text: str) -> None:
+def test_one_text_equals_the_batch_path(model, path: str, text: str) -> None:
     _assert_same(model, [text])
     one, batch = identify(text), identify_batch([text, *PADS])[0]
     assert (one.lang, one.mixed) == (batch.lang, batch.mixed)
@@ -100,7 +120,9 @@ def test_one_text_equals_the_batch_path(model, text: str) -> None:
 
 @pytest.mark.parametrize("calibrated", [True, False], ids=["calibrated", "raw"])
 @pytest.mark.parametrize("priors", [None, {"arb_Arab": 0.7}], ids=["no_priors", "priors"])
-def test_one_text_logits_equal_the_batch_path(model, calibrated: bool, priors: dict | None) -> None:
+def test_one_text_logits_equal_the_batch_path(
+    model, path: str, calibrated: bool, priors: dict | None
+) -> None:
     # Model.logits of one text (dialectness(text), tag_words) runs _fast.logits_one.
     from aimm_nlp.text.langid._priors import prior_shift
 
@@ -113,6 +135,7 @@ def test_one_text_logits_equal_the_batch_path(model, calibrated: bool, priors: d
 
 
 def test_one_text_after_the_word_memo_is_emptied(model, monkeypatch) -> None:
+    monkeypatch.setenv(_fast_jit.VARIABLE, "0")
     # A fresh word memo of at most 3 entries (beyond: emptied before the next text's new words).
     monkeypatch.setattr(_fast, "_MEMO_SIZE", 3)
     monkeypatch.setitem(model.__dict__, "_one_text", _fast._OneText(model))
@@ -123,6 +146,7 @@ def test_one_text_after_the_word_memo_is_emptied(model, monkeypatch) -> None:
 
 
 def test_one_text_beyond_the_first_size_of_the_value_row(model, monkeypatch) -> None:
+    monkeypatch.setenv(_fast_jit.VARIABLE, "0")
     # Room for 2 word-shape features: texts with more, and long texts, grow the row of feature values.
     monkeypatch.setattr(_fast, "_SHAPES_MAX", 2)
     monkeypatch.setitem(model.__dict__, "_one_text", _fast._OneText(model))
@@ -135,7 +159,7 @@ def _lines(path: Path, n: int) -> list[str]:
         return [line.rstrip("\n") for line in islice(fh, n)]
 
 
-def test_one_text_equals_the_batch_path_on_real_lines(shared: Path, model) -> None:
+def test_one_text_equals_the_batch_path_on_real_lines(shared: Path, model, path: str) -> None:
     flores = shared / "corpora" / "flores200-subset" / "devtest"
     texts = [t for path in sorted(flores.glob("*.devtest")) for t in _lines(path, 60)]
     tweets = _lines(shared / "data" / "afrisenti_ma" / "dev.tsv", 300)[1:]
@@ -166,7 +190,7 @@ ROWS = {
     ],
     ids=["v1", "orders_1_3_no_words", "orders_2_6"],
 )
-def test_one_text_equals_the_batch_path_on_other_models(tmp_path: Path, options: dict) -> None:
+def test_one_text_equals_the_batch_path_on_other_models(tmp_path: Path, path: str, options: dict) -> None:
     texts = [t for ts in ROWS.values() for t in ts]
     labels = [k for k, ts in ROWS.items() for _ in ts]
     train_langid(texts, labels, out=tmp_path / "m", bits=12, C=50, word_model=False, **options)
@@ -209,7 +233,7 @@ class _Str(str):
     [{}, {"priors": {"arb_Arab": 0.7}}, {"model": "shipped_folder"}],
     ids=["default", "priors", "model_folder"],
 )
-def test_one_text_guess_is_a_plain_langguess(text, as_text: str, options: dict) -> None:
+def test_one_text_guess_is_a_plain_langguess(path: str, text, as_text: str, options: dict) -> None:
     from dataclasses import FrozenInstanceError
 
     from aimm_nlp.text import LangGuess
@@ -226,3 +250,14 @@ def test_one_text_guess_is_a_plain_langguess(text, as_text: str, options: dict) 
     assert one == built and hash(one) == hash(built) and repr(one) == repr(built)
     with pytest.raises(FrozenInstanceError):
         one.lang = "fra_Latn"
+
+
+def test_one_text_from_several_threads(path: str) -> None:
+    # The kernel releases the GIL and writes only into its own output row; the numpy path shares memos.
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [t for t in TEXTS if t] * 8
+    alone = [identify(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(identify, texts))
+    assert [(g.lang, dict(g.scores)) for g in threaded] == [(g.lang, dict(g.scores)) for g in alone]

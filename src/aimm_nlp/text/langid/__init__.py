@@ -98,7 +98,7 @@ def identify(
 
     Returns:
         A :class:`LangGuess`; ``score`` is calibrated (see the model card), short texts with little
-        evidence get scores near chance rather than a confident label.
+        evidence score near chance. Many calls switch to a compiled path (``AIMM_LANGID_JIT``: README).
 
     Raises:
         ModelError: ``model`` is not a readable langid model folder.
@@ -126,8 +126,8 @@ _SHIPPED: list[Any] = []  # what _one_text_model gives for the shipped model, on
 
 
 def _one_text_model(model: str | Path | None) -> tuple[Any, Callable[..., Any], Callable[..., Any]]:
-    """(model, ``_fast.predict_one``, ``prior_shift``) for ``model``; kept in _SHIPPED for the shipped one."""
-    from aimm_nlp.text.langid._fast import predict_one
+    """(model, ``_fast_jit.predict_one``, ``prior_shift``) for ``model``; kept in _SHIPPED for the shipped one."""
+    from aimm_nlp.text.langid._fast_jit import predict_one
     from aimm_nlp.text.langid._priors import prior_shift
 
     m = load_langid_model(model)

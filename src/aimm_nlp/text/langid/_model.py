@@ -126,7 +126,7 @@ class Model:
         logits (``tag_words`` uses those: its weights were chosen on them).
         """
         if len(texts) == 1:
-            from aimm_nlp.text.langid._fast import logits_one
+            from aimm_nlp.text.langid._fast_jit import logits_one
 
             row, one_script, one_counts = logits_one(self, texts[0], shift, calibrated=calibrated)
             return np.array([row]), np.array([one_script]), np.array([one_counts])
@@ -153,7 +153,7 @@ class Model:
     def predict_one(self, text: str, shift: np.ndarray | None = None) -> tuple[list[float], int, int]:
         """``predict_proba`` of one text, lean (``_fast``, equal to the batch path to 1e-6):
         (probabilities as a list, script index, number of letters)."""
-        from aimm_nlp.text.langid._fast import predict_one
+        from aimm_nlp.text.langid._fast_jit import predict_one
 
         return predict_one(self, text, shift)
 
