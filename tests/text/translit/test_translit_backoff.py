@@ -85,6 +85,10 @@ def test_a_model_of_a_wrong_convention_backs_off_to_the_default(
     assert report.backoff["short"]["words"] >= 40
     assert report.backoff["short"]["cer_folded_rule"] == report.backoff["short"]["cer_folded_shipped"]
     assert report.backoff["short"]["rule"] == {"min_prob": 1.01, "guard": True, "lexicon_min": 0}
+    assert report.backoff["short"]["words_changed"] == 0 and report.backoff["short"]["beats_shipped"] is None
+    side = json.loads((tmp_path / "m" / "model.json").read_text("utf-8"))
+    assert side["backoff_cv"] == report.backoff  # the printed figures are the model's record
+    assert side["backoff_cv"]["bootstrap"] == {"resamples": 1000, "level": 0.95, "unit": "target text"}
     unseen = ["nta", "hadchi", "mchina", "lyoum", "3lik", "bslama", "", "😂", "mzyaaaan"]
     model = Transliterator(src="ary_Latn", dst="ary_Arab", model=tmp_path / "m").batch(unseen)
     assert model == Transliterator(src="ary_Latn", dst="ary_Arab").batch(unseen)

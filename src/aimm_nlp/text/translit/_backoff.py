@@ -252,6 +252,7 @@ def _best_rule(scored: list, *, seed: int = 0) -> tuple[BackoffRule, dict]:
         got = [sum(d[i] for i in idx) / n for idx, n in zip(strata, lengths, strict=True)]
         if got[0] < base[0] and all(g <= b for g, b in zip(got, base, strict=True)):
             delta = np.bincount(group_of, weights=np.subtract(d, base_d), minlength=len(groups))
+            delta = delta.astype(np.float32)  # sums of small whole numbers: exact
             changed = sum(h != s for h, s in zip(hyps, shipped, strict=True))
             candidates.append(_Scored(rule, got, delta, changed))
     figures: dict = {"cer_folded_shipped": round(base[0], 4), "best_candidate": None}
@@ -264,9 +265,9 @@ def _best_rule(scored: list, *, seed: int = 0) -> tuple[BackoffRule, dict]:
 
         def beats(a: Any, b: Any) -> float:
             """Share of the resamples in which per-group distances ``a`` sum below ``b``'s."""
-            return float(np.mean(draws @ (a - b)[touched].astype(np.float32) < 0))
+            return float(np.mean(draws @ (a - b)[touched] < 0))
 
-        zero = np.zeros(len(groups))
+        zero = np.zeros(len(groups), dtype=np.float32)
         top = min(candidates, key=lambda c: c.cer[0])
         figures["best_candidate"] = {
             "rule": top.rule.to_dict(),
