@@ -94,8 +94,9 @@ def _train_parser() -> argparse.ArgumentParser:
         description="Train a joint-sequence Arabizi->Arabic model from pairs (EM alignment + graphone n-gram). "
         "It spells words of its training pairs as they were spelled there and backs off to the shipped "
         "ranker where its own evidence is weak (rule chosen by 3-fold cross-validation on the training "
-        "rows, by target word). Prints JSON: sizes, the back-off rule and the held-out CER of the "
-        "shipped default beside the new model's.",
+        "rows, by target word, and used only where it beats the shipped ranker beyond chance: a paired "
+        "bootstrap). Prints JSON: sizes, the back-off rule with its cross-validation figures and the "
+        "held-out CER of the shipped default beside the new model's.",
     )
     _pairs_options(p)
     p.add_argument(

@@ -85,6 +85,10 @@ def test_a_model_of_a_wrong_convention_backs_off_to_the_default(
     assert report.backoff["short"]["words"] >= 40
     assert report.backoff["short"]["cer_folded_rule"] == report.backoff["short"]["cer_folded_shipped"]
     assert report.backoff["short"]["rule"] == {"min_prob": 1.01, "guard": True, "lexicon_min": 0}
+    assert report.backoff["short"]["words_changed"] == 0 and report.backoff["short"]["beats_shipped"] is None
+    side = json.loads((tmp_path / "m" / "model.json").read_text("utf-8"))
+    assert side["backoff_cv"] == report.backoff  # the printed figures are the model's record
+    assert side["backoff_cv"]["bootstrap"] == {"resamples": 1000, "level": 0.95, "unit": "target text"}
     unseen = ["nta", "hadchi", "mchina", "lyoum", "3lik", "bslama", "", "😂", "mzyaaaan"]
     model = Transliterator(src="ary_Latn", dst="ary_Arab", model=tmp_path / "m").batch(unseen)
     assert model == Transliterator(src="ary_Latn", dst="ary_Arab").batch(unseen)
@@ -168,8 +172,95 @@ def test_cli_holdout_out_of_range_exits_2(
 )
 def test_no_source_of_the_pair_file_pays_for_another(b_words: int, expected: _backoff.BackoffRule) -> None:
     """Sentences gain 1 letter in 4 with the joint model, a word list loses as much: the rule may not
-    trade one source for the other (rows: reference, kind, source, shipped, in vocab, joint, prob, lexicon)."""
-    sentences = [("بزاف", "short", "sentences", "بزف", False, "بزاف", 0.9, None)] * 300
-    word_list = [("واخا", "short", "words.csv", "واخا", False, "واخ", 0.9, None)] * b_words
-    rule, base, best = _backoff._best_rule(sentences + word_list)
-    assert rule == expected and best <= base
+    trade one source for the other (rows: reference, kind, source, shipped, in vocab, joint, prob,
+    lexicon, target text)."""
+    sentences = [("بزاف", "short", "sentences", "بزف", False, "بزاف", 0.9, None, f"s{i}") for i in range(300)]
+    word_list = [
+        ("واخا", "short", "words.csv", "واخا", False, "واخ", 0.9, None, f"w{i}") for i in range(b_words)
+    ]
+    rule, figures = _backoff._best_rule(sentences + word_list)
+    assert rule == expected and figures["cer_folded_rule"] <= figures["cer_folded_shipped"]
+
+
+def _cv_rows(gains: int, losses: int, gains_at_half: int = 0, losses_at_half: int = 0) -> list[tuple]:
+    """Scored cross-validation words of one kind of line: 300 the shipped ranker and the joint model
+    both spell right, then ``gains`` the joint model alone spells right (posterior 0.95), ``losses``
+    it alone spells wrong, and as many of each at posterior 0.5."""
+    right = ("بزاف", "short", "words.csv", "بزاف", False, "بزاف", 1.0, None)
+    gain = ("واخا", "short", "words.csv", "واخ", False, "واخا", 0.95, None)
+    loss = ("واخا", "short", "words.csv", "واخا", False, "واخ", 0.95, None)
+    rows = [right] * 300 + [gain] * gains + [loss] * losses
+    rows += [(*gain[:6], 0.5, None)] * gains_at_half + [(*loss[:6], 0.5, None)] * losses_at_half
+    return [(*r, f"target{i}") for i, r in enumerate(rows)]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected", "changed"),
+    [
+        # 3 words better, 2 worse: a lower CER over the folds, but no better than chance: shipped
+        (_cv_rows(3, 2), _backoff.BackoffRule(), 0),
+        # 2 words better, none worse: the bootstrap cannot tell it from chance either
+        (_cv_rows(2, 0), _backoff.BackoffRule(), 0),
+        # 30 words better, none worse: clear evidence, the joint model is used
+        (_cv_rows(30, 0), _backoff.BackoffRule(0.0, True, 0), 30),
+        # and 2 better / 1 worse more below posterior 0.6: the best rule (all 33) does not beat the
+        # one changing 30 words beyond chance, so the one changing fewer words is chosen
+        (_cv_rows(30, 0, 2, 1), _backoff.BackoffRule(0.6, True, 0), 30),
+    ],
+)
+def test_a_rule_must_beat_the_shipped_ranker_beyond_chance(
+    rows: list[tuple], expected: _backoff.BackoffRule, changed: int
+) -> None:
+    rule, figures = _backoff._best_rule(rows, seed=0)
+    assert rule == expected and figures["words_changed"] == changed
+    assert figures["best_candidate"] is not None  # there was a rule with a lower CER over the folds
+    assert (
+        figures["best_candidate"]["cer_folded"] <= figures["cer_folded_rule"] <= figures["cer_folded_shipped"]
+    )
+    if rule == _backoff.BackoffRule():
+        assert (
+            figures["best_candidate"]["beats_shipped"] < _backoff.LEVEL and figures["beats_shipped"] is None
+        )
+    else:
+        assert figures["beats_shipped"] >= _backoff.LEVEL
+
+
+# Single-word training rows: 96 Darija words (16 words, alone and with a clitic in front).
+_TARGETS = [pre + ar for ar in SPELLINGS for pre in ("", "ل", "ب", "ف", "و", "ك")]
+
+
+def _latin(ar: str) -> str:
+    clitic = {"ل": "l", "ب": "b", "ف": "f", "و": "w", "ك": "k"}
+    word = ar[1:] if ar[0] in clitic and ar[1:] in SPELLINGS else ar
+    return (clitic[ar[0]] if word != ar else "") + SPELLINGS[word][0]
+
+
+@pytest.mark.parametrize(
+    ("shipped_wrong", "joint_wrong", "uses_joint"), [(3, 2, False), (2, 0, False), (30, 0, True)]
+)
+def test_single_word_lines_back_off_unless_the_folds_show_a_real_gain(
+    monkeypatch: pytest.MonkeyPatch, shipped_wrong: int, joint_wrong: int, uses_joint: bool
+) -> None:
+    """Cross-validation on a tiny word list with stand-in spellers: a joint model that fixes a few of
+    the shipped ranker's words (and breaks others) is not trusted on single-word lines; one that fixes
+    many is."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)
+    rows = [(ar, "words.csv", [(_latin(ar), ar)]) for ar in _TARGETS]
+    truth = {_latin(ar): ar for ar in _TARGETS}
+    latin = sorted(truth)
+    bad_shipped = set(latin[:shipped_wrong])
+    bad_joint = set(latin[shipped_wrong : shipped_wrong + joint_wrong])
+
+    def shipped(words: list[str]) -> list[str]:
+        return [truth[w][:-1] if w in bad_shipped else truth[w] for w in words]
+
+    def train(pairs: list[tuple[str, str]]):  # the "trained" model: right except on bad_joint
+        return lambda word, k: [(truth[word][:-1] if word in bad_joint else truth[word], 0.0)]
+
+    rules, report = _backoff.choose_rules(rows, train=train, shipped=shipped, vocab=set(), seed=0)
+    assert report["short"]["words"] == len(_TARGETS) and report["long"]["words"] == 0
+    assert report["bootstrap"] == {"resamples": 1000, "level": 0.95, "unit": "target text"}
+    assert (rules["short"] != _backoff.BackoffRule()) is uses_joint
+    assert report["short"]["rule"] == rules["short"].to_dict()
+    assert report["short"]["words_changed"] == (shipped_wrong + joint_wrong if uses_joint else 0)
+    assert rules["long"] == _backoff.BackoffRule()  # no running text: the shipped ranker

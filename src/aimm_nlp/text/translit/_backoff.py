@@ -15,12 +15,18 @@ conventions in the same pair file (DODa's word list and its sentences), so each 
 own rule. Each is chosen by cross-validation on the training rows of that kind only: 3 folds of rows
 grouped by target text (as the held-out split: every spelling of a word, every copy of a sentence on
 one side), so a word-list row's word is unseen by the model that spells it while a sentence's common
-words are seen, as in use. The rule chosen has the lowest CER over the folds among the rules not worse
-than the shipped ranker on that kind of line nor on any source of the pair file (its ``source`` or
-``source_file`` column: a word list and sentences in one file follow their own conventions, neither
-may pay for the other); the shipped ranker alone (``min_prob=1.01``, no lexicon) is among the
-choices, so it never loses on the folds, and a kind of line with too few training words to tell keeps
-the shipped ranker.
+words are seen, as in use. A rule is a candidate when it is not worse than the shipped ranker on that
+kind of line nor on any source of the pair file (its ``source`` or ``source_file`` column: a word list
+and sentences in one file follow their own conventions, neither may pay for the other).
+
+A rule must also earn every spelling it changes (:func:`_select`): a paired bootstrap over the
+cross-validation rows (resampled by target text, :data:`RESAMPLES` Poisson resamples) keeps only the
+candidates that beat the shipped ranker in at least :data:`LEVEL` of the resamples, and of those the
+one that changes the fewest words from the shipped spelling while the best of them (lowest CER) does
+not beat it in :data:`LEVEL` of the resamples (the "one standard error" rule of model selection,
+with a bootstrap instead of a standard error). A gain the folds cannot tell from noise keeps the
+shipped ranker, whose spelling of an unseen word is then the default's; a kind of line with too few
+training words to tell keeps it too.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from aimm_nlp._distance import edit_distance
 from aimm_nlp.text.translit._eval import fold
@@ -58,6 +65,9 @@ KINDS = ("short", "long")
 MIN_CV_WORDS = 300
 # A source of the pair file with this many words scored (of one kind of line) must not lose either.
 MIN_SOURCE_WORDS = 100
+# Paired bootstrap of the rule choice: resamples of the CV rows, and the share of them a rule must win.
+RESAMPLES = 1000
+LEVEL = 0.95
 
 
 @dataclass(frozen=True)
@@ -139,57 +149,74 @@ def choose_rules(
     word pairs)``.
 
     ``train`` fits a joint model to word pairs and returns its ``rank(word, k)``; ``shipped`` spells
-    many words with the shipped ranker. Returns the rule of each kind of line (:func:`line_class`):
-    the lowest folded CER over the folds among the rules not worse than the shipped ranker on that kind
-    of line, nor on any source of the pair file (its ``source`` column) with at least
-    :data:`MIN_SOURCE_WORDS` words scored (a word list and sentences mixed in one file follow their own
-    conventions: neither may pay for the other); a kind with fewer than :data:`MIN_CV_WORDS` words
-    scored keeps the shipped ranker (no evidence). Also a report of the CER of both per kind.
+    many words with the shipped ranker. Returns the rule of each kind of line (:func:`line_class`),
+    chosen as the module docstring says: among the rules not worse than the shipped ranker on that kind
+    of line nor on any source of the pair file (its ``source`` column) with at least
+    :data:`MIN_SOURCE_WORDS` words scored, those that beat the shipped ranker in at least :data:`LEVEL`
+    of the bootstrap resamples, and of those the one changing the fewest words that the best of them
+    does not beat in :data:`LEVEL` of the resamples; else the shipped ranker (also for a kind with fewer
+    than :data:`MIN_CV_WORDS` words scored: no evidence). Also a report per kind: the CER of the
+    shipped ranker and of the rule over the folds, the words the rule changes, the share of resamples
+    in which it beats the shipped ranker, and the lowest-CER candidate (chosen or not).
     """
     fold_of = [
         int.from_bytes(hashlib.sha256(f"cv{seed}:{fold(t, keep_spaces=True)}".encode()).digest()[:8], "big")
         % CV_FOLDS
         for t, _, _ in rows
     ]
-    # (reference, kind of line, source, shipped spelling, in vocab, joint spelling, posterior, lexicon entry)
+    # (reference, kind of line, source, shipped spelling, in vocab, joint spelling, posterior, lexicon
+    # entry, the row's folded target text: the unit the bootstrap resamples)
     scored: list[tuple] = []
     for k in range(CV_FOLDS):
         inside = [p for (_, _, wp), f in zip(rows, fold_of, strict=True) if f != k for p in wp]
-        outside = [(src, wp) for (_, src, wp), f in zip(rows, fold_of, strict=True) if f == k]
+        outside = [(src, wp, t) for (t, src, wp), f in zip(rows, fold_of, strict=True) if f == k]
         if not inside or not outside:
             continue
-        outside.sort(key=lambda row: hashlib.sha256(f"{seed}:{row}".encode()).digest())
-        sample: list[tuple[str, str, str, str]] = []
+        outside.sort(key=lambda row: hashlib.sha256(f"{seed}:{row[:2]}".encode()).digest())
+        sample: list[tuple[str, str, str, str, str]] = []
         taken: dict[tuple[str, str], int] = defaultdict(int)
-        for source, wp in outside:  # up to CV_WORDS words of each kind of line and source
+        for source, wp, target in outside:  # up to CV_WORDS words of each kind of line and source
             kind = line_class(len(wp))
             if taken[kind, source] < CV_WORDS:
                 taken[kind, source] += len(wp)
-                sample.extend((src, dst, kind, source) for src, dst in wp)
+                group = fold(target, keep_spaces=True)
+                sample.extend((src, dst, kind, source, group) for src, dst in wp)
         rank, known = train(inside), lexicon_of(inside)
-        spelled = shipped([squeeze(s) for s, _, _, _ in sample])
-        for (src, ref, kind, source), mine in zip(sample, spelled, strict=True):
+        spelled = shipped([squeeze(s) for s, *_ in sample])
+        for (src, ref, kind, source, group), mine in zip(sample, spelled, strict=True):
             ranked = rank(squeeze(src), 5)
             joint = ranked[0][0] if ranked else None
             entry = known.get(squeeze(src))
-            scored.append((ref, kind, source, mine, mine in vocab, joint, posterior(ranked), entry))
+            scored.append((ref, kind, source, mine, mine in vocab, joint, posterior(ranked), entry, group))
     rules: dict[str, BackoffRule] = {}
-    report: dict = {"folds": CV_FOLDS, "long_line_words": LONG_LINE}
+    report: dict = {
+        "folds": CV_FOLDS,
+        "long_line_words": LONG_LINE,
+        "bootstrap": {"resamples": RESAMPLES, "level": LEVEL, "unit": "target text"},
+    }
     for kind in KINDS:
         mine = [r for r in scored if r[1] == kind]
-        rule, base, best = _best_rule(mine) if len(mine) >= MIN_CV_WORDS else (BackoffRule(), None, None)
-        rules[kind] = rule
-        report[kind] = {
-            "words": len(mine),
-            "sources": dict(sorted(Counter(r[2] for r in mine).items())),
-            "rule": rule.to_dict(),
-            "cer_folded_shipped": None if base is None else round(base, 4),
-            "cer_folded_rule": None if best is None else round(best, 4),
-        }
+        words = {"words": len(mine), "sources": dict(sorted(Counter(r[2] for r in mine).items()))}
+        if len(mine) >= MIN_CV_WORDS:
+            rules[kind], figures = _best_rule(mine, seed=seed)
+        else:  # no evidence: the shipped ranker
+            rules[kind], figures = BackoffRule(), {"cer_folded_shipped": None, "cer_folded_rule": None}
+        report[kind] = {**words, "rule": rules[kind].to_dict(), **figures}
     return rules, report
 
 
-def _best_rule(scored: list) -> tuple[BackoffRule, float, float]:
+@dataclass
+class _Scored:
+    rule: BackoffRule
+    cer: list[float]  # folded CER on the whole kind of line, then on each source large enough to count
+    per_group: Any  # numpy: edit distance minus the shipped ranker's, summed per target text
+    changed: int  # words spelled otherwise than by the shipped ranker
+
+
+def _best_rule(scored: list, *, seed: int = 0) -> tuple[BackoffRule, dict]:
+    """The rule of one kind of line (the module docstring) and its cross-validation figures."""
+    import numpy as np
+
     refs = [fold(r[0]) for r in scored]
     strata = [range(len(scored))]
     by_source: dict[str, list[int]] = defaultdict(list)
@@ -198,27 +225,64 @@ def _best_rule(scored: list) -> tuple[BackoffRule, float, float]:
     if len(by_source) > 1:
         strata += [idx for idx in by_source.values() if len(idx) >= MIN_SOURCE_WORDS]
     lengths = [max(1, sum(len(refs[i]) for i in idx)) for idx in strata]
+    groups = {g: j for j, g in enumerate(dict.fromkeys(r[8] for r in scored))}
+    group_of = np.array([groups[r[8]] for r in scored])
     memo: dict[tuple[int, str], int] = {}
 
-    def cer(hyps: list[str]) -> list[float]:
-        """Folded CER (the sums of :func:`score`; one edit distance per word and spelling), per stratum."""
-        dist = []
+    def distances(hyps: list[str]) -> list[int]:
+        """One edit distance per word and spelling (folded: the sums of :func:`score`)."""
+        out = []
         for i, h in enumerate(hyps):
             d = memo.get((i, h))
             if d is None:
                 d = memo[(i, h)] = edit_distance(fold(h), refs[i])
-            dist.append(d)
-        return [sum(dist[i] for i in idx) / n for idx, n in zip(strata, lengths, strict=True)]
+            out.append(d)
+        return out
 
-    base = cer([r[3] for r in scored])
-    best_rule, best = BackoffRule(), base[0]
+    shipped = [r[3] for r in scored]
+    base_d = distances(shipped)
+    base = [sum(base_d[i] for i in idx) / n for idx, n in zip(strata, lengths, strict=True)]
+    candidates = []
     for rule in _grid():
-        got = cer(
-            [
-                decide(rule, known=kn, shipped=sh, in_vocab=iv, joint=jt, prob=pr)[0]
-                for _, _, _, sh, iv, jt, pr, kn in scored
-            ]
-        )
-        if got[0] < best and all(g <= b for g, b in zip(got, base, strict=True)):
-            best_rule, best = rule, got[0]
-    return best_rule, base[0], best
+        hyps = [
+            decide(rule, known=kn, shipped=sh, in_vocab=iv, joint=jt, prob=pr)[0]
+            for _, _, _, sh, iv, jt, pr, kn, _ in scored
+        ]
+        d = distances(hyps)
+        got = [sum(d[i] for i in idx) / n for idx, n in zip(strata, lengths, strict=True)]
+        if got[0] < base[0] and all(g <= b for g, b in zip(got, base, strict=True)):
+            delta = np.bincount(group_of, weights=np.subtract(d, base_d), minlength=len(groups))
+            delta = delta.astype(np.float32)  # sums of small whole numbers: exact
+            changed = sum(h != s for h, s in zip(hyps, shipped, strict=True))
+            candidates.append(_Scored(rule, got, delta, changed))
+    figures: dict = {"cer_folded_shipped": round(base[0], 4), "best_candidate": None}
+    chosen, wins = BackoffRule(), None
+    if candidates:
+        # Poisson bootstrap (each target text drawn Poisson(1) times), paired: every rule on the same
+        # resamples; only the target texts some candidate spells otherwise than the shipped ranker count.
+        touched = np.flatnonzero(np.any([c.per_group != 0 for c in candidates], axis=0))
+        draws = np.random.default_rng(seed).poisson(1.0, size=(RESAMPLES, len(touched))).astype(np.float32)
+
+        def beats(a: Any, b: Any) -> float:
+            """Share of the resamples in which per-group distances ``a`` sum below ``b``'s."""
+            return float(np.mean(draws @ (a - b)[touched] < 0))
+
+        zero = np.zeros(len(groups), dtype=np.float32)
+        top = min(candidates, key=lambda c: c.cer[0])
+        figures["best_candidate"] = {
+            "rule": top.rule.to_dict(),
+            "cer_folded": round(top.cer[0], 4),
+            "beats_shipped": round(beats(top.per_group, zero), 3),
+        }
+        earned = [c for c in candidates if beats(c.per_group, zero) >= LEVEL]
+        if earned:
+            best = min(earned, key=lambda c: c.cer[0])
+            pick = min(
+                (c for c in earned if beats(best.per_group, c.per_group) < LEVEL),
+                key=lambda c: (c.changed, c.cer[0]),
+            )
+            chosen, wins = pick.rule, (pick, beats(pick.per_group, zero))
+    figures["cer_folded_rule"] = round(wins[0].cer[0], 4) if wins else round(base[0], 4)
+    figures["words_changed"] = wins[0].changed if wins else 0
+    figures["beats_shipped"] = round(wins[1], 3) if wins else None
+    return chosen, figures

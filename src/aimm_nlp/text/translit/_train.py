@@ -120,7 +120,10 @@ def train_transliterator(
     The trained model backs off to the shipped ranker where its own evidence is weak (see
     :mod:`aimm_nlp.text.translit._backoff`): one rule for lines of up to 3 words and one for longer
     lines, each chosen by 3-fold cross-validation on the training rows (by target text), never on
-    the held-out rows; a kind of line the training rows hardly cover keeps the shipped ranker.
+    the held-out rows, and used only where it beats the shipped ranker beyond chance (a paired
+    bootstrap over the cross-validation rows; the rule, its figures and the lowest-CER rule it was
+    preferred to are in ``backoff`` and ``model.json``'s ``backoff_cv``); a kind of line the training
+    rows hardly cover, or where no rule earns its changes, keeps the shipped ranker.
 
     Raises:
         ConfigError: an option is out of range (all problems listed); ``out`` is a file, a folder
