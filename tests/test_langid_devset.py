@@ -21,12 +21,13 @@ DEV = DEV_DIR / "dev.tsv"
 GUIDELINE = DEV_DIR / "GUIDELINE.md"
 HEADER = ["id", "text", "label", "source"]
 LABELS = {"ary_Arab", "arb_Arab", "mixed"}
-SOURCES = {"afrisenti_ma", "qcri_dialectal_pos_mgr", "written"}
+SOURCES = {"afrisenti_ma", "qcri_dialectal_pos_mgr", "written", "written_everyday"}
 MIN_ROWS = 600
 ID_PATTERNS = {
     "afrisenti_ma": re.compile(r"afrisenti_ma:ma_(?:dev|test)_\d{5}"),
     "qcri_dialectal_pos_mgr": re.compile(r"qcri_dialectal_pos_mgr:sent\d+"),
     "written": re.compile(r"written:\d{4}"),
+    "written_everyday": re.compile(r"written_everyday:\d{4}"),
 }
 ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 OTHER_LETTER = re.compile(r"[^\W\d_\u0600-\u06ff]")
@@ -165,7 +166,9 @@ def _shared_tweets(shared: Path) -> dict[str, str]:
 def test_tweets_are_unchanged_from_their_source(shared):
     tweets = _shared_tweets(shared)
     bad = [
-        row["id"] for _, row in DATA if row["source"] != "written" and tweets.get(row["id"]) != row["text"]
+        row["id"]
+        for _, row in DATA
+        if not row["source"].startswith("written") and tweets.get(row["id"]) != row["text"]
     ]
     assert not bad, f"tweets missing from or different to their source row: {bad[:20]}"
 
@@ -178,6 +181,8 @@ def test_no_dev_text_is_in_the_langid_training_data(shared):
     train_ids = {row["source_id"] for row in train}
     leaked = [row["id"] for _, row in DATA if norm(row["text"]) in train_texts]
     leaked += [
-        row["id"] for _, row in DATA if row["source"] != "written" and row["id"].split(":", 1)[1] in train_ids
+        row["id"]
+        for _, row in DATA
+        if not row["source"].startswith("written") and row["id"].split(":", 1)[1] in train_ids
     ]
     assert not leaked, f"dev rows also in langid_moroccan (training data): {leaked[:20]}"
