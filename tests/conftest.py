@@ -1,4 +1,4 @@
-"""Shared fixtures: offline HF caches and aimm_nlp's cache folder per session, and the path to ../shared.
+"""Shared fixtures: offline HF caches, aimm_nlp's and numba's cache folders per session, and the path to ../shared.
 
 ``shared`` resolves ``AIMM_SHARED`` (default ``../shared`` from the repo root).
 When it is missing, tests that need it skip locally but FAIL under ``CI=true``:
@@ -34,6 +34,13 @@ def _offline_hf(tmp_path_factory: pytest.TempPathFactory):
         mp.setenv("MPLBACKEND", "Agg")
         # aimm_nlp's own cache (eval results, transliteration arrays): the session's, never the user's home
         mp.setenv("AIMM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "aimm_cache"))
+        # numba's compiled kernels (translit search, langid one-text): the session's folder, never beside the
+        # sources. The process-wide one-text counter of ``langid._fast_jit`` may load the kernel in any test
+        # once the session has made enough calls; it must land here too.
+        numba_cache = str(tmp_path_factory.getbasetemp() / "numba_cache")
+        mp.setenv("NUMBA_CACHE_DIR", numba_cache)
+        if "numba" in sys.modules:  # imported before this fixture: its config read the variable then
+            mp.setattr(sys.modules["numba"].config, "CACHE_DIR", numba_cache)
         yield
 
 

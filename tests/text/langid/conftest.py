@@ -1,21 +1,9 @@
-"""The compiled one-text kernel (``langid._fast_jit``) for the tests: numba's cache goes to this
-session's temporary folder, never beside the sources, and the kernel is loaded once per process."""
+"""The compiled one-text kernel (``langid._fast_jit``) for the tests, loaded once per process; numba's
+cache is the session's folder (``NUMBA_CACHE_DIR``, set in ``tests/conftest.py``), never beside the sources."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _numba_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
-    folder = str(tmp_path_factory.getbasetemp() / "numba_cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NUMBA_CACHE_DIR", folder)
-        if "numba" in sys.modules:  # imported earlier in this session: its config read the variable then
-            mp.setattr(sys.modules["numba"].config, "CACHE_DIR", folder)
-        yield
 
 
 @pytest.fixture(scope="session")
