@@ -168,7 +168,10 @@ def test_short_texts_without_evidence_get_no_confident_label(text: str) -> None:
 def test_model_without_arabic_classes_cannot_score_dialectness(tmp_path) -> None:
     texts = ["wach nta mzyan", "fin ghadi daba", "je suis fatigué", "il fait beau"]
     train_langid(texts, ["ary_Latn"] * 2 + ["fra_Latn"] * 2, out=tmp_path / "m", bits=10, word_model=False)
-    assert (tmp_path / "m" / "CARD.md").read_text("utf-8").startswith("# langid model: 2 classes")
+    card = (tmp_path / "m" / "CARD.md").read_text("utf-8")
+    assert card.startswith("# langid model: 2 classes")
+    # the usage example names the model's folder, not the temporary one it was written into
+    assert 'identify("...", model="m")' in card
     with pytest.raises(ModelError, match="no ary_Arab or arb_Arab class"):
         dialectness("واش", model=tmp_path / "m")
 

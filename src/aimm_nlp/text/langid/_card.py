@@ -7,8 +7,11 @@ from pathlib import Path
 __all__ = ["write_card"]
 
 
-def write_card(folder: Path, config: dict) -> None:
-    """Write ``folder/CARD.md``: what the model is, what it was trained on and how to use it."""
+def write_card(folder: Path, config: dict, name: str | None = None) -> None:
+    """Write ``folder/CARD.md``: what the model is, what it was trained on and how to use it.
+
+    ``name``: the model folder's final name, shown in the usage example (default ``folder.name``; a
+    model is written into a temporary folder and renamed after, so the trainer passes the final one)."""
     from aimm_nlp._io import atomic_output
 
     t = config.get("training", {})
@@ -21,7 +24,7 @@ def write_card(folder: Path, config: dict) -> None:
         "",
         "```python",
         "from aimm_nlp.text import identify, dialectness",
-        f'identify("...", model="{folder.name}")',
+        f'identify("...", model="{name or folder.name}")',
         "```",
         "",
         "## Model",

@@ -258,7 +258,7 @@ def train_langid(
         _save(clf, classes, tmp, config, bias_shift)
         from aimm_nlp.text.langid._card import write_card
 
-        write_card(tmp, {"labels": classes, **config})
+        write_card(tmp, {"labels": classes, **config}, name=Path(out).name)
     return {"labels": classes, **config}
 
 
