@@ -231,12 +231,14 @@ class Transliterator:
             return
         if len(cache) + len(new) >= cache.limit:
             cache.clear()
+        compiled, expect = self._compiled, getattr(self.model, "expect", None)
+        if compiled is None and expect is not None:
+            expect(len(new))  # the compiled search, when due, before the keep-foreign scorer (see expect)
         # Kept in the word cache: listed words and accented ones (level 2-3); weak foreign evidence
         # (level 1) is transliterated there, and decided in its line (_decide_all).
         levels = self.model.foreign.foreign_levels(new) if self.keep_foreign else [0] * len(new)  # type: ignore[union-attr]
         flags = [level >= 2 for level in levels]
         self._levels.update((t, level) for t, level in zip(new, levels, strict=True) if level)
-        compiled = self._compiled
         if compiled is not None:
             fold = compiled.fold
             joined = "\n".join([t if t.islower() else fold(t) for t in new])

@@ -1,0 +1,110 @@
+"""How `aimm translit FILE` sizes its work: one block per file (up to a size), and the compiled search
+chosen for the whole block before the keep-foreign scorer runs.
+
+About internals: the CLI's ``_blocks`` and ``RuleRanker.expect``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import aimm_nlp.cli.translit as cli
+from aimm_nlp.cli import main
+from aimm_nlp.text.translit import Transliterator, _jit, _model
+from aimm_nlp.text.translit._jit import JitRanker
+
+LINES = ["salam 3lik", "", "sift liya lmghrib 😂", "la réunion dyal ghda", "bzzzaaaf", "ⴰⵣⵓⵍ", "wach", "é"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "chars", "sizes"),
+    [
+        (LINES * 700, 1 << 22, [5600]),  # 5,600 lines (old blocks: 2,048 lines): one block
+        (LINES * 3, 20, [3, 1, 5, 3, 5, 3, 4]),  # a block ends once it holds 20 characters
+        (["x" * 50, "y"], 20, [1, 1]),  # a line longer than the limit is a block alone
+        ([""] * 5, 20, [5]),  # empty lines count as lines, not characters
+    ],
+)
+def test_a_file_goes_through_in_blocks_of_a_size(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    lines: list[str],
+    chars: int,
+    sizes: list[int],
+) -> None:
+    monkeypatch.setattr(cli, "_BLOCK_CHARS", chars)
+    seen: list[int] = []
+    batch = Transliterator.batch
+
+    def spy(self: Transliterator, texts: list[str]) -> list[str]:
+        seen.append(len(texts))
+        return batch(self, texts)
+
+    monkeypatch.setattr(Transliterator, "batch", spy)
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["translit", "--phonetic", str(src)]) == 0
+    assert seen == sizes
+    one = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=True)
+    assert capsys.readouterr().out == "".join(one(x) + "\n" for x in lines)
+
+
+@pytest.fixture
+def fresh(monkeypatch: pytest.MonkeyPatch) -> _model.RuleRanker:
+    """The shipped ranker with no compiled search loaded and nothing searched yet."""
+    ranker = _model.default_model()
+    assert isinstance(ranker, _model.RuleRanker)
+    monkeypatch.setattr(ranker, "_jit", None)
+    monkeypatch.setattr(ranker, "_searched", 0)
+    monkeypatch.delenv("AIMM_NO_JIT", raising=False)
+    return ranker
+
+
+# (numba's cache holds the search, words expected) -> loaded before the keep-foreign scorer runs
+@pytest.mark.parametrize(
+    ("cached", "words", "loaded"),
+    [
+        (True, 30, True),  # warm, past JIT_AFTER: loaded first (numba's n-gram kernel for the scorer)
+        (True, 5, False),  # warm, under JIT_AFTER: numpy, numba never imported for this call
+        (False, 30, False),  # cold, under JIT_AFTER_COLD: never compiled here
+        (False, 60, False),  # cold, past it: compiled by the search itself (not for the scorer)
+    ],
+)
+def test_expect_loads_the_compiled_search_only_from_numbas_cache(
+    fresh: _model.RuleRanker, monkeypatch: pytest.MonkeyPatch, cached: bool, words: int, loaded: bool
+) -> None:
+    monkeypatch.setattr(_model, "JIT_AFTER", 10)
+    monkeypatch.setattr(_model, "JIT_AFTER_COLD", 40)
+    monkeypatch.setattr(_jit, "compiled_code_cached", lambda: cached)
+    fresh.expect(words)
+    assert isinstance(fresh._jit, JitRanker) is loaded
+
+
+def test_the_keep_foreign_scorer_runs_after_the_search_is_chosen(
+    fresh: _model.RuleRanker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A job big enough for the compiled search (numba's cache warm) loads it before scoring its words
+    # for keep-foreign, so the scorer gets numba's kernel; the spellings do not change.
+    syllables = ("ka", "ri", "mo", "tu", "le", "sa")
+    words = [a + b + c for a in syllables for b in syllables for c in syllables][:40]
+    texts = [" ".join(words[i : i + 4]) + " la réunion 😂" for i in range(0, 40, 4)]
+    expected = [
+        Transliterator(src="ary_Latn", dst="ary_Arab")(t)
+        for t in texts  # one text at a time: the Python search
+    ]
+    monkeypatch.setattr(_model, "JIT_AFTER", 10)
+    monkeypatch.setattr(_jit, "compiled_code_cached", lambda: True)
+    t = Transliterator(src="ary_Latn", dst="ary_Arab")
+    assert t.model is fresh
+    seen: list[bool] = []
+    levels = fresh.foreign.foreign_levels
+
+    def spy(new: list[str]) -> list[int]:
+        seen.append(isinstance(fresh._jit, JitRanker))
+        return levels(new)
+
+    monkeypatch.setattr(fresh.foreign, "foreign_levels", spy)
+    assert t.batch(texts) == expected
+    assert seen == [True]
