@@ -108,3 +108,52 @@ def test_the_keep_foreign_scorer_runs_after_the_search_is_chosen(
     monkeypatch.setattr(fresh.foreign, "foreign_levels", spy)
     assert t.batch(texts) == expected
     assert seen == [True]
+
+
+# Words of code-switched lines: listed, accented, suffixed, Arabizi with digits, elongated, one letter, "".
+PRIMED = [
+    *(
+        "la réunion dyal ghda f le bureau 3afak sift liya le document avant demain wach nta mzyaaaan "
+        "weekend meeting formation bghit khouya merci inchallah chouf ghadi bonjour tomobil tkhSiS "
+        "hhhhh ok x l’école salam rendez-vous kan é ça va la situation économique daba normalement "
+        "bzzzaf kayna problème f la connexion wa9ila c'est pas grave lmochkil howa le réseau"
+    ).split(),
+    "",
+]
+
+
+@pytest.mark.parametrize("words", [PRIMED, PRIMED[:5], ["réunion"], []])
+def test_primed_evidence_is_what_decide_works_out_alone(words: list[str]) -> None:
+    from aimm_nlp.text.translit._foreign import ForeignDetector
+
+    f = _model.default_model().foreign
+    alone = ForeignDetector(f.foreign_lm, f.arabizi_lm, f.darija_words)  # its own decide() cache
+    expected = [alone.decide(w) for w in words]
+    f.prime(words)
+    assert set(f._primed) == set(words)
+    assert [f._decide(w) for w in words] == expected
+    f.prime([])
+
+
+def test_context_lines_are_decided_with_one_primed_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [
+        "ana ghadi l la réunion demain, 3afak sift liya le document",
+        "wach nta mzyaaaan? 😂",
+        "kayna problème f la connexion 😂 normalement daba",
+        "c'est pas grave, lmochkil howa le réseau",
+        "",
+    ]
+    expected = [Transliterator(src="ary_Latn", dst="ary_Arab")(t) for t in texts]
+    t = Transliterator(src="ary_Latn", dst="ary_Arab")
+    foreign = t.model.foreign  # type: ignore[union-attr]
+    calls: list[list[str]] = []
+    prime = foreign.prime
+
+    def spy(words: list[str]) -> None:
+        calls.append(words)
+        prime(words)
+
+    monkeypatch.setattr(foreign, "prime", spy)
+    assert t.batch(texts) == expected
+    assert len(calls) == 1 and {"réunion", "document", "problème", "connexion"} <= set(calls[0])
+    assert "mzyaaaan" not in calls[0]  # a line no neighbour can change is not decided again
