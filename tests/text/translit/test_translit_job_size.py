@@ -157,3 +157,41 @@ def test_context_lines_are_decided_with_one_primed_pass(monkeypatch: pytest.Monk
     assert t.batch(texts) == expected
     assert len(calls) == 1 and {"réunion", "document", "problème", "connexion"} <= set(calls[0])
     assert "mzyaaaan" not in calls[0]  # a line no neighbour can change is not decided again
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
+def test_the_numpy_search_goes_in_chunks_with_the_same_spellings(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # A long job's words are searched CHUNK at a time (memory); every word is spelled as alone.
+    from aimm_nlp.text.translit import _beam_np
+
+    ranker = _model.default_model()
+    assert isinstance(ranker, _model.RuleRanker)
+    words = [
+        "sift",
+        "lmghrib",
+        "bzaf",
+        "7na",
+        "3afak",
+        "khdmt",
+        "mzyan",
+        "e",
+        "x" * 40,
+        "tkhsis",
+        "dyalk",
+    ] * 2
+    words = [w for w in words if w not in ranker.table.lexicon]
+    expected = [ranker.rank(w, k=1)[0][0] for w in words]
+    search = _beam_np.BatchSearch._search
+    sizes: list[int] = []
+
+    def spy(self: _beam_np.BatchSearch, part: list[str]) -> list[str]:
+        sizes.append(len(part))
+        return search(self, part)
+
+    monkeypatch.setattr(_beam_np, "CHUNK", chunk)
+    monkeypatch.setattr(_beam_np.BatchSearch, "_search", spy)
+    assert ranker._batch.best_many(words) == expected
+    assert sizes == [min(chunk, len(words) - a) for a in range(0, len(words), chunk)]
+    assert ranker._batch.best_many([]) == []

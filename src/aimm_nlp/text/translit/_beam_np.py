@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchSearch"]
 
+# Words searched together: the arrays grow with them (the 75,000 new words of a 1.46 MB file searched at
+# once: a 0.95 GB process; 20,000 words: 282 MB at once, 137 MB in these chunks, same time within noise).
+CHUNK = 4096
 _P = 1_000_003
 _MIX = 0x9E3779B97F4A7C15
 
@@ -197,7 +200,11 @@ class BatchSearch:
         return acc[inverse.ravel()]
 
     def best_many(self, words: list[str]) -> list[str]:
-        """The best spelling of each case-folded, non-lexicon word (elongation squeezed)."""
+        """The best spelling of each case-folded, non-lexicon word (elongation squeezed), searched
+        :data:`CHUNK` words at a time (memory grows with the words searched together)."""
+        return [s for a in range(0, len(words), CHUNK) for s in self._search(words[a : a + CHUNK])]
+
+    def _search(self, words: list[str]) -> list[str]:
         np = self._np
         if not words:
             return []
