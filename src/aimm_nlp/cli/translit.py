@@ -267,8 +267,9 @@ def _transliterate_files(args: argparse.Namespace) -> int:
     )
     with atomic_output(args.output) as out:
         for source in args.files or [None]:
-            # Lines go through in blocks (new words of a block are converted together); from an
-            # interactive terminal, line by line.
+            # Lines go through in blocks (new words of a block are converted together, and the first
+            # block shows the search how big the job is: a file up to _BLOCK_CHARS is one block, so the
+            # compiled search is loaded at once or not at all); from an interactive terminal, line by line.
             size = 1 if source is None and sys.stdin is not None and sys.stdin.isatty() else _BLOCK
             for block in _blocks(iter_lines(source, errors=args.errors, hint=REPLACE_HINT), size):
                 # one_line: \r, U+2028... inside a line would split it for readers (str.splitlines)
@@ -277,15 +278,19 @@ def _transliterate_files(args: argparse.Namespace) -> int:
     return 0
 
 
-_BLOCK = 2048
+# A block ends at this many lines or characters, whichever comes first (~4 MB of text at most in memory).
+_BLOCK = 1 << 17
+_BLOCK_CHARS = 1 << 22
 
 
 def _blocks(lines: Iterator[str], size: int) -> Iterator[list[str]]:
     block: list[str] = []
+    chars = 0
     for line in lines:
         block.append(line)
-        if len(block) >= size:
+        chars += len(line)
+        if len(block) >= size or chars >= _BLOCK_CHARS:
             yield block
-            block = []
+            block, chars = [], 0
     if block:
         yield block

@@ -36,13 +36,21 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchSearch"]
 
+# Words searched together: the arrays grow with them (the 75,000 new words of a 1.46 MB file searched at
+# once: a 0.95 GB process; 20,000 words: 282 MB at once, 137 MB in these chunks, same time within noise).
+CHUNK = 4096
 _P = 1_000_003
 _MIX = 0x9E3779B97F4A7C15
 
 
-def _of_length(table: dict[str, float], n: int) -> tuple[list[str], list[float]]:
-    keys = [k for k in table if len(k) == n]
-    return keys, [table[k] for k in keys]
+def _by_length(table: dict[str, float], lengths: int) -> list[tuple[list[str], list[float]]]:
+    """The keys of each length ``0 .. lengths - 1`` and their values, in the table's order (one pass)."""
+    out: list[tuple[list[str], list[float]]] = [([], []) for _ in range(lengths)]
+    for key, value in table.items():
+        keys, values = out[len(key)]
+        keys.append(key)
+        values.append(value)
+    return out
 
 
 class _Table:
@@ -54,7 +62,7 @@ class _Table:
         h = _hash_many(keys)
         order = np.argsort(h, kind="stable")
         self.keys, self.values = h[order], np.append(np.asarray(values, dtype=np.float64)[order], 0.0)
-        if len(np.unique(h)) != len(h):
+        if (self.keys[1:] == self.keys[:-1]).any():  # sorted: equal hashes sit side by side
             raise ValueError("hash collision among table keys")
 
     def get(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +101,8 @@ class BatchSearch:
         self.keep = max(lm.order - 1, 1)
         # one table per key length: a walk's lookup at one level searches the keys of that length only
         longest = max(map(len, [*lm.logp, *lm.bow, ""]))
-        self._logp = [_Table(*_of_length(lm.logp, n)) for n in range(longest + 2)]
-        self._bow = [_Table(*_of_length(lm.bow, n)) for n in range(longest + 2)]
+        self._logp = [_Table(*group) for group in _by_length(lm.logp, longest + 2)]
+        self._bow = [_Table(*group) for group in _by_length(lm.bow, longest + 2)]
         self._vocab = _Table(list(vocab), list(vocab.values()))
         self._arrays: tuple[np.ndarray, ...] = ()
         self._arrays_for = -1  # the number of option sets the arrays were made for
@@ -192,7 +200,11 @@ class BatchSearch:
         return acc[inverse.ravel()]
 
     def best_many(self, words: list[str]) -> list[str]:
-        """The best spelling of each case-folded, non-lexicon word (elongation squeezed)."""
+        """The best spelling of each case-folded, non-lexicon word (elongation squeezed), searched
+        :data:`CHUNK` words at a time (memory grows with the words searched together)."""
+        return [s for a in range(0, len(words), CHUNK) for s in self._search(words[a : a + CHUNK])]
+
+    def _search(self, words: list[str]) -> list[str]:
         np = self._np
         if not words:
             return []

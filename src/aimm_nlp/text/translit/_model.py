@@ -35,20 +35,18 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
 FORMAT_VERSION = 1
-# New words of one call from which the search runs over the whole batch in numpy (_beam_np, 2-4x the
-# Python search per word): below, the arrays' fixed cost per layer outweighs the Python search.
+# New words of one call from which the batch runs in numpy (_beam_np, 2-4x the Python search per word).
 BATCH_MIN = 48
 # The compiled search (numba, ~25x the numpy search) is loaded once a ranker has searched this many
-# words: ~0.65 s of numpy search (~100 us a word), what loading it costs (importing numba and its first
-# call 0.6 s, reading the search's arrays from the store of _store 0.05 s). Paying the load once the
-# search has cost as much is at most twice the best choice made knowing the job's length. One-off calls
-# and small jobs never import numba, long jobs get the faster search.
+# words: ~1 s of numpy search (100-190 us a word), what loading it costs (importing numba and its first
+# call 0.6-1.3 s, its arrays from the store of _store 0.05 s): at most twice the best choice made knowing
+# the job's length. One-off calls and small jobs never import numba, long jobs get the faster search.
 JIT_AFTER = 6500
 # Where numba has not compiled the search on this install yet (a new environment, a CI container):
-# compiling costs ~9 s, once, kept on disk for every later run. It is paid once a job has searched this
-# many words (~3.5 s of numpy search): later than the load above, earlier than the job alone would
-# repay, since every later job on the install then gets the compiled search at JIT_AFTER words.
-JIT_AFTER_COLD = 35_000
+# compiling costs 9-15 s (load 1-3 on 2 cores), the numpy search 145-190 us a word, so the compile repays
+# itself in one job after ~60,000-80,000 words; it is paid there (at most twice the best choice, and `aimm
+# translit FILE` passes files up to 4 MB as one block: the choice is made knowing the job's length).
+JIT_AFTER_COLD = 70_000
 SIDECAR = "model.json"
 _KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
 
@@ -121,15 +119,24 @@ class RuleRanker:
             self._jit = False
         return self._jit
 
-    def _jit_due(self) -> bool:
-        """Whether the compiled search should be loaded now (:data:`JIT_AFTER`, :data:`JIT_AFTER_COLD`)."""
-        if self._searched < JIT_AFTER:
+    def _jit_due(self, searched: int) -> bool:
+        """Whether to load the compiled search after ``searched`` words (:data:`JIT_AFTER`, ``_COLD``)."""
+        if searched < JIT_AFTER:
             return False
-        if self._searched >= JIT_AFTER_COLD or os.environ.get("AIMM_NO_JIT"):
+        if searched >= JIT_AFTER_COLD or os.environ.get("AIMM_NO_JIT"):
             return True  # (_load_jit then only records that the Python search stays)
         from aimm_nlp.text.translit import _jit
 
         return not _jit.available() or _jit.compiled_code_cached()
+
+    def expect(self, words: int) -> None:
+        """About ``words`` new words are coming: load the compiled search now where it is due for them and
+        numba's cache holds it, so the keep-foreign scorer, run first, gets its compiled kernel too."""
+        if self._jit is None and self._jit_due(self._searched + words):
+            from aimm_nlp.text.translit import _jit
+
+            if _jit.compiled_code_cached():
+                self._load_jit()
 
     def best_many(self, words: list[str]) -> list[str]:
         """``rank(word, k=1)``'s spelling for every word (elongation already squeezed by the caller)."""
@@ -139,7 +146,7 @@ class RuleRanker:
         todo = [i for i, o in enumerate(out) if o is None]
         self._searched += len(todo)
         jit = self._jit
-        if jit is None and todo and self._jit_due():
+        if jit is None and todo and self._jit_due(self._searched):
             jit = self._load_jit()
         if jit and todo:
             for i, spelled in zip(todo, jit.best_many([folded[i] for i in todo]), strict=True):
