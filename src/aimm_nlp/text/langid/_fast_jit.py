@@ -114,32 +114,12 @@ def _arrays(model: Any) -> KernelArrays:
 
 
 def _cache_holds_kernel() -> bool:
-    """Whether numba's on-disk cache has an index of the kernel newer than its source (numba's cache
-    locators: ``NUMBA_CACHE_DIR``, else ``__pycache__`` beside the source, else numba's user-wide folder),
-    read without importing numba."""
-    import glob
-    import hashlib
+    """Whether numba's on-disk cache holds the kernel (:func:`aimm_nlp._numba_cache.kernel_cached`)."""
+    from aimm_nlp._numba_cache import kernel_cached
 
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fast_kernel.py")
-    folder = os.path.dirname(source)
-    sub = f"{os.path.basename(folder)}_{hashlib.sha1(folder.encode()).hexdigest()}"
-    if _environ.get("NUMBA_CACHE_DIR"):
-        places = [os.path.join(_environ["NUMBA_CACHE_DIR"], sub)]
-    else:
-        user = _environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        places = [os.path.join(folder, "__pycache__"), os.path.join(user, "numba", sub)]
-    try:
-        born = os.stat(source).st_mtime
-    except OSError:
-        return True
-    for place in places:
-        for index in glob.glob(os.path.join(glob.escape(place), "_fast_kernel.one_text-*.nbi")):
-            try:
-                if os.stat(index).st_mtime >= born:
-                    return True
-            except OSError:
-                continue
-    return False
+    return kernel_cached(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fast_kernel.py"), "one_text"
+    )
 
 
 def load() -> Any:

@@ -67,36 +67,15 @@ def available() -> bool:
 
 
 def compiled_code_cached() -> bool:
-    """Whether numba's on-disk cache holds compiled code of the search (else loading it compiles, ~9 s).
-
-    Looks for the cache index of the kernel where numba's cache locators put it (``NUMBA_CACHE_DIR``,
-    else ``__pycache__`` beside the kernel's source, else numba's user-wide cache folder), newer than the
-    source, without importing numba. A stale index (another CPU, another numba) only costs the compile.
-    """
-    import glob
-    import hashlib
+    """Whether numba's on-disk cache holds compiled code of the search (else loading it compiles, ~9 s),
+    read without importing numba (:func:`aimm_nlp._numba_cache.kernel_cached`)."""
     import os
 
-    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_jit_kernel.py")
-    folder = os.path.dirname(source)
-    sub = f"{os.path.basename(folder)}_{hashlib.sha1(folder.encode()).hexdigest()}"
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        places = [os.path.join(os.environ["NUMBA_CACHE_DIR"], sub)]
-    else:
-        user = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        places = [os.path.join(folder, "__pycache__"), os.path.join(user, "numba", sub)]
-    try:
-        born = os.stat(source).st_mtime
-    except OSError:
-        return True
-    for place in places:
-        for index in glob.glob(os.path.join(glob.escape(place), "_jit_kernel.best_many-*.nbi")):
-            try:
-                if os.stat(index).st_mtime >= born:
-                    return True
-            except OSError:
-                continue
-    return False
+    from aimm_nlp._numba_cache import kernel_cached
+
+    return kernel_cached(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "_jit_kernel.py"), "best_many"
+    )
 
 
 def _build(
