@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aimm_nlp._distance import edit_distance
+from aimm_nlp.evaluation.lmeval_functions import macro_f1 as _pairs_macro_f1
 
 __all__ = ["METRICS", "Metric", "bootstrap_ci", "edit_distance", "macro_f1"]
 
@@ -95,15 +96,10 @@ def _error_stats(split: Callable[[str], Sequence[Any]]) -> Callable[[Sequence[It
 
 
 def macro_f1(golds: Sequence[Any], preds: Sequence[Any]) -> float:
-    """Macro-averaged F1 over the classes present in gold or predictions."""
-    labels = sorted(set(golds) | set(preds), key=str)
-    scores = []
-    for label in labels:
-        tp = sum(g == label and p == label for g, p in zip(golds, preds, strict=True))
-        fp = sum(g != label and p == label for g, p in zip(golds, preds, strict=True))
-        fn = sum(g == label and p != label for g, p in zip(golds, preds, strict=True))
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(scores) / len(scores) if scores else float("nan")
+    """Macro-averaged F1 over the classes present in gold or predictions (one implementation with the
+    exported lm-eval tasks' ``macro_f1``, :mod:`aimm_nlp.evaluation.lmeval_functions`, which must import
+    nothing from aimm_nlp)."""
+    return _pairs_macro_f1(list(zip(golds, preds, strict=True)))
 
 
 def _f1(items: Sequence[Item]) -> float:
