@@ -11,6 +11,7 @@ re-exported here, so ``from aimm_nlp._io import atomic_output`` keeps working.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import sys
@@ -33,6 +34,7 @@ __all__ = [
     "cache_dir",
     "clean_stale_temps",
     "file_in_the_way",
+    "file_sha256",
     "inputs_replaced",
     "iter_lines",
     "one_line",
@@ -49,6 +51,15 @@ __all__ = [
 def cache_dir() -> Path:
     """Where aimm_nlp keeps what it can rebuild: ``$AIMM_CACHE_DIR``, else ``~/.cache/aimm_nlp``."""
     return Path(os.environ.get("AIMM_CACHE_DIR") or Path.home() / ".cache" / "aimm_nlp")
+
+
+def file_sha256(path: str | os.PathLike[str], *, prefix: bytes = b"") -> str:
+    """The sha256 hex digest of ``prefix`` followed by a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256(prefix)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:

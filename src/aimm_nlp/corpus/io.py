@@ -20,7 +20,6 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._io import file_sha256
 from aimm_nlp.errors import ConfigError, DataError
 
 __all__ = ["SavedCorpus", "check_output_dir", "file_sha256", "save_corpus", "write_corpus"]
@@ -47,15 +47,6 @@ class SavedCorpus:
     rows: int
     shards: tuple[str, ...]
     manifest: dict[str, Any] = field(repr=False)
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """The sha256 hex digest of a file, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _versions() -> dict[str, str]:

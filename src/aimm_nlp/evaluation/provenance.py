@@ -45,22 +45,15 @@ def model_provenance(backend: Backend | None) -> dict[str, Any]:
 def run_provenance(
     backend: Backend | None, tasks: Sequence[Task], *, batch_size: Any, seed: int, device: str
 ) -> dict[str, Any]:
-    import hashlib
     import platform
 
+    from aimm_nlp._io import file_sha256
     from aimm_nlp._machine import run_context
-
-    def sha(path: Any) -> str:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
 
     return {
         "model": model_provenance(backend),
         "model_kind": backend.kind if backend is not None else None,
-        "data_sha256": {t.name: sha(t.data_file()) for t in tasks},
+        "data_sha256": {t.name: file_sha256(t.data_file()) for t in tasks},
         "prompt_template_sha256": {t.name: t.config_hash for t in tasks},
         "packages": dict(_package_versions()),
         "python": platform.python_version(),

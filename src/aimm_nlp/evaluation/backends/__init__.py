@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from aimm_nlp._io import file_sha256
 from aimm_nlp._registry import Registry
 from aimm_nlp.errors import ModelError
 from aimm_nlp.evaluation.backends.base import (  # re-exported: what the harness asks of a model
@@ -67,14 +68,6 @@ def _kind_of(arch: str) -> str | None:
     return next((k for suffix, k in _SUFFIX_KIND.items() if arch.endswith(suffix)), None)
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _folder_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
     """``{file name: sha256 of its bytes}`` for every regular file of a model folder (not its subfolders).
 
@@ -82,7 +75,7 @@ def _folder_digests(folder: str | os.PathLike[str]) -> dict[str, str]:
     every file counts (``config.json``, ``generation_config.json``, weights, tokenizer files...), since
     transformers may read any of them and any of them can change a score.
     """
-    return {p.name: _sha256_file(p) for p in sorted(Path(folder).iterdir()) if p.is_file()}
+    return {p.name: file_sha256(p) for p in sorted(Path(folder).iterdir()) if p.is_file()}
 
 
 def _digest_of(parts: Any) -> str:

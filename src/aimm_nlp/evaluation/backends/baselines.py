@@ -16,11 +16,11 @@ run reports as a skip.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from aimm_nlp._io import file_sha256
 from aimm_nlp.errors import ModelError, UnknownNameError
 from aimm_nlp.evaluation.schema import Task
 from aimm_nlp.evaluation.templates import doc_to_choice, doc_to_target, render_field
@@ -119,14 +119,6 @@ class Baseline:
             start += len(sent)
 
 
-def _sha(path: Any, task: Task) -> str:
-    h = hashlib.sha256(task.config_hash.encode())
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def fit_baseline(name: str, task: Task) -> Baseline:
     """Fit ``baseline:<name>`` on ``task``'s training split.
 
@@ -154,7 +146,7 @@ def fit_baseline(name: str, task: Task) -> Baseline:
     if not path.is_file():
         raise ModelError(f"baseline:{name}: training data of {task.name} is missing: {path}")
     docs = task.docs(split)
-    fp = _sha(path, task)
+    fp = file_sha256(path, prefix=task.config_hash.encode())
     cfg = task.config
     if task.type == "token_classification":
         tokens, tags = [], []
