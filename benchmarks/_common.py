@@ -15,6 +15,15 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 
 
+def offline_hf(tmp: Path) -> None:
+    """This process (and its children) offline for the Hugging Face libraries, their caches in ``tmp``."""
+    for key in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ[key] = "1"
+    os.environ["HF_HOME"] = str(tmp / "hf")
+    os.environ["HF_DATASETS_CACHE"] = str(tmp / "hf" / "datasets")
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+
 def shared_dir() -> Path:
     """``$AIMM_SHARED`` or ``../shared`` beside the repo; exits with a clear message if absent."""
     path = Path(os.environ.get("AIMM_SHARED", REPO.parent / "shared"))

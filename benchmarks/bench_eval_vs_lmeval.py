@@ -29,16 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import offline_hf
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("AIMM_SHARED", ROOT.parent / "shared"))
-
-
-def _offline(tmp: Path) -> None:
-    for key in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ[key] = "1"
-    os.environ["HF_HOME"] = str(tmp / "hf")
-    os.environ["HF_DATASETS_CACHE"] = str(tmp / "hf" / "datasets")
-    os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 
 def _seed_rows() -> list[dict[str, str]]:
@@ -213,7 +207,7 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/eval_vs_lmeval.json"))
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="aimm_bench_eval_"))
-    _offline(tmp)
+    offline_hf(tmp)
 
     import logging
 

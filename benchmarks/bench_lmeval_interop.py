@@ -29,14 +29,13 @@ Needs the bench extra (``pip install "aimm-nlp[bench]"``); ../shared (or $AIMM_S
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import environment, versions, write_result
+from _common import environment, offline_hf, versions, write_result
 
 SUITES = ("morocco-mini", "morocco")
 EXTRA_TASKS = ("script_id",)  # shipped, in no suite
@@ -44,14 +43,6 @@ CAUSAL_LM, CLASSIFIER = "runs/ary_causal_lm_tiny/model", "runs/ary_sentiment_tin
 BATCH_SIZE = 4
 # relative tolerance per metric (float rounding of two float32 forward passes); any other metric: exact
 TOLERANCE = {"bits_per_byte": 1e-5, "byte_perplexity": 1e-4, "word_perplexity": 1e-3}
-
-
-def _offline(tmp: Path) -> None:
-    for key in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ[key] = "1"
-    os.environ["HF_HOME"] = str(tmp / "hf")
-    os.environ["HF_DATASETS_CACHE"] = str(tmp / "hf" / "datasets")
-    os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 
 def _ensure_demo(demo: Path) -> float | None:
@@ -172,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.limit <= 10**9:
         ap.error("--limit must be 1 to 10**9")
     tmp = Path(tempfile.mkdtemp(prefix="aimm_lmeval_interop."))
-    _offline(tmp)
+    offline_hf(tmp)
     demo = args.demo.resolve()
     demo_seconds = _ensure_demo(demo)
 
