@@ -17,6 +17,7 @@ from aimm_nlp.text.translit import _model
 from aimm_nlp.text.translit._beam_np import BatchSearch
 from aimm_nlp.text.translit._model import RuleRanker, default_model
 from aimm_nlp.text.translit._rules import _case_fold, rank_rules
+from translit_support import real_arabizi_words
 
 # Every branch of the rule cascade (initial, final, before a doubled consonant, lowercased), graphemes
 # no rule knows, emphatic capitals, one letter, emoji and Arabic letters inside a Latin word, elongation
@@ -87,16 +88,7 @@ def test_other_beams_match_the_python_search(ranker: RuleRanker, beam: int) -> N
 
 def test_doda_and_tweet_words_match_the_python_search(ranker: RuleRanker, shared: Path) -> None:
     """Real data: 1,500 DODa words (evaluation use) and 1,500 Arabizi tweet words, byte for byte."""
-    with open(shared / "data/doda/words_translit.tsv", encoding="utf-8", newline="") as fh:
-        doda = [r["latin"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
-    tweets = []
-    for path in sorted((shared / "data/afrisenti_ma").glob("*.tsv")):
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                tweets.extend(t for t in row.get("tweet", row.get("text", "")).split() if t.isalnum())
-    rng = random.Random(12)
-    words = rng.sample(sorted(set(doda)), 1500) + rng.sample(sorted(set(tweets)), 1500)
-    words = [w for w in dict.fromkeys(map(_case_fold, words)) if w and w not in ranker.table.lexicon]
+    words = real_arabizi_words(shared, 12, ranker.table.lexicon)
     assert _search(ranker).best_many(words) == _python(ranker, words)
 
 

@@ -4,9 +4,7 @@ About internals: the private ``aimm_nlp.text.translit._jit`` ranker against ``_m
 
 from __future__ import annotations
 
-import csv
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +15,7 @@ from aimm_nlp.text.translit import Transliterator, _model
 from aimm_nlp.text.translit._jit import JitRanker
 from aimm_nlp.text.translit._model import RuleRanker, default_model
 from aimm_nlp.text.translit._rules import _case_fold
+from translit_support import real_arabizi_words
 
 # Words the compiled search must spell exactly as rank_rules(k=1): every branch of the rule
 # cascade (initial, final, before a doubled consonant, lowercased), graphemes it does not know,
@@ -74,16 +73,7 @@ def test_doda_and_tweet_words_match_the_python_search(
     ranker: RuleRanker, jit: JitRanker, shared: Path
 ) -> None:
     """Real data: 1,500 DODa words (evaluation use) and 1,500 Arabizi tweet words, byte for byte."""
-    with open(shared / "data/doda/words_translit.tsv", encoding="utf-8", newline="") as fh:
-        doda = [r["latin"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
-    tweets = []
-    for path in sorted((shared / "data/afrisenti_ma").glob("*.tsv")):
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                tweets.extend(t for t in row.get("tweet", row.get("text", "")).split() if t.isalnum())
-    rng = random.Random(11)
-    words = rng.sample(sorted(set(doda)), 1500) + rng.sample(sorted(set(tweets)), 1500)
-    words = [w for w in dict.fromkeys(map(_case_fold, words)) if w and w not in ranker.table.lexicon]
+    words = real_arabizi_words(shared, 11, ranker.table.lexicon)
     got = jit.best_many(words)
     assert None not in got
     assert got == _python(ranker, words)
