@@ -158,22 +158,19 @@ def settings_errors(cfg: Mapping[str, Any]) -> list[str]:
         errors.append(
             "byte_fallback: WordPiece has no byte fallback; set it to false or use kind bpe/unigram"
         )
-    weights = cfg.get("lang_weights")
-    if isinstance(weights, Mapping):
-        for lang, weight in weights.items():
-            bad = lang_error(lang, f"lang_weights.{lang}")
-            if bad:
-                errors.append(bad)
-            if not (_num(weight) and 0 <= weight <= 10**6):
-                errors.append(f"lang_weights.{lang}: expected a number >= 0 and <= 10**6, got {weight!r}")
-    shares = cfg.get("case_augment")
-    if isinstance(shares, Mapping):
-        for lang, share in shares.items():
-            bad = lang_error(lang, f"case_augment.{lang}")
-            if bad:
-                errors.append(bad)
-            if not (_num(share) and 0 <= share <= 1):
-                errors.append(f"case_augment.{lang}: expected a share from 0 to 1, got {share!r}")
+    # {lang: number} options: every key a language code, every value in its range
+    for key, top, expected in (
+        ("lang_weights", 10**6, "a number >= 0 and <= 10**6"),
+        ("case_augment", 1, "a share from 0 to 1"),
+    ):
+        per_lang = cfg.get(key)
+        if isinstance(per_lang, Mapping):
+            for lang, value in per_lang.items():
+                bad = lang_error(lang, f"{key}.{lang}")
+                if bad:
+                    errors.append(bad)
+                if not (_num(value) and 0 <= value <= top):
+                    errors.append(f"{key}.{lang}: expected {expected}, got {value!r}")
     return errors
 
 
