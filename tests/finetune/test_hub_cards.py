@@ -63,7 +63,7 @@ def test_classifier_card(tok_dir, licensed_data, tmp_path):
         _no_local_paths(readme, tmp_path, licensed_data, tok_dir)
     # the card says how batches were formed: a classifier's default is bucketed, not a token budget
     body = (tmp_path / "ary_sentiment" / "README.md").read_text(encoding="utf-8")
-    assert "- batches: bucketed (equal sample counts" in body and "megabatches of 2" in body
+    assert "- batches: bucketed (equal sample counts" in body and "random; each computed in" in body
 
 
 def _causal_base(tok_dir, data: Path, out: Path, hub_id: str | None) -> Path:

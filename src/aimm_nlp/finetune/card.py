@@ -235,7 +235,8 @@ def _batches(cfg: Any) -> str:
         return f"packed rows, {d.max_tokens} tokens per micro-batch"
     if batching_for(cfg.task, d.batching) == "tokens":
         return f"token budget, {d.max_tokens} tokens per micro-batch"
+    how = "random" if d.megabatch == 1 else f"length-sorted in megabatches of {d.megabatch}"
     return (
         f"bucketed (equal sample counts, as many batches as {d.max_tokens} tokens per micro-batch make, "
-        f"length-sorted in megabatches of {d.megabatch})"
+        f"{how}; each computed in length-sorted chunks of <= {d.max_tokens} padded tokens)"
     )

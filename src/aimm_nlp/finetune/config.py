@@ -81,14 +81,16 @@ class DataConfig:
     max_length: int = 256  # 2..2**20; longer sequences are truncated, counted and logged
     packing: bool = True  # causal_lm: pack samples into max_length rows (no cross-sample attention)
     max_tokens: int = 4096  # tokens per micro-batch (token budget / packed rows), max_length..2**24
-    # how unpacked samples form micro-batches (batching.plan_epoch). tokens: length-sorted, each batch
+    # how unpacked samples form batches (batching.plan_epoch). tokens: length-sorted, each batch
     # <= max_tokens padded tokens (2 to 400+ samples, one length each). bucketed: as many batches, each
-    # of the same sample count, sorted by length inside shuffled megabatches of `megabatch` batches
-    # (sequence_classification: by length within each label, so every batch holds the label mix);
-    # max_tokens then bounds the mean batch, not each. auto: bucketed for sequence and token
-    # classification (a Trainer's quality: README, Fine-tuning), tokens for the other tasks
+    # of the same sample count, from shuffled megabatches of `megabatch` batches sorted by length
+    # (sequence_classification: by length within each label); megabatch 1 (default): plain random
+    # batches, a Trainer's. Each bucketed batch is computed in length-sorted chunks of <= max_tokens
+    # padded tokens (batching.chunk_rows): the step's gradient is the whole batch's, padding is each
+    # chunk's own. auto: bucketed for sequence and token classification (a Trainer's quality: README,
+    # Fine-tuning), tokens for the other tasks
     batching: str = "auto"
-    megabatch: int = 2  # bucketed: batches per length-sorted megabatch, 1..10**6 (1: plain random batches)
+    megabatch: int = 1  # bucketed: batches per length-sorted megabatch, 1..10**6 (1: plain random batches)
     mlm_probability: float = 0.15  # masked_lm, in (0, 0.99]
     limit: int | None = None  # keep only the first N (1..10**9) training records; null: all
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from aimm_nlp._progress import Progress
 from aimm_nlp.errors import AimmError
-from aimm_nlp.finetune.batching import batching_for, collate, plan_epoch
+from aimm_nlp.finetune.batching import batching_for, chunk_rows, collate, plan_epoch
 from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
 from aimm_nlp.finetune.weighting import clip_limit, sample_weights, step_normaliser, targets_per_sample
 
@@ -113,6 +113,8 @@ def train(ctx: RunContext) -> TrainState:
         )
     total = o.max_steps or max(1, math.ceil(o.epochs * steps_per_epoch))
     plans = {0: plan0}
+    chunked = shape["batching"] == "bucketed" and not packing
+    budget = dict(max_tokens=d.max_tokens, max_length=d.max_length)
     counts = targets_per_sample(cfg.task, enc.input_ids, enc.labels, d.mlm_probability)
     norm = step_normaliser(o.loss_weighting, counts, plan0, lengths, max_tokens=d.max_tokens,
                            max_length=d.max_length, packing=packing, per_step=per_step,
@@ -129,22 +131,27 @@ def train(ctx: RunContext) -> TrainState:
             # token-budget plans of later epochs may hold a batch or two fewer than epoch 0's (more than
             # one length bucket cuts differently after each shuffle): wrap to the epoch's first batches
             m = (k * per_step + j * world + rank) % len(plan)
-            mlm = None
-            if cfg.task == "masked_lm":
-                mlm = dict(ctx.mlm, seed=(r.seed * 1_000_003 + step) * 4099 + j * world + rank)
-            b = collate(
-                cfg.task,
-                plan[m],
-                enc.input_ids,
-                enc.labels,
-                pad_id=ctx.pad_id,
-                packing=packing,
-                max_length=d.max_length,
-                mlm=mlm,
-            )
-            if dev.type == "cuda":
-                b = {k2: (v.pin_memory() if hasattr(v, "pin_memory") else v) for k2, v in b.items()}
-            out.append(b)
+            # bucketed batches (equal sample counts, padded to their longest) are computed in
+            # length-sorted chunks of <= max_tokens padded tokens: same step, less padding
+            parts = chunk_rows(plan[m], lengths, **budget) if chunked else [plan[m]]
+            for c, rows in enumerate(parts):
+                mlm = None
+                if cfg.task == "masked_lm":
+                    seed = (r.seed * 1_000_003 + step) * 4099 + j * world + rank
+                    mlm = dict(ctx.mlm, seed=seed if c == 0 else seed * 8191 + c)
+                b = collate(
+                    cfg.task,
+                    rows,
+                    enc.input_ids,
+                    enc.labels,
+                    pad_id=ctx.pad_id,
+                    packing=packing,
+                    max_length=d.max_length,
+                    mlm=mlm,
+                )
+                if dev.type == "cuda":
+                    b = {k2: (v.pin_memory() if hasattr(v, "pin_memory") else v) for k2, v in b.items()}
+                out.append(b)
         return out
 
     decay, no_decay = [], []
