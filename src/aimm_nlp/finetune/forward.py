@@ -13,7 +13,7 @@ from aimm_nlp.finetune.batching import collate, plan_epoch
 if TYPE_CHECKING:
     from aimm_nlp.finetune.context import RunContext
 
-__all__ = ["ce_loss", "decoder_inputs", "evaluate_split", "forward", "macro_f1"]
+__all__ = ["ce_loss", "collate_split", "decoder_inputs", "evaluate_split", "forward", "macro_f1"]
 
 
 def forward(task, model, batch, dev, compiled_ce=None, weights=None):
@@ -73,6 +73,24 @@ def ce_loss(logits, targets, weights=None):
     return (per * weights.reshape(-1)).sum()
 
 
+def collate_split(
+    ctx: RunContext, enc: Any, rows: list[list[int]], mlm: dict[str, Any] | None
+) -> dict[str, Any]:
+    """One micro-batch of ``enc`` (the run's encoded train or eval split) as tensors, with the run's
+    padding, packing and length settings (:func:`~aimm_nlp.finetune.batching.collate`)."""
+    cfg = ctx.cfg
+    return collate(
+        cfg.task,
+        rows,
+        enc.input_ids,
+        enc.labels,
+        pad_id=ctx.pad_id,
+        packing=cfg.data.packing and cfg.task == "causal_lm",
+        max_length=cfg.data.max_length,
+        mlm=mlm,
+    )
+
+
 def evaluate_split(ctx: RunContext, model: Any) -> dict[str, float]:
     """Loss and task metrics on ``ctx.eval`` (every rank computes it; it is small)."""
     import torch
@@ -93,16 +111,7 @@ def evaluate_split(ctx: RunContext, model: Any) -> dict[str, float]:
     with torch.no_grad(), amp:
         for k, rows in enumerate(plan):
             mlm = dict(ctx.mlm, seed=cfg.run.seed + k) if cfg.task == "masked_lm" else None
-            b = collate(
-                cfg.task,
-                rows,
-                enc.input_ids,
-                enc.labels,
-                pad_id=ctx.pad_id,
-                packing=packing,
-                max_length=cfg.data.max_length,
-                mlm=mlm,
-            )
+            b = collate_split(ctx, enc, rows, mlm)
             loss, logits, targets = forward(cfg.task, model, b, ctx.device)
             keep = targets != -100
             total += float(loss)

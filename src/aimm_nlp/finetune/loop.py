@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from aimm_nlp._progress import Progress
 from aimm_nlp.errors import AimmError
-from aimm_nlp.finetune.batching import batching_for, chunk_rows, collate, plan_epoch
-from aimm_nlp.finetune.forward import ce_loss, evaluate_split, forward
+from aimm_nlp.finetune.batching import batching_for, chunk_rows, plan_epoch
+from aimm_nlp.finetune.forward import ce_loss, collate_split, evaluate_split, forward
 from aimm_nlp.finetune.weighting import clip_limit, sample_weights, step_normaliser, targets_per_sample
 
 __all__ = ["LossNotFiniteError", "TrainState", "train"]
@@ -139,16 +139,7 @@ def train(ctx: RunContext) -> TrainState:
                 if cfg.task == "masked_lm":
                     seed = (r.seed * 1_000_003 + step) * 4099 + j * world + rank
                     mlm = dict(ctx.mlm, seed=seed if c == 0 else seed * 8191 + c)
-                b = collate(
-                    cfg.task,
-                    rows,
-                    enc.input_ids,
-                    enc.labels,
-                    pad_id=ctx.pad_id,
-                    packing=packing,
-                    max_length=d.max_length,
-                    mlm=mlm,
-                )
+                b = collate_split(ctx, enc, rows, mlm)
                 if dev.type == "cuda":
                     b = {k2: (v.pin_memory() if hasattr(v, "pin_memory") else v) for k2, v in b.items()}
                 out.append(b)
