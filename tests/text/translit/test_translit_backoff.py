@@ -12,6 +12,7 @@ import pytest
 from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.text.translit import Transliterator, _backoff, evaluate_transliteration, train_transliterator
+from aimm_nlp.text.translit._eval import fold
 
 # Real Darija words, several Arabizi spellings of each (as users write them).
 SPELLINGS = {
@@ -264,3 +265,54 @@ def test_single_word_lines_back_off_unless_the_folds_show_a_real_gain(
     assert report["short"]["rule"] == rules["short"].to_dict()
     assert report["short"]["words_changed"] == (shipped_wrong + joint_wrong if uses_joint else 0)
     assert rules["long"] == _backoff.BackoffRule()  # no running text: the shipped ranker
+
+
+@pytest.mark.parametrize(
+    ("joint_on_word_list", "word_list_words", "worse"),
+    [
+        # the joint model writes the sentences' convention on the word list's words too (an alif for
+        # every vowel, as DODa's sentences do): the long-line rule would spell its 4-word entries worse
+        ("vowels written", 96, True),
+        # it spells them as the word list does: nothing to tell
+        ("as the word list", 96, False),
+        # too few word-list words to tell (fewer than MIN_SOURCE_WORDS): nothing said
+        ("vowels written", 40, False),
+    ],
+)
+def test_the_report_tells_what_a_rule_costs_the_other_kind_of_line(
+    monkeypatch: pytest.MonkeyPatch, joint_on_word_list: str, word_list_words: int, worse: bool
+) -> None:
+    """Sentences of 4 words (their Latin ends in a written vowel, their Arabic in an alif) and a word
+    list of single words, with stand-in spellers: the shipped ranker drops the sentences' alif, the
+    joint model writes it. The long-line rule is the joint model's; where it spells the word list's
+    words worse, the report names that source with both CERs (a 4-word entry would pay that)."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)
+    monkeypatch.setattr(_backoff, "MIN_SOURCE_WORDS", 50)
+    word_list = _TARGETS[:word_list_words]
+    sentence_words = [(_latin(ar) + "a", ar + "ا") for ar in _TARGETS]
+    rows = [(ar, "words.csv", [(_latin(ar), ar)]) for ar in word_list]
+    for i in range(0, len(sentence_words), 4):
+        wp = sentence_words[i : i + 4]
+        rows.append((" ".join(ar for _, ar in wp), "sentences", wp))
+    truth = {**{_latin(ar): ar for ar in word_list}, **dict(sentence_words)}
+    in_sentences = {la for la, _ in sentence_words}
+
+    def shipped(words: list[str]) -> list[str]:  # the word list's convention: no written vowels
+        return [truth[w][:-1] if w in in_sentences else truth[w] for w in words]
+
+    def train(pairs: list[tuple[str, str]]):
+        vowels = joint_on_word_list == "vowels written"
+        return lambda w, k: [(truth[w] + "ا" if vowels and w not in in_sentences else truth[w], 0.0)]
+
+    rules, report = _backoff.choose_rules(rows, train=train, shipped=shipped, vocab=set(), seed=0)
+    assert rules["long"] != _backoff.BackoffRule() and report["long"]["words"] == len(sentence_words)
+    assert rules["short"] == _backoff.BackoffRule() and report["short"]["worse_on_other_lines"] == {}
+    letters = sum(len(fold(ar)) for ar in word_list)  # one letter too many in every word
+    expected = {
+        "words.csv": {
+            "words": word_list_words,
+            "cer_folded_shipped": 0.0,
+            "cer_folded_rule": round(word_list_words / letters, 4),
+        }
+    }
+    assert report["long"]["worse_on_other_lines"] == (expected if worse else {})
