@@ -208,19 +208,25 @@ def choose_rules(
         for _, dst, kind, source, _ in sample:
             if kind == "short":
                 unseen[fold(dst)].add(source)
-        spellers = {}
-        for kind in KINDS:
-            if counts[kind] < MIN_CV_WORDS:  # that kind keeps the shipped ranker: no model to score
-                continue
-            inside = [
-                p
-                for (_, source, wp), f, words in zip(rows, fold_of, words_of, strict=True)
+        inside = {
+            kind: [
+                i
+                for i, ((_, source, _), f, words) in enumerate(zip(rows, fold_of, words_of, strict=True))
                 if f != k and (kind == "long" or not any(unseen.get(w, {source}) - {source} for w in words))
-                for p in wp
             ]
-            if inside:
-                spellers[kind] = (train(inside), lexicon_of(inside))
+            for kind in KINDS
+            if counts[kind] >= MIN_CV_WORDS  # else that kind keeps the shipped ranker: no model to score
+        }
+        spellers: dict[str, tuple] = {}
+        for kind, idx in inside.items():
+            # one model for both kinds where no row was left out (a pair file of one source)
+            same = next((spellers[o] for o in spellers if inside[o] == idx), None)
+            pairs = [p for i in idx for p in rows[i][2]]
+            if same is not None or pairs:
+                spellers[kind] = same or (train(pairs), lexicon_of(pairs))
         sample = [s for s in sample if s[2] in spellers]
+        if not sample:
+            continue
         spelled = shipped([squeeze(s) for s, *_ in sample])
         for (src, ref, kind, source, group), mine in zip(sample, spelled, strict=True):
             rank, known = spellers[kind]
