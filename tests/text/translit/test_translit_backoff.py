@@ -12,6 +12,7 @@ import pytest
 from aimm_nlp.cli import main
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.text.translit import Transliterator, _backoff, evaluate_transliteration, train_transliterator
+from aimm_nlp.text.translit._eval import fold
 
 # Real Darija words, several Arabizi spellings of each (as users write them).
 SPELLINGS = {
@@ -229,10 +230,10 @@ def test_a_rule_must_beat_the_shipped_ranker_beyond_chance(
 _TARGETS = [pre + ar for ar in SPELLINGS for pre in ("", "ل", "ب", "ف", "و", "ك")]
 
 
-def _latin(ar: str) -> str:
+def _latin(ar: str, spelling: int = 0) -> str:
     clitic = {"ل": "l", "ب": "b", "ف": "f", "و": "w", "ك": "k"}
     word = ar[1:] if ar[0] in clitic and ar[1:] in SPELLINGS else ar
-    return (clitic[ar[0]] if word != ar else "") + SPELLINGS[word][0]
+    return (clitic[ar[0]] if word != ar else "") + SPELLINGS[word][spelling]
 
 
 @pytest.mark.parametrize(
@@ -264,3 +265,104 @@ def test_single_word_lines_back_off_unless_the_folds_show_a_real_gain(
     assert report["short"]["rule"] == rules["short"].to_dict()
     assert report["short"]["words_changed"] == (shipped_wrong + joint_wrong if uses_joint else 0)
     assert rules["long"] == _backoff.BackoffRule()  # no running text: the shipped ranker
+
+
+@pytest.mark.parametrize(
+    ("joint_on_word_list", "word_list_words", "worse"),
+    [
+        # the joint model writes the sentences' convention on the word list's words too (an alif for
+        # every vowel, as DODa's sentences do): the long-line rule would spell its 4-word entries worse
+        ("vowels written", 96, True),
+        # it spells them as the word list does: nothing to tell
+        ("as the word list", 96, False),
+        # too few word-list words to tell (fewer than MIN_SOURCE_WORDS): nothing said
+        ("vowels written", 40, False),
+    ],
+)
+def test_the_report_tells_what_a_rule_costs_the_other_kind_of_line(
+    monkeypatch: pytest.MonkeyPatch, joint_on_word_list: str, word_list_words: int, worse: bool
+) -> None:
+    """Sentences of 4 words (their Latin ends in a written vowel, their Arabic in an alif) and a word
+    list of single words, with stand-in spellers: the shipped ranker drops the sentences' alif, the
+    joint model writes it. The long-line rule is the joint model's; where it spells the word list's
+    words worse, the report names that source with both CERs (a 4-word entry would pay that)."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)
+    monkeypatch.setattr(_backoff, "MIN_SOURCE_WORDS", 50)
+    word_list = _TARGETS[:word_list_words]
+    sentence_words = [(_latin(ar) + "a", ar + "ا") for ar in _TARGETS]
+    rows = [(ar, "words.csv", [(_latin(ar), ar)]) for ar in word_list]
+    for i in range(0, len(sentence_words), 4):
+        wp = sentence_words[i : i + 4]
+        rows.append((" ".join(ar for _, ar in wp), "sentences", wp))
+    truth = {**{_latin(ar): ar for ar in word_list}, **dict(sentence_words)}
+    in_sentences = {la for la, _ in sentence_words}
+
+    def shipped(words: list[str]) -> list[str]:  # the word list's convention: no written vowels
+        return [truth[w][:-1] if w in in_sentences else truth[w] for w in words]
+
+    def train(pairs: list[tuple[str, str]]):
+        vowels = joint_on_word_list == "vowels written"
+        return lambda w, k: [(truth[w] + "ا" if vowels and w not in in_sentences else truth[w], 0.0)]
+
+    rules, report = _backoff.choose_rules(rows, train=train, shipped=shipped, vocab=set(), seed=0)
+    assert rules["long"] != _backoff.BackoffRule() and report["long"]["words"] == len(sentence_words)
+    assert rules["short"] == _backoff.BackoffRule() and report["short"]["worse_on_other_lines"] == {}
+    letters = sum(len(fold(ar)) for ar in word_list)  # one letter too many in every word
+    expected = {
+        "words.csv": {
+            "words": word_list_words,
+            "cer_folded_shipped": 0.0,
+            "cer_folded_rule": round(word_list_words / letters, 4),
+        }
+    }
+    assert report["long"]["worse_on_other_lines"] == (expected if worse else {})
+
+
+@pytest.mark.parametrize(
+    ("joint", "sentences", "uses_joint"),
+    [
+        # right only on words whose Arabic it was trained on: the word list's words, which the
+        # training sentences hold (in another spelling), look right over the folds but would be wrong
+        # unseen: shipped
+        ("knows its training words", "sentences", False),
+        ("knows its training words", None, False),
+        # the same rows all of one source (no source column): one convention, its rows stay seen
+        ("knows its training words", "words.csv", True),
+        # right on unseen words too: a real gain, still used
+        ("generalises", "sentences", True),
+    ],
+)
+def test_a_word_list_entry_is_unseen_by_the_model_that_spells_it_over_the_folds(
+    monkeypatch: pytest.MonkeyPatch, joint: str, sentences: str | None, uses_joint: bool
+) -> None:
+    """A word list whose words also stand in the training sentences (DODa's two files): over the folds
+    the single-word lines are spelled by a model trained without the rows of another source holding
+    their words, as the held-out split's entries are, so a model that only spells the words it was
+    trained on well does not look better than the shipped ranker on them (which is wrong on 30 of the
+    96 words). The entries' spellings are not in the sentences (``3lash`` there, ``3lach`` in the
+    list): no lexicon entry spells them either."""
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)
+    truth = {_latin(ar): ar for ar in _TARGETS}
+    bad_shipped = set(sorted(truth)[:30])
+    rows = [(ar, "words.csv", [(_latin(ar), ar)]) for ar in _TARGETS]
+    if sentences:  # every word in two sentences of 4 words, in its second spelling
+        for offset in (0, 2):
+            order = _TARGETS[offset:] + _TARGETS[:offset]
+            for i in range(0, len(order), 4):
+                wp = [(_latin(ar, 1), ar) for ar in order[i : i + 4]]
+                rows.append((" ".join(ar for _, ar in wp), sentences, wp))
+    truth |= {_latin(ar, 1): ar for ar in _TARGETS}
+
+    def shipped(words: list[str]) -> list[str]:
+        return [truth[w][:-1] if w in bad_shipped else truth[w] for w in words]
+
+    def train(pairs: list[tuple[str, str]]):
+        targets = {ar for _, ar in pairs}
+        if joint == "generalises":
+            return lambda w, k: [(truth[w], 0.0)]
+        return lambda w, k: [(truth[w] if truth[w] in targets else truth[w] + "ا", 0.0)]
+
+    rules, report = _backoff.choose_rules(rows, train=train, shipped=shipped, vocab=set(), seed=0)
+    assert report["short"]["words"] == len(_TARGETS)
+    assert (rules["short"] != _backoff.BackoffRule()) is uses_joint
+    assert report["short"]["words_changed"] >= 30 if uses_joint else report["short"]["words_changed"] == 0

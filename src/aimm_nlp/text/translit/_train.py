@@ -121,8 +121,9 @@ def train_transliterator(
     :mod:`aimm_nlp.text.translit._backoff`): one rule for lines of up to 3 words and one for longer
     lines, each chosen by 3-fold cross-validation on the training rows (by target text), never on
     the held-out rows, and used only where it beats the shipped ranker beyond chance (a paired
-    bootstrap over the cross-validation rows; the rule, its figures and the lowest-CER rule it was
-    preferred to are in ``backoff`` and ``model.json``'s ``backoff_cv``); a kind of line the training
+    bootstrap over the cross-validation rows; the rule, its figures, the lowest-CER rule it was
+    preferred to and the sources whose words in lines of the other kind it spells worse than the
+    shipped ranker are in ``backoff`` and ``model.json``'s ``backoff_cv``); a kind of line the training
     rows hardly cover, or where no rule earns its changes, keeps the shipped ranker.
 
     Raises:
