@@ -44,6 +44,7 @@ __all__ = [
     "cleaned",
     "heldout",
     "read_tsv",
+    "translit_tweet_texts",
     "tweet_label",
     "wordfreq_texts",
 ]
@@ -54,6 +55,7 @@ QCRI = "qcri/dialectal_arabic_resources:mgr"
 SELF_TWEETS = "moroccan-tweets-self"  # the tweets the rule leaves out, labelled by a stage-1 model
 SELF_LABEL_CONFIDENCE = 0.9
 RULE_TWEETS = "moroccan-tweets-rule"
+TRANSLIT_TWEETS = "afrisenti-translit:ary"  # Latin-script AfriSenti tweets (train/dev) in Arabic script
 WORDFREQ = "wordfreq:ar"  # arb_Arab pseudo-sentences from the wordfreq Arabic word list  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
 
 HELDOUT_SALT = "aimm-langid-heldout-v1"
@@ -154,6 +156,29 @@ def _arabic_tweets(shared: Path, banned_ids: set[str]) -> list[tuple[str, str]]:
     return out
 
 
+def translit_tweet_texts(tweets: list[str], *, max_foreign: float = 0.25) -> list[str]:
+    """Latin-script (Arabizi) tweets rewritten in Arabic script by the shipped transliterator.
+
+    Real conversational Darija, as Arabic-script typers of Arabizi habits write it. A tweet stays out
+    when more than ``max_foreign`` of its words stay in Latin script (French/English kept verbatim:
+    a French tweet), when :func:`tweet_label` calls the result MSA, or when it has under 3 words.
+    ``@user``, URLs and hashtags do not count as words. Fixed in advance, not tuned.
+    """
+    import re
+
+    from aimm_nlp.text import transliterate_batch
+
+    out = []
+    for text in transliterate_batch(tweets, src="ary_Latn", dst="ary_Arab"):
+        words = [w for w in text.split() if not re.match(r"(@|#|https?:)", w)]
+        letters = [w for w in words if any(ch.isalpha() for ch in w)]
+        latin = sum(any(ch.isascii() and ch.isalpha() for ch in w) for w in letters)
+        if len(letters) >= 3 and latin <= max_foreign * len(letters):
+            out.append(text)
+    labels = [tweet_label(h, len(t.split())) for t, h in zip(out, _hits(out), strict=True)]
+    return [t for t, label in zip(out, labels, strict=True) if label != "arb_Arab"]
+
+
 def wordfreq_texts(darija: list[str], n: int, *, top: int = 20_000, ratio: float = 0.5) -> list[str]:
     """``n`` MSA pseudo-sentences (3-10 words) drawn from the ``wordfreq`` Arabic word list.
 
@@ -195,6 +220,7 @@ def build_training_table(
     tweets: str = "rule",
     self_label: str | Path | None = None,
     wordfreq_rows: int = 0,
+    translit_tweets: bool = False,
 ) -> list[tuple[str, str, str]]:
     """Return ``(text, label, source)`` rows for the shipped model (deterministic).
 
@@ -211,7 +237,10 @@ def build_training_table(
     rule leaves out get its label where its calibrated dialectness is above 0.9 or below 0.1 (fixed
     in advance, not tuned), as sources ``moroccan-tweets-self:ary`` / ``:arb``. ``wordfreq_rows``:
     add that many ``arb_Arab`` pseudo-sentences drawn from the ``wordfreq`` Arabic list
-    (:func:`wordfreq_texts`, source ``wordfreq:ar``).
+    (:func:`wordfreq_texts`, source ``wordfreq:ar``). ``translit_tweets``: add the Latin-script
+    AfriSenti tweets of its train and dev splits, rewritten in Arabic script
+    (:func:`translit_tweet_texts`), as ``ary_Arab`` (source ``afrisenti-translit:ary``); the test
+    split's are the dev set's ``afrisenti_translit`` part and never used.
     """
     data = shared / "data"
     langid = read_tsv(data / "langid_moroccan" / "langid.tsv")
@@ -243,6 +272,7 @@ def build_training_table(
         if r["id"] not in banned_ids:
             for col, label in _SEED_COLUMNS.items():
                 add_seed(r[col], label, f"openlanguagedata/seed:{col}")
+    arabizi = []
     for split in ("train", "dev", "test"):
         for r in read_tsv(data / "afrisenti_ma" / f"{split}.tsv"):
             if r["ID"] in banned_ids or f"afrisenti_ma:{r['ID']}" in exclude_ids:
@@ -252,6 +282,8 @@ def build_training_table(
             n_latn = sum(ch.isascii() and ch.isalpha() for ch in tweet)
             if n_latn > n_arab:
                 add(tweet, "ary_Latn", AFRISENTI)
+                if split != "test":
+                    arabizi.append(tweet)
             elif tweets == "marked" and has_darija_marker(tweet):
                 add(tweet, "ary_Arab", AFRISENTI + "-arab-marked")
     if tweets == "rule":
@@ -270,6 +302,9 @@ def build_training_table(
             if d > SELF_LABEL_CONFIDENCE or d < 1 - SELF_LABEL_CONFIDENCE:
                 label = "ary_Arab" if d > 0.5 else "arb_Arab"
                 add(tweet, label, f"{SELF_TWEETS}:{label[:3]}")
+    if translit_tweets:
+        for text in translit_tweet_texts(arabizi):
+            add(text, "ary_Arab", TRANSLIT_TWEETS)
     for label in ("arb_Arab", "ary_Arab"):
         for line in (WRITTEN / f"langid_written_{label[:3]}.txt").read_text("utf-8").splitlines():
             add(line, label, f"written:{label[:3]}")
@@ -315,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="add this many MSA pseudo-sentences drawn from the wordfreq Arabic list (0: none)",
     )
+    ap.add_argument(
+        "--translit-tweets",
+        action="store_true",
+        help="add the train/dev Latin-script AfriSenti tweets rewritten in Arabic script as ary_Arab",
+    )
     args = ap.parse_args(argv)
     excluded = [r for path in args.exclude for r in read_tsv(path)]
     rows = build_training_table(
@@ -325,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         tweets=args.tweets,
         self_label=args.self_label_model,
         wordfreq_rows=args.wordfreq_rows,
+        translit_tweets=args.translit_tweets,
     )
     with atomic_output(args.out) as fh:
         fh.write("text\tlabel\tsource\n")
