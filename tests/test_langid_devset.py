@@ -186,3 +186,54 @@ def test_no_dev_text_is_in_the_langid_training_data(shared):
         if not row["source"].startswith("written") and row["id"].split(":", 1)[1] in train_ids
     ]
     assert not leaked, f"dev rows also in langid_moroccan (training data): {leaked[:20]}"
+
+
+# --- translit.tsv: Latin-script AfriSenti test tweets rendered in Arabic script (a part of its own) ---
+
+TRANSLIT = DEV_DIR / "translit.tsv"
+TRANSLIT_HEADER = ["id", "text", "label", "source", "latn"]
+TRANSLIT_ID = re.compile(r"afrisenti_translit:ma_test_\d{5}")
+
+
+def _translit_rows() -> list[dict[str, str]]:
+    lines = TRANSLIT.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "", "translit.tsv must end with one newline"
+    assert lines[0].split("\t") == TRANSLIT_HEADER
+    fields = [line.split("\t") for line in lines[1:-1]]
+    assert all(len(f) == len(TRANSLIT_HEADER) and all(f) for f in fields), "5 non-empty fields per line"
+    return [dict(zip(TRANSLIT_HEADER, f, strict=True)) for f in fields]
+
+
+TRANSLIT_ROWS = _translit_rows()
+
+
+def _latin_word_share(text: str) -> float:
+    words = [w for w in text.split() if not re.match(r"(@|#|https?:)", w) and any(ch.isalpha() for ch in w)]
+    return sum(bool(OTHER_LETTER.search(w)) for w in words) / max(len(words), 1)
+
+
+def test_translit_part_rows_ids_and_labels():
+    assert all(TRANSLIT_ID.fullmatch(r["id"]) and r["source"] == "afrisenti_translit" for r in TRANSLIT_ROWS)
+    assert all(r["label"] in LABELS for r in TRANSLIT_ROWS)
+    assert len({r["id"] for r in TRANSLIT_ROWS}) == len(TRANSLIT_ROWS)
+    assert len({norm(r["text"]) for r in TRANSLIT_ROWS}) == len(TRANSLIT_ROWS)
+    # rendered in Arabic script (GUIDELINE: at most a quarter of the words left in Latin, @users, URLs and
+    # hashtags not counted); the Latin original has no Arabic-script word
+    assert all(_latin_word_share(r["text"]) <= 0.25 for r in TRANSLIT_ROWS)
+    assert all(_latin_word_share(r["latn"]) > 0.5 for r in TRANSLIT_ROWS)
+    assert not {r["id"].split(":", 1)[1] for r in TRANSLIT_ROWS} & {r["id"].split(":", 1)[1] for _, r in DATA}
+
+
+def test_guideline_states_the_translit_part_counts():
+    header, *body = _table("Transliterated Arabizi tweets (`translit.tsv`, a separate part)")
+    assert header == ["label", "rows"]
+    stated = {row[0]: int(row[1].split()[0]) for row in body}
+    counts = Counter(r["label"] for r in TRANSLIT_ROWS)
+    assert stated == {**counts, "total": len(TRANSLIT_ROWS)}
+
+
+def test_translit_part_quotes_test_split_tweets_unchanged(shared):
+    with (shared / "data" / "afrisenti_ma" / "test.tsv").open(encoding="utf-8", newline="") as fh:
+        tweets = {row["ID"]: " ".join(row["tweet"].split()) for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)}  # fmt: skip
+    bad = [r["id"] for r in TRANSLIT_ROWS if tweets.get(r["id"].rsplit(":", 1)[1]) != r["latn"]]
+    assert not bad, f"latn differs from the AfriSenti test tweet: {bad[:20]}"
