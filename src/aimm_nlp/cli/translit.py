@@ -35,8 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "Transliterate FILEs (or stdin) line by line, one output line per input line (streamed in blocks "
             "of 2048 lines; line by line from a terminal): line breaks inside a line (\\r, \\v, \\f, U+0085, "
-            "U+2028, U+2029, \\x1c-\\x1e) become spaces. In Arabizi input, URLs, @mentions, #hashtags, numbers "
-            "and emoji stay verbatim, and so do French/English words, decided from the whole line (a listed word "
+            "U+2028, U+2029, \\x1c-\\x1e) become spaces. In Arabizi input, URLs, @mentions, #hashtags, numbers, "
+            "emoji, emoticons typed with letters (:D, xD) and HTML entities stay verbatim, and so do French/English words, decided from the whole line (a listed word "
             "always; a word that only looks foreign next to other foreign words; a line of one word is "
             "transliterated unless listed)."
         ),

@@ -273,18 +273,26 @@ def test_wordfreq_pseudo_sentences_leave_darija_words_out() -> None:
     ("tweet", "kept"),
     [
         ("wach nta mrid bzaaaaf had l3am", "واش نتا مريض بزاف هاد لعام"),  # Darija, elongation squeezed
-        ("@user 3lach ma jitich lbare7 😂😂 https://t.co/x", "@user علاش ما جيتيش البارح 😂😂 https://t.co/x"),
+        (
+            "@user 3lach ma jitich lbare7 😂😂 https://t.co/x",
+            "@user علاش ما جيتيش البارح 😂😂 https://t.co/x",
+        ),
         ("wach kayn chi probleme f had tomobil", None),  # 1 of 7 words left in Latin: kept (checked below)
         ("chno had lklam ya khoya c'est pas possible", False),  # 3 of 8 words left in Latin: out
         ("Bonne nuit tout le monde a demain", False),  # French
-        ("lakin hadihi almasala allati tatakallamu 3anha mohima", False),  # rendered MSA: tweet_label says arb
+        (
+            "lakin hadihi almasala allati tatakallamu 3anha mohima",
+            False,
+        ),  # rendered MSA: tweet_label says arb
         ("7na hna", False),  # under 3 words
         ("", False),
         ("k", False),
         ("😂😂😂", False),
     ],
 )
-def test_translit_tweets_render_darija_and_leave_french_and_msa_out(tweet: str, kept: str | bool | None) -> None:
+def test_translit_tweets_render_darija_and_leave_french_and_msa_out(
+    tweet: str, kept: str | bool | None
+) -> None:
     tool = _load_tool("build_langid_data")
     out = tool.translit_tweet_texts([tweet])
     if kept is False:

@@ -52,6 +52,39 @@ def test_arabizi_to_arabic(src: str, expected: str) -> None:
     assert transliterate(src, src="ary_Latn", dst="ary_Arab") == expected
 
 
+# Emoticons written with letters and HTML entities are not words: kept as typed, on every path.
+# (input, output with the defaults, tokens that stay verbatim on every path)
+EMOTICONS = [
+    ("hhh :D wach", "ه :D واش", [":D"]),
+    ("xD bzaf", "xD بزاف", ["xD"]),
+    ("XDDDD", "XDDDD", ["XDDDD"]),
+    ("safi :p 3lik", "صافي :p عليك", [":p"]),
+    ("dima:D", "ديما:D", [":D"]),
+    ("T_T mskin", "T_T مسكين", ["T_T"]),
+    ("&lt;3 khti", "&lt;3 ختي", ["&lt;3"]),
+    ("10:30 f dar", "10:30 ف دار", ["10:30"]),  # a time is no emoticon
+    ("", "", []),
+    ("D", "د", []),  # one letter alone is a word
+    ("xd", "شد", []),  # lower-case "xd" is an Arabizi word ("chd")
+]
+
+
+@pytest.mark.parametrize(("src", "expected", "verbatim"), EMOTICONS)
+@pytest.mark.parametrize("path", ["one", "batch", "phonetic", "no_keep_foreign"])
+def test_emoticons_and_entities_stay_verbatim(
+    src: str, expected: str, verbatim: list[str], path: str
+) -> None:
+    if path == "batch":
+        out = transliterate_batch(["salam", src, "bzaf"], src="ary_Latn", dst="ary_Arab")[1]
+    else:
+        opts = {"phonetic": path == "phonetic", "keep_foreign": path != "no_keep_foreign"}
+        out = transliterate(src, src="ary_Latn", dst="ary_Arab", **opts)
+    assert all(token in out for token in verbatim)
+    assert not any(ch.isascii() and ch.isalpha() for ch in out.replace("".join(verbatim), "")), out
+    if path in ("one", "batch"):
+        assert out == expected
+
+
 def test_keep_foreign_off_transliterates_french() -> None:
     out = transliterate("merci 3la réunion", src="ary_Latn", dst="ary_Arab", keep_foreign=False)
     assert "merci" not in out and "réunion" not in out

@@ -10,7 +10,7 @@ Supported ``(src, dst)`` pairs (see :func:`supported_pairs`):
   reading instead, letter by letter, compiled to C-level string operations
   (:mod:`aimm_nlp.text.translit._fast`): the convention of DODa's Arabic side,
   and tens of times faster on unseen words. URLs, @mentions, #hashtags,
-  numbers and emoji stay verbatim, and with ``keep_foreign`` French/English words, decided from the
+  numbers, emoji, emoticons typed with letters (``:D``, ``xD``) and HTML entities stay verbatim, and with ``keep_foreign`` French/English words, decided from the
   whole line (a listed word always, a word that only looks foreign next to other foreign-looking
   words, a line of one word transliterated unless listed; :mod:`._context`);
   :func:`explain` shows the per-word evidence and its neighbours. Batches (:meth:`Transliterator.batch`,

@@ -1,6 +1,7 @@
 """The :class:`Transliterator`: one ``(src, dst)`` pair, its word cache and the Arabizi token scan.
 
-Arabizi input is split into protected spans (URLs, e-mails, @mentions, #hashtags, numbers) and words;
+Arabizi input is split into protected spans (URLs, e-mails, @mentions, #hashtags, emoticons, HTML entities,
+numbers) and words;
 each new word is decided (kept as French/English, or transliterated by the ranker) once and cached.
 """
 
@@ -31,10 +32,15 @@ _TOKEN = re.compile(
     r"(?P<url>(?:https?://|www\.)\S+)"
     r"|(?P<email>[\w.+-]+@[\w-]+\.[\w.-]+)"
     r"|(?P<mention>@\w+)|(?P<hashtag>#\w+)"
+    # emoticons written with letters (":D", ":p", ":o", "xD", "XDDD", "T_T") and HTML entities ("&lt;3"),
+    # which would otherwise read as words: kept as they are
+    r"|(?P<emoticon>(?:(?<![:;=])[:;=]|(?<!\w)8)[-'^]?[DPpOoSs3]+(?![\w'’])|(?<!\w)[xX]D+(?!\w)"
+    r"|(?<!\w)[T;]_+[T;](?!\w)|&(?:[a-z]+|#\d+);)"
     r"|(?P<word>[A-Za-z\u00c0-\u024f0-9]+(?:['’][A-Za-z\u00c0-\u024f0-9]+)*)"
 )
 # The same scan, but ``findall`` returns only the words ('' for URLs, e-mails, @mentions, #hashtags).
 _WORDS = re.compile(re.sub(r"\(\?P<(?!word>)\w+>", "(?:", _TOKEN.pattern).replace("(?P<word>", "("))
+_EMOTICON_WORD = re.compile(r"[xX]D+")  # a whitespace chunk of letters that is an emoticon, not a word
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
@@ -199,8 +205,10 @@ class Transliterator:
             chunks.clear()
             self._foreignish.clear()
             self._context_chunks.clear()
-        plain = [c for c in new if c.isascii() and c.isalnum()]  # one word each: most chunks
-        mixed = [c for c in new if not (c.isascii() and c.isalnum())]
+        plain = [
+            c for c in new if c.isascii() and c.isalnum() and not _EMOTICON_WORD.fullmatch(c)
+        ]  # most chunks
+        mixed = [c for c in new if not (c.isascii() and c.isalnum()) or _EMOTICON_WORD.fullmatch(c)]
         self._fill(plain + [w for c in mixed for w in _WORDS.findall(c) if w])
         cache = self._cache
         chunks.update(zip(plain, map(cache.__getitem__, plain), strict=True))

@@ -23,7 +23,8 @@ class Candidate:
 class TokenDecision:
     """What happened to one token of Arabizi input (see :func:`explain`).
 
-    ``kind`` is ``word``, ``url``, ``email``, ``mention``, ``hashtag`` or ``number``;
+    ``kind`` is ``word``, ``url``, ``email``, ``mention``, ``hashtag``, ``emoticon`` (``:D``, ``xD``, ``&lt;``)
+    or ``number``;
     ``evidence`` is set for words and says why the word was kept or transliterated.
     """
 
