@@ -40,9 +40,11 @@ from aimm_nlp.text.langid._morph import DARIJA_MARKERS
 
 __all__ = [
     "DARIJA_MARKERS",
+    "arsarcasm_msa_texts",
     "build_training_table",
     "cleaned",
     "heldout",
+    "marsum_titles",
     "read_tsv",
     "translit_tweet_texts",
     "tweet_label",
@@ -55,6 +57,8 @@ QCRI = "qcri/dialectal_arabic_resources:mgr"
 SELF_TWEETS = "moroccan-tweets-self"  # the tweets the rule leaves out, labelled by a stage-1 model
 SELF_LABEL_CONFIDENCE = 0.9
 RULE_TWEETS = "moroccan-tweets-rule"
+MARSUM = "KamelGaanoun/MoroccanSummarization:titles"  # Darija news titles of MArSum (CC BY 4.0), ary_Arab
+ARSARCASM = "iabufarha/ArSarcasm-v2:msa"  # tweets ArSarcasm-v2 labels MSA (MIT), arb_Arab
 TRANSLIT_TWEETS = "afrisenti-translit:ary"  # Latin-script AfriSenti tweets (train/dev) in Arabic script
 WORDFREQ = "wordfreq:ar"  # arb_Arab pseudo-sentences from the wordfreq Arabic word list  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
 
@@ -179,6 +183,33 @@ def translit_tweet_texts(tweets: list[str], *, max_foreign: float = 0.25) -> lis
     return [t for t, label in zip(out, labels, strict=True) if label != "arb_Arab"]
 
 
+def marsum_titles(path: Path) -> list[str]:
+    """The titles (``summary`` column) of a MArSum file: Darija news headlines (its README: "All the titles are
+    written in Darija"; the articles mix in MSA and are not used). ``path``: ``MArSum1_test.txt`` (or the
+    train file unpacked) of github.com/KamelGaanoun/MoroccanSummarization, CC BY 4.0."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=" ", quotechar='"'))
+    if not rows or rows[0] != ["text", "summary"]:
+        raise SystemExit(f"{path}: line 1 must be the MArSum header 'text summary'")
+    return [" ".join(r[1].split()) for r in rows[1:] if len(r) == 2 and len(r[1].split()) >= 3]
+
+
+def arsarcasm_msa_texts(paths: list[Path]) -> list[str]:
+    """Tweets of ArSarcasm-v2 (github.com/iabufarha/ArSarcasm-v2, MIT) whose ``dialect`` is ``msa``: real
+    social-media MSA, which the table otherwise only has from the rule-labelled Moroccan tweets. Out: under 3
+    words, or a tweet :func:`tweet_label` calls Darija (fixed in advance, not tuned)."""
+    texts = []
+    for path in paths:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        if rows and not {"tweet", "dialect"} <= rows[0].keys():
+            raise SystemExit(f"{path}: needs the ArSarcasm-v2 columns tweet and dialect")
+        texts += [" ".join(r["tweet"].split()) for r in rows if r["dialect"] == "msa"]
+    texts = [t for t in texts if len(t.split()) >= 3]
+    labels = [tweet_label(h, len(t.split())) for t, h in zip(texts, _hits(texts), strict=True)]
+    return [t for t, label in zip(texts, labels, strict=True) if label != "ary_Arab"]
+
+
 def wordfreq_texts(darija: list[str], n: int, *, top: int = 20_000, ratio: float = 0.5) -> list[str]:
     """``n`` MSA pseudo-sentences (3-10 words) drawn from the ``wordfreq`` Arabic word list.
 
@@ -221,6 +252,8 @@ def build_training_table(
     self_label: str | Path | None = None,
     wordfreq_rows: int = 0,
     translit_tweets: bool = False,
+    marsum: Path | None = None,
+    arsarcasm: list[Path] = (),
 ) -> list[tuple[str, str, str]]:
     """Return ``(text, label, source)`` rows for the shipped model (deterministic).
 
@@ -240,7 +273,10 @@ def build_training_table(
     (:func:`wordfreq_texts`, source ``wordfreq:ar``). ``translit_tweets``: add the Latin-script
     AfriSenti tweets of its train and dev splits, rewritten in Arabic script
     (:func:`translit_tweet_texts`), as ``ary_Arab`` (source ``afrisenti-translit:ary``); the test
-    split's are the dev set's ``afrisenti_translit`` part and never used.
+    split's are the dev set's ``afrisenti_translit`` part and never used. ``marsum``: a MArSum file whose
+    Darija titles are added as ``ary_Arab`` (:func:`marsum_titles`); ``arsarcasm``: ArSarcasm-v2 CSV files
+    whose MSA tweets are added as ``arb_Arab`` (:func:`arsarcasm_msa_texts`). Both are local copies the
+    user fetched (this script never downloads).
     """
     data = shared / "data"
     langid = read_tsv(data / "langid_moroccan" / "langid.tsv")
@@ -305,6 +341,12 @@ def build_training_table(
     if translit_tweets:
         for text in translit_tweet_texts(arabizi):
             add(text, "ary_Arab", TRANSLIT_TWEETS)
+    if marsum is not None:
+        for text in marsum_titles(marsum):
+            add(text, "ary_Arab", MARSUM)
+    if arsarcasm:
+        for text in arsarcasm_msa_texts(list(arsarcasm)):
+            add(text, "arb_Arab", ARSARCASM)
     for label in ("arb_Arab", "ary_Arab"):
         for line in (WRITTEN / f"langid_written_{label[:3]}.txt").read_text("utf-8").splitlines():
             add(line, label, f"written:{label[:3]}")
@@ -355,6 +397,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="add the train/dev Latin-script AfriSenti tweets rewritten in Arabic script as ary_Arab",
     )
+    ap.add_argument(
+        "--marsum",
+        type=Path,
+        help="a MArSum file (MArSum1_test.txt of github.com/KamelGaanoun/MoroccanSummarization, CC BY 4.0): "
+        "its Darija titles are added as ary_Arab",
+    )
+    ap.add_argument(
+        "--arsarcasm",
+        type=Path,
+        action="append",
+        default=[],
+        help="an ArSarcasm-v2 CSV (github.com/iabufarha/ArSarcasm-v2, MIT; repeatable): its MSA tweets are "
+        "added as arb_Arab",
+    )
     args = ap.parse_args(argv)
     excluded = [r for path in args.exclude for r in read_tsv(path)]
     rows = build_training_table(
@@ -366,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         self_label=args.self_label_model,
         wordfreq_rows=args.wordfreq_rows,
         translit_tweets=args.translit_tweets,
+        marsum=args.marsum,
+        arsarcasm=args.arsarcasm,
     )
     with atomic_output(args.out) as fh:
         fh.write("text\tlabel\tsource\n")
