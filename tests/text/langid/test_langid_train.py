@@ -303,6 +303,46 @@ def test_translit_tweets_render_darija_and_leave_french_and_msa_out(
         assert out == [kept]
 
 
+def test_marsum_titles_are_the_darija_titles(tmp_path: Path) -> None:
+    tool = _load_tool("build_langid_data")
+    f = tmp_path / "MArSum1_test.txt"
+    f.write_text(
+        'text summary\n'
+        '"أكدت جمهورية كوريا دعمها لجهود هيأة الأمم المتحدة." "كوريا داعمة المغرب على الصحرا ديالو"\n'
+        '"مقال." "شدو اللي هرب"\n'  # 3 words: kept
+        '"مقال آخر." "عاجل"\n'  # under 3 words: out
+        '"" ""\n',
+        encoding="utf-8",
+    )
+    assert tool.marsum_titles(f) == ["كوريا داعمة المغرب على الصحرا ديالو", "شدو اللي هرب"]
+    bad = tmp_path / "other.txt"
+    bad.write_text("tweet,label\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"other\.txt: line 1 must be the MArSum header"):
+        tool.marsum_titles(bad)
+
+
+def test_arsarcasm_keeps_msa_tweets_that_read_msa(tmp_path: Path) -> None:
+    tool = _load_tool("build_langid_data")
+    f = tmp_path / "training_data.csv"
+    f.write_text(
+        "tweet,sarcasm,sentiment,dialect\n"
+        "من أبجديات الديمقراطية أن تحكم الأغلبية,False,neutral,msa\n"
+        "انا مش فاهم حاجة خالص,False,negative,egypt\n"  # not labelled msa: out
+        "شكرا جزيلا,False,positive,msa\n"  # under 3 words: out
+        "واش هاد الشي بزاف عليكم والله,False,negative,msa\n"  # labelled msa, but Darija by tweet_label: out
+        '"شاهد 😂 استمرار فعاليات إحياء الذكرى https://t.co/x",False,neutral,msa\n',
+        encoding="utf-8",
+    )
+    assert tool.arsarcasm_msa_texts([f]) == [
+        "من أبجديات الديمقراطية أن تحكم الأغلبية",
+        "شاهد 😂 استمرار فعاليات إحياء الذكرى https://t.co/x",
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nمرحبا بكم جميعا,msa\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"bad\.csv: needs the ArSarcasm-v2 columns"):
+        tool.arsarcasm_msa_texts([bad])
+
+
 def test_prune_tool_zeroes_small_weights_and_keeps_the_format(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
