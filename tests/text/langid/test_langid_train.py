@@ -307,7 +307,7 @@ def test_marsum_titles_are_the_darija_titles(tmp_path: Path) -> None:
     tool = _load_tool("build_langid_data")
     f = tmp_path / "MArSum1_test.txt"
     f.write_text(
-        'text summary\n'
+        "text summary\n"
         '"أكدت جمهورية كوريا دعمها لجهود هيأة الأمم المتحدة." "كوريا داعمة المغرب على الصحرا ديالو"\n'
         '"مقال." "شدو اللي هرب"\n'  # 3 words: kept
         '"مقال آخر." "عاجل"\n'  # under 3 words: out
