@@ -22,26 +22,15 @@ from aimm_nlp.text.translit._context import ARTICLES, LONGEST_ARTICLE, line_verd
 from aimm_nlp.text.translit._fast import CompiledRules
 from aimm_nlp.text.translit._foreign import WordEvidence
 from aimm_nlp.text.translit._model import Ranker, default_model, load_model
+from aimm_nlp.text.translit._scan import EMOTICON_WORD as _EMOTICON_WORD
+from aimm_nlp.text.translit._scan import NUMBER as _NUMBER
+from aimm_nlp.text.translit._scan import TOKEN as _TOKEN
+from aimm_nlp.text.translit._scan import WORDS as _WORDS
 from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
 from aimm_nlp.text.translit._types import Candidate, TokenDecision, WordCache
 
 __all__ = ["Candidate", "TokenDecision", "Transliterator"]
 
-# Protected spans first, then Latin-script words (digits count: "3afak" is one word).
-_TOKEN = re.compile(
-    r"(?P<url>(?:https?://|www\.)\S+)"
-    r"|(?P<email>[\w.+-]+@[\w-]+\.[\w.-]+)"
-    r"|(?P<mention>@\w+)|(?P<hashtag>#\w+)"
-    # emoticons written with letters (":D", ":p", ":o", "xD", "XDDD", "T_T") and HTML entities ("&lt;3"),
-    # which would otherwise read as words: kept as they are
-    r"|(?P<emoticon>(?:(?<![:;=])[:;=]|(?<!\w)8)[-'^]?[DPpOoSs3]+(?![\w'’])|(?<!\w)[xX]D+(?!\w)"
-    r"|(?<!\w)[T;]_+[T;](?!\w)|&(?:[a-z]+|#\d+);)"
-    r"|(?P<word>[A-Za-z\u00c0-\u024f0-9]+(?:['’][A-Za-z\u00c0-\u024f0-9]+)*)"
-)
-# The same scan, but ``findall`` returns only the words ('' for URLs, e-mails, @mentions, #hashtags).
-_WORDS = re.compile(re.sub(r"\(\?P<(?!word>)\w+>", "(?:", _TOKEN.pattern).replace("(?P<word>", "("))
-_EMOTICON_WORD = re.compile(r"[xX]D+")  # a whitespace chunk of letters that is an emoticon, not a word
-_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
 _JOIN = " \n "
