@@ -16,13 +16,19 @@ drops every training row whose cleaned text (as the model sees it) equals one of
 ``--wordfreq-rows N`` adds N MSA pseudo-sentences drawn from the Arabic word frequencies of the
 ``wordfreq`` package (CC BY-SA 4.0 data; needed at build time only: ``pip install wordfreq``), words
 that Darija training text uses about as often left out (:func:`wordfreq_texts`).
+``--translit-tweets`` (used by the shipped model since its ninth round) adds the Latin-script AfriSenti
+train/dev tweets rendered in Arabic script by the shipped transliterator (:func:`translit_tweet_texts`);
+``--marsum FILE`` and ``--arsarcasm FILE`` add Darija news titles of MArSum and MSA tweets of ArSarcasm-v2
+from local copies (tried in the tenth round, not used by the shipped model; see its card).
 
 A maintainer script, not part of the installed package. Run from the repository root, with
 aimm_nlp installed (``pip install -e .``)::
 
     python tools/build_langid_data.py --shared ../shared --out /tmp/langid_train.tsv \
-        --exclude tests/data/langid_dev/dev.tsv --wordfreq-rows 2000
+        --exclude tests/data/langid_dev/dev.tsv --translit-tweets
     aimm langid train --data /tmp/langid_train.tsv --source-col source --out DIR
+
+(the shipped model's full recipe, source weights and calibration included, is in its ``CARD.md``).
 
 ``heldout()`` and ``read_tsv()`` are also what ``benchmarks/bench_langid.py`` uses for its in-domain set.
 """
