@@ -19,7 +19,8 @@ that Darija training text uses about as often left out (:func:`wordfreq_texts`).
 ``--translit-tweets`` (used by the shipped model since its ninth round) adds the Latin-script AfriSenti
 train/dev tweets rendered in Arabic script by the shipped transliterator (:func:`translit_tweet_texts`);
 ``--marsum FILE`` and ``--arsarcasm FILE`` add Darija news titles of MArSum and MSA tweets of ArSarcasm-v2
-from local copies (tried in the tenth round, not used by the shipped model; see its card).
+from local copies (tried in the tenth round, not used by the shipped model; see its card);
+``--tatoeba-ara FILE`` the Standard Arabic sentences of a Tatoeba English-Arabic pair file (twelfth round).
 
 A maintainer script, not part of the installed package. Run from the repository root, with
 aimm_nlp installed (``pip install -e .``)::
@@ -52,6 +53,7 @@ __all__ = [
     "heldout",
     "marsum_titles",
     "read_tsv",
+    "tatoeba_ara_texts",
     "translit_tweet_texts",
     "tweet_label",
     "wordfreq_texts",
@@ -65,6 +67,7 @@ SELF_LABEL_CONFIDENCE = 0.9
 RULE_TWEETS = "moroccan-tweets-rule"
 MARSUM = "KamelGaanoun/MoroccanSummarization:titles"  # Darija news titles of MArSum (CC BY 4.0), ary_Arab
 ARSARCASM = "iabufarha/ArSarcasm-v2:msa"  # tweets ArSarcasm-v2 labels MSA (MIT), arb_Arab
+TATOEBA_ARA = "tatoeba:ara"  # Tatoeba's Standard Arabic sentences (CC BY 2.0 FR), arb_Arab
 TRANSLIT_TWEETS = "afrisenti-translit:ary"  # Latin-script AfriSenti tweets (train/dev) in Arabic script
 WORDFREQ = "wordfreq:ar"  # arb_Arab pseudo-sentences from the wordfreq Arabic word list  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
 
@@ -216,6 +219,27 @@ def arsarcasm_msa_texts(paths: list[Path]) -> list[str]:
     return [t for t, label in zip(texts, labels, strict=True) if label != "ary_Arab"]
 
 
+def tatoeba_ara_texts(path: Path) -> list[str]:
+    """The Arabic side of a Tatoeba English-Arabic pair file in the manythings.org format (``English<TAB>Arabic
+    <TAB>CC-BY 2.0 (France) Attribution: tatoeba.org #... (user) & #... (user)``, e.g. ``ara.txt`` of
+    manythings.org/anki): short conversational Standard Arabic (Tatoeba's ``ara``), which the table otherwise
+    lacks. Every line must carry its CC BY attribution (else the file is refused, naming the line). Out: under 3
+    words, or a sentence :func:`tweet_label` calls Darija (fixed in advance, not tuned); duplicates once."""
+    texts = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for n, line in enumerate(fh, 1):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) != 3 or not fields[2].startswith("CC-BY"):
+                raise SystemExit(
+                    f"{path}:{n}: expected 3 tab-separated fields (English, Arabic, CC-BY attribution) as in "
+                    "manythings.org's Tatoeba files"
+                )
+            texts.append(" ".join(fields[1].split()))
+    texts = [t for t in dict.fromkeys(texts) if len(t.split()) >= 3 and _arabic(t)]
+    labels = [tweet_label(h, len(t.split())) for t, h in zip(texts, _hits(texts), strict=True)]
+    return [t for t, label in zip(texts, labels, strict=True) if label != "ary_Arab"]
+
+
 def wordfreq_texts(darija: list[str], n: int, *, top: int = 20_000, ratio: float = 0.5) -> list[str]:
     """``n`` MSA pseudo-sentences (3-10 words) drawn from the ``wordfreq`` Arabic word list.
 
@@ -260,6 +284,7 @@ def build_training_table(
     translit_tweets: bool = False,
     marsum: Path | None = None,
     arsarcasm: list[Path] = (),
+    tatoeba_ara: Path | None = None,
 ) -> list[tuple[str, str, str]]:
     """Return ``(text, label, source)`` rows for the shipped model (deterministic).
 
@@ -281,8 +306,9 @@ def build_training_table(
     (:func:`translit_tweet_texts`), as ``ary_Arab`` (source ``afrisenti-translit:ary``); the test
     split's are the dev set's ``afrisenti_translit`` part and never used. ``marsum``: a MArSum file whose
     Darija titles are added as ``ary_Arab`` (:func:`marsum_titles`); ``arsarcasm``: ArSarcasm-v2 CSV files
-    whose MSA tweets are added as ``arb_Arab`` (:func:`arsarcasm_msa_texts`). Both are local copies the
-    user fetched (this script never downloads).
+    whose MSA tweets are added as ``arb_Arab`` (:func:`arsarcasm_msa_texts`); ``tatoeba_ara``: a Tatoeba
+    English-Arabic pair file whose Arabic sentences are added as ``arb_Arab`` (:func:`tatoeba_ara_texts`). All
+    are local copies the user fetched (this script never downloads).
     """
     data = shared / "data"
     langid = read_tsv(data / "langid_moroccan" / "langid.tsv")
@@ -353,6 +379,9 @@ def build_training_table(
     if arsarcasm:
         for text in arsarcasm_msa_texts(list(arsarcasm)):
             add(text, "arb_Arab", ARSARCASM)
+    if tatoeba_ara is not None:
+        for text in tatoeba_ara_texts(tatoeba_ara):
+            add(text, "arb_Arab", TATOEBA_ARA)
     for label in ("arb_Arab", "ary_Arab"):
         for line in (WRITTEN / f"langid_written_{label[:3]}.txt").read_text("utf-8").splitlines():
             add(line, label, f"written:{label[:3]}")
@@ -417,6 +446,12 @@ def main(argv: list[str] | None = None) -> int:
         help="an ArSarcasm-v2 CSV (github.com/iabufarha/ArSarcasm-v2, MIT; repeatable): its MSA tweets are "
         "added as arb_Arab",
     )
+    ap.add_argument(
+        "--tatoeba-ara",
+        type=Path,
+        help="a Tatoeba English-Arabic pair file in manythings.org's format (English, Arabic, CC-BY 2.0 FR "
+        "attribution; e.g. manythings.org/anki's ara.txt): its Standard Arabic sentences are added as arb_Arab",
+    )
     args = ap.parse_args(argv)
     excluded = [r for path in args.exclude for r in read_tsv(path)]
     rows = build_training_table(
@@ -430,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         translit_tweets=args.translit_tweets,
         marsum=args.marsum,
         arsarcasm=args.arsarcasm,
+        tatoeba_ara=args.tatoeba_ara,
     )
     with atomic_output(args.out) as fh:
         fh.write("text\tlabel\tsource\n")

@@ -343,6 +343,39 @@ def test_arsarcasm_keeps_msa_tweets_that_read_msa(tmp_path: Path) -> None:
         tool.arsarcasm_msa_texts([bad])
 
 
+@pytest.mark.parametrize(
+    ("arabic", "kept"),
+    [
+        ("هل يمكنك مساعدتي في العثور على توم؟", True),  # conversational MSA
+        ("لا أشعر بالعطش.", True),
+        ("مرحباً بك!", False),  # under 3 words
+        ("", False),
+        ("ا", False),
+        ("واش نتا بخير بزاف", False),  # Darija by tweet_label: out
+        ("Tom is here now", False),  # Latin script
+        ("أنا سعيد جدااااا اليوم 😂", True),  # elongation and emoji kept as written
+    ],
+)
+def test_tatoeba_ara_keeps_standard_arabic_sentences(tmp_path: Path, arabic: str, kept: bool) -> None:
+    tool = _load_tool("build_langid_data")
+    attribution = "CC-BY 2.0 (France) Attribution: tatoeba.org #1 (CK) & #2 (saeb)"
+    f = tmp_path / "ara.txt"
+    f.write_text(f"Hi.\t{arabic}\t{attribution}\nHi again.\t{arabic}\t{attribution}\n", encoding="utf-8")
+    assert tool.tatoeba_ara_texts(f) == ([arabic] if kept else [])  # the duplicate line counts once
+
+
+@pytest.mark.parametrize(
+    "line", ["Hi.\tمرحبا بكم جميعا هنا\n", "Hi.\tمرحبا بكم جميعا هنا\tno license\n", "just one field\n"]
+)
+def test_tatoeba_ara_refuses_lines_without_their_attribution(tmp_path: Path, line: str) -> None:
+    tool = _load_tool("build_langid_data")
+    f = tmp_path / "ara.txt"
+    good = "Hi.\tمرحبا بكم جميعا هنا\tCC-BY 2.0 (France) Attribution: tatoeba.org #1 (a) & #2 (b)\n"
+    f.write_text(good + line, encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"ara\.txt:2: expected 3 tab-separated fields"):
+        tool.tatoeba_ara_texts(f)
+
+
 def test_prune_tool_zeroes_small_weights_and_keeps_the_format(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
