@@ -20,7 +20,8 @@ that Darija training text uses about as often left out (:func:`wordfreq_texts`).
 train/dev tweets rendered in Arabic script by the shipped transliterator (:func:`translit_tweet_texts`);
 ``--marsum FILE`` and ``--arsarcasm FILE`` add Darija news titles of MArSum and MSA tweets of ArSarcasm-v2
 from local copies (tried in the tenth round, not used by the shipped model; see its card);
-``--tatoeba-ara FILE`` the Standard Arabic sentences of a Tatoeba English-Arabic pair file (twelfth round).
+``--tatoeba-ara FILE`` the Standard Arabic sentences of a Tatoeba English-Arabic pair file (twelfth round);
+``--roundtrip-darija`` the table's NLLB-Seed and written Darija again through Arabizi and back (thirteenth round).
 
 A maintainer script, not part of the installed package. Run from the repository root, with
 aimm_nlp installed (``pip install -e .``)::
@@ -53,6 +54,7 @@ __all__ = [
     "heldout",
     "marsum_titles",
     "read_tsv",
+    "roundtrip_texts",
     "tatoeba_ara_texts",
     "translit_tweet_texts",
     "tweet_label",
@@ -68,6 +70,9 @@ RULE_TWEETS = "moroccan-tweets-rule"
 MARSUM = "KamelGaanoun/MoroccanSummarization:titles"  # Darija news titles of MArSum (CC BY 4.0), ary_Arab
 ARSARCASM = "iabufarha/ArSarcasm-v2:msa"  # tweets ArSarcasm-v2 labels MSA (MIT), arb_Arab
 TATOEBA_ARA = "tatoeba:ara"  # Tatoeba's Standard Arabic sentences (CC BY 2.0 FR), arb_Arab
+ROUNDTRIP = (
+    "roundtrip:ary"  # Darija rows of the table through Arabizi and back, in the transliterator's spelling
+)
 TRANSLIT_TWEETS = "afrisenti-translit:ary"  # Latin-script AfriSenti tweets (train/dev) in Arabic script
 WORDFREQ = "wordfreq:ar"  # arb_Arab pseudo-sentences from the wordfreq Arabic word list  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
 
@@ -192,6 +197,28 @@ def translit_tweet_texts(tweets: list[str], *, max_foreign: float = 0.25) -> lis
     return [t for t, label in zip(out, labels, strict=True) if label != "arb_Arab"]
 
 
+def roundtrip_texts(texts: list[str], *, max_foreign: float = 0.25) -> list[str]:
+    """Arabic-script Darija written out in Arabizi and read back by the shipped transliterator
+    (``ary_Arab -> ary_Latn -> ary_Arab``): the same sentence in the spelling an Arabizi typer gives it in
+    Arabic script (``ث``/``ذ``/``ض`` as ``ت``/``د``/``د``, ``إلى`` as ``إلا``, long vowels written out). One
+    output per input, ``""`` where it stays out: no letter or digit changed by the round trip, more than ``max_foreign`` of its
+    words left in Latin script, or under 3 words (fixed in advance, not tuned)."""
+    from aimm_nlp.text import transliterate_batch
+
+    latin = transliterate_batch(list(texts), src="ary_Arab", dst="ary_Latn")
+    out = []
+    for text, back in zip(texts, transliterate_batch(latin, src="ary_Latn", dst="ary_Arab"), strict=True):
+        back = " ".join(back.split())
+        letters = [w for w in back.split() if any(ch.isalpha() for ch in w)]
+        foreign = sum(any(ch.isascii() and ch.isalpha() for ch in w) for w in letters)
+        changed = [ch for ch in back if ch.isalnum()] != [
+            ch for ch in text if ch.isalnum()
+        ]  # not punctuation only
+        keep = changed and len(letters) >= 3 and foreign <= max_foreign * len(letters)
+        out.append(back if keep else "")
+    return out
+
+
 def marsum_titles(path: Path) -> list[str]:
     """The titles (``summary`` column) of a MArSum file: Darija news headlines (its README: "All the titles are
     written in Darija"; the articles mix in MSA and are not used). ``path``: ``MArSum1_test.txt`` (or the
@@ -285,6 +312,7 @@ def build_training_table(
     marsum: Path | None = None,
     arsarcasm: list[Path] = (),
     tatoeba_ara: Path | None = None,
+    roundtrip_darija: bool = False,
 ) -> list[tuple[str, str, str]]:
     """Return ``(text, label, source)`` rows for the shipped model (deterministic).
 
@@ -308,7 +336,9 @@ def build_training_table(
     Darija titles are added as ``ary_Arab`` (:func:`marsum_titles`); ``arsarcasm``: ArSarcasm-v2 CSV files
     whose MSA tweets are added as ``arb_Arab`` (:func:`arsarcasm_msa_texts`); ``tatoeba_ara``: a Tatoeba
     English-Arabic pair file whose Arabic sentences are added as ``arb_Arab`` (:func:`tatoeba_ara_texts`). All
-    are local copies the user fetched (this script never downloads).
+    are local copies the user fetched (this script never downloads). ``roundtrip_darija``: add every NLLB-Seed
+    and project-written Darija row of the table again in the transliterator's Arabizi-typer spelling
+    (:func:`roundtrip_texts`), as ``ary_Arab`` (source ``roundtrip:ary``).
     """
     data = shared / "data"
     langid = read_tsv(data / "langid_moroccan" / "langid.tsv")
@@ -385,6 +415,13 @@ def build_training_table(
     for label in ("arb_Arab", "ary_Arab"):
         for line in (WRITTEN / f"langid_written_{label[:3]}.txt").read_text("utf-8").splitlines():
             add(line, label, f"written:{label[:3]}")
+    if roundtrip_darija:
+        darija = [
+            t for t, label, source in out if source in ("openlanguagedata/seed:ary_Arab", "written:ary")
+        ]
+        for text in roundtrip_texts(darija):
+            if text:
+                add(text, "ary_Arab", ROUNDTRIP)
     if wordfreq_rows:
         ary = [t for t, label, _ in out if label == "ary_Arab"]
         for text in wordfreq_texts(ary, wordfreq_rows):
@@ -452,6 +489,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a Tatoeba English-Arabic pair file in manythings.org's format (English, Arabic, CC-BY 2.0 FR "
         "attribution; e.g. manythings.org/anki's ara.txt): its Standard Arabic sentences are added as arb_Arab",
     )
+    ap.add_argument(
+        "--roundtrip-darija",
+        action="store_true",
+        help="add the NLLB-Seed and written Darija rows again, through Arabizi and back (ary_Arab)",
+    )
     args = ap.parse_args(argv)
     excluded = [r for path in args.exclude for r in read_tsv(path)]
     rows = build_training_table(
@@ -466,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         marsum=args.marsum,
         arsarcasm=args.arsarcasm,
         tatoeba_ara=args.tatoeba_ara,
+        roundtrip_darija=args.roundtrip_darija,
     )
     with atomic_output(args.out) as fh:
         fh.write("text\tlabel\tsource\n")

@@ -376,6 +376,23 @@ def test_tatoeba_ara_refuses_lines_without_their_attribution(tmp_path: Path, lin
         tool.tatoeba_ara_texts(f)
 
 
+@pytest.mark.parametrize(
+    ("darija", "expected"),
+    [
+        ("", ""),
+        ("ا", ""),
+        ("😂😂", ""),
+        ("واش نتا بخير", ""),  # the round trip gives it back unchanged: out
+        ("هاذ الشي زوييييين بزاف", "هاد لشي زوين بزاف"),  # ذ -> د, elongation squeezed
+        ("ثلاثة ذهب ضحك", "تلاتة دهب ضحك"),
+        ("مات الوالد ديالها في نورمان، في سنة 1912", ""),  # only the comma changes: out
+    ],
+)
+def test_roundtrip_gives_the_arabizi_typers_spelling_or_nothing(darija: str, expected: str) -> None:
+    tool = _load_tool("build_langid_data")
+    assert tool.roundtrip_texts([darija]) == [expected]
+
+
 def test_prune_tool_zeroes_small_weights_and_keeps_the_format(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
