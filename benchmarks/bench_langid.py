@@ -15,9 +15,10 @@ Issue 19 figures, same run:
   * dev: ``tests/data/langid_dev/dev.tsv`` (hand-labelled Moroccan social-style Arabic script; the
     model's Darija/MSA calibration was fitted on it, so its figures are in-sample for those two numbers):
     Darija vs MSA accuracy at the default decision (``identify``), AUC and ECE of ``dialectness``,
-    a reliability table, per source; ``mixed`` rows: mean dialectness; and, as its own part
-    (``afrisenti_translit``, not in ``all``, never used to fit anything), ``translit.tsv``: Arabizi
-    tweets rendered in Arabic script, nearly all Darija, so its accuracy is Darija recall;
+    a reliability table, per source; ``mixed`` rows: mean dialectness; and, as parts of their own
+    (not in ``all``, never used to fit anything): ``afrisenti_translit`` (``translit.tsv``: Arabizi
+    tweets rendered in Arabic script, nearly all Darija, so its accuracy is Darija recall) and
+    ``afrisenti_unruled`` (``unruled.tsv``: real tweets the training rule leaves out);
   * calibration of ``LangGuess.score``: reliability table and ECE (10 bins) over every labelled set
     above, and over 1-3-word chunks of the dev texts (short text);
   * speed: ``identify_batch`` texts/s on one core (``sentences_per_s``), one-text ``identify()``
@@ -174,6 +175,9 @@ def word_accuracy() -> dict:
 
 DEV = REPO / "tests" / "data" / "langid_dev" / "dev.tsv"
 DEV_TRANSLIT = DEV.with_name("translit.tsv")  # transliterated Arabizi tweets: its own part, not in "all"
+DEV_UNRULED = DEV.with_name(
+    "unruled.tsv"
+)  # real tweets the training rule leaves out: its own part, not in "all"
 
 
 def reliability(conf: list[float], correct: list[bool], bins: int = 10) -> dict:
@@ -206,7 +210,9 @@ def dev_figures() -> dict:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     with open(DEV_TRANSLIT, encoding="utf-8", newline="") as fh:
         translit = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    binary = [r for r in rows + translit if r["label"] in ("ary_Arab", "arb_Arab")]
+    with open(DEV_UNRULED, encoding="utf-8", newline="") as fh:
+        unruled = [{**r, "source": "afrisenti_unruled"} for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]  # fmt: skip
+    binary = [r for r in rows + translit + unruled if r["label"] in ("ary_Arab", "arb_Arab")]
     texts = [r["text"] for r in binary]
     langs = [g.lang for g in identify_batch(texts)]
     dial = dialectness_batch(texts)

@@ -237,3 +237,64 @@ def test_translit_part_quotes_test_split_tweets_unchanged(shared):
         tweets = {row["ID"]: " ".join(row["tweet"].split()) for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)}  # fmt: skip
     bad = [r["id"] for r in TRANSLIT_ROWS if tweets.get(r["id"].rsplit(":", 1)[1]) != r["latn"]]
     assert not bad, f"latn differs from the AfriSenti test tweet: {bad[:20]}"
+
+
+# --- unruled.tsv: real tweets the training rule (tweet_label) leaves out (a part of its own) ---
+
+UNRULED = DEV_DIR / "unruled.tsv"
+
+
+def _unruled_rows() -> list[dict[str, str]]:
+    lines = UNRULED.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "", "unruled.tsv must end with one newline"
+    assert lines[0].split("\t") == HEADER
+    fields = [line.split("\t") for line in lines[1:-1]]
+    assert all(len(f) == len(HEADER) and all(f) for f in fields), "4 non-empty fields per line"
+    return [dict(zip(HEADER, f, strict=True)) for f in fields]
+
+
+UNRULED_ROWS = _unruled_rows()
+
+
+@pytest.mark.parametrize("check", sorted(set(ROW_CHECKS) - {"id names its source and row"}))
+def test_unruled_part_every_row(check):
+    bad = [r["id"] for r in UNRULED_ROWS if not ROW_CHECKS[check](r)]
+    assert not bad, f"{check}: {bad[:20]}"
+
+
+def test_unruled_part_ids_sources_and_no_overlap():
+    assert all(re.fullmatch(r"afrisenti_ma:ma_(?:train|dev|test)_\d{5}", r["id"]) for r in UNRULED_ROWS)
+    assert {r["source"] for r in UNRULED_ROWS} == {"afrisenti_ma"}
+    assert len({r["id"] for r in UNRULED_ROWS}) == len(UNRULED_ROWS)
+    keys = [norm(r["text"]) for r in UNRULED_ROWS]
+    assert len(set(keys)) == len(keys)
+    assert not set(keys) & {norm(row["text"]) for _, row in DATA}
+    assert not {r["id"] for r in UNRULED_ROWS} & {row["id"] for _, row in DATA}
+
+
+def test_guideline_states_the_unruled_part_counts():
+    header, *body = _table("Tweets the training rule leaves out (`unruled.tsv`, a separate part)")
+    assert header == ["label", "rows"]
+    stated = {row[0]: int(row[1].split()[0]) for row in body}
+    counts = Counter(r["label"] for r in UNRULED_ROWS)
+    assert stated == {**counts, "total": len(UNRULED_ROWS)}
+
+
+def test_unruled_part_is_in_no_training_table(shared):
+    """The tweets are quoted unchanged, and the build script's rule leaves every one of them out, so the shipped
+    recipe never trains on them (and ``--exclude`` of the part removes nothing from its table)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_langid_data", DEV_DIR.parents[2] / "tools" / "build_langid_data.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    tweets = {}
+    for split in ("train", "dev", "test"):
+        with (shared / "data" / "afrisenti_ma" / f"{split}.tsv").open(encoding="utf-8", newline="") as fh:
+            tweets.update({f"afrisenti_ma:{r['ID']}": r["tweet"] for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)})  # fmt: skip
+    assert [tweets.get(r["id"]) for r in UNRULED_ROWS] == [r["text"] for r in UNRULED_ROWS]
+    texts = [r["text"] for r in UNRULED_ROWS]
+    labels = [tool.tweet_label(h, len(t.split())) for t, h in zip(texts, tool._hits(texts), strict=True)]
+    assert labels == [None] * len(texts)
