@@ -298,3 +298,6 @@ def test_unruled_part_is_in_no_training_table(shared):
     texts = [r["text"] for r in UNRULED_ROWS]
     labels = [tool.tweet_label(h, len(t.split())) for t, h in zip(texts, tool._hits(texts), strict=True)]
     assert labels == [None] * len(texts)
+    # nor equal, once cleaned as the model sees it, to a project-written training line
+    written = [line for label in ("ary", "arb") for line in (tool.WRITTEN / f"langid_written_{label}.txt").read_text("utf-8").splitlines()]  # fmt: skip
+    assert not set(tool.cleaned(texts)) & set(tool.cleaned(written)) - {""}

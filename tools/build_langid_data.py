@@ -27,7 +27,7 @@ A maintainer script, not part of the installed package. Run from the repository 
 aimm_nlp installed (``pip install -e .``)::
 
     python tools/build_langid_data.py --shared ../shared --out /tmp/langid_train.tsv \
-        --exclude tests/data/langid_dev/dev.tsv --translit-tweets
+        --exclude tests/data/langid_dev/dev.tsv --exclude tests/data/langid_dev/unruled.tsv --translit-tweets
     aimm langid train --data /tmp/langid_train.tsv --source-col source --out DIR
 
 (the shipped model's full recipe, source weights and calibration included, is in its ``CARD.md``).
