@@ -195,16 +195,17 @@ TRANSLIT_HEADER = ["id", "text", "label", "source", "latn"]
 TRANSLIT_ID = re.compile(r"afrisenti_translit:ma_test_\d{5}")
 
 
-def _translit_rows() -> list[dict[str, str]]:
-    lines = TRANSLIT.read_text(encoding="utf-8").split("\n")
-    assert lines[-1] == "", "translit.tsv must end with one newline"
-    assert lines[0].split("\t") == TRANSLIT_HEADER
+def _part_rows(path: Path, header: list[str]) -> list[dict[str, str]]:
+    """The rows of a separate dev part: ``header``, then lines of that many non-empty tab-separated fields."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "", f"{path.name} must end with one newline"
+    assert lines[0].split("\t") == header
     fields = [line.split("\t") for line in lines[1:-1]]
-    assert all(len(f) == len(TRANSLIT_HEADER) and all(f) for f in fields), "5 non-empty fields per line"
-    return [dict(zip(TRANSLIT_HEADER, f, strict=True)) for f in fields]
+    assert all(len(f) == len(header) and all(f) for f in fields), f"{len(header)} non-empty fields per line"
+    return [dict(zip(header, f, strict=True)) for f in fields]
 
 
-TRANSLIT_ROWS = _translit_rows()
+TRANSLIT_ROWS = _part_rows(TRANSLIT, TRANSLIT_HEADER)
 
 
 def _latin_word_share(text: str) -> float:
@@ -244,16 +245,7 @@ def test_translit_part_quotes_test_split_tweets_unchanged(shared):
 UNRULED = DEV_DIR / "unruled.tsv"
 
 
-def _unruled_rows() -> list[dict[str, str]]:
-    lines = UNRULED.read_text(encoding="utf-8").split("\n")
-    assert lines[-1] == "", "unruled.tsv must end with one newline"
-    assert lines[0].split("\t") == HEADER
-    fields = [line.split("\t") for line in lines[1:-1]]
-    assert all(len(f) == len(HEADER) and all(f) for f in fields), "4 non-empty fields per line"
-    return [dict(zip(HEADER, f, strict=True)) for f in fields]
-
-
-UNRULED_ROWS = _unruled_rows()
+UNRULED_ROWS = _part_rows(UNRULED, HEADER)
 
 
 @pytest.mark.parametrize("check", sorted(set(ROW_CHECKS) - {"id names its source and row"}))
