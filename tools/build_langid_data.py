@@ -66,15 +66,14 @@ AFRISENTI = "afrisenti-semeval/afrisent-semeval-2023:ma"
 QCRI = "qcri/dialectal_arabic_resources:mgr"
 SELF_TWEETS = "moroccan-tweets-self"  # the tweets the rule leaves out, labelled by a stage-1 model
 SELF_LABEL_CONFIDENCE = 0.9
-RULE_TWEETS = "moroccan-tweets-rule"
+RULE_TWEETS = "moroccan-tweets-rule"  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
 MARSUM = "KamelGaanoun/MoroccanSummarization:titles"  # Darija news titles of MArSum (CC BY 4.0), ary_Arab
 ARSARCASM = "iabufarha/ArSarcasm-v2:msa"  # tweets ArSarcasm-v2 labels MSA (MIT), arb_Arab
 TATOEBA_ARA = "tatoeba:ara"  # Tatoeba's Standard Arabic sentences (CC BY 2.0 FR), arb_Arab
-ROUNDTRIP = (
-    "roundtrip:ary"  # Darija rows of the table through Arabizi and back, in the transliterator's spelling
-)
+# Darija rows of the table through Arabizi and back, in the transliterator's spelling
+ROUNDTRIP = "roundtrip:ary"
 TRANSLIT_TWEETS = "afrisenti-translit:ary"  # Latin-script AfriSenti tweets (train/dev) in Arabic script
-WORDFREQ = "wordfreq:ar"  # arb_Arab pseudo-sentences from the wordfreq Arabic word list  # AfriSenti ma + QCRI mgr Arabic-script tweets, labelled by tweet_label
+WORDFREQ = "wordfreq:ar"  # arb_Arab pseudo-sentences from the wordfreq Arabic word list
 
 HELDOUT_SALT = "aimm-langid-heldout-v1"
 HELDOUT_PERCENT = 15
@@ -174,6 +173,19 @@ def _arabic_tweets(shared: Path, banned_ids: set[str]) -> list[tuple[str, str]]:
     return out
 
 
+def _unless_labelled(texts: list[str], label: str) -> list[str]:
+    """``texts`` less those :func:`tweet_label` gives ``label`` (the other variety's rule as a filter)."""
+    labels = [tweet_label(h, len(t.split())) for t, h in zip(texts, _hits(texts), strict=True)]
+    return [t for t, got in zip(texts, labels, strict=True) if got != label]
+
+
+def _mostly_arabic(words: list[str], max_foreign: float) -> bool:
+    """At least 3 words with letters, and at most ``max_foreign`` of them holding a Latin letter."""
+    letters = [w for w in words if any(ch.isalpha() for ch in w)]
+    latin = sum(any(ch.isascii() and ch.isalpha() for ch in w) for w in letters)
+    return len(letters) >= 3 and latin <= max_foreign * len(letters)
+
+
 def translit_tweet_texts(tweets: list[str], *, max_foreign: float = 0.25) -> list[str]:
     """Latin-script (Arabizi) tweets rewritten in Arabic script by the shipped transliterator.
 
@@ -186,15 +198,12 @@ def translit_tweet_texts(tweets: list[str], *, max_foreign: float = 0.25) -> lis
 
     from aimm_nlp.text import transliterate_batch
 
-    out = []
-    for text in transliterate_batch(tweets, src="ary_Latn", dst="ary_Arab"):
-        words = [w for w in text.split() if not re.match(r"(@|#|https?:)", w)]
-        letters = [w for w in words if any(ch.isalpha() for ch in w)]
-        latin = sum(any(ch.isascii() and ch.isalpha() for ch in w) for w in letters)
-        if len(letters) >= 3 and latin <= max_foreign * len(letters):
-            out.append(text)
-    labels = [tweet_label(h, len(t.split())) for t, h in zip(out, _hits(out), strict=True)]
-    return [t for t, label in zip(out, labels, strict=True) if label != "arb_Arab"]
+    out = [
+        text
+        for text in transliterate_batch(tweets, src="ary_Latn", dst="ary_Arab")
+        if _mostly_arabic([w for w in text.split() if not re.match(r"(@|#|https?:)", w)], max_foreign)
+    ]
+    return _unless_labelled(out, "arb_Arab")
 
 
 def roundtrip_texts(texts: list[str], *, max_foreign: float = 0.25) -> list[str]:
@@ -209,13 +218,9 @@ def roundtrip_texts(texts: list[str], *, max_foreign: float = 0.25) -> list[str]
     out = []
     for text, back in zip(texts, transliterate_batch(latin, src="ary_Latn", dst="ary_Arab"), strict=True):
         back = " ".join(back.split())
-        letters = [w for w in back.split() if any(ch.isalpha() for ch in w)]
-        foreign = sum(any(ch.isascii() and ch.isalpha() for ch in w) for w in letters)
-        changed = [ch for ch in back if ch.isalnum()] != [
-            ch for ch in text if ch.isalnum()
-        ]  # not punctuation only
-        keep = changed and len(letters) >= 3 and foreign <= max_foreign * len(letters)
-        out.append(back if keep else "")
+        # changed beyond punctuation (a letter or digit), and still Arabic script
+        changed = [ch for ch in back if ch.isalnum()] != [ch for ch in text if ch.isalnum()]
+        out.append(back if changed and _mostly_arabic(back.split(), max_foreign) else "")
     return out
 
 
@@ -241,9 +246,7 @@ def arsarcasm_msa_texts(paths: list[Path]) -> list[str]:
         if rows and not {"tweet", "dialect"} <= rows[0].keys():
             raise SystemExit(f"{path}: needs the ArSarcasm-v2 columns tweet and dialect")
         texts += [" ".join(r["tweet"].split()) for r in rows if r["dialect"] == "msa"]
-    texts = [t for t in texts if len(t.split()) >= 3]
-    labels = [tweet_label(h, len(t.split())) for t, h in zip(texts, _hits(texts), strict=True)]
-    return [t for t, label in zip(texts, labels, strict=True) if label != "ary_Arab"]
+    return _unless_labelled([t for t in texts if len(t.split()) >= 3], "ary_Arab")
 
 
 def tatoeba_ara_texts(path: Path) -> list[str]:
@@ -262,9 +265,9 @@ def tatoeba_ara_texts(path: Path) -> list[str]:
                     "manythings.org's Tatoeba files"
                 )
             texts.append(" ".join(fields[1].split()))
-    texts = [t for t in dict.fromkeys(texts) if len(t.split()) >= 3 and _arabic(t)]
-    labels = [tweet_label(h, len(t.split())) for t, h in zip(texts, _hits(texts), strict=True)]
-    return [t for t, label in zip(texts, labels, strict=True) if label != "ary_Arab"]
+    return _unless_labelled(
+        [t for t in dict.fromkeys(texts) if len(t.split()) >= 3 and _arabic(t)], "ary_Arab"
+    )
 
 
 def wordfreq_texts(darija: list[str], n: int, *, top: int = 20_000, ratio: float = 0.5) -> list[str]:
