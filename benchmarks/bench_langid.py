@@ -174,10 +174,17 @@ def word_accuracy() -> dict:
 
 
 DEV = REPO / "tests" / "data" / "langid_dev" / "dev.tsv"
-DEV_TRANSLIT = DEV.with_name("translit.tsv")  # transliterated Arabizi tweets: its own part, not in "all"
-DEV_UNRULED = DEV.with_name(
-    "unruled.tsv"
-)  # real tweets the training rule leaves out: its own part, not in "all"
+# Parts of the dev set reported on their own (not in "all"), by the name they get in the output:
+# transliterated Arabizi tweets, and real tweets the training rule leaves out
+DEV_PARTS = {
+    "afrisenti_translit": DEV.with_name("translit.tsv"),
+    "afrisenti_unruled": DEV.with_name("unruled.tsv"),
+}
+
+
+def _read_dev(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def reliability(conf: list[float], correct: list[bool], bins: int = 10) -> dict:
@@ -206,19 +213,22 @@ def dev_figures() -> dict:
     """Darija vs MSA on the dev set: accuracy (identify), AUC and ECE of dialectness, per source."""
     from aimm_nlp.text import dialectness_batch, identify_batch
 
-    with open(DEV, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    with open(DEV_TRANSLIT, encoding="utf-8", newline="") as fh:
-        translit = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    with open(DEV_UNRULED, encoding="utf-8", newline="") as fh:
-        unruled = [{**r, "source": "afrisenti_unruled"} for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]  # fmt: skip
-    binary = [r for r in rows + translit + unruled if r["label"] in ("ary_Arab", "arb_Arab")]
+    rows = _read_dev(DEV)
+    parts = [{**r, "source": name} for name, path in DEV_PARTS.items() for r in _read_dev(path)]
+    binary = [r for r in rows + parts if r["label"] in ("ary_Arab", "arb_Arab")]
+    n_dev = sum(
+        r["label"] in ("ary_Arab", "arb_Arab") for r in rows
+    )  # "all": the first n_dev, dev.tsv's rows
     texts = [r["text"] for r in binary]
     langs = [g.lang for g in identify_batch(texts)]
     dial = dialectness_batch(texts)
     out: dict = {}
     for source in ("all", *sorted({r["source"] for r in binary})):
-        idx = [i for i, r in enumerate(binary) if source == r["source"] or (source == "all" and r in rows)]
+        idx = (
+            list(range(n_dev))
+            if source == "all"
+            else [i for i, r in enumerate(binary) if r["source"] == source]
+        )
         gold = [binary[i]["label"] == "ary_Arab" for i in idx]
         d = [dial[i] for i in idx]
         out[source] = {
@@ -251,10 +261,7 @@ def score_calibration(sets: dict[str, tuple[list[str], list[str]]]) -> dict:
         )
     }
     rng = _random.Random(SEED)
-    with open(DEV, encoding="utf-8", newline="") as fh:
-        rows = [
-            r for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE) if r["label"] != "mixed"
-        ]
+    rows = [r for r in _read_dev(DEV) if r["label"] != "mixed"]
     chunks, labels = [], []
     for r in rows:
         words = r["text"].split()
