@@ -225,14 +225,6 @@ def test_translit_part_rows_ids_and_labels():
     assert not {r["id"].split(":", 1)[1] for r in TRANSLIT_ROWS} & {r["id"].split(":", 1)[1] for _, r in DATA}
 
 
-def test_guideline_states_the_translit_part_counts():
-    header, *body = _table("Transliterated Arabizi tweets (`translit.tsv`, a separate part)")
-    assert header == ["label", "rows"]
-    stated = {row[0]: int(row[1].split()[0]) for row in body}
-    counts = Counter(r["label"] for r in TRANSLIT_ROWS)
-    assert stated == {**counts, "total": len(TRANSLIT_ROWS)}
-
-
 def test_translit_part_quotes_test_split_tweets_unchanged(shared):
     with (shared / "data" / "afrisenti_ma" / "test.tsv").open(encoding="utf-8", newline="") as fh:
         tweets = {row["ID"]: " ".join(row["tweet"].split()) for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)}  # fmt: skip
@@ -264,12 +256,20 @@ def test_unruled_part_ids_sources_and_no_overlap():
     assert not {r["id"] for r in UNRULED_ROWS} & {row["id"] for _, row in DATA}
 
 
-def test_guideline_states_the_unruled_part_counts():
-    header, *body = _table("Tweets the training rule leaves out (`unruled.tsv`, a separate part)")
+@pytest.mark.parametrize(
+    ("section", "rows"),
+    [
+        ("Transliterated Arabizi tweets (`translit.tsv`, a separate part)", TRANSLIT_ROWS),
+        ("Tweets the training rule leaves out (`unruled.tsv`, a separate part)", UNRULED_ROWS),
+    ],
+    ids=["translit", "unruled"],
+)
+def test_guideline_states_each_part_counts(section, rows):
+    header, *body = _table(section)
     assert header == ["label", "rows"]
     stated = {row[0]: int(row[1].split()[0]) for row in body}
-    counts = Counter(r["label"] for r in UNRULED_ROWS)
-    assert stated == {**counts, "total": len(UNRULED_ROWS)}
+    counts = Counter(r["label"] for r in rows)
+    assert stated == {**counts, "total": len(rows)}
 
 
 def test_unruled_part_is_in_no_training_table(shared):
