@@ -427,3 +427,65 @@ def test_prune_tool_zeroes_small_weights_and_keeps_the_format(
     for bad in ("0", "-1e-3", "nan"):
         with pytest.raises(SystemExit):
             tool.main(["--model", str(tmp_path / "m"), "--below", bad, "--dev", str(dev)])
+
+
+def test_nb_tool_adds_the_darija_msa_ratio_and_leaves_other_classes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import numpy as np
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[3] / "tools"))
+    tool = _load_tool("nb_langid")
+    rows = {
+        "ary_Arab": [
+            "واش كاين شي حد",
+            "هاد الفيلم زوين بزاف",
+            "غادي نجي غدا",
+            "بغيت نمشي للدار",
+            "شحال هادي",
+        ],
+        "arb_Arab": ["أين ذهبت أمس", "هذا الفيلم جميل جدا", "سوف آتي غدا", "أريد أن أذهب", "كم الساعة الآن"],
+        "fra_Latn": ["je suis fatigué", "on va au marché", "merci beaucoup", "il fait beau"],
+    }
+    texts = [t for ts in rows.values() for t in ts]
+    labels = [k for k, ts in rows.items() for _ in ts]
+    train_langid(texts, labels, out=tmp_path / "m", bits=12, word_model=False)
+    table = tmp_path / "train.tsv"
+    table.write_text(
+        "text\tlabel\tsource\n"
+        + "".join(f"{t}\t{lab}\tdata\n" for t, lab in zip(texts, labels, strict=True)),
+        encoding="utf-8",
+    )
+    dev = tmp_path / "dev.tsv"
+    dev_rows = [("بزاف ديال الناس", "ary_Arab"), ("واش نتا هنا", "ary_Arab"), ("ذهب إلى المدرسة", "arb_Arab")]
+    dev_rows += [("هذا جميل جدا", "arb_Arab"), ("غادي نمشي", "ary_Arab"), ("أين الكتاب", "arb_Arab")]
+    dev.write_text(
+        "id\ttext\tlabel\n" + "".join(f"d:{i}\t{t}\t{lab}\n" for i, (t, lab) in enumerate(dev_rows)), "utf-8"
+    )
+    before = np.load(tmp_path / "m" / "weights.npz")["W"].astype(np.float32)
+    cfg = json.loads((tmp_path / "m" / "config.json").read_text("utf-8"))
+    ratio, n_ary, n_arb = tool.log_count_ratio(texts, labels, ["data"] * len(texts), cfg, 1.0)
+    assert (n_ary, n_arb) == (5, 5)
+    # a Darija-only word counts for Darija, an MSA-only one for MSA; a bucket no Arabic row has counts for nothing
+    x = tool.features(["بزاف", "جدا"], cfg, normalise=False)
+    assert (x[0] @ ratio)[0] > 0 > (x[1] @ ratio)[0]
+    unseen = np.asarray(tool.features(texts[:10], cfg, normalise=False).sum(axis=0)).ravel() == 0
+    assert unseen.any() and not ratio[unseen].any() and ratio[~unseen].all()
+
+    args = ["--model", str(tmp_path / "m"), "--data", str(table), "--dev", str(dev), "--alpha", "1"]
+    assert tool.main(args) == 0
+    assert "beta" in capsys.readouterr().out
+    after = np.load(tmp_path / "m" / "weights.npz")["W"].astype(np.float32)
+    info = json.loads((tmp_path / "m" / "config.json").read_text("utf-8"))["training"]["nb"]
+    assert info["alpha"] == 1.0 and info["rows"] == {"ary_Arab": 5, "arb_Arab": 5}
+    ary, arb, fra = (cfg["labels"].index(c) for c in ("ary_Arab", "arb_Arab", "fra_Latn"))
+    # the Darija-minus-MSA weights move by beta * ratio (float16 storage), the rest does not move
+    moved = (after[:, ary] - after[:, arb]) - (before[:, ary] - before[:, arb])
+    assert np.allclose(moved[1:], info["beta"] * ratio[1:], atol=2e-2)
+    assert np.allclose(after[:, ary] + after[:, arb], before[:, ary] + before[:, arb], atol=2e-2)
+    assert np.array_equal(after[:, fra], before[:, fra])
+    with pytest.raises(SystemExit):  # twice would add the ratio twice
+        tool.main(args)
+    for bad in ("0", "-1", "nan"):
+        with pytest.raises(SystemExit):
+            tool.main([*args[:-1], bad])
