@@ -33,33 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from aimm_nlp.langs import ARB_ARAB, ARY_ARAB
-
-
-def features(texts: list[str], cfg: dict, *, normalise: bool):
-    """The model's feature matrix of ``texts`` (CSR): counts, or as the model scores them."""
-    from scipy.sparse import diags
-
-    from aimm_nlp.text.langid._features import featurize, prepare
-
-    codes, offsets = prepare(texts)
-    mats = featurize(
-        codes,
-        offsets,
-        orders=tuple(cfg["orders"]),
-        bits=int(cfg["bits"]),
-        words=bool(cfg["words"]),
-        morph=float(cfg.get("morph", 0.0)),
-    )
-    x = mats[0]
-    for m in mats[1:]:
-        x = x + m
-    if normalise:  # as training and the runtime: a text's features over the root of their count
-        n_feats = sum(np.diff(m.indptr) for m in mats)
-        x = diags(1.0 / np.sqrt(np.maximum(n_feats, 1))).astype(np.float32) @ x
-    x = x.tocsr()
-    x.data[:] = np.where(x.indices == 0, 0.0, x.data)  # bucket 0: n-grams across text boundaries
-    x.eliminate_zeros()
-    return x
+from aimm_nlp.text.langid._train import feature_matrix
 
 
 def log_count_ratio(texts: list[str], labels: list[str], sources: list[str], cfg: dict, alpha: float):
@@ -77,7 +51,7 @@ def log_count_ratio(texts: list[str], labels: list[str], sources: list[str], cfg
         ]
     )
     ary = np.array([lab == ARY_ARAB for lab in labs])
-    x = features([texts[i] for i in keep], cfg, normalise=False)
+    x = feature_matrix([texts[i] for i in keep], cfg, normalise=False)
     n_ary = np.asarray(x[ary].T @ w[ary]).ravel()
     n_arb = np.asarray(x[~ary].T @ w[~ary]).ravel()
     seen = (n_ary + n_arb) > 0
@@ -114,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     r, n_ary, n_arb = log_count_ratio(texts, labs, sources, cfg, args.alpha)
     dev_texts, y = read_dev(args.dev)
     d = raw_diff(args.model, dev_texts)
-    nb = features(dev_texts, cfg, normalise=True) @ r
+    nb = feature_matrix(dev_texts, cfg) @ r
     slopes = LogisticRegression(C=1e4).fit(np.c_[d, nb], y).coef_[0]
     if slopes[0] <= 0:
         raise SystemExit(

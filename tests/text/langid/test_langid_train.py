@@ -393,6 +393,22 @@ def test_roundtrip_gives_the_arabizi_typers_spelling_or_nothing(darija: str, exp
     assert tool.roundtrip_texts([darija]) == [expected]
 
 
+# A tiny Darija/MSA(/French) training set for the maintainer tools' tests: بزاف only in Darija, جدا only in MSA.
+TINY_ROWS = {
+    "ary_Arab": ["واش كاين شي حد", "هاد الفيلم زوين بزاف", "غادي نجي غدا", "بغيت نمشي للدار", "شحال هادي"],
+    "arb_Arab": ["أين ذهبت أمس", "هذا الفيلم جميل جدا", "سوف آتي غدا", "أريد أن أذهب", "كم الساعة الآن"],
+    "fra_Latn": ["je suis fatigué", "on va au marché", "merci beaucoup", "il fait beau"],
+}
+
+
+def _train_tiny(rows: dict[str, list[str]], out: Path) -> tuple[list[str], list[str]]:
+    """Train a small sentence model (2^12 buckets, no word model) on ``rows``; its texts and labels."""
+    texts = [t for ts in rows.values() for t in ts]
+    labels = [k for k, ts in rows.items() for _ in ts]
+    train_langid(texts, labels, out=out, bits=12, word_model=False)
+    return texts, labels
+
+
 def test_prune_tool_zeroes_small_weights_and_keeps_the_format(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
@@ -400,14 +416,8 @@ def test_prune_tool_zeroes_small_weights_and_keeps_the_format(
 
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[3] / "tools"))
     tool = _load_tool("prune_langid")
-    rows = {
-        "ary_Arab": ["واش كاين شي حد", "هاد الفيلم زوين", "غادي نجي غدا", "بغيت نمشي للدار", "شحال هادي"],
-        "arb_Arab": ["أين ذهبت أمس", "هذا الفيلم جميل", "سوف آتي غدا", "أريد أن أذهب", "كم الساعة الآن"],
-    }
-    texts = [t for ts in rows.values() for t in ts]
-    train_langid(
-        texts, [k for k, ts in rows.items() for _ in ts], out=tmp_path / "m", bits=12, word_model=False
-    )
+    rows = {k: TINY_ROWS[k] for k in ("ary_Arab", "arb_Arab")}
+    _train_tiny(rows, tmp_path / "m")
     dev = tmp_path / "dev.tsv"
     dev.write_text(
         "id\ttext\tlabel\n" + "".join(f"w:{i}\t{t}\tary_Arab\n" for i, t in enumerate(rows["ary_Arab"])),
@@ -436,20 +446,7 @@ def test_nb_tool_adds_the_darija_msa_ratio_and_leaves_other_classes(
 
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[3] / "tools"))
     tool = _load_tool("nb_langid")
-    rows = {
-        "ary_Arab": [
-            "واش كاين شي حد",
-            "هاد الفيلم زوين بزاف",
-            "غادي نجي غدا",
-            "بغيت نمشي للدار",
-            "شحال هادي",
-        ],
-        "arb_Arab": ["أين ذهبت أمس", "هذا الفيلم جميل جدا", "سوف آتي غدا", "أريد أن أذهب", "كم الساعة الآن"],
-        "fra_Latn": ["je suis fatigué", "on va au marché", "merci beaucoup", "il fait beau"],
-    }
-    texts = [t for ts in rows.values() for t in ts]
-    labels = [k for k, ts in rows.items() for _ in ts]
-    train_langid(texts, labels, out=tmp_path / "m", bits=12, word_model=False)
+    texts, labels = _train_tiny(TINY_ROWS, tmp_path / "m")
     table = tmp_path / "train.tsv"
     table.write_text(
         "text\tlabel\tsource\n"
@@ -467,9 +464,9 @@ def test_nb_tool_adds_the_darija_msa_ratio_and_leaves_other_classes(
     ratio, n_ary, n_arb = tool.log_count_ratio(texts, labels, ["data"] * len(texts), cfg, 1.0)
     assert (n_ary, n_arb) == (5, 5)
     # a Darija-only word counts for Darija, an MSA-only one for MSA; a bucket no Arabic row has counts for nothing
-    x = tool.features(["بزاف", "جدا"], cfg, normalise=False)
+    x = tool.feature_matrix(["بزاف", "جدا"], cfg, normalise=False)
     assert (x[0] @ ratio)[0] > 0 > (x[1] @ ratio)[0]
-    unseen = np.asarray(tool.features(texts[:10], cfg, normalise=False).sum(axis=0)).ravel() == 0
+    unseen = np.asarray(tool.feature_matrix(texts[:10], cfg, normalise=False).sum(axis=0)).ravel() == 0
     assert unseen.any() and not ratio[unseen].any() and ratio[~unseen].all()
 
     args = ["--model", str(tmp_path / "m"), "--data", str(table), "--dev", str(dev), "--alpha", "1"]

@@ -284,28 +284,41 @@ def _save(
     save_model(out, labels=classes, weights=coef.T, bias=bias, config=config)
 
 
-def _fit_rows(rows: list[str], ys: list[int], ws: list[float], cfg: dict):
+def feature_matrix(texts: list[str], cfg: dict, *, normalise: bool = True):
+    """The sentence model's features of ``texts`` (CSR, one row a text) under the options ``cfg``
+    (``orders``, ``bits``, ``words``, ``morph``): as the model scores them (each text's values over the
+    root of its feature count), or raw counts with ``normalise=False``. Bucket 0 (n-grams across a
+    text boundary) is dropped."""
     import numpy as np
     from scipy.sparse import diags
 
     from aimm_nlp.text.langid._features import featurize, prepare
 
-    codes, offsets = prepare(rows)
+    codes, offsets = prepare(texts)
     mats = featurize(
         codes,
         offsets,
         orders=tuple(cfg["orders"]),
         bits=int(cfg["bits"]),
         words=bool(cfg["words"]),
-        morph=float(cfg["morph"]),
+        morph=float(cfg.get("morph", 0.0)),
     )
     x = mats[0]
     for m in mats[1:]:
         x = x + m
-    n_feats = sum(np.diff(m.indptr) for m in mats)
-    x = diags(1.0 / np.sqrt(np.maximum(n_feats, 1))).astype(np.float32) @ x
+    if normalise:
+        n_feats = sum(np.diff(m.indptr) for m in mats)
+        x = diags(1.0 / np.sqrt(np.maximum(n_feats, 1))).astype(np.float32) @ x
+    x = x.tocsr()
     x.data[:] = np.where(x.indices == 0, 0.0, x.data)
     x.eliminate_zeros()
+    return x
+
+
+def _fit_rows(rows: list[str], ys: list[int], ws: list[float], cfg: dict):
+    import numpy as np
+
+    x = feature_matrix(rows, cfg)
     weights = np.asarray(ws) * len(ws) / np.sum(ws)
     return _fit(x, np.asarray(ys), weights, C=float(cfg["C"]), max_iter=int(cfg["max_iter"]))
 
