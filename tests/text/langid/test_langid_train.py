@@ -486,3 +486,11 @@ def test_nb_tool_adds_the_darija_msa_ratio_and_leaves_other_classes(
     for bad in ("0", "-1", "nan"):
         with pytest.raises(SystemExit):
             tool.main([*args[:-1], bad])
+    _train_tiny({k: TINY_ROWS[k] for k in ("ary_Arab", "fra_Latn")}, tmp_path / "no_msa")
+    no_msa = tmp_path / "no_msa.tsv"
+    no_msa.write_text(
+        "text\tlabel\tsource\n" + "".join(f"{t}\tary_Arab\tdata\n" for t in TINY_ROWS["ary_Arab"]), "utf-8"
+    )
+    with pytest.raises(SystemExit):
+        tool.main(["--model", str(tmp_path / "no_msa"), "--data", str(no_msa), "--dev", str(dev)])
+    assert "needs ary_Arab and arb_Arab rows, has 5 and 0" in capsys.readouterr().err
