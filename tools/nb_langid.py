@@ -29,30 +29,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from aimm_nlp.langs import ARB_ARAB, ARY_ARAB
-from aimm_nlp.text.langid._train import feature_matrix
+from aimm_nlp.text.langid._train import feature_matrix, row_weights
 
 
 def log_count_ratio(texts: list[str], labels: list[str], sources: list[str], cfg: dict, alpha: float):
     """Per-bucket Darija-minus-MSA log-count ratio (0 where no row has the bucket) and the rows used."""
     keep = [i for i, lab in enumerate(labels) if lab in (ARY_ARAB, ARB_ARAB)]
-    labs = [labels[i] for i in keep]
-    srcs = [sources[i] for i in keep]
-    per_source = Counter(zip(labs, srcs, strict=True))
-    n_sources = Counter(lab for lab, _ in per_source)
-    factors = cfg.get("training", {}).get("source_weights", {})
-    w = np.array(
-        [
-            factors.get(s, 1.0) / (n_sources[lab] * per_source[lab, s])
-            for lab, s in zip(labs, srcs, strict=True)
-        ]
-    )
-    ary = np.array([lab == ARY_ARAB for lab in labs])
+    weights = row_weights(labels, sources, cfg.get("training", {}).get("source_weights", {}))
+    w = np.array([weights[i] for i in keep])
+    ary = np.array([labels[i] == ARY_ARAB for i in keep])
     x = feature_matrix([texts[i] for i in keep], cfg, normalise=False)
     n_ary = np.asarray(x[ary].T @ w[ary]).ravel()
     n_arb = np.asarray(x[~ary].T @ w[~ary]).ravel()

@@ -215,15 +215,13 @@ def train_langid(
         raise DataError(f"bias_shift names labels not in the data: {sorted(set(bias_shift) - set(classes))}")
     rng = random.Random(cfg["seed"])
     per_source = Counter(zip(labels, sources, strict=True))
-    n_sources = Counter(lab for lab, _ in per_source)
     source_weights = {str(s): float(w) for s, w in dict(cfg["source_weights"]).items()}
     unknown_sources = sorted(set(source_weights) - set(sources))
     if unknown_sources:
         raise DataError(f"source weights name sources not in the data: {unknown_sources}")
     pairs = int(cfg["chunks"])
     rows, ys, ws = [], [], []
-    for text, lab, src in zip(texts, labels, sources, strict=True):
-        weight = source_weights.get(src, 1.0) / (len(classes) * n_sources[lab] * per_source[lab, src])
+    for text, lab, weight in zip(texts, labels, row_weights(labels, sources, source_weights), strict=True):
         pieces = [text, *_chunks(text, rng, pairs)]
         for i, piece in enumerate(pieces):
             rows.append(piece)
@@ -282,6 +280,18 @@ def _save(
     if bias_shift:
         bias = np.asarray(bias, dtype=np.float64) + [bias_shift.get(c, 0.0) for c in classes]
     save_model(out, labels=classes, weights=coef.T, bias=bias, config=config)
+
+
+def row_weights(labels: list[str], sources: list[str], source_weights: dict[str, float]) -> list[float]:
+    """Each training text's weight: every class weighs the same, and inside a class every source, then
+    times its ``source_weights`` factor (1 if unnamed); chunks of a text share its weight."""
+    per_source = Counter(zip(labels, sources, strict=True))
+    n_sources = Counter(lab for lab, _ in per_source)
+    n_classes = len(set(labels))
+    return [
+        source_weights.get(src, 1.0) / (n_classes * n_sources[lab] * per_source[lab, src])
+        for lab, src in zip(labels, sources, strict=True)
+    ]
 
 
 def feature_matrix(texts: list[str], cfg: dict, *, normalise: bool = True):
