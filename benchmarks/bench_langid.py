@@ -216,9 +216,8 @@ def dev_figures() -> dict:
     rows = _read_dev(DEV)
     parts = [{**r, "source": name} for name, path in DEV_PARTS.items() for r in _read_dev(path)]
     binary = [r for r in rows + parts if r["label"] in ("ary_Arab", "arb_Arab")]
-    n_dev = sum(
-        r["label"] in ("ary_Arab", "arb_Arab") for r in rows
-    )  # "all": the first n_dev, dev.tsv's rows
+    # "all" is dev.tsv's rows: the first n_dev of binary
+    n_dev = sum(r["label"] in ("ary_Arab", "arb_Arab") for r in rows)
     texts = [r["text"] for r in binary]
     langs = [g.lang for g in identify_batch(texts)]
     dial = dialectness_batch(texts)
