@@ -7,7 +7,6 @@ a score (``ary_arab.v1``).
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -19,6 +18,8 @@ __all__ = ["Registry", "did_you_mean"]
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    import difflib  # only when a name is wrong: its import is most of this module's
+
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -7,6 +7,9 @@ re-exported here.
 Never imports torch, transformers or datasets.
 """
 
+import importlib
+from typing import Any
+
 from aimm_nlp._lazy import lazy_exports
 from aimm_nlp.text.normalize import (
     SWITCHES,
@@ -16,8 +19,6 @@ from aimm_nlp.text.normalize import (
     normalize_batch,
     preset_names,
 )
-from aimm_nlp.text.scripts import ScriptRun, dominant_script, script_of, script_runs
-from aimm_nlp.text.translit import candidates, train_transliterator, transliterate, transliterate_batch
 
 __all__ = [
     "SWITCHES",
@@ -46,7 +47,8 @@ __all__ = [
     "transliterate_batch",
 ]
 
-# Language ID loads numpy and its model on first use: names resolve lazily (PEP 562).
+# Only normalize is imported with the package (a first normalize() call loads nothing else). Language
+# ID (numpy and its model on first use), transliteration and the script helpers resolve lazily (PEP 562).
 _LANGID = (
     "LangGuess",
     "Span",
@@ -59,4 +61,21 @@ _LANGID = (
     "tag_words",
     "train_langid",
 )
-__getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_LANGID, "langid"), __all__)
+_TRANSLIT = ("candidates", "train_transliterator", "transliterate", "transliterate_batch")
+_SCRIPTS = ("ScriptRun", "dominant_script", "script_of", "script_runs")
+_SUBMODULES = frozenset({"langid", "normalize", "scripts", "translit"})
+_getattr, __dir__ = lazy_exports(
+    __name__,
+    {
+        **dict.fromkeys(_LANGID, "langid"),
+        **dict.fromkeys(_TRANSLIT, "translit"),
+        **dict.fromkeys(_SCRIPTS, "scripts"),
+    },
+    __all__,
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # ``aimm_nlp.text.translit`` without importing it first
+        return importlib.import_module(f"{__name__}.{name}")
+    return _getattr(name)

@@ -31,12 +31,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from aimm_nlp._registry import did_you_mean
 from aimm_nlp.errors import ConfigError, UnknownNameError
-from aimm_nlp.text.scripts import ARAB_CLASS, LATN_CLASS, TFNG_CLASS
+from aimm_nlp.text._classes import ARAB_CLASS, LATN_CLASS, TFNG_CLASS
+from aimm_nlp.text._pkgdata import read_text
 
 __all__ = ["SWITCHES", "Normalizer", "describe_preset", "normalize", "normalize_batch", "preset_names"]
 
@@ -45,7 +45,7 @@ __all__ = ["SWITCHES", "Normalizer", "describe_preset", "normalize", "normalize_
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    text = resources.files("aimm_nlp.text").joinpath("maps/presets.json").read_text("utf-8")
+    text = read_text("maps/presets.json")
     return json.loads(text)
 
 

@@ -20,6 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aimm_nlp.text._classes import ARAB_CLASS, LATN_CLASS, TFNG_CLASS
+from aimm_nlp.text._classes import MARKS_CLASS as _MARKS
+
 __all__ = [
     "ARAB_CLASS",
     "LATN_CLASS",
@@ -29,16 +32,6 @@ __all__ = [
     "script_of",
     "script_runs",
 ]
-
-# Character classes (contents of [...]) by Unicode block. Kept as data so other
-# modules (normalize, langid, tokenization) build their regexes from one source.
-ARAB_CLASS = "\u0600-\u06ff\u0750-\u077f\u0870-\u089f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
-LATN_CLASS = (
-    "A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af"
-    "\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\ufb00-\ufb06\uff21-\uff3a\uff41-\uff5a"
-)
-TFNG_CLASS = "\u2d30-\u2d7f"
-_MARKS = "\u0300-\u036f"
 
 _RUNS = re.compile(
     rf"(?P<Arab>[{ARAB_CLASS}][{ARAB_CLASS}{_MARKS}]*)"

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aimm_nlp.text.translit import _ngram_np
+from aimm_nlp.text.translit import _foreign, _ngram_np
 from aimm_nlp.text.translit._foreign import ForeignDetector, WordEvidence, _round4
 from aimm_nlp.text.translit._model import default_model
 from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables, train_ngram
@@ -77,12 +77,16 @@ def _expected_totals(a: NgramTables, b: NgramTables, words: list[str]) -> list[f
     return totals
 
 
-@pytest.mark.parametrize("path", ["compiled", "numpy"])
+@pytest.mark.parametrize("path", ["compiled", "numpy", "python"])
 def test_batches_match_the_word_walk_on_real_words(
     foreign: ForeignDetector, real_words: list[str], path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """decide_many / foreign_flags on ~6,000 real words: the evidence and rounded scores of decide()."""
-    if path == "compiled":
+    if path == "python":  # a small job before numpy is loaded
+        monkeypatch.setattr(_foreign, "_numpy_pays", lambda words: False)
+        monkeypatch.setattr(foreign, "_batch", None)  # the numpy batch is never reached
+        monkeypatch.setattr(foreign, "_ratio_array", None)
+    elif path == "compiled":
         if NO_JIT:
             pytest.skip("AIMM_NO_JIT is set: the compiled kernel is off on purpose")
         _require_jit()
@@ -198,15 +202,30 @@ def test_one_off_batches_do_not_load_numba() -> None:
     assert out.strip() == "False"
 
 
+def test_small_phonetic_jobs_do_not_load_numpy() -> None:
+    """Below _PYTHON_MAX words keep-foreign scores in Python until numpy is loaded: a small phonetic
+    job (numpy's import alone costs more than its whole run) never imports it, in context lines too."""
+    code = (
+        "import sys; from aimm_nlp.text.translit import Transliterator;"
+        "t = Transliterator(src='ary_Latn', dst='ary_Arab', phonetic=True);"
+        "lines = ['envoyer la documentation ghda %d' % i for i in range(100)] + ['3afak sift liya', 'merci bzaaaaf 😂', ''];"
+        "out = t.batch(lines);"
+        "print('numpy' in sys.modules, out[0], out[-2])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split(" ", 1) == ["False", "envoyer la documentation غدا 0 merci بزاف 😂\n"]
+
+
 @needs_jit
 def test_numba_is_loaded_for_keep_foreign_only_after_jit_after_words() -> None:
     # Batches big enough for the compiled kernel stay in numpy until numpy has scored JIT_AFTER words
     # (loading numba costs about as much); every batch gives the per-word verdicts either way.
     code = """
 import sys
-from aimm_nlp.text.translit import _ngram_np as N
+from aimm_nlp.text.translit import _foreign as F, _ngram_np as N
 from aimm_nlp.text.translit._model import default_model
 N.JIT_AFTER = 1000
+F._PYTHON_MAX = 1  # numpy from the first batch (see the test below)
 f = default_model().foreign
 syllables = ('ka', 'ri', 'mo', 'tu', 'le', 'sa', 'bi', 'no', 'de', 'fa')
 made = [a + b + c + d for a in syllables for b in syllables for c in syllables for d in syllables]
@@ -220,6 +239,28 @@ print(seen, N._jit is not None and N._jit is not False)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     # 450 words a batch: numpy for the first three (1,350 words by then), numba loaded for the fourth
     assert out.strip() == "[False, False, False, True] True"
+
+
+def test_small_batches_move_to_numpy_once_they_add_up() -> None:
+    # A long job in small batches: scored in Python until the words of the process reach _PYTHON_MAX,
+    # then in numpy (its import repaid); every batch gives the per-word verdicts either way.
+    code = """
+import sys
+from aimm_nlp.text.translit import _foreign as F
+from aimm_nlp.text.translit._model import default_model
+F._PYTHON_MAX = 1000
+f = default_model().foreign
+syllables = ('ka', 'ri', 'mo', 'tu', 'le', 'sa', 'bi', 'no', 'de', 'fa')
+made = [a + b + c + d for a in syllables for b in syllables for c in syllables for d in syllables]
+seen = []
+for k in range(4):
+    words = made[450 * k : 450 * (k + 1)]
+    assert f.foreign_flags(words) == [f.decide(w).foreign for w in words]
+    seen.append('numpy' in sys.modules)
+print(seen)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[False, False, True, True]"
 
 
 # Keep-foreign: a French suffix alone does not make a word foreign; the char models must lean foreign too. (found by a mutation run)

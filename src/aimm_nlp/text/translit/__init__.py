@@ -45,22 +45,26 @@ Examples:
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.langs import ARY_ARAB, ARY_LATN
 from aimm_nlp.text._delimited import delimiter_for
-from aimm_nlp.text.translit._pairs import Pair, read_pairs
 from aimm_nlp.text.translit._schemes import supported_pairs
-from aimm_nlp.text.translit._train import (
-    EvalReport,
-    TrainReport,
-    evaluate_transliteration,
-    train_transliterator,
-)
 from aimm_nlp.text.translit._transliterator import Candidate, TokenDecision, Transliterator
+
+if TYPE_CHECKING:
+    from aimm_nlp.text.translit._pairs import Pair, read_pairs
+    from aimm_nlp.text.translit._train import (
+        EvalReport,
+        TrainReport,
+        evaluate_transliteration,
+        train_transliterator,
+    )
 
 __all__ = [
     "Candidate",
@@ -82,9 +86,29 @@ __all__ = [
     "transliterate_batch",
 ]
 
-#: Short names inside the subpackage: ``translit.train(...)``, ``translit.evaluate(...)``.
-train = train_transliterator
-evaluate = evaluate_transliteration
+# Training, scoring and the pair reader load on first use (PEP 562), so that transliterating does not
+# import them. Short names inside the subpackage: ``translit.train(...)``, ``translit.evaluate(...)``.
+_LAZY = {
+    "EvalReport": ("_train", "EvalReport"),
+    "TrainReport": ("_train", "TrainReport"),
+    "evaluate": ("_train", "evaluate_transliteration"),
+    "evaluate_transliteration": ("_train", "evaluate_transliteration"),
+    "train": ("_train", "train_transliterator"),
+    "train_transliterator": ("_train", "train_transliterator"),
+    "Pair": ("_pairs", "Pair"),
+    "read_pairs": ("_pairs", "read_pairs"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 @lru_cache(maxsize=32)

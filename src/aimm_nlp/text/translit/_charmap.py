@@ -11,7 +11,8 @@ import json
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
-from importlib import resources
+
+from aimm_nlp.text._pkgdata import read_text
 
 __all__ = ["arabic_to_arabizi", "buckwalter", "ircam"]
 
@@ -22,7 +23,7 @@ _COMPOSED = {"d": "ḍ", "h": "ḥ", "r": "ṛ", "s": "ṣ", "t": "ṭ", "z": "�
 
 @cache
 def _map(name: str) -> dict:
-    return json.loads(resources.files("aimm_nlp.text").joinpath(f"maps/{name}.json").read_text("utf-8"))
+    return json.loads(read_text(f"maps/{name}.json"))
 
 
 @cache

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from itertools import repeat
 from typing import TYPE_CHECKING
 
+from aimm_nlp.text._pkgdata import read_text
 from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
 from aimm_nlp.text.translit._ngram_np import HashedNgrams
 
@@ -82,13 +83,18 @@ _LEVELS = {"foreign_suffix": 1, "char_ngram": 1, "accent": 2, "foreign_lexicon":
 # The lexical verdicts of _lexical, strongest first, as the small ints of _lexical_many (0: the LLR decides).
 _BY_KIND = (None, _ARABIZI_DIGIT, _DARIJA_LEXICON, _ACCENT, _FOREIGN_LEXICON, _SHORT)
 _BATCH_MIN = 64  # words per call from which the lexical evidence is computed over the whole batch (numpy)
+# ... once numpy is loaded; before that, batches of fewer words than this are scored in Python (the same
+# floats): numpy's import and tables cost ~85 ms, the Python path ~7 us a word (measured on DODa's word
+# list, not a benchmark file), so a small job (a phonetic `aimm translit` of a small file) never loads it.
+_PYTHON_MAX = 12_000
+_python_words = 0  # words this process scored in Python for want of numpy (see _numpy_pays)
 _SEP = "\x00"  # joins the words of a batch: not a letter, not case-ignorable (lower() of the joined text is per word)
 
 
 @lru_cache(maxsize=1)
 def load_foreign_data() -> dict:
     """The shipped ``foreign.v1`` lexicons."""
-    return json.loads(resources.files("aimm_nlp.text").joinpath("maps/foreign.json").read_text("utf-8"))
+    return json.loads(read_text("maps/foreign.json"))
 
 
 class ForeignDetector:
@@ -194,7 +200,7 @@ class ForeignDetector:
 
     def decide_many(self, words: list[str]) -> list[WordEvidence]:
         """:meth:`decide` for many words: the char-model ratios of all of them in one numpy pass."""
-        if len(words) >= _BATCH_MIN:
+        if _arrays_pay(len(words)):
             kinds, lowered, todo, ratios = self._batch(words)
             out = [_BY_KIND[k] for k in kinds.tolist()]
             for i, r in zip(todo.tolist(), ratios.tolist(), strict=True):
@@ -213,7 +219,7 @@ class ForeignDetector:
         """``[decide(w).level for w in words]`` (see :attr:`WordEvidence.level`) without building the
         evidence objects."""
         suffixes, threshold = self.suffixes, self.threshold
-        if len(words) >= _BATCH_MIN:
+        if _arrays_pay(len(words)):
             import numpy as np
 
             kinds, lowered, todo, ratios = self._batch(words)
@@ -331,6 +337,9 @@ class ForeignDetector:
         """:meth:`llr` of each word (lower-cased), in one numpy pass when there are enough of them."""
         if len(lowered) < 8 or self.foreign_lm.order != self.arabizi_lm.order:  # not worth the arrays
             return [self.llr(w) for w in lowered]
+        if not _numpy_pays(len(lowered)):  # nor numpy's import, yet
+            _scored_in_python(len(lowered))
+            return [self.llr(w) for w in lowered]
         return self._ratio_array(lowered).tolist()
 
     def _ratio_array(
@@ -346,6 +355,24 @@ class ForeignDetector:
         else:
             sizes = spans[2] - spans[1] + 1
         return _round4(self._hashed.diff_totals(lowered, spans=spans) / sizes)
+
+
+def _arrays_pay(words: int) -> bool:
+    """Whether :meth:`ForeignDetector.foreign_levels` and ``decide_many`` score ``words`` words over
+    the whole batch in numpy (both paths give the same verdicts)."""
+    return words >= _BATCH_MIN and _numpy_pays(words)
+
+
+def _numpy_pays(words: int) -> bool:
+    """Whether numpy is worth it for ``words`` more words: it is loaded already, or this process has
+    words enough to repay its import (:data:`_PYTHON_MAX`, counting the words scored in Python so far,
+    so that a long job in small batches gets the arrays too)."""
+    return "numpy" in sys.modules or words + _python_words >= _PYTHON_MAX
+
+
+def _scored_in_python(words: int) -> None:
+    global _python_words
+    _python_words += words
 
 
 def _round4(values: np.ndarray) -> np.ndarray:

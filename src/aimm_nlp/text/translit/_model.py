@@ -15,15 +15,14 @@ import hashlib
 import json
 import os
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aimm_nlp.errors import ModelError
+from aimm_nlp.text._pkgdata import path as package_path
 from aimm_nlp.text.translit._compact import decode, rule_data
 from aimm_nlp.text.translit._fast import CompiledRules
 from aimm_nlp.text.translit._foreign import ForeignDetector
-from aimm_nlp.text.translit._joint import JointModel
 from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json, tables_to_json
 from aimm_nlp.text.translit._ngram_np import warn_no_jit
 from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
@@ -31,6 +30,7 @@ from aimm_nlp.text.translit._store import fingerprint
 
 if TYPE_CHECKING:
     from aimm_nlp.text.translit._beam_np import BatchSearch
+    from aimm_nlp.text.translit._joint import JointModel
 
 __all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
 
@@ -220,6 +220,7 @@ class JointRanker:
         model: JointModel | None = None,
     ) -> None:
         from aimm_nlp.text.translit._backoff import BackoffRule
+        from aimm_nlp.text.translit._joint import JointModel  # trained models only (it loads logging)
 
         self.name = str(sidecar.get("name", "joint"))
         self.sidecar = sidecar
@@ -365,7 +366,7 @@ def load_model(path: str | os.PathLike[str]) -> Ranker:
 
 def default_model() -> Ranker:
     """The shipped ``translit_ary.v1`` rule ranker."""
-    return load_model(Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary"))))
+    return load_model(Path(package_path("models/translit_ary")))
 
 
 def save_joint(

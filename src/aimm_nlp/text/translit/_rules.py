@@ -16,9 +16,9 @@ from __future__ import annotations
 import heapq
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from aimm_nlp.text._pkgdata import read_text
 from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
 
 __all__ = ["RuleTable", "load_rule_table", "rank_rules"]
@@ -82,7 +82,7 @@ class RuleTable:
 @lru_cache(maxsize=1)
 def rule_table_text() -> str:
     """The shipped ``arabizi.v1`` table's JSON text."""
-    return resources.files("aimm_nlp.text").joinpath("maps/arabizi.json").read_text("utf-8")
+    return read_text("maps/arabizi.json")
 
 
 def load_rule_table() -> RuleTable:

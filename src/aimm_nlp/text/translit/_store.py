@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
@@ -77,6 +76,8 @@ def load_or_build(
         build: makes the arrays (names -> numeric arrays).
         check: ``True`` when read arrays are safe to use (shapes, dtypes, index ranges).
     """
+    import zipfile
+
     import numpy as np
 
     path = store_dir() / f"{kind}-{model_key}-{code_key}.npz"
