@@ -76,3 +76,18 @@ def test_lazy_names_still_resolve() -> None:
     assert translit.evaluate is translit.evaluate_transliteration
     assert {"train", "read_pairs", "Pair", "Transliterator"} <= set(dir(translit))
     assert {"transliterate", "script_runs", "identify"} <= set(dir(text))
+
+
+def test_buckwalter_and_tifinagh_do_not_load_the_arabizi_engine() -> None:
+    code = (
+        "from aimm_nlp.text import transliterate; transliterate('مرحبا', src='arb_Arab', dst='bw'); "
+        "transliterate('ⴰⵣⵓⵍ', src='zgh_Tfng', dst='zgh_Latn')"
+    )
+    engine = (
+        "aimm_nlp.text.translit._model",
+        "aimm_nlp.text.translit._foreign",
+        "aimm_nlp.text.translit._context",
+        "aimm_nlp.text.translit._backoff",
+        "aimm_nlp.text.translit._fast",
+    )
+    assert _modules_after(code, engine + NOT_FOR_TRANSLIT) == []

@@ -15,13 +15,9 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from aimm_nlp.errors import ConfigError
-from aimm_nlp.text.translit._backoff import line_class
-from aimm_nlp.text.translit._context import ARTICLES, LONGEST_ARTICLE, line_verdicts
-from aimm_nlp.text.translit._fast import CompiledRules
-from aimm_nlp.text.translit._foreign import WordEvidence
-from aimm_nlp.text.translit._model import Ranker, default_model, load_model
 from aimm_nlp.text.translit._scan import EMOTICON_WORD as _EMOTICON_WORD
 from aimm_nlp.text.translit._scan import NUMBER as _NUMBER
 from aimm_nlp.text.translit._scan import TOKEN as _TOKEN
@@ -29,6 +25,11 @@ from aimm_nlp.text.translit._scan import WORDS as _WORDS
 from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
 from aimm_nlp.text.translit._types import Candidate, TokenDecision, WordCache
 
+# The Arabizi engine loads where it is used: a Buckwalter or Tifinagh transliterator needs none of it.
+if TYPE_CHECKING:
+    from aimm_nlp.text.translit._fast import CompiledRules
+    from aimm_nlp.text.translit._foreign import WordEvidence
+    from aimm_nlp.text.translit._model import Ranker
 __all__ = ["Candidate", "TokenDecision", "Transliterator"]
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
@@ -91,6 +92,8 @@ class Transliterator:
         self.model: Ranker | None = None
         self._compiled: CompiledRules | None = None
         if self._simple is None:
+            from aimm_nlp.text.translit._model import default_model, load_model
+
             self.model = load_model(model) if model is not None else default_model()
             if phonetic:
                 self._compiled = self.model.compiled  # type: ignore[attr-defined]
@@ -123,6 +126,8 @@ class Transliterator:
 
     def _line(self, text: str) -> Transliterator:
         """The transliterator of this kind of line (:func:`~aimm_nlp.text.translit._backoff.line_class`)."""
+        from aimm_nlp.text.translit._backoff import line_class
+
         assert self._by_line is not None
         return self._by_line[line_class(sum(1 for w in _WORDS.findall(text) if w))]
 
@@ -205,6 +210,8 @@ class Transliterator:
         for chunk in mixed:
             chunks[chunk] = sub(lambda m: lookup(m[0]), chunk)
         if self.keep_foreign:
+            from aimm_nlp.text.translit._context import ARTICLES, LONGEST_ARTICLE
+
             levels, foreignish, context = self._levels, self._foreignish, self._context_chunks
             for c in new:
                 words = [c] if c.isalnum() else [w for w in _WORDS.findall(c) if w]
@@ -299,6 +306,8 @@ class Transliterator:
         words = [i for i, (kind, _) in enumerate(kinds) if kind == "word"]
         verdicts: dict[int, tuple[bool, WordEvidence | None]] = {}
         if self.keep_foreign:
+            from aimm_nlp.text.translit._context import line_verdicts
+
             adjacent = [
                 b == a + 1 and not text[matches[a].end() : matches[b].start()].strip()
                 for a, b in pairwise(words)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from aimm_nlp.text.translit._foreign import WordEvidence
+if TYPE_CHECKING:
+    from aimm_nlp.text.translit._foreign import WordEvidence
 
 __all__ = ["Candidate", "TokenDecision", "WordCache"]
 
