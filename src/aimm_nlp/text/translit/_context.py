@@ -17,9 +17,14 @@ README): keep-foreign costs 0.0035 CER on Darija words, and 96 % of marked Frenc
 
 from __future__ import annotations
 
-from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
+from collections.abc import Callable
+from itertools import pairwise
 
-__all__ = ["ARTICLES", "LONGEST_ARTICLE", "WINDOW", "line_verdicts"]
+from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
+from aimm_nlp.text.translit._scan import TOKEN
+from aimm_nlp.text.translit._types import TokenDecision
+
+__all__ = ["ARTICLES", "LONGEST_ARTICLE", "WINDOW", "decide_line", "line_verdicts"]
 
 ARTICLES = frozenset(load_foreign_data()["context_articles"])
 LONGEST_ARTICLE = max(map(len, ARTICLES))
@@ -58,3 +63,44 @@ def line_verdicts(
                 WordEvidence(True, "foreign_context", ev.score, ev.word_reason or ev.reason, ev.neighbours),
             )
     return out
+
+
+def decide_line(
+    text: str,
+    classify: Callable[[str], tuple[str, WordEvidence | None]],
+    spelled: Callable[[str], str],
+    *,
+    keep_foreign: bool,
+) -> list[TokenDecision]:
+    """Every token of one line with its decision (:meth:`Transliterator.explain`).
+
+    A listed French/English word is kept; an accented one is kept in a line of several words; a
+    word with weak foreign evidence (suffix, character model) is kept only when a word within two
+    words of it looks foreign too; a French article before a kept word is kept. Everything else is
+    transliterated (a line of one word: unless it is listed).
+
+    Args:
+        text: the line.
+        classify: token -> (kind, the word's own evidence), as the transliterator classifies it.
+        spelled: word -> its transliteration, whatever its keep-foreign verdict alone.
+        keep_foreign: whether foreign words may be kept at all.
+    """
+    matches = list(TOKEN.finditer(text))
+    kinds = [classify(m[0]) for m in matches]
+    words = [i for i, (kind, _) in enumerate(kinds) if kind == "word"]
+    verdicts: dict[int, tuple[bool, WordEvidence | None]] = {}
+    if keep_foreign:
+        adjacent = [
+            b == a + 1 and not text[matches[a].end() : matches[b].start()].strip() for a, b in pairwise(words)
+        ]
+        found = line_verdicts([matches[i][0] for i in words], [kinds[i][1] for i in words], adjacent)  # type: ignore[misc]
+        verdicts = dict(zip(words, found, strict=True))
+    decisions = []
+    for i, m in enumerate(matches):
+        kind, evidence = kinds[i]
+        output = m[0]
+        if kind == "word":
+            keep, evidence = verdicts.get(i, (False, evidence))
+            output = m[0] if keep else spelled(m[0])
+        decisions.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
+    return decisions

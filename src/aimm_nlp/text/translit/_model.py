@@ -1,10 +1,9 @@
 """Transliteration model folders: the shipped rule ranker and user-trained joint models.
 
-A model folder holds ``model.json`` (the sidecar: ``format_version``, ``kind``,
-package version, config, sources, and the SHA-256 of every data file) and one
-gzip-compressed JSON data file. No pickles. Loading checks everything and
-raises :class:`~aimm_nlp.errors.ModelError` on any problem; nothing ever falls
-back silently to another model.
+A model folder holds ``model.json`` (the sidecar: ``format_version``, ``kind``, package version, config,
+sources, and the SHA-256 of every data file) and one gzip-compressed JSON data file. No pickles. Loading
+checks everything and raises :class:`~aimm_nlp.errors.ModelError` on any problem; nothing ever falls back
+silently to another model.
 """
 
 from __future__ import annotations

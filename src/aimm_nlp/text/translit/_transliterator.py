@@ -14,7 +14,6 @@ import operator
 import os
 import re
 from collections.abc import Callable, Iterable
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from aimm_nlp.errors import ConfigError
@@ -295,34 +294,10 @@ class Transliterator:
         return out
 
     def _decide_all(self, text: str) -> list[TokenDecision]:
-        """Token decisions in the context of the line (keep-foreign; see :func:`explain`).
+        """Token decisions in the context of the line (:func:`~._context.decide_line`; see :func:`explain`)."""
+        from aimm_nlp.text.translit._context import decide_line
 
-        A listed French/English word is kept; an accented one is kept in a line of several words; a
-        word with weak foreign evidence (suffix, character model) is kept only when a word within two
-        words of it looks foreign too; a French article before a kept word is kept. Everything else is
-        transliterated (a line of one word: unless it is listed)."""
-        matches = list(_TOKEN.finditer(text))
-        kinds = [self._classify(m[0]) for m in matches]
-        words = [i for i, (kind, _) in enumerate(kinds) if kind == "word"]
-        verdicts: dict[int, tuple[bool, WordEvidence | None]] = {}
-        if self.keep_foreign:
-            from aimm_nlp.text.translit._context import line_verdicts
-
-            adjacent = [
-                b == a + 1 and not text[matches[a].end() : matches[b].start()].strip()
-                for a, b in pairwise(words)
-            ]
-            found = line_verdicts([matches[i][0] for i in words], [kinds[i][1] for i in words], adjacent)  # type: ignore[misc]
-            verdicts = dict(zip(words, found, strict=True))
-        decisions = []
-        for i, m in enumerate(matches):
-            kind, evidence = kinds[i]
-            output = m[0]
-            if kind == "word":
-                keep, evidence = verdicts.get(i, (False, evidence))
-                output = m[0] if keep else self._spelled(m[0])
-            decisions.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
-        return decisions
+        return decide_line(text, self._classify, self._spelled, keep_foreign=self.keep_foreign)
 
     def _spelled(self, word: str) -> str:
         """The transliteration of a word, whatever its keep-foreign verdict alone."""
