@@ -7,9 +7,6 @@ re-exported here.
 Never imports torch, transformers or datasets.
 """
 
-import importlib
-from typing import Any
-
 from aimm_nlp._lazy import lazy_exports
 from aimm_nlp.text.normalize import (
     SWITCHES,
@@ -63,8 +60,7 @@ _LANGID = (
 )
 _TRANSLIT = ("candidates", "train_transliterator", "transliterate", "transliterate_batch")
 _SCRIPTS = ("ScriptRun", "dominant_script", "script_of", "script_runs")
-_SUBMODULES = frozenset({"langid", "normalize", "scripts", "translit"})
-_getattr, __dir__ = lazy_exports(
+__getattr__, __dir__ = lazy_exports(
     __name__,
     {
         **dict.fromkeys(_LANGID, "langid"),
@@ -72,10 +68,5 @@ _getattr, __dir__ = lazy_exports(
         **dict.fromkeys(_SCRIPTS, "scripts"),
     },
     __all__,
+    submodules=("langid", "normalize", "scripts", "translit"),
 )
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:  # ``aimm_nlp.text.translit`` without importing it first
-        return importlib.import_module(f"{__name__}.{name}")
-    return _getattr(name)

@@ -45,13 +45,13 @@ Examples:
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from aimm_nlp._lazy import lazy_exports
 from aimm_nlp.langs import ARY_ARAB, ARY_LATN
 from aimm_nlp.text._delimited import delimiter_for
 from aimm_nlp.text.translit._schemes import supported_pairs
@@ -88,27 +88,20 @@ __all__ = [
 
 # Training, scoring and the pair reader load on first use (PEP 562), so that transliterating does not
 # import them. Short names inside the subpackage: ``translit.train(...)``, ``translit.evaluate(...)``.
-_LAZY = {
-    "EvalReport": ("_train", "EvalReport"),
-    "TrainReport": ("_train", "TrainReport"),
-    "evaluate": ("_train", "evaluate_transliteration"),
-    "evaluate_transliteration": ("_train", "evaluate_transliteration"),
-    "train": ("_train", "train_transliterator"),
-    "train_transliterator": ("_train", "train_transliterator"),
-    "Pair": ("_pairs", "Pair"),
-    "read_pairs": ("_pairs", "read_pairs"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "EvalReport": "_train",
+        "TrainReport": "_train",
+        "evaluate": "_train:evaluate_transliteration",
+        "evaluate_transliteration": "_train",
+        "train": "_train:train_transliterator",
+        "train_transliterator": "_train",
+        "Pair": "_pairs",
+        "read_pairs": "_pairs",
+    },
+    __all__,
+)
 
 
 @lru_cache(maxsize=32)

@@ -83,8 +83,8 @@ _LEVELS = {"foreign_suffix": 1, "char_ngram": 1, "accent": 2, "foreign_lexicon":
 # The lexical verdicts of _lexical, strongest first, as the small ints of _lexical_many (0: the LLR decides).
 _BY_KIND = (None, _ARABIZI_DIGIT, _DARIJA_LEXICON, _ACCENT, _FOREIGN_LEXICON, _SHORT)
 _BATCH_MIN = 64  # words per call from which the lexical evidence is computed over the whole batch (numpy)
-# ... once numpy is loaded; before that, batches of fewer words than this are scored in Python (the same
-# floats): numpy's import and tables cost ~85 ms, the Python path ~7 us a word (measured on DODa's word
+# ... once numpy is loaded; before that, in Python (the same floats) until the process has this many words
+# to score: numpy's import and tables cost ~85 ms, the Python path ~7 us a word (measured on DODa's word
 # list, not a benchmark file), so a small job (a phonetic `aimm translit` of a small file) never loads it.
 _PYTHON_MAX = 12_000
 _python_words = 0  # words this process scored in Python for want of numpy (see _numpy_pays)
