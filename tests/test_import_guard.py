@@ -6,8 +6,9 @@ import sys
 HEAVY = ("torch", "transformers", "datasets")
 
 
-def _loaded_after(code: str) -> list[str]:
-    probe = f"import sys; {code}; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+def _loaded_after(code: str, names: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of ``names`` a fresh interpreter has loaded after running ``code``."""
+    probe = f"import sys; {code}; print(' '.join(m for m in {names!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
@@ -20,14 +21,6 @@ def test_import_aimm_nlp_and_text_is_light() -> None:
 
 def test_cli_parser_is_light() -> None:
     assert _loaded_after("from aimm_nlp.cli import build_parser; build_parser()") == []
-
-
-def _modules_after(code: str, names: tuple[str, ...]) -> list[str]:
-    probe = f"import sys; {code}; print(' '.join(m for m in {names!r} if m in sys.modules))"
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    return out.stdout.split()
 
 
 # What a first normalize() call must not load (each costs 10-30 ms of start-up; see bench_startup.py).
@@ -54,7 +47,7 @@ NOT_FOR_TRANSLIT = (
 
 def test_first_normalize_loads_only_normalize() -> None:
     code = "from aimm_nlp.text import normalize; normalize('واااش نتا مزيان؟ 😂')"
-    assert _modules_after(code, NOT_FOR_NORMALIZE) == []
+    assert _loaded_after(code, NOT_FOR_NORMALIZE) == []
 
 
 def test_transliterate_does_not_load_training() -> None:
@@ -62,7 +55,7 @@ def test_transliterate_does_not_load_training() -> None:
         "from aimm_nlp.text import transliterate; transliterate('مرحبا', src='arb_Arab', dst='bw'); "
         "transliterate('3afak sift liya lmghrib', src='ary_Latn', dst='ary_Arab')"
     )
-    assert _modules_after(code, NOT_FOR_TRANSLIT) == []
+    assert _loaded_after(code, NOT_FOR_TRANSLIT) == []
 
 
 def test_lazy_names_still_resolve() -> None:
@@ -90,4 +83,4 @@ def test_buckwalter_and_tifinagh_do_not_load_the_arabizi_engine() -> None:
         "aimm_nlp.text.translit._backoff",
         "aimm_nlp.text.translit._fast",
     )
-    assert _modules_after(code, engine + NOT_FOR_TRANSLIT) == []
+    assert _loaded_after(code, engine + NOT_FOR_TRANSLIT) == []
