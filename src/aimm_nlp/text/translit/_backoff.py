@@ -34,14 +34,16 @@ with a bootstrap instead of a standard error). A gain the folds cannot tell from
 shipped ranker, whose spelling of an unseen word is then the default's; a kind of line with too few
 training words to tell keeps it too.
 
-Line length is all that routes a line at use time, so a source's rare lines of the other kind (a word
-list's few 4-word entries) get that kind's rule, and the cross-validation hardly sees them under it.
-A word's spelling does not depend on its line (:func:`decide`), so the report names each source whose
+A line is routed by its length and by its batch (a file, one `batch()` call; a source of the pair file in
+cross-validation): in a word list, a batch whose lines of 4+ words are under :data:`WORD_LIST_LONG_SHARE` of
+its lines, every line is an entry and gets the short-line rule (:func:`line_classes`). A line alone, or in a
+list too small to tell, is routed by its length, so a source's rare lines of the other kind get that kind's
+rule. A word's spelling does not depend on its line (:func:`decide`), so the report names each source whose
 words in lines of the other kind a chosen rule spells worse than the shipped ranker, with both CERs
-(``worse_on_other_lines``): what such a line of that source pays. It is reported, not decided on:
-trained on DODa's word list and sentences, the long-line rule spells the word list's words worse
-(0.141 -> 0.166 over the folds), and no rule of :func:`decide` keeps every word-list source whole
-while the sentences gain (the README gives the figures).
+(``worse_on_other_lines``): what such a line of that source pays. It is reported, not decided on: trained on
+DODa's word list and sentences, the long-line rule spells the word list's words worse (0.141 -> 0.166 over
+the folds), and no rule of :func:`decide` keeps every word-list source whole while the sentences gain (the
+README gives the figures).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ __all__ = [
     "heldout_side",
     "lexicon_of",
     "line_class",
+    "line_classes",
     "posterior",
 ]
 
@@ -76,6 +79,10 @@ CV_WORDS = 2000
 # Lines of this many words or more are running text, fewer a word list's entry: each kind has its rule.
 LONG_LINE = 4
 KINDS = ("short", "long")
+# A batch with fewer lines of LONG_LINE+ words than this share is a word list (they are multi-word entries).
+# The training side of the README's DODa split: 0.04 % of the word list's lines (0.3 and 0.5 % in its two
+# source files that have any), 14 % of the sentences'.
+WORD_LIST_LONG_SHARE = 0.01
 # A kind of line with fewer words scored in cross-validation keeps the shipped ranker (no evidence).
 MIN_CV_WORDS = 300
 # A source of the pair file with this many words scored (of one kind of line) must not lose either.
@@ -152,6 +159,18 @@ def line_class(words: int) -> str:
     return "long" if words >= LONG_LINE else "short"
 
 
+def line_classes(words: Sequence[int]) -> list[str]:
+    """The kind of each line of one batch, given each line's number of words: all ``short`` in a word list
+    (lines of :data:`LONG_LINE`+ words under :data:`WORD_LIST_LONG_SHARE` of them), else :func:`line_class`.
+
+    >>> set(line_classes([1] * 150 + [4])), line_classes([1, 4])
+    ({'short'}, ['short', 'long'])
+    """
+    if sum(n >= LONG_LINE for n in words) < WORD_LIST_LONG_SHARE * len(words):
+        return ["short"] * len(words)
+    return [line_class(n) for n in words]
+
+
 def choose_rules(
     rows: Sequence[tuple[str, str, list[tuple[str, str]]]],
     *,
@@ -181,18 +200,25 @@ def choose_rules(
         % CV_FOLDS
         for t, _, _ in rows
     ]
+    kind_of, by_source = [""] * len(rows), defaultdict(list)  # a source of the pair file: a batch in use
+    for i, (_, source, _) in enumerate(rows):
+        by_source[source].append(i)
+    for idx in by_source.values():
+        for i, kind in zip(idx, line_classes([len(rows[i][2]) for i in idx]), strict=True):
+            kind_of[i] = kind
     # (reference, kind of line, source, shipped spelling, in vocab, joint spelling, posterior, lexicon
     # entry, the row's folded target text: the unit the bootstrap resamples)
     scored: list[tuple] = []
     words_of = [{fold(dst) for _, dst in wp} for _, _, wp in rows]
     samples = []
     for k in range(CV_FOLDS):
-        outside = [(src, wp, t) for (t, src, wp), f in zip(rows, fold_of, strict=True) if f == k]
+        outside = [
+            (src, wp, t, kind) for (t, src, wp), f, kind in zip(rows, fold_of, kind_of, strict=True) if f == k
+        ]
         outside.sort(key=lambda row: hashlib.sha256(f"{seed}:{row[:2]}".encode()).digest())
         sample: list[tuple[str, str, str, str, str]] = []
         taken: dict[tuple[str, str], int] = defaultdict(int)
-        for source, wp, target in outside:  # up to CV_WORDS words of each kind of line and source
-            kind = line_class(len(wp))
+        for source, wp, target, kind in outside:  # up to CV_WORDS words of each kind of line and source
             if taken[kind, source] < CV_WORDS:
                 taken[kind, source] += len(wp)
                 group = fold(target, keep_spaces=True)
@@ -259,9 +285,8 @@ def _worse_elsewhere(rule: BackoffRule, scored: list) -> dict[str, dict[str, flo
     """The sources whose words in lines of the other kind ``rule`` spells worse than the shipped ranker
     (folded CER over the folds, sources with at least :data:`MIN_SOURCE_WORDS` such words).
 
-    A word's spelling does not depend on its line (:func:`decide`), so these words stand for that
-    source's rare lines of this kind, which the cross-validation hardly sees (a word list's few 4-word
-    entries, spelled as running text): what the rule costs them, told rather than guessed.
+    A word's spelling does not depend on its line, so these words stand for that source's lines of this
+    kind when nothing tells their source (a line alone): what the rule costs them, told, not guessed.
     """
     if rule == BackoffRule():
         return {}

@@ -41,6 +41,10 @@ _WEAK, _ACCENTED, _ARTICLE = 1, 2, 4  # why a chunk may need its line decided in
 _MAX_WORD = 40
 
 
+def _n_words(text: str) -> int:
+    return sum(1 for w in _WORDS.findall(text) if w)
+
+
 class Transliterator:
     """A reusable, callable transliterator for one ``(src, dst)`` pair.
 
@@ -128,7 +132,7 @@ class Transliterator:
         from aimm_nlp.text.translit._backoff import line_class
 
         assert self._by_line is not None
-        return self._by_line[line_class(sum(1 for w in _WORDS.findall(text) if w))]
+        return self._by_line[line_class(_n_words(text))]
 
     def __call__(self, text: str) -> str:
         """Transliterate one string.
@@ -309,6 +313,10 @@ class Transliterator:
     def batch(self, texts: Iterable[str]) -> list[str]:
         """Transliterate many strings (shares the word cache; new words are converted together).
 
+        A trained model with a rule per kind of line reads a batch that is a word list (lines of 4+ words
+        under 1 % of its lines) as entries, every line with its short-line rule; a line alone is
+        routed by its number of words (:func:`~aimm_nlp.text.translit._backoff.line_classes`).
+
         Raises:
             TypeError: ``texts`` is one string, or holds something that is not a string.
         """
@@ -320,12 +328,14 @@ class Transliterator:
             raise TypeError(f"texts[{i}] is {type(texts[i]).__name__}, not str: {texts[i]!r:.60}")
         if self._simple is not None:
             return [self._simple(t) for t in texts]
-        if self._by_line is not None:
+        if self._by_line is not None:  # a trained model: each kind of line has its rule
+            from aimm_nlp.text.translit._backoff import line_classes
+
             out = [""] * len(texts)
-            kinds = [self._line(t) for t in texts]
-            for inner in {id(k): k for k in kinds}.values():
-                idx = [i for i, k in enumerate(kinds) if k is inner]
-                for i, o in zip(idx, inner._run([texts[i] for i in idx]), strict=True):
+            kinds = line_classes([_n_words(t) for t in texts])
+            for kind in dict.fromkeys(kinds):
+                idx = [i for i, k in enumerate(kinds) if k == kind]
+                for i, o in zip(idx, self._by_line[kind]._run([texts[i] for i in idx]), strict=True):
                     out[i] = o
             return out
         return self._run(texts)
