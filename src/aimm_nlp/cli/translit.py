@@ -100,7 +100,8 @@ def _train_parser() -> argparse.ArgumentParser:
         "ranker where its own evidence is weak (rule chosen by 3-fold cross-validation on the training "
         "rows, by target word, and used only where it beats the shipped ranker beyond chance: a paired "
         "bootstrap). Prints JSON: sizes, the back-off rule with its cross-validation figures and the "
-        "held-out CER of the shipped default beside the new model's.",
+        "held-out CER of the shipped default beside the new model's (per source when the pairs name them; "
+        "a warning on stderr where the model is worse).",
     )
     _pairs_options(p)
     p.add_argument(
@@ -187,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
         )
         json.dump(report.__dict__, sys.stdout, indent=1)
         print()
+        _warn_if_worse(report.heldout)
         return 0
     if rest and rest[0] == "eval":
         from aimm_nlp.text.translit import evaluate_transliteration
@@ -227,6 +229,23 @@ def _given_options(args: argparse.Namespace) -> list[str]:
     _add_plain_options(p)
     defaults = vars(p.parse_args([]))
     return [f"--{k.replace('_', '-')}" for k, v in defaults.items() if getattr(args, k, v) != v]
+
+
+def _warn_if_worse(heldout: dict) -> None:
+    """On stderr: where the new model spells the held-out rows worse than the shipped default."""
+    worse = heldout.get("worse_than_default", [])
+    if worse:
+        figures = [heldout if s == "all rows" else heldout["sources"][s] for s in worse]
+        told = ", ".join(
+            f"{s} {f['model']['cer_folded']} vs {f['default']['cer_folded']}"
+            for s, f in zip(worse, figures, strict=True)
+        )
+        print(
+            f"warning: on the held-out rows the model is worse than the shipped default (folded CER): {told}. "
+            "The default stays the better choice there; a pair file that mixes conventions (a word list and "
+            "sentences) needs a `source` column naming each (README, Transliteration).",
+            file=sys.stderr,
+        )
 
 
 # train_transliterator's ranges, checked here too so they are listed with the other option errors.

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aimm_nlp.cli import main
+from aimm_nlp.cli.translit import _warn_if_worse
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.text.translit import Transliterator, _backoff, evaluate_transliteration, train_transliterator
 from aimm_nlp.text.translit._eval import fold
@@ -54,7 +55,8 @@ def test_held_out_rows_keep_every_spelling_of_a_word_on_one_side(tmp_path: Path)
         assert squeezed <= trained_on or not squeezed & trained_on  # all or none of a word's spellings
     side = json.loads((tmp_path / "m" / "model.json").read_text("utf-8"))
     held = side["heldout"]
-    assert held["rows"] == report.heldout_rows and set(held) == {"rows", "default", "model"}
+    assert held["rows"] == report.heldout_rows
+    assert set(held) == {"rows", "default", "model", "worse_than_default"}  # no source column: no "sources"
     assert held["default"]["n"] == held["model"]["n"] == report.heldout_rows
     assert side["split"] == {"holdout": 0.4, "seed": 3, "unit": "target text (Arabic side, folded)"}
     assert report.heldout == held and set(report.backoff["short"]["rule"]) == {
@@ -366,3 +368,61 @@ def test_a_word_list_entry_is_unseen_by_the_model_that_spells_it_over_the_folds(
     assert report["short"]["words"] == len(_TARGETS)
     assert (rules["short"] != _backoff.BackoffRule()) is uses_joint
     assert report["short"]["words_changed"] >= 30 if uses_joint else report["short"]["words_changed"] == 0
+
+
+def test_held_out_scores_are_given_per_source(tmp_path: Path) -> None:
+    """A pair file naming its sources: the held-out CER of the default and of the model per source, and
+    the sources on which the model is worse, named (here every held-out row is scored in one of them)."""
+    rows = [("bzaf", "بزاف", "words"), ("3lach", "علاش", "words"), ("wakha", "واخا", "words")]
+    rows += [("mzyan", "مزيان", "words"), ("daba", "دابا", "words"), ("walo", "والو", "words")]
+    rows += [
+        (f"{a} {b} {c} {d}", f"{x} {y} {z} {w}", "sentences")
+        for (a, x, _), (b, y, _), (c, z, _), (d, w, _) in zip(
+            rows, rows[1:] + rows[:1], rows[2:] + rows[:2], rows[3:] + rows[:3], strict=True
+        )
+    ]
+    rows += [
+        ("kolchi zwin 😂", "كولشي زوين 😂", "sentences"),
+        ("bzaaaaf", "بزاف", "words"),
+        ("a", "ا", "words"),
+    ]
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("latin\tarabic\tsource\n" + "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows), "utf-8")
+    report = train_transliterator(
+        pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", iterations=1, holdout=0.5, seed=1
+    )
+    held = report.heldout
+    assert held["rows"] == report.heldout_rows > 0
+    assert set(held["sources"]) <= {"words", "sentences"}
+    assert sum(v["model"]["n"] for v in held["sources"].values()) == held["rows"]
+    assert all(v["default"]["n"] == v["model"]["n"] for v in held["sources"].values())
+    worse = [s for s, v in held["sources"].items() if v["model"]["cer_folded"] > v["default"]["cer_folded"]]
+    overall = ["all rows"] if held["model"]["cer_folded"] > held["default"]["cer_folded"] else []
+    assert held["worse_than_default"] == overall + worse
+
+
+@pytest.mark.parametrize(
+    ("worse", "expected"),
+    [
+        ([], None),
+        (["all rows"], "all rows 0.1496 vs 0.1476"),
+        (["all rows", "words"], "all rows 0.1496 vs 0.1476, words 0.151 vs 0.1476"),
+        (["words"], "words 0.151 vs 0.1476"),
+    ],
+)
+def test_training_warns_where_the_model_is_worse_than_the_default(
+    capsys: pytest.CaptureFixture[str], worse: list[str], expected: str | None
+) -> None:
+    heldout = {
+        "model": {"cer_folded": 0.1496},
+        "default": {"cer_folded": 0.1476},
+        "sources": {"words": {"model": {"cer_folded": 0.151}, "default": {"cer_folded": 0.1476}}},
+        "worse_than_default": worse,
+    }
+    _warn_if_worse(heldout)
+    err = capsys.readouterr().err
+    if expected is None:
+        assert err == ""
+    else:
+        assert err.startswith("warning: on the held-out rows the model is worse than the shipped default")
+        assert expected in err and "`source` column" in err

@@ -113,7 +113,8 @@ def train_transliterator(
         holdout: share of the rows held out by target text (0-0.5; every row with the same Arabic
             side, all spellings of a word, on one side; a salted hash with ``seed``): the model
             trains on the rest, and the shipped default's and the new model's CER on the held-out
-            rows are reported side by side and written into ``model.json`` (``heldout``). 0: no
+            rows are reported side by side and written into ``model.json`` (``heldout``; per source
+            when the pair file names them, and ``worse_than_default``: where the model loses). 0: no
             held-out scores.
         seed: salt of the held-out split and of the cross-validation folds (any whole number).
 
@@ -236,14 +237,26 @@ def _cross_validate(
 
 
 def _heldout_scores(rows: list[Pair], ranker: JointRanker) -> dict:
-    """Folded/strict CER and word-exact of the shipped default and of the new model, side by side."""
+    """Folded/strict CER and word-exact of the shipped default and of the new model, side by side; per
+    source too when the pair file names them (``sources``), with the sources on which the model's folded
+    CER is above the default's (``worse_than_default``, also ``"all rows"`` when it is overall)."""
     refs = [r.dst for r in rows]
-    out = {"rows": len(rows)}
+    sources = [r.source for r in rows] if any(r.source for r in rows) else None
+    out: dict = {"rows": len(rows)}
+    per: dict[str, dict] = {}
     for key, model in (("default", None), ("model", ranker)):
         t = Transliterator(src=ARY_LATN, dst=ARY_ARAB, keep_foreign=False)
         if model is not None:
             t = t._with_ranker(model)
-        out[key] = score(t.batch(r.src for r in rows), refs)[0].to_dict()
+        overall, by_source = score(t.batch(r.src for r in rows), refs, sources=sources)
+        out[key] = overall.to_dict()
+        for source, scores in by_source.items():
+            per.setdefault(source, {})[key] = scores.to_dict()
+    worse = ["all rows"] if out["model"]["cer_folded"] > out["default"]["cer_folded"] else []
+    if per:
+        out["sources"] = per
+        worse += [s for s, v in per.items() if v["model"]["cer_folded"] > v["default"]["cer_folded"]]
+    out["worse_than_default"] = worse
     return out
 
 
