@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aimm_nlp.cli import main
-from aimm_nlp.cli.translit import _warn_if_worse
+from aimm_nlp.cli.translit import _note_no_sources, _warn_if_worse
 from aimm_nlp.errors import ConfigError
 from aimm_nlp.text.translit import Transliterator, _backoff, evaluate_transliteration, train_transliterator
 from aimm_nlp.text.translit._eval import fold
@@ -426,3 +426,25 @@ def test_training_warns_where_the_model_is_worse_than_the_default(
     else:
         assert err.startswith("warning: on the held-out rows the model is worse than the shipped default")
         assert expected in err and "`source` column" in err
+
+
+@pytest.mark.parametrize(
+    ("short", "long", "noted"),
+    [
+        ({"words": 6000, "sources": {"": 6000}}, {"words": 6005, "sources": {"": 6005}}, True),
+        # sources named: the rules already keep each apart
+        (
+            {"words": 6000, "sources": {"words": 2000, "sentences": 4000}},
+            {"words": 6005, "sources": {"sentences": 6005}},
+            False,
+        ),
+        # a word list alone, no running text: nothing to mix
+        ({"words": 7673, "sources": {"": 7673}}, {"words": 0, "sources": {}}, False),
+    ],
+)
+def test_training_notes_a_mixed_pair_file_without_sources(
+    capsys: pytest.CaptureFixture[str], short: dict, long: dict, noted: bool
+) -> None:
+    _note_no_sources({"short": short, "long": long})
+    err = capsys.readouterr().err
+    assert ("no `source` column" in err and "19% worse" in err) if noted else err == ""
