@@ -314,8 +314,9 @@ class Transliterator:
         """Transliterate many strings (shares the word cache; new words are converted together).
 
         A trained model with a rule per kind of line reads a batch that is a word list (lines of 4+ words
-        under 1 % of its lines) as entries, every line with its short-line rule; a line alone is
-        routed by its number of words (:func:`~aimm_nlp.text.translit._backoff.line_classes`).
+        under :data:`~aimm_nlp.text.translit._backoff.WORD_LIST_LONG_SHARE` of its lines) as entries, every
+        line with its short-line rule; a line alone is routed by its number of words
+        (:func:`~aimm_nlp.text.translit._backoff.line_classes`).
 
         Raises:
             TypeError: ``texts`` is one string, or holds something that is not a string.
