@@ -11,7 +11,6 @@ re-exported here, so ``from aimm_nlp._io import atomic_output`` keeps working.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import sys
@@ -55,6 +54,8 @@ def cache_dir() -> Path:
 
 def file_sha256(path: str | os.PathLike[str], *, prefix: bytes = b"") -> str:
     """The sha256 hex digest of ``prefix`` followed by a file's bytes, read in 1 MiB blocks."""
+    import hashlib  # here: loading OpenSSL costs ~2 ms of every command that imports this module
+
     h = hashlib.sha256(prefix)
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

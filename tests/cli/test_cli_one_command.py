@@ -1,0 +1,70 @@
+"""``aimm COMMAND ...`` builds the parser of that command alone: the same help and parsing as the full
+parser, without importing the other commands' modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aimm_nlp.cli import build_parser, main
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+COMMANDS = sorted(_commands(build_parser()))
+
+
+def test_every_command_is_listed() -> None:
+    assert {"translit", "normalize", "langid", "eval", "tokenizer", "finetune", "report"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_one_command_parser_equals_the_full_one(command: str) -> None:
+    one = _commands(build_parser(command))
+    assert list(one) == [command]
+    assert one[command].format_help() == _commands(build_parser())[command].format_help()
+
+
+@pytest.mark.parametrize("first", [None, "", "--help", "--version", "nope", "TRANSLIT", "_types", "-h"])
+def test_anything_else_gets_the_full_parser(first: str | None) -> None:
+    assert sorted(_commands(build_parser(first))) == COMMANDS
+
+
+def test_an_unknown_command_still_lists_them_all(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["nope"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nope'" in err and all(repr(c) in err for c in COMMANDS)
+
+
+def test_a_bad_option_names_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["translit", "--src", "ary_Latn", "--dst", "ary_Arab", "--bogus"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_a_command_imports_no_other_command(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.txt", tmp_path / "out.txt"
+    src.write_text("3afak sift liya lmghrib\nwaaa3er 😂\n\nl réunion demain\n", encoding="utf-8")
+    code = (
+        "import json, sys\nfrom aimm_nlp.cli import main\n"
+        f"rc = main(['translit', '--src', 'ary_Latn', '--dst', 'ary_Arab', '--phonetic', {str(src)!r}, "
+        f"'-o', {str(out)!r}])\n"
+        "print(json.dumps([rc, sorted(m for m in sys.modules if m.startswith('aimm_nlp.cli.'))]))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    rc, loaded = json.loads(run.stdout)
+    assert rc == 0 and loaded == ["aimm_nlp.cli.translit"]
+    assert out.read_text(encoding="utf-8") == "عافاك سيفت ليا لمغريب\nواعر 😂\n\nل réunion demain\n"
