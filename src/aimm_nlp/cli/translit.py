@@ -72,7 +72,8 @@ def _add_plain_options(p: argparse.ArgumentParser, default: object = "keep") -> 
         "--phonetic",
         action="store_true",
         default=d(False),
-        help="ary_Latn->ary_Arab by the rules alone, letter by letter (sift -> سيفت; much faster)",
+        help="ary_Latn->ary_Arab by the rules alone, letter by letter (sift -> سيفت; much faster, and with "
+        "--no-keep-foreign the shipped model is not even read)",
     )
     p.add_argument(
         "-o",

@@ -34,7 +34,7 @@ import re
 from aimm_nlp.text.translit._ngram import NgramTables
 from aimm_nlp.text.translit._rules import _CONSONANTS, SHADDA, RuleTable, _case_fold, rank_rules
 
-__all__ = ["CompiledRules"]
+__all__ = ["NO_LM", "CompiledRules", "rank_phonetic"]
 
 _PAD = "\x01"  # an edge no grapheme contains: options() keeps it as itself at cost 0
 _START = r"(?<![^\n].)"  # after the first letter: it began a word (of a newline-joined batch)
@@ -161,3 +161,25 @@ class CompiledRules:
         except UnicodeEncodeError:  # a letter beyond Latin-1 (ā, ’): the same table, per character
             out = blob.translate(self._slow_table)
         return out.replace("\x00", "").split("\n")
+
+
+# rank_phonetic weighs the character model by 0: any model gives the same costs, this one reads nothing.
+NO_LM = NgramTables(1, {}, {}, 0.0)
+
+
+def rank_phonetic(
+    word: str, table: RuleTable, compiled: CompiledRules, *, beam: int, k: int = 5
+) -> list[tuple[str, float]]:
+    """Spellings of ``word`` by rule cost alone; the first is the compiled (phonetic) output.
+
+    >>> from aimm_nlp.text.translit._rules import load_rule_table
+    >>> table = load_rule_table()
+    >>> [s for s, _ in rank_phonetic("sift", table, CompiledRules(table), beam=12, k=2)]
+    ['سيفت', 'صيفت']
+    """
+    ranked = rank_rules(word, table=table, lm=NO_LM, vocab={}, k=k, beam=beam, lm_weight=0.0, vocab_bonus=0.0)
+    if not ranked:
+        return ranked
+    key = compiled.fold(word)
+    first = table.lexicon.get(key) or compiled.convert([key])[0]
+    return ([(first, ranked[0][1])] + [c for c in ranked if c[0] != first])[:k]

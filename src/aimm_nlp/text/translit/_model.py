@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from aimm_nlp.errors import ModelError
 from aimm_nlp.text._pkgdata import path as package_path
 from aimm_nlp.text.translit._compact import decode, rule_data
-from aimm_nlp.text.translit._fast import CompiledRules
+from aimm_nlp.text.translit._fast import CompiledRules, rank_phonetic
 from aimm_nlp.text.translit._foreign import ForeignDetector
 from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json, tables_to_json
 from aimm_nlp.text.translit._ngram_np import warn_no_jit
@@ -179,15 +179,8 @@ class RuleRanker:
         return CompiledRules(self.table)
 
     def rank_phonetic(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
-        """Spellings by rule cost alone; the first is the compiled (phonetic) output."""
-        ranked = rank_rules(
-            word, table=self.table, lm=self.lm, vocab={}, k=k, beam=self.beam, lm_weight=0.0, vocab_bonus=0.0
-        )
-        if not ranked:
-            return ranked
-        key = self.compiled.fold(word)
-        first = self.table.lexicon.get(key) or self.compiled.convert([key])[0]
-        return ([(first, ranked[0][1])] + [c for c in ranked if c[0] != first])[:k]
+        """Spellings by rule cost alone (:func:`~aimm_nlp.text.translit._fast.rank_phonetic`)."""
+        return rank_phonetic(word, self.table, self.compiled, beam=self.beam, k=k)
 
     def rank(self, word: str, *, k: int = 5) -> list[tuple[str, float]]:
         return rank_rules(
