@@ -17,7 +17,8 @@ Needs: pip install "aimm-nlp[bench]" (arabizi, darija-tools, cadar, arabizikit, 
    on NLLB-Seed ary_Arab and UD Arabic-PUD, plus round trips.
 4. Stream throughput: real Arabizi tweets (AfriSenti, Latin-script majority), cold, warm, batch;
    and whole processes converting files of 0.1, 0.5 and 1.5 MB of DODa sentences + those tweets
-   (``aimm translit`` fresh, with empty numba and aimm caches, and warm, vs a script calling the peer
+   (``aimm translit``, ``--phonetic`` and ``--phonetic --no-keep-foreign``, fresh with empty numba and aimm
+   caches and warm, vs a script calling the peer
    per line), start-up and model loading included. Alone: ``python -c "import sys; sys.path[:0] =
    ['benchmarks']; import bench_translit as b, _common; print(b.process_throughput(_common.shared_dir(),
    list(b.PEER_SCRIPTS)))"``.
@@ -38,6 +39,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -265,6 +267,15 @@ with open(sys.argv[2], 'w', encoding='utf-8') as out:
 """
 
 
+# Our whole-process runs (name, options after the pair) and how many times each process is timed (best of).
+OURS_PROCESSES = (
+    ("aimm default", []),
+    ("aimm phonetic", ["--phonetic"]),
+    ("aimm phonetic, no keep-foreign", ["--phonetic", "--no-keep-foreign"]),
+)
+PROCESS_RUNS = 3
+
+
 def process_throughput(
     shared: Path, peer_names: list[str], sizes_mb: tuple[float, ...] = (0.1, 0.5, 1.5)
 ) -> dict:
@@ -273,12 +284,14 @@ def process_throughput(
     The files: the first lines (up to each of ``sizes_mb``) of the Latin side of every DODa sentence
     plus the Latin-majority AfriSenti tweets, shuffled with a fixed seed so every size mixes both
     (what a corpus job sees: words repeat, new ones keep coming). Ours: ``aimm translit FILE -o OUT``
-    (default model, keep-foreign on, as a user runs it), first ``fresh``: empty numba and aimm caches
-    (``NUMBA_CACHE_DIR`` and ``AIMM_CACHE_DIR`` pointing at a new temporary folder: what a new user and
-    CI get), then ``warm``: best of 2 with the caches a run over all the lines left behind (numba's
-    compiled search and the stored tables). Peers: a Python process that
-    imports the peer and calls it per line (their only API), best of 2. All run from bytecode (ours
-    compiled first with ``compileall``, as ``pip install`` does; ``PYTHONDONTWRITEBYTECODE`` dropped).
+    (default model, keep-foreign on, as a user runs it; ``--phonetic``; and ``--phonetic
+    --no-keep-foreign``, which like the peers transliterates every word), ``fresh``: empty numba and
+    aimm caches (``NUMBA_CACHE_DIR`` and ``AIMM_CACHE_DIR`` pointing at a new temporary folder each run:
+    what a new user and CI get), and ``warm``: with the caches a run over all the lines left behind
+    (numba's compiled search and the stored tables); best of :data:`PROCESS_RUNS` each. Peers: a Python
+    process that imports the peer and calls it per line (their only API), best of
+    :data:`PROCESS_RUNS`, timed in turn with ours. All run from bytecode (ours compiled first with
+    ``compileall``, as ``pip install`` does; ``PYTHONDONTWRITEBYTECODE`` dropped).
     """
     import os
     import random
@@ -319,7 +332,7 @@ def process_throughput(
         "NUMBA_CACHE_DIR": str(primed / "numba"),
     }
     (primed / "all.txt").write_text("\n".join(lines), encoding="utf-8")
-    for extra in ([], ["--phonetic"]):
+    for _, extra in OURS_PROCESSES:
         timed([*ours, *extra, str(primed / "all.txt"), "-o", str(primed / "all.out")], primed_env)
     for size in sizes_mb:
         take, total = [], 0
@@ -334,27 +347,28 @@ def process_throughput(
             src.write_text("\n".join(take), encoding="utf-8")
             mb = src.stat().st_size / 1e6
             row["mb"], row["lines"] = round(mb, 4), len(take)
-            for name, extra in (("aimm default", []), ("aimm phonetic", ["--phonetic"])):
-                caches = Path(tmp) / f"caches-{len(extra)}"
-                env = {
-                    **base_env,
-                    "AIMM_CACHE_DIR": str(caches / "aimm"),
-                    "NUMBA_CACHE_DIR": str(caches / "numba"),
-                }
-                fresh = timed([*ours, *extra, str(src), "-o", str(dst)], env)
-                warm = min(timed([*ours, *extra, str(src), "-o", str(dst)], primed_env) for _ in range(2))
-                row[name] = {"fresh_s": round(fresh, 3), "warm_s": round(warm, 3)}
-            for name in peer_names:
-                script = PEER_SCRIPTS[name] + PEER_LOOP
-                later = min(
-                    timed([sys.executable, "-c", script, str(src), str(dst)], dict(base_env))
-                    for _ in range(2)
-                )
-                row[name] = {"process_s": round(later, 3)}
+            times: dict[str, list[float]] = defaultdict(list)
+            for run in range(PROCESS_RUNS):  # in turn, so a slow spell of the machine hits every system
+                for name, extra in OURS_PROCESSES:
+                    caches = Path(tmp) / f"caches-{run}-{len(extra)}"  # empty: a new user, a CI container
+                    env = {
+                        **base_env,
+                        "AIMM_CACHE_DIR": str(caches / "aimm"),
+                        "NUMBA_CACHE_DIR": str(caches / "numba"),
+                    }
+                    times[name, "fresh_s"].append(timed([*ours, *extra, str(src), "-o", str(dst)], env))
+                    times[name, "warm_s"].append(timed([*ours, *extra, str(src), "-o", str(dst)], primed_env))
+                for name in peer_names:
+                    script = PEER_SCRIPTS[name] + PEER_LOOP
+                    times[name, "process_s"].append(
+                        timed([sys.executable, "-c", script, str(src), str(dst)], dict(base_env))
+                    )
+            for (name, when), seconds in times.items():
+                row.setdefault(name, {})[when] = round(min(seconds), 3)
         fastest = min(peer_names, key=lambda n: row[n]["process_s"], default=None)
         if fastest:
             row["fastest_peer"] = fastest
-            for name in ("aimm default", "aimm phonetic"):
+            for name, _ in OURS_PROCESSES:
                 for when in ("fresh_s", "warm_s"):
                     row[f"{name} {when[:-2]} time_vs_fastest_peer"] = round(
                         row[name][when] / row[fastest]["process_s"], 3
