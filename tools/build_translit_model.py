@@ -56,7 +56,7 @@ def _sha(path: Path) -> str:
 
 
 def build_default(shared: Path, out: Path) -> dict:
-    """Build ``ranker.json.gz`` and ``model.json`` in ``out``; return the sidecar."""
+    """Build ``ranker.json.gz``, ``foreign.json.gz`` and ``model.json`` in ``out``; return the sidecar."""
     seed = shared / "data/nllb_seed_moroccan/seed_parallel.tsv"
     senti = [shared / f"data/afrisenti_ma/{s}.tsv" for s in ("train", "dev", "test")]
     french = shared / "data/ud_french_gsd/sentences.tsv"
@@ -81,20 +81,20 @@ def build_default(shared: Path, out: Path) -> dict:
     ary = train_ngram(((w, 1.0) for w in arabizi_words), order=4, min_count=2)
 
     out.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "char_lm": tables_to_json(char_lm),
-        "vocab": vocab,
-        "foreign_lm": tables_to_json(fra),
-        "arabizi_lm": tables_to_json(ary),
+    # Two data files: the keep-foreign models alone are what the phonetic reading needs (~54k keys of ~300k).
+    files = {
+        "ranker.json.gz": {"char_lm": tables_to_json(char_lm), "vocab": vocab},
+        "foreign.json.gz": {"foreign_lm": tables_to_json(fra), "arabizi_lm": tables_to_json(ary)},
     }
-    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    (out / "ranker.json.gz").write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+    for name, payload in files.items():
+        raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        (out / name).write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
     sidecar = {
         "format_version": FORMAT_VERSION,
         "kind": "rule_ranker",
         "name": "translit_ary.v1",
         "package_version": __version__,
-        "files": {"ranker.json.gz": hashlib.sha256((out / "ranker.json.gz").read_bytes()).hexdigest()},
+        "files": {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in files},
         "config": {
             "char_lm_order": 5,
             "min_count": 2,

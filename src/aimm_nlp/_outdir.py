@@ -152,7 +152,7 @@ KINDS: dict[str, Kind] = {
         "aimm translit train",
         "transliteration model",
         "model.json",
-        ("model.json", "joint.json.gz", "ranker.json.gz"),
+        ("model.json", "joint.json.gz", "ranker.json.gz", "foreign.json.gz"),
         recognise=lambda d: (
             isinstance(d, dict) and d.get("kind") in ("joint_ngram", "rule_ranker") and "format_version" in d
         ),

@@ -222,16 +222,18 @@ def test_foreign_tables_with_unsorted_hashes_are_rejected(ranker: RuleRanker) ->
     assert not fresh._sound({k: v for k, v in arrays.items() if k != "bow1"}, 2)
 
 
-def test_a_fresh_load_of_the_shipped_model_stores_its_keep_foreign_tables(store: Path) -> None:
+def _shipped_folder() -> Path:
     from importlib import resources
 
-    from aimm_nlp.text.translit._compact import decode
-    from aimm_nlp.text.translit._model import _read_folder
+    return Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary")))
 
-    sidecar, raw, data_file = _read_folder(
-        Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary")))
-    )
-    data = decode(raw, data_file)
+
+def test_a_fresh_load_of_the_shipped_model_stores_its_keep_foreign_tables(store: Path) -> None:
+    from aimm_nlp.text.translit._compact import decode
+    from aimm_nlp.text.translit._folder import FOREIGN, read_data, read_folder
+
+    sidecar, raw, data_file = read_folder(_shipped_folder())
+    data = {**decode(raw, data_file), **decode(*read_data(_shipped_folder(), sidecar, FOREIGN))}
     model = RuleRanker(data, sidecar)
     model.foreign.prepare()
     assert [p.name.split("-")[:2] for p in store.iterdir()] == [["foreign", model.fingerprint]]
@@ -285,27 +287,34 @@ def test_readers_never_see_a_half_written_entry(store: Path, tmp_path: Path) -> 
     assert not [p.name for p in store.iterdir() if p.suffix == ".tmp"]  # no temporary file left behind
 
 
-def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(store: Path) -> None:
-    from importlib import resources
-
+@pytest.mark.parametrize(
+    ("part", "name", "tables"),
+    [
+        ("ranker", "ranker.json.gz", ("char_lm",)),
+        ("foreign", "foreign.json.gz", ("foreign_lm", "arabizi_lm")),
+    ],
+)
+def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(
+    store: Path, part: str, name: str, tables: tuple[str, ...]
+) -> None:
     from aimm_nlp.text.translit._compact import decode, rule_data
-    from aimm_nlp.text.translit._model import _read_folder
+    from aimm_nlp.text.translit._folder import read_data, read_sidecar
     from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json
 
-    sidecar, raw, data_file = _read_folder(
-        Path(str(resources.files("aimm_nlp.text").joinpath("models/translit_ary")))
-    )
+    sidecar = read_sidecar(_shipped_folder())
+    raw, data_file = read_data(_shipped_folder(), sidecar, name)
     parsed = decode(raw, data_file)
-    first = rule_data(sidecar, raw, data_file)  # decoded, then stored
-    assert [p.name.split("-")[0] for p in store.iterdir()] == ["model"]
-    again = rule_data(sidecar, raw, data_file)  # read back
-    assert all(isinstance(again[name], NgramTables) for name in ("char_lm", "foreign_lm", "arabizi_lm"))
+    assert sorted(parsed) == sorted([*tables, *(["vocab"] if part == "ranker" else [])])
+    first = rule_data(sidecar, raw, data_file, part=part)  # decoded, then stored
+    assert [p.name.split("-")[0::2] for p in store.iterdir()] == [["model", part]]
+    again = rule_data(sidecar, raw, data_file, part=part)  # read back
+    assert sorted(again) == sorted(parsed) and all(isinstance(again[t], NgramTables) for t in tables)
     for got in (first, again):
-        assert {w: float(v) for w, v in got["vocab"].items()} == {
-            w: float(v) for w, v in parsed["vocab"].items()
+        assert {w: float(v) for w, v in got.get("vocab", {}).items()} == {
+            w: float(v) for w, v in parsed.get("vocab", {}).items()
         }
-        for name in ("char_lm", "foreign_lm", "arabizi_lm"):
-            want, have = tables_from_json(parsed[name]), got[name]
+        for table in tables:
+            want, have = tables_from_json(parsed[table]), got[table]
             have = have if isinstance(have, NgramTables) else tables_from_json(have)
             assert (have.order, have.floor) == (want.order, want.floor)
             assert have.logp == want.logp and have.bow == want.bow
@@ -313,5 +322,7 @@ def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(store: Pat
     entry = next(store.iterdir())
     for damaged in (entry.read_bytes()[:1000], entry.read_bytes()[:-1] + b"x", b"", b"PK\x03\x04"):
         entry.write_bytes(damaged)  # truncated, a changed byte, empty, another format: decoded again
-        assert list(rule_data(sidecar, raw, data_file)["vocab"]) == list(parsed["vocab"])
-        assert isinstance(rule_data(sidecar, raw, data_file)["char_lm"], NgramTables)  # rewritten
+        assert list(rule_data(sidecar, raw, data_file, part=part).get("vocab", {})) == list(
+            parsed.get("vocab", {})
+        )
+        assert isinstance(rule_data(sidecar, raw, data_file, part=part)[tables[0]], NgramTables)  # rewritten

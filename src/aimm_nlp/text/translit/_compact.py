@@ -1,11 +1,12 @@
 """The shipped ranker's data in a flat binary form, kept in the store so a process reads it instead of parsing JSON.
 
-``ranker.json.gz`` holds three n-gram models and a word list (~300k keys): decoding the JSON and
-rebuilding the dicts costs ~0.5-0.7 s per process, every ``aimm translit`` run. Once per install the
-same data goes to the store folder of :mod:`~aimm_nlp.text.translit._store` (keyed on the model's
-sidecar, which holds the SHA-256 of the data file, and on this module's source) as one file: a JSON
-header, then per key list one ``\\x00``-joined UTF-8 string and one run of little-endian float64
-values, and a SHA-256 of all of it. It is read back with the standard library alone (a single
+``ranker.json.gz`` holds a character n-gram model and a word list (~250k keys) and ``foreign.json.gz``
+the two keep-foreign n-gram models (~54k; older rule rankers keep all four parts in ``ranker.json.gz``):
+decoding the JSON and rebuilding the dicts costs 0.15-0.7 s per process, every ``aimm translit`` run.
+Once per install each file's data goes to the store folder of :mod:`~aimm_nlp.text.translit._store`
+(keyed on the model's sidecar, which holds the SHA-256 of the data files, on the part, and on this
+module's source) as one file: a JSON header, then per key list one ``\\x00``-joined UTF-8 string and
+one run of little-endian float64 values, and a SHA-256 of all of it. It is read back with the standard library alone (a single
 ``transliterate()`` call still imports no numpy) into the same dicts, in the same order, with the
 same floats (JSON's values go through float64 both ways). Written to a temporary file renamed into
 place; a damaged, truncated or foreign file fails its checksum and the JSON is decoded again.
@@ -34,14 +35,15 @@ _MAGIC = b"aimm-translit-model 1\n"
 
 
 def _lists(data: dict[str, Any]) -> list[tuple[str, dict[str, float]]]:
-    return [(f"{t}.{p}", data[t][p]) for t in _TABLES for p in ("logp", "bow")] + [("vocab", data["vocab"])]
+    tables = [(f"{t}.{p}", data[t][p]) for t in _TABLES if t in data for p in ("logp", "bow")]
+    return tables + ([("vocab", data["vocab"])] if "vocab" in data else [])
 
 
 def to_blob(data: dict[str, Any]) -> bytes:
-    """The decoded JSON of a rule ranker as one file (``ValueError`` when a key holds ``\\x00``)."""
+    """The decoded JSON of a rule ranker's data file as one file (``ValueError`` when a key holds ``\\x00``)."""
     header: dict[str, Any] = {
         "lists": [],
-        "heads": {t: [int(data[t]["order"]), float(data[t]["floor"])] for t in _TABLES},
+        "heads": {t: [int(data[t]["order"]), float(data[t]["floor"])] for t in _TABLES if t in data},
     }
     body = []
     for name, table in _lists(data):
@@ -59,7 +61,7 @@ def to_blob(data: dict[str, Any]) -> bytes:
 
 
 def from_blob(blob: bytes) -> dict[str, Any] | None:
-    """The ranker's data (:class:`NgramTables` per model and ``vocab``), or ``None`` if the file is damaged."""
+    """The data (:class:`NgramTables` per model, ``vocab`` where stored), or ``None`` if the file is damaged."""
     if not blob.startswith(_MAGIC):
         return None
     digest, _, payload = blob[len(_MAGIC) :].partition(b"\n")
@@ -79,9 +81,10 @@ def from_blob(blob: bytes) -> dict[str, Any] | None:
         if len(keys) != count or len(values) != count:
             return None
         lists[name] = dict(zip(keys, values.tolist(), strict=True))
-    data: dict[str, Any] = {"vocab": lists["vocab"]}
-    for t in _TABLES:
-        order, floor = header["heads"][t]
+    data: dict[str, Any] = {"vocab": lists["vocab"]} if "vocab" in lists else {}
+    for t, (order, floor) in header["heads"].items():
+        if t not in _TABLES:
+            return None
         data[t] = NgramTables(int(order), lists[f"{t}.logp"], lists[f"{t}.bow"], float(floor))
     return data
 
@@ -93,10 +96,13 @@ def decode(raw: bytes, data_file: Path) -> dict[str, Any]:
         raise ModelError(f"{data_file}: cannot decode ({exc}); the file is corrupt") from None
 
 
-def rule_data(sidecar: dict[str, Any], raw: bytes, data_file: Path) -> dict[str, Any]:
-    """A rule ranker's data: read from the store, else the JSON decoded (and stored for the next process)."""
+def rule_data(
+    sidecar: dict[str, Any], raw: bytes, data_file: Path, *, part: str = "ranker"
+) -> dict[str, Any]:
+    """A rule ranker's data file (``part``: ``ranker`` or ``foreign``): read from the store, else the JSON
+    decoded (and stored for the next process)."""
     model_key = fingerprint([json.dumps(sidecar, sort_keys=True)])
-    path = store_dir() / f"model-{model_key}-{fingerprint([], [sys.modules[__name__]])}.bin"
+    path = store_dir() / f"model-{model_key}-{part}-{fingerprint([], [sys.modules[__name__]])}.bin"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         data = from_blob(path.read_bytes())
         if data is not None:
@@ -107,7 +113,7 @@ def rule_data(sidecar: dict[str, Any], raw: bytes, data_file: Path) -> dict[str,
     except (KeyError, TypeError, ValueError, AttributeError):  # malformed: the ranker names the problem
         return data
     with contextlib.suppress(OSError):
-        _write(path, blob, stale=f"model-{model_key}-*.bin")
+        _write(path, blob, stale=f"model-{model_key}-{part}-*.bin")
     return data
 
 

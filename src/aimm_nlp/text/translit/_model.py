@@ -1,16 +1,14 @@
-"""Transliteration model folders: the shipped rule ranker and user-trained joint models.
+"""Transliteration models: the shipped rule ranker and user-trained joint models, loaded from their folders.
 
-A model folder holds ``model.json`` (the sidecar: ``format_version``, ``kind``, package version, config,
-sources, and the SHA-256 of every data file) and one gzip-compressed JSON data file. No pickles. Loading
-checks everything and raises :class:`~aimm_nlp.errors.ModelError` on any problem; nothing ever falls back
-silently to another model.
+The folders (sidecar, data files, checks) are :mod:`~aimm_nlp.text.translit._folder`'s. Loading checks
+everything and raises :class:`~aimm_nlp.errors.ModelError` on any problem; nothing ever falls back
+silently to another model. A rule ranker's keep-foreign detector loads from its own data file
+(:func:`foreign_detector`, :func:`default_foreign`) and is shared with the ranker of the same folder.
 """
 
 from __future__ import annotations
 
 import copy
-import gzip
-import hashlib
 import json
 import os
 from functools import cached_property, lru_cache
@@ -21,8 +19,17 @@ from aimm_nlp.errors import ModelError
 from aimm_nlp.text._pkgdata import path as package_path
 from aimm_nlp.text.translit._compact import decode, rule_data
 from aimm_nlp.text.translit._fast import CompiledRules, rank_phonetic
+from aimm_nlp.text.translit._folder import (
+    FOREIGN,
+    FORMAT_VERSION,
+    SIDECAR,
+    read_data,
+    read_folder,
+    read_sidecar,
+)
+from aimm_nlp.text.translit._folder import save_joint as save_joint
 from aimm_nlp.text.translit._foreign import ForeignDetector
-from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json, tables_to_json
+from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json
 from aimm_nlp.text.translit._ngram_np import warn_no_jit
 from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
 from aimm_nlp.text.translit._store import fingerprint
@@ -31,9 +38,16 @@ if TYPE_CHECKING:
     from aimm_nlp.text.translit._beam_np import BatchSearch
     from aimm_nlp.text.translit._joint import JointModel
 
-__all__ = ["FORMAT_VERSION", "Ranker", "default_model", "load_model", "save_joint"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Ranker",
+    "default_foreign",
+    "default_model",
+    "foreign_detector",
+    "load_model",
+    "save_joint",
+]
 
-FORMAT_VERSION = 1
 # New words of one call from which the batch runs in numpy (_beam_np, 2-4x the Python search per word).
 BATCH_MIN = 48
 # The compiled search (numba, ~25x the numpy search) is loaded once a ranker has searched this many
@@ -46,8 +60,6 @@ JIT_AFTER = 6500
 # itself in one job after ~60,000-80,000 words; it is paid there (at most twice the best choice, and `aimm
 # translit FILE` passes files up to 4 MB as one block: the choice is made knowing the job's length).
 JIT_AFTER_COLD = 70_000
-SIDECAR = "model.json"
-_KINDS = {"rule_ranker": "ranker.json.gz", "joint_ngram": "joint.json.gz"}
 
 
 class Ranker(Protocol):
@@ -63,6 +75,21 @@ def _tables(data: dict[str, Any] | NgramTables) -> NgramTables:
     return data if isinstance(data, NgramTables) else tables_from_json(data)
 
 
+def _fingerprint(sidecar: dict[str, Any]) -> str:
+    """What the arrays derived from a rule ranker are stored under (see _store): its files, the rules."""
+    return fingerprint([json.dumps(sidecar, sort_keys=True), rule_table_text()])
+
+
+def _detector(data: dict[str, Any], sidecar: dict[str, Any]) -> ForeignDetector:
+    """A rule ranker's keep-foreign detector from its ``foreign_lm`` and ``arabizi_lm``."""
+    return ForeignDetector(
+        _tables(data["foreign_lm"]),
+        _tables(data["arabizi_lm"]),
+        set(load_rule_table().lexicon),
+        cache_key=_fingerprint(sidecar),
+    )
+
+
 class RuleRanker:
     """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
 
@@ -71,10 +98,13 @@ class RuleRanker:
     once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD` where numba has yet to compile
     it; identical output; ``AIMM_NO_JIT=1`` keeps numba out);
     :meth:`rank_phonetic` and :attr:`compiled` are the phonetic reading (cheapest rule path, no
-    model), built on first use.
+    model), built on first use. ``foreign``: the keep-foreign detector read from the folder's own file
+    (else built from ``data``'s ``foreign_lm`` and ``arabizi_lm``).
     """
 
-    def __init__(self, data: dict[str, Any], sidecar: dict[str, Any]) -> None:
+    def __init__(
+        self, data: dict[str, Any], sidecar: dict[str, Any], *, foreign: ForeignDetector | None = None
+    ) -> None:
         self.name = str(sidecar.get("name", "translit_ary"))
         self.sidecar = sidecar
         self.table = load_rule_table()
@@ -84,14 +114,8 @@ class RuleRanker:
         self.lm_weight = float(config.get("lm_weight", 1.0))
         self.vocab_bonus = float(config.get("vocab_bonus", 3.0))
         self.beam = int(config.get("beam", 12))
-        # what the arrays derived from this model are stored under (see _store): its files, the rules
-        self.fingerprint = fingerprint([json.dumps(sidecar, sort_keys=True), rule_table_text()])
-        self.foreign = ForeignDetector(
-            _tables(data["foreign_lm"]),
-            _tables(data["arabizi_lm"]),
-            set(self.table.lexicon),
-            cache_key=self.fingerprint,
-        )
+        self.fingerprint = _fingerprint(sidecar)
+        self.foreign = foreign if foreign is not None else _detector(data, sidecar)
 
         self._searched = 0
         self._jit: Any = None
@@ -297,50 +321,35 @@ class JointRanker:
         return ranked
 
 
-def _read_folder(path: Path) -> tuple[dict[str, Any], bytes, Path]:
-    """The checked sidecar, the data file's bytes (SHA-256 checked) and its path."""
-    where = f"transliteration model folder {str(path)!r}"
-    if not path.is_dir():
-        raise ModelError(
-            f"{where} does not exist or is not a folder; train one with "
-            "`aimm translit train --pairs FILE --src-col C --dst-col C --out DIR`"
-        )
-    side = path / SIDECAR
-    try:
-        sidecar = json.loads(side.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{where} has no {SIDECAR}; it is not an aimm_nlp transliteration model") from None
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{side}: unreadable sidecar ({exc}); re-train or re-copy the model") from None
-    if not isinstance(sidecar, dict) or sidecar.get("kind") not in _KINDS:
-        raise ModelError(
-            f"{side}: 'kind' must be one of {sorted(_KINDS)}; this is not a transliteration model"
-        )
-    if sidecar.get("format_version") != FORMAT_VERSION:
-        raise ModelError(
-            f"{side}: format_version {sidecar.get('format_version')!r} is not supported "
-            f"(this aimm_nlp reads {FORMAT_VERSION}); re-train the model with this version"
-        )
-    data_file = path / _KINDS[sidecar["kind"]]
-    try:
-        raw = data_file.read_bytes()
-    except OSError:
-        raise ModelError(f"{data_file}: missing; the model folder is incomplete") from None
-    expected = sidecar.get("files", {}).get(data_file.name)
-    if expected != hashlib.sha256(raw).hexdigest():
-        raise ModelError(f"{data_file}: SHA-256 does not match {SIDECAR}; the file is corrupt or was edited")
-    return sidecar, raw, data_file
-
-
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime: float) -> Ranker:
-    sidecar, raw, data_file = _read_folder(Path(path))
+    sidecar, raw, data_file = read_folder(Path(path))
     try:
         if sidecar["kind"] == "rule_ranker":
-            return RuleRanker(rule_data(sidecar, raw, data_file), sidecar)
+            own = _foreign_cached(path, mtime) if FOREIGN in sidecar.get("files", {}) else None
+            return RuleRanker(rule_data(sidecar, raw, data_file), sidecar, foreign=own)
         return JointRanker(decode(raw, data_file), sidecar)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: model data is malformed ({type(exc).__name__}: {exc})") from None
+
+
+@lru_cache(maxsize=8)
+def _foreign_cached(path: str, mtime: float) -> ForeignDetector:
+    sidecar = read_sidecar(Path(path))
+    if sidecar["kind"] != "rule_ranker":  # a trained model uses the shipped ranker's detector
+        return default_foreign()
+    if FOREIGN not in sidecar.get("files", {}):  # an older folder: the detector's models are in its data file
+        return _load_cached(path, mtime).foreign
+    raw, data_file = read_data(Path(path), sidecar, FOREIGN)
+    try:
+        return _detector(rule_data(sidecar, raw, data_file, part="foreign"), sidecar)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{data_file}: model data is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _mtime(p: Path) -> float:
+    side = p / SIDECAR
+    return side.stat().st_mtime if side.is_file() else 0.0
 
 
 def load_model(path: str | os.PathLike[str]) -> Ranker:
@@ -351,9 +360,7 @@ def load_model(path: str | os.PathLike[str]) -> Ranker:
             version, checksum mismatch, undecodable data.
     """
     p = Path(path).resolve()
-    side = p / SIDECAR
-    mtime = side.stat().st_mtime if side.is_file() else 0.0
-    return _load_cached(str(p), mtime)
+    return _load_cached(str(p), _mtime(p))
 
 
 def default_model() -> Ranker:
@@ -361,33 +368,18 @@ def default_model() -> Ranker:
     return load_model(Path(package_path("models/translit_ary")))
 
 
-def save_joint(
-    model: JointModel,
-    out: str | os.PathLike[str],
-    meta: dict[str, Any],
-    *,
-    lexicon: dict[str, tuple[str, int]] | None = None,
-) -> Path:
-    """Write ``model`` to the folder ``out`` (data file first, sidecar last, each atomically)."""
-    from aimm_nlp import __version__
-    from aimm_nlp._io import atomic_output
+def foreign_detector(path: str | os.PathLike[str]) -> ForeignDetector:
+    """The keep-foreign detector of a model folder, without the rest of the model where the folder keeps
+    it in its own file (the shipped ranker: ~54k keys instead of ~300k); the same object as
+    ``load_model(path).foreign`` (cached per path and modification time).
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    payload = {"graphones": model.graphones, "counts": model.counts, "tables": tables_to_json(model.tables)}
-    if lexicon is not None:
-        payload["lexicon"] = lexicon
-    raw = gzip.compress(json.dumps(payload, ensure_ascii=False).encode(), compresslevel=6, mtime=0)
-    name = _KINDS["joint_ngram"]
-    with atomic_output(folder / name, mode="wb") as fh:
-        fh.write(raw)
-    sidecar = {
-        "format_version": FORMAT_VERSION,
-        "kind": "joint_ngram",
-        "package_version": __version__,
-        "files": {name: hashlib.sha256(raw).hexdigest()},
-        **meta,
-    }
-    with atomic_output(folder / SIDECAR) as fh:
-        fh.write(json.dumps(sidecar, indent=1, ensure_ascii=False) + "\n")
-    return folder
+    Raises:
+        ModelError: as :func:`load_model`.
+    """
+    p = Path(path).resolve()
+    return _foreign_cached(str(p), _mtime(p))
+
+
+def default_foreign() -> ForeignDetector:
+    """The shipped ranker's keep-foreign detector (:func:`foreign_detector`)."""
+    return foreign_detector(Path(package_path("models/translit_ary")))
