@@ -297,3 +297,55 @@ def test_suffix_needs_a_positive_ratio_in_batches(neutral: ForeignDetector) -> N
     many = words * 13  # 65 words: the numpy batch path
     assert neutral.foreign_flags(many) == [False, False, False, False, True] * 13
     assert [e.reason for e in neutral.decide_many(many)] == [*["default"] * 4, "accent"] * 13
+
+
+def _every_position(scorer: HashedNgrams, words: list[str]) -> np.ndarray:
+    """``_positions``' scores computed at every position, none shared."""
+    seqs = [BOS + w + EOS for w in words]
+    codes = np.frombuffer("".join(seqs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.array([len(s) for s in seqs])
+    span = np.arange(len(codes)) - np.repeat(np.cumsum(lengths) - lengths, lengths) + 1
+    return scorer._scores_at(codes, span, np.arange(len(codes)))
+
+
+@pytest.mark.parametrize(
+    ("extra", "shared_scores"),
+    [
+        ([], True),
+        (["bonjour😂"], False),  # beyond U+FFFF: every position is scored
+        (["\x00x"], False),  # U+0000 would read as "no symbol" in the packed n-gram
+    ],
+)
+def test_each_distinct_ngram_scored_once_gives_the_same_floats(
+    foreign: ForeignDetector,
+    real_words: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    extra: list[str],
+    shared_scores: bool,
+) -> None:
+    monkeypatch.setattr(_ngram_np, "JIT_MIN", 10**9)  # numpy
+    scorer = HashedNgrams(foreign.foreign_lm, foreign.arabizi_lm)
+    bmp = [w.lower() for w in real_words if all(0 < ord(c) < 0x10000 for c in w)]  # tweets hold emoji
+    words = bmp * 2 + ["", "a", "bzzzzzzaaaaaf", "réunion", "ⴰⵣⵓⵍ", *extra]
+    scored: list[int] = []
+    real = HashedNgrams._scores_at
+    monkeypatch.setattr(
+        HashedNgrams, "_scores_at", lambda self, c, s, at: scored.append(len(at)) or real(self, c, s, at)
+    )
+    total, _, lengths = scorer._positions(words)
+    assert (
+        scored[0] <= int(lengths.sum()) / 2
+    ) is shared_scores  # every word twice: half the positions at most
+    assert total.tobytes() == _every_position(scorer, words).tobytes()
+    assert scorer.diff_totals(words).tolist() == _expected_totals(
+        foreign.foreign_lm, foreign.arabizi_lm, words
+    )
+
+
+def test_models_above_order_4_score_every_position() -> None:
+    a = train_ngram([("salamat", 2.0), ("sahbi", 1.0)], order=5)
+    b = train_ngram([("merci", 2.0), ("bonjour", 1.0)], order=5)
+    scorer = HashedNgrams(a, b)
+    words = ["salamat", "bonjour", "sahbiiii", "", "m"] * 30
+    assert scorer._positions(words)[0].tobytes() == _every_position(scorer, words).tobytes()
+    assert scorer.diff_totals(words).tolist() == _expected_totals(a, b, words)

@@ -5,12 +5,14 @@ of thousands of new words that way costs microseconds per character. Here the
 same tables become, per n-gram order, a sorted array of 64-bit polynomial
 hashes of the keys with their log probabilities (and one for the backoff
 weights of the contexts). The words of a batch are joined into one array of
-code points, the hash of every n-gram ending at every position is computed for
-all orders at once, and the backoff recursion
+code points; each distinct n-gram ending somewhere in them (of up to ``order``
+symbols, back to its word's BOS) is found once (``np.unique``), its hash computed
+for every order, and the backoff recursion
 
     score(h, w) = logp[hw] if hw is known else bow[h] + score(h[1:], w)
 
-runs order by order over whole arrays (``np.searchsorted`` for the lookups).
+runs order by order over whole arrays (``np.searchsorted`` for the lookups); the
+scores go back to every position holding that n-gram.
 The result equals the dict walk up to float rounding (a test checks it). A
 64-bit collision among a model's keys is checked at build time. With a
 ``cache_key`` the arrays are kept on disk for the next process
@@ -35,11 +37,12 @@ _P = 1_000_003  # polynomial base; arithmetic is modulo 2**64 (uint64 wrap-aroun
 _MASK = (1 << 64) - 1
 _GOLD = 0x9E3779B97F4A7C15  # Fibonacci hashing: home slot of h = (h * GOLD) >> (64 - bits)
 JIT_MIN = 256  # words per call from which diff_totals runs the compiled kernel (when numba imports)
-# Words scored with numpy (~6.5 us each) before numba is loaded for this kernel alone: ~0.45 s, what
-# importing numba and its first call cost. Paying the load once numpy has cost as much is at most twice
-# the best choice made knowing the job's length. Once numba is imported (the compiled search of the
-# ranked default loads it), the kernel costs ~0.05 s to load and is used at once.
-JIT_AFTER = 70_000
+# Words scored with numpy (~2 us each, 7,600 distinct DODa word-list words a call; 6.5 us before each
+# distinct n-gram was scored once) before numba is loaded for this kernel alone: ~0.45 s, what importing
+# numba and its first call cost. Paying the load once numpy has cost as much is at most twice the best
+# choice made knowing the job's length. Once numba is imported (the compiled search of the ranked
+# default loads it), the kernel costs ~0.05 s to load and is used at once.
+JIT_AFTER = 200_000
 _jit: Any = None  # the compiled kernel once loaded; False: unavailable
 
 
@@ -223,59 +226,76 @@ class HashedNgrams:
 
     def _positions(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``log P`` of every position of ``BOS + word + EOS`` (0 at the BOS), per model, and where each
-        word starts and how many symbols it has in that joined array."""
+        word starts and how many symbols it has in that joined array.
+
+        A position's scores depend only on the n-gram of up to ``order`` symbols that ends there (back to
+        its word's BOS): a batch of 70k words has ~800k positions but ~60k such n-grams. Where each fits in
+        64 bits exactly (order <= 4, symbols U+0001-U+FFFF) every distinct n-gram is scored once, at one of
+        its positions, and copied to the others: the same floats, ~3x faster. Else every position is.
+        """
         import numpy as np
 
-        count = len(self.floors)
         seqs = [BOS + w + EOS for w in words]
         codes = np.frombuffer("".join(seqs).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        codes = codes.astype(np.uint64)
         n = len(codes)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         # Symbols from the word's BOS up to each position: caps the order usable there.
         span = np.arange(n) - np.repeat(starts, lengths) + 1
-        unit = codes + np.uint64(1)
-        gram = unit
-        logp: list[np.ndarray] = [
-            np.zeros((count, n))
-        ]  # logp[o][m, i]: model m, o-gram ending at i (NaN: unknown)
-        bow: list[np.ndarray] = [
-            np.zeros((count, n))
-        ]  # bow[o][m, i]: weight of the o-gram ending at i as context
-        for length in range(1, self.order + 1):
-            if length > 1:
-                prev = np.zeros(n, dtype=np.uint64)
-                prev[1:] = gram[:-1]
-                gram = prev * np.uint64(_P) + unit
+        if n and self.order <= 4 and 0 < int(codes.min()) and int(codes.max()) < 1 << 16:
+            key = codes.astype(np.uint64)  # the n-gram ending at each position, 16 bits a symbol
+            for j in range(1, self.order):
+                back = np.zeros(n, dtype=np.uint64)
+                back[j:] = codes[:-j]
+                key |= np.where(span > j, back << np.uint64(16 * j), np.uint64(0))
+            distinct, inverse = np.unique(key, return_inverse=True)
+            at = np.empty(len(distinct), dtype=np.int64)
+            at[inverse] = np.arange(n)  # one position of each distinct n-gram
+            return self._scores_at(codes, span, at)[:, inverse], starts, lengths
+        return self._scores_at(codes, span, np.arange(n)), starts, lengths
+
+    def _scores_at(self, codes: np.ndarray, span: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Per model, ``log P`` of the symbol at each position ``at`` of the joined ``codes`` (the dict walk's
+        back-off, term by term in its order; 0 at a BOS), ``span``: symbols from the word's BOS there."""
+        import numpy as np
+
+        count, m = len(self.floors), len(at)
+        unit = codes.astype(np.uint64) + np.uint64(1)
+
+        def gram(end: np.ndarray, length: int) -> np.ndarray:
+            """The hash of the ``length`` symbols up to ``end`` (any value where fewer precede: never read)."""
+            h = np.zeros(m, dtype=np.uint64)
+            for back in range(length - 1, -1, -1):
+                h = h * np.uint64(_P) + unit[np.maximum(end - back, 0)]
+            return h
+
+        def look(length: int, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Per model, the log probability (NaN: unknown) and back-off weight (0: none) of n-grams ``h``."""
             hashes, lp, bw = self.tables[length]
-            if len(hashes):
-                idx = np.minimum(np.searchsorted(hashes, gram), len(hashes) - 1)
-                found = hashes[idx] == gram
-                logp.append(np.where(found, lp[:, idx], np.nan))
-                bow.append(np.where(found, bw[:, idx], 0.0))
-            else:
-                logp.append(np.full((count, n), np.nan))
-                bow.append(np.zeros((count, n)))
-        top = np.minimum(span, self.order)
-        total = np.zeros((count, n))
-        done = np.broadcast_to(span == 1, (count, n)).copy()  # the BOS itself is not scored
+            if not len(hashes):
+                return np.full((count, m), np.nan), np.zeros((count, m))
+            idx = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
+            found = hashes[idx] == h
+            return np.where(found, lp[:, idx], np.nan), np.where(found, bw[:, idx], 0.0)
+
+        top = np.minimum(span[at], self.order)
+        total = np.zeros((count, m))
+        done = np.broadcast_to(span[at] == 1, (count, m)).copy()  # the BOS itself is not scored
         floors = np.array(self.floors)[:, None]
         # Per position the terms come in the dict walk's order (longest context's back-off weight
         # first, the log probability last); the zeros added for the orders not used change nothing.
         for o in range(self.order, 0, -1):
+            logp = look(o, gram(at, o))[0]
             active = (top >= o) & ~done
-            hit = active & ~np.isnan(logp[o])
-            total += np.where(hit, logp[o], 0.0)
+            hit = active & ~np.isnan(logp)
+            total += np.where(hit, logp, 0.0)
             done |= hit
             miss = active & ~hit
             if o == 1:
                 total += np.where(miss, floors, 0.0)
-            else:
-                context = np.zeros((count, n))
-                context[:, 1:] = bow[o - 1][:, :-1]  # the (o-1)-gram ending just before i
-                total += np.where(miss, context, 0.0)
-        return total, starts, lengths
+            else:  # the weight of the (o-1)-gram ending just before (at a word's BOS nothing is missed)
+                total += np.where(miss, look(o - 1, gram(np.maximum(at - 1, 0), o - 1))[1], 0.0)
+        return total
 
     @cached_property
     def _jit_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
