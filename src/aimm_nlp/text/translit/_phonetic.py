@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PhoneticRanker", "phonetic_model"]
 
+_SIDECAR = "models/translit_ary/model.json"  # the shipped ranker's sidecar (its name and beam)
+
 
 class PhoneticRanker:
     """The shipped rules read phonetically (see the module docstring); ``foreign`` loads on first use."""
@@ -60,9 +62,10 @@ def phonetic_model() -> PhoneticRanker:
     Raises:
         ModelError: the shipped sidecar is missing or unreadable (a broken install).
     """
-    side = package_path("models/translit_ary/model.json")
     try:
-        sidecar = json.loads(read_text("models/translit_ary/model.json"))
+        sidecar = json.loads(read_text(_SIDECAR))
         return PhoneticRanker(str(sidecar.get("name", "translit_ary")), int(sidecar["config"]["beam"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ModelError(f"{side}: unreadable ({type(exc).__name__}: {exc}); reinstall aimm_nlp") from None
+        raise ModelError(
+            f"{package_path(_SIDECAR)}: unreadable ({type(exc).__name__}: {exc}); reinstall aimm_nlp"
+        ) from None

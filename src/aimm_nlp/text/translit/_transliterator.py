@@ -97,12 +97,14 @@ class Transliterator:
         self._compiled: CompiledRules | None = None
         if self._simple is None:
             if phonetic:  # the rules alone: the model's data loads when keep-foreign needs it
-                from aimm_nlp.text.translit._phonetic import phonetic_model as shipped
+                from aimm_nlp.text.translit._phonetic import phonetic_model
+
+                self.model = phonetic_model()
+                self._compiled = phonetic_model().compiled
             else:
-                from aimm_nlp.text.translit._model import default_model as shipped
-                from aimm_nlp.text.translit._model import load_model
-            self.model = load_model(model) if model is not None else shipped()
-            self._compiled = self.model.compiled if phonetic else None  # type: ignore[attr-defined]
+                from aimm_nlp.text.translit._model import default_model, load_model
+
+                self.model = load_model(model) if model is not None else default_model()
             self._fresh_caches()
         # a trained model with one back-off rule per kind of line: a transliterator per kind
         self._by_line: dict[str, Transliterator] | None = None
@@ -205,8 +207,7 @@ class Transliterator:
             chunks.clear()
             self._foreignish.clear()
             self._context_chunks.clear()
-        plain: list[str] = []  # most chunks: one word of ASCII letters and digits
-        mixed: list[str] = []
+        plain, mixed = [], []  # plain: most chunks, one word of ASCII letters and digits
         to_plain, to_mixed, emoticon = plain.append, mixed.append, _EMOTICON_WORD.fullmatch
         for c in new:  # one pass (3x faster than two comprehensions); an emoticon word starts with x/X
             if c.isascii() and c.isalnum() and not (c[0] in "xX" and emoticon(c)):
