@@ -17,18 +17,71 @@ README): keep-foreign costs 0.0035 CER on Darija words, and 96 % of marked Frenc
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
+import re
 from collections.abc import Callable
 from itertools import pairwise
 
 from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
-from aimm_nlp.text.translit._scan import TOKEN
+from aimm_nlp.text.translit._scan import TOKEN, WORDS, token_kind
 from aimm_nlp.text.translit._types import TokenDecision
 
-__all__ = ["ARTICLES", "LONGEST_ARTICLE", "WINDOW", "decide_line", "line_verdicts"]
+__all__ = [
+    "ARTICLES",
+    "LONGEST_ARTICLE",
+    "WINDOW",
+    "decide_line",
+    "line_kept",
+    "line_output",
+    "line_verdicts",
+    "lines_in_context",
+    "note_chunks",
+]
 
 ARTICLES = frozenset(load_foreign_data()["context_articles"])
 LONGEST_ARTICLE = max(map(len, ARTICLES))
+# every ASCII spelling of an article (LA, La...): a chunk of ASCII letters is one when it is in this set
+ARTICLE_FORMS = frozenset(
+    "".join(p) for a in ARTICLES for p in itertools.product(*[dict.fromkeys((c, c.upper())) for c in a])
+)
 WINDOW = 2
+WEAK, ACCENTED, ARTICLE = 1, 2, 4  # why a chunk may need its line decided in context (bits)
+
+
+def _kept_alone(levels: list[int]) -> list[bool]:
+    """Each word's verdict from its own level and its neighbours' (before the article rule)."""
+    kept = []
+    for n, level in enumerate(levels):
+        if level in (0, 3):
+            kept.append(level == 3)
+        else:
+            near = any(
+                levels[j] >= 1 for j in range(max(0, n - WINDOW), min(n + WINDOW + 1, len(levels))) if j != n
+            )
+            kept.append(len(levels) > 1 and (level == 2 or near))
+    return kept
+
+
+def _with_articles(words: list[str], kept: list[bool], adjacent: list[bool]) -> list[bool]:
+    """``kept`` with every French article right before a kept word kept too (right to left: "de la réunion")."""
+    kept = list(kept)
+    for n in range(len(words) - 2, -1, -1):
+        if not kept[n] and adjacent[n] and kept[n + 1] and words[n].lower() in ARTICLES:
+            kept[n] = True
+    return kept
+
+
+def line_kept(words: list[str], levels: list[int], adjacent: list[bool]) -> list[bool]:
+    """Which words of a line stay verbatim: the verdicts of :func:`line_verdicts` without the evidence.
+
+    Args:
+        words: the line's words, in order.
+        levels: each word's :attr:`~aimm_nlp.text.translit._foreign.WordEvidence.level` alone.
+        adjacent: as for :func:`line_verdicts`.
+    """
+    return _with_articles(words, _kept_alone(levels), adjacent)
 
 
 def line_verdicts(
@@ -42,27 +95,32 @@ def line_verdicts(
         adjacent: ``adjacent[n]``: word ``n + 1`` follows word ``n`` with only spaces between.
     """
     levels = [e.level for e in evidence]
+    alone = _kept_alone(levels)
+    kept = _with_articles(words, alone, adjacent)
     out: list[tuple[bool, WordEvidence]] = []
     for n, ev in enumerate(evidence):
         lo, hi = max(0, n - WINDOW), n + WINDOW + 1
         near = tuple(words[j] for j in range(lo, min(hi, len(words))) if j != n and levels[j] >= 1)
-        level = levels[n]
-        if level in (0, 3):
+        if levels[n] in (0, 3):
             ctx = WordEvidence(ev.foreign, ev.reason, ev.score, ev.reason, near) if near else ev
-            out.append((level == 3, ctx))
-        elif len(words) > 1 and (level == 2 or near):
-            why = ev.reason if level == 2 else "foreign_neighbours"
-            out.append((True, WordEvidence(True, why, ev.score, ev.reason, near)))
+        elif alone[n]:
+            why = ev.reason if levels[n] == 2 else "foreign_neighbours"
+            ctx = WordEvidence(True, why, ev.score, ev.reason, near)
         else:
-            out.append((False, WordEvidence(False, "darija_context", ev.score, ev.reason, near)))
-    for n in range(len(words) - 2, -1, -1):  # right to left: "de la réunion" keeps both articles
-        kept, ev = out[n]
-        if not kept and adjacent[n] and out[n + 1][0] and words[n].lower() in ARTICLES:
-            out[n] = (
-                True,
-                WordEvidence(True, "foreign_context", ev.score, ev.word_reason or ev.reason, ev.neighbours),
+            ctx = WordEvidence(False, "darija_context", ev.score, ev.reason, near)
+        if kept[n] and not alone[n]:  # an article before a kept word
+            ctx = WordEvidence(
+                True, "foreign_context", ctx.score, ctx.word_reason or ctx.reason, ctx.neighbours
             )
+        out.append((kept[n], ctx))
     return out
+
+
+def _adjacent(text: str, matches: list[re.Match[str]], words: list[int]) -> list[bool]:
+    """Per pair of consecutive words (indices into ``matches``): only spaces between them."""
+    return [
+        b == a + 1 and not text[matches[a].end() : matches[b].start()].strip() for a, b in pairwise(words)
+    ]
 
 
 def decide_line(
@@ -90,9 +148,7 @@ def decide_line(
     words = [i for i, (kind, _) in enumerate(kinds) if kind == "word"]
     verdicts: dict[int, tuple[bool, WordEvidence | None]] = {}
     if keep_foreign:
-        adjacent = [
-            b == a + 1 and not text[matches[a].end() : matches[b].start()].strip() for a, b in pairwise(words)
-        ]
+        adjacent = _adjacent(text, matches, words)
         found = line_verdicts([matches[i][0] for i in words], [kinds[i][1] for i in words], adjacent)  # type: ignore[misc]
         verdicts = dict(zip(words, found, strict=True))
     decisions = []
@@ -104,3 +160,89 @@ def decide_line(
             output = m[0] if keep else spelled(m[0])
         decisions.append(TokenDecision(m[0], m.start(), m.end(), kind, output, output == m[0], evidence))
     return decisions
+
+
+def line_output(text: str, level: Callable[[str], int], spelled: Callable[[str], str]) -> str:
+    """The line :func:`decide_line` writes with keep-foreign on (its outputs between the untouched
+    spans), without building the decisions and their evidence (a batch's lines decided in context).
+
+    Args:
+        text: the line.
+        level: word -> its level alone (``ForeignDetector.decide(word).level``).
+        spelled: as for :func:`decide_line`.
+    """
+    matches = list(TOKEN.finditer(text))
+    words = [i for i, m in enumerate(matches) if token_kind(m[0]) == "word"]
+    tokens = [matches[i][0] for i in words]
+    kept = line_kept(tokens, list(map(level, tokens)), _adjacent(text, matches, words))
+    out, last = [], 0
+    for i, token, keep in zip(words, tokens, kept, strict=True):
+        out += (text[last : matches[i].start()], token if keep else spelled(token))
+        last = matches[i].end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def note_chunks(
+    plain: list[str],
+    mixed: list[str],
+    levels: dict[str, int],
+    foreignish: dict[str, int],
+    context: dict[str, int],
+) -> None:
+    """Record for a batch's new whitespace chunks what :func:`lines_in_context` needs.
+
+    Args:
+        plain: the new chunks that are one word of ASCII letters and digits (most of them).
+        mixed: the other new chunks.
+        levels: word -> its level alone, for the words with one (1-3).
+        foreignish: filled: chunk -> how many of its words have a level.
+        context: filled: chunk -> why its line may need deciding in context (:data:`WEAK`: a level-1
+            word, :data:`ACCENTED`: a level-2 word, :data:`ARTICLE`: a French article).
+    """
+    for c in filter(levels.__contains__, plain):  # found in C: a plain chunk is its one word
+        foreignish[c] = 1
+        level = levels[c]
+        if level < 3:
+            context[c] = WEAK if level == 1 else ACCENTED
+    for c in filter(ARTICLE_FORMS.__contains__, plain):
+        context[c] = context.get(c, 0) | ARTICLE
+    for c in mixed:
+        words = [c] if c.isalnum() else [w for w in WORDS.findall(c) if w]
+        found = [levels[w] for w in words if w in levels]
+        bits = ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
+        if found:
+            foreignish[c] = len(found)
+            bits |= (WEAK if 1 in found else 0) | (ACCENTED if 2 in found else 0)
+        if bits:
+            context[c] = bits
+
+
+def lines_in_context(
+    texts: list[str], chunks: list[str], context: dict[str, int], foreignish: dict[str, int]
+) -> list[int]:
+    """The indices of the lines of a batch that a neighbour can change a verdict in.
+
+    Args:
+        texts: the batch's lines.
+        chunks: their whitespace chunks, line after line with ``"\\n"`` between two lines (one line: its
+            chunks alone, where a ``"\\n"`` chunk is its own).
+        context, foreignish: as filled by :func:`note_chunks`.
+    """
+    hits = {0}
+    if len(texts) > 1:
+        index, hits = 0, set()
+        for chunk in chunks:
+            if chunk == "\n":
+                index += 1
+            elif chunk in context:
+                hits.add(index)
+    redo = []
+    for i in sorted(hits):
+        parts = texts[i].split(" ")
+        near = sum(foreignish.get(p, 0) for p in parts)
+        bits = functools.reduce(operator.or_, [context.get(p, 0) for p in parts])
+        weak, accented, article = bits & WEAK, bits & ACCENTED, bits & ARTICLE
+        if (weak and near >= 2) or (article and near) or (accented and near == 1):
+            redo.append(i)
+    return redo

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EMOTICON_WORD", "NUMBER", "TOKEN", "WORDS"]
+__all__ = ["EMOTICON_WORD", "NUMBER", "TOKEN", "WORDS", "token_kind"]
 
 # Protected spans first, then Latin-script words (digits count: "3afak" is one word).
 TOKEN = re.compile(
@@ -22,3 +22,11 @@ TOKEN = re.compile(
 WORDS = re.compile(re.sub(r"\(\?P<(?!word>)\w+>", "(?:", TOKEN.pattern).replace("(?P<word>", "("))
 EMOTICON_WORD = re.compile(r"[xX]D+")  # a whitespace chunk of letters that is an emoticon, not a word
 NUMBER = re.compile(r"\d+(?:[.,:]\d+)*|\d{2,}[A-Za-z]{0,3}")
+
+
+def token_kind(token: str) -> str:
+    """The kind of one token of :data:`TOKEN`'s scan, read alone: its group's name (``word``, ``url``,
+    ``email``, ``mention``, ``hashtag``, ``emoticon``), or ``number`` for a word that is a number."""
+    m = TOKEN.fullmatch(token)
+    kind = (m.lastgroup if m else None) or "word"
+    return "number" if kind == "word" and NUMBER.fullmatch(token) else kind

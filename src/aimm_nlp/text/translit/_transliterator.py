@@ -8,7 +8,6 @@ each new word is decided (kept as French/English, or transliterated by the ranke
 from __future__ import annotations
 
 import copy
-import functools
 import math
 import operator
 import os
@@ -21,6 +20,7 @@ from aimm_nlp.text.translit._scan import EMOTICON_WORD as _EMOTICON_WORD
 from aimm_nlp.text.translit._scan import NUMBER as _NUMBER
 from aimm_nlp.text.translit._scan import TOKEN as _TOKEN
 from aimm_nlp.text.translit._scan import WORDS as _WORDS
+from aimm_nlp.text.translit._scan import token_kind
 from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
 from aimm_nlp.text.translit._types import Candidate, TokenDecision, WordCache
 
@@ -34,7 +34,6 @@ __all__ = ["Candidate", "TokenDecision", "Transliterator"]
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
 _JOIN = " \n "
-_WEAK, _ACCENTED, _ARTICLE = 1, 2, 4  # why a chunk may need its line decided in context
 # Longer words (after squeezing elongation; no Darija word is this long: a laugh, a keyboard mash) are
 # searched in pieces of this many characters: the ranked search keeps every prefix of every hypothesis,
 # so its time and memory grow with the square of the length (8,000 characters took 1 GB).
@@ -177,29 +176,29 @@ class Transliterator:
             self._fill_chunks(new)
         joined = " ".join(map(cache.__getitem__, chunks))
         out = joined.split(_JOIN) if len(texts) > 1 else [joined]
-        context = self._context_chunks
-        if self.keep_foreign and not context.keys().isdisjoint(chunks):
-            # Lines with a word whose verdict depends on its neighbours, or a French article (kept before
-            # a kept word: "la réunion"), are decided again word by word in context (the word cache holds
-            # each word's verdict alone): those where a neighbour can change it.
-            index, hits, redo, foreignish = 0, set(), [], self._foreignish
-            for chunk in chunks:
-                if chunk == "\n":
-                    index += 1
-                elif chunk in context:
-                    hits.add(index)
-            for i in sorted(hits):
-                parts = texts[i].split(" ")
-                near = sum(foreignish.get(p, 0) for p in parts)
-                bits = functools.reduce(operator.or_, [context.get(p, 0) for p in parts])
-                weak, accented, article = bits & _WEAK, bits & _ACCENTED, bits & _ARTICLE
-                if (weak and near >= 2) or (article and near) or (accented and near == 1):
-                    redo.append(i)
-            if len(redo) > 1:  # their words' evidence worked out together (one by one is ~15x slower)
-                self.model.foreign.prime([w for i in redo for w in _WORDS.findall(texts[i]) if w])  # type: ignore[union-attr]
-            for i in redo:
-                out[i] = "".join(self._pieces(texts[i]))
+        if self.keep_foreign and not self._context_chunks.keys().isdisjoint(chunks):
+            self._redo_in_context(texts, chunks, out)
         return out
+
+    def _redo_in_context(self, texts: list[str], chunks: list[str], out: list[str]) -> None:
+        """Decide again word by word in context (the word cache holds each word's verdict alone) the
+        lines of a batch where a neighbour can change a verdict: a weak (level 1) or accented word, or a
+        French article before a kept word ("la réunion")."""
+        from aimm_nlp.text.translit._context import line_output, lines_in_context
+
+        redo = lines_in_context(texts, chunks, self._context_chunks, self._foreignish)
+        if not redo:
+            return
+        foreign = self.model.foreign  # type: ignore[union-attr]
+        # their words' levels worked out together (one by one is ~15x slower)
+        words = list(dict.fromkeys(w for i in redo for w in _WORDS.findall(texts[i]) if w))
+        known = dict(zip(words, foreign.foreign_levels(words), strict=True))
+
+        def level(word: str) -> int:
+            return known[word] if word in known else foreign.decide(word).level
+
+        for i in redo:
+            out[i] = line_output(texts[i], level, self._spelled)
 
     def _fill_chunks(self, new: list[str]) -> None:
         chunks = self._chunks
@@ -221,18 +220,9 @@ class Transliterator:
         for chunk in mixed:
             chunks[chunk] = sub(lambda m: lookup(m[0]), chunk)
         if self.keep_foreign:
-            from aimm_nlp.text.translit._context import ARTICLES, LONGEST_ARTICLE
+            from aimm_nlp.text.translit._context import note_chunks
 
-            levels, foreignish, context = self._levels, self._foreignish, self._context_chunks
-            for c in new:
-                words = [c] if c.isalnum() else [w for w in _WORDS.findall(c) if w]
-                found = [levels[w] for w in words if w in levels]
-                bits = _ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
-                if found:
-                    foreignish[c] = len(found)
-                    bits |= (_WEAK if 1 in found else 0) | (_ACCENTED if 2 in found else 0)
-                if bits:
-                    context[c] = bits
+            note_chunks(plain, mixed, self._levels, self._foreignish, self._context_chunks)
 
     def _fill(self, tokens: list[str]) -> None:
         """Put every new word of ``tokens`` in the word cache.
@@ -350,12 +340,9 @@ class Transliterator:
         return self._run(texts)
 
     def _classify(self, token: str) -> tuple[str, WordEvidence | None]:
-        m = _TOKEN.fullmatch(token)
-        kind = m.lastgroup if m else "word"
-        if kind == "word" and _NUMBER.fullmatch(token):
-            return "number", None
+        kind = token_kind(token)
         if kind != "word":
-            return kind or "word", None
+            return kind, None
         assert self.model is not None
         return "word", self.model.foreign.decide(token)
 

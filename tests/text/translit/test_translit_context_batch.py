@@ -1,0 +1,139 @@
+"""A batch's lines decided in context without building decisions (``_context.line_output``,
+``line_kept``, ``note_chunks``): the same outputs as :func:`explain`'s decisions, on real code-switched
+lines and hostile ones."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from aimm_nlp.text.translit import Transliterator
+from aimm_nlp.text.translit._context import (
+    ARTICLE_FORMS,
+    ARTICLES,
+    LONGEST_ARTICLE,
+    line_kept,
+    line_output,
+    line_verdicts,
+)
+
+# code-switched and hostile lines: articles before kept words, protected spans between words, a token
+# the scan reads as a word in its line but as an emoticon alone ("_XD"), numbers, "", one letter, emoji,
+# elongation, NUL, RTL marks, Tifinagh, a lone "\n" chunk
+HOSTILE = [
+    "",
+    "a",
+    "😂",
+    "la",
+    "LA réunion",
+    "gmel la documentation",
+    "envoyer la documentation ghda",
+    "envoyer, la documentation",
+    "envoyer la\tdocumentation",
+    "rani f la réunion daba 😂😂",
+    "chouf télé daba",
+    "télé",
+    "meeting_XD documentation envoyer",
+    "envoyer https://t.co/x documentation @karim #tag la documentation",
+    "envoyer 12km la documentation 2024",
+    "envoyer laaaaa documentationnnnn",
+    "envoyer\x00la documentation",
+    "\u200fenvoyer la documentation\u200e",
+    "ⵜⴰⵎⴰⵣⵉⵖⵜ envoyer la documentation",
+    "gmel \n la réunion",
+    "envoyer \n la documentation w \n daba",
+    "l'école w la réunion ta3 documentation",
+]
+
+
+def _codeswitch_lines() -> list[str]:
+    path = Path(__file__).resolve().parents[2] / "data" / "codeswitch_translit.tsv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [re.sub(r"\[([^\]]+)\]", r"\1", r["marked"]) for r in csv.DictReader(fh, delimiter="\t")]
+
+
+@pytest.mark.parametrize("phonetic", [False, True])
+def test_line_output_is_the_decisions_joined(phonetic: bool) -> None:
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)
+    lines = HOSTILE + _codeswitch_lines()
+    t.batch(lines)  # fills the word cache, as a batch does before it decides lines again
+
+    def level(word: str) -> int:
+        return t.model.foreign.decide(word).level  # type: ignore[union-attr]
+
+    for line in lines:
+        assert line_output(line, level, t._spelled) == "".join(t._pieces(line)), line
+
+
+@pytest.mark.parametrize("phonetic", [False, True])
+def test_a_lone_newline_chunk_in_one_line_is_decided_in_that_line(phonetic: bool) -> None:
+    """Used to raise IndexError: a " \\n " chunk counted as the start of a second line."""
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)
+    for line in ["gmel \n la réunion", "envoyer \n la documentation w \n daba", "la \n réunion"]:
+        expected = "".join(t._pieces(line))
+        assert t(line) == expected
+        assert t.batch([line, "salam"])[0] == expected
+        assert Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)(line) == expected
+
+
+def test_batch_of_hostile_lines_equals_line_by_line() -> None:
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=True)
+    assert t.batch(HOSTILE) == ["".join(t._pieces(line)) for line in HOSTILE]
+
+
+def test_line_kept_is_line_verdicts_without_evidence() -> None:
+    rng = random.Random(21)
+    words = ["la", "ma", "documentation", "gmel", "envoyer", "Ta", "télé"]
+    for _ in range(3000):
+        n = rng.randint(0, 7)
+        line = [rng.choice(words) for _ in range(n)]
+        levels = [rng.choice([0, 0, 1, 2, 3]) for _ in range(n)]
+        adjacent = [rng.random() < 0.8 for _ in range(max(0, n - 1))]
+        evidence = [_Stub(level) for level in levels]
+        verdicts = line_verdicts(line, evidence, adjacent)  # type: ignore[arg-type]
+        assert line_kept(line, levels, adjacent) == [k for k, _ in verdicts], (line, levels, adjacent)
+
+
+class _Stub:
+    """Evidence of a given level (``WordEvidence.level`` is read from its reason)."""
+
+    def __init__(self, level: int) -> None:
+        self.level, self.foreign, self.reason, self.score = level, level > 0, "stub", 0.0
+        self.word_reason, self.neighbours = None, ()
+
+
+def test_article_forms_are_every_ascii_spelling_of_an_article() -> None:
+    letters = sorted(set("".join(ARTICLES)) | set("".join(ARTICLES).upper()) | set("bxLZ9"))
+    for n in range(1, LONGEST_ARTICLE + 1):
+        for chars in itertools.product(letters, repeat=n):
+            word = "".join(chars)
+            assert (word in ARTICLE_FORMS) == (word.lower() in ARTICLES), word
+    assert "" not in ARTICLE_FORMS and "la" in ARTICLE_FORMS and "lA" in ARTICLE_FORMS
+
+
+def test_batch_chunk_notes_match_word_by_word_on_real_lines() -> None:
+    """note_chunks finds plain chunks' levels and articles in C; the loop it replaced read every chunk.
+    Guard: both give the same notes on real code-switched lines and the hostile ones."""
+    from aimm_nlp.text.translit._context import ACCENTED, ARTICLE, WEAK
+    from aimm_nlp.text.translit._scan import WORDS
+
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=True)
+    lines = _codeswitch_lines() + HOSTILE + [line.upper() for line in HOSTILE]
+    t.batch(lines)
+    levels, foreignish, context = t._levels, {}, {}
+    for c in t._chunks:
+        words = [c] if c.isalnum() else [w for w in WORDS.findall(c) if w]
+        found = [levels[w] for w in words if w in levels]
+        bits = ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
+        if found:
+            foreignish[c] = len(found)
+            bits |= (WEAK if 1 in found else 0) | (ACCENTED if 2 in found else 0)
+        if bits:
+            context[c] = bits
+    assert t._foreignish == foreignish and t._context_chunks == context
+    assert context and any(v & ARTICLE for v in context.values())
