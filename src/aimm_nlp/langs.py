@@ -12,7 +12,12 @@ Examples:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aimm_nlp._langtable import Lang
+
+    LANGS: dict[str, Lang]
 
 __all__ = [
     "ARB_ARAB",
@@ -49,40 +54,44 @@ UND = "und"
 SCRIPTS = ("Arab", "Latn", "Tfng", "Other")
 
 
-@dataclass(frozen=True)
-class Lang:
-    """One language variety in one script."""
-
-    code: str
-    name: str
-    script: str
-    iso639_3: str
-
-
-def _lang(code: str, name: str) -> Lang:
-    iso, script = code.split("_")
-    return Lang(code=code, name=name, script=script, iso639_3=iso)
-
-
-LANGS: dict[str, Lang] = {
-    lang.code: lang
-    for lang in (
-        _lang(ARY_ARAB, "Moroccan Arabic (Darija), Arabic script"),
-        _lang(ARY_LATN, "Moroccan Arabic (Darija), Latin script (Arabizi)"),
-        _lang(ARB_ARAB, "Modern Standard Arabic"),
-        _lang(FRA_LATN, "French"),
-        _lang(ENG_LATN, "English"),
-        _lang(ZGH_TFNG, "Standard Moroccan Amazigh, Tifinagh"),
-        _lang(BER_LATN, "Amazigh (Berber languages), Latin script"),
-        _lang(ZGH_LATN, "Standard Moroccan Amazigh, Latin script (IRCAM transcription)"),
-        _lang(ZGH_ARAB, "Standard Moroccan Amazigh, Arabic script"),
-        _lang("tzm_Tfng", "Central Atlas Tamazight, Tifinagh"),
-        _lang("kab_Latn", "Kabyle, Latin script"),
-        _lang("taq_Tfng", "Tamasheq, Tifinagh"),
-        _lang("taq_Latn", "Tamasheq, Latin script"),
-        _lang("arb_Latn", "Modern Standard Arabic, Latin transliteration"),
-    )
+# One name per code, in this order; the Lang records (a frozen dataclass) are built on first use of
+# Lang or LANGS (PEP 562): reading a code constant, what `aimm translit` and the transliterator need, does
+# not import dataclasses (~10 ms of a short CLI run).
+_NAMES = {
+    ARY_ARAB: "Moroccan Arabic (Darija), Arabic script",
+    ARY_LATN: "Moroccan Arabic (Darija), Latin script (Arabizi)",
+    ARB_ARAB: "Modern Standard Arabic",
+    FRA_LATN: "French",
+    ENG_LATN: "English",
+    ZGH_TFNG: "Standard Moroccan Amazigh, Tifinagh",
+    BER_LATN: "Amazigh (Berber languages), Latin script",
+    ZGH_LATN: "Standard Moroccan Amazigh, Latin script (IRCAM transcription)",
+    ZGH_ARAB: "Standard Moroccan Amazigh, Arabic script",
+    "tzm_Tfng": "Central Atlas Tamazight, Tifinagh",
+    "kab_Latn": "Kabyle, Latin script",
+    "taq_Tfng": "Tamasheq, Tifinagh",
+    "taq_Latn": "Tamasheq, Latin script",
+    "arb_Latn": "Modern Standard Arabic, Latin transliteration",
 }
+
+
+def __getattr__(name: str) -> Any:
+    """``Lang`` (one language variety in one script) and ``LANGS`` (code -> Lang), built on first use."""
+    if name in ("Lang", "LANGS"):
+        from aimm_nlp._langtable import Lang
+
+        table = {
+            code: Lang(code=code, name=n, script=code.split("_")[1], iso639_3=code.split("_")[0])
+            for code, n in _NAMES.items()
+        }
+        globals().update(Lang=Lang, LANGS=table)  # plain module attributes from now on
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 #: The seven classes every aimm_nlp component is built around.
 CORE_LANGS: tuple[str, ...] = (ARY_ARAB, ARY_LATN, ARB_ARAB, FRA_LATN, ENG_LATN, ZGH_TFNG, BER_LATN)
@@ -97,12 +106,12 @@ def check_lang(code: str) -> str:
     from aimm_nlp._registry import did_you_mean
     from aimm_nlp.errors import UnknownNameError
 
-    if code in LANGS:
+    if code in _NAMES:  # the keys of LANGS
         return code
     raise UnknownNameError(
-        f"unknown language code {code!r}{did_you_mean(code, LANGS)}; valid codes: {', '.join(LANGS)}",
+        f"unknown language code {code!r}{did_you_mean(code, _NAMES)}; valid codes: {', '.join(_NAMES)}",
         name=code,
-        choices=list(LANGS),
+        choices=list(_NAMES),
     )
 
 

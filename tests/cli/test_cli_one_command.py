@@ -33,7 +33,10 @@ def test_one_command_parser_equals_the_full_one(command: str) -> None:
     assert one[command].format_help() == _commands(build_parser())[command].format_help()
 
 
-@pytest.mark.parametrize("first", [None, "", "--help", "--version", "nope", "TRANSLIT", "_types", "-h"])
+@pytest.mark.parametrize(
+    "first",
+    [None, "", "--help", "--version", "nope", "TRANSLIT", "_types", "-h", "__init__", "translit.py", "a b"],
+)
 def test_anything_else_gets_the_full_parser(first: str | None) -> None:
     assert sorted(_commands(build_parser(first))) == COMMANDS
 
@@ -68,3 +71,25 @@ def test_a_command_imports_no_other_command(tmp_path: Path) -> None:
     rc, loaded = json.loads(run.stdout)
     assert rc == 0 and loaded == ["aimm_nlp.cli.translit"]
     assert out.read_text(encoding="utf-8") == "عافاك سيفت ليا لمغريب\nواعر 😂\n\nل réunion demain\n"
+
+
+def test_a_short_phonetic_run_loads_no_dataclasses_nor_pkgutil(tmp_path: Path) -> None:
+    """``aimm translit --phonetic --no-keep-foreign FILE``, the fastest whole run (benchmarks/bench_translit.py):
+    no dataclasses (the Lang table, the result types), no pkgutil listing of the commands (it imports
+    inspect); they cost ~15 ms of a ~90 ms run. The results still load where they are used."""
+    src, out = tmp_path / "in.txt", tmp_path / "out.txt"
+    src.write_text("3afak sift liya lmghrib\nwaaa3er 😂\n\nl réunion demain\n", encoding="utf-8")
+    code = (
+        "import json, sys\nfrom aimm_nlp.cli import main\n"
+        f"rc = main(['translit', '--src', 'ary_Latn', '--dst', 'ary_Arab', '--phonetic', '--no-keep-foreign', "
+        f"{str(src)!r}, '-o', {str(out)!r}])\n"
+        "loaded = [m for m in ('dataclasses', 'inspect', 'pkgutil') if m in sys.modules]\n"
+        "from aimm_nlp.langs import LANGS\nfrom aimm_nlp.text.translit import candidates\n"
+        "c = candidates('3lach', src='ary_Latn', dst='ary_Arab', k=1)[0]\n"
+        "print(json.dumps([rc, loaded, LANGS['ary_Latn'].script, type(c).__name__, 'dataclasses' in sys.modules]))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(run.stdout) == [0, [], "Latn", "Candidate", True]
+    assert out.read_text(encoding="utf-8") == "عافاك سيفت ليا لمغريب\nواعر 😂\n\nل ريونيون دماين\n"

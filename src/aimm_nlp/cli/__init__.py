@@ -16,7 +16,6 @@ import contextlib
 import errno
 import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 
@@ -52,13 +51,21 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"aimm_nlp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    names = [info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
-    if command in names:  # each module adds the subcommand of its own name
-        names = [command]
+    if command and command.isidentifier() and command[0] != "_" and _is_module(command):
+        names = [command]  # each module adds the subcommand of its own name
+    else:  # pkgutil's listing imports inspect (~5 ms): only for the full parser
+        import pkgutil
+
+        names = [info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
     modules = [importlib.import_module(f"aimm_nlp.cli.{name}") for name in names]
     for module in sorted(modules, key=lambda m: (m.ORDER, m.__name__)):
         module.add_parser(sub)
     return parser
+
+
+def _is_module(name: str) -> bool:
+    """Whether ``name`` is a module of this package, a file beside this one (a zipped install: False)."""
+    return os.path.isfile(os.path.join(__path__[0], f"{name}.py"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

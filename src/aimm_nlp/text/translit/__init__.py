@@ -55,7 +55,7 @@ from aimm_nlp._lazy import lazy_exports
 from aimm_nlp.langs import ARY_ARAB, ARY_LATN
 from aimm_nlp.text._delimited import delimiter_for
 from aimm_nlp.text.translit._schemes import supported_pairs
-from aimm_nlp.text.translit._transliterator import Candidate, TokenDecision, Transliterator
+from aimm_nlp.text.translit._transliterator import Transliterator
 
 if TYPE_CHECKING:
     from aimm_nlp.text.translit._pairs import Pair, read_pairs
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
         evaluate_transliteration,
         train_transliterator,
     )
+    from aimm_nlp.text.translit._types import Candidate, TokenDecision
 
 __all__ = [
     "Candidate",
@@ -86,8 +87,8 @@ __all__ = [
     "transliterate_batch",
 ]
 
-# Training, scoring and the pair reader load on first use (PEP 562), so that transliterating does not
-# import them. Short names inside the subpackage: ``translit.train(...)``, ``translit.evaluate(...)``.
+# Training, scoring, the pair reader and the result types (dataclasses) load on first use (PEP 562), so
+# that transliterating does not import them. Short names inside the subpackage: ``translit.train(...)``, ``translit.evaluate(...)``.
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
@@ -99,6 +100,8 @@ __getattr__, __dir__ = lazy_exports(
         "train_transliterator": "_train",
         "Pair": "_pairs",
         "read_pairs": "_pairs",
+        "Candidate": "_types",
+        "TokenDecision": "_types",
     },
     __all__,
 )

@@ -22,14 +22,15 @@ from aimm_nlp.text.translit._scan import TOKEN as _TOKEN
 from aimm_nlp.text.translit._scan import WORDS as _WORDS
 from aimm_nlp.text.translit._scan import token_kind
 from aimm_nlp.text.translit._schemes import ARABIZI, check_pair, simple_converter
-from aimm_nlp.text.translit._types import Candidate, TokenDecision, WordCache
+from aimm_nlp.text.translit._wordcache import WordCache
 
 # The Arabizi engine loads where it is used: a Buckwalter or Tifinagh transliterator needs none of it.
 if TYPE_CHECKING:
     from aimm_nlp.text.translit._fast import CompiledRules
     from aimm_nlp.text.translit._foreign import WordEvidence
     from aimm_nlp.text.translit._model import Ranker
-__all__ = ["Candidate", "TokenDecision", "Transliterator"]
+    from aimm_nlp.text.translit._types import Candidate, TokenDecision
+__all__ = ["Transliterator"]
 
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _ONE = operator.itemgetter(1)  # a match's letter: as a template (r"\1"), each sub() costs ~1 us more
@@ -370,6 +371,8 @@ class Transliterator:
         Raises:
             ConfigError: ``k`` is not a whole number of at least 1.
         """
+        from aimm_nlp.text.translit._types import Candidate
+
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise ConfigError(f"candidates: k must be at least 1 (a whole number), got {k!r}")
         if self._simple is not None or not _TOKEN.fullmatch(word) or self._classify(word)[0] != "word":

@@ -1,15 +1,17 @@
-"""The result types of the Arabizi engine (:class:`Candidate`, :class:`TokenDecision`) and its word cache."""
+"""The result types of the Arabizi engine (:class:`Candidate`, :class:`TokenDecision`).
+
+Loaded where they are built (``candidates()``, ``explain()``): transliterating alone does not import
+``dataclasses`` (~10 ms of a short ``aimm translit`` run)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aimm_nlp.text.translit._foreign import WordEvidence
 
-__all__ = ["Candidate", "TokenDecision", "WordCache"]
+__all__ = ["Candidate", "TokenDecision"]
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,3 @@ class TokenDecision:
     output: str
     kept: bool
     evidence: WordEvidence | None
-
-
-class WordCache(dict):
-    """token -> output; computes on a miss (``dict.__missing__`` keeps the hit path in C)."""
-
-    def __init__(self, compute: Callable[[str], str], limit: int = 1 << 20) -> None:
-        super().__init__()
-        self.compute = compute
-        self.limit = limit
-
-    def __missing__(self, token: str) -> str:
-        if len(self) >= self.limit:
-            self.clear()
-        out = self[token] = self.compute(token)
-        return out
