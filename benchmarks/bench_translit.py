@@ -140,7 +140,6 @@ def clear_memos(t: Transliterator) -> None:
     if foreign is not None:
         foreign.prepare()
         foreign.decide.cache_clear()
-        foreign._primed.clear()  # evidence a batch worked out for its context lines (ForeignDetector.prime)
         foreign._diff.clear()
         for lm in (foreign.foreign_lm, foreign.arabizi_lm):
             lm.memo.clear()

@@ -107,11 +107,12 @@ def test_the_keep_foreign_scorer_runs_after_the_search_is_chosen(
 
     monkeypatch.setattr(fresh.foreign, "foreign_levels", spy)
     assert t.batch(texts) == expected
-    assert seen == [True]
+    # the new words, then the words of the lines decided again in context ("la réunion")
+    assert seen == [True, True]
 
 
 # Words of code-switched lines: listed, accented, suffixed, Arabizi with digits, elongated, one letter, "".
-PRIMED = [
+WORDS = [
     *(
         "la réunion dyal ghda f le bureau 3afak sift liya le document avant demain wach nta mzyaaaan "
         "weekend meeting formation bghit khouya merci inchallah chouf ghadi bonjour tomobil tkhSiS "
@@ -122,20 +123,19 @@ PRIMED = [
 ]
 
 
-@pytest.mark.parametrize("words", [PRIMED, PRIMED[:5], ["réunion"], []])
-def test_primed_evidence_is_what_decide_works_out_alone(words: list[str]) -> None:
+@pytest.mark.parametrize("words", [WORDS * 3, WORDS[:5], ["réunion"], []])
+def test_levels_of_many_words_are_what_decide_works_out_alone(words: list[str]) -> None:
+    """A batch's lines decided in context read their words' levels with one foreign_levels call (numpy
+    from 64 words on, Python below): each is decide(word).level."""
     from aimm_nlp.text.translit._foreign import ForeignDetector
 
     f = _model.default_model().foreign
     alone = ForeignDetector(f.foreign_lm, f.arabizi_lm, f.darija_words)  # its own decide() cache
-    expected = [alone.decide(w) for w in words]
-    f.prime(words)
-    assert set(f._primed) == set(words)
-    assert [f._decide(w) for w in words] == expected
-    f.prime([])
+    assert f.foreign_levels(words) == [alone.decide(w).level for w in words]
+    assert {1, 2, 3} <= set(f.foreign_levels(WORDS))
 
 
-def test_context_lines_are_decided_with_one_primed_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_context_lines_are_decided_with_one_levels_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [
         "ana ghadi l la réunion demain, 3afak sift liya le document",
         "wach nta mzyaaaan? 😂",
@@ -147,16 +147,17 @@ def test_context_lines_are_decided_with_one_primed_pass(monkeypatch: pytest.Monk
     t = Transliterator(src="ary_Latn", dst="ary_Arab")
     foreign = t.model.foreign  # type: ignore[union-attr]
     calls: list[list[str]] = []
-    prime = foreign.prime
+    levels = foreign.foreign_levels
 
-    def spy(words: list[str]) -> None:
+    def spy(words: list[str]) -> list[int]:
         calls.append(words)
-        prime(words)
+        return levels(words)
 
-    monkeypatch.setattr(foreign, "prime", spy)
+    monkeypatch.setattr(foreign, "foreign_levels", spy)
     assert t.batch(texts) == expected
-    assert len(calls) == 1 and {"réunion", "document", "problème", "connexion"} <= set(calls[0])
-    assert "mzyaaaan" not in calls[0]  # a line no neighbour can change is not decided again
+    # the batch's new words, then the words of the lines decided again in context, together
+    assert len(calls) == 2 and {"réunion", "document", "problème", "connexion"} <= set(calls[1])
+    assert "mzyaaaan" not in calls[1]  # a line no neighbour can change is not decided again
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 4096])

@@ -119,7 +119,6 @@ class ForeignDetector:
         self.arabizi_lm = arabizi_lm
         self._cache_key = cache_key  # the model's fingerprint: the batch tables are kept on disk under it
         self.decide = lru_cache(maxsize=1 << 16)(self._decide)
-        self._primed: dict[str, WordEvidence] = {}  # see prime
         self._diff: dict[str, float] = {}  # n-gram -> log P_foreign - log P_arabizi (same order)
 
     def llr(self, word: str) -> float:
@@ -151,16 +150,7 @@ class ForeignDetector:
             total += d
         return round(total / (len(word) + 1), 4)
 
-    def prime(self, words: list[str]) -> None:
-        """Work out the evidence of ``words`` together (:meth:`decide_many`, one numpy pass), for the
-        :meth:`decide` calls that follow (only the last call's words are kept)."""
-        words = list(dict.fromkeys(words))
-        self._primed = dict(zip(words, self.decide_many(words), strict=True))
-
     def _decide(self, word: str) -> WordEvidence:
-        primed = self._primed.get(word)
-        if primed is not None:
-            return primed
         evidence = self._lexical(word)
         if isinstance(evidence, WordEvidence):
             return evidence
