@@ -137,3 +137,26 @@ def test_batch_chunk_notes_match_word_by_word_on_real_lines() -> None:
             context[c] = bits
     assert t._foreignish == foreignish and t._context_chunks == context
     assert context and any(v & ARTICLE for v in context.values())
+
+
+@pytest.mark.parametrize("phonetic", [False, True])
+def test_a_batch_decides_its_context_lines_without_deciding_words_one_by_one(
+    phonetic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words of the lines decided again in context have their levels from one foreign_levels call;
+    decide() (per word, in Python: ~15x slower) is not called, kept words included ("réunion")."""
+    lines = _codeswitch_lines() + HOSTILE
+    expected = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic).batch(lines)
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)
+    t.model.foreign.decide.cache_clear()  # type: ignore[union-attr]
+    calls: list[str] = []
+    decide = t.model.foreign.decide  # type: ignore[union-attr]
+
+    def spy(word: str):  # type: ignore[no-untyped-def]
+        calls.append(word)
+        return decide(word)
+
+    monkeypatch.setattr(t.model.foreign, "decide", spy)
+    assert t.batch(lines) == expected
+    assert calls == []
+    assert "la réunion" in " ".join(expected)  # lines were decided in context: the article kept

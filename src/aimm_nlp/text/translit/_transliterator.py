@@ -8,6 +8,7 @@ each new word is decided (kept as French/English, or transliterated by the ranke
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import operator
 import os
@@ -198,8 +199,9 @@ class Transliterator:
         def level(word: str) -> int:
             return known[word] if word in known else foreign.decide(word).level
 
+        spelled = functools.partial(self._spelled, level=level)
         for i in redo:
-            out[i] = line_output(texts[i], level, self._spelled)
+            out[i] = line_output(texts[i], level, spelled)
 
     def _fill_chunks(self, new: list[str]) -> None:
         chunks = self._chunks
@@ -302,11 +304,14 @@ class Transliterator:
 
         return decide_line(text, self._classify, self._spelled, keep_foreign=self.keep_foreign)
 
-    def _spelled(self, word: str) -> str:
-        """The transliteration of a word, whatever its keep-foreign verdict alone."""
+    def _spelled(self, word: str, level: Callable[[str], int] | None = None) -> str:
+        """The transliteration of a word, whatever its keep-foreign verdict alone (``level``: word -> its
+        level alone, when known; else ``decide``)."""
         out = self._cache[word]
-        if out == word and self.keep_foreign and self.model.foreign.decide(word).level >= 2:  # type: ignore[union-attr]
-            out = self._rank(word, 1)[0][0]
+        if out == word and self.keep_foreign:
+            kept_alone = (level(word) if level else self.model.foreign.decide(word).level) >= 2  # type: ignore[union-attr]
+            if kept_alone:
+                out = self._rank(word, 1)[0][0]
         return out
 
     def batch(self, texts: Iterable[str]) -> list[str]:
