@@ -143,9 +143,14 @@ def test_batch_chunk_notes_match_word_by_word_on_real_lines() -> None:
 def test_a_batch_decides_its_context_lines_without_deciding_words_one_by_one(
     phonetic: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The words of the lines decided again in context have their levels from one foreign_levels call;
-    decide() (per word, in Python: ~15x slower) is not called, kept words included ("réunion")."""
-    lines = _codeswitch_lines() + HOSTILE
+    """The words of the lines decided again in context have their levels from one foreign_levels call
+    (from _foreign._BATCH_MIN words: they are more here); decide() (per word, in Python: ~15x slower) is
+    not called, kept words included ("réunion")."""
+    from aimm_nlp.text.translit._foreign import _BATCH_MIN
+
+    # (a line holding "\n" would send the whole batch line by line: see Transliterator._run)
+    lines = _codeswitch_lines() + [line for line in HOSTILE if "\n" not in line]
+    assert len({w for line in lines for w in line.split()}) > 4 * _BATCH_MIN
     expected = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic).batch(lines)
     t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)
     t.model.foreign.decide.cache_clear()  # type: ignore[union-attr]

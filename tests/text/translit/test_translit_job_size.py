@@ -107,8 +107,8 @@ def test_the_keep_foreign_scorer_runs_after_the_search_is_chosen(
 
     monkeypatch.setattr(fresh.foreign, "foreign_levels", spy)
     assert t.batch(texts) == expected
-    # the new words, then the words of the lines decided again in context ("la réunion")
-    assert seen == [True, True]
+    # the new words (and, from _BATCH_MIN of them, the words of the lines decided again in context)
+    assert seen == [True]
 
 
 # Words of code-switched lines: listed, accented, suffixed, Arabizi with digits, elongated, one letter, "".
@@ -135,7 +135,16 @@ def test_levels_of_many_words_are_what_decide_works_out_alone(words: list[str]) 
     assert {1, 2, 3} <= set(f.foreign_levels(WORDS))
 
 
-def test_context_lines_are_decided_with_one_levels_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("batch_min", [4, 1000])
+def test_context_lines_are_decided_with_one_levels_pass(
+    monkeypatch: pytest.MonkeyPatch, batch_min: int
+) -> None:
+    """From _foreign._BATCH_MIN words, the words of the lines decided again in context get their levels
+    in one foreign_levels pass; below, from decide() (cached: a line transliterated again reads them
+    back)."""
+    from aimm_nlp.text.translit import _foreign
+
+    monkeypatch.setattr(_foreign, "_BATCH_MIN", batch_min)
     texts = [
         "ana ghadi l la réunion demain, 3afak sift liya le document",
         "wach nta mzyaaaan? 😂",
@@ -146,18 +155,31 @@ def test_context_lines_are_decided_with_one_levels_pass(monkeypatch: pytest.Monk
     expected = [Transliterator(src="ary_Latn", dst="ary_Arab")(t) for t in texts]
     t = Transliterator(src="ary_Latn", dst="ary_Arab")
     foreign = t.model.foreign  # type: ignore[union-attr]
+    foreign.decide.cache_clear()
     calls: list[list[str]] = []
-    levels = foreign.foreign_levels
+    decided: list[str] = []
+    levels, decide = foreign.foreign_levels, foreign.decide
 
     def spy(words: list[str]) -> list[int]:
         calls.append(words)
         return levels(words)
 
+    def spy_decide(word: str):  # type: ignore[no-untyped-def]
+        decided.append(word)
+        return decide(word)
+
     monkeypatch.setattr(foreign, "foreign_levels", spy)
+    monkeypatch.setattr(foreign, "decide", spy_decide)
     assert t.batch(texts) == expected
-    # the batch's new words, then the words of the lines decided again in context, together
-    assert len(calls) == 2 and {"réunion", "document", "problème", "connexion"} <= set(calls[1])
-    assert "mzyaaaan" not in calls[1]  # a line no neighbour can change is not decided again
+    context = {"réunion", "document", "problème", "connexion"}
+    if batch_min == 4:  # the batch's new words, then the words of the lines decided again, together
+        assert len(calls) == 2 and context <= set(calls[1]) and decided == []
+        assert "mzyaaaan" not in calls[1]  # a line no neighbour can change is not decided again
+    else:
+        assert len(calls) == 1 and context <= set(decided) and "mzyaaaan" not in decided
+        assert decide.cache_info().hits == 0
+        assert Transliterator(src="ary_Latn", dst="ary_Arab").batch(texts) == expected
+        assert decide.cache_info().hits >= len(context)  # read back, not worked out again
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 4096])

@@ -191,10 +191,14 @@ class Transliterator:
         redo = lines_in_context(texts, chunks, self._context_chunks, self._foreignish)
         if not redo:
             return
+        from aimm_nlp.text.translit._foreign import _BATCH_MIN
+
         foreign = self.model.foreign  # type: ignore[union-attr]
-        # their words' levels worked out together (one by one is ~15x slower)
         words = list(dict.fromkeys(w for i in redo for w in _WORDS.findall(texts[i]) if w))
-        known = dict(zip(words, foreign.foreign_levels(words), strict=True))
+        if len(words) < _BATCH_MIN:  # a line at a time: decide() keeps each word's evidence for the next
+            known = {w: foreign.decide(w).level for w in words}
+        else:  # worked out together, in numpy (one by one is ~15x slower)
+            known = dict(zip(words, foreign.foreign_levels(words), strict=True))
 
         def level(word: str) -> int:
             return known[word] if word in known else foreign.decide(word).level
