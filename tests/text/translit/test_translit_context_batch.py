@@ -128,7 +128,7 @@ def test_batch_chunk_notes_match_word_by_word_on_real_lines() -> None:
     levels, foreignish, context = t._levels, {}, {}
     for c in t._chunks:
         words = [c] if c.isalnum() else [w for w in WORDS.findall(c) if w]
-        found = [levels[w] for w in words if w in levels]
+        found = [levels[w] for w in words if levels.get(w)]
         bits = ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
         if found:
             foreignish[c] = len(found)
@@ -165,3 +165,42 @@ def test_a_batch_decides_its_context_lines_without_deciding_words_one_by_one(
     assert t.batch(lines) == expected
     assert calls == []
     assert "la réunion" in " ".join(expected)  # lines were decided in context: the article kept
+
+
+@pytest.mark.parametrize("phonetic", [False, True])
+@pytest.mark.parametrize(
+    "first",
+    [
+        lambda t: t.explain("bghit documentation"),
+        lambda t: t.explain("envoyer"),
+        lambda t: t.candidates("documentation", k=2),
+        lambda t: t("bghit documentation"),
+        lambda t: t.batch(["gmel documentation", "envoyer"]),
+    ],
+)
+def test_what_ran_before_does_not_change_a_batch(phonetic: bool, first) -> None:  # type: ignore[no-untyped-def]
+    """Used to: explain() put a word in the word cache without its keep-foreign level, and a later batch
+    took it for Darija in context ("envoyer la documentation" lost both French words)."""
+    lines = ["envoyer la documentation ghda", "gmel documentation daba envoyer", "bghit documentation", ""]
+    expected = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic).batch(lines)
+    assert expected[0].startswith("envoyer la documentation ")
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)
+    first(t)
+    assert t.batch(lines) == expected
+    assert [t(line) for line in lines] == expected
+
+
+def test_a_long_stream_keeps_bounded_memory_and_the_same_outputs() -> None:
+    """The word cache starts again empty past its limit, and the keep-foreign levels kept beside it too
+    (they used to grow without bound); outputs stay those of an unbounded instance."""
+    lines = _codeswitch_lines()
+    words = sorted({w for line in lines for w in line.split()})
+    expected = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=True).batch(lines)
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=True)
+    t._cache.limit = 25
+    seen = 0
+    for i in range(0, len(lines), 7):
+        assert t.batch(lines[i : i + 7]) == expected[i : i + 7]
+        assert len(t._cache) <= 25 + 7 * 20 and len(t._levels) <= 25 + 7 * 20  # a batch's words at most
+        seen = max(seen, len(t._levels))
+    assert seen > 0 and len(words) > 4 * 25

@@ -135,16 +135,10 @@ def test_levels_of_many_words_are_what_decide_works_out_alone(words: list[str]) 
     assert {1, 2, 3} <= set(f.foreign_levels(WORDS))
 
 
-@pytest.mark.parametrize("batch_min", [4, 1000])
-def test_context_lines_are_decided_with_one_levels_pass(
-    monkeypatch: pytest.MonkeyPatch, batch_min: int
-) -> None:
-    """From _foreign._BATCH_MIN words, the words of the lines decided again in context get their levels
-    in one foreign_levels pass; below, from decide() (cached: a line transliterated again reads them
-    back)."""
-    from aimm_nlp.text.translit import _foreign
-
-    monkeypatch.setattr(_foreign, "_BATCH_MIN", batch_min)
+def test_context_lines_read_the_levels_the_batch_worked_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lines decided again in context read their words' levels from the batch's one foreign_levels
+    pass (kept beside the word cache): no second pass, no decide() per word; the same lines again read
+    them back without scoring anything."""
     texts = [
         "ana ghadi l la réunion demain, 3afak sift liya le document",
         "wach nta mzyaaaan? 😂",
@@ -155,7 +149,6 @@ def test_context_lines_are_decided_with_one_levels_pass(
     expected = [Transliterator(src="ary_Latn", dst="ary_Arab")(t) for t in texts]
     t = Transliterator(src="ary_Latn", dst="ary_Arab")
     foreign = t.model.foreign  # type: ignore[union-attr]
-    foreign.decide.cache_clear()
     calls: list[list[str]] = []
     decided: list[str] = []
     levels, decide = foreign.foreign_levels, foreign.decide
@@ -171,15 +164,10 @@ def test_context_lines_are_decided_with_one_levels_pass(
     monkeypatch.setattr(foreign, "foreign_levels", spy)
     monkeypatch.setattr(foreign, "decide", spy_decide)
     assert t.batch(texts) == expected
-    context = {"réunion", "document", "problème", "connexion"}
-    if batch_min == 4:  # the batch's new words, then the words of the lines decided again, together
-        assert len(calls) == 2 and context <= set(calls[1]) and decided == []
-        assert "mzyaaaan" not in calls[1]  # a line no neighbour can change is not decided again
-    else:
-        assert len(calls) == 1 and context <= set(decided) and "mzyaaaan" not in decided
-        assert decide.cache_info().hits == 0
-        assert Transliterator(src="ary_Latn", dst="ary_Arab").batch(texts) == expected
-        assert decide.cache_info().hits >= len(context)  # read back, not worked out again
+    assert len(calls) == 1 and {"réunion", "document", "problème", "connexion"} <= set(calls[0])
+    assert decided == []
+    assert t.batch(texts) == expected and [t(x) for x in texts] == expected
+    assert len(calls) == 1 and decided == []
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 4096])

@@ -23,10 +23,13 @@ import operator
 import re
 from collections.abc import Callable
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from aimm_nlp.text.translit._foreign import WordEvidence, load_foreign_data
 from aimm_nlp.text.translit._scan import TOKEN, WORDS, token_kind
-from aimm_nlp.text.translit._types import TokenDecision
+
+if TYPE_CHECKING:  # built by decide_line alone (explain()); a batch never loads it
+    from aimm_nlp.text.translit._types import TokenDecision
 
 __all__ = [
     "ARTICLES",
@@ -38,6 +41,7 @@ __all__ = [
     "line_verdicts",
     "lines_in_context",
     "note_chunks",
+    "redo_lines",
 ]
 
 ARTICLES = frozenset(load_foreign_data()["context_articles"])
@@ -143,6 +147,8 @@ def decide_line(
         spelled: word -> its transliteration, whatever its keep-foreign verdict alone.
         keep_foreign: whether foreign words may be kept at all.
     """
+    from aimm_nlp.text.translit._types import TokenDecision
+
     matches = list(TOKEN.finditer(text))
     kinds = [classify(m[0]) for m in matches]
     words = [i for i, (kind, _) in enumerate(kinds) if kind == "word"]
@@ -189,18 +195,25 @@ def note_chunks(
     levels: dict[str, int],
     foreignish: dict[str, int],
     context: dict[str, int],
+    level_of: Callable[[list[str]], list[int]],
 ) -> None:
     """Record for a batch's new whitespace chunks what :func:`lines_in_context` needs.
 
     Args:
         plain: the new chunks that are one word of ASCII letters and digits (most of them).
         mixed: the other new chunks.
-        levels: word -> its level alone, for the words with one (1-3).
-        foreignish: filled: chunk -> how many of its words have a level.
+        levels: word -> its level alone (0-3), for the words spelled since the word cache last started
+            again; the words missing from it get theirs from ``level_of`` (and are added).
+        foreignish: filled: chunk -> how many of its words have a level above 0.
         context: filled: chunk -> why its line may need deciding in context (:data:`WEAK`: a level-1
             word, :data:`ACCENTED`: a level-2 word, :data:`ARTICLE`: a French article).
+        level_of: words -> their levels alone (``ForeignDetector.foreign_levels``).
     """
-    for c in filter(levels.__contains__, plain):  # found in C: a plain chunk is its one word
+    words = [w for c in mixed for w in ([c] if c.isalnum() else WORDS.findall(c)) if w]
+    missing = list(dict.fromkeys(itertools.filterfalse(levels.__contains__, itertools.chain(plain, words))))
+    if missing:  # let go with the word cache since they were spelled
+        levels.update(zip(missing, level_of(missing), strict=True))
+    for c in filter(levels.get, plain):  # a level above 0, found in C: a plain chunk is its one word
         foreignish[c] = 1
         level = levels[c]
         if level < 3:
@@ -208,8 +221,7 @@ def note_chunks(
     for c in filter(ARTICLE_FORMS.__contains__, plain):
         context[c] = context.get(c, 0) | ARTICLE
     for c in mixed:
-        words = [c] if c.isalnum() else [w for w in WORDS.findall(c) if w]
-        found = [levels[w] for w in words if w in levels]
+        found = [levels[w] for w in ([c] if c.isalnum() else WORDS.findall(c)) if w and levels[w]]
         bits = ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
         if found:
             foreignish[c] = len(found)
@@ -246,3 +258,33 @@ def lines_in_context(
         if (weak and near >= 2) or (article and near) or (accented and near == 1):
             redo.append(i)
     return redo
+
+
+def redo_lines(
+    texts: list[str],
+    chunks: list[str],
+    out: list[str],
+    notes: tuple[dict[str, int], dict[str, int], dict[str, int]],
+    decide: Callable[[str], WordEvidence],
+    spelled: Callable[..., str],
+) -> None:
+    """Write again in ``out`` the lines of a batch where a neighbour can change a verdict (the word cache
+    holds each word's verdict alone): a weak (level 1) or accented word, or a French article before a
+    kept word ("la réunion").
+
+    Args:
+        texts, chunks: as for :func:`lines_in_context`.
+        out: the batch's outputs, each word with its verdict alone.
+        notes: ``(context, foreignish, levels)`` as :func:`note_chunks` filled them.
+        decide: ``ForeignDetector.decide``, for a word ``levels`` has let go of since.
+        spelled: ``spelled(word, level=...)`` spells a word whatever its verdict alone.
+    """
+    context, foreignish, levels = notes
+
+    def level(word: str) -> int:
+        found = levels.get(word)
+        return decide(word).level if found is None else found
+
+    spell = functools.partial(spelled, level=level)
+    for i in lines_in_context(texts, chunks, context, foreignish):
+        out[i] = line_output(texts[i], level, spell)

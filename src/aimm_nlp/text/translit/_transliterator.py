@@ -8,7 +8,6 @@ each new word is decided (kept as French/English, or transliterated by the ranke
 from __future__ import annotations
 
 import copy
-import functools
 import math
 import operator
 import os
@@ -114,12 +113,12 @@ class Transliterator:
             self._by_line = {kind: self._with_ranker(view, route=False) for kind, view in views().items()}
 
     def _fresh_caches(self) -> None:
-        self._cache = WordCache(self._token)  # word -> output
+        self._levels: dict[str, int] = {}
+        self._cache = WordCache(self._token, dependents=(self._levels,))  # word -> output
         self._chunks: dict[str, str] = {}  # whitespace chunk -> output
         # keep-foreign in context: the words that look foreign alone (their level, 1-3, see WordEvidence),
         # the chunks holding one (how many such words), and the chunks that may need their line decided
         # in context: a weak (level 1) or accented (2) word, or a French article (la, le, des…)
-        self._levels: dict[str, int] = {}
         self._foreignish: dict[str, int] = {}
         self._context_chunks: dict[str, int] = {}  # chunk -> _WEAK | _ACCENTED | _ARTICLE bits
 
@@ -179,33 +178,11 @@ class Transliterator:
         joined = " ".join(map(cache.__getitem__, chunks))
         out = joined.split(_JOIN) if len(texts) > 1 else [joined]
         if self.keep_foreign and not self._context_chunks.keys().isdisjoint(chunks):
-            self._redo_in_context(texts, chunks, out)
+            from aimm_nlp.text.translit._context import redo_lines
+
+            notes = self._context_chunks, self._foreignish, self._levels
+            redo_lines(texts, chunks, out, notes, self.model.foreign.decide, self._spelled)  # type: ignore[union-attr]
         return out
-
-    def _redo_in_context(self, texts: list[str], chunks: list[str], out: list[str]) -> None:
-        """Decide again word by word in context (the word cache holds each word's verdict alone) the
-        lines of a batch where a neighbour can change a verdict: a weak (level 1) or accented word, or a
-        French article before a kept word ("la réunion")."""
-        from aimm_nlp.text.translit._context import line_output, lines_in_context
-
-        redo = lines_in_context(texts, chunks, self._context_chunks, self._foreignish)
-        if not redo:
-            return
-        from aimm_nlp.text.translit._foreign import _BATCH_MIN
-
-        foreign = self.model.foreign  # type: ignore[union-attr]
-        words = list(dict.fromkeys(w for i in redo for w in _WORDS.findall(texts[i]) if w))
-        if len(words) < _BATCH_MIN:  # a line at a time: decide() keeps each word's evidence for the next
-            known = {w: foreign.decide(w).level for w in words}
-        else:  # worked out together, in numpy (one by one is ~15x slower)
-            known = dict(zip(words, foreign.foreign_levels(words), strict=True))
-
-        def level(word: str) -> int:
-            return known[word] if word in known else foreign.decide(word).level
-
-        spelled = functools.partial(self._spelled, level=level)
-        for i in redo:
-            out[i] = line_output(texts[i], level, spelled)
 
     def _fill_chunks(self, new: list[str]) -> None:
         chunks = self._chunks
@@ -229,7 +206,10 @@ class Transliterator:
         if self.keep_foreign:
             from aimm_nlp.text.translit._context import note_chunks
 
-            note_chunks(plain, mixed, self._levels, self._foreignish, self._context_chunks)
+            foreign = self.model.foreign  # type: ignore[union-attr]
+            note_chunks(
+                plain, mixed, self._levels, self._foreignish, self._context_chunks, foreign.foreign_levels
+            )
 
     def _fill(self, tokens: list[str]) -> None:
         """Put every new word of ``tokens`` in the word cache.
@@ -251,7 +231,8 @@ class Transliterator:
         # (level 1) is transliterated there, and decided in its line (_decide_all).
         levels = self.model.foreign.foreign_levels(new) if self.keep_foreign else [0] * len(new)  # type: ignore[union-attr]
         flags = [level >= 2 for level in levels]
-        self._levels.update((t, level) for t, level in zip(new, levels, strict=True) if level)
+        if self.keep_foreign:
+            self._levels.update(zip(new, levels, strict=True))
         if compiled is not None:
             fold = compiled.fold
             joined = "\n".join([t if t.islower() else fold(t) for t in new])
@@ -357,10 +338,14 @@ class Transliterator:
         return "word", self.model.foreign.decide(token)
 
     def _token(self, token: str) -> str:
+        """One token missing from the word cache (``explain()``, ``candidates()``, a URL in a chunk)."""
         m = _TOKEN.fullmatch(token)
-        if (m is not None and m.lastgroup != "word") or _NUMBER.fullmatch(token):
+        if m is not None and m.lastgroup != "word":
             return token
-        if self.keep_foreign and self.model.foreign.decide(token).level >= 2:  # type: ignore[union-attr]
+        level = 0
+        if self.keep_foreign:  # recorded as _fill does: a batch's chunk notes read it (_context.note_chunks)
+            level = self._levels[token] = self.model.foreign.decide(token).level  # type: ignore[union-attr]
+        if level >= 2 or _NUMBER.fullmatch(token):
             return token
         return self._rank(token, 1)[0][0]
 
