@@ -448,3 +448,37 @@ def test_training_notes_a_mixed_pair_file_without_sources(
     _note_no_sources({"short": short, "long": long})
     err = capsys.readouterr().err
     assert ("no `source` column" in err and "19% worse" in err) if noted else err == ""
+
+
+def test_a_rule_that_never_takes_the_joint_spelling_does_not_search_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """min_prob above 1 (the back-off the folds choose when the model does not earn its place): a
+    posterior is at most 1, so the joint model's beam search (~1 ms a word in Python) is skipped; the
+    spellings are the same as when it runs, and the shipped ranker's."""
+    from aimm_nlp.text.translit import _model
+
+    monkeypatch.setattr(_backoff, "MIN_CV_WORDS", 10)
+    rows = [(s, ar[::-1]) for ar, spellings in SPELLINGS.items() for s in spellings]
+    pairs = _pairs(tmp_path / "p.tsv", rows)
+    train_transliterator(pairs, src_col="latin", dst_col="arabic", out=tmp_path / "m", holdout=0.0)
+    words = ["nta", "hadchi", "mchina", "lyoum", "3lik", "bslama", "bzaf", "BZAF", "mzyaaaan", "a"]
+    ranker = _model.load_model(tmp_path / "m")
+    short = ranker.line_views()["short"]
+    assert short.rule.min_prob > 1.0
+    searched: list[str] = []
+    joint = _model.JointRanker._joint
+
+    def spy(self: _model.JointRanker, word: str, k: int) -> list[tuple[str, float]]:
+        searched.append(word)
+        return joint(self, word, k)
+
+    monkeypatch.setattr(_model.JointRanker, "_joint", spy)
+    got = short.decide_many(words)
+    assert searched == [] and [why for _, why in got] == ["shipped"] * len(words)
+    always = _backoff.BackoffRule(min_prob=1.0, guard=False, lexicon_min=0)  # the search runs, every word
+    short.rule = always
+    forced = short.decide_many(words)
+    assert searched == words
+    assert [s for s, _ in got] == ranker.shipped.best_many(words)
+    assert all(why in ("joint", "shipped") for _, why in forced)

@@ -284,12 +284,13 @@ class JointRanker:
             return [((r[0][0] if (r := self._joint(w, 1)) else w), "joint") for w in words]
         shipped = self.shipped.best_many(words)  # type: ignore[attr-defined]
         vocab = self.shipped.vocab  # type: ignore[attr-defined]
+        never = self.rule.min_prob > 1.0  # a posterior is at most 1: the joint model's search is not needed
         out = []
         for word, mine in zip(words, shipped, strict=True):
             known = self.lexicon.get(word)
             if known is None and word.isupper():
                 known = self.lexicon.get(word.lower())
-            settled = known is not None and 0 < self.rule.lexicon_min <= known[1]
+            settled = never or (known is not None and 0 < self.rule.lexicon_min <= known[1])
             ranked = [] if settled or (self.rule.guard and mine in vocab) else self._joint(word, 5)
             joint = ranked[0][0] if ranked else None
             out.append(
