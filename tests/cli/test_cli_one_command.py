@@ -56,40 +56,37 @@ def test_a_bad_option_names_the_command(capsys: pytest.CaptureFixture[str]) -> N
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
-def test_a_command_imports_no_other_command(tmp_path: Path) -> None:
+def _translit_in_a_fresh_process(tmp_path: Path, options: list[str], then: str) -> tuple[list, str]:
+    """``aimm translit OPTIONS IN -o OUT`` through ``main()`` in a new interpreter on four real lines;
+    ``then`` is Python run after it that prints one JSON value (``rc`` is the exit code). Returns that
+    value and OUT."""
     src, out = tmp_path / "in.txt", tmp_path / "out.txt"
     src.write_text("3afak sift liya lmghrib\nwaaa3er 😂\n\nl réunion demain\n", encoding="utf-8")
-    code = (
-        "import json, sys\nfrom aimm_nlp.cli import main\n"
-        f"rc = main(['translit', '--src', 'ary_Latn', '--dst', 'ary_Arab', '--phonetic', {str(src)!r}, "
-        f"'-o', {str(out)!r}])\n"
-        "print(json.dumps([rc, sorted(m for m in sys.modules if m.startswith('aimm_nlp.cli.'))]))"
-    )
+    args = ["translit", "--src", "ary_Latn", "--dst", "ary_Arab", *options, str(src), "-o", str(out)]
+    code = f"import json, sys\nfrom aimm_nlp.cli import main\nrc = main({args!r})\n{then}"
     run = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
-    rc, loaded = json.loads(run.stdout)
+    return json.loads(run.stdout), out.read_text(encoding="utf-8")
+
+
+def test_a_command_imports_no_other_command(tmp_path: Path) -> None:
+    then = "print(json.dumps([rc, sorted(m for m in sys.modules if m.startswith('aimm_nlp.cli.'))]))"
+    (rc, loaded), out = _translit_in_a_fresh_process(tmp_path, ["--phonetic"], then)
     assert rc == 0 and loaded == ["aimm_nlp.cli.translit"]
-    assert out.read_text(encoding="utf-8") == "عافاك سيفت ليا لمغريب\nواعر 😂\n\nل réunion demain\n"
+    assert out == "عافاك سيفت ليا لمغريب\nواعر 😂\n\nل réunion demain\n"
 
 
 def test_a_short_phonetic_run_loads_no_dataclasses_nor_pkgutil(tmp_path: Path) -> None:
     """``aimm translit --phonetic --no-keep-foreign FILE``, the fastest whole run (benchmarks/bench_translit.py):
     no dataclasses (the Lang table, the result types), no pkgutil listing of the commands (it imports
     inspect); they cost ~15 ms of a ~90 ms run. The results still load where they are used."""
-    src, out = tmp_path / "in.txt", tmp_path / "out.txt"
-    src.write_text("3afak sift liya lmghrib\nwaaa3er 😂\n\nl réunion demain\n", encoding="utf-8")
-    code = (
-        "import json, sys\nfrom aimm_nlp.cli import main\n"
-        f"rc = main(['translit', '--src', 'ary_Latn', '--dst', 'ary_Arab', '--phonetic', '--no-keep-foreign', "
-        f"{str(src)!r}, '-o', {str(out)!r}])\n"
+    then = (
         "loaded = [m for m in ('dataclasses', 'inspect', 'pkgutil') if m in sys.modules]\n"
         "from aimm_nlp.langs import LANGS\nfrom aimm_nlp.text.translit import candidates\n"
         "c = candidates('3lach', src='ary_Latn', dst='ary_Arab', k=1)[0]\n"
         "print(json.dumps([rc, loaded, LANGS['ary_Latn'].script, type(c).__name__, 'dataclasses' in sys.modules]))"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert json.loads(run.stdout) == [0, [], "Latn", "Candidate", True]
-    assert out.read_text(encoding="utf-8") == "عافاك سيفت ليا لمغريب\nواعر 😂\n\nل ريونيون دماين\n"
+    got, out = _translit_in_a_fresh_process(tmp_path, ["--phonetic", "--no-keep-foreign"], then)
+    assert got == [0, [], "Latn", "Candidate", True]
+    assert out == "عافاك سيفت ليا لمغريب\nواعر 😂\n\nل ريونيون دماين\n"
