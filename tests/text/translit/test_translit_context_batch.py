@@ -204,3 +204,26 @@ def test_a_long_stream_keeps_bounded_memory_and_the_same_outputs() -> None:
         assert len(t._cache) <= 25 + 7 * 20 and len(t._levels) <= 25 + 7 * 20  # a batch's words at most
         seen = max(seen, len(t._levels))
     assert seen > 0 and len(words) > 4 * 25
+
+
+@pytest.mark.parametrize("phonetic", [False, True])
+def test_lines_holding_a_newline_do_not_send_the_whole_batch_line_by_line(
+    phonetic: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text with its own "\\n" (a tweet) is done alone; the other texts of the batch still go together
+    (they used to be done one by one too, ~10x slower). The outputs are each line's alone."""
+    lines = _codeswitch_lines() + HOSTILE + ["salam\nlabas 3lik", "envoyer la\ndocumentation"]
+    assert sum("\n" in line for line in lines) >= 4
+    expected = [Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)(line) for line in lines]
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)
+    sizes: list[int] = []
+    run = Transliterator._run
+
+    def spy(self: Transliterator, texts: list[str]) -> list[str]:
+        sizes.append(len(texts))
+        return run(self, texts)
+
+    monkeypatch.setattr(Transliterator, "_run", spy)
+    assert t.batch(lines) == expected
+    together = len(lines) - sum("\n" in line for line in lines)
+    assert sorted(sizes, reverse=True)[:2] == [len(lines), together] and set(sizes[2:]) == {1}

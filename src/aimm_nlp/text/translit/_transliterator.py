@@ -164,12 +164,14 @@ class Transliterator:
         """Arabizi: whitespace chunks through a dict (all in C on a hit), new words converted together.
 
         All texts are joined with ``" \\n "`` so one ``split(" ")`` chunks the whole batch and no
-        chunk spans two texts; a text with its own newline is done alone."""
+        chunk spans two texts; a text with its own newline is done alone, the others together."""
         if not texts:
             return []
         blob = _JOIN.join(texts)
-        if len(texts) > 1 and blob.count("\n") != len(texts) - 1:
-            return [self._run([t])[0] for t in texts]
+        if len(texts) > 1 and blob.count("\n") != len(texts) - 1:  # the rest still go together
+            alone = {i for i, t in enumerate(texts) if "\n" in t}
+            rest = iter(self._run([t for i, t in enumerate(texts) if i not in alone]))
+            return [self._run([t])[0] if i in alone else next(rest) for i, t in enumerate(texts)]
         chunks = blob.split(" ")
         cache = self._chunks
         new = [c for c in dict.fromkeys(chunks) if c not in cache]
