@@ -312,3 +312,53 @@ def test_cli_ls_translit_lists_pairs(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["ls", "translit"]) == 0
     out = capsys.readouterr().out
     assert "ary_Latn         -> ary_Arab" in out and "zgh_Tfng         -> zgh_Latn" in out
+
+
+def _rank_reference(model, word: str, k: int) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+    """JointModel.rank as it was written before its inner loop read the memo directly (the oracle)."""
+    import heapq
+    import math
+
+    from aimm_nlp.text.translit._joint import _BASE, _UNKNOWN_COST
+    from aimm_nlp.text.translit._ngram import BOS, EOS
+
+    n, hist_len, score = len(word), model.tables.order - 1, model.tables.score
+    layers: list[dict[tuple[str, str], float]] = [{} for _ in range(n + 1)]
+    layers[0][("", BOS)] = 0.0
+    for i in range(n):
+        if not layers[i]:
+            continue
+        items = list(layers[i].items())
+        best = heapq.nsmallest(model.beam, items, key=lambda kv: kv[1]) if len(items) > model.beam else items
+        for length, gid, dst in model._options(word, i) or [(1, -1, word[i])]:
+            for (out, hist), cost in best:
+                if gid < 0:
+                    new_hist, c = hist, cost + _UNKNOWN_COST
+                else:
+                    sym = chr(_BASE + gid)
+                    c, new_hist = cost - score(hist, sym), (hist + sym)[-hist_len:] if hist_len else ""
+                key = (out + dst, new_hist)
+                if key not in layers[i + length] or c < layers[i + length][key]:
+                    layers[i + length][key] = c
+    final: dict[str, float] = {}
+    for (out, hist), cost in layers[n].items():
+        c = cost - score(hist, EOS)
+        if c < final.get(out, math.inf):
+            final[out] = c
+    return [(a, round(c, 4)) for a, c in sorted(final.items(), key=lambda t: t[1])[:k]]
+
+
+def test_joint_rank_is_the_reference_search(model_dir: Path) -> None:
+    """Guard for the inner loop that reads the n-gram memo itself: the same spellings and costs, bit
+    for bit, memo cold and warm, on real words, unseen characters, "", one letter and elongation."""
+    from aimm_nlp.text.translit import _model
+
+    joint = _model.load_model(model_dir).model
+    words = [a for a, _ in PAIRS] + ["", "a", "bzzzzaaaaf", "3lach", "ⵜⴰⵎ", "télé", "😂", "xD", "BZAF", "sS7"]
+    for k in (1, 5):
+        joint.tables.memo.clear()
+        fresh = [joint.rank(w, k=k) for w in words]
+        joint.tables.memo.clear()
+        assert fresh == [_rank_reference(joint, w, k) for w in words]
+        assert [joint.rank(w, k=k) for w in words] == fresh
+    assert any(r and r[0][1] >= 12.0 for r in fresh)  # an unseen character was copied at its price

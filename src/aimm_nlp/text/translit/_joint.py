@@ -87,7 +87,7 @@ class JointModel:
         """Best ``k`` Arabic spellings of one Latin word with their costs (negative log probability)."""
         n = len(word)
         hist_len = self.tables.order - 1
-        score = self.tables.score
+        score, memo = self.tables.score, self.tables.memo  # a memo hit without the call (~1/3 of the time)
         layers: list[dict[tuple[str, str], float]] = [{} for _ in range(n + 1)]
         layers[0][("", BOS)] = 0.0
         for i in range(n):
@@ -104,14 +104,16 @@ class JointModel:
                 options = [(1, -1, word[i])]
             for length, gid, dst in options:
                 target = layers[i + length]
+                if gid < 0:
+                    for (out, hist), cost in best:
+                        _keep_cheapest(target, (out + dst, hist), cost + _UNKNOWN_COST)
+                    continue
+                sym = chr(_BASE + gid)
                 for (out, hist), cost in best:
-                    if gid < 0:
-                        new_hist, c = hist, cost + _UNKNOWN_COST
-                    else:
-                        sym = chr(_BASE + gid)
-                        c = cost - score(hist, sym)
-                        new_hist = (hist + sym)[-hist_len:] if hist_len else ""
-                    key = (out + dst, new_hist)
+                    full = hist + sym
+                    logp = memo.get(full)
+                    c = cost - (score(hist, sym) if logp is None else logp)
+                    key = (out + dst, full[-hist_len:] if hist_len else "")
                     old = target.get(key)
                     if old is None or c < old:
                         target[key] = c
@@ -122,6 +124,12 @@ class JointModel:
                 final[out] = c
         ranked = sorted(final.items(), key=lambda t: t[1])[:k]
         return [(a, round(c, 4)) for a, c in ranked]
+
+
+def _keep_cheapest(target: dict[tuple[str, str], float], key: tuple[str, str], cost: float) -> None:
+    old = target.get(key)
+    if old is None or cost < old:
+        target[key] = cost
 
 
 def _lattice(src: str, dst: str, index: dict[tuple[str, str], int], grow: bool) -> array | None:
