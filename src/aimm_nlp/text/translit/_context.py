@@ -32,8 +32,12 @@ if TYPE_CHECKING:  # built by decide_line alone (explain()); a batch never loads
     from aimm_nlp.text.translit._types import TokenDecision
 
 __all__ = [
+    "ACCENTED",
+    "ARTICLE",
     "ARTICLES",
+    "ARTICLE_FORMS",
     "LONGEST_ARTICLE",
+    "WEAK",
     "WINDOW",
     "decide_line",
     "line_kept",

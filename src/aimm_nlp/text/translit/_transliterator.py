@@ -113,14 +113,16 @@ class Transliterator:
             self._by_line = {kind: self._with_ranker(view, route=False) for kind, view in views().items()}
 
     def _fresh_caches(self) -> None:
+        # keep-foreign: each word's level alone (0-3, see WordEvidence), kept beside its spelling and let
+        # go with it (see _context.note_chunks)
         self._levels: dict[str, int] = {}
         self._cache = WordCache(self._token, dependents=(self._levels,))  # word -> output
         self._chunks: dict[str, str] = {}  # whitespace chunk -> output
-        # keep-foreign in context: the words that look foreign alone (their level, 1-3, see WordEvidence),
-        # the chunks holding one (how many such words), and the chunks that may need their line decided
-        # in context: a weak (level 1) or accented (2) word, or a French article (la, le, des…)
+        # keep-foreign in context: the chunks holding a word with a level (how many such words), and the
+        # chunks that may need their line decided in context: a weak (level 1) or accented (2) word, or a
+        # French article (la, le, des…)
         self._foreignish: dict[str, int] = {}
-        self._context_chunks: dict[str, int] = {}  # chunk -> _WEAK | _ACCENTED | _ARTICLE bits
+        self._context_chunks: dict[str, int] = {}  # chunk -> _context.WEAK | ACCENTED | ARTICLE bits
 
     def _with_ranker(self, ranker: Ranker, *, route: bool = True) -> Transliterator:
         """A copy of this transliterator that spells with ``ranker`` (empty caches)."""
