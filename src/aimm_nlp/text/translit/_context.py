@@ -213,8 +213,9 @@ def note_chunks(
             word, :data:`ACCENTED`: a level-2 word, :data:`ARTICLE`: a French article).
         level_of: words -> their levels alone (``ForeignDetector.foreign_levels``).
     """
-    words = [w for c in mixed for w in ([c] if c.isalnum() else WORDS.findall(c)) if w]
-    missing = list(dict.fromkeys(itertools.filterfalse(levels.__contains__, itertools.chain(plain, words))))
+    mixed_words = [[c] if c.isalnum() else [w for w in WORDS.findall(c) if w] for c in mixed]
+    words = itertools.chain(plain, itertools.chain.from_iterable(mixed_words))
+    missing = list(dict.fromkeys(itertools.filterfalse(levels.__contains__, words)))
     if missing:  # let go with the word cache since they were spelled
         levels.update(zip(missing, level_of(missing), strict=True))
     for c in filter(levels.get, plain):  # a level above 0, found in C: a plain chunk is its one word
@@ -224,8 +225,8 @@ def note_chunks(
             context[c] = WEAK if level == 1 else ACCENTED
     for c in filter(ARTICLE_FORMS.__contains__, plain):
         context[c] = context.get(c, 0) | ARTICLE
-    for c in mixed:
-        found = [levels[w] for w in ([c] if c.isalnum() else WORDS.findall(c)) if w and levels[w]]
+    for c, in_chunk in zip(mixed, mixed_words, strict=True):
+        found = [levels[w] for w in in_chunk if levels[w]]
         bits = ARTICLE if len(c) <= LONGEST_ARTICLE and c.lower() in ARTICLES else 0
         if found:
             foreignish[c] = len(found)
