@@ -92,6 +92,7 @@ def test_doda_and_tweet_words_match_the_python_search(ranker: RuleRanker, shared
     assert _search(ranker).best_many(words) == _python(ranker, words)
 
 
+@pytest.mark.usefixtures("without_native")
 def test_the_ranker_takes_the_batch_search_from_batch_min_words(
     ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -216,6 +216,7 @@ def test_small_phonetic_jobs_do_not_load_numpy() -> None:
     assert out.split(" ", 1) == ["False", "envoyer la documentation غدا 0 merci بزاف 😂\n"]
 
 
+@pytest.mark.usefixtures("without_native")
 @needs_jit
 def test_numba_is_loaded_for_keep_foreign_only_after_jit_after_words() -> None:
     # Batches big enough for the compiled kernel stay in numpy until numpy has scored JIT_AFTER words
@@ -241,6 +242,7 @@ print(seen, N._jit is not None and N._jit is not False)
     assert out.strip() == "[False, False, False, True] True"
 
 
+@pytest.mark.usefixtures("without_native")
 def test_small_batches_move_to_numpy_once_they_add_up() -> None:
     # A long job in small batches: scored in Python until the words of the process reach _PYTHON_MAX,
     # then in numpy (its import repaid); every batch gives the per-word verdicts either way.

@@ -86,6 +86,7 @@ def test_words_it_cannot_hold_are_left_to_python(ranker: RuleRanker) -> None:
     assert wide.best_many(["bzf"])[0] is not None
 
 
+@pytest.mark.usefixtures("without_native")
 def test_best_many_switches_to_the_compiled_search(
     ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,6 +102,7 @@ def test_best_many_switches_to_the_compiled_search(
     assert ranker._jit is False
 
 
+@pytest.mark.usefixtures("without_native")
 def test_a_cold_numba_cache_defers_the_compiled_search(
     ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -148,6 +150,7 @@ def test_a_model_not_closed_under_prefixes_is_refused(ranker: RuleRanker) -> Non
         JitRanker(ranker.table, lm, {}, lm_weight=0.2, vocab_bonus=3.0, beam=12)
 
 
+@pytest.mark.usefixtures("without_native")
 def test_a_broken_compiler_only_costs_speed(ranker: RuleRanker, monkeypatch: pytest.MonkeyPatch) -> None:
     from aimm_nlp.text.translit import _jit
 

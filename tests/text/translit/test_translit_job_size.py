@@ -63,6 +63,7 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> _model.RuleRanker:
 
 
 # (numba's cache holds the search, words expected) -> loaded before the keep-foreign scorer runs
+@pytest.mark.usefixtures("without_native")
 @pytest.mark.parametrize(
     ("cached", "words", "loaded"),
     [
@@ -82,6 +83,7 @@ def test_expect_loads_the_compiled_search_only_from_numbas_cache(
     assert isinstance(fresh._jit, JitRanker) is loaded
 
 
+@pytest.mark.usefixtures("without_native")
 def test_the_keep_foreign_scorer_runs_after_the_search_is_chosen(
     fresh: _model.RuleRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,10 +16,10 @@ Latin and ``3afak`` did not. Evidence, strongest first:
 7. otherwise Darija.
 
 :meth:`ForeignDetector.foreign_flags` and :meth:`~ForeignDetector.decide_many` give
-the verdicts and scores of :meth:`~ForeignDetector.decide` for a whole batch: the
+the verdicts and scores of :meth:`~ForeignDetector.decide` for a whole batch, the same
+floats: in C where the install built :mod:`~aimm_nlp.text.translit._native`; else the
 checks 2-5 over the joined words in numpy, the ratios of 6 in one pass of
-:class:`~aimm_nlp.text.translit._ngram_np.HashedNgrams` (compiled with numba for
-long batches), rounded to the same floats.
+:class:`~aimm_nlp.text.translit._ngram_np.HashedNgrams` (numba for long batches).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.text._pkgdata import read_text
 from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
@@ -82,10 +82,10 @@ _SHORT = WordEvidence(False, "default")
 _LEVELS = {"foreign_suffix": 1, "char_ngram": 1, "accent": 2, "foreign_lexicon": 3}
 # The lexical verdicts of _lexical, strongest first, as the small ints of _lexical_many (0: the LLR decides).
 _BY_KIND = (None, _ARABIZI_DIGIT, _DARIJA_LEXICON, _ACCENT, _FOREIGN_LEXICON, _SHORT)
+_KIND_LEVELS = tuple(e.level if e else 0 for e in _BY_KIND)
 _BATCH_MIN = 64  # words per call from which the lexical evidence is computed over the whole batch (numpy)
-# ... once numpy is loaded; before that, in Python (the same floats) until the process has this many words
-# to score: numpy's import and tables cost ~85 ms, the Python path ~7 us a word (measured on DODa's word
-# list, not a benchmark file), so a small job (a phonetic `aimm translit` of a small file) never loads it.
+# ... once numpy is loaded; before that, in Python until the process has this many words to score: numpy's
+# import and tables cost ~85 ms, the Python path ~7 us a word (on DODa's word list): small jobs never load it.
 _PYTHON_MAX = 12_000
 _python_words = 0  # words this process scored in Python for want of numpy (see _numpy_pays)
 _SEP = "\x00"  # joins the words of a batch: not a letter, not case-ignorable (lower() of the joined text is per word)
@@ -179,6 +179,13 @@ class ForeignDetector:
         return WordEvidence(False, "default", score)
 
     @cached_property
+    def _native(self) -> Any:
+        """The checks in C (:mod:`~aimm_nlp.text.translit._native`), ``None`` where the install has none."""
+        from aimm_nlp.text.translit import _native
+
+        return _native.foreign(self)
+
+    @cached_property
     def _hashed(self) -> HashedNgrams:
         return HashedNgrams(self.foreign_lm, self.arabizi_lm, cache_key=self._cache_key)
 
@@ -189,7 +196,13 @@ class ForeignDetector:
         self._hashed.prepare()
 
     def decide_many(self, words: list[str]) -> list[WordEvidence]:
-        """:meth:`decide` for many words: the char-model ratios of all of them in one numpy pass."""
+        """:meth:`decide` for many words: in C, else the char-model ratios of all of them in one numpy pass."""
+        if self._native is not None:
+            kinds, lowered, todo, ratios = self._native.batch(words)
+            out = [_BY_KIND[k] for k in kinds]
+            for i, r in zip(todo, ratios, strict=True):
+                out[i] = self._by_score(lowered[i], r)
+            return out  # type: ignore[return-value]
         if _arrays_pay(len(words)):
             kinds, lowered, todo, ratios = self._batch(words)
             out = [_BY_KIND[k] for k in kinds.tolist()]
@@ -209,11 +222,17 @@ class ForeignDetector:
         """``[decide(w).level for w in words]`` (see :attr:`WordEvidence.level`) without building the
         evidence objects."""
         suffixes, threshold = self.suffixes, self.threshold
+        if self._native is not None:
+            kinds, lowered, todo, ratios = self._native.batch(words)
+            levels = [_KIND_LEVELS[k] for k in kinds]
+            for i, r in zip(todo, ratios, strict=True):
+                levels[i] = int(r > threshold or (r > 0.0 and lowered[i].endswith(suffixes)))
+            return levels
         if _arrays_pay(len(words)):
             import numpy as np
 
             kinds, lowered, todo, ratios = self._batch(words)
-            levels = np.array([e.level if e else 0 for e in _BY_KIND], dtype=np.int8)[kinds]
+            levels = np.array(_KIND_LEVELS, dtype=np.int8)[kinds]
             hit = ratios > threshold  # _by_score, for the words the ratio decides
             maybe = np.flatnonzero((ratios > 0.0) & ~hit).tolist()
             hit[maybe] = [lowered[i].endswith(suffixes) for i in todo[maybe].tolist()]
@@ -226,12 +245,8 @@ class ForeignDetector:
         return levels
 
     def _batch(self, words: list[str]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-        """:meth:`_lexical_many`, then the (rounded) ratio of each word it leaves undecided.
-
-        Returns:
-            The kinds (index into ``_BY_KIND``), the lowered words, the indices of the undecided
-            words and their ratios.
-        """
+        """:meth:`_lexical_many`, then the (rounded) ratio of each word it leaves undecided: the kinds (index
+        into ``_BY_KIND``), the lowered words, the indices of the undecided words and their ratios."""
         import numpy as np
 
         kinds, lowered, codes, starts, ends = self._lexical_many(words)
@@ -244,11 +259,10 @@ class ForeignDetector:
     ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`_lexical` of every word, over the whole batch at once.
 
-        One ``lower()`` of the words joined by NUL (``lower()`` is per character except for a
-        final sigma, whose context stops at a NUL as at the end of a string), the letters of the
-        joined text classified through one lookup table (ASCII letter, Arabizi digit, accent), the
-        lexicons probed by ``map`` (no Python loop per word). Each verdict is written over the weaker
-        ones, weakest first, so every word keeps its strongest, as the checks of :meth:`_lexical` in turn.
+        One ``lower()`` of the words joined by NUL (``lower()`` is per character except for a final sigma,
+        whose context stops at a NUL as at the end of a string), the letters of the joined text classified
+        through one lookup table (ASCII letter, Arabizi digit, accent), the lexicons probed by ``map``.
+        Each verdict is written over the weaker ones, weakest first, as the checks of :meth:`_lexical`.
 
         Returns:
             Per word its kind (the index of its verdict in ``_BY_KIND``; 0: only the ratio can tell),
@@ -354,9 +368,8 @@ def _arrays_pay(words: int) -> bool:
 
 
 def _numpy_pays(words: int) -> bool:
-    """Whether numpy is worth it for ``words`` more words: it is loaded already, or this process has
-    words enough to repay its import (:data:`_PYTHON_MAX`, counting the words scored in Python so far,
-    so that a long job in small batches gets the arrays too)."""
+    """Whether numpy is worth it for ``words`` more words: it is loaded already, or this process has words
+    enough to repay its import (:data:`_PYTHON_MAX`, counting those scored in Python so far: long jobs too)."""
     return "numpy" in sys.modules or words + _python_words >= _PYTHON_MAX
 
 

@@ -50,10 +50,9 @@ __all__ = [
 
 # New words of one call from which the batch runs in numpy (_beam_np, 2-4x the Python search per word).
 BATCH_MIN = 48
-# The compiled search (numba, ~25x the numpy search) is loaded once a ranker has searched this many
-# words: ~1 s of numpy search (100-190 us a word), what loading it costs (importing numba and its first
-# call 0.6-1.3 s, its arrays from the store of _store 0.05 s): at most twice the best choice made knowing
-# the job's length. One-off calls and small jobs never import numba, long jobs get the faster search.
+# Without the C search: numba's (~25x the numpy search) is loaded once a ranker has searched this many
+# words: ~1 s of numpy search (100-190 us a word), what loading it costs (importing numba and its first call
+# 0.6-1.3 s, its arrays from _store 0.05 s): at most twice the best choice made knowing the job's length.
 JIT_AFTER = 6500
 # Where numba has not compiled the search on this install yet (a new environment, a CI container):
 # compiling costs 9-15 s (load 1-3 on 2 cores), the numpy search 145-190 us a word, so the compile repays
@@ -93,10 +92,11 @@ def _detector(data: dict[str, Any], sidecar: dict[str, Any]) -> ForeignDetector:
 class RuleRanker:
     """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
 
-    :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the
-    same search over the whole batch in numpy from :data:`BATCH_MIN` new words, compiled with numba
-    once :data:`JIT_AFTER` words were searched, :data:`JIT_AFTER_COLD` where numba has yet to compile
-    it; identical output; ``AIMM_NO_JIT=1`` keeps numba out);
+    :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the same
+    search in C where the install built :mod:`~aimm_nlp.text.translit._native`; else over the whole batch
+    in numpy from :data:`BATCH_MIN` new words, compiled with numba once :data:`JIT_AFTER` words were
+    searched, :data:`JIT_AFTER_COLD` where numba has yet to compile it; identical output;
+    ``AIMM_NO_NATIVE=1`` keeps the C search out, ``AIMM_NO_JIT=1`` numba);
     :meth:`rank_phonetic` and :attr:`compiled` are the phonetic reading (cheapest rule path, no
     model), built on first use. ``foreign``: the keep-foreign detector read from the folder's own file
     (else built from ``data``'s ``foreign_lm`` and ``arabizi_lm``).
@@ -153,9 +153,9 @@ class RuleRanker:
         return not _jit.available() or _jit.compiled_code_cached()
 
     def expect(self, words: int) -> None:
-        """About ``words`` new words are coming: load the compiled search now where it is due for them and
-        numba's cache holds it, so the keep-foreign scorer, run first, gets its compiled kernel too."""
-        if self._jit is None and self._jit_due(self._searched + words):
+        """About ``words`` new words are coming: load numba's search now where it is due for them (no C search)
+        and numba's cache holds it, so the keep-foreign scorer, run first, gets its compiled kernel too."""
+        if self._jit is None and self._jit_due(self._searched + words) and self._native is None:
             from aimm_nlp.text.translit import _jit
 
             if _jit.compiled_code_cached():
@@ -167,21 +167,35 @@ class RuleRanker:
         folded = [w if w.islower() else _case_fold(w) for w in words]
         out: list[str | None] = list(map(self.table.lexicon.get, folded))
         todo = [i for i, o in enumerate(out) if o is None]
-        self._searched += len(todo)
-        jit = self._jit
-        if jit is None and todo and self._jit_due(self._searched):
-            jit = self._load_jit()
-        if jit and todo:
-            for i, spelled in zip(todo, jit.best_many([folded[i] for i in todo]), strict=True):
-                out[i] = spelled
-        elif len(todo) >= BATCH_MIN:
-            for i, spelled in zip(todo, self._batch.best_many([folded[i] for i in todo]), strict=True):
-                out[i] = spelled
+        found = self._search_many([folded[i] for i in todo]) if todo else []
+        for i, spelled in zip(todo, found, strict=True):
+            out[i] = spelled
         for i in todo:
             if out[i] is None:
                 ranked = self.rank(words[i], k=1)
                 out[i] = ranked[0][0] if ranked else words[i]
         return out  # type: ignore[return-value]
+
+    def _search_many(self, words: list[str]) -> list[str | None]:
+        """The search's best spellings of case-folded new words, ``None`` where ``rank`` must tell: in C
+        (:mod:`~aimm_nlp.text.translit._native`), else numba, numpy or ``rank`` (see the class)."""
+        if self._native is not None:
+            return self._native.best_many(words, [w.lower() for w in words])
+        self._searched += len(words)
+        jit = self._jit
+        if jit is None and self._jit_due(self._searched):
+            jit = self._load_jit()
+        if jit:
+            return jit.best_many(words)
+        return self._batch.best_many(words) if len(words) >= BATCH_MIN else [None] * len(words)
+
+    @cached_property
+    def _native(self) -> Any:
+        """The C search (:mod:`~aimm_nlp.text.translit._native`), ``None`` where the install has none."""
+        from aimm_nlp.text.translit import _native
+
+        knobs = {"lm_weight": self.lm_weight, "vocab_bonus": self.vocab_bonus, "beam": self.beam}
+        return _native.search(self.table, self.lm, self.vocab, **knobs)  # built once per model (~20 ms)
 
     @cached_property
     def _batch(self) -> BatchSearch:
