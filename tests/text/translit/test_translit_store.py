@@ -297,11 +297,13 @@ def test_readers_never_see_a_half_written_entry(store: Path, tmp_path: Path) -> 
 def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(
     store: Path, part: str, name: str, tables: tuple[str, ...]
 ) -> None:
-    from aimm_nlp.text.translit._compact import decode, rule_data
+    from aimm_nlp.text.translit._compact import BLOB_SUFFIX, decode, rule_data
     from aimm_nlp.text.translit._folder import read_data, read_sidecar
     from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json
 
     sidecar = read_sidecar(_shipped_folder())
+    # a folder without the blobs (an older build, another rule ranker): its JSON decoded once, then the store
+    sidecar = {**sidecar, "files": {k: v for k, v in sidecar["files"].items() if not k.endswith(BLOB_SUFFIX)}}
     raw, data_file = read_data(_shipped_folder(), sidecar, name)
     parsed = decode(raw, data_file)
     assert sorted(parsed) == sorted([*tables, *(["vocab"] if part == "ranker" else [])])
@@ -326,3 +328,78 @@ def test_the_shipped_model_data_is_stored_once_and_read_back_the_same(
             parsed.get("vocab", {})
         )
         assert isinstance(rule_data(sidecar, raw, data_file, part=part)[tables[0]], NgramTables)  # rewritten
+
+
+@pytest.mark.parametrize(("part", "name"), [("ranker", "ranker.json.gz"), ("foreign", "foreign.json.gz")])
+def test_the_shipped_blobs_hold_the_json_data_and_need_no_store(store: Path, part: str, name: str) -> None:
+    # a new environment reads the shipped blob: the very dicts of the JSON, in its order, nothing stored
+    from aimm_nlp.text.translit._compact import decode, rule_data
+    from aimm_nlp.text.translit._folder import read_data, read_sidecar
+    from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json
+
+    sidecar = read_sidecar(_shipped_folder())
+    assert f"{part}.blob.gz" in sidecar["files"]
+    raw, data_file = read_data(_shipped_folder(), sidecar, name)
+    parsed = decode(raw, data_file)
+    got = rule_data(sidecar, raw, data_file, part=part)
+    assert not store.exists() or not list(store.iterdir())
+    assert sorted(got) == sorted(parsed)
+    assert list(got.get("vocab", {}).items()) == list(parsed.get("vocab", {}).items())
+    for table in (t for t in parsed if t != "vocab"):
+        want, have = tables_from_json(parsed[table]), got[table]
+        assert isinstance(have, NgramTables) and (have.order, have.floor) == (want.order, want.floor)
+        assert list(have.logp.items()) == list(want.logp.items())
+        assert list(have.bow.items()) == list(want.bow.items())
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda b: b[:-10], "SHA-256 does not match"),  # edited after the build
+        (None, "not a model blob"),  # listed with its hash, but no blob inside
+    ],
+)
+def test_a_damaged_shipped_blob_is_a_clear_error(tmp_path: Path, damage: object, message: str) -> None:
+    import gzip
+    import hashlib
+    import json
+    import shutil
+
+    from aimm_nlp.errors import ModelError
+    from aimm_nlp.text.translit._model import load_model
+
+    folder = tmp_path / "translit_ary"
+    shutil.copytree(_shipped_folder(), folder)
+    blob = folder / "ranker.blob.gz"
+    if callable(damage):
+        blob.write_bytes(damage(blob.read_bytes()))
+    else:  # a gzip of something else, its hash put in the sidecar
+        blob.write_bytes(gzip.compress(b"not a blob", mtime=0))
+        side = json.loads((folder / "model.json").read_text("utf-8"))
+        side["files"]["ranker.blob.gz"] = hashlib.sha256(blob.read_bytes()).hexdigest()
+        (folder / "model.json").write_text(json.dumps(side), encoding="utf-8")
+    with pytest.raises(ModelError, match=message) as err:
+        load_model(folder)
+    assert "ranker.blob.gz" in str(err.value)
+
+
+def test_a_new_environment_decodes_no_json(tmp_path: Path) -> None:
+    # the shipped ranker from an empty cache folder: a default and a keep-foreign phonetic call, no JSON decode
+    import subprocess
+    import sys
+
+    code = (
+        "from aimm_nlp.text.translit import _compact\n"
+        "def refuse(*a, **k):\n"
+        "    raise AssertionError('JSON decoded')\n"
+        "_compact.decode = refuse\n"
+        "from aimm_nlp.text.translit import Transliterator\n"
+        "print(Transliterator(src='ary_Latn', dst='ary_Arab')('3lach la réunion'))\n"
+        "print(Transliterator(src='ary_Latn', dst='ary_Arab', phonetic=True)('sift le document'))\n"
+    )
+    env = {**os.environ, "AIMM_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split("\n")[:2] == ["علاش la réunion", "سيفت le document"]
+    assert not (tmp_path / "cache" / "translit").exists() or not [
+        p for p in (tmp_path / "cache" / "translit").iterdir() if p.name.startswith("model-")
+    ]

@@ -3,7 +3,8 @@
 ``ranker.json.gz`` holds a character n-gram model and a word list (~250k keys) and ``foreign.json.gz``
 the two keep-foreign n-gram models (~54k; older rule rankers keep all four parts in ``ranker.json.gz``):
 decoding the JSON and rebuilding the dicts costs 0.15-0.7 s per process, every ``aimm translit`` run.
-Once per install each file's data goes to the store folder of :mod:`~aimm_nlp.text.translit._store`
+The shipped ranker carries these files too (``ranker.blob.gz``, ``foreign.blob.gz``, listed with their
+SHA-256 in its sidecar), so even a new environment decodes no JSON. Otherwise, once per install each file's data goes to the store folder of :mod:`~aimm_nlp.text.translit._store`
 (keyed on the model's sidecar, which holds the SHA-256 of the data files, on the part, and on this
 module's source) as one file: a JSON header, then per key list one ``\\x00``-joined UTF-8 string and
 one run of little-endian float64 values, and a SHA-256 of all of it. It is read back with the standard library alone (a single
@@ -27,7 +28,9 @@ from aimm_nlp.errors import ModelError
 from aimm_nlp.text.translit._ngram import NgramTables
 from aimm_nlp.text.translit._store import fingerprint, store_dir
 
-__all__ = ["decode", "from_blob", "rule_data", "to_blob"]
+__all__ = ["BLOB_SUFFIX", "decode", "from_blob", "rule_data", "to_blob"]
+
+BLOB_SUFFIX = "blob.gz"  # <part>.blob.gz: to_blob's bytes gzipped, shipped beside <part>.json.gz
 
 _TABLES = ("char_lm", "foreign_lm", "arabizi_lm")
 _SEP = "\x00"
@@ -99,8 +102,21 @@ def decode(raw: bytes, data_file: Path) -> dict[str, Any]:
 def rule_data(
     sidecar: dict[str, Any], raw: bytes, data_file: Path, *, part: str = "ranker"
 ) -> dict[str, Any]:
-    """A rule ranker's data file (``part``: ``ranker`` or ``foreign``): read from the store, else the JSON
-    decoded (and stored for the next process)."""
+    """A rule ranker's data file (``part``: ``ranker`` or ``foreign``): its blob where the folder ships one
+    (``<part>.blob.gz``, SHA-256 checked; the shipped ranker: no JSON decoded in a new environment either),
+    else read from the store, else the JSON decoded (and stored for the next process)."""
+    shipped = f"{part}.{BLOB_SUFFIX}"
+    if shipped in sidecar.get("files", {}):
+        from aimm_nlp.text.translit._folder import read_data
+
+        blob, blob_file = read_data(data_file.parent, sidecar, shipped)
+        try:
+            data = from_blob(gzip.decompress(blob))
+        except (OSError, EOFError, ValueError, KeyError, TypeError):
+            data = None
+        if data is None:
+            raise ModelError(f"{blob_file}: not a model blob; rebuild the model folder")
+        return data
     model_key = fingerprint([json.dumps(sidecar, sort_keys=True)])
     path = store_dir() / f"model-{model_key}-{part}-{fingerprint([], [sys.modules[__name__]])}.bin"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
