@@ -34,6 +34,7 @@ import argparse
 import csv
 import hashlib
 import math
+import os
 import re
 import shutil
 import sys
@@ -132,11 +133,15 @@ def clear_memos(t: Transliterator) -> None:
     """Forget every memo the shared model keeps, so the next pass over new text is really cold.
 
     One-time builds that belong to loading the model (the keep-foreign numpy tables, the compiled
-    phonetic rules, the compiled ranked search) are done here, outside the timed pass, like reading
-    the model files.
+    phonetic rules, the compiled ranked search, the C kernels' tables with their state machine empty)
+    are done here, outside the timed pass, like reading the model files.
     """
     model = t.model
     foreign = getattr(model, "foreign", None)
+    for holder in (model, foreign):  # the C kernels' lazily filled tables: built anew, cold
+        if holder is not None and hasattr(type(holder), "_native"):
+            vars(holder).pop("_native", None)
+            _ = holder._native
     if foreign is not None:
         foreign.prepare()
         foreign.decide.cache_clear()
@@ -273,6 +278,15 @@ OURS_PROCESSES = (
     ("aimm phonetic, no keep-foreign", ["--phonetic", "--no-keep-foreign"]),
 )
 PROCESS_RUNS = 3
+
+
+def native_kernels() -> str:
+    """Which search the runs used: the C kernels of ``_native`` where the install built them."""
+    from aimm_nlp.text.translit import _native
+
+    if os.environ.get("AIMM_NO_NATIVE"):
+        return "off (AIMM_NO_NATIVE=1): Python, numpy and numba"
+    return "C (_ckernels)" if _native.kernels() is not None else "not built: Python, numpy and numba"
 
 
 def process_throughput(
@@ -533,6 +547,8 @@ def main() -> int:
             ),
         },
         "environment": environment(),
+        # the ranked search and keep-foreign checks in C (built at install; else Python/numpy/numba)
+        "native_kernels": native_kernels(),
         "versions": versions("aimm-nlp", "arabizi", "darija-tools", "cadar", "arabizikit", "camel-tools"),
         "split": {"train_rows": len(train), **{k: len(v) for k, v in test.items()}},
         "training": report.__dict__,
