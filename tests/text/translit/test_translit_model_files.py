@@ -35,11 +35,19 @@ def _decisions(detector: object) -> list[tuple[bool, int]]:
 
 def test_the_shipped_folder_lists_both_files() -> None:
     sidecar = read_sidecar(SHIPPED)
-    assert sorted(sidecar["files"]) == ["foreign.json.gz", "ranker.json.gz"]
+    # the JSON data files, and the same data as blobs (tests/text/translit/test_translit_store.py)
+    assert sorted(sidecar["files"]) == [
+        "foreign.blob.gz",
+        "foreign.json.gz",
+        "ranker.blob.gz",
+        "ranker.json.gz",
+    ]
     for name, digest in sidecar["files"].items():
         assert hashlib.sha256((SHIPPED / name).read_bytes()).hexdigest() == digest
     parts = {
-        name: sorted(json.loads(gzip.decompress((SHIPPED / name).read_bytes()))) for name in sidecar["files"]
+        name: sorted(json.loads(gzip.decompress((SHIPPED / name).read_bytes())))
+        for name in sidecar["files"]
+        if name.endswith(".json.gz")
     }
     assert parts == {"foreign.json.gz": ["arabizi_lm", "foreign_lm"], "ranker.json.gz": ["char_lm", "vocab"]}
 
@@ -95,10 +103,16 @@ def test_a_folder_built_before_the_split_still_loads(tmp_path: Path, monkeypatch
     ]
 
 
-def _split_copy(folder: Path) -> Path:
+def _split_copy(folder: Path, *, blobs: bool = False) -> Path:
+    """A copy of the shipped folder: its JSON data files, and (``blobs``) the blobs that spare decoding them."""
     folder.mkdir()
-    for name in (SIDECAR, "ranker.json.gz", FOREIGN):
-        (folder / name).write_bytes((SHIPPED / name).read_bytes())
+    sidecar = json.loads((SHIPPED / SIDECAR).read_text("utf-8"))
+    for name in list(sidecar["files"]):
+        if blobs or name.endswith(".json.gz"):
+            (folder / name).write_bytes((SHIPPED / name).read_bytes())
+        else:
+            del sidecar["files"][name]
+    (folder / SIDECAR).write_text(json.dumps(sidecar), "utf-8")
     return folder
 
 
@@ -125,6 +139,26 @@ def test_a_damaged_foreign_file_is_named(
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("AIMM_CACHE_DIR", str(tmp_path / "store"))
     folder = _split_copy(tmp_path / "model")
+    damage(folder)
+    for load in (foreign_detector, load_model):
+        with pytest.raises(ModelError, match=message):
+            load(folder)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda f: (f / "foreign.blob.gz").unlink(), r"foreign\.blob\.gz: missing; the model folder is incomplete"),
+        (lambda f: (f / "foreign.blob.gz").write_bytes(b"\x1f\x8b edited"), r"foreign\.blob\.gz: SHA-256 does not match"),
+    ],
+)  # fmt: skip
+def test_a_damaged_foreign_blob_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AIMM_CACHE_DIR", str(tmp_path / "store"))
+    whole = _split_copy(tmp_path / "whole", blobs=True)
+    assert _decisions(foreign_detector(whole)) == _decisions(default_foreign())
+    folder = _split_copy(tmp_path / "model", blobs=True)
     damage(folder)
     for load in (foreign_detector, load_model):
         with pytest.raises(ModelError, match=message):
