@@ -14,10 +14,13 @@ Supported ``(src, dst)`` pairs (see :func:`supported_pairs`):
   whole line (a listed word always, a word that only looks foreign next to other foreign-looking
   words, a line of one word transliterated unless listed; :mod:`._context`);
   :func:`explain` shows the per-word evidence and its neighbours. Batches (:meth:`Transliterator.batch`,
-  :func:`transliterate_batch`, the CLI) convert the new words of a batch together;
-  once a long job has searched 5,000 words, the ranked search runs compiled with
-  numba (:mod:`aimm_nlp.text.translit._jit`, the same spellings, ~25 times faster
-  per new word; ``AIMM_NO_JIT=1`` keeps it in Python).
+  :func:`transliterate_batch`, the CLI) convert the new words of a batch together.
+  The ranked search and the keep-foreign checks run in C where ``pip install``
+  compiled :mod:`aimm_nlp.text.translit._native` (the same results;
+  ``AIMM_NO_NATIVE=1`` keeps it out); without it, once a long job has searched
+  6,500 words, the search runs compiled with numba
+  (:mod:`aimm_nlp.text.translit._jit`, ~25 times faster per new word than in
+  Python; ``AIMM_NO_JIT=1`` keeps it in Python).
 * ``ary_Arab -> ary_Latn``: deterministic Moroccan Arabizi (ch, ou, kh, gh, 3, 7, 9).
 * ``zgh_Tfng <-> zgh_Latn``: IRCAM standard, lossless on the IRCAM letters;
   ``zgh_Tfng -> zgh_Arab`` (one-way, lossy).

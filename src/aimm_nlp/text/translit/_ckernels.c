@@ -1,4 +1,4 @@
-/* aimm_nlp.text.translit._ckernels: the ranked Arabizi search and the keep-foreign ratio in C.
+/* aimm_nlp.text.translit._ckernels: the ranked Arabizi search and the keep-foreign checks in C.
  *
  * Built when the package is installed (hatch_build.py; optional: without a C compiler the same
  * results come from Python, numpy or numba). Why C of our own: numba's import and the load of its
@@ -20,10 +20,16 @@
  *   foreign.score(ctx, ch) - arabizi.score(ctx, ch), divided by len(word) + 1: ForeignDetector.llr
  *   before its round(, 4) (_foreign.py), summed in the same order.
  *
+ * Lexical(darija_words, foreign_words, accents, min_len).kinds(lowered) -> bytes
+ *   ForeignDetector._lexical's verdict of each lowered word, as the index of _foreign._BY_KIND
+ *   (0: only the ratio can tell): an Arabizi digit next to an ASCII letter, the Darija lexicon, an
+ *   accent, the foreign lexicon (or the word after its first apostrophe), shorter than min_len.
+ *
  * Hash tables: open addressing over 64-bit polynomial hashes of the keys' code points
  * (h = h * 1000003 + code + 1, modulo 2^64, as _ngram_np._hash), 0 = an empty slot. Two keys of a
  * table with one hash raise ValueError when it is built (the caller then uses Python). A query
- * colliding with a key it is not (about 2^-64) is not checked, as in the numba kernels.
+ * colliding with a key it is not (about 2^-64) is not checked, as in the numba kernels. The n-gram
+ * tables have a bit filter in front (16 bits a key): most probes for an n-gram the model lacks stop there.
  * Compiled with -ffp-contract=off: no fused multiply-add, the sums are Python's.
  */
 #define PY_SSIZE_T_CLEAN
