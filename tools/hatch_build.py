@@ -11,6 +11,7 @@ multiply-add: the sums stay bit for bit Python's).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shlex
 import shutil
@@ -32,12 +33,15 @@ def compile_kernels(source: str, target: str) -> str | None:
     if not ldshared:
         return "this Python names no C compiler (sysconfig LDSHARED)"
     include = sysconfig.get_paths()["include"]
+    with open(source, "rb") as fh:  # the module says which source it was built from (_native checks it)
+        digest = hashlib.sha256(fh.read()).hexdigest()
     partial = f"{target}.{os.getpid()}.tmp"
     command = [
         *shlex.split(ldshared),
         *shlex.split(sysconfig.get_config_var("CCSHARED") or ""),
         "-O2",
         "-ffp-contract=off",
+        f'-DAIMM_SOURCE_SHA256="{digest}"',
         f"-I{include}",
         source,
         "-o",

@@ -39,7 +39,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NATIVE_VERSION 1 /* _native.py checks it: a stale build is not used */
+#ifndef AIMM_SOURCE_SHA256 /* set by the build hook: _native.py loads no module built from other source */
+#define AIMM_SOURCE_SHA256 ""
+#endif
 #define HP 1000003ULL
 #define GOLD 0x9E3779B97F4A7C15ULL
 #define CAP 256     /* hypotheses per layer, as _jit_kernel.CAP */
@@ -1089,7 +1091,7 @@ PyMODINIT_FUNC PyInit__ckernels(void) {
     if (PyModule_AddObject(m, "Search", (PyObject *)&SearchType) < 0 ||
         PyModule_AddObject(m, "Ratio", (PyObject *)&RatioType) < 0 ||
         PyModule_AddObject(m, "Lexical", (PyObject *)&LexicalType) < 0 ||
-        PyModule_AddIntConstant(m, "VERSION", NATIVE_VERSION) < 0) {
+        PyModule_AddStringConstant(m, "SOURCE_SHA256", AIMM_SOURCE_SHA256) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -17,8 +17,10 @@ the whole run of a rule-only peer on a 0.5 MB file; the module loads in about a 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +29,17 @@ if TYPE_CHECKING:
     from aimm_nlp.text.translit._ngram import NgramTables
     from aimm_nlp.text.translit._rules import RuleTable
 
-__all__ = ["VERSION", "ForeignKernels", "foreign", "kernels", "search"]
+__all__ = ["ForeignKernels", "foreign", "kernels", "search", "source_digest"]
 
-VERSION = 1  # _ckernels.c's NATIVE_VERSION: a module built from another source is not used
+SOURCE = Path(__file__).with_name("_ckernels.c")
+
+
+def source_digest() -> str | None:
+    """SHA-256 of ``_ckernels.c`` beside this module (``None`` where it is not there to compare)."""
+    try:
+        return hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -38,12 +48,16 @@ def _load() -> ModuleType | None:
         import aimm_nlp.text.translit._ckernels as _ckernels  # type: ignore[import-not-found]
     except ImportError:
         return None
-    return _ckernels if getattr(_ckernels, "VERSION", None) == VERSION else None
+    digest = source_digest()
+    if digest is not None and getattr(_ckernels, "SOURCE_SHA256", None) != digest:
+        return None  # built from another source (a checkout edited since `pip install -e .`)
+    return _ckernels
 
 
 def kernels() -> ModuleType | None:
-    """The compiled module, or ``None``: not built on this install, built from another version of the
-    source, or switched off by ``AIMM_NO_NATIVE=1``."""
+    """The compiled module, or ``None``: not built on this install, built from another source than the
+    ``_ckernels.c`` beside it (``pip install -e .`` builds it again), or switched off by
+    ``AIMM_NO_NATIVE=1``."""
     if os.environ.get("AIMM_NO_NATIVE"):
         return None
     return _load()
