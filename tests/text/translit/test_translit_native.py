@@ -12,6 +12,8 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aimm_nlp.text.translit import Transliterator, _native
 from aimm_nlp.text.translit._foreign import _BY_KIND, ForeignDetector
@@ -108,6 +110,38 @@ def test_the_search_follows_the_beam(real_words: list[str], beam: int) -> None:
             assert beam > 12, word
             continue
         assert spelled == best[0][0], word
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzKHSDTZ2345789'’-éçœ" + "عحⵣ😂\u0651İßΣ\u200f"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=_LETTERS, min_size=1, max_size=14), min_size=1, max_size=40))
+def test_random_words_get_the_python_spelling_and_verdicts(words: list[str]) -> None:
+    _require_native()
+    ranker = _ranker()
+    search = _native.search(
+        ranker.table,
+        ranker.lm,
+        ranker.vocab,
+        lm_weight=ranker.lm_weight,
+        vocab_bonus=ranker.vocab_bonus,
+        beam=12,
+    )
+    folded = [w if w.islower() else _case_fold(w) for w in words]
+    for word, spelled in zip(folded, search.best_many(folded, [w.lower() for w in folded]), strict=True):  # type: ignore[union-attr]
+        if spelled is not None and word not in ranker.table.lexicon:
+            assert spelled == ranker.rank(word, k=1)[0][0], word
+    detector = ranker.foreign
+    kinds, lowered, todo, ratios = _native.foreign(detector).batch(words)  # type: ignore[union-attr]
+    for i, word in enumerate(words):
+        evidence = detector._lexical(word)
+        assert (
+            (kinds[i], lowered[i]) == (0, evidence)
+            if isinstance(evidence, str)
+            else _BY_KIND[kinds[i]] == evidence
+        )
+    assert ratios == [detector.llr(lowered[i]) for i in todo]
 
 
 def test_best_many_is_the_same_with_and_without_the_kernels(real_words: list[str]) -> None:
