@@ -226,6 +226,29 @@ def test_a_small_default_run_loads_neither_numba_nor_numpy() -> None:
     assert out.stdout.split() == ["False", "False", str(3 * (len(_lines()[:200]) + len(HOSTILE)))]
 
 
+@pytest.mark.parametrize("phonetic", [False, True])
+def test_a_used_transliterator_still_pickles_for_worker_processes(phonetic: bool) -> None:
+    # datasets.map(num_proc=...) and multiprocess send the map function, and a transliterator it holds, with
+    # dill: the kernels (C memory) stay behind and the copy builds its own on first use, same outputs
+    import dill
+
+    _require_native()
+    lines = [*_lines()[:40], *HOSTILE]
+    t = Transliterator(src="ary_Latn", dst="ary_Arab", phonetic=phonetic)
+    expected = t.batch(lines)
+    holders = [t.model, t.model.foreign] if not phonetic else [t.model.foreign]
+    assert all("_native" in vars(h) for h in holders)  # built and used
+    copy = dill.loads(dill.dumps(t))
+    assert all(
+        "_native" not in vars(h)
+        for h in ([copy.model, copy.model.foreign] if not phonetic else [copy.model.foreign])
+    )
+    assert copy.batch(lines) == expected
+    more = _lines()[40:120]  # new words: the copy scores them with kernels of its own
+    assert copy.batch(more) == t.batch(more)
+    assert "_native" in vars(copy.model.foreign)
+
+
 def test_no_native_switches_the_kernels_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIMM_NO_NATIVE", "1")
     assert _native.kernels() is None

@@ -33,6 +33,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from aimm_nlp.text._pkgdata import read_text
+from aimm_nlp.text.translit._native import PicklesWithoutKernels
 from aimm_nlp.text.translit._ngram import BOS, EOS, NgramTables
 from aimm_nlp.text.translit._ngram_np import HashedNgrams
 
@@ -84,8 +85,7 @@ _LEVELS = {"foreign_suffix": 1, "char_ngram": 1, "accent": 2, "foreign_lexicon":
 _BY_KIND = (None, _ARABIZI_DIGIT, _DARIJA_LEXICON, _ACCENT, _FOREIGN_LEXICON, _SHORT)
 _KIND_LEVELS = tuple(e.level if e else 0 for e in _BY_KIND)
 _BATCH_MIN = 64  # words per call from which the lexical evidence is computed over the whole batch (numpy)
-# ... once numpy is loaded; before that, in Python until the process has this many words to score: numpy's
-# import and tables cost ~85 ms, the Python path ~7 us a word (on DODa's word list): small jobs never load it.
+# ...once numpy is loaded; until then in Python, up to this many words a process (numpy costs ~85 ms to load)
 _PYTHON_MAX = 12_000
 _python_words = 0  # words this process scored in Python for want of numpy (see _numpy_pays)
 _SEP = "\x00"  # joins the words of a batch: not a letter, not case-ignorable (lower() of the joined text is per word)
@@ -97,7 +97,7 @@ def load_foreign_data() -> dict:
     return json.loads(read_text("maps/foreign.json"))
 
 
-class ForeignDetector:
+class ForeignDetector(PicklesWithoutKernels):
     """Decide per word; ``decide(word)`` is cached."""
 
     def __init__(

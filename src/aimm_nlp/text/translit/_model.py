@@ -29,6 +29,7 @@ from aimm_nlp.text.translit._folder import (
 )
 from aimm_nlp.text.translit._folder import save_joint as save_joint
 from aimm_nlp.text.translit._foreign import ForeignDetector
+from aimm_nlp.text.translit._native import PicklesWithoutKernels
 from aimm_nlp.text.translit._ngram import NgramTables, tables_from_json
 from aimm_nlp.text.translit._ngram_np import warn_no_jit
 from aimm_nlp.text.translit._rules import _case_fold, load_rule_table, rank_rules, rule_table_text
@@ -50,9 +51,8 @@ __all__ = [
 
 # New words of one call from which the batch runs in numpy (_beam_np, 2-4x the Python search per word).
 BATCH_MIN = 48
-# Without the C search: numba's (~25x the numpy search) is loaded once a ranker has searched this many
-# words: ~1 s of numpy search (100-190 us a word), what loading it costs (importing numba and its first call
-# 0.6-1.3 s, its arrays from _store 0.05 s): at most twice the best choice made knowing the job's length.
+# Without the C search: numba's (~25x the numpy search) is loaded once a ranker has searched this many words:
+# ~1 s of numpy search (100-190 us a word), what loading it costs (import + first call 0.6-1.3 s).
 JIT_AFTER = 6500
 # Where numba has not compiled the search on this install yet (a new environment, a CI container):
 # compiling costs 9-15 s (load 1-3 on 2 cores), the numpy search 145-190 us a word, so the compile repays
@@ -89,7 +89,7 @@ def _detector(data: dict[str, Any], sidecar: dict[str, Any]) -> ForeignDetector:
     )
 
 
-class RuleRanker:
+class RuleRanker(PicklesWithoutKernels):
     """Rules + char n-gram ranker (the shipped default, ``translit_ary.v1``).
 
     :meth:`rank` is the ranked default; :meth:`best_many` its best spellings for many words (the same

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from aimm_nlp.text.translit._ngram import NgramTables
     from aimm_nlp.text.translit._rules import RuleTable
 
-__all__ = ["ForeignKernels", "foreign", "kernels", "search", "source_digest"]
+__all__ = ["ForeignKernels", "PicklesWithoutKernels", "foreign", "kernels", "search", "source_digest"]
 
 SOURCE = Path(__file__).with_name("_ckernels.c")
 
@@ -40,6 +40,16 @@ def source_digest() -> str | None:
         return hashlib.sha256(SOURCE.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+class PicklesWithoutKernels:
+    """A holder of kernels (in ``_native``) that pickles without them, as ``datasets.map(num_proc=...)`` and
+    ``multiprocess`` pickle a transliterator: they hold C memory, and are built again on first use."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_native", None)
+        return state
 
 
 @lru_cache(maxsize=1)
