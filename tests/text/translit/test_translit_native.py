@@ -38,6 +38,12 @@ def _ranker() -> RuleRanker:
     return model
 
 
+def _shipped_search(ranker: RuleRanker):  # type: ignore[no-untyped-def]
+    """The C search with the shipped ranker's settings."""
+    knobs = {"lm_weight": ranker.lm_weight, "vocab_bonus": ranker.vocab_bonus, "beam": ranker.beam}
+    return _native.search(ranker.table, ranker.lm, ranker.vocab, **knobs)
+
+
 def _require_native() -> None:
     """The kernels are part of the install under test: CI must have built them (a skip there would hide a
     broken build hook); elsewhere a checkout without a C compiler skips, saying why."""
@@ -72,14 +78,7 @@ def test_ci_builds_the_kernels() -> None:
 def test_the_search_gives_the_python_spelling_of_every_word(real_words: list[str]) -> None:
     _require_native()
     ranker = _ranker()
-    search = _native.search(
-        ranker.table,
-        ranker.lm,
-        ranker.vocab,
-        lm_weight=ranker.lm_weight,
-        vocab_bonus=ranker.vocab_bonus,
-        beam=12,
-    )
+    search = _shipped_search(ranker)
     assert search is not None
     words = [w if w.islower() else _case_fold(w) for w in [*real_words, *HOSTILE] if w]
     got = search.best_many(words, [w.lower() for w in words])
@@ -118,14 +117,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzKHSDTZ2345789'’-éçœ" + "عحⵣ😂\u
 def test_random_words_get_the_python_spelling_and_verdicts(words: list[str]) -> None:
     _require_native()
     ranker = _ranker()
-    search = _native.search(
-        ranker.table,
-        ranker.lm,
-        ranker.vocab,
-        lm_weight=ranker.lm_weight,
-        vocab_bonus=ranker.vocab_bonus,
-        beam=12,
-    )
+    search = _shipped_search(ranker)
     folded = [w if w.islower() else _case_fold(w) for w in words]
     for word, spelled in zip(folded, search.best_many(folded, [w.lower() for w in folded]), strict=True):  # type: ignore[union-attr]
         if spelled is not None and word not in ranker.table.lexicon:
