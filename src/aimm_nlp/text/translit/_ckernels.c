@@ -497,7 +497,7 @@ typedef struct {
     int64_t *lm_cols;
     double *opt_cost;
     uint64_t *opt_hash, *opt_pow;
-    int64_t nopts, nkeys;
+    uint32_t *spelled; /* a spelling being written: 64 letters, each its longest option */
     Table vocab;
     uint8_t cons[128];
     int64_t max_len, beam;
@@ -518,7 +518,7 @@ static void Search_free(Search *s) {
     void *arrays[] = {s->state_codes, s->state_len, s->letter_code, s->tlp, s->tnext, s->suffix, s->partial, s->walked, s->key_tab,
                       s->key_start, s->key_first, s->key_stop, s->key_codes, s->opt_glen, s->opt_out,
                       s->opt_lm, s->out_codes, s->lm_cols, s->opt_cost, s->opt_hash, s->opt_pow,
-                      s->sc, s->oh, s->st, s->bp, s->merge};
+                      s->sc, s->oh, s->st, s->bp, s->merge, s->spelled};
     for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) free(arrays[i]);
 }
 
@@ -793,8 +793,13 @@ static int build_rules(Search *s, PyObject *tables) {
             k++;
         }
     }
-    s->nkeys = k;
-    s->nopts = nopt;
+    int64_t widest = 1; /* the longest option's output: the spelling buffer holds 64 of them */
+    for (int64_t o = 0; o < nopt; o++)
+        if (s->opt_out[o + 1] - s->opt_out[o] > widest) widest = s->opt_out[o + 1] - s->opt_out[o];
+    if (!(s->spelled = malloc((size_t)(LONGEST * widest + 1) * sizeof(uint32_t)))) {
+        PyErr_NoMemory();
+        return -1;
+    }
     return 0;
 }
 
@@ -1017,23 +1022,15 @@ static PyObject *Search_best_many(Search *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "words and lowered differ in length");
         return NULL;
     }
-    /* the longest spelling: every letter's longest option */
-    int64_t widest = 1;
-    for (int64_t o = 0; o < self->nopts; o++)
-        if (self->opt_out[o + 1] - self->opt_out[o] > widest) widest = self->opt_out[o + 1] - self->opt_out[o];
-    uint32_t *out = malloc((size_t)(LONGEST * widest + 1) * sizeof(uint32_t));
-    PyObject *result = out ? PyList_New(nw) : NULL;
-    if (!result) {
-        free(out);
-        return out ? NULL : PyErr_NoMemory();
-    }
+    uint32_t *out = self->spelled;
+    PyObject *result = PyList_New(nw);
+    if (!result) return NULL;
     uint32_t codes[LONGEST], lower[LONGEST];
     for (Py_ssize_t w = 0; w < nw; w++) {
         PyObject *word = PyList_GET_ITEM(words, w), *low = PyList_GET_ITEM(lowered, w);
         if (!PyUnicode_Check(word) || !PyUnicode_Check(low)) {
             PyErr_SetString(PyExc_TypeError, "expected lists of str");
             Py_DECREF(result);
-            free(out);
             return NULL;
         }
         Py_ssize_t n = PyUnicode_GET_LENGTH(word), used = -1;
@@ -1052,13 +1049,11 @@ static PyObject *Search_best_many(Search *self, PyObject *args) {
             item = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, used);
             if (!item) {
                 Py_DECREF(result);
-                free(out);
                 return NULL;
             }
         }
         PyList_SET_ITEM(result, w, item);
     }
-    free(out);
     return result;
 }
 
