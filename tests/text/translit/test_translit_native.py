@@ -10,6 +10,7 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -38,10 +39,10 @@ def _ranker() -> RuleRanker:
     return model
 
 
-def _shipped_search(ranker: RuleRanker):  # type: ignore[no-untyped-def]
-    """The C search with the shipped ranker's settings."""
-    knobs = {"lm_weight": ranker.lm_weight, "vocab_bonus": ranker.vocab_bonus, "beam": ranker.beam}
-    return _native.search(ranker.table, ranker.lm, ranker.vocab, **knobs)
+def _like(ranker: RuleRanker, **changes: object) -> SimpleNamespace:
+    """What ``_native.search`` reads of a ranker, with some parts changed."""
+    parts = ("table", "lm", "vocab", "lm_weight", "vocab_bonus", "beam")
+    return SimpleNamespace(**{**{p: getattr(ranker, p) for p in parts}, **changes})
 
 
 def _require_native() -> None:
@@ -78,7 +79,7 @@ def test_ci_builds_the_kernels() -> None:
 def test_the_search_gives_the_python_spelling_of_every_word(real_words: list[str]) -> None:
     _require_native()
     ranker = _ranker()
-    search = _shipped_search(ranker)
+    search = _native.search(ranker)
     assert search is not None
     words = [w if w.islower() else _case_fold(w) for w in [*real_words, *HOSTILE] if w]
     got = search.best_many(words, [w.lower() for w in words])
@@ -97,7 +98,7 @@ def test_the_search_follows_the_beam(real_words: list[str], beam: int) -> None:
 
     ranker = _ranker()
     knobs = {"lm_weight": 0.7, "vocab_bonus": 2.0, "beam": beam}
-    search = _native.search(ranker.table, ranker.lm, ranker.vocab, **knobs)
+    search = _native.search(_like(ranker, **knobs))  # type: ignore[arg-type]
     words = [w.lower() for w in real_words[:400]]
     for word, spelled in zip(words, search.best_many(words, words), strict=True):  # type: ignore[union-attr]
         if word in ranker.table.lexicon:  # best_many answers those from the lexicon, before any search
@@ -117,7 +118,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzKHSDTZ2345789'’-éçœ" + "عحⵣ😂\u
 def test_random_words_get_the_python_spelling_and_verdicts(words: list[str]) -> None:
     _require_native()
     ranker = _ranker()
-    search = _shipped_search(ranker)
+    search = _native.search(ranker)
     folded = [w if w.islower() else _case_fold(w) for w in words]
     for word, spelled in zip(folded, search.best_many(folded, [w.lower() for w in folded]), strict=True):  # type: ignore[union-attr]
         if spelled is not None and word not in ranker.table.lexicon:
@@ -243,9 +244,7 @@ def test_no_native_switches_the_kernels_off(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("AIMM_NO_NATIVE", "1")
     assert _native.kernels() is None
     ranker = _ranker()
-    assert (
-        _native.search(ranker.table, ranker.lm, ranker.vocab, lm_weight=1.0, vocab_bonus=3.0, beam=12) is None
-    )
+    assert _native.search(ranker) is None
     assert _native.foreign(ranker.foreign) is None
 
 
@@ -269,10 +268,10 @@ def test_a_model_the_kernels_cannot_hold_falls_back() -> None:
         ranker.lm.order, {**ranker.lm.logp, "ⵣⵣⵣ": -1.0}, dict(ranker.lm.bow), ranker.lm.floor
     )
     assert (
-        _native.search(ranker.table, open_lm, ranker.vocab, lm_weight=1.0, vocab_bonus=3.0, beam=12) is None
+        _native.search(_like(ranker, lm=open_lm)) is None  # type: ignore[arg-type]
     )
     deep = NgramTables(11, {"ab": -1.0}, {"a": -0.5}, -9.0)  # order over 9
-    assert _native.search(ranker.table, deep, {}, lm_weight=1.0, vocab_bonus=3.0, beam=12) is None
+    assert _native.search(_like(ranker, lm=deep, vocab={})) is None  # type: ignore[arg-type]
     other = NgramTables(3, dict(ranker.foreign.arabizi_lm.logp), dict(ranker.foreign.arabizi_lm.bow), -9.0)
     mixed = ForeignDetector(ranker.foreign.foreign_lm, other, set())
     assert _native.foreign(mixed) is None  # orders differ: llr's other formula, in Python

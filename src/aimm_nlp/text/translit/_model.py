@@ -194,8 +194,7 @@ class RuleRanker(PicklesWithoutKernels):
         """The C search (:mod:`~aimm_nlp.text.translit._native`), ``None`` where the install has none."""
         from aimm_nlp.text.translit import _native
 
-        knobs = {"lm_weight": self.lm_weight, "vocab_bonus": self.vocab_bonus, "beam": self.beam}
-        return _native.search(self.table, self.lm, self.vocab, **knobs)  # built once per model (~20 ms)
+        return _native.search(self)  # built once per model (~20 ms)
 
     @cached_property
     def _batch(self) -> BatchSearch:

@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aimm_nlp.text.translit._foreign import ForeignDetector
-    from aimm_nlp.text.translit._ngram import NgramTables
-    from aimm_nlp.text.translit._rules import RuleTable
+    from aimm_nlp.text.translit._model import RuleRanker
 
 __all__ = ["ForeignKernels", "PicklesWithoutKernels", "foreign", "kernels", "search", "source_digest"]
 
@@ -73,26 +72,21 @@ def kernels() -> ModuleType | None:
     return _load()
 
 
-def search(
-    table: RuleTable,
-    lm: NgramTables,
-    vocab: dict[str, float],
-    *,
-    lm_weight: float,
-    vocab_bonus: float,
-    beam: int,
-) -> Any | None:
-    """A compiled ``rank_rules(word, k=1)`` for many words (``best_many(words, lowered)``, ``None`` per word
-    it cannot hold), or ``None`` where the module is missing or the model does not suit it (a character
-    model not closed under prefixes, of order over 9, a hash shared by two keys)."""
+def search(ranker: RuleRanker) -> Any | None:
+    """A compiled ``rank_rules(word, k=1)`` for many words with the ranker's rules, character model, word
+    list and settings (``best_many(words, lowered)``, ``None`` per word it cannot hold), or ``None`` where
+    the module is missing or the model does not suit it (a character model not closed under prefixes, of
+    order over 9, a hash shared by two keys)."""
     from aimm_nlp.text.translit._rules import _CONSONANTS
 
     module = kernels()
     if module is None:
         return None
+    table = ranker.table
     tables = [table.initial, table.final, table.before_geminate, table.graphemes]
+    knobs = (ranker.lm_weight, ranker.vocab_bonus, ranker.beam)
     try:
-        return module.Search(tables, lm, vocab, _CONSONANTS, table.max_len, lm_weight, vocab_bonus, beam)
+        return module.Search(tables, ranker.lm, ranker.vocab, _CONSONANTS, table.max_len, *knobs)
     except ValueError:
         return None
 
