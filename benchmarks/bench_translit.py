@@ -132,9 +132,10 @@ def run_system(fn: Callable[[str], str], rows: list[tuple[str, str, str]]) -> tu
 def clear_memos(t: Transliterator) -> None:
     """Forget every memo the shared model keeps, so the next pass over new text is really cold.
 
-    One-time builds that belong to loading the model (the keep-foreign numpy tables, the compiled
-    phonetic rules, the compiled ranked search, the C kernels' tables with their state machine empty)
-    are done here, outside the timed pass, like reading the model files.
+    One-time builds that belong to loading the model are done here, outside the timed pass, like reading
+    the model files: the C kernels' tables (their state machine empty) where the install built them,
+    else the engines that stand in for them (the keep-foreign numpy tables, numba's ranked search), which
+    a process with the kernels never loads.
     """
     model = t.model
     foreign = getattr(model, "foreign", None)
@@ -143,7 +144,8 @@ def clear_memos(t: Transliterator) -> None:
             vars(holder).pop("_native", None)
             _ = holder._native
     if foreign is not None:
-        foreign.prepare()
+        if foreign._native is None:
+            foreign.prepare()
         foreign.decide.cache_clear()
         foreign._diff.clear()
         for lm in (foreign.foreign_lm, foreign.arabizi_lm):
@@ -153,9 +155,9 @@ def clear_memos(t: Transliterator) -> None:
         if lm is not None:
             lm.memo.clear()
             lm.ext.clear()
-    if hasattr(model, "_load_jit") and not t.phonetic:
-        # The compiled ranked search (numba import + its on-disk compiled code) is loaded with the model;
-        # it keeps no memo. Without numba it is False and the Python search is timed.
+    if hasattr(model, "_load_jit") and not t.phonetic and model._native is None:
+        # Without the C kernels, numba's ranked search (its import + on-disk compiled code) is loaded with
+        # the model; it keeps no memo. Without numba it is False and the Python search is timed.
         if model._jit is None:
             model._load_jit()
 
